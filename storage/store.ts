@@ -1,0 +1,253 @@
+/**
+ * The storage contract: the one seam between the API server and every
+ * backend, modelled on Kubernetes' `k8s.io/apiserver/pkg/storage.Interface`.
+ *
+ * Revisions are integers that grow with every write to the backend (shared by
+ * all resources of one backend); the `resourceVersion` clients see is the
+ * revision as a decimal string. A {@linkcode Store} serves one resource (its
+ * keys all start with the resource prefix from `keys.ts`), but its revisions
+ * come from the backend's single sequence.
+ *
+ * Every failure is a `StorageError` (see `errors.ts`).
+ *
+ * @module
+ */
+
+import type { KubeObject } from "./object.ts";
+import type { StorageError } from "./errors.ts";
+import type { ResourceRef } from "./keys.ts";
+
+/** Conditions a write or delete requires of the current object. */
+export interface Preconditions {
+  /** The current object must have this `metadata.uid`. */
+  uid?: string;
+  /** The current object must have this `metadata.resourceVersion`. */
+  resourceVersion?: string;
+}
+
+/**
+ * Selects objects for list and watch. `matches` must be a pure function of
+ * the object. `everything` marks the predicate that matches all objects (it
+ * lets a list report `remainingItemCount`).
+ */
+export interface Predicate {
+  matches(obj: KubeObject): boolean;
+  everything?: boolean;
+}
+
+/** How `resourceVersion` is interpreted on list. */
+export type ResourceVersionMatch = "" | "NotOlderThan" | "Exact";
+
+/** Options for {@linkcode Store.get}. */
+export interface GetOptions {
+  /**
+   * `""`: the latest data (a consistent read). `"0"`: any data, as fresh as the
+   * store likes. `"N"`: data not older than revision N; N newer than the
+   * store's current revision is a `TooLargeResourceVersion` error.
+   */
+  resourceVersion?: string;
+}
+
+/** Options for {@linkcode Store.list}. */
+export interface ListOptions {
+  /**
+   * When true, `key` is a prefix (ending in `/`) and every object below it is
+   * listed; when false, `key` names one object and the list has 0 or 1 items.
+   */
+  recursive: boolean;
+  /**
+   * With `resourceVersionMatch` `""`: `""` = latest (consistent), `"0"` = any,
+   * `"N"` = not older than N — except that with a `limit` it means exactly N
+   * (as kube-apiserver). `NotOlderThan`/`Exact` make it explicit. Exact N older
+   * than the compacted revision is `Expired`; N newer than current is
+   * `TooLargeResourceVersion`.
+   */
+  resourceVersion?: string;
+  resourceVersionMatch?: ResourceVersionMatch;
+  /** Filters items. Filtering happens before `limit` is applied. */
+  predicate?: Predicate;
+  /** Page size: at most this many matching items; 0/undefined = no limit. */
+  limit?: number;
+  /** An opaque token from a previous page; the list continues at that page's revision. */
+  continue?: string;
+}
+
+/** One page of a list. */
+export interface ListResult {
+  items: KubeObject[];
+  /** The revision the list was read at. */
+  resourceVersion: string;
+  /** Set when more items may follow; pass it as `continue` to get them. */
+  continue?: string;
+  /** Items after this page, when known (only with a predicate that matches everything). */
+  remainingItemCount?: number;
+}
+
+/**
+ * Computes the new object from the current one. `current` is `null` when the
+ * key does not exist and `ignoreNotFound` is set. Return the object to store;
+ * returning an object equal to `current` (same JSON) is a no-op that keeps the
+ * revision. Throw to abort (the error reaches the caller unchanged).
+ */
+export type UpdateFunc = (
+  current: KubeObject | null,
+) => KubeObject | Promise<KubeObject>;
+
+/** Options for {@linkcode Store.guaranteedUpdate}. */
+export interface GuaranteedUpdateOptions {
+  tryUpdate: UpdateFunc;
+  /** When the key is missing, call `tryUpdate(null)` and create it, instead of `NotFound`. */
+  ignoreNotFound?: boolean;
+  /** Checked against the current object before every attempt. */
+  preconditions?: Preconditions;
+  /**
+   * A possibly stale copy of the current object (e.g. from a cache), tried
+   * first to save a read. If it turns out stale the update is retried with
+   * fresh data.
+   */
+  cachedExisting?: KubeObject;
+}
+
+/** Options for {@linkcode Store.delete}. */
+export interface DeleteOptions {
+  preconditions?: Preconditions;
+  /**
+   * Called with the current object just before the delete; throw to refuse.
+   * Runs again with fresh data when the first attempt lost a race.
+   */
+  validateDeletion?: (current: KubeObject) => void | Promise<void>;
+  /** A possibly stale copy of the current object (see `cachedExisting` on update). */
+  cachedExisting?: KubeObject;
+}
+
+/** Options for {@linkcode Store.watch}. */
+export interface WatchOptions {
+  /** As for {@linkcode ListOptions.recursive}. */
+  recursive: boolean;
+  /**
+   * `""` or `"0"`: start with the current state (sent as ADDED events, unless
+   * `sendInitialEvents` is false) then changes. `"N"`: changes after revision
+   * N; N older than the compacted revision yields one ERROR event (`Expired`)
+   * and ends.
+   */
+  resourceVersion?: string;
+  /**
+   * Overrides whether the current state is sent first as ADDED events. When
+   * true and `allowBookmarks` is set, the initial events end with a BOOKMARK
+   * annotated `k8s.io/initial-events-end: "true"`.
+   */
+  sendInitialEvents?: boolean;
+  /** Filters events. An object that stops matching arrives as DELETED, one that starts matching as ADDED. */
+  predicate?: Predicate;
+  /** Deliver BOOKMARK events (periodically and on {@linkcode Store.requestWatchProgress}). */
+  allowBookmarks?: boolean;
+  /** Stops the watch; the iterator ends. */
+  signal?: AbortSignal;
+}
+
+/** The annotation on the BOOKMARK that ends the initial events. */
+export const INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end";
+
+/** The type of a watch event. */
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
+
+/**
+ * One watch event. `object.metadata.resourceVersion` is the revision of the
+ * event (for DELETED: the revision of the delete, with the last state of the
+ * object). A BOOKMARK's object only carries `metadata.resourceVersion` (and
+ * possibly annotations). An ERROR event ends the watch.
+ */
+export type WatchEvent =
+  | { type: WatchEventType; object: KubeObject }
+  | { type: "ERROR"; error: StorageError };
+
+/** A running watch: iterate it for events; `stop()` (or the signal) ends it. */
+export interface Watcher extends AsyncIterable<WatchEvent> {
+  stop(): void;
+}
+
+/** Numbers about one store's resource. */
+export interface Stats {
+  /** How many objects the resource holds (all clusters). */
+  objectCount: number;
+  /** Approximate bytes of stored object data, when the backend knows. */
+  estimatedSizeBytes?: number;
+}
+
+/**
+ * The storage interface for one resource. All keys passed in must start with
+ * the store's resource prefix and pass `validateKey`.
+ */
+export interface Store {
+  /** The resource this store serves. */
+  readonly resource: ResourceRef;
+
+  /**
+   * Stores `obj` at `key`. Fails with `KeyExists` if the key exists and with
+   * `InvalidObject` if `obj.metadata.resourceVersion` is set. Returns the
+   * stored object with its new resourceVersion.
+   */
+  create(key: string, obj: KubeObject): Promise<KubeObject>;
+
+  /** Reads one object. Fails with `NotFound` when the key does not exist. */
+  get(key: string, opts?: GetOptions): Promise<KubeObject>;
+
+  /** Lists objects under a prefix (recursive) or one key. */
+  list(key: string, opts: ListOptions): Promise<ListResult>;
+
+  /**
+   * Read-modify-write with optimistic concurrency: reads the current object,
+   * checks preconditions, calls `tryUpdate`, writes if the result differs;
+   * retries from a fresh read when the write lost a race. Returns the stored
+   * object (unchanged, same resourceVersion, for a no-op).
+   */
+  guaranteedUpdate(
+    key: string,
+    opts: GuaranteedUpdateOptions,
+  ): Promise<KubeObject>;
+
+  /**
+   * Deletes `key` after checking preconditions and `validateDeletion` against
+   * the current object. Returns the last state, with the revision of the
+   * delete as its resourceVersion. `NotFound` when missing.
+   */
+  delete(key: string, opts?: DeleteOptions): Promise<KubeObject>;
+
+  /** Starts a watch on a prefix (recursive) or one key. */
+  watch(key: string, opts: WatchOptions): Promise<Watcher>;
+
+  /** Asks every watch with `allowBookmarks` to get a BOOKMARK at a current revision soon. */
+  requestWatchProgress(): Promise<void>;
+
+  /** Counts objects of this resource. */
+  stats(): Promise<Stats>;
+
+  /** The backend's current revision (a consistent read). */
+  currentRevision(): Promise<number>;
+
+  /**
+   * Discards history older than `revision` (for the whole backend). Reads and
+   * watches at older revisions fail with `Expired` afterwards.
+   */
+  compact(revision: number): Promise<void>;
+
+  /** Resolves when the backend can serve; rejects with an `Unavailable` error otherwise. */
+  readiness(): Promise<void>;
+}
+
+/**
+ * What a backend builds: one {@linkcode Store} per resource, sharing the
+ * backend's connection and revision sequence.
+ */
+export interface StoreFactory {
+  /** The store for `resource`; the same instance for the same resource. */
+  storeFor(resource: ResourceRef): Store;
+  /** Resolves when the backend can serve; rejects with an `Unavailable` error otherwise. */
+  readiness(): Promise<void>;
+  /** The backend's current revision. */
+  currentRevision(): Promise<number>;
+  /** Compacts the whole backend up to `revision`. */
+  compact(revision: number): Promise<void>;
+  /** Stops background work and releases connections. */
+  close(): Promise<void>;
+}
