@@ -1,0 +1,157 @@
+/**
+ * The flags every serving subcommand shares, and the typed configuration
+ * built from them.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { CliFlag, ParsedFlags } from "./flags.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** The default data directory: `~/.hyperplane`. */
+export function defaultDataDir(): string {
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+  return join(home, ".hyperplane");
+}
+
+/** Flags of the storage selection. */
+export const STORAGE_FLAGS: readonly CliFlag[] = [
+  {
+    name: "storage-backend",
+    description: "storage backend to use (see the backend flag blocks below)",
+    default: "sqlite",
+    placeholder: "NAME",
+  },
+];
+
+/** Flags shared by `server` and `apiserver`. */
+export const SERVING_FLAGS: readonly CliFlag[] = [
+  {
+    name: "data-dir",
+    description:
+      "directory for state, certificates and credentials (default ~/.hyperplane)",
+    placeholder: "DIR",
+  },
+  {
+    name: "bind-address",
+    description: "address to serve on",
+    default: "0.0.0.0",
+    placeholder: "IP",
+  },
+  {
+    name: "secure-port",
+    description: "HTTPS port to serve on (0 picks a free port)",
+    default: "6443",
+    placeholder: "PORT",
+  },
+  {
+    name: "write-kubeconfig",
+    description:
+      "where to write the admin kubeconfig (default <data-dir>/admin.kubeconfig)",
+    placeholder: "FILE",
+  },
+  {
+    name: "tls-san",
+    description:
+      "extra subject alternative name for the serving certificate (repeatable)",
+    multiple: true,
+    placeholder: "NAME|IP",
+  },
+  {
+    name: "tls-cert-file",
+    description:
+      "serving certificate (PEM) to use instead of the generated one",
+    placeholder: "FILE",
+  },
+  {
+    name: "tls-private-key-file",
+    description: "private key (PEM) for --tls-cert-file",
+    placeholder: "FILE",
+  },
+  {
+    name: "log-level",
+    description: "least severe log level printed: debug, info, warn, error",
+    default: "info",
+    placeholder: "LEVEL",
+  },
+];
+
+/** Typed serving configuration. */
+export interface ServingConfig {
+  dataDir: string;
+  bindAddress: string;
+  securePort: number;
+  writeKubeconfig: string;
+  tlsSans: string[];
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** Builds and checks the serving configuration; every problem is reported at once. */
+export function servingConfig(parsed: ParsedFlags): ServingConfig {
+  const v = parsed.values;
+  const problems: string[] = [];
+  const dataDir = typeof v["data-dir"] === "string" && v["data-dir"] !== ""
+    ? v["data-dir"]
+    : defaultDataDir();
+  const port = Number(v["secure-port"]);
+  if (!/^[0-9]+$/.test(String(v["secure-port"])) || port > 65535) {
+    problems.push(
+      `--secure-port must be a port number 0-65535, got ${
+        JSON.stringify(v["secure-port"])
+      }`,
+    );
+  }
+  const bind = String(v["bind-address"]);
+  if (!isIpAddress(bind)) {
+    problems.push(
+      `--bind-address must be an IP address, got ${JSON.stringify(bind)}`,
+    );
+  }
+  const certFile = v["tls-cert-file"] as string | undefined;
+  const keyFile = v["tls-private-key-file"] as string | undefined;
+  if (!!certFile !== !!keyFile) {
+    problems.push(
+      "--tls-cert-file and --tls-private-key-file must be given together",
+    );
+  }
+  const level = String(v["log-level"]);
+  if (!["debug", "info", "warn", "error"].includes(level)) {
+    problems.push(
+      `--log-level must be one of debug, info, warn, error, got ${
+        JSON.stringify(level)
+      }`,
+    );
+  }
+  const sans = (v["tls-san"] as string[] | undefined) ?? [];
+  for (const san of sans) {
+    if (san === "" || /[\s,/]/.test(san)) {
+      problems.push(
+        `--tls-san ${JSON.stringify(san)} is not a host name or IP`,
+      );
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join("; "));
+  return {
+    dataDir,
+    bindAddress: bind,
+    securePort: port,
+    writeKubeconfig:
+      typeof v["write-kubeconfig"] === "string" && v["write-kubeconfig"] !== ""
+        ? v["write-kubeconfig"]
+        : join(dataDir, "admin.kubeconfig"),
+    tlsSans: sans,
+    tlsCertFile: certFile,
+    tlsPrivateKeyFile: keyFile,
+    logLevel: level as ServingConfig["logLevel"],
+  };
+}
+
+function isIpAddress(s: string): boolean {
+  if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s)) {
+    return s.split(".").every((p) => Number(p) <= 255);
+  }
+  return s.includes(":") && /^[0-9a-fA-F:.]+$/.test(s);
+}

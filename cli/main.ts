@@ -1,0 +1,77 @@
+/**
+ * The hyperkube-style entry: `hyperplane <subcommand> [flags]`. A bare
+ * `hyperplane [flags]` runs `server`.
+ *
+ * @module
+ */
+
+import { registerBuiltinBackends } from "../backends/register.ts";
+import { Backends } from "../registry/mod.ts";
+import { runControllerManager } from "./controller_manager.ts";
+import { runServe, SERVER_COMMAND } from "./server.ts";
+import { UsageError } from "./usage_error.ts";
+import { runVersion } from "./version.ts";
+
+const APISERVER_COMMAND = {
+  name: "apiserver" as const,
+  description:
+    "Run only the API server (no controllers) on one storage backend.",
+};
+
+const TOP_HELP = `Usage: hyperplane <command> [flags]
+
+A single-binary Kubernetes-style generic control plane.
+
+Commands:
+  server               the all-in-one control plane (default when no command is given)
+  apiserver            only the API server
+  controller-manager   only the generic controllers, against an API server
+  version              print the version
+
+Run 'hyperplane <command> --help' for the flags of a command.
+`;
+
+/** Runs the CLI with `args`; returns the process exit status. */
+export async function main(
+  args: string[],
+  backends: Backends = registerBuiltinBackends(new Backends()),
+): Promise<number> {
+  try {
+    const [first, ...rest] = args;
+    if (first === undefined || first.startsWith("-")) {
+      if (first === "--help" || first === "-h") {
+        console.log(TOP_HELP);
+        return 0;
+      }
+      return await runServe(SERVER_COMMAND, args, backends);
+    }
+    switch (first) {
+      case "server":
+        return await runServe(SERVER_COMMAND, rest, backends);
+      case "apiserver":
+        return await runServe(APISERVER_COMMAND, rest, backends);
+      case "controller-manager":
+        return await runControllerManager(rest);
+      case "version":
+        return runVersion(rest);
+      case "help":
+        console.log(TOP_HELP);
+        return 0;
+      default:
+        throw new UsageError(
+          `unknown command ${
+            JSON.stringify(first)
+          } (commands: server, apiserver, controller-manager, version)`,
+        );
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`hyperplane: ${err.message}`);
+      return 2;
+    }
+    console.error(
+      `hyperplane: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return 1;
+  }
+}

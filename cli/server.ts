@@ -1,0 +1,91 @@
+/**
+ * `hyperplane server`: the all-in-one control plane (API server and, once
+ * they land, the generic controllers) on one storage backend.
+ *
+ * @module
+ */
+
+import type { Backends } from "../registry/mod.ts";
+import { createLogger } from "../log/mod.ts";
+import { backendCliFlags, parseFlags } from "./flags.ts";
+import { SERVING_FLAGS, servingConfig, STORAGE_FLAGS } from "./common_flags.ts";
+import { renderHelp } from "./help.ts";
+import { openStorage, selectStorage } from "./open_storage.ts";
+import { shutdownSignal } from "./signals.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** What `server` and `apiserver` share; `apiserver` runs without controllers. */
+export interface ServeCommand {
+  name: "server" | "apiserver";
+  description: string;
+}
+
+/** `server`'s description. */
+export const SERVER_COMMAND: ServeCommand = {
+  name: "server",
+  description:
+    "Run the all-in-one control plane: the Kubernetes API for the generic resources on one storage backend.",
+};
+
+/** Help text for a serving command. */
+export function serveHelp(cmd: ServeCommand, backends: Backends): string {
+  const sections = [
+    { title: "Serving flags", flags: SERVING_FLAGS },
+    { title: "Storage flags", flags: STORAGE_FLAGS },
+    ...backends.names().map((name) => ({
+      title: `Storage backend "${name}" (${backends.get(name).description})`,
+      flags: backendCliFlags(backends).filter((f) =>
+        f.name.startsWith(`${name}-`)
+      ),
+    })),
+  ];
+  return renderHelp(
+    `hyperplane ${cmd.name} [flags]`,
+    cmd.description,
+    sections,
+  );
+}
+
+/** Runs a serving command until SIGINT/SIGTERM. Returns the exit status. */
+export async function runServe(
+  cmd: ServeCommand,
+  args: string[],
+  backends: Backends,
+): Promise<number> {
+  const parsed = parseFlags(args, [
+    ...SERVING_FLAGS,
+    ...STORAGE_FLAGS,
+    ...backendCliFlags(backends),
+  ]);
+  if (parsed.values.help) {
+    console.log(serveHelp(cmd, backends));
+    return 0;
+  }
+  if (parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`);
+  }
+  const config = servingConfig(parsed);
+  const logger = createLogger({ level: config.logLevel }).with({
+    component: cmd.name,
+  });
+  const ctx = { dataDir: config.dataDir, logger };
+  const selection = selectStorage(backends, parsed, ctx, args);
+  const shutdown = shutdownSignal();
+  const started = performance.now();
+  const storage = await openStorage(selection, ctx);
+  try {
+    logger.info("storage ready", {
+      backend: selection.backend.name,
+      revision: await storage.currentRevision(),
+      ms: Math.round(performance.now() - started),
+    });
+    await new Promise<void>((resolve) =>
+      shutdown.signal.addEventListener("abort", () => resolve(), { once: true })
+    );
+    logger.info("shutting down");
+  } finally {
+    shutdown.dispose();
+    await storage.close();
+  }
+  return 0;
+}
