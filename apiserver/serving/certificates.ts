@@ -1,0 +1,296 @@
+/**
+ * The serving certificate: generated on first start under `<data-dir>/tls/`
+ * (a CA and a serving pair signed by it), reused on later starts, renewed
+ * when its SANs change or it nears expiry (the CA is kept), or taken from
+ * user-supplied files (`--tls-cert-file`, `--tls-private-key-file`).
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log/mod.ts";
+import { silentLogger } from "../../log/mod.ts";
+import { readIfExists, writeFileAtomic } from "./_files.ts";
+import { canonicalIp, isDnsName } from "./_ip.ts";
+import {
+  certificateSans,
+  generateCa,
+  isSelfSigned,
+  isSignedBy,
+  issueLeaf,
+  keyMatchesCertificate,
+  loadIssuer,
+  parseCertificate,
+  parseChain,
+  type PemPair,
+  type Sans,
+} from "./_x509.ts";
+import { CertificateError, ServingConfigError } from "./errors.ts";
+
+/** CA lifetime in days. */
+export const CA_VALIDITY_DAYS = 3650;
+/** Serving certificate lifetime in days. */
+export const SERVING_VALIDITY_DAYS = 365;
+/** A serving certificate with fewer days left than this is renewed. */
+export const RENEW_BEFORE_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Options for {@linkcode ensureCertificates}. */
+export interface CertificateOptions {
+  /** The data directory; generated files go to `<dataDir>/tls/`. */
+  dataDir: string;
+  /** Extra SANs (`--tls-san`): IPs become IP SANs, names DNS SANs. */
+  sans?: string[];
+  /** A user-supplied serving certificate (PEM chain, leaf first). */
+  certFile?: string;
+  /** The private key of `certFile` (PEM). */
+  keyFile?: string;
+  /** The host name added as a DNS SAN. Default `Deno.hostname()`. */
+  hostname?: string;
+  /** Where to log what was generated or reused. */
+  logger?: Logger;
+  /** The current time (tests use it to exercise renewal). */
+  now?: Date;
+}
+
+/** What {@linkcode ensureCertificates} did with the serving pair. */
+export type CertificateAction = "generated" | "reused" | "renewed" | "provided";
+
+/** The serving key material, ready for `Deno.serve`. */
+export interface ServingCertificates {
+  /** Serving certificate chain, PEM. */
+  cert: string;
+  /** Serving private key, PEM (PKCS#8 when generated). */
+  key: string;
+  /**
+   * The CA clients should trust (PEM), for the kubeconfig. `undefined` when
+   * user-supplied files carry no self-signed root (clients then rely on
+   * their system trust store).
+   */
+  caCert: string | undefined;
+  /** Paths of the serving pair on disk. */
+  certFile: string;
+  keyFile: string;
+  /** How the serving pair came to be. */
+  action: CertificateAction;
+}
+
+/** The file names under `<dataDir>/tls/`. */
+export const TLS_FILES = {
+  caCert: "ca.crt",
+  caKey: "ca.key",
+  servingCert: "serving.crt",
+  servingKey: "serving.key",
+} as const;
+
+/**
+ * The SANs a generated serving certificate carries: `localhost`, the host
+ * name, `127.0.0.1`, `::1`, and every `extra` value (sorted into IPs and DNS
+ * names, deduplicated). Throws {@linkcode ServingConfigError} for a value
+ * that is neither an IP nor a DNS name.
+ */
+export function servingSans(extra: string[], hostname: string): Sans {
+  const dns = new Map<string, string>();
+  const ips = new Map<string, string>();
+  // DNS names are case-insensitive: keep them lower-case.
+  const addDns = (name: string) =>
+    dns.set(name.toLowerCase(), name.toLowerCase());
+  addDns("localhost");
+  if (isDnsName(hostname)) addDns(hostname);
+  for (const ip of ["127.0.0.1", "::1"]) ips.set(canonicalIp(ip)!, ip);
+  for (const raw of extra) {
+    const value = raw.trim();
+    const ip = canonicalIp(value);
+    if (ip) {
+      if (!ips.has(ip)) ips.set(ip, value.replace(/^\[(.*)\]$/, "$1"));
+    } else if (isDnsName(value)) {
+      addDns(value);
+    } else {
+      throw new ServingConfigError(
+        `invalid --tls-san ${
+          JSON.stringify(raw)
+        }: not an IP address or DNS name`,
+      );
+    }
+  }
+  return { dnsNames: [...dns.values()], ips: [...ips.values()] };
+}
+
+function sameSans(a: Sans, b: Sans): boolean {
+  const key = (s: Sans) =>
+    JSON.stringify([
+      s.dnsNames.map((d) => d.toLowerCase()).sort(),
+      s.ips.map((i) => canonicalIp(i) ?? i).sort(),
+    ]);
+  return key(a) === key(b);
+}
+
+/**
+ * Makes sure serving key material exists and returns it. With `certFile`
+ * and `keyFile` the given files are validated and used as they are.
+ * Otherwise the CA under `<dataDir>/tls/` is created once and kept, and the
+ * serving pair is (re)issued when missing, invalid, not signed by the CA,
+ * carrying other SANs than wanted, or expiring within
+ * {@linkcode RENEW_BEFORE_DAYS}. Key files are written with mode 0600.
+ *
+ * @example
+ * ```ts
+ * const tls = await ensureCertificates({ dataDir: "/var/lib/hyperplane" });
+ * Deno.serve({ cert: tls.cert, key: tls.key, port: 6443 }, handler);
+ * ```
+ */
+export async function ensureCertificates(
+  opts: CertificateOptions,
+): Promise<ServingCertificates> {
+  if (opts.certFile !== undefined || opts.keyFile !== undefined) {
+    return await providedCertificates(opts.certFile, opts.keyFile);
+  }
+  const log = opts.logger ?? silentLogger;
+  const now = opts.now ?? new Date();
+  const dir = `${opts.dataDir}/tls`;
+  const path = (name: keyof typeof TLS_FILES) => `${dir}/${TLS_FILES[name]}`;
+  const wanted = servingSans(opts.sans ?? [], opts.hostname ?? Deno.hostname());
+
+  const ca = await ensureCa(path("caCert"), path("caKey"), now, log);
+  const issuer = await loadIssuer(ca).catch((err) => {
+    throw new CertificateError(path("caKey"), `unusable CA: ${err}`, {
+      cause: err,
+    });
+  });
+
+  const certFile = path("servingCert");
+  const keyFile = path("servingKey");
+  const existing = await readPair(certFile, keyFile);
+  const problem = existing
+    ? await servingProblem(existing, issuer.cert, wanted, now)
+    : "missing";
+  if (existing && problem === undefined) {
+    log.debug("reusing serving certificate", { file: certFile });
+    return { ...pemOut(existing, ca), certFile, keyFile, action: "reused" };
+  }
+  const pair = await issueLeaf(issuer, {
+    commonName: "hyperplane",
+    sans: wanted,
+    usage: "server",
+    days: SERVING_VALIDITY_DAYS,
+    now,
+  });
+  await writeFileAtomic(keyFile, pair.keyPem, 0o600);
+  await writeFileAtomic(certFile, pair.certPem, 0o644);
+  const action = existing ? "renewed" : "generated";
+  log.info(`${action} serving certificate`, {
+    file: certFile,
+    reason: problem,
+    sans: [...wanted.dnsNames, ...wanted.ips].join(","),
+  });
+  return { ...pemOut(pair, ca), certFile, keyFile, action };
+}
+
+function pemOut(pair: PemPair, ca: PemPair) {
+  return { cert: pair.certPem, key: pair.keyPem, caCert: ca.certPem };
+}
+
+async function readPair(
+  certFile: string,
+  keyFile: string,
+): Promise<PemPair | undefined> {
+  const certPem = await readIfExists(certFile);
+  const keyPem = await readIfExists(keyFile);
+  if (certPem === undefined || keyPem === undefined) return undefined;
+  return { certPem, keyPem };
+}
+
+async function ensureCa(
+  certFile: string,
+  keyFile: string,
+  now: Date,
+  log: Logger,
+): Promise<PemPair> {
+  const existing = await readPair(certFile, keyFile);
+  if (existing) {
+    try {
+      parseCertificate(existing.certPem);
+    } catch (err) {
+      throw new CertificateError(certFile, `not a PEM certificate: ${err}`);
+    }
+    return existing;
+  }
+  for (const [have, missing] of [[certFile, keyFile], [keyFile, certFile]]) {
+    if (await readIfExists(have) !== undefined) {
+      throw new CertificateError(
+        missing,
+        `missing while ${have} exists; restore it, or remove both to generate a new CA (clients must then trust the new CA)`,
+      );
+    }
+  }
+  const ca = await generateCa(
+    `hyperplane-ca@${Math.floor(now.getTime() / 1000)}`,
+    CA_VALIDITY_DAYS,
+    now,
+  );
+  await writeFileAtomic(keyFile, ca.keyPem, 0o600);
+  await writeFileAtomic(certFile, ca.certPem, 0o644);
+  log.info("generated CA certificate", { file: certFile });
+  return ca;
+}
+
+/** Why an existing serving pair must be reissued, or `undefined` if not. */
+async function servingProblem(
+  pair: PemPair,
+  ca: ReturnType<typeof parseCertificate>,
+  wanted: Sans,
+  now: Date,
+): Promise<string | undefined> {
+  let cert;
+  try {
+    cert = parseCertificate(pair.certPem);
+  } catch {
+    return "unparseable";
+  }
+  if (!(await isSignedBy(cert, ca).catch(() => false))) return "other CA";
+  if (!(await keyMatchesCertificate(pair.keyPem, cert))) return "key mismatch";
+  if (!sameSans(certificateSans(cert), wanted)) return "SANs changed";
+  if (cert.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) {
+    return "expiring";
+  }
+  if (cert.notBefore.getTime() > now.getTime()) return "not yet valid";
+  return undefined;
+}
+
+async function providedCertificates(
+  certFile: string | undefined,
+  keyFile: string | undefined,
+): Promise<ServingCertificates> {
+  if (!certFile || !keyFile) {
+    throw new ServingConfigError(
+      "--tls-cert-file and --tls-private-key-file must be given together",
+    );
+  }
+  const read = async (path: string) => {
+    const text = await readIfExists(path);
+    if (text === undefined) throw new CertificateError(path, "no such file");
+    return text;
+  };
+  const cert = await read(certFile);
+  const key = await read(keyFile);
+  let chain;
+  try {
+    chain = parseChain(cert);
+  } catch (err) {
+    throw new CertificateError(certFile, `not a PEM certificate: ${err}`);
+  }
+  if (chain.length === 0) {
+    throw new CertificateError(certFile, "no PEM certificate found");
+  }
+  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(key)) {
+    throw new CertificateError(keyFile, "no PEM private key found");
+  }
+  const root = chain.at(-1)!;
+  return {
+    cert,
+    key,
+    caCert: isSelfSigned(root) ? root.toString("pem") : undefined,
+    certFile,
+    keyFile,
+    action: "provided",
+  };
+}
