@@ -1,0 +1,126 @@
+/**
+ * Opens the SQLite file with the pragmas and schema the revision log needs,
+ * and takes the process-exclusive lock on it.
+ *
+ * Schema (see README.md for the reasoning):
+ *
+ * - `log`: one row per committed change, keyed by the global revision
+ *   (`rev INTEGER PRIMARY KEY`, i.e. the rowid, so `changes()` is a range
+ *   scan). A delete is a marker row (`deleted = 1`, `value` NULL) whose
+ *   `prev_rev` points at the last live row. `log_key_rev` serves reads at an
+ *   older revision.
+ * - `kv`: the latest live revision of each key (`key PRIMARY KEY`,
+ *   WITHOUT ROWID), so latest gets and lists are one ordered range scan
+ *   joined to `log` by rowid.
+ * - `meta`: the revision counter as of the last compaction and the compacted
+ *   revision (the counter of newer writes is `MAX(log.rev)`).
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { internal, StorageError, unavailable } from "../../storage/mod.ts";
+
+/** How a commit is made durable. */
+export type SqliteSynchronous = "normal" | "full";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS log (
+  rev INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  create_rev INTEGER NOT NULL,
+  prev_rev INTEGER,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  value TEXT
+);
+CREATE INDEX IF NOT EXISTS log_key_rev ON log (key, rev);
+CREATE TABLE IF NOT EXISTS kv (
+  key TEXT PRIMARY KEY,
+  rev INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 0), ('compacted', 0);
+`;
+
+/** True when `err` is SQLite's SQLITE_BUSY / SQLITE_LOCKED. */
+export function isLockedError(err: unknown): boolean {
+  const code = (err as { errcode?: number })?.errcode;
+  if (typeof code === "number") {
+    return (code & 0xff) === 5 || (code & 0xff) === 6;
+  }
+  // Some node:sqlite paths drop `errcode`; the message is SQLite's own.
+  return err instanceof Error &&
+    /database (table )?is locked|database is busy/.test(err.message);
+}
+
+/** Wraps a SQLite failure in a typed storage error (typed errors pass through). */
+export function sqliteError(what: string, err: unknown): StorageError {
+  if (err instanceof StorageError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (isLockedError(err)) return unavailable(`sqlite: ${what}: ${msg}`, err);
+  return internal(`sqlite: ${what}: ${msg}`, err);
+}
+
+/**
+ * Opens `path` (creating the file), sets WAL mode with an exclusive lock held
+ * for the life of the connection, and creates the schema. A second opener
+ * (another process, or another connection in this one) gets an `Unavailable`
+ * error naming the file.
+ */
+export function openDatabase(
+  path: string,
+  synchronous: SqliteSynchronous,
+): DatabaseSync {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (err) {
+    throw unavailable(
+      `sqlite: cannot open ${path}: ${(err as Error).message}`,
+      err,
+    );
+  }
+  try {
+    // Exclusive locking before WAL: no shared-memory index, and the write
+    // lock taken by the first write below is kept until close, so no other
+    // connection can read or write the file behind our back.
+    db.exec("PRAGMA busy_timeout = 0");
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    // auto_vacuum only takes effect before the first table is created.
+    db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    const mode = db.prepare("PRAGMA journal_mode = WAL").get() as {
+      journal_mode: string;
+    };
+    if (mode.journal_mode !== "wal") {
+      throw internal(
+        `sqlite: ${path}: cannot enable WAL (${mode.journal_mode})`,
+      );
+    }
+    db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
+    db.exec("PRAGMA wal_autocheckpoint = 1000");
+    db.exec(`PRAGMA journal_size_limit = ${16 * 1024 * 1024}`);
+    db.exec("PRAGMA temp_store = MEMORY");
+    db.exec("PRAGMA cache_size = -32768");
+    db.exec("BEGIN IMMEDIATE");
+    db.exec(SCHEMA);
+    db.exec("COMMIT");
+    // The lock is ours now; the timeout only guards against surprises.
+    db.exec("PRAGMA busy_timeout = 5000");
+    return db;
+  } catch (err) {
+    try {
+      db.close();
+    } catch { /* already failing */ }
+    if (isLockedError(err)) {
+      throw unavailable(
+        `sqlite: ${path} is locked by another process or connection ` +
+          `(one hyperplane process owns a database file at a time)`,
+        err,
+      );
+    }
+    throw sqliteError(`opening ${path}`, err);
+  }
+}
