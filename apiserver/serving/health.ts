@@ -1,0 +1,143 @@
+/**
+ * Health endpoints in kube-apiserver's shape: `/healthz`, `/livez` and
+ * `/readyz` answer `ok`; `?verbose` lists every check (`[+]ping ok`,
+ * `[-]etcd failed: reason withheld`) and ends with `<endpoint> check
+ * passed|failed`; any failing check gives 500 with the list; `?exclude=name`
+ * skips a check; `/<endpoint>/<check>` runs one check. Failure reasons are
+ * withheld from the (unauthenticated) response and logged instead.
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log/mod.ts";
+
+/** One named check. It throws (or rejects) when unhealthy. */
+export interface HealthCheck {
+  /** Shown as `[+]<name> ok`; also the path segment `/readyz/<name>`. */
+  name: string;
+  /** Resolves when healthy. `signal` aborts when the client goes away. */
+  check(signal: AbortSignal): Promise<void>;
+}
+
+/** The checks behind each endpoint. */
+export interface HealthChecks {
+  /** Liveness: a failure means "restart me" (`/livez`, `/healthz`). */
+  liveness?: HealthCheck[];
+  /**
+   * Readiness: a failure means "do not send me traffic" (`/readyz`,
+   * `/healthz`), e.g. storage readiness and API readiness.
+   */
+  readiness?: HealthCheck[];
+}
+
+/** The health endpoints' names. */
+export type HealthEndpoint = "healthz" | "livez" | "readyz";
+
+const PING: HealthCheck = { name: "ping", check: () => Promise.resolve() };
+
+const TEXT_HEADERS = {
+  "content-type": "text/plain; charset=utf-8",
+  "x-content-type-options": "nosniff",
+};
+
+function text(body: string, status = 200): Response {
+  return new Response(body, { status, headers: TEXT_HEADERS });
+}
+
+/** Options for {@linkcode createHealthHandler}. */
+export interface HealthHandlerOptions {
+  checks: HealthChecks;
+  /** True once graceful shutdown began: `/readyz`'s `shutdown` check fails. */
+  shuttingDown: () => boolean;
+  logger: Logger;
+}
+
+/**
+ * Serves a health endpoint. `endpoint` is which one, `check` the optional
+ * single-check path segment.
+ */
+export type HealthHandler = (
+  req: Request,
+  endpoint: HealthEndpoint,
+  check?: string,
+) => Promise<Response>;
+
+/** Builds the handler for `/healthz`, `/livez`, `/readyz` and sub-paths. */
+export function createHealthHandler(opts: HealthHandlerOptions): HealthHandler {
+  const shutdown: HealthCheck = {
+    name: "shutdown",
+    check: () =>
+      opts.shuttingDown()
+        ? Promise.reject(new Error("server is shutting down"))
+        : Promise.resolve(),
+  };
+  const liveness = opts.checks.liveness ?? [];
+  const readiness = opts.checks.readiness ?? [];
+  const byEndpoint: Record<HealthEndpoint, HealthCheck[]> = {
+    livez: dedupe([PING, ...liveness]),
+    healthz: dedupe([PING, ...liveness, ...readiness]),
+    readyz: dedupe([PING, ...liveness, ...readiness, shutdown]),
+  };
+
+  return async (req, endpoint, name) => {
+    const checks = byEndpoint[endpoint];
+    if (name !== undefined) {
+      const one = checks.find((c) => c.name === name);
+      if (!one) return text("404 page not found\n", 404);
+      try {
+        await one.check(req.signal);
+        return text("ok");
+      } catch (err) {
+        opts.logger.info("health check failed", {
+          endpoint,
+          check: name,
+          err: String(err instanceof Error ? err.message : err),
+        });
+        return text(`internal server error: ${name} check failed\n`, 500);
+      }
+    }
+    const query = new URL(req.url).searchParams;
+    const excluded = new Set(
+      query.getAll("exclude").flatMap((e) => e.split(",")).filter((e) => e),
+    );
+    const results = await Promise.all(checks.map(async (c) => {
+      if (excluded.delete(c.name)) return { c, excluded: true };
+      try {
+        await c.check(req.signal);
+        return { c };
+      } catch (err) {
+        return { c, err: err instanceof Error ? err.message : String(err) };
+      }
+    }));
+    let lines = "";
+    const failed: string[] = [];
+    for (const r of results) {
+      if (r.excluded) lines += `[+]${r.c.name} excluded: ok\n`;
+      else if (r.err === undefined) lines += `[+]${r.c.name} ok\n`;
+      else {
+        lines += `[-]${r.c.name} failed: reason withheld\n`;
+        failed.push(`${r.c.name}: ${r.err}`);
+      }
+    }
+    if (excluded.size > 0) {
+      const names = [...excluded].map((e) => JSON.stringify(e)).join(", ");
+      lines +=
+        `warn: some health checks cannot be excluded: no matches for ${names}\n`;
+    }
+    if (failed.length > 0) {
+      opts.logger.info("health check failed", {
+        endpoint,
+        failed: failed.join("; "),
+      });
+      // Always verbose on failure, as kube-apiserver.
+      return text(`${lines}${endpoint} check failed\n`, 500);
+    }
+    if (!query.has("verbose")) return text("ok");
+    return text(`${lines}${endpoint} check passed\n`);
+  };
+}
+
+function dedupe(checks: HealthCheck[]): HealthCheck[] {
+  const seen = new Set<string>();
+  return checks.filter((c) => !seen.has(c.name) && seen.add(c.name));
+}

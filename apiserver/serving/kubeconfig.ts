@@ -1,0 +1,83 @@
+/**
+ * The admin kubeconfig: the CA to trust, the server URL and the admin's
+ * bearer token, written mode 0600 (by default `<data-dir>/admin.kubeconfig`).
+ *
+ * @module
+ */
+
+import { stringify } from "yaml";
+import { writeFileAtomic } from "./_files.ts";
+import { canonicalIp } from "./_ip.ts";
+
+/** Options for {@linkcode writeAdminKubeconfig}. */
+export interface AdminKubeconfigOptions {
+  /** Where to write; the directory is created when missing. */
+  path: string;
+  /** The API server URL, e.g. from {@linkcode serverUrl}. */
+  server: string;
+  /** The CA certificate (PEM) clients must trust; omitted when undefined. */
+  caCert?: string;
+  /** The admin's bearer token. */
+  token: string;
+  /** Cluster, context and user entry names. Default `hyperplane`/`admin`. */
+  clusterName?: string;
+  userName?: string;
+}
+
+/**
+ * The URL clients use to reach a server bound to `bindAddress:port`:
+ * `127.0.0.1` when bound to every interface (`0.0.0.0`, `::` or empty),
+ * otherwise the bind address (IPv6 in brackets).
+ */
+export function serverUrl(bindAddress: string, port: number): string {
+  const bare = bindAddress.replace(/^\[(.*)\]$/, "$1");
+  const ip = canonicalIp(bare);
+  let host = bare;
+  if (bare === "" || ip === "0.0.0.0" || ip === "0:0:0:0:0:0:0:0") {
+    host = "127.0.0.1";
+  } else if (bare.includes(":")) {
+    host = `[${bare}]`;
+  }
+  return `https://${host}:${port}`;
+}
+
+/** Builds the admin kubeconfig document (a `kind: Config` object). */
+export function adminKubeconfig(
+  opts: Omit<AdminKubeconfigOptions, "path">,
+): Record<string, unknown> {
+  const cluster = opts.clusterName ?? "hyperplane";
+  const user = opts.userName ?? "admin";
+  const clusterEntry: Record<string, string> = { server: opts.server };
+  if (opts.caCert !== undefined) {
+    clusterEntry["certificate-authority-data"] = btoa(opts.caCert);
+  }
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: cluster, cluster: clusterEntry }],
+    contexts: [{ name: cluster, context: { cluster, user } }],
+    "current-context": cluster,
+    preferences: {},
+    users: [{ name: user, user: { token: opts.token } }],
+  };
+}
+
+/**
+ * Writes the admin kubeconfig atomically with mode 0600.
+ *
+ * @example
+ * ```ts
+ * await writeAdminKubeconfig({
+ *   path: `${dataDir}/admin.kubeconfig`,
+ *   server: serverUrl("0.0.0.0", 6443),
+ *   caCert: tls.caCert,
+ *   token: admin.token,
+ * });
+ * ```
+ */
+export async function writeAdminKubeconfig(
+  opts: AdminKubeconfigOptions,
+): Promise<void> {
+  const { path, ...rest } = opts;
+  await writeFileAtomic(path, stringify(adminKubeconfig(rest)), 0o600);
+}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { serverUrl, writeAdminKubeconfig } from "./kubeconfig.ts";
+
+Deno.test("the kubeconfig carries the CA, the server URL and the admin token, mode 0600", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/nested/dir/admin.kubeconfig`;
+    const ca = "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n";
+    await writeAdminKubeconfig({
+      path,
+      server: "https://127.0.0.1:6443",
+      caCert: ca,
+      token: "t0k",
+    });
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    const doc = parse(await Deno.readTextFile(path));
+    assert.equal(doc.kind, "Config");
+    assert.equal(doc["current-context"], "hyperplane");
+    assert.deepEqual(doc.contexts, [
+      { name: "hyperplane", context: { cluster: "hyperplane", user: "admin" } },
+    ]);
+    const cluster = doc.clusters[0].cluster;
+    assert.equal(cluster.server, "https://127.0.0.1:6443");
+    assert.equal(atob(cluster["certificate-authority-data"]), ca);
+    assert.deepEqual(doc.users, [{ name: "admin", user: { token: "t0k" } }]);
+
+    // Rewriting an existing file (e.g. with looser permissions) keeps 0600.
+    await Deno.chmod(path, 0o644);
+    await writeAdminKubeconfig({ path, server: "https://h:1", token: "x" });
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    const again = parse(await Deno.readTextFile(path));
+    assert.equal(
+      again.clusters[0].cluster["certificate-authority-data"],
+      undefined,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the server URL uses loopback for wildcard binds and brackets IPv6", () => {
+  assert.equal(serverUrl("0.0.0.0", 6443), "https://127.0.0.1:6443");
+  assert.equal(serverUrl("::", 1), "https://127.0.0.1:1");
+  assert.equal(serverUrl("[::]", 1), "https://127.0.0.1:1");
+  assert.equal(serverUrl("", 1), "https://127.0.0.1:1");
+  assert.equal(serverUrl("10.1.2.3", 443), "https://10.1.2.3:443");
+  assert.equal(serverUrl("::1", 443), "https://[::1]:443");
+  assert.equal(serverUrl("api.local", 443), "https://api.local:443");
+});
