@@ -1,0 +1,210 @@
+/**
+ * Creates the instance (emulator only), the database and the schema on
+ * start. Every step treats "already exists" as success, so every start is
+ * safe — the first, a restart, or several replicas starting together. Later
+ * schema versions append statements to {@linkcode SCHEMA}; a start applies
+ * the ones the database lacks, in order.
+ *
+ * @module
+ */
+
+import { Spanner } from "@google-cloud/spanner";
+import { unavailable } from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { SpannerConfig } from "./config.ts";
+import { GRPC, grpcCode, type SpannerHandle } from "./_client.ts";
+
+/** One schema object, named so a start can tell whether it exists. */
+export interface SchemaStatement {
+  /** The table or index the statement creates. */
+  name: string;
+  ddl: string;
+}
+
+/**
+ * The schema, oldest first. Revisions are commit timestamps
+ * (`allow_commit_timestamp` columns filled with `PENDING_COMMIT_TIMESTAMP()`).
+ */
+export const SCHEMA: readonly SchemaStatement[] = [
+  {
+    // One row (id = 1). Every write transaction writes `last_commit`, which
+    // serialises writers and gives each commit a distinct, ordered timestamp.
+    name: "hp_meta",
+    ddl: `CREATE TABLE hp_meta (
+  id INT64 NOT NULL,
+  last_commit TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),
+  compacted INT64 NOT NULL,
+  purged INT64 NOT NULL,
+) PRIMARY KEY (id)`,
+  },
+  {
+    // The live state; older states are read with Spanner's own MVCC (stale
+    // reads at the revision's timestamp).
+    name: "hp_kv",
+    ddl: `CREATE TABLE hp_kv (
+  key STRING(MAX) NOT NULL,
+  value STRING(MAX) NOT NULL,
+  create_revision TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),
+  mod_revision TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),
+) PRIMARY KEY (key)`,
+  },
+  {
+    // The commit-ordered change log every replica tails for watch.
+    name: "hp_changes",
+    ddl: `CREATE TABLE hp_changes (
+  revision TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),
+  kind STRING(8) NOT NULL,
+  key STRING(MAX) NOT NULL,
+  value STRING(MAX) NOT NULL,
+  prev_value STRING(MAX),
+  prev_revision INT64,
+) PRIMARY KEY (revision)`,
+  },
+];
+
+/** Options for {@linkcode ensureSchema}. */
+export interface EnsureSchemaOptions {
+  /** Bound on the whole step. */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Makes the database ready to serve: instance (emulator only), database,
+ * missing schema statements, the meta row. Rejects with an `Unavailable`
+ * error naming the endpoint when it cannot finish within `timeoutMs`.
+ */
+export async function ensureSchema(
+  handle: SpannerHandle,
+  config: SpannerConfig,
+  opts: EnsureSchemaOptions,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(unavailable(
+        `spanner: could not prepare ${handle.endpoint} within ${
+          opts.timeoutMs / 1000
+        }s: the endpoint is unreachable or not answering`,
+      ));
+    }, opts.timeoutMs);
+  });
+  const work = prepare(handle, config, opts.logger);
+  // The losing branch must not surface as an unhandled rejection.
+  work.catch(() => {});
+  try {
+    await Promise.race([work, timeout]);
+  } catch (err) {
+    if (err instanceof Error && err.name === "StorageError") throw err;
+    throw unavailable(
+      `spanner: could not prepare ${handle.endpoint}: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+      err,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function prepare(
+  handle: SpannerHandle,
+  config: SpannerConfig,
+  logger: Logger,
+): Promise<void> {
+  const instance = handle.spanner.instance(config.instance);
+  if (config.emulatorHost) {
+    try {
+      const [, op] = await instance.create({
+        config: "emulator-config",
+        nodes: 1,
+        displayName: config.instance,
+      });
+      await op.promise();
+      logger.info("spanner instance created", { instance: config.instance });
+    } catch (err) {
+      if (grpcCode(err) !== GRPC.ALREADY_EXISTS) throw err;
+    }
+  } else {
+    const [exists] = await instance.exists();
+    if (!exists) {
+      throw unavailable(
+        `spanner: instance projects/${config.project}/instances/${config.instance} ` +
+          "does not exist; create it first (only the emulator gets one created)",
+      );
+    }
+  }
+  try {
+    const [, op] = await instance.createDatabase(config.database);
+    await op.promise();
+    logger.info("spanner database created", { database: config.database });
+  } catch (err) {
+    if (grpcCode(err) !== GRPC.ALREADY_EXISTS) throw err;
+  }
+  await applyMissingStatements(handle, logger);
+  await ensureMetaRow(handle);
+}
+
+/** The names of the tables and indexes in `ddl`. */
+function existingNames(ddl: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of ddl) {
+    const m =
+      /^\s*CREATE\s+(?:UNIQUE\s+)?(?:NULL_FILTERED\s+)?(?:TABLE|INDEX)\s+`?(\w+)`?/i
+        .exec(stmt);
+    if (m) names.add(m[1].toLowerCase());
+  }
+  return names;
+}
+
+async function applyMissingStatements(
+  handle: SpannerHandle,
+  logger: Logger,
+): Promise<void> {
+  // A replica starting at the same moment may apply the same statement; its
+  // "duplicate name" failure is success, so re-read and go on.
+  for (let attempt = 0;; attempt++) {
+    const [ddl] = await handle.database.getSchema();
+    const have = existingNames(ddl as string[]);
+    const missing = SCHEMA.filter((s) => !have.has(s.name));
+    if (missing.length === 0) return;
+    try {
+      const [op] = await handle.database.updateSchema(
+        missing.map((s) => s.ddl),
+      );
+      await op.promise();
+      logger.info("spanner schema applied", {
+        statements: missing.map((s) => s.name).join(","),
+      });
+      return;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : "";
+      const duplicate = grpcCode(err) === GRPC.ALREADY_EXISTS ||
+        /duplicate name|already exists/i.test(msg);
+      if (!duplicate || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function ensureMetaRow(handle: SpannerHandle): Promise<void> {
+  try {
+    await handle.database.runTransactionAsync(async (tx) => {
+      const [rows] = await tx.run({
+        sql: "SELECT id FROM hp_meta WHERE id = 1",
+      });
+      if (rows.length === 0) {
+        tx.insert("hp_meta", {
+          id: 1,
+          last_commit: Spanner.COMMIT_TIMESTAMP,
+          compacted: 0,
+          purged: 0,
+        });
+        await tx.commit();
+      } else {
+        await tx.rollback();
+      }
+    });
+  } catch (err) {
+    if (grpcCode(err) !== GRPC.ALREADY_EXISTS) throw err;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Conditional writes: each is one read-write transaction that reads the
+ * key's live row, checks the condition, writes the row, appends the change
+ * to `hp_changes` and stamps `hp_meta.last_commit` — all with the pending
+ * commit timestamp, which becomes the revision. Stamping the one meta row
+ * makes every pair of writers conflict, so commit timestamps are distinct
+ * and their order is the commit order.
+ *
+ * @module
+ */
+
+import { Spanner } from "@google-cloud/spanner";
+import type { Database } from "@google-cloud/spanner";
+import { conflict, keyExists, notFound } from "../../storage/mod.ts";
+import { commitRevision, RECORD_COLUMNS, type RecordRow } from "./_sql.ts";
+
+/** What a write does, decided from the current row (or a thrown error). */
+type Plan = (current: RecordRow | undefined) => {
+  kv: "insert" | "update" | "delete";
+  value: string;
+  kind: "create" | "update" | "delete";
+};
+
+async function write(db: Database, key: string, plan: Plan): Promise<number> {
+  const ct = Spanner.COMMIT_TIMESTAMP;
+  const resp = await db.runTransactionAsync(async (tx) => {
+    const [rows] = await tx.run({
+      sql: `SELECT ${RECORD_COLUMNS} FROM hp_kv WHERE key = @key`,
+      params: { key },
+      json: true,
+    });
+    const current = rows[0] as RecordRow | undefined;
+    let step;
+    try {
+      step = plan(current);
+    } catch (err) {
+      // End the transaction now: the emulator runs one read-write
+      // transaction at a time and would make the next writer wait for it.
+      await tx.rollback().catch(() => {});
+      throw err;
+    }
+    if (step.kv === "insert") {
+      tx.insert("hp_kv", {
+        key,
+        value: step.value,
+        create_revision: ct,
+        mod_revision: ct,
+      });
+    } else if (step.kv === "update") {
+      tx.update("hp_kv", { key, value: step.value, mod_revision: ct });
+    } else {
+      tx.deleteRows("hp_kv", [key]);
+    }
+    tx.insert("hp_changes", {
+      revision: ct,
+      kind: step.kind,
+      key,
+      value: step.value,
+      prev_value: current ? current.value : null,
+      prev_revision: current ? Spanner.int(current.mr) : null,
+    });
+    tx.update("hp_meta", { id: 1, last_commit: ct });
+    const [committed] = await tx.commit();
+    return committed;
+  });
+  return commitRevision(resp.commitTimestamp);
+}
+
+/** Creates `key`; `KeyExists` when it is live. Returns the revision. */
+export function createKey(
+  db: Database,
+  key: string,
+  value: string,
+): Promise<number> {
+  return write(db, key, (current) => {
+    if (current) throw keyExists(key, Number(current.mr));
+    return { kv: "insert", value, kind: "create" };
+  });
+}
+
+/** Replaces `key` at `expected` modRevision. Returns the revision. */
+export function updateKey(
+  db: Database,
+  key: string,
+  value: string,
+  expected: number,
+): Promise<number> {
+  return write(db, key, (current) => {
+    if (!current) throw notFound(key);
+    if (Number(current.mr) !== expected) throw conflict(key);
+    return { kv: "update", value, kind: "update" };
+  });
+}
+
+/** Deletes `key` at `expected` modRevision. Returns the revision. */
+export function deleteKey(
+  db: Database,
+  key: string,
+  expected: number,
+): Promise<number> {
+  return write(db, key, (current) => {
+    if (!current) throw notFound(key);
+    if (Number(current.mr) !== expected) throw conflict(key);
+    return { kv: "delete", value: current.value, kind: "delete" };
+  });
+}
