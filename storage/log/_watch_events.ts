@@ -1,0 +1,64 @@
+/**
+ * Turning committed log changes into watch events for one watcher, with the
+ * predicate transitions of the etcd3 watcher (`watcher.go` `transform`).
+ *
+ * @module
+ */
+
+import { decodeObject, type KubeObject } from "../object.ts";
+import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../store.ts";
+import type { LogEvent } from "./log.ts";
+
+/**
+ * The watch event for `ev` as seen through `matches`, or `undefined` when the
+ * watcher must not see it:
+ * - create: ADDED when the new object matches;
+ * - delete: DELETED (last state, at the delete's revision) when the last
+ *   state matched;
+ * - update: MODIFIED when both match, ADDED when only the new one does,
+ *   DELETED when only the old one does. As upstream, that DELETED carries
+ *   the old object at the update's revision.
+ */
+export function toWatchEvent(
+  ev: LogEvent,
+  matches: (obj: KubeObject) => boolean,
+  everything: boolean,
+): WatchEvent | undefined {
+  switch (ev.type) {
+    case "create": {
+      const obj = decodeObject(ev.value, ev.revision);
+      return matches(obj) ? { type: "ADDED", object: obj } : undefined;
+    }
+    case "delete": {
+      const obj = decodeObject(ev.prevValue ?? ev.value, ev.revision);
+      return matches(obj) ? { type: "DELETED", object: obj } : undefined;
+    }
+    case "update": {
+      const cur = decodeObject(ev.value, ev.revision);
+      if (everything) return { type: "MODIFIED", object: cur };
+      const curMatches = matches(cur);
+      const old = ev.prevValue === undefined
+        ? undefined
+        : decodeObject(ev.prevValue, ev.revision);
+      const oldMatches = old !== undefined && matches(old);
+      if (curMatches && oldMatches) return { type: "MODIFIED", object: cur };
+      if (curMatches) return { type: "ADDED", object: cur };
+      if (oldMatches) return { type: "DELETED", object: old! };
+      return undefined;
+    }
+  }
+}
+
+/** A BOOKMARK at `revision`, optionally marking the end of initial events. */
+export function bookmarkEvent(
+  revision: number,
+  initialEventsEnd = false,
+): WatchEvent {
+  const metadata: KubeObject["metadata"] = {
+    resourceVersion: String(revision),
+  };
+  if (initialEventsEnd) {
+    metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: "true" };
+  }
+  return { type: "BOOKMARK", object: { metadata } };
+}

@@ -1,0 +1,157 @@
+/**
+ * A {@linkcode Store} for one resource on top of any revision {@linkcode Log}:
+ * the generic core every database backend (memory, SQLite, Spanner,
+ * PostgreSQL) shares. It follows the semantics of Kubernetes' etcd3 store
+ * (`k8s.io/apiserver/pkg/storage/etcd3/store.go` and `watcher.go`).
+ *
+ * Build stores through {@linkcode LogStoreFactory}; it shares one log and one
+ * watch fan-out between all resources.
+ *
+ * @module
+ */
+
+import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
+import { resourcePrefix, type ResourceRef } from "../keys.ts";
+import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
+import type {
+  DeleteOptions,
+  GetOptions,
+  GuaranteedUpdateOptions,
+  ListOptions,
+  ListResult,
+  Stats,
+  Store,
+  Watcher,
+  WatchOptions,
+} from "../store.ts";
+import type { Log } from "./log.ts";
+import {
+  asStorageError,
+  checkObject,
+  checkObjectKey,
+  checkScanKey,
+  parseRV,
+} from "./_checks.ts";
+import { listFromLog } from "./_list.ts";
+import { conditionalDelete, guaranteedUpdate } from "./_writes.ts";
+import { startWatch, type WatchDeps } from "./_watcher.ts";
+
+/** A {@linkcode Store} for one resource, backed by a {@linkcode Log}. */
+export class LogStore implements Store {
+  /** The resource this store serves. */
+  readonly resource: ResourceRef;
+  readonly #prefix: string;
+  readonly #log: Log;
+  readonly #watch: WatchDeps;
+
+  /**
+   * Creates the store for `resource`. `watch` carries the shared fan-out
+   * (see {@linkcode LogStoreFactory}, which is how stores should be made).
+   */
+  constructor(resource: ResourceRef, log: Log, watch: WatchDeps) {
+    this.resource = { ...resource };
+    this.#prefix = resourcePrefix(resource);
+    this.#log = log;
+    this.#watch = watch;
+  }
+
+  /** Stores a new object at `key`. */
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    checkObjectKey(key, this.#prefix);
+    checkObject(key, obj);
+    if (obj.metadata.resourceVersion) {
+      throw invalidObject(
+        key,
+        "resourceVersion should not be set on objects to be created",
+      );
+    }
+    const data = encodeObject(obj);
+    const rev = await this.#log.create(key, data);
+    return decodeObject(data, rev);
+  }
+
+  /** Reads one object. */
+  async get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
+    checkObjectKey(key, this.#prefix);
+    const min = parseRV(opts.resourceVersion);
+    const rec = await this.#log.get(key);
+    if (min > 0) {
+      const current = await this.#log.currentRevision();
+      if (min > current) throw tooLargeResourceVersion(min, current);
+    }
+    if (!rec) throw notFound(key);
+    return decodeObject(rec.value, rec.modRevision);
+  }
+
+  /** Lists objects under a prefix (recursive) or one key. */
+  list(key: string, opts: ListOptions): Promise<ListResult> {
+    return Promise.resolve().then(() =>
+      listFromLog(
+        this.#log,
+        checkScanKey(key, this.#prefix, opts.recursive),
+        opts,
+      )
+    );
+  }
+
+  /** Read-modify-write with optimistic concurrency. */
+  guaranteedUpdate(
+    key: string,
+    opts: GuaranteedUpdateOptions,
+  ): Promise<KubeObject> {
+    return Promise.resolve().then(() => {
+      checkObjectKey(key, this.#prefix);
+      return guaranteedUpdate(this.#log, key, opts);
+    });
+  }
+
+  /** Deletes `key` after checking preconditions and `validateDeletion`. */
+  delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    return Promise.resolve().then(() => {
+      checkObjectKey(key, this.#prefix);
+      return conditionalDelete(this.#log, key, opts);
+    });
+  }
+
+  /** Starts a watch on a prefix (recursive) or one key. */
+  watch(key: string, opts: WatchOptions): Promise<Watcher> {
+    return Promise.resolve().then(() =>
+      startWatch(
+        this.#watch,
+        checkScanKey(key, this.#prefix, opts.recursive),
+        opts,
+      )
+    );
+  }
+
+  /** Asks every bookmark-enabled watcher of the factory for a BOOKMARK. */
+  async requestWatchProgress(): Promise<void> {
+    const current = await this.#log.currentRevision();
+    this.#watch.hub.requestProgress(current);
+  }
+
+  /** Counts the resource's objects (all clusters). */
+  async stats(): Promise<Stats> {
+    const { count, bytes } = await this.#log.count(this.#prefix);
+    return { objectCount: count, estimatedSizeBytes: bytes };
+  }
+
+  /** The log's current revision. */
+  currentRevision(): Promise<number> {
+    return this.#log.currentRevision();
+  }
+
+  /** Compacts the whole log up to `revision`. */
+  compact(revision: number): Promise<void> {
+    return this.#log.compact(revision);
+  }
+
+  /** Resolves when the log can serve. */
+  async readiness(): Promise<void> {
+    try {
+      await this.#log.ready();
+    } catch (err) {
+      throw asStorageError(err);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The revision-log layer: the {@linkcode Log} contract a database backend
+ * implements, and the generic {@linkcode LogStore} / {@linkcode LogStoreFactory}
+ * that turn any `Log` into the full storage contract (optimistic concurrency,
+ * predicates, paging, continue tokens, watch fan-out with history and
+ * bookmarks).
+ *
+ * @example
+ * ```ts
+ * import { LogStoreFactory } from "./mod.ts";
+ * const factory = new LogStoreFactory(myLog, { bookmarkIntervalMs: 60_000 });
+ * const store = factory.storeFor({ resource: "configmaps" });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./log.ts";
+export { LogStore } from "./log_store.ts";
+export {
+  DEFAULT_BOOKMARK_INTERVAL_MS,
+  DEFAULT_WATCH_BUFFER_SIZE,
+  LogStoreFactory,
+  type LogStoreFactoryOptions,
+} from "./log_store_factory.ts";
+export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
