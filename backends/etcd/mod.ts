@@ -1,55 +1,42 @@
 /**
- * The `etcd` storage backend (placeholder until its implementation lands).
+ * The `etcd` storage backend: hyperplane's stores directly on an etcd v3
+ * cluster (shared by any number of hyperplane replicas). Selected with
+ * `--storage-backend=etcd`; configured by the `--etcd-*` flags.
+ *
+ * @example
+ * ```ts
+ * const backend = etcdBackend();
+ * const factory = await backend.open(
+ *   { "etcd-servers": "http://127.0.0.1:2379" },
+ *   { dataDir: "/tmp", logger: silentLogger },
+ * );
+ * ```
  *
  * @module
  */
 
 import type { Backend } from "../../registry/mod.ts";
-import { unavailable } from "../../storage/mod.ts";
+import { invalidArgument } from "../../storage/mod.ts";
+import { ETCD_FLAGS, parseEtcdConfig } from "./config.ts";
+import { openEtcd } from "./factory.ts";
+
+export { ETCD_FLAGS, type EtcdConfig, parseEtcdConfig } from "./config.ts";
+export { openEtcd, type OpenEtcdOptions } from "./factory.ts";
+export { EtcdStore } from "./store.ts";
 
 /** The `etcd` backend. */
 export function etcdBackend(): Backend {
   return {
     name: "etcd",
-    description: "etcd storage (not yet available)",
-    flags: [
-      {
-        name: "etcd-servers",
-        description: "comma-separated etcd client URLs (required)",
-        placeholder: "URLS",
-      },
-      {
-        name: "etcd-prefix",
-        description: "key prefix in etcd",
-        default: "/registry",
-        placeholder: "PREFIX",
-      },
-      {
-        name: "etcd-cafile",
-        description: "CA bundle to verify etcd servers",
-        placeholder: "FILE",
-      },
-      {
-        name: "etcd-certfile",
-        description: "client certificate for etcd",
-        placeholder: "FILE",
-      },
-      {
-        name: "etcd-keyfile",
-        description: "client key for etcd",
-        placeholder: "FILE",
-      },
-      {
-        name: "etcd-compaction-interval",
-        description: "how often to compact etcd history (0 disables)",
-        default: "5m",
-        placeholder: "DURATION",
-      },
-    ],
-    validate: () => ['storage backend "etcd" is not yet available'],
-    open: () =>
-      Promise.reject(
-        unavailable('storage backend "etcd" is not yet available'),
-      ),
+    description: "etcd v3 cluster, shared by any number of replicas",
+    flags: ETCD_FLAGS,
+    validate: (values) => parseEtcdConfig(values).problems,
+    open: (values, ctx) => {
+      const { config, problems } = parseEtcdConfig(values);
+      if (!config) {
+        return Promise.reject(invalidArgument(problems.join("; ")));
+      }
+      return openEtcd(config, { logger: ctx.logger.with({ backend: "etcd" }) });
+    },
   };
 }

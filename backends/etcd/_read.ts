@@ -1,0 +1,278 @@
+/**
+ * Reads against etcd in store terms: one key, ranges at a revision, and the
+ * resourceVersion rules of get and list (as `k8s.io/apiserver`'s etcd3
+ * store).
+ *
+ * @module
+ */
+
+import {
+  decodeContinue,
+  decodeObject,
+  encodeContinue,
+  expiredContinue,
+  internal,
+  invalidArgument,
+  isStorageError,
+  type KubeObject,
+  type ListOptions,
+  type ListResult,
+  parseResourceVersion,
+  prefixEnd,
+  tooLargeResourceVersion,
+} from "../../storage/mod.ts";
+import {
+  type EtcdClient,
+  type KeyValue,
+  mapError,
+  rev,
+  toKeyValue,
+} from "./_client.ts";
+
+/** What the stores of one factory share. */
+export interface EtcdShared {
+  client: EtcdClient;
+  /** The highest revision this process knows to be compacted. */
+  compacted: { revision: number };
+}
+
+/** Parses a resourceVersion or throws `InvalidArgument`. */
+export function parseRv(rv: string | undefined): number {
+  const n = parseResourceVersion(rv);
+  if (n === undefined) {
+    throw invalidArgument(`invalid resource version: ${JSON.stringify(rv)}`);
+  }
+  return n;
+}
+
+/** Decodes a stored value, naming the key when the data is corrupt. */
+export function decodeKv(
+  kv: KeyValue,
+  atRevision = kv.modRevision,
+): KubeObject {
+  try {
+    return decodeObject(kv.value, atRevision);
+  } catch (err) {
+    throw internal(`stored object at ${kv.key} is not valid JSON`, err);
+  }
+}
+
+/** Reads one key (latest, or at `revision`). Returns the value and the header revision. */
+export async function readKey(
+  shared: EtcdShared,
+  key: string,
+  revision = 0,
+): Promise<{ kv?: KeyValue; revision: number }> {
+  const { client } = shared;
+  try {
+    const res = await client.range({
+      key: client.keys.toEtcd(key),
+      revision: revision > 0 ? String(revision) : undefined,
+    });
+    const kv = res.kvs?.[0];
+    return {
+      kv: kv ? toKeyValue(client.keys, kv) : undefined,
+      revision: rev(res.header?.revision),
+    };
+  } catch (err) {
+    throw await readError(shared, err, "get", revision);
+  }
+}
+
+/** Maps a read failure, looking up the current revision for "future revision" errors. */
+export async function readError(
+  shared: EtcdShared,
+  err: unknown,
+  what: string,
+  revision: number,
+) {
+  const mapped = mapError(err, what, {
+    revision,
+    compacted: shared.compacted.revision,
+  });
+  if (mapped.code === "TooLargeResourceVersion") {
+    const current = await shared.client.currentRevision().catch(() => 0);
+    return tooLargeResourceVersion(revision, current);
+  }
+  if (mapped.code === "Expired") {
+    shared.compacted.revision = Math.max(shared.compacted.revision, revision);
+  }
+  return mapped;
+}
+
+/** One page of raw key-values from a range. */
+interface RangePage {
+  kvs: KeyValue[];
+  more: boolean;
+  count: number;
+  revision: number;
+}
+
+/** Reads keys in `[start, end)` at `revision` (0 = latest), at most `limit` (0 = all). */
+export async function rangePage(
+  shared: EtcdShared,
+  start: string,
+  end: string,
+  revision: number,
+  limit: number,
+): Promise<RangePage> {
+  const { client } = shared;
+  try {
+    const res = await client.range({
+      key: client.keys.toEtcd(start),
+      range_end: client.keys.toEtcd(end),
+      revision: revision > 0 ? String(revision) : undefined,
+      limit: limit > 0 ? String(limit) : undefined,
+    });
+    return {
+      kvs: (res.kvs ?? []).map((kv) => toKeyValue(client.keys, kv)),
+      more: Boolean(res.more),
+      count: rev(res.count),
+      revision: rev(res.header?.revision),
+    };
+  } catch (err) {
+    throw await readError(shared, err, "list", revision);
+  }
+}
+
+const MAX_PAGE = 10_000;
+
+/** Lists per the `Store.list` contract. `key` is validated by the caller. */
+export async function listObjects(
+  shared: EtcdShared,
+  key: string,
+  opts: ListOptions,
+): Promise<ListResult> {
+  const match = opts.resourceVersionMatch ?? "";
+  if (!["", "NotOlderThan", "Exact"].includes(match)) {
+    throw invalidArgument(`invalid resourceVersionMatch: ${match}`);
+  }
+  const rvText = opts.resourceVersion ?? "";
+  const rvNum = parseRv(rvText);
+  const limit = opts.limit ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw invalidArgument(`invalid limit: ${limit}`);
+  }
+  const pred = opts.predicate;
+
+  if (!opts.recursive) {
+    if (opts.continue) {
+      throw invalidArgument("continue is only valid for recursive lists");
+    }
+    const { revision: atRev, minRev } = readRevision(match, rvText, rvNum, 0);
+    const { kv, revision } = await readKey(shared, key, atRev);
+    if (minRev > revision) throw tooLargeResourceVersion(minRev, revision);
+    const items: KubeObject[] = [];
+    if (kv) {
+      const obj = decodeKv(kv);
+      if (!pred || pred.matches(obj)) items.push(obj);
+    }
+    return { items, resourceVersion: String(atRev || revision) };
+  }
+
+  const prefix = key.endsWith("/") ? key : key + "/";
+  const end = prefixEnd(prefix);
+  let start = prefix;
+  let atRev: number;
+  let minRev = 0;
+  if (opts.continue) {
+    if (rvText !== "" && rvText !== "0") {
+      throw invalidArgument(
+        "specifying resource version is not allowed when using continue",
+      );
+    }
+    const token = decodeContinue(prefix, opts.continue);
+    start = token.startKey;
+    atRev = token.revision;
+    if (atRev <= shared.compacted.revision) throw expiredContinue(atRev);
+  } else {
+    ({ revision: atRev, minRev } = readRevision(match, rvText, rvNum, limit));
+  }
+
+  const items: KubeObject[] = [];
+  let pageLimit = limit > 0 ? limit : 0;
+  let first = true;
+  let firstCount = 0;
+  let more = false;
+  let lastKey = "";
+  for (;;) {
+    let page: RangePage;
+    try {
+      page = await rangePage(shared, start, end, atRev, pageLimit);
+    } catch (err) {
+      if (opts.continue && isStorageError(err, "Expired")) {
+        throw expiredContinue(atRev);
+      }
+      throw err;
+    }
+    if (first) {
+      firstCount = page.count;
+      if (atRev === 0) atRev = page.revision;
+      if (minRev > page.revision) {
+        throw tooLargeResourceVersion(minRev, page.revision);
+      }
+      first = false;
+    }
+    let stoppedEarly = false;
+    for (let i = 0; i < page.kvs.length; i++) {
+      const kv = page.kvs[i];
+      lastKey = kv.key;
+      const obj = decodeKv(kv);
+      if (pred && !pred.matches(obj)) continue;
+      items.push(obj);
+      if (limit > 0 && items.length >= limit) {
+        stoppedEarly = i < page.kvs.length - 1;
+        break;
+      }
+    }
+    if (limit > 0 && items.length >= limit) {
+      more = stoppedEarly || page.more;
+      break;
+    }
+    if (!page.more || page.kvs.length === 0) break;
+    start = lastKey + "\u0000";
+    // A predicate filtered items out: fetch bigger pages until the limit is met.
+    pageLimit = Math.min(pageLimit * 2, MAX_PAGE);
+  }
+
+  const result: ListResult = { items, resourceVersion: String(atRev) };
+  if (more && limit > 0) {
+    result.continue = encodeContinue(prefix, lastKey + "\u0000", atRev);
+    if (pred === undefined || pred.everything) {
+      const remaining = firstCount - items.length;
+      if (remaining > 0) result.remainingItemCount = remaining;
+    }
+  }
+  return result;
+}
+
+/**
+ * The revision to read at (0 = latest) and the minimum the latest read must
+ * reach, from `resourceVersion` and `resourceVersionMatch`.
+ */
+function readRevision(
+  match: string,
+  rvText: string,
+  rvNum: number,
+  limit: number,
+): { revision: number; minRev: number } {
+  if (match === "Exact") {
+    if (rvText === "" || rvNum === 0) {
+      throw invalidArgument(
+        "resourceVersionMatch=Exact requires a non-zero resourceVersion",
+      );
+    }
+    return { revision: rvNum, minRev: 0 };
+  }
+  if (match === "NotOlderThan") {
+    if (rvText === "") {
+      throw invalidArgument(
+        "resourceVersionMatch=NotOlderThan requires a resourceVersion",
+      );
+    }
+    return { revision: 0, minRev: rvNum };
+  }
+  if (rvText === "" || rvNum === 0) return { revision: 0, minRev: 0 };
+  if (limit > 0) return { revision: rvNum, minRev: 0 };
+  return { revision: 0, minRev: rvNum };
+}

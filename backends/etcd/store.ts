@@ -1,0 +1,361 @@
+/**
+ * {@linkcode EtcdStore}: the `Store` contract implemented directly on etcd,
+ * like `k8s.io/apiserver/pkg/storage/etcd3/store.go`. resourceVersion is the
+ * etcd `mod_revision`; writes are compare-and-swap transactions on it.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import {
+  conflict,
+  type DeleteOptions,
+  encodeObject,
+  type GetOptions,
+  type GuaranteedUpdateOptions,
+  invalidKey,
+  invalidObject,
+  keyExists,
+  type KubeObject,
+  type ListOptions,
+  type ListResult,
+  notFound,
+  type Preconditions,
+  prefixEnd,
+  resourcePrefix,
+  type ResourceRef,
+  type Stats,
+  type Store,
+  tooLargeResourceVersion,
+  validateKey,
+  type Watcher,
+  type WatchOptions,
+  withResourceVersion,
+} from "../../storage/mod.ts";
+import { type KeyValue, mapError, rev, toKeyValue } from "./_client.ts";
+import {
+  decodeKv,
+  type EtcdShared,
+  listObjects,
+  parseRv,
+  readKey,
+} from "./_read.ts";
+import { EtcdWatch, type WatchRegistry } from "./watch.ts";
+
+/** How many compare-and-swap attempts an update or delete makes before `Conflict`. */
+const MAX_ATTEMPTS = 1000;
+
+/** The current state of a key, as a read-modify-write loop sees it. */
+interface State {
+  obj: KubeObject | null;
+  /** The stored JSON (`""` when missing). */
+  data: string;
+  /** 0 when missing. */
+  modRevision: number;
+  /** True when read from etcd (not from a caller's cache). */
+  fresh: boolean;
+}
+
+function stateOf(kv: KeyValue | undefined): State {
+  if (!kv) return { obj: null, data: "", modRevision: 0, fresh: true };
+  return {
+    obj: decodeKv(kv),
+    data: kv.value,
+    modRevision: kv.modRevision,
+    fresh: true,
+  };
+}
+
+function stateFromCache(obj: KubeObject): State {
+  return {
+    obj: structuredClone(obj),
+    data: encodeObject(obj),
+    modRevision: Number(obj.metadata?.resourceVersion ?? 0) || 0,
+    fresh: false,
+  };
+}
+
+function checkPreconditions(
+  key: string,
+  pre: Preconditions | undefined,
+  obj: KubeObject,
+): void {
+  if (!pre) return;
+  if (pre.uid !== undefined && pre.uid !== obj.metadata.uid) {
+    throw invalidObject(
+      key,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${
+        obj.metadata.uid ?? ""
+      }`,
+    );
+  }
+  if (
+    pre.resourceVersion !== undefined &&
+    pre.resourceVersion !== obj.metadata.resourceVersion
+  ) {
+    throw invalidObject(
+      key,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${
+        obj.metadata.resourceVersion ?? ""
+      }`,
+    );
+  }
+}
+
+/** A `Store` for one resource on a shared etcd connection. */
+export class EtcdStore implements Store {
+  readonly resource: ResourceRef;
+  readonly #shared: EtcdShared;
+  readonly #prefix: string;
+  readonly #watches: WatchRegistry;
+
+  constructor(
+    shared: EtcdShared,
+    resource: ResourceRef,
+    watches: WatchRegistry,
+  ) {
+    this.#shared = shared;
+    this.resource = resource;
+    this.#prefix = resourcePrefix(resource);
+    this.#watches = watches;
+  }
+
+  #checkKey(key: string): void {
+    validateKey(key);
+    if (!key.startsWith(this.#prefix)) {
+      throw invalidKey(key, `outside the resource prefix ${this.#prefix}`);
+    }
+  }
+
+  #etcd(key: string) {
+    return this.#shared.client.keys.toEtcd(key);
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    this.#checkKey(key);
+    if (obj?.metadata?.resourceVersion) {
+      throw invalidObject(
+        key,
+        "resourceVersion should not be set on objects to be created",
+      );
+    }
+    const data = encodeObject(obj);
+    const k = this.#etcd(key);
+    let res;
+    try {
+      res = await this.#shared.client.txn({
+        compare: [{
+          key: k,
+          target: "Mod",
+          result: "Equal",
+          mod_revision: "0",
+        }],
+        success: [{ request_put: { key: k, value: Buffer.from(data) } }],
+        failure: [],
+      });
+    } catch (err) {
+      throw mapError(err, "create");
+    }
+    if (!res.succeeded) throw keyExists(key);
+    return withResourceVersion(obj, rev(res.header?.revision));
+  }
+
+  async get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
+    this.#checkKey(key);
+    const min = parseRv(opts.resourceVersion);
+    const { kv, revision } = await readKey(this.#shared, key);
+    if (min > 0 && min > revision) {
+      throw tooLargeResourceVersion(min, revision);
+    }
+    if (!kv) throw notFound(key, revision);
+    return decodeKv(kv);
+  }
+
+  list(key: string, opts: ListOptions): Promise<ListResult> {
+    this.#checkKey(key);
+    return listObjects(this.#shared, key, opts);
+  }
+
+  async #readState(key: string): Promise<State> {
+    return stateOf((await readKey(this.#shared, key)).kv);
+  }
+
+  async guaranteedUpdate(
+    key: string,
+    opts: GuaranteedUpdateOptions,
+  ): Promise<KubeObject> {
+    this.#checkKey(key);
+    const k = this.#etcd(key);
+    let state = opts.cachedExisting
+      ? stateFromCache(opts.cachedExisting)
+      : await this.#readState(key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (state.obj === null && !opts.ignoreNotFound) throw notFound(key);
+      let next: KubeObject;
+      try {
+        if (state.obj) checkPreconditions(key, opts.preconditions, state.obj);
+        next = await opts.tryUpdate(
+          state.obj ? structuredClone(state.obj) : null,
+        );
+      } catch (err) {
+        // A stale cached copy may be why it failed: retry once with fresh data.
+        if (!state.fresh) {
+          state = await this.#readState(key);
+          continue;
+        }
+        throw err;
+      }
+      const data = encodeObject(next);
+      if (state.obj && data === encodeObject(state.obj)) {
+        if (!state.fresh) {
+          state = await this.#readState(key);
+          continue;
+        }
+        return state.obj;
+      }
+      let res;
+      try {
+        res = await this.#shared.client.txn({
+          compare: [{
+            key: k,
+            target: "Mod",
+            result: "Equal",
+            mod_revision: String(state.modRevision),
+          }],
+          success: [{ request_put: { key: k, value: Buffer.from(data) } }],
+          failure: [{ request_range: { key: k } }],
+        });
+      } catch (err) {
+        throw mapError(err, "update");
+      }
+      if (res.succeeded) {
+        return withResourceVersion(next, rev(res.header?.revision));
+      }
+      const kv = res.responses?.[0]?.response_range?.kvs?.[0];
+      state = stateOf(
+        kv ? toKeyValue(this.#shared.client.keys, kv) : undefined,
+      );
+    }
+    throw conflict(key, "too many conflicting updates");
+  }
+
+  async delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    this.#checkKey(key);
+    const k = this.#etcd(key);
+    let state = opts.cachedExisting
+      ? stateFromCache(opts.cachedExisting)
+      : await this.#readState(key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (state.obj === null) throw notFound(key);
+      try {
+        checkPreconditions(key, opts.preconditions, state.obj);
+        await opts.validateDeletion?.(structuredClone(state.obj));
+      } catch (err) {
+        if (!state.fresh) {
+          state = await this.#readState(key);
+          continue;
+        }
+        throw err;
+      }
+      let res;
+      try {
+        res = await this.#shared.client.txn({
+          compare: [{
+            key: k,
+            target: "Mod",
+            result: "Equal",
+            mod_revision: String(state.modRevision),
+          }],
+          success: [{ request_delete_range: { key: k, prev_kv: true } }],
+          failure: [{ request_range: { key: k } }],
+        });
+      } catch (err) {
+        throw mapError(err, "delete");
+      }
+      const deleteRev = rev(res.header?.revision);
+      if (res.succeeded) {
+        const prev = res.responses?.[0]?.response_delete_range?.prev_kvs?.[0];
+        const last = prev
+          ? toKeyValue(this.#shared.client.keys, prev)
+          : undefined;
+        if (!last) throw notFound(key, deleteRev);
+        return decodeKv(last, deleteRev);
+      }
+      const kv = res.responses?.[0]?.response_range?.kvs?.[0];
+      state = stateOf(
+        kv ? toKeyValue(this.#shared.client.keys, kv) : undefined,
+      );
+    }
+    throw conflict(key, "too many conflicting deletes");
+  }
+
+  watch(key: string, opts: WatchOptions): Promise<Watcher> {
+    this.#checkKey(key);
+    return EtcdWatch.start(this.#shared, this.#watches, key, opts);
+  }
+
+  async requestWatchProgress(): Promise<void> {
+    await this.#watches.requestProgress();
+  }
+
+  async stats(): Promise<Stats> {
+    const client = this.#shared.client;
+    try {
+      const res = await client.range({
+        key: client.keys.toEtcd(this.#prefix),
+        range_end: client.keys.toEtcd(prefixEnd(this.#prefix)),
+        count_only: true,
+      });
+      return { objectCount: rev(res.count) };
+    } catch (err) {
+      throw mapError(err, "stats");
+    }
+  }
+
+  async currentRevision(): Promise<number> {
+    try {
+      return await this.#shared.client.currentRevision();
+    } catch (err) {
+      throw mapError(err, "currentRevision");
+    }
+  }
+
+  compact(revision: number): Promise<void> {
+    return compactTo(this.#shared, revision);
+  }
+
+  readiness(): Promise<void> {
+    return checkReady(this.#shared);
+  }
+}
+
+/** Compacts etcd up to `revision`; an already compacted revision is fine. */
+export async function compactTo(
+  shared: EtcdShared,
+  revision: number,
+): Promise<void> {
+  if (!Number.isSafeInteger(revision) || revision <= 0) return;
+  try {
+    await shared.client.compact(revision);
+  } catch (err) {
+    const mapped = mapError(err, "compact", { revision });
+    if (mapped.code === "TooLargeResourceVersion") {
+      const current = await shared.client.currentRevision().catch(() => 0);
+      throw tooLargeResourceVersion(revision, current);
+    }
+    if (mapped.code !== "Expired") throw mapped;
+  }
+  shared.compacted.revision = Math.max(shared.compacted.revision, revision);
+}
+
+/** Resolves when etcd answers a consistent read; `Unavailable` otherwise. */
+export async function checkReady(shared: EtcdShared): Promise<void> {
+  try {
+    await shared.client.currentRevision();
+  } catch (err) {
+    const mapped = mapError(err, "readiness check");
+    throw mapped.code === "Unavailable"
+      ? mapped
+      : mapError(new Error(`unavailable: ${mapped.message}`), "readiness");
+  }
+}
