@@ -54,12 +54,13 @@ export interface HealthHandlerOptions {
 
 /**
  * Serves a health endpoint. `endpoint` is which one, `check` the optional
- * single-check path segment.
+ * single-check path segment, `signal` is handed to the checks.
  */
 export type HealthHandler = (
   req: Request,
   endpoint: HealthEndpoint,
   check?: string,
+  signal?: AbortSignal,
 ) => Promise<Response>;
 
 /** Builds the handler for `/healthz`, `/livez`, `/readyz` and sub-paths. */
@@ -79,13 +80,14 @@ export function createHealthHandler(opts: HealthHandlerOptions): HealthHandler {
     readyz: dedupe([PING, ...liveness, ...readiness, shutdown]),
   };
 
-  return async (req, endpoint, name) => {
+  const never = new AbortController().signal;
+  return async (req, endpoint, name, signal = never) => {
     const checks = byEndpoint[endpoint];
     if (name !== undefined) {
       const one = checks.find((c) => c.name === name);
       if (!one) return text("404 page not found\n", 404);
       try {
-        await one.check(req.signal);
+        await one.check(signal);
         return text("ok");
       } catch (err) {
         opts.logger.info("health check failed", {
@@ -103,7 +105,7 @@ export function createHealthHandler(opts: HealthHandlerOptions): HealthHandler {
     const results = await Promise.all(checks.map(async (c) => {
       if (excluded.delete(c.name)) return { c, excluded: true };
       try {
-        await c.check(req.signal);
+        await c.check(signal);
         return { c };
       } catch (err) {
         return { c, err: err instanceof Error ? err.message : String(err) };

@@ -1,0 +1,71 @@
+/**
+ * Test fixture (for this folder's tests only): a secure server on
+ * 127.0.0.1:0 with freshly generated certificates and admin token, and an
+ * HTTP client trusting the generated CA.
+ *
+ * @module
+ */
+
+import type { ApiHandler } from "../request_context.ts";
+import { bearerTokenAuthenticator } from "./authentication.ts";
+import { ensureCertificates } from "./certificates.ts";
+import type { HealthChecks } from "./health.ts";
+import { serverUrl, writeAdminKubeconfig } from "./kubeconfig.ts";
+import { type SecureServer, startSecureServer } from "./server.ts";
+import { ensureAdminToken } from "./tokens.ts";
+
+/** A running fixture; `dispose()` stops everything and removes the dir. */
+export interface Fixture {
+  server: SecureServer;
+  url: string;
+  dataDir: string;
+  caCert: string;
+  token: string;
+  kubeconfigPath: string;
+  client: Deno.HttpClient;
+  /** `fetch` against the server through the trusting client. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+/** Starts the fixture. */
+export async function startFixture(
+  handler: ApiHandler,
+  opts: { healthChecks?: HealthChecks; shutdownGraceMs?: number } = {},
+): Promise<Fixture> {
+  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-serving-" });
+  const tls = await ensureCertificates({ dataDir });
+  const admin = await ensureAdminToken({ dataDir });
+  const server = await startSecureServer({
+    bindAddress: "127.0.0.1",
+    port: 0,
+    tls,
+    authenticators: [bearerTokenAuthenticator(admin.tokens)],
+    handler,
+    ...opts,
+  });
+  const url = serverUrl("127.0.0.1", server.port);
+  const kubeconfigPath = `${dataDir}/admin.kubeconfig`;
+  await writeAdminKubeconfig({
+    path: kubeconfigPath,
+    server: url,
+    caCert: tls.caCert,
+    token: admin.token,
+  });
+  const client = Deno.createHttpClient({ caCerts: [tls.caCert!] });
+  return {
+    server,
+    url,
+    dataDir,
+    caCert: tls.caCert!,
+    token: admin.token,
+    kubeconfigPath,
+    client,
+    fetch: (path, init) => fetch(`${url}${path}`, { ...init, client }),
+    async dispose() {
+      client.close();
+      await server.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
