@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { parseDuration, parseEtcdConfig } from "./config.ts";
+import { etcdBackend } from "./mod.ts";
+import { silentLogger } from "../../log/mod.ts";
+
+Deno.test("durations parse like Go's", () => {
+  assert.equal(parseDuration("5m"), 300_000);
+  assert.equal(parseDuration("1h30m"), 5_400_000);
+  assert.equal(parseDuration("250ms"), 250);
+  assert.equal(parseDuration("0"), 0);
+  assert.equal(parseDuration("5"), undefined);
+  assert.equal(parseDuration("-1m"), undefined);
+  assert.equal(parseDuration(""), undefined);
+});
+
+Deno.test("defaults give the /registry prefix and a 5 minute compaction", () => {
+  const { config, problems } = parseEtcdConfig({
+    "etcd-servers": "http://127.0.0.1:2379, http://127.0.0.1:22379",
+  });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(config?.servers, [
+    "http://127.0.0.1:2379",
+    "http://127.0.0.1:22379",
+  ]);
+  assert.equal(config?.prefix, "/registry");
+  assert.equal(config?.compactionIntervalMs, 300_000);
+  assert.equal(config?.tls, false);
+});
+
+Deno.test("validation lists every missing or malformed flag at once", () => {
+  const problems = etcdBackend().validate({
+    "etcd-prefix": "registry/",
+    "etcd-certfile": "/nonexistent/cert.pem",
+    "etcd-compaction-interval": "often",
+  }, { dataDir: "/tmp", logger: silentLogger });
+  assert.equal(problems.length, 5, problems.join("\n"));
+  assert.match(problems.join("\n"), /--etcd-servers is required/);
+  assert.match(problems.join("\n"), /--etcd-prefix/);
+  assert.match(problems.join("\n"), /--etcd-certfile: cannot read/);
+  assert.match(problems.join("\n"), /--etcd-keyfile must be given together/);
+  assert.match(problems.join("\n"), /--etcd-compaction-interval/);
+});
+
+Deno.test("malformed server URLs are each named", () => {
+  const { problems } = parseEtcdConfig({
+    "etcd-servers": "127.0.0.1:2379,ftp://x:1,http://ok:2379,http://noport",
+  });
+  assert.equal(problems.length, 3, problems.join("\n"));
+});
+
+Deno.test("open refuses invalid flags with every problem in the error", async () => {
+  await assert.rejects(
+    etcdBackend().open({ "etcd-compaction-interval": "x" }, {
+      dataDir: "/tmp",
+      logger: silentLogger,
+    }),
+    (e: Error) =>
+      /etcd-servers/.test(e.message) &&
+      /etcd-compaction-interval/.test(e.message),
+  );
+});
