@@ -13,7 +13,9 @@
  *   WITHOUT ROWID), so latest gets and lists are one ordered range scan
  *   joined to `log` by rowid.
  * - `meta`: the revision counter as of the last compaction and the compacted
- *   revision (the counter of newer writes is `MAX(log.rev)`).
+ *   revision (the counter of newer writes is `MAX(log.rev)`). A new database
+ *   starts at revision 1, as etcd does, so even an empty list carries a
+ *   resourceVersion clients do not read as "any" (`"0"`).
  *
  * @module
  */
@@ -42,7 +44,7 @@ CREATE TABLE IF NOT EXISTS meta (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 0), ('compacted', 0);
+INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 1), ('compacted', 0);
 `;
 
 /** True when `err` is SQLite's SQLITE_BUSY / SQLITE_LOCKED. */

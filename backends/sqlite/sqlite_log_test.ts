@@ -15,7 +15,8 @@ Deno.test("sqlite log creates, updates and deletes with growing revisions", asyn
   await using dir = await tempDir();
   const log = openLog(dir.path);
   try {
-    assert.equal(await log.currentRevision(), 0);
+    const r0 = await log.currentRevision();
+    assert.equal(r0, 1, "a new database starts at revision 1, as etcd");
     const r1 = await log.create(cmKey("a"), '{"v":1}');
     const r2 = await log.update(cmKey("a"), '{"v":2}', r1);
     assert.ok(r2 > r1);
@@ -71,7 +72,8 @@ Deno.test("sqlite log lists live keys under a prefix in key order with paging", 
     for (const n of ["c", "a", "b", "d"]) await log.create(cmKey(n), `"${n}"`);
     await log.create(cmKey("x", "other"), '"x"');
     await log.create("/registry/configmapsx/clusters/root/default/z", '"z"');
-    const rv = await log.delete(cmKey("d"), 4);
+    const d = await log.get(cmKey("d"));
+    const rv = await log.delete(cmKey("d"), d!.modRevision);
     const all = await log.list(CM_PREFIX + "default/");
     assert.deepEqual(all.records.map((r) => r.key), [
       cmKey("a"),
@@ -130,7 +132,10 @@ Deno.test("sqlite log reports changes with previous values in revision order", a
   const log = openLog(dir.path);
   try {
     const r1 = await log.create(cmKey("a"), '"a1"');
-    await log.create("/registry/secrets/clusters/root/default/s", '"s"');
+    const r2 = await log.create(
+      "/registry/secrets/clusters/root/default/s",
+      "1",
+    );
     const r3 = await log.update(cmKey("a"), '"a2"', r1);
     const r4 = await log.delete(cmKey("a"), r3);
     assert.deepEqual(await log.changes(CM_PREFIX, 0), [
@@ -154,7 +159,7 @@ Deno.test("sqlite log reports changes with previous values in revision order", a
     ]);
     assert.deepEqual(
       (await log.changes("/registry/", r1, 2)).map((e) => e.revision),
-      [2, 3],
+      [r2, r3],
     );
   } finally {
     await log.close();
@@ -169,13 +174,13 @@ Deno.test("sqlite log delivers commits to subscribers synchronously, in order", 
     const stop = log.subscribe((events) => seen.push(...events));
     const r1 = await log.create(cmKey("a"), '"1"');
     assert.equal(seen.length, 1);
-    await log.update(cmKey("a"), '"2"', r1);
+    const r2 = await log.update(cmKey("a"), '"2"', r1);
     await assert.rejects(log.create(cmKey("a"), '"3"'));
     stop();
     await log.create(cmKey("b"), '"b"');
     assert.deepEqual(seen.map((e) => [e.type, e.revision]), [
-      ["create", 1],
-      ["update", 2],
+      ["create", r1],
+      ["update", r2],
     ]);
     assert.equal(seen[1].prevValue, '"1"');
   } finally {
