@@ -184,7 +184,6 @@ export async function listObjects(
     const token = decodeContinue(prefix, opts.continue);
     start = token.startKey;
     atRev = token.revision;
-    if (atRev <= shared.compacted.revision) throw expiredContinue(atRev);
   } else {
     ({ revision: atRev, minRev } = readRevision(match, rvText, rvNum, limit));
   }

@@ -171,9 +171,9 @@ export class EtcdStore implements Store {
     return decodeKv(kv);
   }
 
-  list(key: string, opts: ListOptions): Promise<ListResult> {
+  async list(key: string, opts: ListOptions): Promise<ListResult> {
     this.#checkKey(key);
-    return listObjects(this.#shared, key, opts);
+    return await listObjects(this.#shared, key, opts);
   }
 
   async #readState(key: string): Promise<State> {
@@ -289,9 +289,9 @@ export class EtcdStore implements Store {
     throw conflict(key, "too many conflicting deletes");
   }
 
-  watch(key: string, opts: WatchOptions): Promise<Watcher> {
+  async watch(key: string, opts: WatchOptions): Promise<Watcher> {
     this.#checkKey(key);
-    return EtcdWatch.start(this.#shared, this.#watches, key, opts);
+    return await EtcdWatch.start(this.#shared, this.#watches, key, opts);
   }
 
   async requestWatchProgress(): Promise<void> {
