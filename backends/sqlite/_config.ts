@@ -41,7 +41,11 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
   try {
     return Deno.statSync(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
+    // ENOTDIR: some ancestor is a file, so `path` does not exist either.
+    if (
+      err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.NotADirectory
+    ) return undefined;
     throw err;
   }
 }
