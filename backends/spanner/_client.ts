@@ -73,7 +73,9 @@ export function connectSpanner(config: SpannerConfig): SpannerHandle {
   }
   const database = spanner.instance(config.instance).database(
     config.database,
-    { min: 2, max: 64, incStep: 4 },
+    // min 0: no session is created before the schema step has reached the
+    // endpoint, so a failed start has no session RPC in flight to abandon.
+    { min: 0, max: 64, incStep: 4 },
   );
   let closed = false;
   return {

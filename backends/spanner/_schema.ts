@@ -9,7 +9,7 @@
  */
 
 import { Spanner } from "@google-cloud/spanner";
-import { unavailable } from "../../storage/mod.ts";
+import { StorageError, unavailable } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { SpannerConfig } from "./config.ts";
 import { GRPC, grpcCode, type SpannerHandle } from "./_client.ts";
@@ -79,23 +79,33 @@ export async function ensureSchema(
   config: SpannerConfig,
   opts: EnsureSchemaOptions,
 ): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const timedOut = () =>
+    unavailable(
+      `spanner: could not prepare ${handle.endpoint} within ${
+        opts.timeoutMs / 1000
+      }s: the endpoint is unreachable or not answering`,
+    );
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(unavailable(
-        `spanner: could not prepare ${handle.endpoint} within ${
-          opts.timeoutMs / 1000
-        }s: the endpoint is unreachable or not answering`,
-      ));
-    }, opts.timeoutMs);
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), opts.timeoutMs);
   });
-  const work = prepare(handle, config, opts.logger);
-  // The losing branch must not surface as an unhandled rejection.
+  // Every call also carries the deadline as its own gRPC timeout, so the
+  // work ends by itself and the client can then be closed with nothing in
+  // flight (closing under a pending admin call leaves a stray rejection).
+  const work = prepare(handle, config, deadline, opts.logger);
   work.catch(() => {});
   try {
-    await Promise.race([work, timeout]);
+    const first = await Promise.race([work, timeout]);
+    if (first === "timeout") {
+      await Promise.race([work.catch(() => {}), grace(5_000)]);
+      throw timedOut();
+    }
   } catch (err) {
-    if (err instanceof Error && err.name === "StorageError") throw err;
+    if (err instanceof StorageError) throw err;
+    if (Date.now() >= deadline || grpcCode(err) === GRPC.DEADLINE_EXCEEDED) {
+      throw timedOut();
+    }
     throw unavailable(
       `spanner: could not prepare ${handle.endpoint}: ${
         err instanceof Error ? err.message : String(err)
@@ -107,11 +117,26 @@ export async function ensureSchema(
   }
 }
 
+/** Resolves after `ms`, clearing its timer when the process is done with it. */
+function grace(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    // Let the process exit while waiting; the race above owns the wait.
+    Deno.unrefTimer(t);
+  });
+}
+
+/** gRPC options giving a call what is left of the deadline. */
+function left(deadline: number) {
+  return { timeout: Math.max(1, deadline - Date.now()), retry: null };
+}
+
 async function prepare(
   handle: SpannerHandle,
   config: SpannerConfig,
+  deadline: number,
   logger: Logger,
-): Promise<void> {
+): Promise<"done"> {
   const instance = handle.spanner.instance(config.instance);
   if (config.emulatorHost) {
     try {
@@ -119,6 +144,7 @@ async function prepare(
         config: "emulator-config",
         nodes: 1,
         displayName: config.instance,
+        gaxOptions: left(deadline),
       });
       await op.promise();
       logger.info("spanner instance created", { instance: config.instance });
@@ -126,7 +152,7 @@ async function prepare(
       if (grpcCode(err) !== GRPC.ALREADY_EXISTS) throw err;
     }
   } else {
-    const [exists] = await instance.exists();
+    const [exists] = await instance.exists(left(deadline));
     if (!exists) {
       throw unavailable(
         `spanner: instance projects/${config.project}/instances/${config.instance} ` +
@@ -135,14 +161,17 @@ async function prepare(
     }
   }
   try {
-    const [, op] = await instance.createDatabase(config.database);
+    const [, op] = await instance.createDatabase(config.database, {
+      gaxOptions: left(deadline),
+    });
     await op.promise();
     logger.info("spanner database created", { database: config.database });
   } catch (err) {
     if (grpcCode(err) !== GRPC.ALREADY_EXISTS) throw err;
   }
-  await applyMissingStatements(handle, logger);
-  await ensureMetaRow(handle);
+  await applyMissingStatements(handle, deadline, logger);
+  await ensureMetaRow(handle, deadline);
+  return "done";
 }
 
 /** The names of the tables and indexes in `ddl`. */
@@ -159,18 +188,20 @@ function existingNames(ddl: string[]): Set<string> {
 
 async function applyMissingStatements(
   handle: SpannerHandle,
+  deadline: number,
   logger: Logger,
 ): Promise<void> {
   // A replica starting at the same moment may apply the same statement; its
   // "duplicate name" failure is success, so re-read and go on.
   for (let attempt = 0;; attempt++) {
-    const [ddl] = await handle.database.getSchema();
+    const [ddl] = await handle.database.getSchema(left(deadline));
     const have = existingNames(ddl as string[]);
     const missing = SCHEMA.filter((s) => !have.has(s.name));
     if (missing.length === 0) return;
     try {
       const [op] = await handle.database.updateSchema(
         missing.map((s) => s.ddl),
+        left(deadline),
       );
       await op.promise();
       logger.info("spanner schema applied", {
@@ -186,11 +217,17 @@ async function applyMissingStatements(
   }
 }
 
-async function ensureMetaRow(handle: SpannerHandle): Promise<void> {
+async function ensureMetaRow(
+  handle: SpannerHandle,
+  deadline: number,
+): Promise<void> {
   try {
-    await handle.database.runTransactionAsync(async (tx) => {
+    await handle.database.runTransactionAsync({
+      timeout: Math.max(1, deadline - Date.now()),
+    }, async (tx) => {
       const [rows] = await tx.run({
         sql: "SELECT id FROM hp_meta WHERE id = 1",
+        gaxOptions: left(deadline),
       });
       if (rows.length === 0) {
         tx.insert("hp_meta", {

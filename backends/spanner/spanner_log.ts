@@ -101,6 +101,8 @@ export class SpannerLog implements Log {
   /** Highest revision known committed; lets reads skip a meta lookup. */
   #knownCurrent: number;
   #closed = false;
+  /** Tail of the local write queue (see #committed). */
+  #writeQueue: Promise<unknown> = Promise.resolve();
 
   /** Use {@linkcode openSpannerLog}. */
   constructor(
@@ -270,7 +272,13 @@ export class SpannerLog implements Log {
     write: () => Promise<number>,
     what: string,
   ): Promise<number> {
-    const revision = await this.#run(write, what);
+    // Every write transaction stamps the one meta row, so writers are
+    // serialised by Spanner anyway; queueing this replica's own writes saves
+    // the abort-and-backoff cycles of colliding in the database (the
+    // emulator aborts every concurrent read-write transaction).
+    const turn = this.#writeQueue.then(() => this.#run(write, what));
+    this.#writeQueue = turn.catch(() => {});
+    const revision = await turn;
     if (revision > this.#knownCurrent) this.#knownCurrent = revision;
     this.#tailer.kick();
     return revision;
