@@ -81,7 +81,8 @@ function versionAt(
 
 /** A {@linkcode Log} in memory. Data is lost when the process exits. */
 export class MemoryLog implements Log {
-  #revision = 0;
+  /** As etcd, an empty log is at revision 1, so no read ever reports 0. */
+  #revision = 1;
   #compacted = 0;
   #closed = false;
   readonly #history = new Map<string, Version[]>();
@@ -91,7 +92,7 @@ export class MemoryLog implements Log {
   readonly #listeners = new Set<(events: LogEvent[]) => void>();
   readonly #logger: Logger;
 
-  /** Creates an empty log at revision 0. */
+  /** Creates an empty log (at revision 1, like a fresh etcd). */
   constructor(opts: MemoryLogOptions = {}) {
     this.#logger = opts.logger ?? silentLogger;
   }

@@ -11,18 +11,18 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
 
 Deno.test("every write gets the next revision of the whole log", async () => {
   const log = new MemoryLog();
-  assert.equal(await log.currentRevision(), 0);
-  assert.equal(await log.create(P + "a", "1"), 1);
-  assert.equal(await log.create(P + "b", "2"), 2);
-  assert.equal(await log.update(P + "a", "3", 1), 3);
-  assert.equal(await log.delete(P + "b", 2), 4);
-  assert.equal(await log.currentRevision(), 4);
+  assert.equal(await log.currentRevision(), 1, "an empty log is at 1");
+  assert.equal(await log.create(P + "a", "1"), 2);
+  assert.equal(await log.create(P + "b", "2"), 3);
+  assert.equal(await log.update(P + "a", "3", 2), 4);
+  assert.equal(await log.delete(P + "b", 3), 5);
+  assert.equal(await log.currentRevision(), 5);
   const rec = await log.get(P + "a");
   assert.deepEqual(rec, {
     key: P + "a",
     value: "3",
-    createRevision: 1,
-    modRevision: 3,
+    createRevision: 2,
+    modRevision: 4,
   });
 });
 
@@ -34,33 +34,36 @@ Deno.test("conditional writes fail with typed errors", async () => {
   await rejectsWith(log.delete(P + "a", 7), "Conflict");
   await rejectsWith(log.update(P + "zz", "x", 1), "NotFound");
   await rejectsWith(log.delete(P + "zz", 1), "NotFound");
-  assert.equal(await log.currentRevision(), 1, "failed writes use no revision");
-  await log.delete(P + "a", 1);
+  assert.equal(await log.currentRevision(), 2, "failed writes use no revision");
+  await log.delete(P + "a", 2);
   assert.equal(
     await log.create(P + "a", "again"),
-    3,
+    4,
     "a deleted key can be created again",
   );
-  assert.equal((await log.get(P + "a"))?.createRevision, 3);
+  assert.equal((await log.get(P + "a"))?.createRevision, 4);
 });
 
 Deno.test("reads at an older revision see the state of that revision", async () => {
   const log = new MemoryLog();
-  await log.create(P + "a", "a1"); // 1
-  await log.create(P + "b", "b1"); // 2
-  await log.update(P + "a", "a2", 1); // 3
-  await log.delete(P + "b", 2); // 4
-  assert.equal((await log.get(P + "a", 2))?.value, "a1");
-  assert.equal((await log.get(P + "b", 3))?.value, "b1");
-  assert.equal(await log.get(P + "b", 4), undefined);
-  const at2 = await log.list(P, { atRevision: 2 });
+  const r1 = await log.create(P + "a", "a1");
+  const r2 = await log.create(P + "b", "b1");
+  const r3 = await log.update(P + "a", "a2", r1);
+  const r4 = await log.delete(P + "b", r2);
+  assert.equal((await log.get(P + "a", r2))?.value, "a1");
+  assert.equal((await log.get(P + "b", r3))?.value, "b1");
+  assert.equal(await log.get(P + "b", r4), undefined);
+  const at2 = await log.list(P, { atRevision: r2 });
   assert.deepEqual(at2.records.map((r) => r.value), ["a1", "b1"]);
-  assert.equal(at2.revision, 2);
+  assert.equal(at2.revision, r2);
   const latest = await log.list(P);
   assert.deepEqual(latest.records.map((r) => r.value), ["a2"]);
-  assert.equal(latest.revision, 4);
-  await rejectsWith(log.get(P + "a", 5), "TooLargeResourceVersion");
-  await rejectsWith(log.list(P, { atRevision: 9 }), "TooLargeResourceVersion");
+  assert.equal(latest.revision, r4);
+  await rejectsWith(log.get(P + "a", r4 + 1), "TooLargeResourceVersion");
+  await rejectsWith(
+    log.list(P, { atRevision: r4 + 5 }),
+    "TooLargeResourceVersion",
+  );
 });
 
 Deno.test("list walks keys in order within the prefix, from startKey, up to limit", async () => {
@@ -107,34 +110,34 @@ Deno.test("list stays ordered for 10k keys inserted in random order", async () =
 
 Deno.test("changes lists events after a revision under a prefix, with previous values", async () => {
   const log = new MemoryLog();
-  await log.create(P + "a", "a1"); // 1
-  await log.create("/registry/other/x", "o"); // 2
-  await log.update(P + "a", "a2", 1); // 3
-  await log.delete(P + "a", 3); // 4
+  const r1 = await log.create(P + "a", "a1");
+  await log.create("/registry/other/x", "o");
+  const r3 = await log.update(P + "a", "a2", r1);
+  const r4 = await log.delete(P + "a", r3);
   const evs = await log.changes(P, 0);
   assert.deepEqual(evs, [
-    { type: "create", key: P + "a", revision: 1, value: "a1" },
+    { type: "create", key: P + "a", revision: r1, value: "a1" },
     {
       type: "update",
       key: P + "a",
-      revision: 3,
+      revision: r3,
       value: "a2",
       prevValue: "a1",
-      prevRevision: 1,
+      prevRevision: r1,
     },
     {
       type: "delete",
       key: P + "a",
-      revision: 4,
+      revision: r4,
       value: "a2",
       prevValue: "a2",
-      prevRevision: 3,
+      prevRevision: r3,
     },
   ]);
-  assert.deepEqual((await log.changes(P, 1, 1)).map((e) => e.revision), [3]);
-  assert.deepEqual(await log.changes(P, 4), []);
+  assert.deepEqual((await log.changes(P, r1, 1)).map((e) => e.revision), [r3]);
+  assert.deepEqual(await log.changes(P, r4), []);
   assert.deepEqual(
-    await log.changes(P, 100),
+    await log.changes(P, r4 + 100),
     [],
     "a future revision has no changes yet",
   );
@@ -142,37 +145,37 @@ Deno.test("changes lists events after a revision under a prefix, with previous v
 
 Deno.test("compaction drops history below the revision but keeps the state at it", async () => {
   const log = new MemoryLog();
-  await log.create(P + "a", "a1"); // 1
-  await log.create(P + "b", "b1"); // 2
-  await log.update(P + "a", "a2", 1); // 3
-  await log.delete(P + "b", 2); // 4
-  await log.update(P + "a", "a3", 3); // 5
-  await log.compact(4);
-  assert.equal(await log.compactedRevision(), 4);
-  await rejectsWith(log.get(P + "a", 3), "Expired");
-  await rejectsWith(log.list(P, { atRevision: 2 }), "Expired");
-  await rejectsWith(log.changes(P, 3), "Expired");
-  assert.equal((await log.get(P + "a", 4))?.value, "a2");
-  assert.equal(await log.get(P + "b", 4), undefined);
-  assert.deepEqual((await log.changes(P, 4)).map((e) => e.revision), [5]);
+  const r1 = await log.create(P + "a", "a1");
+  const r2 = await log.create(P + "b", "b1");
+  const r3 = await log.update(P + "a", "a2", r1);
+  const r4 = await log.delete(P + "b", r2);
+  const r5 = await log.update(P + "a", "a3", r3);
+  await log.compact(r4);
+  assert.equal(await log.compactedRevision(), r4);
+  await rejectsWith(log.get(P + "a", r3), "Expired");
+  await rejectsWith(log.list(P, { atRevision: r2 }), "Expired");
+  await rejectsWith(log.changes(P, r3), "Expired");
+  assert.equal((await log.get(P + "a", r4))?.value, "a2");
+  assert.equal(await log.get(P + "b", r4), undefined);
+  assert.deepEqual((await log.changes(P, r4)).map((e) => e.revision), [r5]);
   assert.deepEqual((await log.list(P)).records.map((r) => r.value), ["a3"]);
-  await log.compact(2); // older than the last compaction: nothing to do
-  assert.equal(await log.compactedRevision(), 4);
-  await rejectsWith(log.compact(99), "TooLargeResourceVersion");
+  await log.compact(r2); // older than the last compaction: nothing to do
+  assert.equal(await log.compactedRevision(), r4);
+  await rejectsWith(log.compact(r5 + 10), "TooLargeResourceVersion");
 });
 
 Deno.test("subscribers get every commit in order until they unsubscribe", async () => {
   const log = new MemoryLog();
   const seen: LogEvent[] = [];
   const stop = log.subscribe((evs) => seen.push(...evs));
-  await log.create(P + "a", "1");
-  await log.update(P + "a", "2", 1);
-  await assert.rejects(log.update(P + "a", "x", 1));
+  const r1 = await log.create(P + "a", "1");
+  const r2 = await log.update(P + "a", "2", r1);
+  await assert.rejects(log.update(P + "a", "x", r1));
   stop();
-  await log.delete(P + "a", 2);
+  await log.delete(P + "a", r2);
   assert.deepEqual(seen.map((e) => `${e.type}@${e.revision}`), [
-    "create@1",
-    "update@2",
+    `create@${r1}`,
+    `update@${r2}`,
   ]);
 });
 

@@ -17,7 +17,7 @@ async function rejectsWith(
 
 const names = (items: KubeObject[]) => items.map((o) => o.metadata.name);
 
-/** Creates `a`..`e` in namespace `ns` (revisions 1..5) and one elsewhere. */
+/** Creates `a`..`e` in namespace `ns` (revisions 2..6) and one elsewhere. */
 async function seed(env: TestEnv): Promise<void> {
   for (const n of ["a", "b", "c", "d", "e"]) {
     await env.store.create(
@@ -25,7 +25,7 @@ async function seed(env: TestEnv): Promise<void> {
       obj(n, { labels: { even: String("bd".includes(n)) } }),
     );
   }
-  await env.store.create(env.key("z", "other"), obj("z")); // 6
+  await env.store.create(env.key("z", "other"), obj("z")); // 7
 }
 
 const even: Predicate = {
@@ -38,7 +38,7 @@ Deno.test("a recursive list returns the prefix's objects in key order at the cur
     await seed(env);
     const res = await env.store.list(env.nsPrefix(), { recursive: true });
     assert.deepEqual(names(res.items), ["a", "b", "c", "d", "e"]);
-    assert.equal(res.resourceVersion, "6");
+    assert.equal(res.resourceVersion, "7");
     assert.equal(res.continue, undefined);
     const noSlash = await env.store.list(env.nsPrefix().slice(0, -1), {
       recursive: true,
@@ -57,7 +57,7 @@ Deno.test("a non-recursive list returns the one key or nothing", async () => {
     await seed(env);
     const one = await env.store.list(env.key("b"), { recursive: false });
     assert.deepEqual(names(one.items), ["b"]);
-    assert.equal(one.resourceVersion, "6");
+    assert.equal(one.resourceVersion, "7");
     const none = await env.store.list(env.key("bb"), { recursive: false });
     assert.deepEqual(none.items, []);
     const filtered = await env.store.list(env.key("a"), {
@@ -90,7 +90,7 @@ Deno.test("list continues after the last key of the previous page at the first p
       continue: p1.continue,
     });
     assert.deepEqual(names(p2.items), ["c", "d"]);
-    assert.equal(p2.resourceVersion, "6");
+    assert.equal(p2.resourceVersion, "7");
     assert.equal(p2.remainingItemCount, 1);
     const p3 = await env.store.list(env.nsPrefix(), {
       recursive: true,
@@ -140,40 +140,40 @@ Deno.test("list resourceVersion semantics follow kube-apiserver", async (t) => {
   const env = openEnv();
   try {
     await seed(env);
-    await env.store.delete(env.key("a")); // 7
+    await env.store.delete(env.key("a")); // 8
     const list = (opts: Omit<ListOptions, "recursive">) =>
       env.store.list(env.nsPrefix(), { recursive: true, ...opts });
 
     await t.step("N without a limit means not older than N", async () => {
-      const res = await list({ resourceVersion: "3" });
-      assert.equal(res.resourceVersion, "7");
+      const res = await list({ resourceVersion: "4" });
+      assert.equal(res.resourceVersion, "8");
       assert.equal(res.items.length, 4);
     });
     await t.step("N with a limit means exactly N", async () => {
-      const res = await list({ resourceVersion: "3", limit: 10 });
-      assert.equal(res.resourceVersion, "3");
+      const res = await list({ resourceVersion: "4", limit: 11 });
+      assert.equal(res.resourceVersion, "4");
       assert.deepEqual(names(res.items), ["a", "b", "c"]);
     });
     await t.step("Exact reads at N", async () => {
       const res = await list({
-        resourceVersion: "2",
+        resourceVersion: "3",
         resourceVersionMatch: "Exact",
       });
-      assert.equal(res.resourceVersion, "2");
+      assert.equal(res.resourceVersion, "3");
       assert.deepEqual(names(res.items), ["a", "b"]);
     });
     await t.step("NotOlderThan reads the latest", async () => {
       const res = await list({
-        resourceVersion: "2",
+        resourceVersion: "3",
         resourceVersionMatch: "NotOlderThan",
         limit: 1,
       });
-      assert.equal(res.resourceVersion, "7");
+      assert.equal(res.resourceVersion, "8");
     });
     await t.step("0 reads any (the latest here)", async () => {
       assert.equal(
         (await list({ resourceVersion: "0", limit: 1 })).resourceVersion,
-        "7",
+        "8",
       );
     });
     await t.step("a revision beyond the current one is too large", async () => {
@@ -206,13 +206,13 @@ Deno.test("list resourceVersion semantics follow kube-apiserver", async (t) => {
     });
     await t.step("Exact below the compacted revision is expired", async () => {
       const p1 = await list({ limit: 1 });
-      await env.factory.compact(7);
+      await env.factory.compact(8);
       await rejectsWith(
-        list({ resourceVersion: "3", resourceVersionMatch: "Exact" }),
+        list({ resourceVersion: "4", resourceVersionMatch: "Exact" }),
         "Expired",
       );
-      await env.store.create(env.key("f"), obj("f")); // 8
-      await env.factory.compact(8);
+      await env.store.create(env.key("f"), obj("f")); // 9
+      await env.factory.compact(9);
       await assert.rejects(list({ limit: 1, continue: p1.continue }), (err) => {
         assert.ok(isStorageError(err, "Expired"));
         assert.match(err.message, /continue parameter is too old/);

@@ -20,7 +20,7 @@ Deno.test("create stamps the new revision and never stores the resourceVersion",
   const env = openEnv();
   try {
     const created = await env.store.create(env.key("a"), obj("a"));
-    assert.equal(created.metadata.resourceVersion, "1");
+    assert.equal(created.metadata.resourceVersion, "2");
     const stored = await env.log.get(env.key("a"));
     assert.equal(stored?.value.includes("resourceVersion"), false);
     const got = await env.store.get(env.key("a"));
@@ -72,15 +72,15 @@ Deno.test("get honours resourceVersion and reports typed errors", async () => {
     assert.equal(
       (await env.store.get(env.key("a"), { resourceVersion: "0" }))
         .metadata.resourceVersion,
-      "1",
+      "2",
     );
     assert.equal(
-      (await env.store.get(env.key("a"), { resourceVersion: "1" }))
+      (await env.store.get(env.key("a"), { resourceVersion: "2" }))
         .metadata.resourceVersion,
-      "1",
+      "2",
     );
     await rejectsWith(
-      env.store.get(env.key("a"), { resourceVersion: "2" }),
+      env.store.get(env.key("a"), { resourceVersion: "3" }),
       "TooLargeResourceVersion",
     );
     await rejectsWith(
@@ -100,17 +100,17 @@ Deno.test("guaranteedUpdate writes a changed object and skips a no-op", async ()
     const updated = await env.store.guaranteedUpdate(env.key("a"), {
       tryUpdate: (cur) => ({ ...cur!, spec: { n: 1 } }),
     });
-    assert.equal(updated.metadata.resourceVersion, "2");
+    assert.equal(updated.metadata.resourceVersion, "3");
     assert.deepEqual(updated.spec, { n: 1 });
     const same = await env.store.guaranteedUpdate(env.key("a"), {
       tryUpdate: (cur) => cur!,
     });
     assert.equal(
       same.metadata.resourceVersion,
-      "2",
+      "3",
       "a no-op keeps the revision",
     );
-    assert.equal(await env.store.currentRevision(), 2);
+    assert.equal(await env.store.currentRevision(), 3);
   } finally {
     await env.close();
   }
@@ -134,13 +134,13 @@ Deno.test("guaranteedUpdate checks preconditions with upstream's messages", asyn
         tryUpdate: (c) => c!,
       }),
       "InvalidObject",
-      /ResourceVersion in precondition: 9, ResourceVersion in object meta: 1/,
+      /ResourceVersion in precondition: 9, ResourceVersion in object meta: 2/,
     );
     const ok = await env.store.guaranteedUpdate(env.key("a"), {
-      preconditions: { uid: "u1", resourceVersion: "1" },
+      preconditions: { uid: "u1", resourceVersion: "2" },
       tryUpdate: (c) => ({ ...c!, spec: { ok: true } }),
     });
-    assert.equal(ok.metadata.resourceVersion, "2");
+    assert.equal(ok.metadata.resourceVersion, "3");
   } finally {
     await env.close();
   }
@@ -162,7 +162,7 @@ Deno.test("guaranteedUpdate of a missing key is NotFound unless ignoreNotFound c
       },
     });
     assert.equal(seen, null);
-    assert.equal(created.metadata.resourceVersion, "1");
+    assert.equal(created.metadata.resourceVersion, "2");
   } finally {
     await env.close();
   }
@@ -188,7 +188,7 @@ Deno.test("guaranteedUpdate retries with fresh data after losing a race", async 
     });
     assert.equal(calls, 2);
     assert.deepEqual(res.spec, { n: 11 });
-    assert.equal(res.metadata.resourceVersion, "3");
+    assert.equal(res.metadata.resourceVersion, "4");
   } finally {
     await env.close();
   }
@@ -210,7 +210,7 @@ Deno.test("guaranteedUpdate re-reads when a stale cached object makes the update
       tryUpdate: (c) => ({ ...c!, spec: { n: 1 } }),
     });
     assert.deepEqual(res.spec, { n: 1 });
-    assert.equal(res.metadata.resourceVersion, "3");
+    assert.equal(res.metadata.resourceVersion, "4");
   } finally {
     await env.close();
   }
@@ -227,7 +227,7 @@ Deno.test("guaranteedUpdate retries a precondition or tryUpdate failure on stale
       cachedExisting: v1,
       preconditions: { resourceVersion: v2.metadata.resourceVersion },
       tryUpdate: (c) => {
-        if (c!.metadata.resourceVersion !== "2") throw new Error("stale");
+        if (c!.metadata.resourceVersion !== "3") throw new Error("stale");
         return { ...c!, spec: { n: 3 } };
       },
     });
@@ -264,7 +264,7 @@ Deno.test("delete returns the last state at the delete's revision", async () => 
       /not allowed/,
     );
     const gone = await env.store.delete(env.key("a"));
-    assert.equal(gone.metadata.resourceVersion, "2");
+    assert.equal(gone.metadata.resourceVersion, "3");
     assert.equal(gone.metadata.uid, "u1");
     await rejectsWith(env.store.get(env.key("a")), "NotFound");
     await rejectsWith(env.store.delete(env.key("a")), "NotFound");
@@ -287,9 +287,9 @@ Deno.test("delete with a stale cached object validates again on fresh data", asy
         validated.push(cur.metadata.resourceVersion!);
       },
     });
-    assert.deepEqual(validated, ["1", "2"]);
+    assert.deepEqual(validated, ["2", "3"]);
     assert.deepEqual(gone.spec, { n: 2 });
-    assert.equal(gone.metadata.resourceVersion, "3");
+    assert.equal(gone.metadata.resourceVersion, "4");
   } finally {
     await env.close();
   }
@@ -320,17 +320,17 @@ Deno.test("compaction makes old revisions expire for every store of the factory"
   try {
     await env.store.create(env.key("a"), obj("a"));
     await env.store.create(env.key("b"), obj("b"));
-    await env.factory.compact(2);
+    await env.factory.compact(3);
     await rejectsWith(
       env.store.list(env.nsPrefix(), {
         recursive: true,
-        resourceVersion: "1",
+        resourceVersion: "2",
         resourceVersionMatch: "Exact",
       }),
       "Expired",
     );
     await env.store.readiness();
-    assert.equal(await env.store.currentRevision(), 2);
+    assert.equal(await env.store.currentRevision(), 3);
   } finally {
     await env.close();
   }
