@@ -1,44 +1,76 @@
 /**
- * The `spanner` storage backend (placeholder until its implementation lands).
+ * The `spanner` storage backend (`--storage-backend=spanner`): Cloud Spanner
+ * (or its emulator), shareable by any number of hyperplane replicas.
+ * Revisions are commit timestamps in microseconds; every replica's watchers
+ * see every replica's writes. See README.md for schema and design.
+ *
+ * Flags: `--spanner-project`, `--spanner-instance`, `--spanner-database`
+ * (all required) and `--spanner-emulator-host` (optional).
+ *
+ * @example
+ * ```ts
+ * const factory = await spannerBackend().open({
+ *   "spanner-project": "my-project",
+ *   "spanner-instance": "my-instance",
+ *   "spanner-database": "hyperplane",
+ *   "spanner-emulator-host": "127.0.0.1:9010",
+ * }, { dataDir: "/tmp/hp", logger: silentLogger });
+ * await factory.close();
+ * ```
  *
  * @module
  */
 
 import type { Backend } from "../../registry/mod.ts";
-import { unavailable } from "../../storage/mod.ts";
+import { invalidArgument } from "../../storage/mod.ts";
+import {
+  SPANNER_FLAGS,
+  spannerConfigFromFlags,
+  validateSpannerFlags,
+} from "./config.ts";
+import { openSpannerStoreFactory } from "./factory.ts";
+
+export {
+  parseHostPort,
+  SPANNER_FLAGS,
+  type SpannerConfig,
+  spannerConfigFromFlags,
+  validateSpannerFlags,
+} from "./config.ts";
+export {
+  openSpannerLog,
+  SpannerLog,
+  type SpannerLogOptions,
+} from "./spanner_log.ts";
+export {
+  openSpannerStoreFactory,
+  type SpannerStoreFactoryOptions,
+} from "./factory.ts";
 
 /** The `spanner` backend. */
 export function spannerBackend(): Backend {
   return {
     name: "spanner",
-    description: "spanner storage (not yet available)",
-    flags: [
-      {
-        name: "spanner-project",
-        description: "Google Cloud project (required)",
-        placeholder: "ID",
-      },
-      {
-        name: "spanner-instance",
-        description: "Spanner instance (required)",
-        placeholder: "ID",
-      },
-      {
-        name: "spanner-database",
-        description: "Spanner database (required)",
-        placeholder: "ID",
-      },
-      {
-        name: "spanner-emulator-host",
-        description:
-          "talk to the Spanner emulator at HOST:PORT (creates the instance if missing)",
-        placeholder: "HOST:PORT",
-      },
-    ],
-    validate: () => ['storage backend "spanner" is not yet available'],
-    open: () =>
-      Promise.reject(
-        unavailable('storage backend "spanner" is not yet available'),
-      ),
+    description:
+      "Cloud Spanner (or its emulator), shareable by several replicas",
+    flags: SPANNER_FLAGS,
+    validate: (values) => validateSpannerFlags(values),
+    open: (values, ctx) => {
+      const problems = validateSpannerFlags(values);
+      if (problems.length > 0) {
+        return Promise.reject(
+          invalidArgument(`spanner: ${problems.join("; ")}`),
+        );
+      }
+      const config = spannerConfigFromFlags(values);
+      const logger = ctx.logger.with({ backend: "spanner" });
+      logger.info("opening spanner storage", {
+        project: config.project,
+        instance: config.instance,
+        database: config.database,
+        emulator: config.emulatorHost ?? "",
+      });
+      return openSpannerStoreFactory(config, { logger });
+    },
   };
 }
