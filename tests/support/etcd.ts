@@ -194,6 +194,7 @@ export async function startEtcd(
   const initialCluster = configs
     .map((c) => `${c.name}=http://127.0.0.1:${c.peerPort}`)
     .join(",");
+  const token = `hyperplane-${configs[0].clientPort}`;
   const members = configs.map((c) =>
     new Member(bin, [
       `--name=${c.name}`,
@@ -204,7 +205,7 @@ export async function startEtcd(
       `--initial-advertise-peer-urls=http://127.0.0.1:${c.peerPort}`,
       `--initial-cluster=${initialCluster}`,
       "--initial-cluster-state=new",
-      `--initial-cluster-token=hyperplane-${c.clientPort}`,
+      `--initial-cluster-token=${token}`,
       "--heartbeat-interval=50",
       "--election-timeout=500",
       "--log-level=error",
