@@ -1,0 +1,80 @@
+/**
+ * The authorization seam: every request is checked with upstream-like
+ * attributes before it is served. The default authorizer allows
+ * `system:masters` everything and everyone discovery; RBAC comes later.
+ *
+ * @module
+ */
+
+import type { UserInfo } from "../request_context.ts";
+
+/** What a request wants to do (upstream's `authorizer.Attributes`). */
+export interface AuthorizationAttributes {
+  user: UserInfo;
+  cluster: string;
+  verb: string;
+  isResourceRequest: boolean;
+  /** For non-resource requests. */
+  path?: string;
+  apiGroup?: string;
+  apiVersion?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** An authorization decision. */
+export interface AuthorizationDecision {
+  allowed: boolean;
+  /** Why (shown to denied clients when set). */
+  reason?: string;
+}
+
+/** Decides whether a request may proceed. */
+export interface Authorizer {
+  authorize(attrs: AuthorizationAttributes): Promise<AuthorizationDecision>;
+}
+
+/** Group whose members may do anything. */
+export const SYSTEM_MASTERS = "system:masters";
+
+const PUBLIC_PATHS = /^\/(version|api|apis|openapi)(\/.*)?$/;
+
+/**
+ * Allows members of `system:masters` everything and any user `get` on the
+ * discovery, version and OpenAPI paths; denies the rest.
+ */
+export function defaultAuthorizer(): Authorizer {
+  return {
+    authorize(attrs) {
+      if (attrs.user.groups.includes(SYSTEM_MASTERS)) {
+        return Promise.resolve({ allowed: true });
+      }
+      if (
+        !attrs.isResourceRequest && attrs.verb === "get" &&
+        PUBLIC_PATHS.test(attrs.path ?? "")
+      ) {
+        return Promise.resolve({ allowed: true });
+      }
+      return Promise.resolve({ allowed: false });
+    },
+  };
+}
+
+/** Upstream's denial text: `User "x" cannot list resource "y" in API group "" …`. */
+export function denialMessage(attrs: AuthorizationAttributes): string {
+  const who = `User "${attrs.user.username}"`;
+  if (!attrs.isResourceRequest) {
+    return `${who} cannot ${attrs.verb} path "${attrs.path}"`;
+  }
+  const res = attrs.subresource
+    ? `${attrs.resource}/${attrs.subresource}`
+    : attrs.resource;
+  const scope = attrs.namespace
+    ? `in the namespace "${attrs.namespace}"`
+    : "at the cluster scope";
+  return `${who} cannot ${attrs.verb} resource "${res}" in API group "${
+    attrs.apiGroup ?? ""
+  }" ${scope}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * What every resource handler receives: the parsed request, the resource
+ * definition, its store and the server's shared services.
+ *
+ * @module
+ */
+
+import type { KubeObject, Store } from "../../storage/mod.ts";
+import {
+  clusterPrefix,
+  namespacePrefix,
+  objectKey,
+} from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { UserInfo } from "../request_context.ts";
+import type { ResourceDefinition } from "../resources/types.ts";
+import type { GroupResource } from "../status/mod.ts";
+import type { WatchRegistry } from "../watch/registry.ts";
+
+/** Services shared by all requests of one server. */
+export interface ServerServices {
+  logger: Logger;
+  /** The store of a resource. */
+  storeFor(def: ResourceDefinition): Store;
+  /** The namespaces definition (namespace existence checks). */
+  namespaces: ResourceDefinition;
+  /** Running watches, stopped on close. */
+  watches: WatchRegistry;
+  /** Current time (tests may pin it). */
+  now(): Date;
+  /** Upper bound for a watch's `timeoutSeconds`. */
+  maxWatchTimeoutSeconds: number;
+}
+
+/** One resource request, parsed and authorized. */
+export interface ResourceContext {
+  req: Request;
+  url: URL;
+  query: URLSearchParams;
+  user: UserInfo;
+  signal?: AbortSignal;
+  cluster: string;
+  def: ResourceDefinition;
+  store: Store;
+  /** `""` for cluster-scoped kinds and cross-namespace lists. */
+  namespace: string;
+  name: string;
+  subresource: string;
+  verb: string;
+  services: ServerServices;
+}
+
+/** Group and plural resource of the request, for error messages. */
+export function groupResource(ctx: ResourceContext): GroupResource {
+  return { group: ctx.def.group, resource: ctx.def.plural };
+}
+
+/** The storage key of the named object. */
+export function keyOf(ctx: ResourceContext, name = ctx.name): string {
+  return objectKey({
+    group: ctx.def.group,
+    resource: ctx.def.plural,
+    cluster: ctx.cluster,
+    namespace: ctx.def.namespaced ? ctx.namespace : undefined,
+    name,
+  });
+}
+
+/** The storage prefix for a list/watch (one namespace or all). */
+export function prefixOf(ctx: ResourceContext): string {
+  const ref = {
+    group: ctx.def.group,
+    resource: ctx.def.plural,
+    cluster: ctx.cluster,
+  };
+  return ctx.def.namespaced && ctx.namespace
+    ? namespacePrefix({ ...ref, namespace: ctx.namespace })
+    : clusterPrefix(ref);
+}
+
+/** The object with the definition's `apiVersion`/`kind` set. */
+export function withTypeMeta(
+  def: ResourceDefinition,
+  obj: KubeObject,
+): KubeObject {
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  return { ...obj, apiVersion, kind: def.kind };
+}

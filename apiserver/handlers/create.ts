@@ -1,0 +1,56 @@
+/**
+ * POST on a collection: create an object (generated names retried on
+ * conflict; `dryRun=All` validates and stores nothing).
+ *
+ * @module
+ */
+
+import { isStorageError } from "../../storage/mod.ts";
+import { readObjectBody } from "../http/body.ts";
+import { alreadyExistsError, methodNotAllowedError } from "../status/mod.ts";
+import { groupResource, keyOf, type ResourceContext } from "./context.ts";
+import {
+  checkNamespaceAdmits,
+  normalizeIncoming,
+  parseDryRun,
+} from "./incoming.ts";
+import { objectResponse } from "./respond.ts";
+import { generateNameFrom, prepareCreate } from "./strategy.ts";
+
+/** How often a generated name is retried when it collides. */
+const GENERATE_NAME_ATTEMPTS = 8;
+
+/** Handles `create`. */
+export async function handleCreate(ctx: ResourceContext): Promise<Response> {
+  if (ctx.name !== "" || ctx.subresource !== "") {
+    await ctx.req.body?.cancel();
+    throw methodNotAllowedError();
+  }
+  const body = await readObjectBody(ctx.req);
+  const dryRun = parseDryRun(ctx, "CreateOptions");
+  const obj = prepareCreate(
+    ctx.def,
+    normalizeIncoming(ctx, body),
+    ctx.services.now(),
+  );
+  const name = obj.metadata.name!;
+  await checkNamespaceAdmits({ ...ctx, name });
+  if (dryRun) return objectResponse(ctx, obj, 201);
+  const generated = !body.metadata ||
+    !(body.metadata as Record<string, unknown>).name;
+  for (let attempt = 1;; attempt++) {
+    try {
+      const created = await ctx.store.create(
+        keyOf(ctx, obj.metadata.name!),
+        obj,
+      );
+      return objectResponse(ctx, created, 201);
+    } catch (e) {
+      if (!isStorageError(e, "KeyExists")) throw e;
+      if (!generated || attempt >= GENERATE_NAME_ATTEMPTS) {
+        throw alreadyExistsError(groupResource(ctx), obj.metadata.name!);
+      }
+      obj.metadata.name = generateNameFrom(obj.metadata.generateName!);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * `DeleteOptions` from the request body and/or query, validated as upstream.
+ *
+ * @module
+ */
+
+import type { KubeObject, Preconditions } from "../../storage/mod.ts";
+import { parseMediaType } from "../http/media_type.ts";
+import { parseObjectText, readBodyText } from "../http/body.ts";
+import { badRequestError, conflictError, invalidError } from "../status/mod.ts";
+import {
+  type FieldError,
+  invalid,
+  notSupported,
+} from "../validation/field_error.ts";
+import { groupResource, type ResourceContext } from "./context.ts";
+import { checkDryRunValues } from "./incoming.ts";
+
+/** The delete options the server acts on. */
+export interface DeleteOpts {
+  preconditions?: Preconditions;
+  propagationPolicy?: string;
+  gracePeriodSeconds?: number;
+  dryRun: boolean;
+}
+
+const POLICIES = ["Orphan", "Background", "Foreground"];
+
+function intParam(v: unknown, field: string): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isInteger(n)) {
+    throw badRequestError(`${field}: invalid value ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+/** Reads `DeleteOptions` (body wins over query, as upstream). */
+export async function readDeleteOptions(
+  ctx: ResourceContext,
+): Promise<DeleteOpts> {
+  const q = ctx.query;
+  const raw: Record<string, unknown> = {};
+  for (
+    const k of ["propagationPolicy", "gracePeriodSeconds", "orphanDependents"]
+  ) {
+    if (q.has(k)) raw[k] = q.get(k);
+  }
+  if (q.has("dryRun")) raw.dryRun = q.getAll("dryRun");
+  const text = await readBodyText(ctx.req);
+  if (text.trim() !== "") {
+    const ct = parseMediaType(ctx.req.headers.get("content-type") ?? "").type;
+    const body = parseObjectText(
+      text,
+      ct === "application/yaml" ? ct : "application/json",
+    );
+    if (
+      body.kind !== undefined && body.kind !== "DeleteOptions"
+    ) {
+      throw badRequestError(
+        `the body of the request must be DeleteOptions, not ${
+          String(body.kind)
+        }`,
+      );
+    }
+    Object.assign(raw, body);
+  }
+  const errs: FieldError[] = [];
+  const policy = raw.propagationPolicy as string | undefined;
+  if (policy !== undefined && !POLICIES.includes(policy)) {
+    errs.push(notSupported("propagationPolicy", policy, POLICIES));
+  }
+  if (raw.orphanDependents !== undefined && policy !== undefined) {
+    errs.push(
+      invalid(
+        "propagationPolicy",
+        policy,
+        "orphanDependents and deletionPropagation cannot be both set",
+      ),
+    );
+  }
+  const dryRunValues = Array.isArray(raw.dryRun)
+    ? raw.dryRun.map(String)
+    : raw.dryRun === undefined
+    ? []
+    : [String(raw.dryRun)];
+  if (errs.length) throw invalidError("meta.k8s.io", "DeleteOptions", "", errs);
+  const dryRun = checkDryRunValues(dryRunValues, "DeleteOptions");
+  const pre = raw.preconditions as Record<string, unknown> | undefined;
+  const preconditions: Preconditions | undefined =
+    pre && typeof pre === "object"
+      ? {
+        uid: typeof pre.uid === "string" ? pre.uid : undefined,
+        resourceVersion: typeof pre.resourceVersion === "string"
+          ? pre.resourceVersion
+          : undefined,
+      }
+      : undefined;
+  return {
+    preconditions,
+    propagationPolicy: policy,
+    gracePeriodSeconds: intParam(raw.gracePeriodSeconds, "gracePeriodSeconds"),
+    dryRun,
+  };
+}
+
+/** Checks delete preconditions against `obj` (409 with upstream's message). */
+export function checkPreconditions(
+  ctx: ResourceContext,
+  obj: KubeObject,
+  pre: Preconditions | undefined,
+): void {
+  if (!pre) return;
+  const name = obj.metadata.name ?? "";
+  if (pre.uid && pre.uid !== obj.metadata.uid) {
+    throw conflictError(
+      groupResource(ctx),
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${
+        obj.metadata.uid ?? ""
+      }`,
+    );
+  }
+  if (
+    pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion
+  ) {
+    throw conflictError(
+      groupResource(ctx),
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${
+        obj.metadata.resourceVersion ?? ""
+      }`,
+    );
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Writes a resource handler's result: the plain JSON object, or a Table when
+ * the client asks for one.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import { jsonResponse } from "../http/response.ts";
+import { parseAccept, wantsTable } from "../http/media_type.ts";
+import { parseIncludeObject, toTable } from "../table/table.ts";
+import { type ResourceContext, withTypeMeta } from "./context.ts";
+
+/** Responds with one object (as a one-row Table when asked). */
+export function objectResponse(
+  ctx: ResourceContext,
+  obj: KubeObject,
+  code = 200,
+): Response {
+  const typed = withTypeMeta(ctx.def, obj);
+  const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
+  if (tableVersion && ctx.req.method === "GET") {
+    return jsonResponse(
+      toTable(ctx.def, [typed], {
+        includeObject: parseIncludeObject(ctx.query),
+        now: ctx.services.now(),
+        version: tableVersion,
+        listMeta: { resourceVersion: typed.metadata.resourceVersion ?? "" },
+      }),
+      code,
+    );
+  }
+  return jsonResponse(typed, code);
+}
+
+/** The `Status` of a successful delete (for kinds that do not return the object). */
+export function deletedStatus(ctx: ResourceContext, obj: KubeObject) {
+  const details: Record<string, unknown> = { name: obj.metadata.name };
+  if (ctx.def.group) details.group = ctx.def.group;
+  details.kind = ctx.def.plural;
+  if (obj.metadata.uid) details.uid = obj.metadata.uid;
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+    details,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * PUT of an object or of a subresource (`status`, `finalize`).
+ *
+ * @module
+ */
+
+import { readObjectBody } from "../http/body.ts";
+import type { ResourceContext } from "./context.ts";
+import {
+  checkNameMatchesUrl,
+  normalizeIncoming,
+  parseDryRun,
+} from "./incoming.ts";
+import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
+
+/** Handles `update`. */
+export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
+  checkSubresourceVerb(ctx, "update");
+  const body = await readObjectBody(ctx.req);
+  const dryRun = parseDryRun(ctx, "UpdateOptions");
+  const incoming = normalizeIncoming(ctx, body);
+  checkNameMatchesUrl(ctx, incoming);
+  return await runUpdate(ctx, () => structuredClone(incoming), dryRun, true);
+}

@@ -1,0 +1,100 @@
+/**
+ * Reading request bodies: size limit, content type (JSON or YAML), and a
+ * clear typed error for anything else.
+ *
+ * @module
+ */
+
+import { parse as parseYaml } from "yaml";
+import {
+  badRequestError,
+  tooLargeError,
+  unsupportedMediaTypeError,
+} from "../status/mod.ts";
+import { parseMediaType } from "./media_type.ts";
+
+/** The largest request body accepted (as kube-apiserver: 3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Media types accepted for create/update bodies. */
+export const BODY_MEDIA_TYPES = ["application/json", "application/yaml"];
+
+/** Reads the body as text, failing with 413 past `limit` bytes. */
+export async function readBodyText(
+  req: Request,
+  limit = MAX_BODY_BYTES,
+): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) {
+    await req.body?.cancel();
+    throw tooLargeError(limit);
+  }
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  } catch {
+    throw badRequestError("the request body is not valid UTF-8");
+  }
+}
+
+/** Parses JSON or YAML text; the result must be an object. */
+export function parseObjectText(
+  text: string,
+  mediaType: string,
+): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = mediaType === "application/yaml"
+      ? parseYaml(text)
+      : JSON.parse(text);
+  } catch (e) {
+    throw badRequestError(
+      `the body of the request could not be decoded as ${
+        mediaType === "application/yaml" ? "YAML" : "JSON"
+      }: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw badRequestError(
+      "the body of the request must be a JSON object",
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Reads a create/update body: `application/json` (also when no content type
+ * is given) or `application/yaml`; anything else is 415.
+ */
+export async function readObjectBody(
+  req: Request,
+): Promise<Record<string, unknown>> {
+  const ct = parseMediaType(req.headers.get("content-type") ?? "").type;
+  const mediaType = ct === "" ? "application/json" : ct;
+  if (!BODY_MEDIA_TYPES.includes(mediaType)) {
+    await req.body?.cancel();
+    throw unsupportedMediaTypeError(mediaType, BODY_MEDIA_TYPES);
+  }
+  const text = await readBodyText(req);
+  if (text.trim() === "") throw badRequestError("the request body is empty");
+  return parseObjectText(text, mediaType);
+}

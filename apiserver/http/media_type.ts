@@ -1,0 +1,76 @@
+/**
+ * Media-type parsing for `Accept` and `Content-Type` headers, and the
+ * negotiations the API server does (Table output, aggregated discovery).
+ *
+ * @module
+ */
+
+/** One media range with its parameters (`application/json;as=Table;v=v1`). */
+export interface MediaType {
+  type: string;
+  params: Record<string, string>;
+}
+
+/** Parses one media type; the type and parameter names are lower-cased. */
+export function parseMediaType(s: string): MediaType {
+  const [head, ...rest] = s.split(";");
+  const params: Record<string, string> = {};
+  for (const p of rest) {
+    const eq = p.indexOf("=");
+    if (eq < 0) continue;
+    params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim()
+      .replace(/^"(.*)"$/, "$1");
+  }
+  return { type: head.trim().toLowerCase(), params };
+}
+
+/** Parses an `Accept` header into its media ranges, in order. */
+export function parseAccept(header: string | null): MediaType[] {
+  if (!header) return [];
+  return header.split(",").map((s) => s.trim()).filter((s) => s !== "").map(
+    parseMediaType,
+  );
+}
+
+/** The `Table` version the client asks for (`v1` or `v1beta1`), if any. */
+export function wantsTable(accept: MediaType[]): string | undefined {
+  for (const m of accept) {
+    if (
+      m.type === "application/json" && m.params.as === "Table" &&
+      m.params.g === "meta.k8s.io" &&
+      (m.params.v === "v1" || m.params.v === "v1beta1")
+    ) {
+      return m.params.v;
+    }
+  }
+  return undefined;
+}
+
+/** The aggregated discovery version asked for (`v2`, `v2beta1`), if any. */
+export function wantsAggregatedDiscovery(
+  accept: MediaType[],
+): string | undefined {
+  for (const m of accept) {
+    if (
+      m.type === "application/json" &&
+      m.params.as === "APIGroupDiscoveryList" &&
+      m.params.g === "apidiscovery.k8s.io" &&
+      (m.params.v === "v2" || m.params.v === "v2beta1")
+    ) {
+      return m.params.v;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * True when the client accepts plain JSON (or says nothing, or `*`/`*`).
+ * Clients that only accept protobuf get 406.
+ */
+export function acceptsJson(accept: MediaType[]): boolean {
+  if (accept.length === 0) return true;
+  return accept.some((m) =>
+    m.type === "application/json" || m.type === "*/*" ||
+    m.type === "application/*" || m.type === "application/yaml"
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * The API server core: the Kubernetes REST API for the generic resources,
+ * served per cluster (`/clusters/<name>/…`). Build it with
+ * {@linkcode createApiServer} and hand its `handler` to the serving layer.
+ *
+ * @module
+ */
+
+export {
+  type ApiServer,
+  type ApiServerOptions,
+  createApiServer,
+} from "./server.ts";
+export type {
+  ApiHandler,
+  RequestContext,
+  UserInfo,
+} from "./request_context.ts";
+export {
+  type AuthorizationAttributes,
+  type AuthorizationDecision,
+  type Authorizer,
+  defaultAuthorizer,
+  SYSTEM_MASTERS,
+} from "./authz/authorizer.ts";
+export { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
+export type { ResourceDefinition, TableColumn } from "./resources/types.ts";
+export { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
+export { ApiError, type Status } from "./status/mod.ts";

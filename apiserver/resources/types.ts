@@ -1,0 +1,86 @@
+/**
+ * The declarative definition of a served kind: names, scope, validation,
+ * table columns, selectable fields and the strategy hooks where a kind truly
+ * differs. Generic handlers consume these; adding a kind is one file plus one
+ * line in `registry.ts`.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import type { FieldError } from "../validation/field_error.ts";
+import type { NameValidator } from "../validation/names.ts";
+
+/** One column of the kind's Table output. */
+export interface TableColumn {
+  /** Column title, e.g. `Name` (kubectl upper-cases it). */
+  name: string;
+  /** OpenAPI type: `string`, `integer`, `date`, … */
+  type: string;
+  format?: string;
+  description: string;
+  /** 0 = always shown; higher = only with `-o wide`. */
+  priority?: number;
+  /** The cell for `obj`; `now` is the request time (for ages). */
+  cell(obj: KubeObject, now: Date): unknown;
+}
+
+/** How a subresource update merges the request body into the current object. */
+export interface SubresourceDefinition {
+  /** Verbs served on the subresource (discovery). */
+  verbs: string[];
+  /** The stored object for an update of the subresource. */
+  merge(next: KubeObject, old: KubeObject): KubeObject;
+}
+
+/** A served kind. */
+export interface ResourceDefinition {
+  group: string;
+  version: string;
+  kind: string;
+  /** The plural resource name used in paths and storage keys. */
+  plural: string;
+  singular: string;
+  shortNames?: string[];
+  categories?: string[];
+  namespaced: boolean;
+  /** Name rule; default DNS-1123 subdomain. */
+  validateName?: NameValidator;
+  /** Kind-specific field validation, on create and update. */
+  validate?(obj: KubeObject): FieldError[];
+  /** Extra checks comparing the new object with the stored one. */
+  validateUpdate?(next: KubeObject, old: KubeObject): FieldError[];
+  /** Normalises a new object before validation (e.g. merge `stringData`). */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Normalises an updated object before validation. */
+  prepareForUpdate?(next: KubeObject, old: KubeObject): void;
+  /** Table columns; default `Name`, `Created At`. */
+  columns?: TableColumn[];
+  /** Kind-specific field-selector fields (besides `metadata.name`/`namespace`). */
+  selectableFields?(obj: KubeObject): Record<string, string>;
+  /** `metadata.generation` is kept (1 on create, bumped on spec changes). */
+  hasGeneration?: boolean;
+  /** Subresources besides the main resource, by name (`status`, `finalize`). */
+  subresources?: Record<string, SubresourceDefinition>;
+  /** PUT of a missing object creates it (as upstream for leases, events, RBAC). */
+  allowCreateOnUpdate?: boolean;
+  /** Delete returns the deleted object instead of a `Status`. */
+  returnDeletedObject?: boolean;
+  /**
+   * Whether a deletion must wait (the object is kept with a
+   * deletionTimestamp). Default: `metadata.finalizers` is non-empty.
+   */
+  pendingFinalizers?(obj: KubeObject): boolean;
+  /** Marks an object whose deletion waits (e.g. namespace phase Terminating). */
+  prepareForDeletion?(obj: KubeObject): void;
+}
+
+/** `v1` or `rbac.authorization.k8s.io/v1`. */
+export function apiVersionOf(def: ResourceDefinition): string {
+  return def.group ? `${def.group}/${def.version}` : def.version;
+}
+
+/** `ConfigMapList`. */
+export function listKindOf(def: ResourceDefinition): string {
+  return `${def.kind}List`;
+}

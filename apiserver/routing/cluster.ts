@@ -1,0 +1,42 @@
+/**
+ * Cluster selection by request path: `/clusters/<name>/…` and
+ * `/clusters/<name>/control-plane/…` select cluster `<name>`; any other path
+ * is cluster `root`.
+ *
+ * @module
+ */
+
+import { DEFAULT_CLUSTER } from "../../storage/mod.ts";
+import { badRequestError } from "../status/mod.ts";
+import { isDns1123Label } from "../validation/names.ts";
+
+/** The cluster a path selects and the path inside that cluster. */
+export interface ClusterPath {
+  cluster: string;
+  /** The rest of the path, starting with `/` (or `/` alone). */
+  path: string;
+}
+
+/**
+ * Splits the cluster prefix off `pathname`. Throws a 400 `ApiError` for an
+ * invalid cluster name (cluster names are DNS-1123 labels).
+ */
+export function splitClusterPath(pathname: string): ClusterPath {
+  if (!pathname.startsWith("/clusters/")) {
+    return { cluster: DEFAULT_CLUSTER, path: pathname };
+  }
+  const rest = pathname.slice("/clusters/".length);
+  const slash = rest.indexOf("/");
+  const name = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+  let path = slash < 0 ? "/" : rest.slice(slash);
+  const problems = isDns1123Label(name);
+  if (problems.length) {
+    throw badRequestError(
+      `invalid cluster name ${JSON.stringify(name)}: ${problems.join("; ")}`,
+    );
+  }
+  if (path === "/control-plane" || path.startsWith("/control-plane/")) {
+    path = path.slice("/control-plane".length) || "/";
+  }
+  return { cluster: name, path };
+}

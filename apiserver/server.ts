@@ -1,0 +1,248 @@
+/**
+ * The API server: routes each request (cluster, discovery, resources),
+ * authorizes it, runs the generic handler for its verb, and turns every
+ * failure into a `Status`.
+ *
+ * @module
+ */
+
+import type { Store, StoreFactory } from "../storage/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { ApiHandler, RequestContext } from "./request_context.ts";
+import {
+  type Authorizer,
+  defaultAuthorizer,
+  denialMessage,
+} from "./authz/authorizer.ts";
+import { ClusterBootstrap } from "./cluster_bootstrap.ts";
+import { isDiscoveryPath, serveDiscovery } from "./discovery/serve.ts";
+import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
+import type { ResourceContext, ServerServices } from "./handlers/context.ts";
+import { handleCreate } from "./handlers/create.ts";
+import { handleDelete } from "./handlers/delete.ts";
+import { handleDeleteCollection } from "./handlers/delete_collection.ts";
+import { handleGet } from "./handlers/get.ts";
+import { handleList } from "./handlers/list.ts";
+import { handlePatch } from "./handlers/patch.ts";
+import { handleUpdate } from "./handlers/update.ts";
+import { errorResponse } from "./http/response.ts";
+import { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
+import type { ResourceDefinition } from "./resources/types.ts";
+import { splitClusterPath } from "./routing/cluster.ts";
+import { parseRequestInfo } from "./routing/request_info.ts";
+import {
+  type ErrorSubject,
+  forbiddenError,
+  forbiddenPathError,
+  methodNotAllowedError,
+  pathNotFoundError,
+  toApiError,
+} from "./status/mod.ts";
+import { handleWatch } from "./watch/serve_watch.ts";
+import { WatchRegistry } from "./watch/registry.ts";
+
+/** Options for {@linkcode createApiServer}. */
+export interface ApiServerOptions {
+  /** The storage (usually the watch cache over a backend). */
+  storage: StoreFactory;
+  logger: Logger;
+  /** Decides every request; default: `system:masters` may do anything. */
+  authorizer?: Authorizer;
+  /** The kinds served; default {@linkcode BUILTIN_RESOURCES}. */
+  resources?: readonly ResourceDefinition[];
+  /** Served at `/version`. */
+  version?: VersionInfo;
+  /** The clock (tests may pin it). */
+  now?: () => Date;
+  /** Upper bound for watch `timeoutSeconds` (default 3600). */
+  maxWatchTimeoutSeconds?: number;
+}
+
+/** A running API server: hand `handler` to the serving layer. */
+export interface ApiServer {
+  /** Serves one request. */
+  handler: ApiHandler;
+  /** Resolves when storage can serve. */
+  readiness(): Promise<void>;
+  /** Stops every watch stream; the storage is the caller's to close. */
+  close(): Promise<void>;
+}
+
+type VerbHandler = (ctx: ResourceContext) => Promise<Response>;
+
+const VERBS: Record<string, VerbHandler> = {
+  get: handleGet,
+  list: handleList,
+  watch: handleWatch,
+  create: handleCreate,
+  update: handleUpdate,
+  patch: handlePatch,
+  delete: handleDelete,
+  deletecollection: handleDeleteCollection,
+};
+
+/**
+ * Creates the API server over `opts.storage` and makes sure cluster `root`
+ * has its system namespaces.
+ *
+ * @example
+ * ```ts
+ * const api = await createApiServer({ storage, logger });
+ * const res = await api.handler(new Request("http://x/api/v1/namespaces"), {
+ *   user: { username: "admin", groups: ["system:masters"] },
+ * });
+ * ```
+ */
+export async function createApiServer(
+  opts: ApiServerOptions,
+): Promise<ApiServer> {
+  const registry = new ResourceRegistry(opts.resources ?? BUILTIN_RESOURCES);
+  const namespaces = registry.lookup("", "v1", "namespaces");
+  if (!namespaces) throw new Error("the namespaces resource must be served");
+  const logger = opts.logger;
+  const authorizer = opts.authorizer ?? defaultAuthorizer();
+  const version = opts.version ?? defaultVersionInfo();
+  const now = opts.now ?? (() => new Date());
+  const stores = new Map<ResourceDefinition, Store>();
+  const services: ServerServices = {
+    logger,
+    namespaces,
+    watches: new WatchRegistry(),
+    now,
+    maxWatchTimeoutSeconds: opts.maxWatchTimeoutSeconds ?? 3600,
+    storeFor(def) {
+      let s = stores.get(def);
+      if (!s) {
+        s = opts.storage.storeFor({ group: def.group, resource: def.plural });
+        stores.set(def, s);
+      }
+      return s;
+    },
+  };
+  const bootstrap = new ClusterBootstrap(
+    namespaces,
+    services.storeFor(namespaces),
+    now,
+  );
+  await bootstrap.ensure("root");
+
+  async function route(
+    req: Request,
+    rctx: RequestContext,
+    subject: { value?: ErrorSubject },
+  ): Promise<Response> {
+    const url = new URL(req.url);
+    const { cluster, path } = splitClusterPath(url.pathname);
+    const info = parseRequestInfo(req.method, path, url.searchParams);
+    if (!info.isResourceRequest) {
+      const decision = await authorizer.authorize({
+        user: rctx.user,
+        cluster,
+        verb: info.verb,
+        isResourceRequest: false,
+        path,
+      });
+      if (!decision.allowed) {
+        throw forbiddenPathError(
+          decision.reason ?? denialMessage({
+            user: rctx.user,
+            cluster,
+            verb: info.verb,
+            isResourceRequest: false,
+            path,
+          }),
+        );
+      }
+      if (isDiscoveryPath(path)) {
+        return serveDiscovery(req, path, { registry, version });
+      }
+      throw pathNotFoundError();
+    }
+    const def = registry.lookup(info.group, info.version, info.resource);
+    if (!def) throw pathNotFoundError();
+    const isNamespaceObject = def === namespaces;
+    if (!def.namespaced && info.namespace && !isNamespaceObject) {
+      throw pathNotFoundError();
+    }
+    if (info.subresource && !def.subresources?.[info.subresource]) {
+      throw pathNotFoundError();
+    }
+    const handler = VERBS[info.verb];
+    if (!handler) throw methodNotAllowedError();
+    const namespace = def.namespaced ? info.namespace : "";
+    if (
+      def.namespaced && !namespace &&
+      !["list", "watch", "deletecollection"].includes(info.verb)
+    ) {
+      throw pathNotFoundError();
+    }
+    const gr = { group: def.group, resource: def.plural };
+    subject.value = { gr, name: info.name };
+    const attrs = {
+      user: rctx.user,
+      cluster,
+      verb: info.verb,
+      isResourceRequest: true,
+      apiGroup: def.group,
+      apiVersion: def.version,
+      resource: def.plural,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+    };
+    const decision = await authorizer.authorize(attrs);
+    if (!decision.allowed) {
+      throw forbiddenError(
+        gr,
+        info.name,
+        decision.reason ?? denialMessage(attrs),
+      );
+    }
+    await bootstrap.ensure(cluster);
+    return await handler({
+      req,
+      url,
+      query: url.searchParams,
+      user: rctx.user,
+      signal: rctx.signal,
+      cluster,
+      def,
+      store: services.storeFor(def),
+      namespace,
+      name: info.name,
+      subresource: info.subresource,
+      verb: info.verb,
+      services,
+    });
+  }
+
+  const handler: ApiHandler = async (req, rctx) => {
+    const start = performance.now();
+    const subject: { value?: ErrorSubject } = {};
+    let res: Response;
+    try {
+      res = await route(req, rctx, subject);
+    } catch (e) {
+      const err = toApiError(e, subject.value);
+      if (err.code >= 500 && err.code !== 503 && err.code !== 504) {
+        logger.error("request failed", { error: e, path: req.url });
+      }
+      if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
+      res = errorResponse(err);
+    }
+    logger.debug("request", {
+      method: req.method,
+      path: new URL(req.url).pathname,
+      code: res.status,
+      durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+      user: rctx.user.username,
+    });
+    return res;
+  };
+
+  return {
+    handler,
+    readiness: () => opts.storage.readiness(),
+    close: () => services.watches.close(),
+  };
+}

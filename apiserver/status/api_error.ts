@@ -1,0 +1,275 @@
+/**
+ * Typed API errors: every failure the API server reports becomes an
+ * {@linkcode ApiError}, which renders as a Kubernetes `Status` object. Create
+ * them with the helper functions below so each reason has one message format.
+ *
+ * @module
+ */
+
+import type { FieldError } from "../validation/field_error.ts";
+import { causeOf, formatFieldErrors } from "../validation/field_error.ts";
+
+/** A `StatusCause` as in `metav1.StatusCause`. */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+/** `metav1.StatusDetails`. */
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+/** A `metav1.Status` object as sent on the wire. */
+export interface Status {
+  kind: "Status";
+  apiVersion: "v1";
+  metadata: Record<string, never>;
+  status: "Failure" | "Success";
+  message?: string;
+  reason?: string;
+  details?: StatusDetails;
+  code: number;
+}
+
+/** Names a resource in error messages: plural resource plus group. */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+/** An API failure carrying everything its `Status` needs. */
+export class ApiError extends Error {
+  /** The HTTP status code. */
+  readonly code: number;
+  /** The `Status.reason`. */
+  readonly reason: string;
+  /** The `Status.details`, if any. */
+  readonly details?: StatusDetails;
+  /** Extra response headers (e.g. `Retry-After`). */
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    code: number,
+    reason: string,
+    message: string,
+    details?: StatusDetails,
+    headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.reason = reason;
+    this.details = details;
+    this.headers = headers;
+  }
+
+  /** The `Status` object for this error. */
+  toStatus(): Status {
+    const s: Status = {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
+    s.details = this.details ?? {};
+    if (this.reason === "" || this.reason === undefined) delete s.reason;
+    return s;
+  }
+}
+
+/** `configmaps` or `roles.rbac.authorization.k8s.io`, as upstream prints it. */
+export function qualifiedResource(gr: GroupResource): string {
+  return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
+}
+
+function grDetails(gr: GroupResource, name?: string): StatusDetails {
+  const d: StatusDetails = {};
+  if (name !== undefined && name !== "") d.name = name;
+  if (gr.group) d.group = gr.group;
+  d.kind = gr.resource;
+  return d;
+}
+
+/** 404: `configmaps "x" not found`. */
+export function notFoundError(gr: GroupResource, name: string): ApiError {
+  return new ApiError(
+    404,
+    "NotFound",
+    `${qualifiedResource(gr)} "${name}" not found`,
+    grDetails(gr, name),
+  );
+}
+
+/** 404 for a path the server does not serve. */
+export function pathNotFoundError(): ApiError {
+  return new ApiError(
+    404,
+    "NotFound",
+    "the server could not find the requested resource",
+  );
+}
+
+/** 409: `configmaps "x" already exists`. */
+export function alreadyExistsError(gr: GroupResource, name: string): ApiError {
+  return new ApiError(
+    409,
+    "AlreadyExists",
+    `${qualifiedResource(gr)} "${name}" already exists`,
+    grDetails(gr, name),
+  );
+}
+
+/** The detail of a stale-resourceVersion conflict. */
+export const OBJECT_MODIFIED =
+  "the object has been modified; please apply your changes to the latest version and try again";
+
+/** 409: `Operation cannot be fulfilled on configmaps "x": <detail>`. */
+export function conflictError(
+  gr: GroupResource,
+  name: string,
+  detail: string = OBJECT_MODIFIED,
+): ApiError {
+  return new ApiError(
+    409,
+    "Conflict",
+    `Operation cannot be fulfilled on ${
+      qualifiedResource(gr)
+    } "${name}": ${detail}`,
+    grDetails(gr, name),
+  );
+}
+
+/** 422: `ConfigMap "x" is invalid: <field errors>`. */
+export function invalidError(
+  group: string,
+  kind: string,
+  name: string,
+  errs: FieldError[],
+): ApiError {
+  const details: StatusDetails = { name };
+  if (group) details.group = group;
+  details.kind = kind;
+  details.causes = errs.map(causeOf);
+  const qualifiedKind = group ? `${kind}.${group}` : kind;
+  return new ApiError(
+    422,
+    "Invalid",
+    `${qualifiedKind} "${name}" is invalid: ${formatFieldErrors(errs)}`,
+    details,
+  );
+}
+
+/** 400 BadRequest with `message`. */
+export function badRequestError(message: string): ApiError {
+  return new ApiError(400, "BadRequest", message);
+}
+
+/** 403 Forbidden with upstream's message shape. */
+export function forbiddenError(
+  gr: GroupResource,
+  name: string,
+  reason: string,
+): ApiError {
+  const what = name
+    ? `${qualifiedResource(gr)} "${name}"`
+    : qualifiedResource(gr);
+  return new ApiError(
+    403,
+    "Forbidden",
+    `${what} is forbidden: ${reason}`,
+    grDetails(gr, name),
+  );
+}
+
+/** 403 for a non-resource URL: `forbidden: User "x" cannot get path "/y"`. */
+export function forbiddenPathError(reason: string): ApiError {
+  return new ApiError(403, "Forbidden", `forbidden: ${reason}`);
+}
+
+/** 405 MethodNotAllowed. */
+export function methodNotAllowedError(): ApiError {
+  return new ApiError(
+    405,
+    "MethodNotAllowed",
+    "the server does not allow this method on the requested resource",
+  );
+}
+
+/** 406 NotAcceptable for an `Accept` header the server cannot satisfy. */
+export function notAcceptableError(accepted: string[]): ApiError {
+  return new ApiError(
+    406,
+    "NotAcceptable",
+    `only the following media types are accepted: ${accepted.join(", ")}`,
+  );
+}
+
+/** 413 RequestEntityTooLarge. */
+export function tooLargeError(limit: number): ApiError {
+  return new ApiError(
+    413,
+    "RequestEntityTooLarge",
+    `Request entity too large: limit is ${limit}`,
+  );
+}
+
+/** 415 UnsupportedMediaType. */
+export function unsupportedMediaTypeError(
+  got: string,
+  accepted: string[],
+): ApiError {
+  return new ApiError(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format ${
+      JSON.stringify(got)
+    } - accepted media types include: ${accepted.join(", ")}`,
+  );
+}
+
+/** 410 Expired. */
+export function expiredError(message: string): ApiError {
+  return new ApiError(410, "Expired", message);
+}
+
+/** 504 Timeout for a resourceVersion newer than the store has seen. */
+export function tooLargeResourceVersionError(message: string): ApiError {
+  return new ApiError(
+    504,
+    "Timeout",
+    message,
+    {
+      causes: [{
+        reason: "ResourceVersionTooLarge",
+        message: "Too large resource version",
+      }],
+      retryAfterSeconds: 1,
+    },
+    { "Retry-After": "1" },
+  );
+}
+
+/** 503 ServiceUnavailable. */
+export function unavailableError(message: string): ApiError {
+  return new ApiError(503, "ServiceUnavailable", message);
+}
+
+/** 500 InternalError. */
+export function internalError(message: string): ApiError {
+  return new ApiError(
+    500,
+    "InternalError",
+    `Internal error occurred: ${message}`,
+    { causes: [{ message }] },
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * Watch streaming: a chunked `application/json` response with one JSON event
+ * per line (`{"type":"ADDED","object":{…}}`), flushed per event, ended by
+ * `timeoutSeconds`, the client going away, or server close. A storage ERROR
+ * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`.
+ *
+ * @module
+ */
+
+import type { KubeObject, WatchEvent } from "../../storage/mod.ts";
+import { parseAccept, wantsTable } from "../http/media_type.ts";
+import { apiVersionOf } from "../resources/types.ts";
+import { toApiError } from "../status/mod.ts";
+import { parseIncludeObject, toTable } from "../table/table.ts";
+import {
+  prefixOf,
+  type ResourceContext,
+  withTypeMeta,
+} from "../handlers/context.ts";
+import { parseListOptions } from "../handlers/list_options.ts";
+
+/** Default watch timeout range, as kube-apiserver (30–60 minutes). */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+
+function defaultTimeoutSeconds(): number {
+  const r = crypto.getRandomValues(new Uint32Array(1))[0] / 0x1_0000_0000;
+  return Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + r));
+}
+
+/** Handles `watch`. */
+export async function handleWatch(ctx: ResourceContext): Promise<Response> {
+  const opts = parseListOptions(ctx, true);
+  const timeout = Math.min(
+    opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0
+      ? opts.timeoutSeconds
+      : defaultTimeoutSeconds(),
+    ctx.services.maxWatchTimeoutSeconds,
+  );
+  const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
+  const includeObject = tableVersion ? parseIncludeObject(ctx.query) : "None";
+  const stop = new AbortController();
+  const watcher = await ctx.store.watch(prefixOf(ctx), {
+    recursive: true,
+    resourceVersion: opts.resourceVersion,
+    sendInitialEvents: opts.sendInitialEvents,
+    predicate: opts.predicate,
+    allowBookmarks: opts.allowWatchBookmarks,
+    signal: stop.signal,
+  });
+  stop.signal.addEventListener("abort", () => watcher.stop(), { once: true });
+  const encoder = new TextEncoder();
+  let first = true;
+  const render = (ev: WatchEvent): string => {
+    if (ev.type === "ERROR") {
+      return JSON.stringify({
+        type: "ERROR",
+        object: toApiError(ev.error).toStatus(),
+      });
+    }
+    let object: unknown;
+    if (ev.type === "BOOKMARK") {
+      object = {
+        kind: ctx.def.kind,
+        apiVersion: apiVersionOf(ctx.def),
+        metadata: ev.object.metadata,
+      };
+    } else {
+      const typed: KubeObject = withTypeMeta(ctx.def, ev.object);
+      object = tableVersion
+        ? toTable(ctx.def, [typed], {
+          includeObject,
+          now: ctx.services.now(),
+          version: tableVersion,
+          noHeaders: !first,
+          listMeta: { resourceVersion: typed.metadata.resourceVersion ?? "" },
+        })
+        : typed;
+      first = false;
+    }
+    return JSON.stringify({ type: ev.type, object });
+  };
+
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      stop.abort();
+    },
+  });
+  const onAbort = () => stop.abort();
+  ctx.signal?.addEventListener("abort", onAbort, { once: true });
+  ctx.req.signal?.addEventListener("abort", onAbort, { once: true });
+  ctx.services.watches.start(async (closing) => {
+    closing.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(onAbort, timeout * 1000);
+    try {
+      for await (const ev of watcher) {
+        if (stop.signal.aborted) break;
+        controller.enqueue(encoder.encode(render(ev) + "\n"));
+        if (ev.type === "ERROR") break;
+      }
+    } catch (e) {
+      if (!stop.signal.aborted) {
+        const line = JSON.stringify({
+          type: "ERROR",
+          object: toApiError(e).toStatus(),
+        });
+        controller.enqueue(encoder.encode(line + "\n"));
+      }
+    } finally {
+      clearTimeout(timer);
+      watcher.stop();
+      closing.removeEventListener("abort", onAbort);
+      ctx.signal?.removeEventListener("abort", onAbort);
+      ctx.req.signal?.removeEventListener("abort", onAbort);
+      try {
+        controller.close();
+      } catch {
+        // the client already cancelled the stream
+      }
+    }
+  });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-cache, private",
+    },
+  });
+}
