@@ -200,6 +200,30 @@ Deno.test("watch streams flow line by line and close() ends them", async () => {
   }
 });
 
+Deno.test("the handler's signal aborts when the watching client goes away", async () => {
+  const aborted = Promise.withResolvers<void>();
+  const inner = streamingHandler(true);
+  const fx = await startFixture((req, ctx) => {
+    ctx.signal?.addEventListener("abort", () => aborted.resolve(), {
+      once: true,
+    });
+    return inner(req, ctx);
+  });
+  try {
+    const ac = new AbortController();
+    const res = await fx.fetch("/watch", {
+      headers: { authorization: `Bearer ${fx.token}` },
+      signal: ac.signal,
+    });
+    const { reader } = await readLines(res, 2);
+    ac.abort();
+    await reader.cancel().catch(() => {});
+    await aborted.promise; // hangs (and the test fails) if never aborted
+  } finally {
+    await fx.dispose();
+  }
+});
+
 Deno.test("close() cuts streams whose handler ignores the signal after the grace period", async () => {
   const fx = await startFixture(streamingHandler(false), {
     shutdownGraceMs: 50,
