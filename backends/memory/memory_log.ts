@@ -1,5 +1,5 @@
 /**
- * A revision {@linkcode Log} kept in process memory: the storage of the
+ * A revision log (`storage/log/log.ts`) kept in process memory: the storage of the
  * `memory` backend, and a reference implementation of the log contract.
  *
  * Every key keeps its versions (oldest first) so reads at older revisions
@@ -26,13 +26,13 @@ import {
   unavailable,
 } from "../../storage/errors.ts";
 import type {
-  Log,
   LogEvent,
   LogListOptions,
   LogListResult,
   LogRecord,
 } from "../../storage/log/log.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
+import type { RangeCountingLog } from "../../storage/log/range_count.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** One version of a key: a value written at `revision`, or a delete marker. */
@@ -79,8 +79,8 @@ function versionAt(
   return lo === 0 ? undefined : versions[lo - 1];
 }
 
-/** A {@linkcode Log} in memory. Data is lost when the process exits. */
-export class MemoryLog implements Log {
+/** A revision log in memory. Data is lost when the process exits. */
+export class MemoryLog implements RangeCountingLog {
   /** As etcd, an empty log is at revision 1, so no read ever reports 0. */
   #revision = 1;
   #compacted = 0;
@@ -207,6 +207,24 @@ export class MemoryLog implements Log {
         bytes += utf8Length(v.value);
       }
       return { count, bytes };
+    });
+  }
+
+  /** Live keys under `prefix` from `startKey` at `atRevision` (0 = latest). */
+  countFrom(
+    prefix: string,
+    startKey: string,
+    atRevision: number,
+  ): Promise<number> {
+    return Promise.resolve().then(() => {
+      const revision = this.#readRevision(atRevision);
+      let n = 0;
+      for (const key of this.#keys.scan(prefix, startKey)) {
+        const versions = this.#history.get(key)!;
+        const v = versionAt(versions, revision);
+        if (v && !v.deleted) n++;
+      }
+      return n;
     });
   }
 

@@ -17,6 +17,7 @@ import { decodeObject, type KubeObject } from "../object.ts";
 import type { ListOptions, ListResult } from "../store.ts";
 import type { Log, LogListResult } from "./log.ts";
 import { matcher, matchesEverything, parseRV } from "./_checks.ts";
+import { canCountRange } from "./range_count.ts";
 
 /** Upstream's cap on one read while filling a filtered page. */
 const MAX_FETCH = 10_000;
@@ -106,6 +107,7 @@ async function countFrom(
   start: string,
   revision: number,
 ): Promise<number> {
+  if (canCountRange(log)) return await log.countFrom(prefix, start, revision);
   const res = await log.list(prefix, { startKey: start, atRevision: revision });
   return res.records.length;
 }

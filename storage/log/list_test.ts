@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { isStorageError, type StorageErrorCode } from "../errors.ts";
 import type { KubeObject } from "../object.ts";
 import type { ListOptions, Predicate } from "../store.ts";
+import { MemoryLog } from "../../backends/memory/memory_log.ts";
+import { LogStoreFactory } from "./log_store_factory.ts";
 import { obj, openEnv, type TestEnv } from "./_test_helpers.ts";
 
 async function rejectsWith(
@@ -241,5 +243,39 @@ Deno.test("a continue token cannot reach outside the prefix it was issued for", 
     assert.deepEqual(names(other.items), ["z"]);
   } finally {
     await env.close();
+  }
+});
+
+Deno.test("remainingItemCount is the same for logs that cannot count ranges", async () => {
+  const log = new MemoryLog();
+  // The same log without the optional countFrom capability.
+  const plain = new Proxy(log, {
+    get(target, prop) {
+      if (prop === "countFrom") return undefined;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const counting = new LogStoreFactory(log);
+  const listing = new LogStoreFactory(plain);
+  try {
+    const prefix = "/registry/things/clusters/root/ns/";
+    const a = counting.storeFor({ resource: "things" });
+    const b = listing.storeFor({ resource: "things" });
+    for (const n of ["a", "b", "c", "d"]) await a.create(prefix + n, obj(n));
+    await a.delete(prefix + "b");
+    for (const store of [a, b]) {
+      const p1 = await store.list(prefix, { recursive: true, limit: 1 });
+      assert.equal(p1.remainingItemCount, 2);
+      const p2 = await store.list(prefix, {
+        recursive: true,
+        limit: 1,
+        continue: p1.continue,
+      });
+      assert.deepEqual(names(p2.items), ["c"]);
+      assert.equal(p2.remainingItemCount, 1);
+    }
+  } finally {
+    await counting.close();
   }
 });

@@ -24,3 +24,4 @@ export {
   type LogStoreFactoryOptions,
 } from "./log_store_factory.ts";
 export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
+export { canCountRange, type RangeCountingLog } from "./range_count.ts";
