@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { freePort } from "./support/spanner.ts";
 import { isStorageError } from "../storage/mod.ts";
-import { openSpannerLog } from "../backends/spanner/spanner_log.ts";
+import { openSpannerLog } from "../backends/spanner/mod.ts";
 
 Deno.test("pointing at a closed port fails within the startup bound naming the endpoint", async () => {
   const port = freePort();

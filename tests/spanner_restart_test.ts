@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { startSpannerEmulator } from "./support/spanner.ts";
-import { openSpannerLog } from "../backends/spanner/spanner_log.ts";
+import { openSpannerLog } from "../backends/spanner/mod.ts";
 
 const K = "/registry/configmaps/clusters/root/default/";
 
