@@ -194,6 +194,8 @@ export class WatchCollector {
   readonly #watcher: Watcher;
   readonly #queue: WatchEvent[] = [];
   #waiters: Array<() => void> = [];
+  /** Counts state changes, so a wait never misses one that raced with it. */
+  #seq = 0;
   #ended = false;
   #failure: unknown = undefined;
   readonly #pump: Promise<void>;
@@ -219,23 +221,32 @@ export class WatchCollector {
   }
 
   #notify(): void {
+    this.#seq++;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();
   }
 
-  /** Waits until something happens or `ms` pass; the timer is always cleared. */
-  #wait(ms: number): Promise<void> {
+  /**
+   * Waits until something happens after state `seen` (see `#seq`) or `ms`
+   * pass; the timer is always cleared.
+   */
+  #wait(ms: number, seen: number): Promise<void> {
+    if (this.#seq !== seen) return Promise.resolve();
     return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const waiter = () => {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
+      // Registered before setTimeout: scheduling a timer can run pending
+      // microtasks (the drain loop) in this runtime.
+      this.#waiters.push(waiter);
+      timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         resolve();
       }, ms);
-      this.#waiters.push(waiter);
+      if (this.#seq !== seen) waiter();
     });
   }
 
@@ -257,6 +268,7 @@ export class WatchCollector {
     const timeoutMs = opts.timeoutMs ?? EVENT_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      const seen = this.#seq;
       while (this.#queue.length > 0) {
         const ev = this.#queue.shift()!;
         if (opts.skipBookmarks && ev.type === "BOOKMARK") continue;
@@ -275,7 +287,7 @@ export class WatchCollector {
       if (left <= 0) {
         assert.fail(`no watch event arrived within ${timeoutMs} ms`);
       }
-      await this.#wait(left);
+      await this.#wait(left, seen);
     }
   }
 
@@ -314,6 +326,7 @@ export class WatchCollector {
   ): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
+      const seen = this.#seq;
       const unexpected = this.#queue.find((ev) =>
         !(opts.skipBookmarks && ev.type === "BOOKMARK")
       );
@@ -327,7 +340,7 @@ export class WatchCollector {
       }
       const left = deadline - Date.now();
       if (left <= 0 || this.#ended) return;
-      await this.#wait(left);
+      await this.#wait(left, seen);
     }
   }
 
@@ -335,11 +348,12 @@ export class WatchCollector {
   async expectEnd(timeoutMs = EVENT_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.#ended) {
+      const seen = this.#seq;
       const left = deadline - Date.now();
       if (left <= 0) {
         assert.fail(`the watch did not end within ${timeoutMs} ms`);
       }
-      await this.#wait(left);
+      await this.#wait(left, seen);
     }
     if (this.#failure !== undefined) {
       assert.fail(`iterating the watcher threw: ${String(this.#failure)}`);
