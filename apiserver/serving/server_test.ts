@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ApiHandler } from "../request_context.ts";
 import { startFixture } from "./_testing.ts";
+import { startSecureServer } from "./server.ts";
 
 const whoami: ApiHandler = (req, ctx) =>
   Promise.resolve(
@@ -238,6 +239,30 @@ Deno.test("close() cuts streams whose handler ignores the signal after the grace
       while (!(await reader.read()).done) { /* drain */ }
       throw new Error("ended cleanly"); // either outcome proves it ended
     });
+  } finally {
+    await fx.dispose();
+  }
+});
+
+Deno.test("a busy port or unusable key material fails start-up with an error", async () => {
+  const fx = await startFixture(whoami);
+  try {
+    const tls = {
+      cert: await Deno.readTextFile(`${fx.dataDir}/tls/serving.crt`),
+      key: await Deno.readTextFile(`${fx.dataDir}/tls/serving.key`),
+    };
+    const base = {
+      bindAddress: "127.0.0.1",
+      authenticators: [],
+      handler: whoami,
+    };
+    await assert.rejects(
+      startSecureServer({ ...base, port: fx.server.port, tls }),
+      Deno.errors.AddrInUse,
+    );
+    await assert.rejects(
+      startSecureServer({ ...base, port: 0, tls: { ...tls, key: tls.cert } }),
+    );
   } finally {
     await fx.dispose();
   }
