@@ -7,7 +7,10 @@
  * bookmarks).
  *
  * Revisions are positive integers, strictly increasing with every committed
- * change of the whole log (all keys share one sequence).
+ * change of the whole log (all keys share one sequence). An empty log reports
+ * a current revision of at least 1 (as etcd does): revision 0 means "any" to
+ * clients, so no read may ever be answered at it. `changes()` after a revision
+ * newer than the current one returns an empty list.
  *
  * @module
  */
