@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { configMap, startTestServer } from "../testing/harness.ts";
+
+const base = "/api/v1/namespaces/default/configmaps";
+
+/** Reads JSON lines from a watch response. */
+function lineReader(res: Response) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return {
+    // deno-lint-ignore no-explicit-any
+    async next(): Promise<any> {
+      for (;;) {
+        const nl = buf.indexOf("\n");
+        if (nl >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          return JSON.parse(line);
+        }
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        buf += value;
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+Deno.test("watch", async (t) => {
+  const s = await startTestServer();
+  try {
+    const created = await s.request("POST", base, { body: configMap("w1") });
+    const rv = created.body.metadata.resourceVersion;
+
+    await t.step(
+      "streams current state then changes as JSON lines",
+      async () => {
+        const res = await s.raw("GET", `${base}?watch=true`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), "application/json");
+        const lines = lineReader(res);
+        const first = await lines.next();
+        assert.equal(first.type, "ADDED");
+        assert.equal(first.object.kind, "ConfigMap");
+        assert.equal(first.object.apiVersion, "v1");
+        assert.equal(first.object.metadata.name, "w1");
+        await s.request("POST", base, { body: configMap("w2") });
+        const second = await lines.next();
+        assert.equal(second.type, "ADDED");
+        assert.equal(second.object.metadata.name, "w2");
+        await s.request("DELETE", `${base}/w2`);
+        const third = await lines.next();
+        assert.equal(third.type, "DELETED");
+        await lines.cancel();
+      },
+    );
+
+    await t.step(
+      "from a resourceVersion sends only later changes; legacy /watch/ paths work",
+      async () => {
+        const now = (await s.request("GET", base)).body.metadata
+          .resourceVersion;
+        assert.ok(Number(now) > Number(rv));
+        const res = await s.raw(
+          "GET",
+          `/api/v1/watch/namespaces/default/configmaps?resourceVersion=${now}`,
+        );
+        const lines = lineReader(res);
+        await s.request("PUT", `${base}/w1`, {
+          body: configMap("w1", { x: "1" }),
+        });
+        const ev = await lines.next();
+        assert.equal(ev.type, "MODIFIED");
+        assert.deepEqual(ev.object.data, { x: "1" });
+        await lines.cancel();
+      },
+    );
+
+    await t.step(
+      "sendInitialEvents ends the initial burst with an annotated BOOKMARK",
+      async () => {
+        const res = await s.raw(
+          "GET",
+          `${base}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
+        );
+        const lines = lineReader(res);
+        const ev = await lines.next();
+        assert.equal(ev.type, "ADDED");
+        const bm = await lines.next();
+        assert.equal(bm.type, "BOOKMARK");
+        assert.equal(bm.object.kind, "ConfigMap");
+        assert.equal(bm.object.apiVersion, "v1");
+        assert.equal(
+          bm.object.metadata.annotations["k8s.io/initial-events-end"],
+          "true",
+        );
+        assert.match(bm.object.metadata.resourceVersion, /^\d+$/);
+        await lines.cancel();
+      },
+    );
+
+    await t.step("sendInitialEvents without NotOlderThan is 422", async () => {
+      const r = await s.request(
+        "GET",
+        `${base}?watch=1&sendInitialEvents=true&allowWatchBookmarks=true`,
+      );
+      assert.equal(r.status, 422);
+    });
+
+    await t.step(
+      "a too-old resourceVersion arrives as an ERROR event with 410 Expired",
+      async () => {
+        const cur = await s.storage.currentRevision();
+        await s.request("POST", base, { body: configMap("w3") });
+        await s.request("POST", base, { body: configMap("w4") });
+        await s.storage.compact(await s.storage.currentRevision());
+        const res = await s.raw(
+          "GET",
+          `${base}?watch=true&resourceVersion=${cur}`,
+        );
+        assert.equal(res.status, 200);
+        const lines = lineReader(res);
+        const ev = await lines.next();
+        assert.equal(ev.type, "ERROR");
+        assert.equal(ev.object.kind, "Status");
+        assert.equal(ev.object.code, 410);
+        assert.equal(ev.object.reason, "Expired");
+        assert.equal(await lines.next(), undefined);
+      },
+    );
+
+    await t.step("timeoutSeconds ends the stream", async () => {
+      const res = await s.raw("GET", `${base}?watch=true&timeoutSeconds=1`);
+      const lines = lineReader(res);
+      let ev;
+      do ev = await lines.next(); while (ev !== undefined);
+      assert.equal(s.api !== undefined, true);
+    });
+
+    await t.step("a Table watch sends rows", async () => {
+      const res = await s.raw(
+        "GET",
+        `${base}?watch=true&fieldSelector=metadata.name%3Dw1`,
+        {
+          headers: { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" },
+        },
+      );
+      const lines = lineReader(res);
+      const ev = await lines.next();
+      assert.equal(ev.object.kind, "Table");
+      assert.equal(ev.object.rows[0].cells[0], "w1");
+      assert.equal(ev.object.columnDefinitions[0].name, "Name");
+      await lines.cancel();
+    });
+
+    await t.step("closing the server ends open watches", async () => {
+      const res = await s.raw("GET", `${base}?watch=true`);
+      const lines = lineReader(res);
+      await lines.next();
+      await s.api.close();
+      let ev;
+      do ev = await lines.next(); while (ev !== undefined);
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a watch stops when the client's signal aborts", async () => {
+  const s = await startTestServer();
+  try {
+    const ac = new AbortController();
+    const res = await s.api.handler(
+      new Request(`http://x${base}?watch=true`),
+      {
+        user: { username: "admin", groups: ["system:masters"] },
+        signal: ac.signal,
+      },
+    );
+    const lines = lineReader(res);
+    ac.abort();
+    let ev;
+    do ev = await lines.next(); while (ev !== undefined);
+  } finally {
+    await s.close();
+  }
+});
