@@ -58,6 +58,13 @@ export function isLockedError(err: unknown): boolean {
     /database (table )?is locked|database is busy/.test(err.message);
 }
 
+/** True when `err` is SQLite's SQLITE_CONSTRAINT (e.g. a duplicate primary key). */
+export function isConstraintError(err: unknown): boolean {
+  const code = (err as { errcode?: number })?.errcode;
+  if (typeof code === "number") return (code & 0xff) === 19;
+  return err instanceof Error && /constraint failed/i.test(err.message);
+}
+
 /** Wraps a SQLite failure in a typed storage error (typed errors pass through). */
 export function sqliteError(what: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;

@@ -21,6 +21,10 @@ export interface Statements {
   listAtRevision: StatementSync;
   /** `start, end` → count and bytes of live rows. */
   count: StatementSync;
+  /** `start, end` → number of live keys. */
+  countLatest: StatementSync;
+  /** `start, end, atRev` → number of keys live at atRev. */
+  countAtRevision: StatementSync;
   /** `afterRev, start, end, limit` → changes with their previous value. */
   changes: StatementSync;
   insertLog: StatementSync;
@@ -68,6 +72,13 @@ export function prepareStatements(db: DatabaseSync): Statements {
       `SELECT count(*) AS n, coalesce(sum(length(CAST(l.value AS BLOB))), 0)
          AS bytes
        FROM kv k JOIN log l ON l.rev = k.rev WHERE k.key >= ? AND k.key < ?`,
+    ),
+    countLatest: p("SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?"),
+    countAtRevision: p(
+      `SELECT count(*) AS n FROM (
+         SELECT max(rev), deleted FROM log
+         WHERE key >= ? AND key < ? AND rev <= ? GROUP BY key
+       ) WHERE deleted = 0`,
     ),
     // `+l.key` keeps the planner on the rowid (revision) range.
     changes: p(

@@ -17,6 +17,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
+import type { RangeCountingLog } from "../../storage/log/range_count.ts";
 import type {
   Log,
   LogEvent,
@@ -39,6 +40,7 @@ import {
 } from "../../storage/mod.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import {
+  isConstraintError,
   openDatabase,
   sqliteError,
   type SqliteSynchronous,
@@ -93,7 +95,7 @@ function checkValue(key: string, value: string): void {
 }
 
 /** The revision log on SQLite. */
-export class SqliteLog implements Log {
+export class SqliteLog implements Log, RangeCountingLog {
   readonly #db: DatabaseSync;
   readonly #s: Statements;
   readonly #logger: Logger;
@@ -245,6 +247,31 @@ export class SqliteLog implements Log {
     }
   }
 
+  /**
+   * Number of live keys under `prefix` from `startKey` as of `atRevision`
+   * (the store's `remainingItemCount`), without reading values.
+   */
+  countFrom(
+    prefix: string,
+    startKey: string,
+    atRevision: number,
+  ): Promise<number> {
+    try {
+      this.#open();
+      const end = checkPrefix(prefix);
+      const at = this.#readRevision(atRevision);
+      const start = typeof startKey === "string" && startKey > prefix
+        ? startKey
+        : prefix;
+      const row = (at === 0
+        ? this.#s.countLatest.get(start, end)
+        : this.#s.countAtRevision.get(start, end, at)) as { n: number };
+      return Promise.resolve(row.n);
+    } catch (err) {
+      return Promise.reject(sqliteError(`count ${prefix}`, err));
+    }
+  }
+
   /** Runs `write` in one transaction; the in-memory counter moves on commit only. */
   #commit(rev: number, write: () => void): void {
     const s = this.#s;
@@ -282,11 +309,16 @@ export class SqliteLog implements Log {
       checkObjectKey(key);
       checkValue(key, value);
       const s = this.#s;
-      if (s.latest.get(key)) throw keyExists(key, this.#rev);
       const rev = this.#rev + 1;
       this.#commit(rev, () => {
+        // The primary key of `kv` is the existence check: no read first.
+        try {
+          s.insertKv.run(key, rev);
+        } catch (err) {
+          if (isConstraintError(err)) throw keyExists(key, this.#rev);
+          throw err;
+        }
         s.insertLog.run(rev, key, rev, null, 0, value);
-        s.insertKv.run(key, rev);
       });
       this.#emit({ type: "create", key, revision: rev, value });
       return Promise.resolve(rev);

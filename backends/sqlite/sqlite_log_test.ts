@@ -89,6 +89,8 @@ Deno.test("sqlite log lists live keys under a prefix in key order with paging", 
     assert.deepEqual(next.records.map((r) => r.value), ['"c"', '"x"']);
     assert.equal(next.more, false);
     assert.deepEqual(await log.count(CM_PREFIX), { count: 4, bytes: 12 });
+    assert.equal(await log.countFrom(CM_PREFIX, cmKey("b"), 0), 3);
+    assert.equal(await log.countFrom(CM_PREFIX, cmKey("b"), rv - 1), 4);
   } finally {
     await log.close();
   }

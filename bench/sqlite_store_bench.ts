@@ -1,0 +1,137 @@
+/**
+ * The sqlite backend against raw `node:sqlite` on the same machine, in the
+ * same run: single-row insert transactions vs store `create`, point selects
+ * vs store `get`, and a store `list` of 10k objects. Both databases use the
+ * same settings (WAL, `synchronous=NORMAL`, exclusive locking).
+ *
+ * Run: `deno bench -A bench/sqlite_store_bench.ts` (or `deno task bench`).
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import type { KubeObject } from "../storage/mod.ts";
+import { openSqliteStoreFactory } from "../backends/sqlite/mod.ts";
+
+const LIST_SIZE = 10_000;
+const dir = Deno.makeTempDirSync({ prefix: "hyperplane-bench-sqlite-" });
+
+function configMap(name: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name,
+      namespace: "bench",
+      uid: crypto.randomUUID(),
+      labels: { app: "bench", tier: "storage" },
+      creationTimestamp: "2025-01-01T00:00:00Z",
+    },
+    data: { config: "x".repeat(256) },
+  };
+}
+const VALUE = JSON.stringify(configMap("sample"));
+
+// --- raw node:sqlite, the baseline ---------------------------------------
+const raw = new DatabaseSync(`${dir}/raw.db`);
+raw.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL;
+  PRAGMA synchronous = NORMAL;
+  CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`);
+const rawBegin = raw.prepare("BEGIN IMMEDIATE");
+const rawCommit = raw.prepare("COMMIT");
+const rawInsert = raw.prepare("INSERT INTO kv (key, value) VALUES (?, ?)");
+const rawSelect = raw.prepare("SELECT value FROM kv WHERE key = ?");
+const rawList = raw.prepare(
+  "SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key",
+);
+
+// --- the sqlite store --------------------------------------------------------
+const factory = openSqliteStoreFactory({ path: `${dir}/state.db` });
+const store = factory.storeFor({ resource: "configmaps" });
+const listPrefix = "/registry/configmaps/clusters/root/list/";
+const getKey = (i: number) =>
+  `/registry/configmaps/clusters/root/get/obj-${i % LIST_SIZE}`;
+
+rawBegin.run();
+for (let i = 0; i < LIST_SIZE; i++) {
+  rawInsert.run(`/list/obj-${String(i).padStart(5, "0")}`, VALUE);
+  rawInsert.run(`/get/obj-${i}`, VALUE);
+}
+rawCommit.run();
+for (let i = 0; i < LIST_SIZE; i++) {
+  const name = `obj-${String(i).padStart(5, "0")}`;
+  await store.create(listPrefix + name, configMap(name));
+  await store.create(getKey(i), configMap(`obj-${i}`));
+}
+
+globalThis.addEventListener("unload", () => {
+  raw.close();
+  factory.log.close();
+  Deno.removeSync(dir, { recursive: true });
+});
+
+let rawN = 0;
+let storeN = 0;
+let rawGetN = 0;
+let storeGetN = 0;
+
+Deno.bench({
+  name: "raw sqlite: insert one row in a transaction",
+  group: "create",
+  baseline: true,
+  fn() {
+    rawBegin.run();
+    rawInsert.run(`/create/obj-${rawN++}`, VALUE);
+    rawCommit.run();
+  },
+});
+
+Deno.bench({
+  name: "store.create",
+  group: "create",
+  async fn() {
+    const name = `obj-${storeN++}`;
+    await store.create(
+      `/registry/configmaps/clusters/root/create/${name}`,
+      configMap(name),
+    );
+  },
+});
+
+Deno.bench({
+  name: "raw sqlite: select one row by key",
+  group: "get",
+  baseline: true,
+  fn() {
+    rawSelect.get(`/get/obj-${rawGetN++ % LIST_SIZE}`);
+  },
+});
+
+Deno.bench({
+  name: "store.get",
+  group: "get",
+  async fn() {
+    await store.get(getKey(storeGetN++));
+  },
+});
+
+Deno.bench({
+  name: "raw sqlite: select 10k rows by key range",
+  group: "list 10k",
+  baseline: true,
+  fn() {
+    const rows = rawList.all("/list/", "/list0");
+    if (rows.length !== LIST_SIZE) throw new Error(`raw list ${rows.length}`);
+  },
+});
+
+Deno.bench({
+  name: "store.list of 10k objects",
+  group: "list 10k",
+  async fn() {
+    const res = await store.list(listPrefix, { recursive: true });
+    if (res.items.length !== LIST_SIZE) {
+      throw new Error(`store list ${res.items.length}`);
+    }
+  },
+});
