@@ -108,3 +108,24 @@ export function commitRevision(
   const nanos = Number(ts.nanos ?? 0);
   return seconds * 1e6 + Math.floor(nanos / 1000);
 }
+
+/** Columns of `hp_kv` for the key-value read API (no SQL). */
+export const KV_COLUMNS = ["key", "value", "create_revision", "mod_revision"];
+
+/** Microseconds of a TIMESTAMP value read through the read API. */
+export function timestampRevision(ts: unknown): number {
+  const full = (ts as { getFullTimeString?: () => string })
+    .getFullTimeString?.();
+  if (full === undefined) throw new Error("not a Spanner timestamp");
+  return Number(BigInt(full) / 1000n);
+}
+
+/** Maps a row of {@linkcode KV_COLUMNS} to a record row. */
+export function kvRow(row: Record<string, unknown>): RecordRow {
+  return {
+    key: row.key as string,
+    value: row.value as string,
+    cr: timestampRevision(row.create_revision),
+    mr: timestampRevision(row.mod_revision),
+  };
+}

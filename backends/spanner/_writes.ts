@@ -12,7 +12,7 @@
 import { Spanner } from "@google-cloud/spanner";
 import type { Database } from "@google-cloud/spanner";
 import { conflict, keyExists, notFound } from "../../storage/mod.ts";
-import { commitRevision, RECORD_COLUMNS, type RecordRow } from "./_sql.ts";
+import { commitRevision, KV_COLUMNS, kvRow, type RecordRow } from "./_sql.ts";
 
 /** What a write does, decided from the current row (or a thrown error). */
 type Plan = (current: RecordRow | undefined) => {
@@ -24,12 +24,16 @@ type Plan = (current: RecordRow | undefined) => {
 async function write(db: Database, key: string, plan: Plan): Promise<number> {
   const ct = Spanner.COMMIT_TIMESTAMP;
   const resp = await db.runTransactionAsync(async (tx) => {
-    const [rows] = await tx.run({
-      sql: `SELECT ${RECORD_COLUMNS} FROM hp_kv WHERE key = @key`,
-      params: { key },
+    // The key-value read API: on the emulator several times cheaper than
+    // the same point lookup in SQL.
+    const [rows] = await tx.read("hp_kv", {
+      keys: [key],
+      columns: KV_COLUMNS,
       json: true,
     });
-    const current = rows[0] as RecordRow | undefined;
+    const current = rows[0]
+      ? kvRow(rows[0] as Record<string, unknown>)
+      : undefined;
     let step;
     try {
       step = plan(current);

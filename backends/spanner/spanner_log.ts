@@ -37,6 +37,8 @@ import { Compactor, type Meta, readMeta } from "./_compaction.ts";
 import {
   CHANGE_COLUMNS,
   type ChangeRow,
+  KV_COLUMNS,
+  kvRow,
   prefixRange,
   rangeParams,
   rangeSql,
@@ -138,6 +140,21 @@ export class SpannerLog implements Log {
   }
 
   async get(key: string, atRevision = 0): Promise<LogRecord | undefined> {
+    if (!atRevision) {
+      // A strong point read through the key-value read API (no SQL).
+      const [rows] = await this.#run(
+        () =>
+          this.#db.table("hp_kv").read({
+            keys: [key],
+            columns: KV_COLUMNS,
+            json: true,
+          }),
+        "get",
+      );
+      return rows[0]
+        ? toRecord(kvRow(rows[0] as Record<string, unknown>))
+        : undefined;
+    }
     const rows = await this.#readRecords(
       `SELECT ${RECORD_COLUMNS} FROM hp_kv WHERE key = @key`,
       { key },

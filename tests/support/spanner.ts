@@ -26,6 +26,8 @@ export interface SpannerEmulator {
   readonly httpPort: number;
   /** Kills the emulator (by its PID) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the emulator without waiting (for `unload` handlers, e.g. benchmarks). */
+  killNow(): void;
 }
 
 /** A loopback TCP port that was free a moment ago. */
@@ -93,7 +95,7 @@ export async function startSpannerEmulator(): Promise<
   }).spawn();
   const pid = child.pid;
   let stopped = false;
-  const stop = async () => {
+  const killNow = () => {
     if (stopped) return;
     stopped = true;
     // The gateway starts emulator_main as its child; kill that child first
@@ -106,6 +108,9 @@ export async function startSpannerEmulator(): Promise<
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
+  };
+  const stop = async () => {
+    killNow();
     await child.status;
   };
   const deadline = Date.now() + 30_000;
@@ -118,7 +123,7 @@ export async function startSpannerEmulator(): Promise<
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { host: `127.0.0.1:${grpcPort}`, httpPort, stop };
+  return { host: `127.0.0.1:${grpcPort}`, httpPort, stop, killNow };
 }
 
 /** PIDs whose parent is `pid` (Linux /proc). */
