@@ -30,13 +30,10 @@ import {
   expired,
   internal,
   invalidArgument,
-  invalidKey,
   keyExists,
   notFound,
-  prefixEnd,
   tooLargeResourceVersion,
   unavailable,
-  validateKey,
 } from "../../storage/mod.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import {
@@ -47,6 +44,13 @@ import {
 } from "./_database.ts";
 import { prepareStatements, type Statements } from "./_statements.ts";
 import { compactRange } from "./_compact.ts";
+import {
+  checkObjectKey,
+  checkPrefix,
+  checkRevision,
+  checkValue,
+} from "./_checks.ts";
+import { type ChangeRow, toEvents, toRecords } from "./_rows.ts";
 
 /** Options for {@linkcode SqliteLog}. */
 export interface SqliteLogOptions {
@@ -59,39 +63,6 @@ export interface SqliteLogOptions {
    */
   synchronous?: SqliteSynchronous;
   logger?: Logger;
-}
-
-type Row = unknown[];
-
-function checkRevision(name: string, rev: number | undefined): number {
-  if (rev === undefined) return 0;
-  if (!Number.isSafeInteger(rev) || rev < 0) {
-    throw invalidArgument(`${name} must be a non-negative integer, got ${rev}`);
-  }
-  return rev;
-}
-
-function checkObjectKey(key: string): void {
-  validateKey(key);
-  if (key.endsWith("/")) throw invalidKey(key, "object keys may not end in /");
-  if (!key.isWellFormed()) throw invalidKey(key, "unpaired UTF-16 surrogate");
-}
-
-function checkPrefix(prefix: string): string {
-  validateKey(prefix);
-  if (!prefix.isWellFormed()) {
-    throw invalidKey(prefix, "unpaired UTF-16 surrogate");
-  }
-  return prefixEnd(prefix);
-}
-
-function checkValue(key: string, value: string): void {
-  if (typeof value !== "string") {
-    throw invalidArgument(`value for ${key} must be a string`);
-  }
-  if (!value.isWellFormed()) {
-    throw invalidArgument(`value for ${key} has an unpaired UTF-16 surrogate`);
-  }
 }
 
 /** The revision log on SQLite. */
@@ -210,19 +181,9 @@ export class SqliteLog implements Log, RangeCountingLog {
           end,
           at,
           sqlLimit,
-        )) as unknown as Row[];
+        )) as unknown as unknown[][];
       const more = limit !== 0 && rows.length > limit;
-      const n = more ? limit : rows.length;
-      const records = new Array<LogRecord>(n);
-      for (let i = 0; i < n; i++) {
-        const r = rows[i];
-        records[i] = {
-          key: r[0] as string,
-          modRevision: r[1] as number,
-          createRevision: r[2] as number,
-          value: r[3] as string,
-        };
-      }
+      const records = toRecords(rows, more ? limit : rows.length);
       return Promise.resolve({
         records,
         revision: at === 0 ? this.#rev : at,
@@ -407,44 +368,8 @@ export class SqliteLog implements Log, RangeCountingLog {
       const after = checkRevision("afterRevision", afterRevision);
       const n = checkRevision("limit", limit);
       if (after < this.#compacted) throw expired(after, this.#compacted);
-      const rows = this.#s.changes.all(after, prefix, end, n || -1) as {
-        rev: number;
-        key: string;
-        prev_rev: number | null;
-        deleted: number;
-        value: string | null;
-        prev_value: string | null;
-      }[];
-      const events = new Array<LogEvent>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        if (r.deleted) {
-          events[i] = {
-            type: "delete",
-            key: r.key,
-            revision: r.rev,
-            value: r.prev_value ?? "",
-            prevValue: r.prev_value ?? "",
-            prevRevision: r.prev_rev ?? 0,
-          };
-        } else if (r.prev_rev === null) {
-          events[i] = {
-            type: "create",
-            key: r.key,
-            revision: r.rev,
-            value: r.value ?? "",
-          };
-        } else {
-          events[i] = {
-            type: "update",
-            key: r.key,
-            revision: r.rev,
-            value: r.value ?? "",
-            prevValue: r.prev_value ?? "",
-            prevRevision: r.prev_rev,
-          };
-        }
-      }
+      const rows = this.#s.changes.all(after, prefix, end, n || -1);
+      const events = toEvents(rows as unknown as ChangeRow[]);
       return Promise.resolve(events);
     } catch (err) {
       return Promise.reject(sqliteError(`changes ${prefix}`, err));
