@@ -234,15 +234,15 @@ export class WatchCollector {
   #wait(ms: number, seen: number): Promise<void> {
     if (this.#seq !== seen) return Promise.resolve();
     return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timer: { id?: ReturnType<typeof setTimeout> } = {};
       const waiter = () => {
-        clearTimeout(timer);
+        clearTimeout(timer.id);
         resolve();
       };
       // Registered before setTimeout: scheduling a timer can run pending
       // microtasks (the drain loop) in this runtime.
       this.#waiters.push(waiter);
-      timer = setTimeout(() => {
+      timer.id = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         resolve();
       }, ms);
