@@ -5,14 +5,32 @@
  * @module
  */
 
+import { clusterRoleBindings } from "./clusterrolebindings.ts";
+import { clusterRoles } from "./clusterroles.ts";
 import { configMaps } from "./configmaps.ts";
+import { events } from "./events.ts";
+import { eventsV1 } from "./events_k8s_io.ts";
+import { leases } from "./leases.ts";
 import { namespaces } from "./namespaces.ts";
+import { roleBindings } from "./rolebindings.ts";
+import { roles } from "./roles.ts";
+import { secrets } from "./secrets.ts";
+import { serviceAccounts } from "./serviceaccounts.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** Every built-in kind, in discovery order. */
 export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   namespaces,
   configMaps,
+  secrets,
+  serviceAccounts,
+  events,
+  eventsV1,
+  leases,
+  roles,
+  roleBindings,
+  clusterRoles,
+  clusterRoleBindings,
 ];
 
 /** One API group-version and the kinds it serves. */

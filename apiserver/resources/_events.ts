@@ -1,0 +1,53 @@
+/**
+ * Helpers shared by the two Event kinds.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import { humanDuration } from "../table/duration.ts";
+import { fields, str } from "./_columns.ts";
+
+/** A nested object field or `{}`. */
+export function sub(obj: unknown, key: string): Record<string, unknown> {
+  const v = (obj as Record<string, unknown>)?.[key];
+  return v && typeof v === "object" ? v as Record<string, unknown> : {};
+}
+
+/** `Last Seen` from the newest known timestamp. */
+export function lastSeen(obj: KubeObject, now: Date): string {
+  const f = fields(obj);
+  const series = sub(f, "series");
+  const ts = str(series.lastObservedTime) || str(f.lastTimestamp) ||
+    str(f.deprecatedLastTimestamp) || str(f.eventTime) ||
+    (obj.metadata.creationTimestamp ?? "");
+  const t = Date.parse(ts);
+  return Number.isNaN(t) ? "<unknown>" : humanDuration(now.getTime() - t);
+}
+
+/** `kind/name` of the object an event is about, as kubectl prints it. */
+export function objectCell(ref: Record<string, unknown>): string {
+  return `${str(ref.kind).toLowerCase()}/${str(ref.name)}`;
+}
+
+/** Field-selector fields of an object reference under `prefix`. */
+export function refFields(
+  prefix: string,
+  ref: Record<string, unknown>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (
+    const f of [
+      "kind",
+      "namespace",
+      "name",
+      "uid",
+      "apiVersion",
+      "resourceVersion",
+      "fieldPath",
+    ]
+  ) {
+    out[`${prefix}.${f}`] = str(ref[f]);
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * rbac.authorization.k8s.io/v1 ClusterRoleBinding.
+ *
+ * @module
+ */
+
+import { pathSegmentName } from "../validation/names.ts";
+import { bindingColumns } from "./_binding_columns.ts";
+import { RBAC_GROUP, validateBinding, validateRoleRefUpdate } from "./_rbac.ts";
+import type { ResourceDefinition } from "./types.ts";
+
+/** The `clusterrolebindings` resource. */
+export const clusterRoleBindings: ResourceDefinition = {
+  group: RBAC_GROUP,
+  version: "v1",
+  kind: "ClusterRoleBinding",
+  plural: "clusterrolebindings",
+  singular: "clusterrolebinding",
+  namespaced: false,
+  validateName: pathSegmentName,
+  allowCreateOnUpdate: true,
+  validate: (obj) => validateBinding(obj, ["ClusterRole"], true),
+  validateUpdate: validateRoleRefUpdate,
+  columns: bindingColumns,
+};

@@ -1,0 +1,25 @@
+/**
+ * rbac.authorization.k8s.io/v1 RoleBinding.
+ *
+ * @module
+ */
+
+import { pathSegmentName } from "../validation/names.ts";
+import { bindingColumns } from "./_binding_columns.ts";
+import { RBAC_GROUP, validateBinding, validateRoleRefUpdate } from "./_rbac.ts";
+import type { ResourceDefinition } from "./types.ts";
+
+/** The `rolebindings` resource. */
+export const roleBindings: ResourceDefinition = {
+  group: RBAC_GROUP,
+  version: "v1",
+  kind: "RoleBinding",
+  plural: "rolebindings",
+  singular: "rolebinding",
+  namespaced: true,
+  validateName: pathSegmentName,
+  allowCreateOnUpdate: true,
+  validate: (obj) => validateBinding(obj, ["Role", "ClusterRole"], false),
+  validateUpdate: validateRoleRefUpdate,
+  columns: bindingColumns,
+};
