@@ -158,7 +158,16 @@ export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
  * possibly annotations). An ERROR event ends the watch.
  */
 export type WatchEvent =
-  | { type: WatchEventType; object: KubeObject }
+  | {
+    type: WatchEventType;
+    object: KubeObject;
+    /**
+     * The storage key of the object. Backends always set it on ADDED,
+     * MODIFIED and DELETED events (the watch cache indexes by it); a
+     * BOOKMARK has none.
+     */
+    key?: string;
+  }
   | { type: "ERROR"; error: StorageError };
 
 /** A running watch: iterate it for events; `stop()` (or the signal) ends it. */

@@ -27,23 +27,29 @@ export function toWatchEvent(
   switch (ev.type) {
     case "create": {
       const obj = decodeObject(ev.value, ev.revision);
-      return matches(obj) ? { type: "ADDED", object: obj } : undefined;
+      return matches(obj)
+        ? { type: "ADDED", object: obj, key: ev.key }
+        : undefined;
     }
     case "delete": {
       const obj = decodeObject(ev.prevValue ?? ev.value, ev.revision);
-      return matches(obj) ? { type: "DELETED", object: obj } : undefined;
+      return matches(obj)
+        ? { type: "DELETED", object: obj, key: ev.key }
+        : undefined;
     }
     case "update": {
       const cur = decodeObject(ev.value, ev.revision);
-      if (everything) return { type: "MODIFIED", object: cur };
+      if (everything) return { type: "MODIFIED", object: cur, key: ev.key };
       const curMatches = matches(cur);
       const old = ev.prevValue === undefined
         ? undefined
         : decodeObject(ev.prevValue, ev.revision);
       const oldMatches = old !== undefined && matches(old);
-      if (curMatches && oldMatches) return { type: "MODIFIED", object: cur };
-      if (curMatches) return { type: "ADDED", object: cur };
-      if (oldMatches) return { type: "DELETED", object: old! };
+      if (curMatches && oldMatches) {
+        return { type: "MODIFIED", object: cur, key: ev.key };
+      }
+      if (curMatches) return { type: "ADDED", object: cur, key: ev.key };
+      if (oldMatches) return { type: "DELETED", object: old!, key: ev.key };
       return undefined;
     }
   }

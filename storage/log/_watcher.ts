@@ -184,7 +184,9 @@ class LogWatcher implements Watcher, HubMember {
         if (this.#overflowed) throw this.#overflowError();
         if (!this.#matchesKey(rec.key)) continue;
         const obj = decodeObject(rec.value, rec.modRevision);
-        if (this.#matches(obj)) yield { type: "ADDED", object: obj };
+        if (this.#matches(obj)) {
+          yield { type: "ADDED", object: obj, key: rec.key };
+        }
       }
       const last = page.records[page.records.length - 1];
       if (!page.more || !last || !this.#recursive) break;
