@@ -125,10 +125,13 @@ export interface WatchOptions {
   /** As for {@linkcode ListOptions.recursive}. */
   recursive: boolean;
   /**
-   * `""` or `"0"`: start with the current state (sent as ADDED events, unless
-   * `sendInitialEvents` is false) then changes. `"N"`: changes after revision
-   * N; N older than the compacted revision yields one ERROR event (`Expired`)
-   * and ends.
+   * `""`: start with the latest state (sent as ADDED events, unless
+   * `sendInitialEvents` is false) then changes. `"0"`: the same, but the
+   * state may be slightly stale (e.g. from a cache) as long as later events
+   * bring it up to date. `"N"`: changes after revision N; N older than the
+   * compacted revision yields one ERROR event (`Expired`) and ends (a watch
+   * from exactly the compacted revision is valid). Revisions reported to
+   * clients are never `"0"`, even on an empty backend.
    */
   resourceVersion?: string;
   /**
