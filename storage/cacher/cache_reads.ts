@@ -1,0 +1,142 @@
+/**
+ * Reads served from a {@linkcode WatchCache} at its current revision: get,
+ * list pages (with continue tokens and `remainingItemCount`), and the first
+ * events of a new watch. Synchronous, so each read sees one revision.
+ *
+ * @module
+ */
+
+import { encodeContinue } from "../continue_token.ts";
+import { expired, notFound } from "../errors.ts";
+import { prefixEnd } from "../keys.ts";
+import type { KubeObject } from "../object.ts";
+import {
+  INITIAL_EVENTS_END_ANNOTATION,
+  type ListResult,
+  type Predicate,
+  type WatchEvent,
+} from "../store.ts";
+import { bookmarkEvent, OutgoingEvent, translate } from "./cache_watcher.ts";
+import type { CacheEntry, WatchCache } from "./watch_cache.ts";
+
+function copyOf(entry: CacheEntry): KubeObject {
+  return JSON.parse(entry.json);
+}
+
+function matchesAll(predicate: Predicate | undefined): boolean {
+  return !predicate || predicate.everything === true;
+}
+
+/** A private copy of the object at `key`; `NotFound` when absent. */
+export function getFromCache(cache: WatchCache, key: string): KubeObject {
+  const entry = cache.get(key);
+  if (!entry) throw notFound(key, cache.revision);
+  return copyOf(entry);
+}
+
+/** What {@linkcode listFromCache} needs to know. */
+export interface CacheListOptions {
+  recursive: boolean;
+  predicate?: Predicate;
+  limit?: number;
+}
+
+/**
+ * One page of `key` (a prefix ending in `/` when recursive) at the cache
+ * revision. The continue token names the first key not examined and the
+ * cache revision, so the next page can be read from the backend at exactly
+ * that revision.
+ */
+export function listFromCache(
+  cache: WatchCache,
+  key: string,
+  opts: CacheListOptions,
+): ListResult {
+  const revision = cache.revision;
+  const { predicate } = opts;
+  const resourceVersion = String(revision);
+  if (!opts.recursive) {
+    const entry = cache.get(key);
+    const items = entry && (!predicate || predicate.matches(entry.object))
+      ? [copyOf(entry)]
+      : [];
+    return { items, resourceVersion };
+  }
+  const end = prefixEnd(key);
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const items: KubeObject[] = [];
+  for (const entry of cache.scan(key, end)) {
+    if (items.length >= limit) {
+      const result: ListResult = {
+        items,
+        resourceVersion,
+        continue: encodeContinue(key, entry.key, revision),
+      };
+      if (matchesAll(predicate)) {
+        result.remainingItemCount = cache.countRange(entry.key, end);
+      }
+      return result;
+    }
+    if (predicate && !predicate.matches(entry.object)) continue;
+    items.push(copyOf(entry));
+  }
+  return { items, resourceVersion };
+}
+
+/** What a new watch starts with. */
+export interface WatchStart {
+  key: string;
+  recursive: boolean;
+  predicate?: Predicate;
+  /** Send the current state as ADDED events. */
+  initialState: boolean;
+  /** End the initial state with the annotated BOOKMARK. */
+  initialEventsEnd: boolean;
+  /** Without `initialState`: replay history after this revision. */
+  fromRevision: number;
+}
+
+/**
+ * The events a new watch gets before live events, at the cache revision:
+ * the current state (and the initial-events-end BOOKMARK), or the history
+ * after `fromRevision` — or a single ERROR (`Expired`) when that history is
+ * no longer kept.
+ */
+export function watchStartEvents(
+  cache: WatchCache,
+  start: WatchStart,
+): WatchEvent[] {
+  const { key, recursive, predicate } = start;
+  const out: WatchEvent[] = [];
+  if (start.initialState) {
+    const entries = recursive
+      ? cache.scan(key, prefixEnd(key))
+      : [cache.get(key)].filter((e): e is CacheEntry => e !== undefined);
+    for (const e of entries) {
+      if (!predicate || predicate.matches(e.object)) {
+        out.push({ type: "ADDED", object: e.object });
+      }
+    }
+    if (start.initialEventsEnd) {
+      out.push(
+        bookmarkEvent(cache.revision, {
+          [INITIAL_EVENTS_END_ANNOTATION]: "true",
+        }),
+      );
+    }
+    return out;
+  }
+  const history = cache.eventsSince(start.fromRevision);
+  if (!history) {
+    return [{
+      type: "ERROR",
+      error: expired(start.fromRevision, cache.historyFloor),
+    }];
+  }
+  for (const ev of history) {
+    if (recursive ? !ev.key.startsWith(key) : ev.key !== key) continue;
+    const translated = translate(new OutgoingEvent(ev), predicate);
+    if (translated) out.push(translated);
+  }
+  return out;
+}

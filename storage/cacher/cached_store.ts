@@ -1,0 +1,432 @@
+/**
+ * `CachedStore`: a {@linkcode Store} for one resource that serves get, list
+ * and watch from an in-memory watch cache (like kube-apiserver's cacher) and
+ * sends writes to the backend store it wraps.
+ *
+ * Read semantics (resourceVersion as in `storage/store.ts`):
+ *
+ * | request | served |
+ * | --- | --- |
+ * | RV `""` (consistent) | from the cache once it has caught up with the backend's `currentRevision()` (asking the backend for progress while waiting); after `freshnessTimeoutMs` by the backend |
+ * | RV `"0"` | from the cache now |
+ * | RV `N` not-older-than | from the cache once it reached N; N above the backend's revision is `TooLargeResourceVersion`; on timeout by the backend |
+ * | Exact N, RV N with a limit, a continue token | by the backend (reads at an exact past revision) |
+ * | anything while the cache is initialising | by the backend (watches wait up to `initTimeoutMs` first) |
+ *
+ * Cache pages carry continue tokens at the cache revision; the following
+ * pages are read from the backend at exactly that revision.
+ *
+ * Keys: the cache indexes objects by storage key, but `WatchEvent` carries
+ * none, and the key cannot be derived from an object (the cluster is not in
+ * it). The cache reads the key from `keyOf` — by default a `key` field the
+ * backend stamps on its watch events (a proposed contract addition). When an
+ * event has no key, the store stops caching (logging why) and serves
+ * everything from the backend: slower, never wrong.
+ *
+ * Watch event objects are shared between watchers and deep-frozen; get and
+ * list return private copies.
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log/mod.ts";
+import {
+  expired,
+  isStorageError,
+  tooLargeResourceVersion,
+  unavailable,
+} from "../errors.ts";
+import { resourcePrefix, type ResourceRef, validateKey } from "../keys.ts";
+import { type KubeObject, parseResourceVersion } from "../object.ts";
+import type {
+  DeleteOptions,
+  GetOptions,
+  GuaranteedUpdateOptions,
+  ListOptions,
+  ListResult,
+  Stats,
+  Store,
+  Watcher,
+  WatchOptions,
+} from "../store.ts";
+import {
+  getFromCache,
+  listFromCache,
+  watchStartEvents,
+} from "./cache_reads.ts";
+import { bookmarkEvent, CacheWatcher } from "./cache_watcher.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import {
+  type CacherOptions,
+  resolveCacherOptions,
+  type ResolvedCacherOptions,
+} from "./options.ts";
+import { runReflector } from "./reflector.ts";
+import { WatchCache } from "./watch_cache.ts";
+import { ProgressRequester } from "./progress_requester.ts";
+
+/** How fresh a read must be. */
+type Freshness =
+  | { kind: "consistent" }
+  | { kind: "any" }
+  | { kind: "atLeast"; revision: number };
+
+/** A {@linkcode Store} that serves reads and watches from a watch cache. */
+export class CachedStore implements Store {
+  /** The resource this store serves. */
+  readonly resource: ResourceRef;
+  /** The wrapped backend store. */
+  readonly delegate: Store;
+
+  readonly #opts: ResolvedCacherOptions;
+  readonly #log: Logger;
+  readonly #prefix: string;
+  readonly #cache: WatchCache;
+  readonly #dispatcher = new Dispatcher();
+  readonly #progress: ProgressRequester;
+  readonly #stop = new AbortController();
+  #reflector?: Promise<void>;
+  #bookmarkTimer?: ReturnType<typeof setTimeout>;
+  #disabled = false;
+  #closed = false;
+
+  /** Wraps `delegate`; the cache starts on first use (or now with `eager`). */
+  constructor(delegate: Store, opts: CacherOptions = {}) {
+    this.delegate = delegate;
+    this.resource = delegate.resource;
+    this.#opts = resolveCacherOptions(opts);
+    this.#prefix = resourcePrefix(delegate.resource);
+    this.#log = this.#opts.logger.with({
+      component: "watch-cache",
+      resource: this.#prefix,
+    });
+    this.#progress = new ProgressRequester(
+      () => delegate.requestWatchProgress(),
+      this.#opts.progressIntervalMs,
+      () => this.#cache.behind,
+    );
+    this.#cache = new WatchCache({
+      historySize: this.#opts.historySize,
+      onEvent: (ev) => this.#dispatcher.dispatch(ev),
+      onBehind: () => this.#progress.request(),
+    });
+    if (this.#opts.eager) this.#start();
+  }
+
+  /** True while reads are served from the cache (initialised, not disabled). */
+  get serving(): boolean {
+    return this.#cache.ready && !this.#disabled && !this.#closed;
+  }
+
+  /** The revision the cache is current as of (0 before initialisation). */
+  get cacheRevision(): number {
+    return this.#cache.revision;
+  }
+
+  /** Number of watchers served from the cache. */
+  get watcherCount(): number {
+    return this.#dispatcher.size;
+  }
+
+  #start(): void {
+    if (this.#reflector || this.#disabled || this.#closed) return;
+    this.#reflector = runReflector({
+      delegate: this.delegate,
+      prefix: this.#prefix,
+      cache: this.#cache,
+      keyOf: this.#opts.keyOf,
+      logger: this.#log,
+      signal: this.#stop.signal,
+      hooks: {
+        onInvalidate: () =>
+          this.#dispatcher.terminateAll(
+            expired(this.#cache.revision, this.#cache.revision),
+          ),
+        onUnkeyed: (ev) => this.#disable(ev.type),
+        onBookmark: () => {},
+      },
+    });
+    this.#scheduleBookmark();
+  }
+
+  #disable(eventType: string): void {
+    this.#log.warn(
+      "watch cache disabled: backend watch events carry no storage key; " +
+        "serving reads from the backend",
+      { eventType },
+    );
+    this.#disabled = true;
+    this.#cache.invalidate();
+    this.#dispatcher.terminateAll(
+      expired(this.#cache.revision, this.#cache.revision),
+    );
+    this.#stop.abort();
+  }
+
+  #scheduleBookmark(): void {
+    if (this.#stop.signal.aborted) return;
+    const base = this.#opts.bookmarkIntervalMs;
+    const jittered = base * (0.9 + Math.random() * 0.2);
+    this.#bookmarkTimer = setTimeout(() => {
+      if (this.serving && this.#dispatcher.bookmarkWatchers > 0) {
+        this.#dispatcher.bookmark(bookmarkEvent(this.#cache.revision));
+      }
+      this.#scheduleBookmark();
+    }, jittered);
+  }
+
+  /** Checks `key` like the backend would; invalid keys go to the backend for its error. */
+  #cacheable(key: string): boolean {
+    if (!key.startsWith(this.#prefix)) return false;
+    try {
+      validateKey(key);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits until the cache can serve a read of `freshness`. Resolves false
+   * when the read should go to the backend instead.
+   */
+  async #ready(freshness: Freshness): Promise<boolean> {
+    this.#start();
+    if (!this.serving) return false;
+    const cache = this.#cache;
+    const timeout = this.#opts.freshnessTimeoutMs;
+    if (freshness.kind === "any") return true;
+    let target: number;
+    if (freshness.kind === "consistent") {
+      target = await this.delegate.currentRevision();
+    } else {
+      target = freshness.revision;
+      if (target > cache.revision) {
+        const current = await this.delegate.currentRevision();
+        if (target > current) throw tooLargeResourceVersion(target, current);
+      }
+    }
+    if (!(await cache.waitFor(target, timeout))) {
+      this.#log.debug("watch cache: not fresh in time, reading the backend", {
+        target,
+        revision: cache.revision,
+      });
+      return false;
+    }
+    return this.serving;
+  }
+
+  /** Sent to the backend. */
+  create(key: string, obj: KubeObject): Promise<KubeObject> {
+    return this.delegate.create(key, obj);
+  }
+
+  /** Served from the cache (see the module doc for each resourceVersion). */
+  async get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
+    const freshness = this.#freshness(opts.resourceVersion, "");
+    if (
+      !freshness || !this.#cacheable(key) || !(await this.#ready(freshness))
+    ) {
+      return this.delegate.get(key, opts);
+    }
+    return getFromCache(this.#cache, key);
+  }
+
+  /** Served from the cache unless it asks for an exact revision. */
+  async list(key: string, opts: ListOptions): Promise<ListResult> {
+    const freshness = opts.continue ? undefined : this.#freshness(
+      opts.resourceVersion,
+      opts.resourceVersionMatch ?? "",
+      opts.limit,
+    );
+    if (
+      !freshness || !this.#cacheable(key) ||
+      (opts.recursive && !key.endsWith("/")) ||
+      !(await this.#ready(freshness))
+    ) {
+      return this.delegate.list(key, opts);
+    }
+    return listFromCache(this.#cache, key, opts);
+  }
+
+  /**
+   * What freshness a read asks for, or undefined when only the backend can
+   * serve it (exact revisions, malformed values: the backend reports those).
+   */
+  #freshness(
+    rv: string | undefined,
+    match: string,
+    limit?: number,
+  ): Freshness | undefined {
+    const n = parseResourceVersion(rv);
+    if (n === undefined) return undefined;
+    if (match === "Exact") return undefined;
+    if (match !== "" && match !== "NotOlderThan") return undefined;
+    if (rv === undefined || rv === "") {
+      return match === "" ? { kind: "consistent" } : undefined;
+    }
+    if (n === 0) return { kind: "any" };
+    if (match === "" && limit && limit > 0) return undefined; // exact N
+    return { kind: "atLeast", revision: n };
+  }
+
+  /** Sent to the backend with the cached object as a first guess. */
+  guaranteedUpdate(
+    key: string,
+    opts: GuaranteedUpdateOptions,
+  ): Promise<KubeObject> {
+    return this.delegate.guaranteedUpdate(key, {
+      ...opts,
+      cachedExisting: opts.cachedExisting ?? this.#cachedCopy(key),
+    });
+  }
+
+  /** Sent to the backend with the cached object as a first guess. */
+  delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    return this.delegate.delete(key, {
+      ...opts,
+      cachedExisting: opts.cachedExisting ?? this.#cachedCopy(key),
+    });
+  }
+
+  #cachedCopy(key: string): KubeObject | undefined {
+    if (!this.serving) return undefined;
+    const entry = this.#cache.get(key);
+    return entry ? JSON.parse(entry.json) : undefined;
+  }
+
+  /** Served from the cache; see the module doc. */
+  async watch(key: string, opts: WatchOptions): Promise<Watcher> {
+    const rv = opts.resourceVersion ?? "";
+    const n = parseResourceVersion(rv);
+    if (
+      n === undefined || !this.#cacheable(key) ||
+      (opts.recursive && !key.endsWith("/")) || opts.signal?.aborted
+    ) {
+      return this.delegate.watch(key, opts);
+    }
+    this.#start();
+    if (!this.#cache.ready && !this.#disabled) await this.#waitInitialised();
+    const initialState = opts.sendInitialEvents ?? n === 0;
+    const freshness: Freshness = rv === ""
+      ? { kind: "consistent" }
+      : n === 0
+      ? { kind: "any" }
+      : { kind: "atLeast", revision: n };
+    let ok: boolean;
+    try {
+      ok = await this.#ready(freshness);
+    } catch (err) {
+      if (!isStorageError(err, "TooLargeResourceVersion")) throw err;
+      ok = false; // the backend decides how to treat a future revision
+    }
+    if (!ok || opts.signal?.aborted) return this.delegate.watch(key, opts);
+    const w = new CacheWatcher({
+      key,
+      recursive: opts.recursive,
+      predicate: opts.predicate,
+      allowBookmarks: opts.allowBookmarks ?? false,
+      bufferSize: this.#opts.watcherBufferSize,
+      onDone: (cw) => this.#dispatcher.remove(cw),
+      signal: opts.signal,
+    });
+    // Synchronous from here: the start events and the registration happen at
+    // one cache revision, so no live event is missed or repeated.
+    const fromRevision = n === 0 ? this.#cache.revision : n;
+    if (!initialState && fromRevision < this.#cache.historyFloor) {
+      // Older than the cache's history: the backend may still have it (and
+      // says Expired otherwise).
+      return this.delegate.watch(key, opts);
+    }
+    const start = watchStartEvents(this.#cache, {
+      key,
+      recursive: opts.recursive,
+      predicate: opts.predicate,
+      initialState,
+      initialEventsEnd: opts.sendInitialEvents === true &&
+        opts.allowBookmarks === true,
+      fromRevision,
+    });
+    const first = start[0];
+    if (first?.type === "ERROR") {
+      w.terminate(first.error);
+    } else {
+      w.setInitial(start);
+      this.#dispatcher.add(w);
+    }
+    return w;
+  }
+
+  async #waitInitialised(): Promise<void> {
+    const deadline = Date.now() + this.#opts.initTimeoutMs;
+    while (!this.#cache.ready && !this.#disabled && !this.#closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 20));
+        this.#stop.signal.addEventListener("abort", () => {
+          clearTimeout(t);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  /**
+   * Brings the cache up to the backend's current revision (bounded), then
+   * sends a BOOKMARK to every cache watcher that allows bookmarks; watches
+   * served by the backend get the backend's own progress request.
+   */
+  async requestWatchProgress(): Promise<void> {
+    await this.delegate.requestWatchProgress();
+    if (!this.serving || this.#dispatcher.bookmarkWatchers === 0) return;
+    if (await this.#ready({ kind: "consistent" })) {
+      this.#dispatcher.bookmark(bookmarkEvent(this.#cache.revision));
+    }
+  }
+
+  /** By the backend. */
+  stats(): Promise<Stats> {
+    return this.delegate.stats();
+  }
+
+  /** By the backend. */
+  currentRevision(): Promise<number> {
+    return this.delegate.currentRevision();
+  }
+
+  /** By the backend; the cache drops its history up to `revision` too. */
+  async compact(revision: number): Promise<void> {
+    await this.delegate.compact(revision);
+    this.noteCompacted(revision);
+  }
+
+  /** Drops cache history at or below `revision` (the backend compacted it). */
+  noteCompacted(revision: number): void {
+    this.#cache.compact(revision);
+  }
+
+  /** The backend's readiness; also not ready while a started cache initialises. */
+  async readiness(): Promise<void> {
+    await this.delegate.readiness();
+    if (this.#reflector && !this.#disabled && !this.#cache.ready) {
+      throw unavailable(`the watch cache of ${this.#prefix} is initialising`);
+    }
+  }
+
+  /** Stops the backend watch and timers and ends every cache watcher. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop.abort();
+    clearTimeout(this.#bookmarkTimer);
+    this.#progress.close();
+    for (const w of this.#allWatchers()) w.stop();
+    this.#cache.close();
+    await this.#reflector;
+  }
+
+  #allWatchers(): CacheWatcher[] {
+    return this.#dispatcher.all();
+  }
+}

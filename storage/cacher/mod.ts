@@ -1,0 +1,23 @@
+/**
+ * The watch cache: serves get, list and watch of each resource from memory,
+ * fed by one backend watch per resource, with resourceVersion semantics as
+ * kube-apiserver's cacher (consistent reads wait for the cache to catch up).
+ * Wrap any backend with {@linkcode cachedStoreFactory}.
+ *
+ * @example
+ * ```ts
+ * import { cachedStoreFactory } from "./storage/cacher/mod.ts";
+ * const factory = cachedStoreFactory(await backend.open(values, ctx));
+ * ```
+ *
+ * @module
+ */
+
+export { cachedStoreFactory } from "./factory.ts";
+export { CachedStore } from "./cached_store.ts";
+export {
+  type CacherOptions,
+  keyFromEvent,
+  resolveCacherOptions,
+  type ResolvedCacherOptions,
+} from "./options.ts";

@@ -1,0 +1,96 @@
+/**
+ * Tuning knobs of the watch cache, with their defaults.
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log/mod.ts";
+import { silentLogger } from "../../log/mod.ts";
+import type { WatchEvent } from "../store.ts";
+
+/**
+ * The default {@linkcode CacherOptions.keyOf}: the `key` a backend stamps on
+ * ADDED/MODIFIED/DELETED watch events (a proposed addition to `WatchEvent`).
+ */
+export function keyFromEvent(event: WatchEvent): string | undefined {
+  const key = (event as { key?: unknown }).key;
+  return typeof key === "string" ? key : undefined;
+}
+
+/** Options for `cachedStoreFactory` / `CachedStore`. */
+export interface CacherOptions {
+  /**
+   * Events kept per cache for watch resumption (default 10,000). A watch
+   * from a revision older than the oldest kept event gets `Expired`. Counted
+   * in events rather than time (upstream keeps ~75 s) so memory is bounded
+   * under write bursts; at 100 writes/s per cluster and resource this is
+   * still ~100 s of history.
+   */
+  historySize?: number;
+  /** Live events buffered per watcher before it is ended as too slow (default 1,000). */
+  watcherBufferSize?: number;
+  /**
+   * How long a read waits for the cache to catch up (consistent reads, RV
+   * not-older-than) before it is served by the backend (default 3,000 ms,
+   * as upstream).
+   */
+  freshnessTimeoutMs?: number;
+  /**
+   * How long a watch waits for a cache that is still initialising before it
+   * is served by the backend instead (default 10,000 ms).
+   */
+  initTimeoutMs?: number;
+  /** Period of BOOKMARK events to watchers that allow them (default 60,000 ms, ±10 % jitter). */
+  bookmarkIntervalMs?: number;
+  /** How often to re-ask the backend for progress while a read waits (default 100 ms). */
+  progressIntervalMs?: number;
+  /**
+   * Start the cache (its backend watch) when the store is created instead of
+   * on first use (default false).
+   */
+  eager?: boolean;
+  /**
+   * The storage key of an object delivered by the backend's watch. Default:
+   * the event's `key` field (see the module doc of `cached_store.ts`); when
+   * it returns undefined the store stops caching and serves everything from
+   * the backend.
+   */
+  keyOf?: (event: WatchEvent) => string | undefined;
+  logger?: Logger;
+}
+
+/** {@linkcode CacherOptions} with every default applied. */
+export type ResolvedCacherOptions = Required<CacherOptions>;
+
+/** Applies the defaults and checks the values (throws `RangeError`). */
+export function resolveCacherOptions(
+  opts: CacherOptions = {},
+): ResolvedCacherOptions {
+  const r: ResolvedCacherOptions = {
+    historySize: opts.historySize ?? 10_000,
+    watcherBufferSize: opts.watcherBufferSize ?? 1_000,
+    freshnessTimeoutMs: opts.freshnessTimeoutMs ?? 3_000,
+    initTimeoutMs: opts.initTimeoutMs ?? 10_000,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    progressIntervalMs: opts.progressIntervalMs ?? 100,
+    eager: opts.eager ?? false,
+    keyOf: opts.keyOf ?? keyFromEvent,
+    logger: opts.logger ?? silentLogger,
+  };
+  for (
+    const k of [
+      "historySize",
+      "watcherBufferSize",
+      "freshnessTimeoutMs",
+      "initTimeoutMs",
+      "bookmarkIntervalMs",
+      "progressIntervalMs",
+    ] as const
+  ) {
+    const v = r[k];
+    if (!Number.isSafeInteger(v) || v < 1) {
+      throw new RangeError(`cacher option ${k} must be a positive integer`);
+    }
+  }
+  return r;
+}

@@ -1,0 +1,161 @@
+/**
+ * Keeps a {@linkcode WatchCache} in step with the backend through one
+ * recursive watch of the resource prefix (client-go's reflector, in the
+ * watch-list form):
+ *
+ * - not initialised: watch from `""` with initial events and bookmarks; the
+ *   ADDED burst is staged and swapped in at the initial-events-end BOOKMARK,
+ *   whose revision the state is current as of;
+ * - the watch ends or fails with a retriable error: watch again from the
+ *   cache revision (no event is lost, the cache's watchers continue);
+ * - the backend says `Expired` (history gone): the cache is invalidated, its
+ *   watchers are told to re-list (`onInvalidate`), and the state is rebuilt.
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log/mod.ts";
+import { isStorageError } from "../errors.ts";
+import { parseResourceVersion } from "../object.ts";
+import {
+  INITIAL_EVENTS_END_ANNOTATION,
+  type Store,
+  type Watcher,
+  type WatchEvent,
+} from "../store.ts";
+import { type CacheEntry, deepFreeze, type WatchCache } from "./watch_cache.ts";
+
+/** What the reflector reports to its owner. */
+export interface ReflectorHooks {
+  /** The cache lost continuity (its watchers must re-list). */
+  onInvalidate(): void;
+  /** An event had no usable key: caching is impossible for this store. */
+  onUnkeyed(event: WatchEvent): void;
+  /** The backend sent a BOOKMARK (the cache revision may have advanced). */
+  onBookmark(): void;
+}
+
+/** Options for {@linkcode runReflector}. */
+export interface ReflectorOptions {
+  delegate: Store;
+  prefix: string;
+  cache: WatchCache;
+  keyOf: (event: WatchEvent) => string | undefined;
+  hooks: ReflectorHooks;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+const MIN_BACKOFF_MS = 50;
+const MAX_BACKOFF_MS = 5_000;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
+/**
+ * Runs until `signal` aborts (or an unkeyed event makes caching impossible).
+ * Never throws.
+ */
+export async function runReflector(opts: ReflectorOptions): Promise<void> {
+  const { delegate, prefix, cache, keyOf, hooks, logger, signal } = opts;
+  let backoff = 0;
+  while (!signal.aborted) {
+    if (backoff > 0) await sleep(backoff, signal);
+    if (signal.aborted) return;
+    backoff = Math.min(Math.max(backoff * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
+    const resuming = cache.ready;
+    let watcher: Watcher;
+    try {
+      watcher = await delegate.watch(prefix, {
+        recursive: true,
+        resourceVersion: resuming ? String(cache.revision) : "",
+        sendInitialEvents: !resuming,
+        allowBookmarks: true,
+        signal,
+      });
+    } catch (err) {
+      logger.warn("watch cache: backend watch failed to start", {
+        prefix,
+        err,
+      });
+      continue;
+    }
+    let staging: CacheEntry[] | undefined = resuming ? undefined : [];
+    try {
+      for await (const ev of watcher) {
+        if (ev.type === "ERROR") {
+          if (isStorageError(ev.error, "Expired")) {
+            logger.info("watch cache: history expired, re-listing", {
+              prefix,
+              revision: cache.revision,
+            });
+            cache.invalidate();
+            hooks.onInvalidate();
+            backoff = 0;
+          } else {
+            logger.warn("watch cache: backend watch ended with an error", {
+              prefix,
+              err: ev.error,
+            });
+          }
+          break;
+        }
+        const rv = parseResourceVersion(ev.object.metadata?.resourceVersion);
+        if (rv === undefined || rv === 0) {
+          logger.warn("watch cache: event without a resourceVersion", {
+            prefix,
+            type: ev.type,
+          });
+          continue;
+        }
+        if (ev.type === "BOOKMARK") {
+          const annotations = ev.object.metadata.annotations;
+          if (staging) {
+            if (annotations?.[INITIAL_EVENTS_END_ANNOTATION] === "true") {
+              cache.replace(staging, rv);
+              staging = undefined;
+              logger.debug("watch cache: initialised", {
+                prefix,
+                revision: rv,
+                objects: cache.size,
+              });
+            }
+          } else {
+            cache.advance(rv);
+            hooks.onBookmark();
+          }
+          backoff = 0;
+          continue;
+        }
+        const key = keyOf(ev);
+        if (key === undefined || !key.startsWith(prefix)) {
+          hooks.onUnkeyed(ev);
+          return;
+        }
+        // Own a frozen copy: the backend may share its objects.
+        const json = JSON.stringify(ev.object);
+        const object = deepFreeze(JSON.parse(json));
+        if (staging) {
+          staging.push({ key, object, json, revision: rv });
+        } else {
+          cache.apply(ev.type, key, object, json, rv);
+        }
+        backoff = 0;
+      }
+    } catch (err) {
+      logger.warn("watch cache: backend watch failed", { prefix, err });
+    } finally {
+      watcher.stop();
+    }
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The in-memory state of one cached key range: the current objects by key
+ * (with a sorted index for ordered prefix scans), a bounded ring of recent
+ * events for watch resumption, the revision the state is current as of, and
+ * waiters for "the cache has caught up to revision N".
+ *
+ * Everything here is synchronous, so a list or a watch registration sees one
+ * consistent revision without locks.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../object.ts";
+import { EventRing } from "./event_ring.ts";
+import { SortedKeys } from "./sorted_keys.ts";
+
+/** One object held by the cache. `object` is deep-frozen and shared. */
+export interface CacheEntry {
+  key: string;
+  object: KubeObject;
+  /** The object's JSON, for cheap private copies on get/list. */
+  json: string;
+  /** The revision of the object's last change. */
+  revision: number;
+}
+
+/** One change applied to the cache, as kept in the history ring. */
+export interface CacheEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  key: string;
+  /** The new state (DELETED: the last state, resourceVersion = delete revision). Frozen. */
+  object: KubeObject;
+  /** The state before the change, when the cache had it. Frozen. */
+  prevObject?: KubeObject;
+  revision: number;
+}
+
+/** Deep-freezes a plain JSON value in place and returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) {
+      deepFreeze(v);
+    }
+  }
+  return value;
+}
+
+interface Waiter {
+  revision: number;
+  resolve: (caughtUp: boolean) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Options for {@linkcode WatchCache}. */
+export interface WatchCacheOptions {
+  /** Events kept for watch resumption. */
+  historySize: number;
+  /** Called for every applied event (the watcher fan-out). */
+  onEvent?: (event: CacheEvent) => void;
+  /** Called when a waiter starts waiting for a revision the cache has not reached. */
+  onBehind?: () => void;
+}
+
+/** The state and history of one cached key range. */
+export class WatchCache {
+  #entries = new Map<string, CacheEntry>();
+  #keys = new SortedKeys();
+  #ring: EventRing<CacheEvent>;
+  #revision = 0;
+  #ready = false;
+  #waiters = new Set<Waiter>();
+  #opts: WatchCacheOptions;
+
+  /** An empty, not yet initialised cache. */
+  constructor(opts: WatchCacheOptions) {
+    this.#opts = opts;
+    this.#ring = new EventRing(opts.historySize, 0);
+  }
+
+  /** The revision the cache is current as of. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** True once the cache holds a complete state (after {@linkcode replace}). */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Watches from a revision below this one cannot be served from history. */
+  get historyFloor(): number {
+    return this.#ring.floor;
+  }
+
+  /** Number of objects held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Replaces the whole state with `entries` at `revision`; history restarts there. */
+  replace(entries: Iterable<CacheEntry>, revision: number): void {
+    this.#entries.clear();
+    this.#keys.clear();
+    for (const e of entries) {
+      this.#entries.set(e.key, e);
+      this.#keys.insert(e.key);
+    }
+    this.#ring.reset(revision);
+    this.#revision = revision;
+    this.#ready = true;
+    this.#wake();
+  }
+
+  /** Marks the cache as not ready (its source failed and a rebuild is due). */
+  invalidate(): void {
+    this.#ready = false;
+  }
+
+  /**
+   * Applies one change at `revision` (which must exceed the cache revision;
+   * older changes are ignored and reported as false).
+   */
+  apply(
+    type: "ADDED" | "MODIFIED" | "DELETED",
+    key: string,
+    object: KubeObject,
+    json: string,
+    revision: number,
+  ): boolean {
+    if (revision <= this.#revision) return false;
+    const prev = this.#entries.get(key);
+    let event: CacheEvent;
+    if (type === "DELETED") {
+      if (prev) {
+        this.#entries.delete(key);
+        this.#keys.delete(key);
+      }
+      event = { type, key, object, prevObject: prev?.object, revision };
+    } else {
+      this.#entries.set(key, { key, object, json, revision });
+      if (!prev) this.#keys.insert(key);
+      event = {
+        type: prev ? "MODIFIED" : "ADDED",
+        key,
+        object,
+        prevObject: prev?.object,
+        revision,
+      };
+    }
+    this.#ring.push(event);
+    this.#revision = revision;
+    this.#opts.onEvent?.(event);
+    this.#wake();
+    return true;
+  }
+
+  /** Records that the source is current as of `revision` (a bookmark). */
+  advance(revision: number): void {
+    if (revision <= this.#revision) return;
+    this.#revision = revision;
+    this.#wake();
+  }
+
+  /** Drops history at or below `revision` (the backend compacted it). */
+  compact(revision: number): void {
+    this.#ring.dropThrough(revision);
+  }
+
+  /** The entry at `key`, if any. */
+  get(key: string): CacheEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** Entries with keys in `[start, end)` in key order (`end` `""` = unbounded). */
+  *scan(start: string, end: string): IterableIterator<CacheEntry> {
+    for (const k of this.#keys.scan(start, end)) yield this.#entries.get(k)!;
+  }
+
+  /** Number of keys in `[start, end)`. */
+  countRange(start: string, end: string): number {
+    return this.#keys.countRange(start, end);
+  }
+
+  /** The history events after `revision`, or undefined when it is below the floor. */
+  eventsSince(revision: number): CacheEvent[] | undefined {
+    if (revision < this.#ring.floor) return undefined;
+    return this.#ring.since(revision);
+  }
+
+  /**
+   * Resolves true once the cache revision is `>= revision`, false after
+   * `timeoutMs` or when the cache is closed.
+   */
+  waitFor(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.#revision >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        revision,
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+      this.#opts.onBehind?.();
+    });
+  }
+
+  /** True while someone waits for a revision the cache has not reached. */
+  get behind(): boolean {
+    return this.#waiters.size > 0;
+  }
+
+  #wake(): void {
+    if (this.#waiters.size === 0) return;
+    for (const w of this.#waiters) {
+      if (w.revision <= this.#revision) {
+        clearTimeout(w.timer);
+        this.#waiters.delete(w);
+        w.resolve(true);
+      }
+    }
+  }
+
+  /** Releases every waiter (with false) and drops the state. */
+  close(): void {
+    for (const w of this.#waiters) {
+      clearTimeout(w.timer);
+      w.resolve(false);
+    }
+    this.#waiters.clear();
+    this.#entries.clear();
+    this.#keys.clear();
+    this.#ring.reset(this.#revision);
+    this.#ready = false;
+  }
+}
