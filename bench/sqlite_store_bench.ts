@@ -74,6 +74,8 @@ let rawN = 0;
 let storeN = 0;
 let rawGetN = 0;
 let storeGetN = 0;
+let logN = 0;
+let logGetN = 0;
 
 Deno.bench({
   name: "raw sqlite: insert one row in a transaction",
@@ -99,6 +101,17 @@ Deno.bench({
 });
 
 Deno.bench({
+  name: "SqliteLog.create (the backend alone)",
+  group: "create",
+  async fn() {
+    await factory.log.create(
+      `/registry/configmaps/clusters/root/logcreate/obj-${logN++}`,
+      VALUE,
+    );
+  },
+});
+
+Deno.bench({
   name: "raw sqlite: select one row by key",
   group: "get",
   baseline: true,
@@ -116,12 +129,31 @@ Deno.bench({
 });
 
 Deno.bench({
+  name: "SqliteLog.get (the backend alone)",
+  group: "get",
+  async fn() {
+    await factory.log.get(getKey(logGetN++));
+  },
+});
+
+Deno.bench({
   name: "raw sqlite: select 10k rows by key range",
   group: "list 10k",
   baseline: true,
   fn() {
     const rows = rawList.all("/list/", "/list0");
     if (rows.length !== LIST_SIZE) throw new Error(`raw list ${rows.length}`);
+  },
+});
+
+Deno.bench({
+  name: "SqliteLog.list of 10k records (the backend alone)",
+  group: "list 10k",
+  async fn() {
+    const res = await factory.log.list(listPrefix);
+    if (res.records.length !== LIST_SIZE) {
+      throw new Error(`log list ${res.records.length}`);
+    }
   },
 });
 
