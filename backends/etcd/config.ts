@@ -182,7 +182,7 @@ export function parseEtcdConfig(
       certFile,
       keyFile,
       compactionIntervalMs: compactionIntervalMs!,
-      requestTimeoutMs: 5000,
+      requestTimeoutMs: 10_000,
     },
   };
 }

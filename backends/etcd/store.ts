@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 import {
   conflict,
+  decodeObject,
   type DeleteOptions,
   encodeObject,
   type GetOptions,
@@ -30,7 +31,6 @@ import {
   validateKey,
   type Watcher,
   type WatchOptions,
-  withResourceVersion,
 } from "../../storage/mod.ts";
 import { type KeyValue, mapError, rev, toKeyValue } from "./_client.ts";
 import {
@@ -157,7 +157,8 @@ export class EtcdStore implements Store {
       throw mapError(err, "create");
     }
     if (!res.succeeded) throw keyExists(key);
-    return withResourceVersion(obj, rev(res.header?.revision));
+    // A fresh copy equal to what a get returns (one parse, no deep clone).
+    return decodeObject(data, rev(res.header?.revision));
   }
 
   async get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
@@ -229,7 +230,7 @@ export class EtcdStore implements Store {
         throw mapError(err, "update");
       }
       if (res.succeeded) {
-        return withResourceVersion(next, rev(res.header?.revision));
+        return decodeObject(data, rev(res.header?.revision));
       }
       const kv = res.responses?.[0]?.response_range?.kvs?.[0];
       state = stateOf(

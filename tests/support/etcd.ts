@@ -83,6 +83,11 @@ export interface EtcdCluster {
   leaderIndex(): Promise<number>;
   /** Stops every member and removes the data directory. */
   stop(): Promise<void>;
+  /**
+   * Kills every member at once and removes the data directory, without
+   * waiting (for `unload` handlers, e.g. in benchmarks).
+   */
+  killNow(): void;
 }
 
 /** Options for {@linkcode startEtcd}. */
@@ -133,6 +138,15 @@ class Member implements EtcdMember {
   async start(): Promise<void> {
     this.spawn();
     await waitHealthy([this.clientUrl], 30_000);
+  }
+
+  /** Sends SIGKILL without waiting for the exit. */
+  killNow(): void {
+    try {
+      this.#child?.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
   }
 
   async stop(opts: { hard?: boolean } = {}): Promise<void> {
@@ -233,6 +247,14 @@ export async function startEtcd(
     async stop() {
       await Promise.all(members.map((m) => m.stop()));
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+    killNow() {
+      for (const m of members) m.killNow();
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // still in use or gone
+      }
     },
   };
   try {
