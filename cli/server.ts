@@ -12,6 +12,16 @@ import { SERVING_FLAGS, servingConfig, STORAGE_FLAGS } from "./common_flags.ts";
 import { renderHelp } from "./help.ts";
 import { openStorage, selectStorage } from "./open_storage.ts";
 import { shutdownSignal } from "./signals.ts";
+import { cachedStoreFactory } from "../storage/cacher/mod.ts";
+import { createApiServer } from "../apiserver/mod.ts";
+import {
+  bearerTokenAuthenticator,
+  ensureAdminToken,
+  ensureCertificates,
+  serverUrl,
+  startSecureServer,
+  writeAdminKubeconfig,
+} from "../apiserver/serving/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What `server` and `apiserver` share; `apiserver` runs without controllers. */
@@ -72,20 +82,57 @@ export async function runServe(
   const selection = selectStorage(backends, parsed, ctx, args);
   const shutdown = shutdownSignal();
   const started = performance.now();
-  const storage = await openStorage(selection, ctx);
+  const resources = new AsyncDisposableStack();
   try {
+    const backend = await openStorage(selection, ctx);
+    const storage = cachedStoreFactory(backend, {
+      logger: logger.with({ component: "cacher" }),
+    });
+    resources.defer(() => storage.close());
     logger.info("storage ready", {
       backend: selection.backend.name,
       revision: await storage.currentRevision(),
+    });
+    const api = await createApiServer({ storage, logger });
+    resources.defer(() => api.close());
+    const tls = await ensureCertificates({
+      dataDir: config.dataDir,
+      sans: config.tlsSans,
+      certFile: config.tlsCertFile,
+      keyFile: config.tlsPrivateKeyFile,
+      logger,
+    });
+    const admin = await ensureAdminToken({ dataDir: config.dataDir });
+    const server = await startSecureServer({
+      bindAddress: config.bindAddress,
+      port: config.securePort,
+      tls,
+      authenticators: [bearerTokenAuthenticator(admin.tokens)],
+      handler: api.handler,
+      healthChecks: {
+        readiness: [
+          { name: "storage", check: () => storage.readiness() },
+          { name: "api", check: () => api.readiness() },
+        ],
+      },
+      logger,
+      signal: shutdown.signal,
+    });
+    await writeAdminKubeconfig({
+      path: config.writeKubeconfig,
+      server: serverUrl(config.bindAddress, server.port),
+      caCert: tls.caCert,
+      token: admin.token,
+    });
+    logger.info("ready", {
+      kubeconfig: config.writeKubeconfig,
       ms: Math.round(performance.now() - started),
     });
-    await new Promise<void>((resolve) =>
-      shutdown.signal.addEventListener("abort", () => resolve(), { once: true })
-    );
-    logger.info("shutting down");
+    await server.finished;
+    logger.info("shut down");
   } finally {
     shutdown.dispose();
-    await storage.close();
+    await resources.disposeAsync();
   }
   return 0;
 }
