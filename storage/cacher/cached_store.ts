@@ -11,7 +11,7 @@
  * | RV `"0"` | from the cache now |
  * | RV `N` not-older-than | from the cache once it reached N; N above the backend's revision is `TooLargeResourceVersion`; on timeout by the backend |
  * | Exact N, RV N with a limit, a continue token | by the backend (reads at an exact past revision) |
- * | anything while the cache is initialising | by the backend (watches wait up to `initTimeoutMs` first) |
+ * | anything while the cache is initialising | from the cache once initialised (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend |
  *
  * Cache pages carry continue tokens at the cache revision; the following
  * pages are read from the backend at exactly that revision.
@@ -71,6 +71,12 @@ type Freshness =
   | { kind: "any" }
   | { kind: "atLeast"; revision: number };
 
+/** How many reads and watches were served by the cache and by the backend. */
+export interface ServedCounts {
+  cache: { get: number; list: number; watch: number };
+  backend: { get: number; list: number; watch: number };
+}
+
 /** A {@linkcode Store} that serves reads and watches from a watch cache. */
 export class CachedStore implements Store {
   /** The resource this store serves. */
@@ -89,6 +95,10 @@ export class CachedStore implements Store {
   #bookmarkTimer?: ReturnType<typeof setTimeout>;
   #disabled = false;
   #closed = false;
+  #served: ServedCounts = {
+    cache: { get: 0, list: 0, watch: 0 },
+    backend: { get: 0, list: 0, watch: 0 },
+  };
 
   /** Wraps `delegate`; the cache starts on first use (or now with `eager`). */
   constructor(delegate: Store, opts: CacherOptions = {}) {
@@ -121,6 +131,11 @@ export class CachedStore implements Store {
   /** The revision the cache is current as of (0 before initialisation). */
   get cacheRevision(): number {
     return this.#cache.revision;
+  }
+
+  /** How many requests the cache and the backend served so far (a copy). */
+  get served(): ServedCounts {
+    return structuredClone(this.#served);
   }
 
   /** Number of watchers served from the cache. */
@@ -192,6 +207,10 @@ export class CachedStore implements Store {
    */
   async #ready(freshness: Freshness): Promise<boolean> {
     this.#start();
+    if (!this.#cache.ready && !this.#disabled && !this.#closed) {
+      // First use: a short wait for the initial state beats a backend read.
+      await this.#cache.waitReady(this.#opts.freshnessTimeoutMs);
+    }
     if (!this.serving) return false;
     const cache = this.#cache;
     const timeout = this.#opts.freshnessTimeoutMs;
@@ -227,8 +246,10 @@ export class CachedStore implements Store {
     if (
       !freshness || !this.#cacheable(key) || !(await this.#ready(freshness))
     ) {
+      this.#served.backend.get++;
       return this.delegate.get(key, opts);
     }
+    this.#served.cache.get++;
     return getFromCache(this.#cache, key);
   }
 
@@ -244,8 +265,10 @@ export class CachedStore implements Store {
       (opts.recursive && !key.endsWith("/")) ||
       !(await this.#ready(freshness))
     ) {
+      this.#served.backend.list++;
       return this.delegate.list(key, opts);
     }
+    this.#served.cache.list++;
     return listFromCache(this.#cache, key, opts);
   }
 
@@ -303,10 +326,12 @@ export class CachedStore implements Store {
       n === undefined || !this.#cacheable(key) ||
       (opts.recursive && !key.endsWith("/")) || opts.signal?.aborted
     ) {
-      return this.delegate.watch(key, opts);
+      return this.#backendWatch(key, opts);
     }
     this.#start();
-    if (!this.#cache.ready && !this.#disabled) await this.#waitInitialised();
+    if (!this.#cache.ready && !this.#disabled) {
+      await this.#cache.waitReady(this.#opts.initTimeoutMs);
+    }
     const initialState = opts.sendInitialEvents ?? n === 0;
     const freshness: Freshness = rv === ""
       ? { kind: "consistent" }
@@ -320,7 +345,16 @@ export class CachedStore implements Store {
       if (!isStorageError(err, "TooLargeResourceVersion")) throw err;
       ok = false; // the backend decides how to treat a future revision
     }
-    if (!ok || opts.signal?.aborted) return this.delegate.watch(key, opts);
+    if (!ok || opts.signal?.aborted) return this.#backendWatch(key, opts);
+    // Synchronous from here: the start events and the registration happen at
+    // one cache revision, so no live event is missed or repeated.
+    const fromRevision = n === 0 ? this.#cache.revision : n;
+    if (!initialState && fromRevision < this.#cache.historyFloor) {
+      // Older than the cache's history: the backend may still have it (and
+      // says Expired otherwise).
+      return this.#backendWatch(key, opts);
+    }
+    this.#served.cache.watch++;
     const w = new CacheWatcher({
       key,
       recursive: opts.recursive,
@@ -330,14 +364,6 @@ export class CachedStore implements Store {
       onDone: (cw) => this.#dispatcher.remove(cw),
       signal: opts.signal,
     });
-    // Synchronous from here: the start events and the registration happen at
-    // one cache revision, so no live event is missed or repeated.
-    const fromRevision = n === 0 ? this.#cache.revision : n;
-    if (!initialState && fromRevision < this.#cache.historyFloor) {
-      // Older than the cache's history: the backend may still have it (and
-      // says Expired otherwise).
-      return this.delegate.watch(key, opts);
-    }
     const start = watchStartEvents(this.#cache, {
       key,
       recursive: opts.recursive,
@@ -357,19 +383,9 @@ export class CachedStore implements Store {
     return w;
   }
 
-  async #waitInitialised(): Promise<void> {
-    const deadline = Date.now() + this.#opts.initTimeoutMs;
-    while (!this.#cache.ready && !this.#disabled && !this.#closed) {
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 20));
-        this.#stop.signal.addEventListener("abort", () => {
-          clearTimeout(t);
-          resolve();
-        }, { once: true });
-      });
-    }
+  #backendWatch(key: string, opts: WatchOptions): Promise<Watcher> {
+    this.#served.backend.watch++;
+    return this.delegate.watch(key, opts);
   }
 
   /**

@@ -70,6 +70,7 @@ export class WatchCache {
   #revision = 0;
   #ready = false;
   #waiters = new Set<Waiter>();
+  #readyWaiters = new Set<Waiter>();
   #opts: WatchCacheOptions;
 
   /** An empty, not yet initialised cache. */
@@ -109,6 +110,11 @@ export class WatchCache {
     this.#ring.reset(revision);
     this.#revision = revision;
     this.#ready = true;
+    for (const w of this.#readyWaiters) {
+      clearTimeout(w.timer);
+      w.resolve(true);
+    }
+    this.#readyWaiters.clear();
     this.#wake();
   }
 
@@ -208,6 +214,22 @@ export class WatchCache {
     });
   }
 
+  /** Resolves true once the cache is ready, false after `timeoutMs` or on close. */
+  waitReady(timeoutMs: number): Promise<boolean> {
+    if (this.#ready) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        revision: 0,
+        resolve,
+        timer: setTimeout(() => {
+          this.#readyWaiters.delete(waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.#readyWaiters.add(waiter);
+    });
+  }
+
   /** True while someone waits for a revision the cache has not reached. */
   get behind(): boolean {
     return this.#waiters.size > 0;
@@ -226,11 +248,12 @@ export class WatchCache {
 
   /** Releases every waiter (with false) and drops the state. */
   close(): void {
-    for (const w of this.#waiters) {
+    for (const w of [...this.#waiters, ...this.#readyWaiters]) {
       clearTimeout(w.timer);
       w.resolve(false);
     }
     this.#waiters.clear();
+    this.#readyWaiters.clear();
     this.#entries.clear();
     this.#keys.clear();
     this.#ring.reset(this.#revision);
