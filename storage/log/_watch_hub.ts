@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { StorageError } from "../errors.ts";
 import type { Log, LogEvent } from "./log.ts";
 
 /** What the hub needs of a watcher. */
@@ -18,6 +19,8 @@ export interface HubMember {
   requestBookmark(target: number): void;
   /** Ends the member (the hub is closing). */
   stop(): void;
+  /** Ends the member with an ERROR event: the log lost changes it needed. */
+  fail(err: StorageError): void;
 }
 
 /** Options for {@linkcode WatchHub}. */
@@ -58,8 +61,9 @@ export class WatchHub {
       member.stop();
       return;
     }
-    this.#unsubscribe ??= this.#log.subscribe((events) =>
-      this.#dispatch(events)
+    this.#unsubscribe ??= this.#log.subscribe(
+      (events) => this.#dispatch(events),
+      (err) => this.#fail(err),
     );
     this.#members.add(member);
     if (member.allowBookmarks && this.#bookmarkMembers++ === 0) {
@@ -91,6 +95,13 @@ export class WatchHub {
     const last = events[events.length - 1].revision;
     if (last > this.#dispatched) this.#dispatched = last;
     for (const m of this.#members) m.deliver(events);
+  }
+
+  #fail(err: StorageError): void {
+    for (const m of [...this.#members]) {
+      m.fail(err);
+      this.remove(m);
+    }
   }
 
   /** How many watchers are registered. */

@@ -61,6 +61,8 @@ class LogWatcher implements Watcher, HubMember {
   #head = 0;
   #stopped = false;
   #overflowed = false;
+  /** Why the log could not keep this watcher whole (set by {@linkcode fail}). */
+  #failure: StorageError | undefined;
   #wake: (() => void) | undefined;
   #bookmarkTarget: number | undefined;
   /** Every change at or below this revision has been handled. */
@@ -111,6 +113,20 @@ class LogWatcher implements Watcher, HubMember {
     this.#notify();
   }
 
+  /**
+   * Ends the watch with an ERROR event carrying `err` (the log lost track of
+   * changes, so the client must list again).
+   */
+  fail(err: StorageError): void {
+    if (this.#stopped || this.#overflowed) return;
+    this.#failure = err;
+    this.#overflowed = true;
+    this.#pending = [];
+    this.#head = 0;
+    this.#deps.hub.remove(this);
+    this.#notify();
+  }
+
   requestBookmark(target: number): void {
     if (this.#stopped || !this.allowBookmarks) return;
     this.#bookmarkTarget = Math.max(this.#bookmarkTarget ?? 0, target);
@@ -147,6 +163,7 @@ class LogWatcher implements Watcher, HubMember {
   }
 
   #overflowError(): StorageError {
+    if (this.#failure) return this.#failure;
     return new StorageError(
       "Expired",
       `the watch fell more than ${this.#deps.bufferSize} events behind and was ended; list again`,

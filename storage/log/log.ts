@@ -15,6 +15,8 @@
  * @module
  */
 
+import type { StorageError } from "../errors.ts";
+
 /** The live state of one key. */
 export interface LogRecord {
   key: string;
@@ -100,9 +102,16 @@ export interface Log {
   /**
    * Registers `listener` for every change committed from now on, delivered in
    * revision order with no gaps (local and, for shared databases, remote
-   * writes). Returns a function that unsubscribes.
+   * writes). When the log can no longer keep that promise (e.g. a tailing
+   * replica fell behind a purge of the change log), it calls `onError` with
+   * an `Expired` error instead of skipping changes silently; every watch
+   * then ends with that error so clients list again. Returns a function that
+   * unsubscribes.
    */
-  subscribe(listener: (events: LogEvent[]) => void): () => void;
+  subscribe(
+    listener: (events: LogEvent[]) => void,
+    onError?: (err: StorageError) => void,
+  ): () => void;
 
   /** Drops history (old values, delete markers) at or below `revision`. */
   compact(revision: number): Promise<void>;

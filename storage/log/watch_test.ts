@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../backends/memory/memory_log.ts";
-import { isStorageError } from "../errors.ts";
+import { isStorageError, StorageError } from "../errors.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type Predicate } from "../store.ts";
 import type { Log, LogEvent } from "./log.ts";
 import { LogStoreFactory } from "./log_store_factory.ts";
@@ -378,6 +378,39 @@ Deno.test("late or repeated deliveries from the log cause neither gaps nor dupli
     );
     fromZero.stop();
     fromOne.stop();
+  } finally {
+    await factory.close();
+  }
+});
+
+Deno.test("a log that loses track of changes ends every watch with Expired", async () => {
+  const memory = new MemoryLog();
+  let raise: ((err: StorageError) => void) | undefined;
+  const log: Log = Object.assign(Object.create(memory), {
+    subscribe(
+      listener: (events: LogEvent[]) => void,
+      onError?: (err: StorageError) => void,
+    ) {
+      raise = onError;
+      return memory.subscribe(listener);
+    },
+  });
+  const factory = new LogStoreFactory(log);
+  try {
+    const store = factory.storeFor({ resource: "configmaps" });
+    const w = await store.watch("/registry/configmaps/", {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const it = w[Symbol.asyncIterator]();
+    assert.ok(raise, "the hub passes an error callback to subscribe");
+    raise(new StorageError("Expired", "change log purged past the tail"));
+    const ev = await it.next();
+    assert.equal(ev.value?.type, "ERROR");
+    assert.ok(
+      ev.value?.type === "ERROR" && isStorageError(ev.value.error, "Expired"),
+    );
+    assert.equal((await it.next()).done, true);
   } finally {
     await factory.close();
   }
