@@ -21,8 +21,19 @@ export function checkRevision(name: string, rev: number | undefined): number {
   return rev;
 }
 
+/**
+ * Object keys that certainly pass `validateKey`: `/registry` then segments
+ * that are neither empty, `.` nor `..` and hold no NUL. Tested first so the
+ * hot path does not allocate; anything else gets `validateKey`'s verdict.
+ */
+// deno-lint-ignore no-control-regex -- NUL must be refused
+const PLAIN_OBJECT_KEY = /^\/registry(?:\/(?!\.\.?(?:\/|$))[^/\u0000]+)+$/;
+
 /** A valid storage key naming one object. */
 export function checkObjectKey(key: string): void {
+  if (
+    typeof key === "string" && PLAIN_OBJECT_KEY.test(key) && key.isWellFormed()
+  ) return;
   validateKey(key);
   if (key.endsWith("/")) throw invalidKey(key, "object keys may not end in /");
   if (!key.isWellFormed()) throw invalidKey(key, "unpaired UTF-16 surrogate");

@@ -11,7 +11,7 @@ export interface Statements {
   begin: StatementSync;
   commit: StatementSync;
   rollback: StatementSync;
-  /** `key` → `rev, create_rev, value` of the live row. */
+  /** `key` → `[rev, create_rev, value]` of the live row. */
   latest: StatementSync;
   /** `key, atRev` → `rev, create_rev, deleted, value` of the row in force at atRev. */
   atRevision: StatementSync;
@@ -107,7 +107,7 @@ export function prepareStatements(db: DatabaseSync): Statements {
       "DELETE FROM log WHERE rev > ? AND rev <= ? AND deleted = 1",
     ),
   };
-  for (const stmt of [s.listLatest, s.listAtRevision]) {
+  for (const stmt of [s.latest, s.listLatest, s.listAtRevision]) {
     stmt.setReturnArrays(true);
   }
   return s;

@@ -134,15 +134,15 @@ export class SqliteLog implements Log, RangeCountingLog {
       checkObjectKey(key);
       const at = this.#readRevision(atRevision);
       if (at === 0) {
-        const row = this.#s.latest.get(key) as
-          | { rev: number; create_rev: number; value: string }
+        const row = this.#s.latest.get(key) as unknown as
+          | [number, number, string]
           | undefined;
         if (!row) return Promise.resolve(undefined);
         return Promise.resolve({
           key,
-          value: row.value,
-          createRevision: row.create_rev,
-          modRevision: row.rev,
+          value: row[2],
+          createRevision: row[1],
+          modRevision: row[0],
         });
       }
       const row = this.#s.atRevision.get(key, at) as
@@ -291,9 +291,11 @@ export class SqliteLog implements Log, RangeCountingLog {
   #current(key: string, expectedRevision: number) {
     checkObjectKey(key);
     const expected = checkRevision("expectedRevision", expectedRevision);
-    const row = this.#s.latest.get(key) as
-      | { rev: number; create_rev: number; value: string }
+    const found = this.#s.latest.get(key) as unknown as
+      | [number, number, string]
       | undefined;
+    const row = found &&
+      { rev: found[0], create_rev: found[1], value: found[2] };
     if (!row) throw notFound(key, this.#rev);
     if (row.rev !== expected) {
       throw conflict(
