@@ -14,6 +14,7 @@
 
 import type { LogEvent } from "../../storage/log/log.ts";
 import type { Logger } from "../../log/mod.ts";
+import { expired, type StorageError } from "../../storage/mod.ts";
 
 /** One round's read: changes after a revision, and the purge horizon. */
 export interface TailBatch {
@@ -28,6 +29,8 @@ export interface ChangeTailerOptions {
   fetch(after: number, limit: number): Promise<TailBatch>;
   /** Receives each non-empty batch, in order. */
   deliver(events: LogEvent[]): void;
+  /** Told when changes were purged before this replica read them. */
+  lost(err: StorageError): void;
   /** The revision already accounted for; tailing starts after it. */
   startAfter: number;
   /** How often to look for remote commits. */
@@ -112,9 +115,10 @@ export class ChangeTailer {
         // Only possible when this replica stalled for longer than the purge
         // margin; its watchers cannot be made whole from the log any more.
         this.#opts.logger.error(
-          "spanner change log purged past this replica's tail; watchers missed changes",
+          "spanner change log purged past this replica's tail; ending watches so clients relist",
           { after: this.#last, purged },
         );
+        this.#opts.lost(expired(this.#last, purged));
       }
       if (events.length > 0) {
         this.#last = events[events.length - 1].revision;

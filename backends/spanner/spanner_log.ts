@@ -11,6 +11,7 @@
 import type { Database } from "@google-cloud/spanner";
 import {
   expired,
+  type StorageError,
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
@@ -96,7 +97,10 @@ export async function openSpannerLog(
 export class SpannerLog implements Log {
   #handle: SpannerHandle;
   #db: Database;
-  #listeners = new Set<(events: LogEvent[]) => void>();
+  #listeners = new Map<
+    (events: LogEvent[]) => void,
+    ((err: StorageError) => void) | undefined
+  >();
   #tailer: ChangeTailer;
   #compactor: Compactor;
   #logger: Logger;
@@ -119,6 +123,7 @@ export class SpannerLog implements Log {
     this.#tailer = new ChangeTailer({
       fetch: (after, limit) => this.#tail(after, limit),
       deliver: (events) => this.#deliver(events),
+      lost: (err) => this.#lost(err),
       startAfter: meta.current,
       pollIntervalMs: opts.pollIntervalMs ?? 200,
       logger: this.#logger,
@@ -243,8 +248,11 @@ export class SpannerLog implements Log {
     ) as LogEvent[];
   }
 
-  subscribe(listener: (events: LogEvent[]) => void): () => void {
-    this.#listeners.add(listener);
+  subscribe(
+    listener: (events: LogEvent[]) => void,
+    onError?: (err: StorageError) => void,
+  ): () => void {
+    this.#listeners.set(listener, onError);
     return () => this.#listeners.delete(listener);
   }
 
@@ -357,8 +365,12 @@ export class SpannerLog implements Log {
     return { events, purged: Number(head.purged) };
   }
 
+  #lost(err: StorageError): void {
+    for (const onError of [...this.#listeners.values()]) onError?.(err);
+  }
+
   #deliver(events: LogEvent[]): void {
-    for (const listener of [...this.#listeners]) {
+    for (const listener of [...this.#listeners.keys()]) {
       try {
         listener(events);
       } catch (err) {
