@@ -114,7 +114,7 @@ export function watchStartEvents(
       : [cache.get(key)].filter((e): e is CacheEntry => e !== undefined);
     for (const e of entries) {
       if (!predicate || predicate.matches(e.object)) {
-        out.push({ type: "ADDED", object: e.object });
+        out.push({ type: "ADDED", object: e.object, key: e.key });
       }
     }
     if (start.initialEventsEnd) {

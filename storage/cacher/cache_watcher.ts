@@ -38,12 +38,20 @@ export class OutgoingEvent {
 
   /** The event with its own type. */
   get asIs(): WatchEvent {
-    return this.#asIs ??= { type: this.#ev.type, object: this.#ev.object };
+    return this.#asIs ??= {
+      type: this.#ev.type,
+      object: this.#ev.object,
+      key: this.#ev.key,
+    };
   }
 
   /** The new state as ADDED (the object started matching a filter). */
   get added(): WatchEvent {
-    return this.#added ??= { type: "ADDED", object: this.#ev.object };
+    return this.#added ??= {
+      type: "ADDED",
+      object: this.#ev.object,
+      key: this.#ev.key,
+    };
   }
 
   /**
@@ -60,7 +68,7 @@ export class OutgoingEvent {
         resourceVersion: String(this.#ev.revision),
       },
     });
-    return this.#deleted = { type: "DELETED", object };
+    return this.#deleted = { type: "DELETED", object, key: this.#ev.key };
   }
 }
 

@@ -16,12 +16,10 @@
  * Cache pages carry continue tokens at the cache revision; the following
  * pages are read from the backend at exactly that revision.
  *
- * Keys: the cache indexes objects by storage key, but `WatchEvent` carries
- * none, and the key cannot be derived from an object (the cluster is not in
- * it). The cache reads the key from `keyOf` — by default a `key` field the
- * backend stamps on its watch events (a proposed contract addition). When an
- * event has no key, the store stops caching (logging why) and serves
- * everything from the backend: slower, never wrong.
+ * Keys: the cache indexes objects by the storage key the backend sets on
+ * each watch event (`WatchEvent.key`). A backend that does not set it makes
+ * the store stop caching (logging why) and serve everything from the
+ * backend: slower, never wrong.
  *
  * Watch event objects are shared between watchers and deep-frozen; get and
  * list return private copies.
@@ -171,7 +169,7 @@ export class CachedStore implements Store {
       { eventType },
     );
     this.#disabled = true;
-    this.#cache.invalidate();
+    this.#cache.close(); // releases waiters; reads go to the backend
     this.#dispatcher.terminateAll(
       expired(this.#cache.revision, this.#cache.revision),
     );

@@ -3,7 +3,6 @@ import { memoryBackend } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { runConformanceSuite } from "../testing/mod.ts";
 import { CachedStore, cachedStoreFactory } from "./mod.ts";
-import { keyStampingFactory } from "./_key_stamping.ts";
 
 Deno.test("the watch cache over the memory backend conforms to the Store contract", async (t) => {
   const stores: CachedStore[] = [];
@@ -11,12 +10,10 @@ Deno.test("the watch cache over the memory backend conforms to the Store contrac
     name: "cacher(memory)",
     open: async () => {
       const factory = cachedStoreFactory(
-        keyStampingFactory(
-          await memoryBackend().open({}, {
-            dataDir: "/tmp",
-            logger: silentLogger,
-          }),
-        ),
+        await memoryBackend().open({}, {
+          dataDir: "/tmp",
+          logger: silentLogger,
+        }),
       );
       return {
         ...factory,

@@ -9,12 +9,11 @@ import { silentLogger } from "../../log/mod.ts";
 import type { WatchEvent } from "../store.ts";
 
 /**
- * The default {@linkcode CacherOptions.keyOf}: the `key` a backend stamps on
- * ADDED/MODIFIED/DELETED watch events (a proposed addition to `WatchEvent`).
+ * The default {@linkcode CacherOptions.keyOf}: the `key` backends set on
+ * ADDED/MODIFIED/DELETED watch events.
  */
 export function keyFromEvent(event: WatchEvent): string | undefined {
-  const key = (event as { key?: unknown }).key;
-  return typeof key === "string" ? key : undefined;
+  return event.type === "ERROR" ? undefined : event.key;
 }
 
 /** Options for `cachedStoreFactory` / `CachedStore`. */
@@ -51,9 +50,9 @@ export interface CacherOptions {
   eager?: boolean;
   /**
    * The storage key of an object delivered by the backend's watch. Default:
-   * the event's `key` field (see the module doc of `cached_store.ts`); when
-   * it returns undefined the store stops caching and serves everything from
-   * the backend.
+   * the event's `key` field; when it returns undefined (a backend that does
+   * not set it) the store stops caching and serves everything from the
+   * backend.
    */
   keyOf?: (event: WatchEvent) => string | undefined;
   logger?: Logger;

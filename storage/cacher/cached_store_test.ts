@@ -1,0 +1,358 @@
+import assert from "node:assert/strict";
+import { expired, unavailable } from "../errors.ts";
+import { objectKey } from "../keys.ts";
+import type { KubeObject } from "../object.ts";
+import type { StoreFactory } from "../store.ts";
+import { CachedStore, cachedStoreFactory, type CacherOptions } from "./mod.ts";
+import { EventReader, faultyFactory, memory, objOf } from "./_test_support.ts";
+
+const RES = { resource: "widgets" };
+const PREFIX = "/registry/widgets/clusters/root/ns/";
+const key = (name: string) =>
+  objectKey({ ...RES, cluster: "root", namespace: "ns", name });
+const obj = (name: string, labels?: Record<string, string>): KubeObject => ({
+  metadata: { name, namespace: "ns", uid: crypto.randomUUID(), labels },
+  spec: { n: name },
+});
+const rvOf = (o: KubeObject) => Number(o.metadata.resourceVersion);
+
+async function withCache(
+  opts: CacherOptions,
+  fn: (
+    ctx: {
+      cached: CachedStore;
+      backend: ReturnType<StoreFactory["storeFor"]>;
+      factory: StoreFactory;
+      faults: ReturnType<typeof faultyFactory>;
+    },
+  ) => Promise<void>,
+): Promise<void> {
+  const faults = faultyFactory(await memory());
+  const factory = cachedStoreFactory(faults.factory, opts);
+  try {
+    const cached = factory.storeFor(RES) as CachedStore;
+    await fn({
+      cached,
+      backend: faults.factory.storeFor(RES),
+      factory,
+      faults,
+    });
+  } finally {
+    await factory.close();
+  }
+}
+
+Deno.test("a consistent get waits for the cache to see a write made behind its back", async () => {
+  await withCache({}, async ({ cached, backend }) => {
+    await cached.list(PREFIX, { recursive: true }); // starts the cache
+    const written = await backend.create(key("a"), obj("a"));
+    const got = await cached.get(key("a"));
+    assert.deepEqual(got, written);
+    assert.equal(cached.served.cache.get, 1);
+  });
+});
+
+Deno.test("a consistent list catches up through progress requests when other resources move the revision", async () => {
+  await withCache({}, async ({ cached, factory }) => {
+    await cached.create(key("a"), obj("a"));
+    await cached.list(PREFIX, { recursive: true });
+    const other = factory.storeFor({ resource: "others" });
+    const bump = await other.create(
+      "/registry/others/clusters/root/x",
+      { metadata: { name: "x", uid: crypto.randomUUID() } },
+    );
+    const list = await cached.list(PREFIX, { recursive: true });
+    assert.ok(Number(list.resourceVersion) >= rvOf(bump));
+    assert.equal(list.items.length, 1);
+    assert.equal(cached.served.cache.list, 2);
+    assert.equal(cached.served.backend.list, 0);
+  });
+});
+
+Deno.test("a page from the cache continues from the backend at the cache's revision", async () => {
+  await withCache({}, async ({ cached }) => {
+    for (const n of ["a", "b", "c", "d", "e"]) {
+      await cached.create(key(n), obj(n));
+    }
+    const first = await cached.list(PREFIX, { recursive: true, limit: 2 });
+    assert.deepEqual(first.items.map((o) => o.metadata.name), ["a", "b"]);
+    assert.equal(first.remainingItemCount, 3);
+    await cached.delete(key("d"));
+    await cached.create(key("f"), obj("f"));
+    const rest = await cached.list(PREFIX, {
+      recursive: true,
+      continue: first.continue,
+    });
+    assert.deepEqual(rest.items.map((o) => o.metadata.name), ["c", "d", "e"]);
+    assert.equal(rest.resourceVersion, first.resourceVersion);
+    assert.equal(cached.served.cache.list, 1);
+  });
+});
+
+Deno.test("a watch resumes from the cache's history without the backend", async () => {
+  await withCache({}, async ({ cached, faults }) => {
+    const a = await cached.create(key("a"), obj("a"));
+    await cached.get(key("a"));
+    const watchesBefore = faults.watchesStarted();
+    const b = await cached.create(key("b"), obj("b"));
+    const a2 = await cached.guaranteedUpdate(key("a"), {
+      tryUpdate: (cur) => ({ ...cur!, spec: { n: "a2" } }),
+    });
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: String(rvOf(a)),
+    });
+    const r = new EventReader(w);
+    assert.deepEqual(await r.next(), {
+      type: "ADDED",
+      object: b,
+      key: key("b"),
+    });
+    assert.deepEqual(await r.next(), {
+      type: "MODIFIED",
+      object: a2,
+      key: key("a"),
+    });
+    w.stop();
+    assert.equal(faults.watchesStarted(), watchesBefore);
+    assert.equal(cached.served.cache.watch, 1);
+  });
+});
+
+Deno.test("a watch older than the cache's history is served by the backend, and after compaction ends with Expired", async () => {
+  await withCache({ historySize: 2 }, async ({ cached, factory }) => {
+    await cached.list(PREFIX, { recursive: true });
+    const a = await cached.create(key("a"), obj("a"));
+    for (const n of ["b", "c", "d"]) await cached.create(key(n), obj(n));
+    await cached.list(PREFIX, { recursive: true }); // the cache saw them all
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: String(rvOf(a)),
+    });
+    const names = [];
+    const r = new EventReader(w);
+    for (let i = 0; i < 3; i++) names.push(objOf(await r.next()));
+    w.stop();
+    assert.deepEqual(names.map((o) => (o as KubeObject).metadata.name), [
+      "b",
+      "c",
+      "d",
+    ]);
+    assert.equal(cached.served.backend.watch, 1);
+    await factory.compact(await factory.currentRevision());
+    const old = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: String(rvOf(a)),
+    });
+    const ev = await new EventReader(old).next();
+    old.stop();
+    assert.equal(ev?.type, "ERROR");
+    assert.equal(ev?.type === "ERROR" && ev.error.code, "Expired");
+  });
+});
+
+Deno.test("a watcher that cannot keep up is ended with an ERROR while others get every event", async () => {
+  await withCache({ watcherBufferSize: 5 }, async ({ cached }) => {
+    const slow = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const fast = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const fastReader = new EventReader(fast);
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await cached.create(key(`o${i}`), obj(`o${i}`));
+      seen.push(String(objOf(await fastReader.next())?.metadata.name));
+    }
+    assert.deepEqual(seen, [...Array(10)].map((_, i) => `o${i}`));
+    const ev = await new EventReader(slow).next();
+    assert.equal(ev?.type, "ERROR");
+    assert.equal(ev?.type === "ERROR" && ev.error.code, "Unavailable");
+    assert.equal(await new EventReader(slow).next(100), undefined);
+    fast.stop();
+    assert.equal(cached.watcherCount, 0);
+  });
+});
+
+Deno.test("an Expired backend watch makes the cache re-list and its watchers re-list", async () => {
+  await withCache({}, async ({ cached, backend, faults }) => {
+    await cached.create(key("a"), obj("a"));
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const r = new EventReader(w);
+    assert.equal((await r.next())?.type, "ADDED");
+    faults.failWatches(expired(1, 2));
+    const ev = await r.next();
+    assert.equal(ev?.type === "ERROR" && ev.error.code, "Expired");
+    const b = await backend.create(key("b"), obj("b"));
+    const list = await cached.list(PREFIX, { recursive: true });
+    assert.deepEqual(list.items.map((o) => o.metadata.name), ["a", "b"]);
+    assert.ok(Number(list.resourceVersion) >= rvOf(b));
+    assert.ok(cached.served.cache.list >= 1);
+  });
+});
+
+Deno.test("a backend watch that fails otherwise is resumed and no event is lost", async () => {
+  await withCache({}, async ({ cached, faults }) => {
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const r = new EventReader(w);
+    await cached.create(key("a"), obj("a"));
+    assert.equal(objOf(await r.next())?.metadata.name, "a");
+    const started = faults.watchesStarted();
+    faults.failWatches(unavailable("connection reset"));
+    const b = await cached.create(key("b"), obj("b"));
+    const c = await cached.create(key("c"), obj("c"));
+    assert.deepEqual(await r.next(), {
+      type: "ADDED",
+      object: b,
+      key: key("b"),
+    });
+    assert.deepEqual(await r.next(), {
+      type: "ADDED",
+      object: c,
+      key: key("c"),
+    });
+    assert.ok(faults.watchesStarted() > started);
+    w.stop();
+  });
+});
+
+Deno.test("predicate transitions are computed from the cached previous state", async () => {
+  await withCache({}, async ({ cached }) => {
+    const blue = {
+      matches: (o: KubeObject) => o.metadata.labels?.color === "blue",
+    };
+    await cached.list(PREFIX, { recursive: true });
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "",
+      sendInitialEvents: false,
+      predicate: blue,
+    });
+    const r = new EventReader(w);
+    await cached.create(key("a"), obj("a", { color: "red" }));
+    const toBlue = await cached.guaranteedUpdate(key("a"), {
+      tryUpdate: (cur) => ({
+        ...cur!,
+        metadata: { ...cur!.metadata, labels: { color: "blue" } },
+      }),
+    });
+    const toRed = await cached.guaranteedUpdate(key("a"), {
+      tryUpdate: (cur) => ({
+        ...cur!,
+        metadata: { ...cur!.metadata, labels: { color: "red" } },
+      }),
+    });
+    assert.deepEqual(await r.next(), {
+      type: "ADDED",
+      object: toBlue,
+      key: key("a"),
+    });
+    const gone = await r.next();
+    assert.equal(gone?.type, "DELETED");
+    assert.equal(
+      objOf(gone)?.metadata.labels?.color,
+      "blue",
+    );
+    assert.equal(
+      objOf(gone)?.metadata.resourceVersion,
+      toRed.metadata.resourceVersion,
+    );
+    w.stop();
+  });
+});
+
+Deno.test("periodic bookmarks reach only the watchers that allow them", async () => {
+  await withCache({ bookmarkIntervalMs: 30 }, async ({ cached }) => {
+    await cached.create(key("a"), obj("a"));
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+      allowBookmarks: true,
+      sendInitialEvents: true,
+    });
+    const quiet = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const r = new EventReader(w);
+    assert.equal((await r.next())?.type, "ADDED");
+    const end = await r.next();
+    assert.equal(end?.type, "BOOKMARK");
+    assert.equal(
+      end?.type === "BOOKMARK" &&
+        end.object.metadata.annotations?.["k8s.io/initial-events-end"],
+      "true",
+    );
+    const periodic = await r.next();
+    assert.equal(periodic?.type, "BOOKMARK");
+    const q = new EventReader(quiet);
+    assert.equal((await q.next())?.type, "ADDED");
+    assert.equal(await q.next(200), undefined);
+    w.stop();
+    quiet.stop();
+  });
+});
+
+Deno.test("watch event objects are frozen and get results are private copies", async () => {
+  await withCache({}, async ({ cached }) => {
+    await cached.create(key("a"), obj("a"));
+    const w = await cached.watch(key("a"), {
+      recursive: false,
+      resourceVersion: "0",
+    });
+    const ev = await new EventReader(w).next();
+    w.stop();
+    assert.ok(ev?.type === "ADDED" && Object.isFrozen(ev.object.metadata));
+    const got = await cached.get(key("a"), { resourceVersion: "0" });
+    got.metadata.name = "changed";
+    assert.equal((await cached.get(key("a"))).metadata.name, "a");
+  });
+});
+
+Deno.test("without keys on the backend's watch events the store serves everything from the backend", async () => {
+  await withCache({ keyOf: () => undefined }, async ({ cached }) => {
+    const a = await cached.create(key("a"), obj("a"));
+    assert.deepEqual(await cached.get(key("a")), a);
+    const list = await cached.list(PREFIX, { recursive: true });
+    assert.deepEqual(list.items, [a]);
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const ev = await new EventReader(w).next();
+    assert.deepEqual(objOf(ev), a);
+    w.stop();
+    assert.equal(cached.serving, false);
+    assert.equal(cached.served.cache.get + cached.served.cache.list, 0);
+    assert.ok(cached.served.backend.watch >= 1);
+  });
+});
+
+Deno.test("readiness reports the backend and close stops the cache's backend watch", async () => {
+  await withCache({ eager: true }, async ({ cached, factory, faults }) => {
+    await cached.list(PREFIX, { recursive: true });
+    await factory.readiness();
+    assert.equal(faults.watchesStarted(), 1);
+  });
+});
+
+Deno.test("bad options are rejected with a RangeError", async () => {
+  const inner = await memory();
+  try {
+    assert.throws(
+      () => new CachedStore(inner.storeFor(RES), { historySize: 0 }),
+      RangeError,
+    );
+  } finally {
+    await inner.close();
+  }
+});

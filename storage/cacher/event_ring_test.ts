@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { EventRing } from "./event_ring.ts";
+
+const revs = (items: { revision: number }[]) => items.map((i) => i.revision);
+
+Deno.test("the ring keeps the newest items and raises its floor as it drops old ones", () => {
+  const ring = new EventRing<{ revision: number }>(3, 10);
+  assert.deepEqual(revs(ring.since(10)), []);
+  for (let r = 11; r <= 15; r++) ring.push({ revision: r });
+  assert.equal(ring.length, 3);
+  assert.equal(ring.floor, 12);
+  assert.deepEqual(revs(ring.since(12)), [13, 14, 15]);
+  assert.deepEqual(revs(ring.since(14)), [15]);
+  assert.deepEqual(revs(ring.since(15)), []);
+});
+
+Deno.test("the ring finds items after a revision that falls between two events", () => {
+  const ring = new EventRing<{ revision: number }>(100, 0);
+  for (const r of [2, 5, 9, 20]) ring.push({ revision: r });
+  assert.deepEqual(revs(ring.since(6)), [9, 20]);
+  assert.deepEqual(revs(ring.since(0)), [2, 5, 9, 20]);
+});
+
+Deno.test("compaction drops items up to a revision and reset empties the ring", () => {
+  const ring = new EventRing<{ revision: number }>(4, 0);
+  for (let r = 1; r <= 6; r++) ring.push({ revision: r });
+  ring.dropThrough(4);
+  assert.equal(ring.floor, 4);
+  assert.deepEqual(revs(ring.since(4)), [5, 6]);
+  for (let r = 7; r <= 12; r++) ring.push({ revision: r });
+  assert.deepEqual(revs(ring.since(ring.floor)), [9, 10, 11, 12]);
+  ring.reset(40);
+  assert.equal(ring.length, 0);
+  assert.equal(ring.floor, 40);
+});
+
+Deno.test("a ring with a capacity below one is rejected", () => {
+  assert.throws(() => new EventRing(0, 0), RangeError);
+});
