@@ -38,6 +38,8 @@ export interface TestServer {
   /** `https://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
+  /** The PID of the running child (changes on restart). */
+  readonly pid: number;
   readonly dataDir: string;
   /** The kubeconfig the server wrote (`<dataDir>/admin.kubeconfig`). */
   readonly kubeconfigPath: string;
@@ -262,6 +264,10 @@ export async function startServer(
     port,
     dataDir,
     kubeconfigPath,
+    get pid() {
+      if (!running) throw new Error("the test server is not running");
+      return running.child.pid;
+    },
     get caCert() {
       return current().caCert;
     },
