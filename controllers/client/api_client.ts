@@ -1,0 +1,223 @@
+/**
+ * The small API client every controller acts through: get, list, watch,
+ * create, update, patch, delete and deletecollection on a {@linkcode Target},
+ * plus discovery. One implementation, two transports (in-process, HTTP).
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import { ApiStatusError } from "./api_error.ts";
+import { clusterPath, type Target, targetPath } from "./resource.ts";
+import type { Transport } from "./transport.ts";
+
+/** A page of a list. */
+export interface ListPage {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+/** List and watch options (query parameters). */
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** `DeleteOptions`. */
+export interface DeleteOptions {
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** One watch event as sent on the wire. */
+export interface WireEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: KubeObject;
+}
+
+function query(opts: ListOptions | undefined, watch: boolean): string {
+  const q = new URLSearchParams();
+  if (watch) q.set("watch", "true");
+  for (const [k, v] of Object.entries(opts ?? {})) {
+    if (v === undefined || v === "") continue;
+    q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+/** The API client controllers use. */
+export class ApiClient {
+  #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Sends a raw request; non-2xx answers throw {@linkcode ApiStatusError}. */
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    let text: string | undefined;
+    if (body !== undefined) {
+      text = JSON.stringify(body);
+      headers["content-type"] = opts.contentType ?? "application/json";
+    }
+    const res = await this.#transport.send(
+      new Request(`http://api${path}`, {
+        method,
+        headers,
+        body: text,
+        signal: opts.signal,
+      }),
+    );
+    if (res.status >= 300) throw await ApiStatusError.from(res);
+    return res;
+  }
+
+  async #json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<T> {
+    const res = await this.request(method, path, body, { contentType });
+    return await res.json() as T;
+  }
+
+  /** GET of one object. */
+  get(t: Target): Promise<KubeObject> {
+    return this.#json("GET", targetPath(t));
+  }
+
+  /** GET of a non-resource path inside a cluster (discovery documents). */
+  getPath(cluster: string, path: string): Promise<Record<string, unknown>> {
+    return this.#json("GET", clusterPath(cluster) + path);
+  }
+
+  /** One page of a list. */
+  async list(t: Target, opts?: ListOptions): Promise<ListPage> {
+    const body = await this.#json<Record<string, unknown>>(
+      "GET",
+      targetPath(t) + query(opts, false),
+    );
+    const meta = (body.metadata ?? {}) as Record<string, string>;
+    return {
+      items: (body.items ?? []) as KubeObject[],
+      resourceVersion: meta.resourceVersion ?? "",
+      continue: meta.continue || undefined,
+    };
+  }
+
+  /** Every item of a list, paging with `limit`. */
+  async listAll(t: Target, opts: ListOptions = {}): Promise<ListPage> {
+    const items: KubeObject[] = [];
+    let cont: string | undefined;
+    let rv = "";
+    do {
+      const page = await this.list(t, { limit: 500, ...opts, continue: cont });
+      items.push(...page.items);
+      rv ||= page.resourceVersion;
+      cont = page.continue;
+    } while (cont);
+    return { items, resourceVersion: rv };
+  }
+
+  /**
+   * A watch: yields events until the server ends the stream or `signal`
+   * aborts. A failed start throws {@linkcode ApiStatusError}.
+   */
+  async *watch(
+    t: Target,
+    opts: ListOptions,
+    signal: AbortSignal,
+  ): AsyncGenerator<WireEvent> {
+    const res = await this.request(
+      "GET",
+      targetPath(t) + query(opts, true),
+      undefined,
+      { signal },
+    );
+    if (!res.body) return;
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const onAbort = () => reader.cancel().catch(() => {});
+    signal.addEventListener("abort", onAbort, { once: true });
+    let buf = "";
+    try {
+      while (!signal.aborted) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) yield JSON.parse(line) as WireEvent;
+        }
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  /** POST of a new object. */
+  create(t: Target, obj: KubeObject): Promise<KubeObject> {
+    return this.#json("POST", targetPath({ ...t, name: undefined }), obj);
+  }
+
+  /** PUT of an object (optimistic concurrency on its resourceVersion). */
+  update(t: Target, obj: KubeObject): Promise<KubeObject> {
+    return this.#json("PUT", targetPath(t), obj);
+  }
+
+  /** PATCH with `contentType` (default JSON merge patch). */
+  patch(
+    t: Target,
+    patch: unknown,
+    contentType = "application/merge-patch+json",
+  ): Promise<KubeObject> {
+    return this.#json("PATCH", targetPath(t), patch, contentType);
+  }
+
+  /** DELETE of one object; returns the object or `Status` the server sent. */
+  delete(t: Target, opts: DeleteOptions = {}): Promise<KubeObject> {
+    return this.#json("DELETE", targetPath(t), {
+      kind: "DeleteOptions",
+      apiVersion: "v1",
+      ...opts,
+    });
+  }
+
+  /** DELETE of a collection (in `t.namespace` when given). */
+  async deleteCollection(
+    t: Target,
+    opts: DeleteOptions = {},
+  ): Promise<void> {
+    const res = await this.request("DELETE", targetPath(t), {
+      kind: "DeleteOptions",
+      apiVersion: "v1",
+      ...opts,
+    });
+    await res.body?.cancel();
+  }
+
+  /** Releases the transport's connections. */
+  close(): void {
+    this.#transport.close();
+  }
+}

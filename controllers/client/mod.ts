@@ -1,0 +1,53 @@
+/**
+ * The API client controllers act through: {@linkcode ApiClient} over an
+ * in-process or HTTP {@linkcode Transport}, discovery, and typed errors.
+ *
+ * @example
+ * ```ts
+ * const client = new ApiClient(inProcessTransport(api.handler));
+ * const ns = await client.get({ cluster: "root", resource: CORE.namespaces, name: "default" });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  ApiClient,
+  type DeleteOptions,
+  type ListOptions,
+  type ListPage,
+  type WireEvent,
+} from "./api_client.ts";
+export {
+  ApiStatusError,
+  isAlreadyExists,
+  isApiCode,
+  isConflict,
+  isNotFound,
+} from "./api_error.ts";
+export {
+  discoverResources,
+  type DiscoveryResult,
+  KindMapper,
+} from "./discovery.ts";
+export {
+  type Kubeconfig,
+  KubeconfigError,
+  loadKubeconfig,
+  parseKubeconfig,
+} from "./kubeconfig.ts";
+export {
+  type ApiResource,
+  apiVersionOf,
+  clusterPath,
+  CORE,
+  parseApiVersion,
+  type Target,
+  targetPath,
+} from "./resource.ts";
+export {
+  CONTROLLER_MANAGER_USER,
+  httpTransport,
+  inProcessTransport,
+  type Transport,
+} from "./transport.ts";

@@ -1,0 +1,71 @@
+/**
+ * Names of API resources and the paths that address them, per cluster.
+ *
+ * @module
+ */
+
+/** One served resource, as discovery describes it. */
+export interface ApiResource {
+  /** API group, `""` for core. */
+  group: string;
+  version: string;
+  /** Plural resource name used in paths. */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+/** Where one request goes: cluster, resource, and optionally namespace/name. */
+export interface Target {
+  cluster: string;
+  resource: Pick<ApiResource, "group" | "version" | "resource">;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/** `group/version` (or `version` for core). */
+export function apiVersionOf(r: Pick<ApiResource, "group" | "version">) {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** Splits an `apiVersion` into group and version. */
+export function parseApiVersion(
+  apiVersion: string,
+): { group: string; version: string } {
+  const i = apiVersion.indexOf("/");
+  return i < 0
+    ? { group: "", version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+/** The cluster prefix of every path (`/clusters/<name>`). */
+export function clusterPath(cluster: string): string {
+  return `/clusters/${encodeURIComponent(cluster)}`;
+}
+
+/** The request path for `t`. */
+export function targetPath(t: Target): string {
+  const r = t.resource;
+  let p = clusterPath(t.cluster) +
+    (r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`);
+  if (t.namespace) p += `/namespaces/${encodeURIComponent(t.namespace)}`;
+  p += `/${r.resource}`;
+  if (t.name) p += `/${encodeURIComponent(t.name)}`;
+  if (t.subresource) p += `/${t.subresource}`;
+  return p;
+}
+
+/** Well-known built-in resources the controllers use. */
+export const CORE = {
+  namespaces: { group: "", version: "v1", resource: "namespaces" },
+  serviceaccounts: { group: "", version: "v1", resource: "serviceaccounts" },
+  configmaps: { group: "", version: "v1", resource: "configmaps" },
+  events: { group: "", version: "v1", resource: "events" },
+  leases: {
+    group: "coordination.k8s.io",
+    version: "v1",
+    resource: "leases",
+  },
+} as const;

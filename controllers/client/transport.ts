@@ -1,0 +1,69 @@
+/**
+ * How an {@linkcode ApiClient} reaches the API: a function from a `Request`
+ * (path-only URL on `http://api`) to a `Response`. In-process it calls the
+ * API handler directly (no sockets); over HTTP it uses `fetch` with the
+ * kubeconfig's CA and bearer token.
+ *
+ * @module
+ */
+
+import type { ApiHandler, UserInfo } from "../../apiserver/request_context.ts";
+import type { Kubeconfig } from "./kubeconfig.ts";
+
+/** Sends one request whose URL is relative to the API root. */
+export interface Transport {
+  /** Sends `req` (its URL's origin is ignored). */
+  send(req: Request): Promise<Response>;
+  /** Releases connections. */
+  close(): void;
+}
+
+/** The identity in-process controllers act as (upstream's user name). */
+export const CONTROLLER_MANAGER_USER: UserInfo = {
+  username: "system:kube-controller-manager",
+  groups: ["system:masters", "system:authenticated"],
+};
+
+/**
+ * A transport calling `handler` in-process, as `user`.
+ *
+ * @example
+ * ```ts
+ * const t = inProcessTransport(api.handler);
+ * ```
+ */
+export function inProcessTransport(
+  handler: ApiHandler,
+  user: UserInfo = CONTROLLER_MANAGER_USER,
+): Transport {
+  return {
+    send: (req) => handler(req, { user, signal: req.signal }),
+    close() {},
+  };
+}
+
+/** A transport speaking HTTPS to the server of a kubeconfig. */
+export function httpTransport(config: Kubeconfig): Transport {
+  const client = config.caCert
+    ? Deno.createHttpClient({ caCerts: [config.caCert] })
+    : undefined;
+  const base = config.server.replace(/\/+$/, "");
+  return {
+    async send(req) {
+      const url = new URL(req.url);
+      const headers = new Headers(req.headers);
+      if (config.token) headers.set("authorization", `Bearer ${config.token}`);
+      const body = req.body ? await req.arrayBuffer() : undefined;
+      return await fetch(base + url.pathname + url.search, {
+        method: req.method,
+        headers,
+        body,
+        signal: req.signal,
+        client,
+      });
+    },
+    close() {
+      client?.close();
+    },
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * A shared informer: keeps a local copy of one resource in one cluster (and
+ * optionally one namespace / selector) from list + watch, and tells its
+ * handlers about every change. Prefers a streaming initial list (watch with
+ * `sendInitialEvents=true`, ended by the `k8s.io/initial-events-end`
+ * bookmark) and falls back to paged list + watch; resumes watches from the
+ * last seen resourceVersion (bookmarks keep it fresh), relists on 410 Gone,
+ * resyncs periodically, and stops when its signal aborts.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import {
+  type ApiClient,
+  ApiStatusError,
+  type ListOptions,
+  type Target,
+} from "../client/mod.ts";
+import { sleep } from "./sleep.ts";
+
+/** Callbacks for changes (they should only enqueue work). */
+export interface InformerHandler {
+  onAdd?(obj: KubeObject): void;
+  onUpdate?(old: KubeObject, obj: KubeObject): void;
+  onDelete?(obj: KubeObject): void;
+}
+
+/** Options for {@linkcode Informer}. */
+export interface InformerOptions {
+  client: ApiClient;
+  /** Cluster, resource and optional namespace to watch. */
+  target: Target;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Replays every object as an update this often (0: never). */
+  resyncMs?: number;
+  /** Use `sendInitialEvents` (default true; falls back when refused). */
+  streamingList?: boolean;
+  /** Page size of the list fallback (default 500). */
+  pageSize?: number;
+  logger: Logger;
+}
+
+/** The bookmark annotation that ends a streaming initial list. */
+export const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+
+/** The local-store key of an object. */
+export function objectKeyOf(obj: KubeObject): string {
+  const ns = obj.metadata.namespace;
+  return ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name ?? "";
+}
+
+class Expired extends Error {}
+
+/** See the module doc. */
+export class Informer {
+  #opts: InformerOptions;
+  #items = new Map<string, KubeObject>();
+  #handlers: InformerHandler[] = [];
+  #synced = false;
+  #syncWaiters: Array<() => void> = [];
+  #streaming: boolean;
+  #lastRv = "";
+
+  constructor(opts: InformerOptions) {
+    this.#opts = opts;
+    this.#streaming = opts.streamingList ?? true;
+  }
+
+  /** Adds a handler; it is told about objects already known as adds. */
+  addHandler(h: InformerHandler): void {
+    this.#handlers.push(h);
+    for (const obj of this.#items.values()) h.onAdd?.(obj);
+  }
+
+  /** The cached object `namespace/name` (or `name`). */
+  get(key: string): KubeObject | undefined {
+    return this.#items.get(key);
+  }
+
+  /** Every cached object. */
+  list(): KubeObject[] {
+    return [...this.#items.values()];
+  }
+
+  /** True once the first full list has been applied. */
+  get hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** The last resourceVersion seen. */
+  get lastResourceVersion(): string {
+    return this.#lastRv;
+  }
+
+  /** Resolves once synced (or when `signal` aborts). */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.#synced || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#syncWaiters.push(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const log = this.#opts.logger;
+    const resync = this.#opts.resyncMs
+      ? setInterval(() => this.#resync(), this.#opts.resyncMs)
+      : undefined;
+    let rv = "";
+    let failures = 0;
+    try {
+      while (!signal.aborted) {
+        try {
+          if (rv === "" && !this.#streaming) rv = await this.#list();
+          rv = await this.#watch(rv, signal);
+          failures = 0;
+        } catch (e) {
+          if (signal.aborted) break;
+          if (e instanceof Expired) {
+            log.debug("watch expired; relisting", { target: this.#name() });
+            rv = "";
+            continue;
+          }
+          if (
+            rv === "" && this.#streaming && e instanceof ApiStatusError &&
+            [400, 403, 422, 501].includes(e.code)
+          ) {
+            log.info("streaming list refused; using list + watch", {
+              target: this.#name(),
+              error: e.message,
+            });
+            this.#streaming = false;
+            continue;
+          }
+          failures++;
+          log.warn("informer failed; retrying", {
+            target: this.#name(),
+            error: e,
+          });
+          await sleep(Math.min(100 * 2 ** failures, 30_000), signal);
+        }
+      }
+    } finally {
+      if (resync !== undefined) clearInterval(resync);
+      for (const w of this.#syncWaiters.splice(0)) w();
+    }
+  }
+
+  #name(): string {
+    const t = this.#opts.target;
+    return `${t.cluster}/${t.resource.group || "core"}/${t.resource.resource}`;
+  }
+
+  #selectors(): ListOptions {
+    return {
+      labelSelector: this.#opts.labelSelector,
+      fieldSelector: this.#opts.fieldSelector,
+    };
+  }
+
+  async #list(): Promise<string> {
+    const page = await this.#opts.client.listAll(this.#opts.target, {
+      ...this.#selectors(),
+      limit: this.#opts.pageSize ?? 500,
+    });
+    const fresh = new Map<string, KubeObject>();
+    for (const obj of page.items) fresh.set(objectKeyOf(obj), obj);
+    this.#replace(fresh);
+    this.#lastRv = page.resourceVersion;
+    return page.resourceVersion;
+  }
+
+  async #watch(rv: string, signal: AbortSignal): Promise<string> {
+    const initial = rv === "";
+    const opts: ListOptions = {
+      ...this.#selectors(),
+      resourceVersion: rv,
+      allowWatchBookmarks: true,
+      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+    };
+    if (initial) {
+      opts.sendInitialEvents = true;
+      opts.resourceVersionMatch = "NotOlderThan";
+    }
+    let fresh: Map<string, KubeObject> | undefined = initial
+      ? new Map()
+      : undefined;
+    const events = this.#opts.client.watch(this.#opts.target, opts, signal);
+    for await (const ev of events) {
+      if (ev.type === "ERROR") {
+        const st = ev.object as unknown as Record<string, unknown>;
+        if (st.code === 410) throw new Expired();
+        throw new ApiStatusError(
+          Number(st.code ?? 500),
+          String(st.reason ?? ""),
+          String(st.message ?? "watch error"),
+          st,
+        );
+      }
+      const objRv = ev.object.metadata?.resourceVersion;
+      if (objRv) rv = objRv;
+      this.#lastRv = rv;
+      if (ev.type === "BOOKMARK") {
+        const ann = ev.object.metadata?.annotations ?? {};
+        if (fresh && ann[INITIAL_EVENTS_END] === "true") {
+          this.#replace(fresh);
+          fresh = undefined;
+        }
+        continue;
+      }
+      if (fresh) {
+        if (ev.type === "DELETED") fresh.delete(objectKeyOf(ev.object));
+        else fresh.set(objectKeyOf(ev.object), ev.object);
+        continue;
+      }
+      this.#apply(ev.type, ev.object);
+    }
+    // A stream that ended before its initial events completed starts over.
+    return fresh ? "" : rv;
+  }
+
+  #apply(type: string, obj: KubeObject): void {
+    const key = objectKeyOf(obj);
+    const old = this.#items.get(key);
+    if (type === "DELETED") {
+      this.#items.delete(key);
+      for (const h of this.#handlers) h.onDelete?.(old ?? obj);
+      return;
+    }
+    this.#items.set(key, obj);
+    for (const h of this.#handlers) {
+      if (old) h.onUpdate?.(old, obj);
+      else h.onAdd?.(obj);
+    }
+  }
+
+  #replace(fresh: Map<string, KubeObject>): void {
+    for (const [key, old] of [...this.#items]) {
+      if (!fresh.has(key)) {
+        this.#items.delete(key);
+        for (const h of this.#handlers) h.onDelete?.(old);
+      }
+    }
+    for (const [key, obj] of fresh) {
+      const old = this.#items.get(key);
+      if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) {
+        continue;
+      }
+      this.#items.set(key, obj);
+      for (const h of this.#handlers) {
+        if (old) h.onUpdate?.(old, obj);
+        else h.onAdd?.(obj);
+      }
+    }
+    if (!this.#synced) {
+      this.#synced = true;
+      for (const w of this.#syncWaiters.splice(0)) w();
+    }
+  }
+
+  #resync(): void {
+    for (const obj of this.#items.values()) {
+      for (const h of this.#handlers) h.onUpdate?.(obj, obj);
+    }
+  }
+}

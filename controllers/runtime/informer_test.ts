@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import type { KubeObject } from "../../storage/mod.ts";
+import { configMap, startTestServer } from "../../apiserver/testing/harness.ts";
+import { silentLogger } from "../../log/mod.ts";
+import { ApiClient, CORE, inProcessTransport } from "../client/mod.ts";
+import { Informer } from "./informer.ts";
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(cond(), "condition not reached");
+}
+
+for (const streamingList of [true, false]) {
+  Deno.test(`an informer (${streamingList ? "streaming list" : "list + watch"}) sees existing objects, then adds, updates and deletes`, async () => {
+    const server = await startTestServer();
+    const client = new ApiClient(inProcessTransport(server.api.handler));
+    const path = "/api/v1/namespaces/default/configmaps";
+    await server.request("POST", path, { body: configMap("before") });
+    const informer = new Informer({
+      client,
+      target: { cluster: "root", resource: CORE.configmaps },
+      logger: silentLogger,
+      streamingList,
+    });
+    const seen: string[] = [];
+    informer.addHandler({
+      onAdd: (o: KubeObject) => seen.push(`add ${o.metadata.name}`),
+      onUpdate: (_: KubeObject, o: KubeObject) =>
+        seen.push(`update ${o.metadata.name}`),
+      onDelete: (o: KubeObject) => seen.push(`delete ${o.metadata.name}`),
+    });
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await informer.waitForSync();
+    assert.ok(informer.get("default/before"));
+    await server.request("POST", path, { body: configMap("after") });
+    await server.request("PUT", `${path}/after`, {
+      body: configMap("after", { a: "1" }),
+    });
+    await server.request("DELETE", `${path}/before`);
+    await until(() => seen.length === 4);
+    assert.deepEqual(seen, [
+      "add before",
+      "add after",
+      "update after",
+      "delete before",
+    ]);
+    assert.deepEqual(informer.list().map((o) => o.metadata.name), ["after"]);
+    stop.abort();
+    await running;
+    await server.close();
+  });
+}
+
+Deno.test("an informer only sees its namespace and field selector", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  await server.request("POST", "/api/v1/namespaces/default/configmaps", {
+    body: configMap("a"),
+  });
+  await server.request("POST", "/api/v1/namespaces/default/configmaps", {
+    body: configMap("b"),
+  });
+  await server.request("POST", "/api/v1/namespaces/kube-system/configmaps", {
+    body: configMap("a"),
+  });
+  const informer = new Informer({
+    client,
+    target: {
+      cluster: "root",
+      resource: CORE.configmaps,
+      namespace: "default",
+    },
+    fieldSelector: "metadata.name=a",
+    logger: silentLogger,
+  });
+  const stop = new AbortController();
+  const running = informer.run(stop.signal);
+  await informer.waitForSync();
+  assert.deepEqual(informer.list().map((o) => o.metadata.namespace), [
+    "default",
+  ]);
+  stop.abort();
+  await running;
+  await server.close();
+});
