@@ -31,7 +31,7 @@ import {
   EVENTS_EVENT,
   EVENTS_EVENT_LIST,
 } from "./events.ts";
-import { DELETE_OPTIONS, STATUS } from "./meta_v1.ts";
+import { DELETE_OPTIONS, STATUS } from "./meta_v1_status.ts";
 import type { Schema } from "./types.ts";
 
 /** One built-in kind's schema. */

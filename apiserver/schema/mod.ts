@@ -37,11 +37,5 @@ export {
   warningHeaderValue,
 } from "./field_validation.ts";
 export { definitionOf, type DefinitionRef, named, ref } from "./_named.ts";
-export {
-  DELETE_OPTIONS,
-  kindSchema,
-  LIST_META,
-  listSchema,
-  OBJECT_META,
-  STATUS,
-} from "./meta_v1.ts";
+export { kindSchema, LIST_META, listSchema, OBJECT_META } from "./meta_v1.ts";
+export { DELETE_OPTIONS, STATUS } from "./meta_v1_status.ts";
