@@ -6,6 +6,7 @@
  * @module
  */
 
+import { parse as parseYaml } from "yaml";
 import { runTool, type ToolResult } from "../../tests/support/kubectl.ts";
 import { decodeKubeProtobuf } from "./decode.ts";
 
@@ -95,6 +96,22 @@ function discovery(path: string): unknown | undefined {
   return undefined;
 }
 
+/** An empty list for a collection GET (`…/<resource>`), if it is one. */
+function emptyList(path: string): unknown | undefined {
+  const m = path.match(
+    /^\/(?:api\/v1|apis\/([^/]+\/[^/]+))\/(?:namespaces\/[^/]+\/)?([^/]+)$/,
+  );
+  const gv = m ? (m[1] ?? "v1") : "";
+  const res = GROUPS[gv]?.find(([name]) => name === m![2]);
+  if (!res) return undefined;
+  return {
+    kind: `${res[1]}List`,
+    apiVersion: gv,
+    metadata: { resourceVersion: "1" },
+    items: [],
+  };
+}
+
 /** A plausible server answer for a write: the object, with a status. */
 function answer(body: Uint8Array): unknown {
   let obj: Record<string, unknown>;
@@ -102,7 +119,7 @@ function answer(body: Uint8Array): unknown {
     obj = decodeKubeProtobuf(body);
   } catch {
     try {
-      obj = JSON.parse(new TextDecoder().decode(body));
+      obj = parseYaml(new TextDecoder().decode(body));
     } catch {
       return { kind: "Status", apiVersion: "v1", status: "Success" };
     }
@@ -128,9 +145,21 @@ function answer(body: Uint8Array): unknown {
  * Runs kubectl against a recording loopback server (plain HTTP, port 0)
  * and returns what it sent. `args` should not name a server or context.
  */
-export async function captureKubectl(
+export function captureKubectl(
   kubectl: string,
   args: string[],
+  opts: { home: string; check?: boolean },
+): Promise<Capture> {
+  return captureTool(kubectl, (url) => ["--server", url, ...args], opts);
+}
+
+/**
+ * Runs any client binary against the recording server; `args` receives the
+ * server URL (helm: `--kube-apiserver <url>`).
+ */
+export async function captureTool(
+  bin: string,
+  args: (serverUrl: string) => string[],
   opts: { home: string; check?: boolean },
 ): Promise<Capture> {
   const requests: CapturedRequest[] = [];
@@ -148,7 +177,10 @@ export async function captureKubectl(
         body,
       });
       if (req.method === "GET") {
-        const d = discovery(url.pathname);
+        const d = discovery(url.pathname) ?? emptyList(url.pathname) ??
+          (url.pathname === "/version"
+            ? { major: "1", minor: "35", gitVersion: "v1.35.0" }
+            : undefined);
         if (d) return Response.json(d);
         return Response.json({
           kind: "Status",
@@ -164,14 +196,14 @@ export async function captureKubectl(
     },
   );
   try {
-    const result = await runTool(kubectl, [
-      "--server",
-      `http://127.0.0.1:${server.addr.port}`,
-      ...args,
-    ], {
-      env: { KUBECONFIG: "/dev/null", HOME: opts.home },
-      check: opts.check,
-    });
+    const result = await runTool(
+      bin,
+      args(`http://127.0.0.1:${server.addr.port}`),
+      {
+        env: { KUBECONFIG: "/dev/null", HOME: opts.home },
+        check: opts.check,
+      },
+    );
     return {
       requests,
       bodies: requests.filter((r) => r.body.length > 0),

@@ -46,6 +46,6 @@ export function body(
 }
 
 /** Decodes standard base64. */
-export function fromBase64(s: string): Uint8Array {
+export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 }
