@@ -177,6 +177,15 @@ export async function captureTool(
         body,
       });
       if (req.method === "GET") {
+        const ns = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)$/);
+        if (ns) {
+          return Response.json({
+            kind: "Namespace",
+            apiVersion: "v1",
+            metadata: { name: ns[1] },
+            status: { phase: "Active" },
+          });
+        }
         const d = discovery(url.pathname) ?? emptyList(url.pathname) ??
           (url.pathname === "/version"
             ? { major: "1", minor: "35", gitVersion: "v1.35.0" }

@@ -7,7 +7,7 @@
  */
 
 import { captureKubectl } from "../_kubectl_capture.ts";
-import { BIN_FILE_BYTES, type KubectlCase } from "./cases.ts";
+import { BIN_FILE_BYTES, type KubectlCase, ROLE_MANIFEST } from "./cases.ts";
 
 /** Scratch files a case may reference. */
 export interface CaseFiles {
@@ -15,6 +15,8 @@ export interface CaseFiles {
   home: string;
   /** The `{bin}` file. */
   bin: string;
+  /** The `{role}` manifest. */
+  role: string;
 }
 
 /** Creates the scratch files, runs `fn`, removes them. */
@@ -23,9 +25,14 @@ export async function withCaseFiles<T>(
 ): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "hyperplane-protobuf-" });
   try {
-    const files = { home: `${dir}/home`, bin: `${dir}/blob.bin` };
+    const files = {
+      home: `${dir}/home`,
+      bin: `${dir}/blob.bin`,
+      role: `${dir}/role.yaml`,
+    };
     await Deno.mkdir(files.home);
     await Deno.writeFile(files.bin, BIN_FILE_BYTES);
+    await Deno.writeTextFile(files.role, ROLE_MANIFEST);
     return await fn(files);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -33,7 +40,9 @@ export async function withCaseFiles<T>(
 }
 
 function argsFor(c: KubectlCase, files: CaseFiles): string[] {
-  return c.args.map((a) => a.replaceAll("{bin}", files.bin));
+  return c.args.map((a) =>
+    a.replaceAll("{bin}", files.bin).replaceAll("{role}", files.role)
+  );
 }
 
 /** Whether the case is a `create` kubectl can dry-run on the client. */

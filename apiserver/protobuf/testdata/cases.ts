@@ -11,7 +11,10 @@
 export interface KubectlCase {
   /** Stable fixture name. */
   name: string;
-  /** kubectl arguments (no server, no dry-run flag). `{bin}` is a file of non-UTF-8 bytes. */
+  /**
+   * kubectl arguments (no server, no dry-run flag). `{bin}` is a file of
+   * non-UTF-8 bytes, `{role}` a file holding {@linkcode ROLE_MANIFEST}.
+   */
   args: string[];
   /** The expected JSON; absent when kubectl's client dry run prints it. */
   expected?: Record<string, unknown>;
@@ -24,6 +27,24 @@ export const BIN_FILE_BYTES: Uint8Array = new Uint8Array([
   0xfe,
   0x01,
 ]);
+
+/** The `{role}` manifest `kubectl auth reconcile` reads. */
+export const ROLE_MANIFEST = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: reconciled
+  namespace: default
+  labels: {app: demo}
+  annotations: {note: "from a file"}
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, watch]
+- apiGroups: [""]
+  resources: [secrets]
+  resourceNames: [one]
+  verbs: [get]
+`;
 
 const NS = ["-n", "default"];
 
@@ -234,6 +255,29 @@ export const KUBECTL_CASES: readonly KubectlCase[] = [
         boundObjectRef: null,
       },
       status: { token: "", expirationTimestamp: null },
+    },
+  },
+  {
+    name: "auth-reconcile-role",
+    args: ["auth", "reconcile", "-f", "{role}"],
+    expected: {
+      kind: "Role",
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      metadata: {
+        name: "reconciled",
+        namespace: "default",
+        labels: { app: "demo" },
+        annotations: { note: "from a file" },
+      },
+      rules: [
+        { verbs: ["get", "watch"], apiGroups: [""], resources: ["configmaps"] },
+        {
+          verbs: ["get"],
+          apiGroups: [""],
+          resources: ["secrets"],
+          resourceNames: ["one"],
+        },
+      ],
     },
   },
 ];

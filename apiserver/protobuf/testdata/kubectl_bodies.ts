@@ -264,4 +264,28 @@ export const KUBECTL_BODIES: Record<string, KubectlBody> = {
       "status": { "token": "", "expirationTimestamp": null },
     },
   },
+  "auth-reconcile-role": {
+    body:
+      "azhzAAokChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEgRSb2xlEngKQwoKcmVjb25jaWxlZBIAGgdkZWZhdWx0IgAqADIAOABCAFoLCgNhcHASBGRlbW9iEwoEbm90ZRILZnJvbSBhIGZpbGUSGgoDZ2V0CgV3YXRjaBIAGgpjb25maWdtYXBzEhUKA2dldBIAGgdzZWNyZXRzIgNvbmUaACIA",
+    expected: {
+      "kind": "Role",
+      "apiVersion": "rbac.authorization.k8s.io/v1",
+      "metadata": {
+        "name": "reconciled",
+        "namespace": "default",
+        "labels": { "app": "demo" },
+        "annotations": { "note": "from a file" },
+      },
+      "rules": [{
+        "verbs": ["get", "watch"],
+        "apiGroups": [""],
+        "resources": ["configmaps"],
+      }, {
+        "verbs": ["get"],
+        "apiGroups": [""],
+        "resources": ["secrets"],
+        "resourceNames": ["one"],
+      }],
+    },
+  },
 };
