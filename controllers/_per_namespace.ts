@@ -1,0 +1,132 @@
+/**
+ * The pattern shared by the service-account and root-CA controllers: one
+ * named object in every active namespace of every cluster, created when
+ * missing, repaired when changed, recreated when deleted.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../storage/mod.ts";
+import {
+  type ApiResource,
+  isAlreadyExists,
+  isApiCode,
+  isConflict,
+  isNotFound,
+} from "./client/mod.ts";
+import type { ControllerContext } from "./context.ts";
+import { namespaceKey, splitNamespaceKey } from "./context.ts";
+import { CORE } from "./client/mod.ts";
+import { runWorkers, WorkQueue } from "./runtime/mod.ts";
+
+/** What one per-namespace ensurer keeps in place. */
+export interface PerNamespaceSpec {
+  /** Controller name (for logs). */
+  controller: string;
+  resource: Pick<ApiResource, "group" | "version" | "resource">;
+  /** The object's name in every namespace. */
+  name: string;
+  /** The object to create in `namespace`. */
+  desired(namespace: string): KubeObject;
+  /** The repaired object, or `undefined` when `current` is fine. */
+  repair?(current: KubeObject): KubeObject | undefined;
+}
+
+/** True when a namespace is being deleted. */
+export function isTerminating(ns: KubeObject | undefined): boolean {
+  if (!ns) return true;
+  const phase = (ns.status as Record<string, unknown> | undefined)?.phase;
+  return !!ns.metadata.deletionTimestamp || phase === "Terminating";
+}
+
+/** Runs the ensurer over every cluster until `signal` aborts. */
+export async function runPerNamespace(
+  ctx: ControllerContext,
+  spec: PerNamespaceSpec,
+  signal: AbortSignal,
+): Promise<void> {
+  const log = ctx.logger.with({ controller: spec.controller });
+  const queue = new WorkQueue();
+  const fieldSelector = `metadata.name=${spec.name}`;
+  const perCluster = new Map<
+    string,
+    {
+      namespaces: ReturnType<typeof ctx.informers.informer>;
+      objects: ReturnType<typeof ctx.informers.informer>;
+    }
+  >();
+  for (const cluster of ctx.clusters) {
+    const namespaces = ctx.informers.informer({
+      target: { cluster, resource: CORE.namespaces },
+    });
+    const objects = ctx.informers.informer({
+      target: { cluster, resource: spec.resource },
+      fieldSelector,
+    });
+    perCluster.set(cluster, { namespaces, objects });
+    const enqueueNs = (o: KubeObject) =>
+      queue.add(namespaceKey(cluster, o.metadata.name!));
+    const enqueueObj = (o: KubeObject) =>
+      queue.add(namespaceKey(cluster, o.metadata.namespace!));
+    namespaces.addHandler({
+      onAdd: enqueueNs,
+      onUpdate: (_, o) => enqueueNs(o),
+    });
+    objects.addHandler({
+      onUpdate: (_, o) => enqueueObj(o),
+      onDelete: enqueueObj,
+    });
+  }
+
+  const sync = async (key: string) => {
+    const { cluster, namespace } = splitNamespaceKey(key);
+    const inf = perCluster.get(cluster)!;
+    await inf.namespaces.waitForSync(signal);
+    await inf.objects.waitForSync(signal);
+    if (signal.aborted) return;
+    if (isTerminating(inf.namespaces.get(namespace))) return;
+    const target = {
+      cluster,
+      resource: spec.resource,
+      namespace,
+      name: spec.name,
+    };
+    const current = inf.objects.get(`${namespace}/${spec.name}`);
+    try {
+      if (!current) {
+        await ctx.client.create(target, spec.desired(namespace));
+        log.debug("created", { cluster, namespace, name: spec.name });
+        return;
+      }
+      const repaired = spec.repair?.(current);
+      if (repaired) {
+        await ctx.client.update(target, repaired);
+        log.debug("repaired", { cluster, namespace, name: spec.name });
+      }
+    } catch (e) {
+      // Already there (the informer lags), the namespace is gone or
+      // terminating (403), or a concurrent change (the informer will
+      // bring the new version and requeue): nothing to retry.
+      if (
+        isAlreadyExists(e) || isNotFound(e) || isApiCode(e, 403) ||
+        isConflict(e)
+      ) {
+        return;
+      }
+      throw e;
+    }
+  };
+
+  const stop = () => queue.shutDown();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await runWorkers(
+      queue,
+      ctx.workers ?? 4,
+      sync,
+      (item, error) => log.warn("sync failed", { item, error }),
+    );
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+}

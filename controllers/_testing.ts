@@ -1,0 +1,58 @@
+/**
+ * Test helpers: an in-process API server with the controllers running on it,
+ * and a poll-until helper (tests wait for outcomes, never for times).
+ *
+ * @module
+ */
+
+import {
+  startTestServer,
+  type TestServer,
+} from "../apiserver/testing/harness.ts";
+import { silentLogger } from "../log/mod.ts";
+import { type RunningControllers, startControllers } from "./manager.ts";
+import type { StartControllersOptions } from "./manager.ts";
+
+/** A test API server with controllers. */
+export interface ControllerStand {
+  server: TestServer;
+  controllers: RunningControllers;
+  close(): Promise<void>;
+}
+
+/** The CA the stand publishes. */
+export const TEST_CA =
+  "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n";
+
+/** Starts an in-process API server (memory) and the controllers on it. */
+export async function startStand(
+  opts: Partial<StartControllersOptions> = {},
+): Promise<ControllerStand> {
+  const server = await startTestServer();
+  const controllers = startControllers({
+    handler: server.api.handler,
+    logger: silentLogger,
+    rootCA: TEST_CA,
+    ...opts,
+  });
+  return {
+    server,
+    controllers,
+    async close() {
+      await controllers.stop();
+      await server.close();
+    },
+  };
+}
+
+/** Polls `cond` until it holds (fails after ~20 s). */
+export async function eventually(
+  cond: () => Promise<boolean> | boolean,
+  what = "condition",
+): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,47 @@
+/**
+ * What every controller is given: the API client, the clusters to act on,
+ * shared informers, a logger and its options. A controller runs until the
+ * signal it is started with aborts.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log/mod.ts";
+import type { ApiClient } from "./client/mod.ts";
+import type { InformerFactory } from "./runtime/mod.ts";
+
+/** Shared facilities handed to each controller. */
+export interface ControllerContext {
+  client: ApiClient;
+  /** The clusters the controllers act on. */
+  clusters: readonly string[];
+  informers: InformerFactory;
+  logger: Logger;
+  /** The cluster CA (PEM) published in every namespace. */
+  rootCA?: string;
+  /** How often discovery is refreshed (GC, namespace deletion). Default 30 000. */
+  discoveryIntervalMs?: number;
+  /** Worker count per controller (default: per controller). */
+  workers?: number;
+}
+
+/** A named controller. */
+export interface ControllerDescriptor {
+  /** The upstream name used by `--controllers`. */
+  name: string;
+  /** Runs the controller until `signal` aborts. */
+  run(ctx: ControllerContext, signal: AbortSignal): Promise<void>;
+}
+
+/** A work-queue key for a namespace of a cluster. */
+export function namespaceKey(cluster: string, namespace: string): string {
+  return `${cluster}/${namespace}`;
+}
+
+/** Splits a {@linkcode namespaceKey}. */
+export function splitNamespaceKey(
+  key: string,
+): { cluster: string; namespace: string } {
+  const i = key.indexOf("/");
+  return { cluster: key.slice(0, i), namespace: key.slice(i + 1) };
+}

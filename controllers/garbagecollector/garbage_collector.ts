@@ -1,0 +1,426 @@
+/**
+ * The `garbagecollector` controller, after upstream's
+ * `pkg/controller/garbagecollector`: a graph builder fed by informers over
+ * every listable, watchable, deletable resource found by discovery (built-ins
+ * and custom resources, refreshed periodically), and two queues:
+ *
+ * - attemptToDelete: a dependent whose owners are all gone (absent, or with
+ *   another uid) is deleted; references to absent owners are stripped when a
+ *   live owner remains; an owner under foreground deletion waits until no
+ *   `blockOwnerDeletion` dependent is left, then loses its
+ *   `foregroundDeletion` finalizer.
+ * - attemptToOrphan: an owner with the `orphan` finalizer has its reference
+ *   removed from every dependent, then loses the finalizer.
+ *
+ * A cluster-scoped dependent of a namespaced owner is refused with an
+ * `OwnerRefInvalidNamespace` warning event and left alone, as upstream.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import {
+  type ApiResource,
+  discoverResources,
+  isApiCode,
+  isNotFound,
+  KindMapper,
+} from "../client/mod.ts";
+import type { ControllerContext, ControllerDescriptor } from "../context.ts";
+import {
+  type InformerSpec,
+  runWorkers,
+  sleep,
+  WorkQueue,
+} from "../runtime/mod.ts";
+import {
+  FOREGROUND_FINALIZER,
+  type GraphChanges,
+  type GraphNode,
+  nodeKey,
+  ORPHAN_FINALIZER,
+  OwnershipGraph,
+} from "./graph.ts";
+import {
+  objectTarget,
+  removeFinalizer,
+  removeOwnerReferences,
+  unblockOwnerReferences,
+  warningEvent,
+} from "./_operations.ts";
+
+/** Resources the collector never watches (upstream's ignored resources). */
+const IGNORED = new Set(["/events", "events.k8s.io/events"]);
+const ABSENT_CACHE_LIMIT = 100_000;
+
+/** True when the collector watches `r`. */
+export function isCollectable(r: ApiResource): boolean {
+  return ["list", "watch", "delete"].every((v) => r.verbs.includes(v)) &&
+    !IGNORED.has(`${r.group}/${r.resource}`);
+}
+
+type OwnerState = "solid" | "dangling" | "waiting";
+
+class InvalidOwnerNamespace extends Error {}
+
+/** See the module doc. */
+export class GarbageCollector {
+  readonly graph = new OwnershipGraph();
+  readonly deleteQueue = new WorkQueue();
+  readonly orphanQueue = new WorkQueue();
+  #ctx: ControllerContext;
+  #log: Logger;
+  #mappers = new Map<string, KindMapper>();
+  #watched = new Map<string, Map<string, InformerSpec>>();
+  #absent = new Set<string>();
+
+  constructor(ctx: ControllerContext) {
+    this.#ctx = ctx;
+    this.#log = ctx.logger;
+  }
+
+  /** Runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = () => {
+      this.deleteQueue.shutDown();
+      this.orphanQueue.shutDown();
+    };
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      // Workers start once every cluster's informers have synced, so that
+      // no dependent is judged before its owner could be observed.
+      await Promise.all(this.#ctx.clusters.map(async (c) => {
+        while (!signal.aborted) {
+          try {
+            await this.syncResources(c);
+            return;
+          } catch (e) {
+            this.#log.warn("discovery failed", { cluster: c, error: e });
+            await sleep(1_000, signal);
+          }
+        }
+      }));
+      await this.#waitForSync(signal);
+      if (signal.aborted) return;
+      this.#log.info("graph synced", { nodes: this.graph.size });
+      const workers = this.#ctx.workers ?? 20;
+      await Promise.all([
+        this.#discoveryLoop(signal),
+        runWorkers(
+          this.deleteQueue,
+          workers,
+          (k) => this.attemptToDelete(k),
+          (item, error) =>
+            this.#log.debug("attemptToDelete failed", { item, error }),
+        ),
+        runWorkers(
+          this.orphanQueue,
+          Math.max(1, Math.ceil(workers / 4)),
+          (k) => this.attemptToOrphan(k),
+          (item, error) =>
+            this.#log.warn("attemptToOrphan failed", { item, error }),
+        ),
+      ]);
+    } finally {
+      signal.removeEventListener("abort", stop);
+    }
+  }
+
+  async #waitForSync(signal: AbortSignal): Promise<void> {
+    const all = [...this.#watched.values()].flatMap((m) => [...m.values()]);
+    await Promise.all(
+      all.map((s) => this.#ctx.informers.informer(s).waitForSync(signal)),
+    );
+  }
+
+  async #discoveryLoop(signal: AbortSignal): Promise<void> {
+    const every = this.#ctx.discoveryIntervalMs ?? 30_000;
+    while (!signal.aborted) {
+      await sleep(every, signal);
+      if (signal.aborted) return;
+      for (const c of this.#ctx.clusters) {
+        await this.syncResources(c).catch((e) =>
+          this.#log.warn("discovery failed", { cluster: c, error: e })
+        );
+      }
+    }
+  }
+
+  /** Watches what discovery now lists in `cluster` (and stops what is gone). */
+  async syncResources(cluster: string): Promise<void> {
+    const found = await discoverResources(this.#ctx.client, cluster);
+    this.#mappers.set(cluster, new KindMapper(found.resources));
+    const watched = this.#watched.get(cluster) ?? new Map();
+    this.#watched.set(cluster, watched);
+    const want = new Map(
+      found.resources.filter(isCollectable).map((
+        r,
+      ) => [`${r.group}/${r.resource}`, r]),
+    );
+    for (const [id, spec] of watched) {
+      if (want.has(id)) continue;
+      // A group that failed discovery keeps its informers.
+      const gv = spec.target.resource.group
+        ? `${spec.target.resource.group}/${spec.target.resource.version}`
+        : spec.target.resource.version;
+      if (found.failed.includes(gv)) continue;
+      watched.delete(id);
+      await this.#ctx.informers.release(spec);
+      this.#log.info("stopped watching", { cluster, resource: id });
+    }
+    for (const [id, r] of want) {
+      if (watched.has(id)) continue;
+      const spec: InformerSpec = { target: { cluster, resource: r } };
+      watched.set(id, spec);
+      this.#ctx.informers.informer(spec).addHandler({
+        onAdd: (o) => this.#apply(this.graph.observe(cluster, r, o)),
+        onUpdate: (_, o) => this.#apply(this.graph.observe(cluster, r, o)),
+        onDelete: (o) => this.#observeDeleted(cluster, o),
+      });
+    }
+  }
+
+  #observeDeleted(cluster: string, obj: KubeObject): void {
+    const uid = obj.metadata.uid;
+    if (!uid) return;
+    const node = this.graph.get(cluster, uid);
+    if (!node || node.virtual) return;
+    this.#absent.add(`${cluster}|${node.namespace}|${uid}`);
+    this.#apply(this.graph.remove(cluster, uid));
+  }
+
+  #apply(changes: GraphChanges): void {
+    for (const n of changes.attemptToDelete) {
+      this.deleteQueue.add(nodeKey(n.cluster, n.uid));
+    }
+    for (const n of changes.attemptToOrphan) {
+      this.orphanQueue.add(nodeKey(n.cluster, n.uid));
+    }
+  }
+
+  #markAbsent(key: string): void {
+    if (this.#absent.size >= ABSENT_CACHE_LIMIT) this.#absent.clear();
+    this.#absent.add(key);
+  }
+
+  async #resourceOf(
+    cluster: string,
+    apiVersion: string,
+    kind: string,
+  ): Promise<ApiResource> {
+    let r = this.#mappers.get(cluster)?.lookup(apiVersion, kind);
+    if (!r) {
+      await this.syncResources(cluster);
+      r = this.#mappers.get(cluster)?.lookup(apiVersion, kind);
+    }
+    if (!r) throw new Error(`unknown kind ${kind} in ${apiVersion}`);
+    return r;
+  }
+
+  /** The attemptToDelete step for the node `key`. */
+  async attemptToDelete(key: string): Promise<void> {
+    const node = this.graph.byKey(key);
+    if (!node) return;
+    if (node.virtual) return await this.#verifyVirtual(node);
+    if (node.deletingDependents) {
+      return await this.#processDeletingDependents(node);
+    }
+    const obj = node.obj!;
+    if (obj.metadata.deletionTimestamp || node.owners.length === 0) return;
+    const states = new Map<string, OwnerState>();
+    try {
+      for (const ref of node.owners) {
+        states.set(ref.uid, await this.#ownerState(node, ref));
+      }
+    } catch (e) {
+      if (!(e instanceof InvalidOwnerNamespace)) throw e;
+      await warningEvent(
+        this.#ctx.client,
+        node.cluster,
+        obj,
+        "OwnerRefInvalidNamespace",
+        e.message,
+      ).catch((err) =>
+        this.#log.warn("recording an event failed", { error: err })
+      );
+      return;
+    }
+    const of = (s: OwnerState) =>
+      new Set([...states].filter(([, v]) => v === s).map(([k]) => k));
+    const solid = of("solid");
+    const dangling = of("dangling");
+    const waiting = of("waiting");
+    const target = objectTarget(
+      node.cluster,
+      node.resource!,
+      node.namespace,
+      obj.metadata.name!,
+    );
+    if (solid.size > 0) {
+      if (dangling.size + waiting.size > 0) {
+        await removeOwnerReferences(
+          this.#ctx.client,
+          target,
+          node.uid,
+          new Set([...dangling, ...waiting]),
+        );
+      }
+      return;
+    }
+    let policy: "Background" | "Foreground" | "Orphan" = "Background";
+    if (waiting.size > 0 && node.dependents.size > 0) {
+      await unblockOwnerReferences(
+        this.#ctx.client,
+        target,
+        node.uid,
+        waiting,
+      );
+      policy = "Foreground";
+    } else if (obj.metadata.finalizers?.includes(ORPHAN_FINALIZER)) {
+      policy = "Orphan";
+    } else if (obj.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) {
+      policy = "Foreground";
+    }
+    try {
+      await this.#ctx.client.delete(target, {
+        propagationPolicy: policy,
+        preconditions: { uid: node.uid },
+      });
+      this.#log.debug("deleted dependent", {
+        cluster: node.cluster,
+        namespace: node.namespace,
+        name: obj.metadata.name,
+        policy,
+      });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+  }
+
+  async #ownerState(
+    node: GraphNode,
+    ref: { apiVersion: string; kind: string; name: string; uid: string },
+  ): Promise<OwnerState> {
+    const r = await this.#resourceOf(node.cluster, ref.apiVersion, ref.kind);
+    if (r.namespaced && !node.namespace) {
+      throw new InvalidOwnerNamespace(
+        `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: , name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace ""`,
+      );
+    }
+    const ns = r.namespaced ? node.namespace : "";
+    const owner = this.graph.get(node.cluster, ref.uid);
+    if (owner && !owner.virtual && owner.namespace === ns) {
+      return owner.deletingDependents ? "waiting" : "solid";
+    }
+    const absentKey = `${node.cluster}|${ns}|${ref.uid}`;
+    if (this.#absent.has(absentKey)) return "dangling";
+    let live: KubeObject;
+    try {
+      live = await this.#ctx.client.get(
+        objectTarget(node.cluster, r, ns, ref.name),
+      );
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      this.#markAbsent(absentKey);
+      return "dangling";
+    }
+    if (live.metadata.uid !== ref.uid) {
+      this.#markAbsent(absentKey);
+      return "dangling";
+    }
+    return live.metadata.deletionTimestamp &&
+        live.metadata.finalizers?.includes(FOREGROUND_FINALIZER)
+      ? "waiting"
+      : "solid";
+  }
+
+  async #verifyVirtual(node: GraphNode): Promise<void> {
+    const r = await this.#resourceOf(
+      node.cluster,
+      node.ref.apiVersion,
+      node.ref.kind,
+    );
+    if (r.namespaced && !node.namespace) {
+      for (const d of node.dependents) {
+        this.deleteQueue.add(nodeKey(d.cluster, d.uid));
+      }
+      return;
+    }
+    const ns = r.namespaced ? node.namespace : "";
+    const absentKey = `${node.cluster}|${ns}|${node.uid}`;
+    if (!this.#absent.has(absentKey)) {
+      try {
+        const live = await this.#ctx.client.get(
+          objectTarget(node.cluster, r, ns, node.ref.name),
+        );
+        // It exists: its informer will turn the node real.
+        if (live.metadata.uid === node.uid) return;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      this.#markAbsent(absentKey);
+    }
+    if (this.graph.byKey(nodeKey(node.cluster, node.uid))?.virtual) {
+      this.#apply(this.graph.remove(node.cluster, node.uid));
+    }
+  }
+
+  async #processDeletingDependents(node: GraphNode): Promise<void> {
+    const blocking = node.blockingDependents();
+    if (blocking.length === 0) {
+      await removeFinalizer(
+        this.#ctx.client,
+        objectTarget(
+          node.cluster,
+          node.resource!,
+          node.namespace,
+          node.ref.name,
+        ),
+        node.uid,
+        FOREGROUND_FINALIZER,
+      );
+      return;
+    }
+    for (const d of blocking) {
+      if (!d.deletingDependents) {
+        this.deleteQueue.add(nodeKey(d.cluster, d.uid));
+      }
+    }
+  }
+
+  /** The attemptToOrphan step for the owner `key`. */
+  async attemptToOrphan(key: string): Promise<void> {
+    const node = this.graph.byKey(key);
+    if (!node || !node.orphaningDependents) return;
+    const owner = new Set([node.uid]);
+    const dependents = [...node.dependents].filter((d) => !d.virtual);
+    for (let i = 0; i < dependents.length; i += 50) {
+      await Promise.all(
+        dependents.slice(i, i + 50).map((d) =>
+          removeOwnerReferences(
+            this.#ctx.client,
+            objectTarget(d.cluster, d.resource!, d.namespace, d.ref.name),
+            d.uid,
+            owner,
+          ).catch((e) => {
+            if (!isApiCode(e, 404)) throw e;
+          })
+        ),
+      );
+    }
+    await removeFinalizer(
+      this.#ctx.client,
+      objectTarget(node.cluster, node.resource!, node.namespace, node.ref.name),
+      node.uid,
+      ORPHAN_FINALIZER,
+    );
+  }
+}
+
+/** The `garbagecollector` controller. */
+export const garbageCollectorController: ControllerDescriptor = {
+  name: "garbagecollector",
+  run: (ctx, signal) => new GarbageCollector(ctx).run(signal),
+};

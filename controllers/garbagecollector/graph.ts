@@ -1,0 +1,202 @@
+/**
+ * The ownership graph of one garbage collector: a node per object (keyed by
+ * cluster and uid) with its owner references and its dependents. Owners
+ * referenced before they are observed are *virtual* nodes until the API
+ * confirms or denies them. The graph holds no I/O; the collector mutates it
+ * from informer events and reads it to decide.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import type { ApiResource } from "../client/mod.ts";
+
+/** An `ownerReferences` entry. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** The finalizer of foreground deletion. */
+export const FOREGROUND_FINALIZER = "foregroundDeletion";
+/** The finalizer of orphaning deletion. */
+export const ORPHAN_FINALIZER = "orphan";
+
+/** One object (or a virtual owner) in the graph. */
+export class GraphNode {
+  /** Owners as referenced by the object. */
+  owners: OwnerReference[] = [];
+  /** Objects that reference this one. */
+  readonly dependents = new Set<GraphNode>();
+  /** The last observed object (undefined for a virtual node). */
+  obj?: KubeObject;
+  /** Its resource (undefined for a virtual node). */
+  resource?: ApiResource;
+
+  constructor(
+    readonly cluster: string,
+    readonly uid: string,
+    /** `apiVersion`, `kind`, `name` (and `namespace` once known). */
+    public ref: { apiVersion: string; kind: string; name: string },
+    public namespace = "",
+  ) {}
+
+  /** True until the object itself has been observed. */
+  get virtual(): boolean {
+    return this.obj === undefined;
+  }
+
+  /** True when the object has a deletionTimestamp. */
+  get beingDeleted(): boolean {
+    return !!this.obj?.metadata.deletionTimestamp;
+  }
+
+  /** True when the object waits for its dependents (foreground deletion). */
+  get deletingDependents(): boolean {
+    return this.beingDeleted &&
+      (this.obj!.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER);
+  }
+
+  /** True when the object waits for its dependents to be orphaned. */
+  get orphaningDependents(): boolean {
+    return this.beingDeleted &&
+      (this.obj!.metadata.finalizers ?? []).includes(ORPHAN_FINALIZER);
+  }
+
+  /** Dependents that block this owner's foreground deletion. */
+  blockingDependents(): GraphNode[] {
+    return [...this.dependents].filter((d) =>
+      d.owners.some((r) => r.uid === this.uid && r.blockOwnerDeletion)
+    );
+  }
+}
+
+/** The owner references of `obj` that carry a uid. */
+export function ownerReferencesOf(obj: KubeObject): OwnerReference[] {
+  const refs = obj.metadata.ownerReferences ?? [];
+  return refs.filter((r) => typeof r.uid === "string" && r.uid !== "")
+    .map((r) => r as unknown as OwnerReference);
+}
+
+/** The graph key of an object. */
+export function nodeKey(cluster: string, uid: string): string {
+  return `${cluster}|${uid}`;
+}
+
+/** What changed in the graph that needs the collector's attention. */
+export interface GraphChanges {
+  /** Nodes to run attemptToDelete on. */
+  attemptToDelete: GraphNode[];
+  /** Nodes to run attemptToOrphan on. */
+  attemptToOrphan: GraphNode[];
+}
+
+/** The ownership graph. */
+export class OwnershipGraph {
+  #nodes = new Map<string, GraphNode>();
+
+  /** The node for `cluster`/`uid`. */
+  get(cluster: string, uid: string): GraphNode | undefined {
+    return this.#nodes.get(nodeKey(cluster, uid));
+  }
+
+  /** The node for a key from {@linkcode nodeKey}. */
+  byKey(key: string): GraphNode | undefined {
+    return this.#nodes.get(key);
+  }
+
+  /** How many nodes (real and virtual) the graph holds. */
+  get size(): number {
+    return this.#nodes.size;
+  }
+
+  /** Applies an observed add or update of `obj` (of `resource`). */
+  observe(
+    cluster: string,
+    resource: ApiResource,
+    obj: KubeObject,
+  ): GraphChanges {
+    const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
+    const uid = obj.metadata.uid;
+    if (!uid) return out;
+    const key = nodeKey(cluster, uid);
+    let node = this.#nodes.get(key);
+    const refs = ownerReferencesOf(obj);
+    if (!node) {
+      node = new GraphNode(cluster, uid, {
+        apiVersion: obj.apiVersion ?? "",
+        kind: obj.kind ?? resource.kind,
+        name: obj.metadata.name ?? "",
+      });
+      this.#nodes.set(key, node);
+    }
+    node.ref = {
+      apiVersion: obj.apiVersion ??
+        (resource.group ? `${resource.group}/${resource.version}` : "v1"),
+      kind: obj.kind ?? resource.kind,
+      name: obj.metadata.name ?? "",
+    };
+    node.namespace = obj.metadata.namespace ?? "";
+    node.resource = resource;
+    const before = new Map(node.owners.map((r) => [r.uid, r]));
+    const after = new Map(refs.map((r) => [r.uid, r]));
+    for (const [ownerUid, ref] of after) {
+      const old = before.get(ownerUid);
+      let owner = this.#nodes.get(nodeKey(cluster, ownerUid));
+      if (!owner) {
+        owner = new GraphNode(cluster, ownerUid, {
+          apiVersion: ref.apiVersion,
+          kind: ref.kind,
+          name: ref.name,
+        }, node.namespace);
+        this.#nodes.set(nodeKey(cluster, ownerUid), owner);
+        out.attemptToDelete.push(owner);
+      }
+      owner.dependents.add(node);
+      if (owner.deletingDependents) out.attemptToDelete.push(node);
+      if (old?.blockOwnerDeletion && !ref.blockOwnerDeletion) {
+        if (owner.deletingDependents) out.attemptToDelete.push(owner);
+      }
+    }
+    for (const [ownerUid, old] of before) {
+      if (after.has(ownerUid)) continue;
+      const owner = this.#nodes.get(nodeKey(cluster, ownerUid));
+      if (!owner) continue;
+      owner.dependents.delete(node);
+      if (old.blockOwnerDeletion && owner.deletingDependents) {
+        out.attemptToDelete.push(owner);
+      }
+    }
+    node.owners = refs;
+    node.obj = obj;
+    if (node.orphaningDependents) out.attemptToOrphan.push(node);
+    if (node.deletingDependents) {
+      out.attemptToDelete.push(node, ...node.dependents);
+    }
+    return out;
+  }
+
+  /** Applies an observed deletion (or a virtual node found absent). */
+  remove(cluster: string, uid: string): GraphChanges {
+    const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
+    const key = nodeKey(cluster, uid);
+    const node = this.#nodes.get(key);
+    if (!node) return out;
+    this.#nodes.delete(key);
+    for (const ref of node.owners) {
+      const owner = this.#nodes.get(nodeKey(cluster, ref.uid));
+      if (!owner) continue;
+      owner.dependents.delete(node);
+      if (owner.deletingDependents) out.attemptToDelete.push(owner);
+      if (owner.virtual && owner.dependents.size === 0) {
+        this.#nodes.delete(nodeKey(cluster, ref.uid));
+      }
+    }
+    out.attemptToDelete.push(...node.dependents);
+    return out;
+  }
+}

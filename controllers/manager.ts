@@ -1,0 +1,173 @@
+/**
+ * Starts the selected controllers against an API (in-process handler or
+ * client), optionally behind leader election, and stops them together.
+ * This is what `hyperplane server` (in-process) and `hyperplane
+ * controller-manager` (HTTP) both call.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log/mod.ts";
+import type { ApiHandler } from "../apiserver/request_context.ts";
+import { ApiClient, inProcessTransport } from "./client/mod.ts";
+import type { ControllerContext, ControllerDescriptor } from "./context.ts";
+import { InformerFactory, runLeaderElection } from "./runtime/mod.ts";
+import { selectControllers } from "./selection.ts";
+import { garbageCollectorController } from "./garbagecollector/mod.ts";
+import { namespaceController } from "./namespace/mod.ts";
+import { serviceAccountController } from "./serviceaccount/mod.ts";
+import { rootCACertPublisher } from "./rootcacertpublisher/mod.ts";
+
+/** Every controller, in start order. */
+export const CONTROLLERS: readonly ControllerDescriptor[] = [
+  garbageCollectorController,
+  namespaceController,
+  serviceAccountController,
+  rootCACertPublisher,
+];
+
+/** The names `--controllers` accepts. */
+export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((c) =>
+  c.name
+);
+
+/** Leader-election settings (`false` runs without election). */
+export interface LeaderElectionConfig {
+  /** Default: `<hostname>_<random uuid>`. */
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+/** Options for {@linkcode startControllers}. */
+export interface StartControllersOptions {
+  /** The API, in-process (used with the `system:kube-controller-manager` user)… */
+  handler?: ApiHandler;
+  /** …or any client (e.g. over HTTP). One of the two is required. */
+  client?: ApiClient;
+  /** `--controllers` syntax. Default `*`. */
+  controllers?: string;
+  /** Clusters to act on. Default `["root"]`. */
+  clusters?: readonly string[];
+  /** The cluster CA (PEM) for `kube-root-ca.crt`. */
+  rootCA?: string;
+  logger: Logger;
+  /** Stops everything when aborted (as `stop()`). */
+  signal?: AbortSignal;
+  /** Default: no election (the in-process server is the only manager). */
+  leaderElection?: LeaderElectionConfig | false;
+  /** Workers per controller (default per controller). */
+  workers?: number;
+}
+
+/** Running controllers. */
+export interface RunningControllers {
+  /** The controllers that run. */
+  readonly names: readonly string[];
+  /** True while this process leads (always true without election). */
+  isLeader(): boolean;
+  /** Resolves once everything stopped. */
+  readonly done: Promise<void>;
+  /** Stops every controller and informer; resolves when they are stopped. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the controllers selected by `opts.controllers`.
+ *
+ * @example
+ * ```ts
+ * const running = startControllers({ handler: api.handler, logger, rootCA });
+ * // …
+ * await running.stop();
+ * ```
+ */
+export function startControllers(
+  opts: StartControllersOptions,
+): RunningControllers {
+  const names = selectControllers(opts.controllers ?? "*", CONTROLLER_NAMES);
+  const ownClient = !opts.client;
+  const client = opts.client ??
+    new ApiClient(inProcessTransport(requireHandler(opts.handler)));
+  const logger = opts.logger.with({ component: "controller-manager" });
+  const stopAll = new AbortController();
+  const signal = opts.signal
+    ? AbortSignal.any([opts.signal, stopAll.signal])
+    : stopAll.signal;
+  let leading = false;
+
+  const runAll = async (lead: AbortSignal) => {
+    leading = true;
+    const informers = new InformerFactory(
+      client,
+      logger.with({
+        component: "informer",
+      }),
+    );
+    const ctx: ControllerContext = {
+      client,
+      clusters: opts.clusters ?? ["root"],
+      informers,
+      logger,
+      rootCA: opts.rootCA,
+      workers: opts.workers,
+    };
+    const selected = CONTROLLERS.filter((c) => names.includes(c.name));
+    logger.info("starting controllers", { controllers: names.join(",") });
+    try {
+      await Promise.all([
+        informers.run(lead),
+        ...selected.map((c) =>
+          c.run({ ...ctx, logger: logger.with({ controller: c.name }) }, lead)
+            .catch((e) =>
+              logger.error("controller failed", {
+                controller: c.name,
+                error: e,
+              })
+            )
+        ),
+      ]);
+    } finally {
+      leading = false;
+    }
+  };
+
+  const done = (async () => {
+    try {
+      if (opts.leaderElection) {
+        const le = opts.leaderElection;
+        await runLeaderElection({
+          client,
+          identity: le.identity ??
+            `${Deno.hostname()}_${crypto.randomUUID()}`,
+          leaseDurationMs: le.leaseDurationMs,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          logger: logger.with({ component: "leader-election" }),
+          onStartedLeading: runAll,
+        }, signal);
+      } else {
+        await runAll(signal);
+      }
+    } finally {
+      if (ownClient) client.close();
+      logger.info("controllers stopped");
+    }
+  })();
+
+  return {
+    names,
+    isLeader: () => leading,
+    done,
+    async stop() {
+      stopAll.abort();
+      await done;
+    },
+  };
+}
+
+function requireHandler(h: ApiHandler | undefined): ApiHandler {
+  if (!h) throw new TypeError("startControllers needs a handler or a client");
+  return h;
+}

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { configMap } from "../apiserver/testing/harness.ts";
+import { eventually, startStand, TEST_CA } from "./_testing.ts";
+
+const NS = "/api/v1/namespaces";
+
+Deno.test("a new namespace gets a default service account and kube-root-ca.crt, recreated when deleted", async () => {
+  const stand = await startStand();
+  const s = stand.server;
+  try {
+    assert.equal(
+      (await s.request("POST", NS, { body: { metadata: { name: "team" } } }))
+        .status,
+      201,
+    );
+    const sa = `${NS}/team/serviceaccounts/default`;
+    const cm = `${NS}/team/configmaps/kube-root-ca.crt`;
+    await eventually(async () => (await s.request("GET", sa)).status === 200);
+    await eventually(async () => (await s.request("GET", cm)).status === 200);
+    assert.equal((await s.request("GET", cm)).body.data["ca.crt"], TEST_CA);
+    await s.request("DELETE", sa);
+    await eventually(async () => (await s.request("GET", sa)).status === 200);
+    const got = (await s.request("GET", cm)).body;
+    got.data = { "ca.crt": "tampered" };
+    assert.equal((await s.request("PUT", cm, { body: got })).status, 200);
+    await eventually(async () =>
+      (await s.request("GET", cm)).body.data["ca.crt"] === TEST_CA
+    );
+  } finally {
+    await stand.close();
+  }
+});
+
+Deno.test("deleting a namespace deletes its content, then the namespace", async () => {
+  const stand = await startStand();
+  const s = stand.server;
+  try {
+    await s.request("POST", NS, { body: { metadata: { name: "doomed" } } });
+    for (let i = 0; i < 50; i++) {
+      await s.request("POST", `${NS}/doomed/configmaps`, {
+        body: configMap(`cm-${i}`),
+      });
+      await s.request("POST", `${NS}/doomed/secrets`, {
+        body: { metadata: { name: `s-${i}` }, data: {} },
+      });
+    }
+    const del = await s.request("DELETE", `${NS}/doomed`);
+    assert.equal(del.status, 200);
+    assert.equal(del.body.status.phase, "Terminating");
+    const refused = await s.request("POST", `${NS}/doomed/configmaps`, {
+      body: configMap("late"),
+    });
+    assert.equal(refused.status, 403);
+    await eventually(
+      async () => (await s.request("GET", `${NS}/doomed`)).status === 404,
+      "namespace gone",
+    );
+    const left = await s.request("GET", `${NS}/doomed/configmaps`);
+    assert.equal(left.body.items.length, 0);
+  } finally {
+    await stand.close();
+  }
+});
+
+Deno.test("a namespace whose content has a finalizer reports it and waits", async () => {
+  const stand = await startStand({ controllers: "namespace" });
+  const s = stand.server;
+  try {
+    await s.request("POST", NS, { body: { metadata: { name: "held" } } });
+    await s.request("POST", `${NS}/held/configmaps`, {
+      body: configMap("pinned", {}, {
+        metadata: { finalizers: ["example.com/hold"] },
+      }),
+    });
+    await s.request("DELETE", `${NS}/held`);
+    await eventually(async () => {
+      const ns = (await s.request("GET", `${NS}/held`)).body;
+      return (ns.status?.conditions ?? []).some((c: Record<string, string>) =>
+        c.type === "NamespaceFinalizersRemaining" && c.status === "True"
+      );
+    }, "finalizers condition");
+    const ns = (await s.request("GET", `${NS}/held`)).body;
+    const remaining = ns.status.conditions.find((c: Record<string, string>) =>
+      c.type === "NamespaceContentRemaining"
+    );
+    assert.equal(remaining.status, "True");
+    assert.match(remaining.message, /configmaps has 1 resource instances/);
+    const cm = (await s.request("GET", `${NS}/held/configmaps/pinned`)).body;
+    cm.metadata.finalizers = [];
+    await s.request("PUT", `${NS}/held/configmaps/pinned`, { body: cm });
+    await eventually(
+      async () => (await s.request("GET", `${NS}/held`)).status === 404,
+      "namespace gone",
+    );
+  } finally {
+    await stand.close();
+  }
+});

@@ -1,0 +1,25 @@
+/**
+ * The generic controllers and the controller manager: garbage collector,
+ * namespace deletion, default service accounts and the root CA ConfigMap,
+ * over a small runtime (informers, work queues, leader election) that acts
+ * only through the API.
+ *
+ * @example
+ * ```ts
+ * const running = startControllers({ handler: api.handler, logger, rootCA });
+ * await running.stop();
+ * ```
+ *
+ * @module
+ */
+
+export {
+  CONTROLLER_NAMES,
+  CONTROLLERS,
+  type LeaderElectionConfig,
+  type RunningControllers,
+  startControllers,
+  type StartControllersOptions,
+} from "./manager.ts";
+export type { ControllerContext, ControllerDescriptor } from "./context.ts";
+export { ControllerSelectionError, selectControllers } from "./selection.ts";

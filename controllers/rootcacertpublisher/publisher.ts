@@ -1,0 +1,66 @@
+/**
+ * The `root-ca-cert-publisher` controller: every active namespace has a
+ * `kube-root-ca.crt` ConfigMap whose `ca.crt` is the cluster CA (recreated
+ * when deleted, repaired when changed).
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import { CORE } from "../client/mod.ts";
+import type { ControllerDescriptor } from "../context.ts";
+import { runPerNamespace } from "../_per_namespace.ts";
+
+/** The ConfigMap's name, as upstream. */
+export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
+/** The annotation upstream sets on it. */
+export const DESCRIPTION_ANNOTATION = "kubernetes.io/description";
+const DESCRIPTION =
+  "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+/** The `root-ca-cert-publisher` controller. */
+export const rootCACertPublisher: ControllerDescriptor = {
+  name: "root-ca-cert-publisher",
+  run(ctx, signal) {
+    const ca = ctx.rootCA;
+    if (!ca) {
+      ctx.logger.warn("no root CA given; root-ca-cert-publisher idles");
+      return new Promise((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+    }
+    return runPerNamespace(ctx, {
+      controller: "root-ca-cert-publisher",
+      resource: CORE.configmaps,
+      name: ROOT_CA_CONFIGMAP,
+      desired: (namespace) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: ROOT_CA_CONFIGMAP,
+          namespace,
+          annotations: { [DESCRIPTION_ANNOTATION]: DESCRIPTION },
+        },
+        data: { "ca.crt": ca },
+      }),
+      repair(current: KubeObject) {
+        const data = current.data as Record<string, string> | undefined;
+        const ann = current.metadata.annotations ?? {};
+        if (
+          data?.["ca.crt"] === ca && Object.keys(data).length === 1 &&
+          ann[DESCRIPTION_ANNOTATION] === DESCRIPTION
+        ) {
+          return undefined;
+        }
+        const next = structuredClone(current);
+        next.data = { "ca.crt": ca };
+        delete next.binaryData;
+        next.metadata.annotations = {
+          ...ann,
+          [DESCRIPTION_ANNOTATION]: DESCRIPTION,
+        };
+        return next;
+      },
+    }, signal);
+  },
+};

@@ -1,0 +1,101 @@
+/**
+ * Shares informers between controllers: asking twice for the same cluster,
+ * resource, namespace and selectors returns the same {@linkcode Informer}.
+ * Informers start when the factory runs (or at once if it is running) and
+ * all stop with the factory's signal; one can be stopped alone (`release`).
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log/mod.ts";
+import type { ApiClient, Target } from "../client/mod.ts";
+import { Informer } from "./informer.ts";
+
+/** What identifies a shared informer. */
+export interface InformerSpec {
+  target: Target;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resyncMs?: number;
+}
+
+interface Entry {
+  informer: Informer;
+  stop: AbortController;
+  running?: Promise<void>;
+}
+
+/** See the module doc. */
+export class InformerFactory {
+  #client: ApiClient;
+  #logger: Logger;
+  #entries = new Map<string, Entry>();
+  #signal?: AbortSignal;
+
+  constructor(client: ApiClient, logger: Logger) {
+    this.#client = client;
+    this.#logger = logger;
+  }
+
+  #key(spec: InformerSpec): string {
+    const t = spec.target;
+    return JSON.stringify([
+      t.cluster,
+      t.resource.group,
+      t.resource.version,
+      t.resource.resource,
+      t.namespace ?? "",
+      spec.labelSelector ?? "",
+      spec.fieldSelector ?? "",
+    ]);
+  }
+
+  /** The shared informer for `spec` (created on first use). */
+  informer(spec: InformerSpec): Informer {
+    const key = this.#key(spec);
+    let e = this.#entries.get(key);
+    if (!e) {
+      e = {
+        informer: new Informer({
+          client: this.#client,
+          target: spec.target,
+          labelSelector: spec.labelSelector,
+          fieldSelector: spec.fieldSelector,
+          resyncMs: spec.resyncMs,
+          logger: this.#logger,
+        }),
+        stop: new AbortController(),
+      };
+      this.#entries.set(key, e);
+      if (this.#signal) this.#start(e);
+    }
+    return e.informer;
+  }
+
+  /** Stops and forgets the informer for `spec` (e.g. a resource gone from discovery). */
+  async release(spec: InformerSpec): Promise<void> {
+    const key = this.#key(spec);
+    const e = this.#entries.get(key);
+    if (!e) return;
+    this.#entries.delete(key);
+    e.stop.abort();
+    await e.running;
+  }
+
+  #start(e: Entry): void {
+    const signal = AbortSignal.any([this.#signal!, e.stop.signal]);
+    e.running = e.informer.run(signal);
+  }
+
+  /** Runs every informer (present and future) until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
+    for (const e of this.#entries.values()) if (!e.running) this.#start(e);
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+    }
+    await Promise.all([...this.#entries.values()].map((e) => e.running));
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The controller runtime: shared informers, rate-limited work queues,
+ * leader election on a Lease, and an abortable sleep.
+ *
+ * @module
+ */
+
+export {
+  Informer,
+  type InformerHandler,
+  type InformerOptions,
+  INITIAL_EVENTS_END,
+  objectKeyOf,
+} from "./informer.ts";
+export { InformerFactory, type InformerSpec } from "./informer_factory.ts";
+export {
+  DEFAULT_LEASE_NAME,
+  type LeaderElectionOptions,
+  runLeaderElection,
+} from "./leader_election.ts";
+export {
+  defaultRateLimiter,
+  ExponentialBackoff,
+  MaxOf,
+  type RateLimiter,
+  TokenBucket,
+} from "./rate_limiter.ts";
+export { DiscoveryCache } from "./discovery_cache.ts";
+export { sleep } from "./sleep.ts";
+export { runWorkers, WorkQueue } from "./work_queue.ts";

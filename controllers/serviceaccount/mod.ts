@@ -1,0 +1,7 @@
+/**
+ * The `serviceaccount` controller.
+ *
+ * @module
+ */
+
+export { serviceAccountController } from "./serviceaccounts_controller.ts";
