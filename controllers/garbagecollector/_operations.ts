@@ -124,7 +124,13 @@ export async function warningEvent(
   await client.create({ cluster, resource: CORE.events, namespace }, {
     apiVersion: "v1",
     kind: "Event",
-    metadata: { generateName: `${obj.metadata.name}.`, namespace },
+    // Named as upstream's event recorder does: <object>.<unix nanos, hex>.
+    metadata: {
+      name: `${obj.metadata.name}.${
+        (BigInt(Date.now()) * 1_000_000n).toString(16)
+      }`,
+      namespace,
+    },
     involvedObject: {
       apiVersion: obj.apiVersion,
       kind: obj.kind,

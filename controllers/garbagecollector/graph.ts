@@ -157,7 +157,12 @@ export class OwnershipGraph {
         out.attemptToDelete.push(owner);
       }
       owner.dependents.add(node);
-      if (owner.deletingDependents) out.attemptToDelete.push(node);
+      // A namespaced owner seen in another namespace than its dependent
+      // (or of a cluster-scoped dependent) is an invalid reference: the
+      // collector looks at it (event or deletion, as upstream).
+      const misplaced = !old && !owner.virtual && owner.namespace !== "" &&
+        owner.namespace !== node.namespace;
+      if (owner.deletingDependents || misplaced) out.attemptToDelete.push(node);
       if (old?.blockOwnerDeletion && !ref.blockOwnerDeletion) {
         if (owner.deletingDependents) out.attemptToDelete.push(owner);
       }
