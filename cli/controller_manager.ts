@@ -1,12 +1,27 @@
 /**
  * `hyperplane controller-manager`: runs the generic controllers against an
- * API server given by a kubeconfig.
+ * API server given by a kubeconfig, behind leader election on a Lease.
  *
  * @module
  */
 
+import { createLogger, type LogLevel } from "../log/mod.ts";
+import {
+  CONTROLLER_NAMES,
+  ControllerSelectionError,
+  selectControllers,
+  startControllers,
+} from "../controllers/mod.ts";
+import {
+  ApiClient,
+  httpTransport,
+  type Kubeconfig,
+  KubeconfigError,
+  loadKubeconfig,
+} from "../controllers/client/mod.ts";
 import { parseFlags } from "./flags.ts";
 import { renderHelp } from "./help.ts";
+import { shutdownSignal } from "./signals.ts";
 import { UsageError } from "./usage_error.ts";
 
 const FLAGS = [
@@ -19,11 +34,83 @@ const FLAGS = [
   {
     name: "controllers",
     description:
-      "controllers to run: '*' for all, 'name' to add, '-name' to remove",
+      `controllers to run: '*' for all, 'name' to add, '-name' to remove (${
+        CONTROLLER_NAMES.join(", ")
+      })`,
     default: "*",
     placeholder: "LIST",
   },
+  {
+    name: "clusters",
+    description: "comma-separated virtual clusters to act on",
+    default: "root",
+    placeholder: "LIST",
+  },
+  {
+    name: "leader-elect",
+    description: "run only while holding the leader lease (true|false)",
+    default: "true",
+    placeholder: "BOOL",
+  },
+  {
+    name: "leader-elect-lease-duration",
+    description: "how long a lease is valid without renewal",
+    default: "15s",
+    placeholder: "DURATION",
+  },
+  {
+    name: "leader-elect-renew-deadline",
+    description: "how long the leader tries to renew before giving up",
+    default: "10s",
+    placeholder: "DURATION",
+  },
+  {
+    name: "leader-elect-retry-period",
+    description: "how often candidates try to acquire or renew",
+    default: "2s",
+    placeholder: "DURATION",
+  },
+  {
+    name: "root-ca-file",
+    description:
+      "CA (PEM) published as kube-root-ca.crt (default: the kubeconfig's CA)",
+    placeholder: "FILE",
+  },
+  {
+    name: "log-level",
+    description: "debug, info, warn or error",
+    default: "info",
+    placeholder: "LEVEL",
+  },
 ];
+
+/** Parses `15s`, `500ms`, `1m`, `1m30s` or plain seconds into milliseconds. */
+export function parseDuration(flag: string, v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const unit: Record<string, number> = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (const m of v.matchAll(re)) {
+    total += Number(m[1]) * unit[m[2]];
+    matched += m[0].length;
+  }
+  if (matched === 0 || matched !== v.length || total <= 0) {
+    throw new UsageError(
+      `--${flag}: invalid duration ${JSON.stringify(v)} (e.g. 15s, 500ms)`,
+    );
+  }
+  return total;
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
 
 /** Runs `controller-manager`. Returns the exit status. */
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -31,7 +118,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
   if (parsed.values.help) {
     console.log(renderHelp(
       "hyperplane controller-manager --kubeconfig FILE [flags]",
-      "Run the generic controllers (garbage collector, namespace deletion) against an API server.",
+      "Run the generic controllers (garbage collector, namespace deletion, service accounts, root CA) against an API server.",
       [{ title: "Flags", flags: FLAGS }],
     ));
     return 0;
@@ -39,17 +126,96 @@ export async function runControllerManager(args: string[]): Promise<number> {
   if (parsed.positionals.length) {
     throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`);
   }
-  const kubeconfig = parsed.values.kubeconfig;
-  if (typeof kubeconfig !== "string" || kubeconfig === "") {
-    throw new UsageError("--kubeconfig is required");
-  }
+  const v = parsed.values;
+  const kubeconfig = str(v.kubeconfig);
+  if (kubeconfig === "") throw new UsageError("--kubeconfig is required");
   try {
     await Deno.stat(kubeconfig);
   } catch {
     throw new UsageError(`--kubeconfig ${kubeconfig}: file not found`);
   }
-  console.error(
-    "hyperplane controller-manager: no controllers are available in this build yet",
+  const level = str(v["log-level"]);
+  if (!["debug", "info", "warn", "error"].includes(level)) {
+    throw new UsageError(
+      `--log-level must be one of debug, info, warn, error, got ${
+        JSON.stringify(level)
+      }`,
+    );
+  }
+  const controllers = str(v.controllers);
+  try {
+    selectControllers(controllers, CONTROLLER_NAMES);
+  } catch (e) {
+    if (e instanceof ControllerSelectionError) throw new UsageError(e.message);
+    throw e;
+  }
+  const elect = str(v["leader-elect"]);
+  if (elect !== "true" && elect !== "false") {
+    throw new UsageError(`--leader-elect must be true or false, got ${elect}`);
+  }
+  const leaseDurationMs = parseDuration(
+    "leader-elect-lease-duration",
+    str(v["leader-elect-lease-duration"]),
   );
-  return 1;
+  const renewDeadlineMs = parseDuration(
+    "leader-elect-renew-deadline",
+    str(v["leader-elect-renew-deadline"]),
+  );
+  const retryPeriodMs = parseDuration(
+    "leader-elect-retry-period",
+    str(v["leader-elect-retry-period"]),
+  );
+  if (renewDeadlineMs >= leaseDurationMs) {
+    throw new UsageError(
+      "--leader-elect-renew-deadline must be less than --leader-elect-lease-duration",
+    );
+  }
+  if (retryPeriodMs >= renewDeadlineMs) {
+    throw new UsageError(
+      "--leader-elect-retry-period must be less than --leader-elect-renew-deadline",
+    );
+  }
+  const clusters = str(v.clusters).split(",").map((s) => s.trim()).filter(
+    Boolean,
+  );
+  if (clusters.length === 0) throw new UsageError("--clusters: empty list");
+  let config: Kubeconfig;
+  try {
+    config = await loadKubeconfig(kubeconfig);
+  } catch (e) {
+    if (e instanceof KubeconfigError) {
+      throw new UsageError(`--kubeconfig ${kubeconfig}: ${e.message}`);
+    }
+    throw e;
+  }
+  let rootCA = config.caCert;
+  const caFile = str(v["root-ca-file"]);
+  if (caFile) {
+    try {
+      rootCA = await Deno.readTextFile(caFile);
+    } catch {
+      throw new UsageError(`--root-ca-file ${caFile}: cannot be read`);
+    }
+  }
+  const logger = createLogger({ level: level as LogLevel });
+  const shutdown = shutdownSignal();
+  const client = new ApiClient(httpTransport(config));
+  try {
+    const running = startControllers({
+      client,
+      controllers,
+      clusters,
+      rootCA,
+      logger,
+      signal: shutdown.signal,
+      leaderElection: elect === "true"
+        ? { leaseDurationMs, renewDeadlineMs, retryPeriodMs }
+        : false,
+    });
+    await running.done;
+  } finally {
+    shutdown.dispose();
+    client.close();
+  }
+  return 0;
 }
