@@ -28,6 +28,9 @@ type Program = ReturnType<Environment["parse"]>;
 
 const OLD_SELF = /\boldSelf\b/;
 
+/** Which rules a run evaluates: plain ones, or transition rules (`oldSelf`). */
+export type RuleKind = "plain" | "transition";
+
 /** Whether `rule` is a transition rule (refers to `oldSelf`). */
 export function isTransitionRule(rule: ValidationRule): boolean {
   return OLD_SELF.test(rule.rule);
@@ -115,9 +118,10 @@ export class CelRules {
     old: unknown,
     schema: Schema,
     path = "",
+    only?: RuleKind,
   ): FieldError[] {
     const errs: FieldError[] = [];
-    this.#walk(value, old, schema, path, errs);
+    this.#walk(value, old, schema, path, errs, only);
     return errs;
   }
 
@@ -127,16 +131,27 @@ export class CelRules {
     s: Schema,
     path: string,
     errs: FieldError[],
+    only: RuleKind | undefined,
   ): void {
     if (v === null || v === undefined) return;
     for (const rule of s["x-kubernetes-validations"] ?? []) {
+      const transition = isTransitionRule(rule);
+      if (only === "plain" && transition) continue;
+      if (only === "transition" && !transition) continue;
       this.#check(rule, v, old, s, path, errs);
     }
     if (Array.isArray(v)) {
       if (s.items === undefined) return;
       const oldByKey = correlateList(old, s);
       v.forEach((item, i) => {
-        this.#walk(item, oldByKey?.(item), s.items!, indexPath(path, i), errs);
+        this.#walk(
+          item,
+          oldByKey?.(item),
+          s.items!,
+          indexPath(path, i),
+          errs,
+          only,
+        );
       });
       return;
     }
@@ -147,7 +162,9 @@ export class CelRules {
       : undefined;
     for (const [k, x] of Object.entries(v)) {
       const prop = s.properties?.[k] ?? additional;
-      if (prop) this.#walk(x, oldObj?.[k], prop, childPath(path, k), errs);
+      if (prop) {
+        this.#walk(x, oldObj?.[k], prop, childPath(path, k), errs, only);
+      }
     }
   }
 

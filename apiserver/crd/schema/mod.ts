@@ -18,5 +18,11 @@ export { applyDefaults } from "./defaults.ts";
 export { prune, type PruneOptions } from "./prune.ts";
 export { validateListTypes } from "./list_types.ts";
 export { validateEmbeddedResource } from "./embedded.ts";
-export { CelRules, isTransitionRule, toCel, walkSchema } from "./cel.ts";
+export {
+  CelRules,
+  isTransitionRule,
+  type RuleKind,
+  toCel,
+  walkSchema,
+} from "./cel.ts";
 export { isCheckedFormat, matchesFormat } from "./_formats.ts";
