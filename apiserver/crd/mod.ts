@@ -23,6 +23,7 @@ export {
   validateCrd,
   type ValidateCrdOptions,
   validateCrdUpdate,
+  validateCrdUpdateRules,
   validateStoredVersions,
   WEBHOOK_UNSUPPORTED,
 } from "./validate_crd.ts";
@@ -64,4 +65,9 @@ export {
   parseJsonPath,
   printJsonValue,
 } from "./jsonpath.ts";
+export {
+  type CrdResourceOptions,
+  customResourceDefinitions,
+} from "./crd_resource.ts";
+export { TERMINATING_STAGES, type TerminatingStage } from "./status.ts";
 export * as crdSchema from "./schema/mod.ts";

@@ -210,26 +210,39 @@ export function recordStoredVersion(crd: CustomResourceDefinition): string[] {
   return stored;
 }
 
+/** The stages of a CRD deletion, as upstream's `Terminating` reasons. */
+export const TERMINATING_STAGES = {
+  InstanceDeletionPending:
+    "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon",
+  InstanceDeletionInProgress: "CustomResource deletion is in progress",
+  InstanceDeletionCompleted: "removed all instances",
+  InstanceDeletionFailed: "could not remove all instances",
+} as const;
+
+/** One of {@linkcode TERMINATING_STAGES}. */
+export type TerminatingStage = keyof typeof TERMINATING_STAGES;
+
 /**
- * The status of a CRD whose deletion started: `Terminating=True`
- * (`InstanceDeletionInProgress`) while its custom resources are removed.
- * As upstream, a terminating CRD still serves reads, updates and deletes
- * of its remaining objects but refuses creates.
+ * The status of a CRD whose deletion started: `Terminating=True` with the
+ * stage's reason while its custom resources are removed (`detail` is
+ * appended to the failure message). As upstream, a terminating CRD still
+ * serves reads, updates and deletes of its remaining objects but refuses
+ * creates.
  */
 export function terminatingStatus(
   crd: CustomResourceDefinition,
   now: Date,
+  stage: TerminatingStage = "InstanceDeletionInProgress",
+  detail?: string,
 ): CrdStatus {
   const conds = (crd.status?.conditions ?? []).filter((c) =>
     c.type !== "Terminating"
   );
+  const message = detail
+    ? `${TERMINATING_STAGES[stage]}: ${detail}`
+    : TERMINATING_STAGES[stage];
   const terminating = withTransition(
-    {
-      type: "Terminating",
-      status: "True",
-      reason: "InstanceDeletionInProgress",
-      message: "CustomResource deletion is in progress",
-    },
+    { type: "Terminating", status: "True", reason: stage, message },
     conditionOf(crd, "Terminating"),
     now,
   );

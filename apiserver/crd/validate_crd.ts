@@ -195,15 +195,26 @@ function isEstablished(crd: CustomResourceDefinition): boolean {
 }
 
 /**
- * Problems of an update: everything {@linkcode validateCrd} checks, plus
- * immutable `spec.scope` once established, and `status.storedVersions`.
+ * Problems of an update: everything {@linkcode validateCrd} checks plus
+ * {@linkcode validateCrdUpdateRules}.
  */
 export function validateCrdUpdate(
   next: CustomResourceDefinition,
   old: CustomResourceDefinition,
   opts: ValidateCrdOptions = {},
 ): FieldError[] {
-  const errs = validateCrd(next, opts);
+  return [...validateCrd(next, opts), ...validateCrdUpdateRules(next, old)];
+}
+
+/**
+ * The rules only an update has: `spec.scope` is immutable once
+ * established, `spec.group` always, and `status.storedVersions` must hold.
+ */
+export function validateCrdUpdateRules(
+  next: CustomResourceDefinition,
+  old: CustomResourceDefinition,
+): FieldError[] {
+  const errs: FieldError[] = [];
   if (isEstablished(old) && next.spec?.scope !== old.spec?.scope) {
     errs.push(invalid("spec.scope", next.spec?.scope, "field is immutable"));
   }
