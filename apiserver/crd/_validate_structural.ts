@@ -22,6 +22,8 @@ import { prune } from "./schema/prune.ts";
 import { validateValue } from "./schema/validate_value.ts";
 import { CelRules } from "./schema/cel.ts";
 import { isObject } from "./schema/_path.ts";
+import { shape } from "./_structural_shape.ts";
+import { listTypes } from "./_structural_list_types.ts";
 
 type Level = "root" | "field" | "item";
 
@@ -29,75 +31,6 @@ interface DefaultSite {
   s: Record<string, unknown>;
   path: string;
   level: Level;
-}
-
-const NUMBER_KEYS = [
-  "minimum",
-  "maximum",
-  "multipleOf",
-  "minLength",
-  "maxLength",
-  "minItems",
-  "maxItems",
-  "minProperties",
-  "maxProperties",
-];
-const BOOLEAN_KEYS = [
-  "nullable",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "uniqueItems",
-  "x-kubernetes-preserve-unknown-fields",
-  "x-kubernetes-int-or-string",
-  "x-kubernetes-embedded-resource",
-];
-const STRING_KEYS = ["pattern", "format", "description", "title"];
-
-function shape(s: Record<string, unknown>, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const bad = (k: string, what: string) =>
-    errs.push(invalid(`${path}.${k}`, s[k], what));
-  for (const k of NUMBER_KEYS) {
-    if (s[k] !== undefined && typeof s[k] !== "number") {
-      bad(k, "must be a number");
-    }
-  }
-  for (const k of BOOLEAN_KEYS) {
-    if (s[k] !== undefined && typeof s[k] !== "boolean") {
-      bad(k, "must be a boolean");
-    }
-  }
-  for (const k of STRING_KEYS) {
-    if (s[k] !== undefined && typeof s[k] !== "string") {
-      bad(k, "must be a string");
-    }
-  }
-  if (s.enum !== undefined && !Array.isArray(s.enum)) {
-    bad("enum", "must be a list");
-  }
-  for (const k of ["required", "x-kubernetes-list-map-keys"]) {
-    const v = s[k];
-    if (
-      v !== undefined &&
-      (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-    ) bad(k, "must be a list of strings");
-  }
-  for (
-    const k of [
-      "minLength",
-      "maxLength",
-      "minItems",
-      "maxItems",
-      "minProperties",
-      "maxProperties",
-    ]
-  ) {
-    const v = s[k];
-    if (typeof v === "number" && (v < 0 || !Number.isInteger(v))) {
-      bad(k, "must be a non-negative integer");
-    }
-  }
-  return errs;
 }
 
 const TYPES = ["array", "boolean", "integer", "number", "object", "string"];
@@ -434,140 +367,6 @@ function resourceFields(
         "must not specify anything other than name and generateName, but metadata is implicitly specified",
       ),
     );
-  }
-}
-
-function listTypes(
-  s: Record<string, unknown>,
-  path: string,
-  errs: FieldError[],
-): void {
-  const at = (k: string) => `${path}.${k}`;
-  const lt = s["x-kubernetes-list-type"];
-  const keys = s["x-kubernetes-list-map-keys"];
-  const items = isObject(s.items) ? s.items : undefined;
-  if (lt !== undefined && lt !== "atomic" && lt !== "set" && lt !== "map") {
-    errs.push(
-      notSupported(at("x-kubernetes-list-type"), lt, ["atomic", "set", "map"]),
-    );
-    return;
-  }
-  if (lt !== undefined && s.type !== "array") {
-    errs.push(
-      invalid(
-        at("x-kubernetes-list-type"),
-        lt,
-        "must only be used on type=array",
-      ),
-    );
-    return;
-  }
-  if (Array.isArray(keys) && keys.length > 0 && lt !== "map") {
-    if (lt === undefined) {
-      errs.push(
-        required(
-          at("x-kubernetes-list-type"),
-          "must be map if x-kubernetes-list-map-keys is non-empty",
-        ),
-      );
-    } else {
-      errs.push(
-        invalid(
-          at("x-kubernetes-list-type"),
-          lt,
-          "must be map if x-kubernetes-list-map-keys is non-empty",
-        ),
-      );
-    }
-  }
-  if (
-    lt === "set" && items && (items.type === "object" || items.type === "array")
-  ) {
-    if (
-      items["x-kubernetes-map-type"] !== "atomic" &&
-      items["x-kubernetes-list-type"] !== "atomic"
-    ) {
-      errs.push(
-        invalid(
-          at("items.type"),
-          items.type,
-          "must be a scalar type if parent array's x-kubernetes-list-type is set",
-        ),
-      );
-    }
-  }
-  if (lt !== "map") return;
-  if (!Array.isArray(keys) || keys.length === 0) {
-    errs.push(
-      required(
-        at("x-kubernetes-list-map-keys"),
-        "must not be empty if x-kubernetes-list-type is map",
-      ),
-    );
-    return;
-  }
-  if (!items) {
-    errs.push(
-      required(
-        at("items"),
-        "must have a schema if x-kubernetes-list-type is map",
-      ),
-    );
-    return;
-  }
-  if (items.type !== "object") {
-    errs.push(
-      invalid(
-        at("items.type"),
-        items.type,
-        "must be object if parent array's x-kubernetes-list-type is map",
-      ),
-    );
-    return;
-  }
-  const itemProps = isObject(items.properties) ? items.properties : {};
-  const req = Array.isArray(items.required) ? items.required : [];
-  const seen = new Set<string>();
-  for (const k of keys) {
-    const p = itemProps[k];
-    if (!isObject(p)) {
-      errs.push(
-        invalid(
-          at("x-kubernetes-list-map-keys"),
-          keys,
-          "entries must all be names of item properties",
-        ),
-      );
-      break;
-    }
-    if (p.type === "array" || p.type === "object") {
-      errs.push(
-        invalid(
-          `${path}.items.properties[${k}].type`,
-          p.type,
-          "must be a scalar type if parent array's x-kubernetes-list-type is map",
-        ),
-      );
-    }
-    if (!req.includes(k) && p.default === undefined) {
-      errs.push(
-        required(
-          `${path}.items.properties[${k}].default`,
-          "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property",
-        ),
-      );
-    }
-    if (seen.has(k)) {
-      errs.push(
-        invalid(
-          at("x-kubernetes-list-map-keys"),
-          keys,
-          "must not contain duplicate entries",
-        ),
-      );
-      break;
-    }
-    seen.add(k);
   }
 }
 
