@@ -129,7 +129,7 @@ const gc = await withApi(async (call, handler) => {
   });
   // Dependents are created while the collector runs (its graph is built).
   await seed(call, "default", owner);
-  await until(async () => running.isLeader());
+  await until(() => Promise.resolve(running.isLeader()));
   const t0 = performance.now();
   await call("DELETE", `${CM("default")}/owner`);
   await until(async () =>
