@@ -7,6 +7,7 @@
 
 import { isStorageError } from "../../storage/mod.ts";
 import { readObjectBody } from "../http/body.ts";
+import { apiVersionOf } from "../resources/types.ts";
 import { alreadyExistsError, methodNotAllowedError } from "../status/mod.ts";
 import { groupResource, keyOf, type ResourceContext } from "./context.ts";
 import {
@@ -26,7 +27,10 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
     await ctx.req.body?.cancel();
     throw methodNotAllowedError();
   }
-  const body = await readObjectBody(ctx.req);
+  const body = await readObjectBody(ctx.req, {
+    apiVersion: apiVersionOf(ctx.def),
+    kind: ctx.def.kind,
+  });
   const dryRun = parseDryRun(ctx, "CreateOptions");
   const obj = prepareCreate(
     ctx.def,

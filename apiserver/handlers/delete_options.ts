@@ -6,7 +6,8 @@
 
 import type { KubeObject, Preconditions } from "../../storage/mod.ts";
 import { parseMediaType } from "../http/media_type.ts";
-import { parseObjectText, readBodyText } from "../http/body.ts";
+import { parseObjectText, readBodyBytes, readBodyText } from "../http/body.ts";
+import { decodeKubeProtobuf, isKubeProtobuf } from "../protobuf/mod.ts";
 import { badRequestError, conflictError, invalidError } from "../status/mod.ts";
 import {
   type FieldError,
@@ -47,8 +48,20 @@ export async function readDeleteOptions(
     if (q.has(k)) raw[k] = q.get(k);
   }
   if (q.has("dryRun")) raw.dryRun = q.getAll("dryRun");
-  const text = await readBodyText(ctx.req);
-  if (text.trim() !== "") {
+  const ctHeader = ctx.req.headers.get("content-type");
+  const text = isKubeProtobuf(ctHeader) ? "" : await readBodyText(ctx.req);
+  if (isKubeProtobuf(ctHeader)) {
+    const bytes = await readBodyBytes(ctx.req);
+    if (bytes.length > 0) {
+      Object.assign(
+        raw,
+        decodeKubeProtobuf(bytes, {
+          apiVersion: "meta.k8s.io/v1",
+          kind: "DeleteOptions",
+        }),
+      );
+    }
+  } else if (text.trim() !== "") {
     const ct = parseMediaType(ctx.req.headers.get("content-type") ?? "").type;
     const body = parseObjectText(
       text,

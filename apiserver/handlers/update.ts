@@ -5,6 +5,7 @@
  */
 
 import { readObjectBody } from "../http/body.ts";
+import { apiVersionOf } from "../resources/types.ts";
 import type { ResourceContext } from "./context.ts";
 import {
   checkNameMatchesUrl,
@@ -16,7 +17,10 @@ import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
 /** Handles `update`. */
 export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
   checkSubresourceVerb(ctx, "update");
-  const body = await readObjectBody(ctx.req);
+  const body = await readObjectBody(ctx.req, {
+    apiVersion: apiVersionOf(ctx.def),
+    kind: ctx.def.kind,
+  });
   const dryRun = parseDryRun(ctx, "UpdateOptions");
   const incoming = normalizeIncoming(ctx, body);
   checkNameMatchesUrl(ctx, incoming);

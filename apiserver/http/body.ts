@@ -12,24 +12,34 @@ import {
   unsupportedMediaTypeError,
 } from "../status/mod.ts";
 import { parseMediaType } from "./media_type.ts";
+import {
+  decodeKubeProtobuf,
+  isKubeProtobuf,
+  type KindDefaults,
+  KUBE_PROTOBUF_MEDIA_TYPE,
+} from "../protobuf/mod.ts";
 
 /** The largest request body accepted (as kube-apiserver: 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Media types accepted for create/update bodies. */
-export const BODY_MEDIA_TYPES = ["application/json", "application/yaml"];
+export const BODY_MEDIA_TYPES = [
+  "application/json",
+  "application/yaml",
+  KUBE_PROTOBUF_MEDIA_TYPE,
+];
 
-/** Reads the body as text, failing with 413 past `limit` bytes. */
-export async function readBodyText(
+/** Reads the body as bytes, failing with 413 past `limit` bytes. */
+export async function readBodyBytes(
   req: Request,
   limit = MAX_BODY_BYTES,
-): Promise<string> {
+): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > limit) {
     await req.body?.cancel();
     throw tooLargeError(limit);
   }
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -49,6 +59,15 @@ export async function readBodyText(
     all.set(c, off);
     off += c.length;
   }
+  return all;
+}
+
+/** Reads the body as UTF-8 text, failing with 413 past `limit` bytes. */
+export async function readBodyText(
+  req: Request,
+  limit = MAX_BODY_BYTES,
+): Promise<string> {
+  const all = await readBodyBytes(req, limit);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(all);
   } catch {
@@ -83,16 +102,22 @@ export function parseObjectText(
 
 /**
  * Reads a create/update body: `application/json` (also when no content type
- * is given) or `application/yaml`; anything else is 415.
+ * is given), `application/yaml`, or Kubernetes protobuf for the built-in
+ * kinds; anything else is 415.
  */
 export async function readObjectBody(
   req: Request,
+  defaults: KindDefaults = {},
 ): Promise<Record<string, unknown>> {
   const ct = parseMediaType(req.headers.get("content-type") ?? "").type;
   const mediaType = ct === "" ? "application/json" : ct;
   if (!BODY_MEDIA_TYPES.includes(mediaType)) {
     await req.body?.cancel();
     throw unsupportedMediaTypeError(mediaType, BODY_MEDIA_TYPES);
+  }
+  if (isKubeProtobuf(mediaType)) {
+    // Throws ProtobufDecodeError (400) / UnknownProtobufKindError (415).
+    return decodeKubeProtobuf(await readBodyBytes(req), defaults);
   }
   const text = await readBodyText(req);
   if (text.trim() === "") throw badRequestError("the request body is empty");
