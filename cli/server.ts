@@ -23,6 +23,12 @@ import {
   writeAdminKubeconfig,
 } from "../apiserver/serving/mod.ts";
 import { UsageError } from "./usage_error.ts";
+import {
+  CONTROLLER_NAMES,
+  ControllerSelectionError,
+  selectControllers,
+  startControllers,
+} from "../controllers/mod.ts";
 
 /** What `server` and `apiserver` share; `apiserver` runs without controllers. */
 export interface ServeCommand {
@@ -37,10 +43,39 @@ export const SERVER_COMMAND: ServeCommand = {
     "Run the all-in-one control plane: the Kubernetes API for the generic resources on one storage backend.",
 };
 
+/** `--controllers`, only for `server` (the all-in-one runs them in-process). */
+const CONTROLLER_FLAGS = [{
+  name: "controllers",
+  description:
+    `controllers to run in-process: '*' for all, 'name' to add, '-name' to remove, '-*' for none (${
+      CONTROLLER_NAMES.join(", ")
+    })`,
+  default: "*",
+  placeholder: "LIST",
+}];
+
+function commandFlags(cmd: ServeCommand) {
+  return cmd.name === "server"
+    ? [...SERVING_FLAGS, ...CONTROLLER_FLAGS]
+    : SERVING_FLAGS;
+}
+
+function checkControllers(spec: string): string {
+  try {
+    selectControllers(spec, CONTROLLER_NAMES);
+  } catch (err) {
+    if (err instanceof ControllerSelectionError) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  }
+  return spec;
+}
+
 /** Help text for a serving command. */
 export function serveHelp(cmd: ServeCommand, backends: Backends): string {
   const sections = [
-    { title: "Serving flags", flags: SERVING_FLAGS },
+    { title: "Serving flags", flags: commandFlags(cmd) },
     { title: "Storage flags", flags: STORAGE_FLAGS },
     ...backends.names().map((name) => ({
       title: `Storage backend "${name}" (${backends.get(name).description})`,
@@ -63,7 +98,7 @@ export async function runServe(
   backends: Backends,
 ): Promise<number> {
   const parsed = parseFlags(args, [
-    ...SERVING_FLAGS,
+    ...commandFlags(cmd),
     ...STORAGE_FLAGS,
     ...backendCliFlags(backends),
   ]);
@@ -75,6 +110,9 @@ export async function runServe(
     throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`);
   }
   const config = servingConfig(parsed);
+  const controllerSpec = cmd.name === "server"
+    ? checkControllers(String(parsed.values.controllers ?? "*"))
+    : undefined;
   const logger = createLogger({ level: config.logLevel }).with({
     component: cmd.name,
   });
@@ -124,6 +162,16 @@ export async function runServe(
       caCert: tls.caCert,
       token: admin.token,
     });
+    if (controllerSpec !== undefined) {
+      const controllers = startControllers({
+        handler: api.handler,
+        controllers: controllerSpec,
+        rootCA: tls.caCert,
+        logger: logger.with({ component: "controllers" }),
+        signal: shutdown.signal,
+      });
+      resources.defer(() => controllers.stop());
+    }
     logger.info("ready", {
       kubeconfig: config.writeKubeconfig,
       ms: Math.round(performance.now() - started),
