@@ -149,7 +149,19 @@ async function watchFanOut(
       }
     })());
   }
-  await Promise.all(ready);
+  // Every watcher has sent its initial-events-end BOOKMARK (or ended); bound
+  // the wait so a server without that feature cannot hang the benchmark.
+  const readyTimeout = new Promise<"timeout">((res) => {
+    const t = setTimeout(() => res("timeout"), 30_000);
+    Promise.all(ready).then(() => clearTimeout(t));
+  });
+  if (await Promise.race([Promise.all(ready), readyTimeout]) === "timeout") {
+    for (const ac of controllers) ac.abort();
+    await Promise.allSettled(readers);
+    throw new Error(
+      "watchers did not receive their initial-events-end bookmark within 30 s",
+    );
+  }
   for (let i = 0; i < rounds; i++) {
     const name = `fan-${i}`;
     writeStarted.set(name, performance.now());
