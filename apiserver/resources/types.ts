@@ -10,6 +10,7 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import type { FieldError } from "../validation/field_error.ts";
 import type { NameValidator } from "../validation/names.ts";
+import type { Schema } from "../schema/types.ts";
 
 /** One column of the kind's Table output. */
 export interface TableColumn {
@@ -44,6 +45,14 @@ export interface ResourceDefinition {
   shortNames?: string[];
   categories?: string[];
   namespaced: boolean;
+  /**
+   * The structural schema of the kind (fields, merge semantics). Built-in
+   * kinds may leave it out: consumers then use `builtinSchema(group,
+   * version, kind)` from `apiserver/schema/`. CRDs always set it. OpenAPI,
+   * field validation, strategic merge patch and server-side apply all read
+   * this one schema.
+   */
+  schema?: Schema;
   /** Name rule; default DNS-1123 subdomain. */
   validateName?: NameValidator;
   /** Kind-specific field validation, on create and update. */
