@@ -17,7 +17,6 @@
 import { Spanner } from "@google-cloud/spanner";
 import { credentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../storage/mod.ts";
-import { silentLogger } from "../log/mod.ts";
 import { openSpannerStoreFactory } from "../backends/spanner/mod.ts";
 import { startSpannerEmulator } from "../tests/support/spanner.ts";
 
