@@ -7,6 +7,7 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import { humanDuration } from "../table/duration.ts";
 import { fields, str } from "./_columns.ts";
+import type { TableColumn } from "./types.ts";
 
 /** A nested object field or `{}`. */
 export function sub(obj: unknown, key: string): Record<string, unknown> {
@@ -50,4 +51,48 @@ export function refFields(
     out[`${prefix}.${f}`] = str(ref[f]);
   }
   return out;
+}
+
+/**
+ * The Table columns both event kinds share (kubectl's LAST SEEN, TYPE,
+ * REASON, OBJECT, MESSAGE), reading the object reference from `objectField`
+ * and the text from `messageField`.
+ */
+export function eventColumns(
+  objectField: "involvedObject" | "regarding",
+  messageField: "message" | "note",
+): TableColumn[] {
+  return [
+    {
+      name: "Last Seen",
+      type: "string",
+      description: "Time since the event was last observed.",
+      cell: lastSeen,
+    },
+    {
+      name: "Type",
+      type: "string",
+      description: "Type of this event (Normal, Warning).",
+      cell: (obj) => str(fields(obj).type),
+    },
+    {
+      name: "Reason",
+      type: "string",
+      description: "Why the action was taken.",
+      cell: (obj) => str(fields(obj).reason),
+    },
+    {
+      name: "Object",
+      type: "string",
+      description: "The object this event is about.",
+      cell: (obj) => objectCell(sub(fields(obj), objectField)),
+    },
+    {
+      name: "Message",
+      type: "string",
+      description:
+        "A human-readable description of the status of this operation.",
+      cell: (obj) => str(fields(obj)[messageField]).trim(),
+    },
+  ];
 }

@@ -12,7 +12,7 @@ import {
   typeInvalid,
 } from "../validation/field_error.ts";
 import { fields, str } from "./_columns.ts";
-import { lastSeen, objectCell, refFields, sub } from "./_events.ts";
+import { eventColumns, refFields, sub } from "./_events.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** The core `events` resource. */
@@ -61,37 +61,5 @@ export const events: ResourceDefinition = {
       type: str(f.type),
     };
   },
-  columns: [
-    {
-      name: "Last Seen",
-      type: "string",
-      description: "Time since the event was last observed.",
-      cell: lastSeen,
-    },
-    {
-      name: "Type",
-      type: "string",
-      description: "Type of this event (Normal, Warning).",
-      cell: (obj) => str(fields(obj).type),
-    },
-    {
-      name: "Reason",
-      type: "string",
-      description: "Why the action was taken.",
-      cell: (obj) => str(fields(obj).reason),
-    },
-    {
-      name: "Object",
-      type: "string",
-      description: "The object this event is about.",
-      cell: (obj) => objectCell(sub(fields(obj), "involvedObject")),
-    },
-    {
-      name: "Message",
-      type: "string",
-      description:
-        "A human-readable description of the status of this operation.",
-      cell: (obj) => str(fields(obj).message).trim(),
-    },
-  ],
+  columns: eventColumns("involvedObject", "message"),
 };

@@ -12,7 +12,7 @@ import {
   required,
 } from "../validation/field_error.ts";
 import { fields, str } from "./_columns.ts";
-import { lastSeen, objectCell, refFields, sub } from "./_events.ts";
+import { eventColumns, refFields, sub } from "./_events.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** The `events.k8s.io/v1` `events` resource. */
@@ -53,37 +53,5 @@ export const eventsV1: ResourceDefinition = {
       type: str(f.type),
     };
   },
-  columns: [
-    {
-      name: "Last Seen",
-      type: "string",
-      description: "Time since the event was last observed.",
-      cell: lastSeen,
-    },
-    {
-      name: "Type",
-      type: "string",
-      description: "Type of this event (Normal, Warning).",
-      cell: (obj) => str(fields(obj).type),
-    },
-    {
-      name: "Reason",
-      type: "string",
-      description: "Why the action was taken.",
-      cell: (obj) => str(fields(obj).reason),
-    },
-    {
-      name: "Object",
-      type: "string",
-      description: "The object this event is about.",
-      cell: (obj) => objectCell(sub(fields(obj), "regarding")),
-    },
-    {
-      name: "Message",
-      type: "string",
-      description:
-        "A human-readable description of the status of this operation.",
-      cell: (obj) => str(fields(obj).note).trim(),
-    },
-  ],
+  columns: eventColumns("regarding", "note"),
 };
