@@ -26,6 +26,8 @@ import { handleList } from "./handlers/list.ts";
 import { handlePatch } from "./handlers/patch.ts";
 import { handleUpdate } from "./handlers/update.ts";
 import { errorResponse } from "./http/response.ts";
+import { createOpenApiServer } from "./openapi/serve.ts";
+import { servedKinds, ServedKindsCache } from "./openapi/served_kinds.ts";
 import { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
@@ -125,6 +127,8 @@ export async function createApiServer(
     now,
   );
   await bootstrap.ensure("root");
+  const openapi = createOpenApiServer();
+  const openapiKinds = new ServedKindsCache<ResourceRegistry>();
 
   async function route(
     req: Request,
@@ -155,6 +159,25 @@ export async function createApiServer(
       }
       if (isDiscoveryPath(path)) {
         return serveDiscovery(req, path, { registry, version });
+      }
+      if (path.startsWith("/openapi/")) {
+        if (req.method !== "GET" && req.method !== "HEAD") {
+          throw methodNotAllowedError();
+        }
+        const kinds = openapiKinds.get(
+          registry,
+          () =>
+            servedKinds(registry.groupVersions().flatMap((g) => g.resources)),
+        );
+        const prefix = url.pathname.slice(0, url.pathname.length - path.length);
+        const res = await openapi.serveOpenApi(
+          path,
+          url.searchParams,
+          req.headers,
+          kinds,
+          prefix,
+        );
+        if (res) return res;
       }
       throw pathNotFoundError();
     }

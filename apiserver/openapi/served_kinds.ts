@@ -1,0 +1,75 @@
+/**
+ * The bridge from the server's resource definitions to the OpenAPI
+ * generator's {@linkcode ServedKind}s: one schema per kind, the same one
+ * field validation reads (`def.schema ?? builtinSchema(...)`).
+ *
+ * @module
+ */
+
+import { builtinSchema, type Schema } from "../schema/mod.ts";
+import type { ResourceDefinition } from "../resources/types.ts";
+import type { ServedKind } from "./types.ts";
+
+/** The verbs every generic resource serves (as discovery lists them). */
+const GENERIC_VERBS = [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+] as const;
+
+/**
+ * The structural schema of a served kind: the definition's own (CRDs), else
+ * the built-in one; `undefined` when neither exists.
+ */
+export function schemaOf(def: ResourceDefinition): Schema | undefined {
+  return def.schema ?? builtinSchema(def.group, def.version, def.kind);
+}
+
+/**
+ * The served kinds of a set of definitions, in order; kinds without a
+ * schema are left out (OpenAPI cannot describe them).
+ */
+export function servedKinds(
+  defs: Iterable<ResourceDefinition>,
+  extra: readonly ServedKind[] = [],
+): ServedKind[] {
+  const out: ServedKind[] = [];
+  for (const def of defs) {
+    const schema = schemaOf(def);
+    if (!schema) continue;
+    out.push({
+      group: def.group,
+      version: def.version,
+      kind: def.kind,
+      plural: def.plural,
+      namespaced: def.namespaced,
+      verbs: GENERIC_VERBS,
+      schema,
+    });
+  }
+  return [...out, ...extra];
+}
+
+/**
+ * Remembers the served-kind array of each definition set (keyed by object
+ * identity, e.g. a cluster's registry), so the OpenAPI document cache hits
+ * by array identity while the set does not change.
+ */
+export class ServedKindsCache<K extends object> {
+  readonly #byKey = new WeakMap<K, ServedKind[]>();
+
+  /** The kinds of `key`, computed by `compute` on first use. */
+  get(key: K, compute: () => ServedKind[]): ServedKind[] {
+    let kinds = this.#byKey.get(key);
+    if (!kinds) {
+      kinds = compute();
+      this.#byKey.set(key, kinds);
+    }
+    return kinds;
+  }
+}

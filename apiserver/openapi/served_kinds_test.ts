@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { startTestServer } from "../testing/harness.ts";
+import { builtinSchema } from "../schema/mod.ts";
+import { BUILTIN_RESOURCES } from "../resources/registry.ts";
+import { servedKinds, ServedKindsCache } from "./served_kinds.ts";
+
+Deno.test("every built-in kind is served with its built-in schema", () => {
+  const kinds = servedKinds(BUILTIN_RESOURCES);
+  assert.equal(kinds.length, BUILTIN_RESOURCES.length);
+  const cm = kinds.find((k) => k.kind === "ConfigMap")!;
+  assert.equal(cm.schema, builtinSchema("", "v1", "ConfigMap"));
+  assert.ok(cm.verbs.includes("patch"));
+});
+
+Deno.test("the served-kind array is reused while the set is the same", () => {
+  const cache = new ServedKindsCache<object>();
+  const key = {};
+  const a = cache.get(key, () => servedKinds(BUILTIN_RESOURCES));
+  const b = cache.get(key, () => servedKinds(BUILTIN_RESOURCES));
+  assert.equal(a, b);
+});
+
+Deno.test("the server answers the OpenAPI v3 index and group versions", async () => {
+  const server = await startTestServer();
+  try {
+    const index = await server.request("GET", "/openapi/v3");
+    assert.equal(index.status, 200);
+    const url: string = index.body.paths["api/v1"].serverRelativeURL;
+    assert.match(url, /^\/openapi\/v3\/api\/v1\?hash=/);
+    const doc = await server.request("GET", url);
+    assert.equal(doc.status, 200);
+    assert.ok(doc.body.components.schemas["io.k8s.api.core.v1.ConfigMap"]);
+    const v2 = await server.request("GET", "/openapi/v2", {
+      headers: { accept: "application/json" },
+    });
+    assert.equal(v2.status, 200);
+    assert.equal(v2.body.swagger, "2.0");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("under a cluster path the v3 index names cluster-relative URLs", async () => {
+  const server = await startTestServer();
+  try {
+    for (const prefix of ["/clusters/c1", "/clusters/c1/control-plane"]) {
+      const index = await server.request("GET", `${prefix}/openapi/v3`);
+      assert.equal(index.status, 200);
+      const url: string = index.body.paths["api/v1"].serverRelativeURL;
+      assert.ok(url.startsWith(`${prefix}/openapi/v3/api/v1?hash=`), url);
+      const doc = await server.request("GET", url);
+      assert.equal(doc.status, 200);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("unknown OpenAPI paths are 404 and writes are 405", async () => {
+  const server = await startTestServer();
+  try {
+    const missing = await server.request("GET", "/openapi/v3/apis/nope/v1");
+    assert.equal(missing.status, 404);
+    const other = await server.request("GET", "/openapi/v4");
+    assert.equal(other.status, 404);
+    const post = await server.request("POST", "/openapi/v3", { body: {} });
+    assert.equal(post.status, 405);
+  } finally {
+    await server.close();
+  }
+});
