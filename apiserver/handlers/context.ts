@@ -48,6 +48,11 @@ export interface ResourceContext {
   subresource: string;
   verb: string;
   services: ServerServices;
+  /**
+   * Warnings for the client (e.g. unknown fields under
+   * `fieldValidation=Warn`); the router sends each as a `Warning` header.
+   */
+  warnings?: string[];
 }
 
 /** Group and plural resource of the request, for error messages. */
