@@ -26,6 +26,7 @@ import { handleList } from "./handlers/list.ts";
 import { handlePatch } from "./handlers/patch.ts";
 import { handleUpdate } from "./handlers/update.ts";
 import { errorResponse } from "./http/response.ts";
+import { warningHeaderValue } from "./schema/mod.ts";
 import { createOpenApiServer } from "./openapi/serve.ts";
 import { servedKinds, ServedKindsCache } from "./openapi/served_kinds.ts";
 import { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
@@ -134,6 +135,7 @@ export async function createApiServer(
     req: Request,
     rctx: RequestContext,
     subject: { value?: ErrorSubject },
+    warnings: string[],
   ): Promise<Response> {
     const url = new URL(req.url);
     const { cluster, path } = splitClusterPath(url.pathname);
@@ -236,15 +238,17 @@ export async function createApiServer(
       subresource: info.subresource,
       verb: info.verb,
       services,
+      warnings,
     });
   }
 
   const handler: ApiHandler = async (req, rctx) => {
     const start = performance.now();
     const subject: { value?: ErrorSubject } = {};
+    const warnings: string[] = [];
     let res: Response;
     try {
-      res = await route(req, rctx, subject);
+      res = await route(req, rctx, subject, warnings);
     } catch (e) {
       const err = toApiError(e, subject.value);
       if (err.code >= 500 && err.code !== 503 && err.code !== 504) {
@@ -252,6 +256,9 @@ export async function createApiServer(
       }
       if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
       res = errorResponse(err);
+    }
+    for (const w of warnings) {
+      res.headers.append("Warning", warningHeaderValue(w));
     }
     logger.debug("request", {
       method: req.method,

@@ -1,7 +1,7 @@
 /**
- * Checks on what a write request sends before any strategy runs: type meta,
- * metadata shape, name/namespace against the URL, `dryRun`, and namespace
- * existence.
+ * Checks on what a write request sends before any strategy runs: decoding
+ * with `fieldValidation` (unknown and duplicate fields), type meta, metadata
+ * shape, name/namespace against the URL, `dryRun`, and namespace existence.
  *
  * @module
  */
@@ -17,7 +17,111 @@ import {
 } from "../status/mod.ts";
 import { notSupported } from "../validation/field_error.ts";
 import { apiVersionOf } from "../resources/types.ts";
+import { readDecodedBody } from "../http/body.ts";
+import {
+  dropUnknownFields,
+  duplicateFields,
+  duplicateFieldsYaml,
+  type FieldValidation,
+  InvalidFieldValidationError,
+  parseFieldValidation,
+  strictDecodingStatus,
+  unknownFields,
+} from "../schema/mod.ts";
+import { schemaOf } from "../openapi/served_kinds.ts";
 import type { ResourceContext } from "./context.ts";
+
+/**
+ * The request's `fieldValidation` directive (absent means `Warn`); any other
+ * value is 400 BadRequest, as upstream.
+ */
+export function fieldValidationOf(ctx: ResourceContext): FieldValidation {
+  try {
+    return parseFieldValidation(ctx.query.get("fieldValidation"));
+  } catch (e) {
+    if (e instanceof InvalidFieldValidationError) {
+      throw badRequestError(e.message);
+    }
+    throw e;
+  }
+}
+
+/**
+ * The repeated keys of a JSON or YAML body text, as field paths (`data`,
+ * `metadata.labels.a`). Empty for other media types or when `directive` is
+ * `Ignore`.
+ */
+export function duplicateFieldsOf(
+  directive: FieldValidation,
+  text: string | undefined,
+  mediaType: string,
+): string[] {
+  if (directive === "Ignore" || text === undefined) return [];
+  if (mediaType.endsWith("yaml")) {
+    return duplicateFieldsYaml(text).map((d) => d.path);
+  }
+  try {
+    return duplicateFields(text);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Applies `fieldValidation` to a decoded object of the request's kind:
+ * under `Strict` any duplicate (`duplicates`, from the body text) or unknown
+ * field fails with upstream's 400 BadRequest `strict decoding error`; under
+ * `Warn` each becomes a warning on `ctx`; under `Ignore` nothing is said.
+ * Unknown fields of built-in kinds are then dropped (as decoding into
+ * upstream's Go types does); kinds with their own schema (CRDs) prune in
+ * their strategy.
+ */
+export function checkFields(
+  ctx: ResourceContext,
+  directive: FieldValidation,
+  obj: Record<string, unknown>,
+  duplicates: readonly string[] = [],
+): void {
+  const schema = schemaOf(ctx.def);
+  if (!schema) return;
+  if (directive !== "Ignore") {
+    const problems = [
+      ...duplicates.map((p) => `duplicate field "${p}"`),
+      ...unknownFields(obj, schema).map((p) => `unknown field "${p}"`),
+    ];
+    if (problems.length && directive === "Strict") {
+      const status = strictDecodingStatus(
+        ctx.def.kind,
+        apiVersionOf(ctx.def),
+        problems,
+      );
+      throw badRequestError(status.message);
+    }
+    if (problems.length) (ctx.warnings ??= []).push(...problems);
+  }
+  if (!ctx.def.schema) dropUnknownFields(obj, schema);
+}
+
+/**
+ * Reads a create/update body (JSON, YAML or protobuf) and applies
+ * `fieldValidation` to it (see {@linkcode checkFields}).
+ */
+export async function readIncomingBody(
+  ctx: ResourceContext,
+): Promise<Record<string, unknown>> {
+  const directive = fieldValidationOf(ctx);
+  const { object, text, mediaType } = await readDecodedBody(ctx.req, {
+    apiVersion: apiVersionOf(ctx.def),
+    kind: ctx.def.kind,
+  });
+  checkFields(
+    ctx,
+    directive,
+    object,
+    duplicateFieldsOf(directive, text, mediaType),
+  );
+  return object;
+}
 
 /**
  * Turns a decoded body into an object of the request's kind: `apiVersion`

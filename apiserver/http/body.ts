@@ -82,8 +82,10 @@ export function parseObjectText(
 ): Record<string, unknown> {
   let value: unknown;
   try {
+    // Repeated keys are field validation's to report (last one wins, as
+    // upstream's decoder), not a decoding error.
     value = mediaType === "application/yaml"
-      ? parseYaml(text)
+      ? parseYaml(text, { uniqueKeys: false })
       : JSON.parse(text);
   } catch (e) {
     throw badRequestError(
@@ -100,15 +102,26 @@ export function parseObjectText(
   return value as Record<string, unknown>;
 }
 
+/** A decoded create/update body and where it came from. */
+export interface DecodedBody {
+  /** The decoded object. */
+  object: Record<string, unknown>;
+  /** The body's media type (`application/json` when none was given). */
+  mediaType: string;
+  /** The body text (JSON and YAML bodies; not protobuf). */
+  text?: string;
+}
+
 /**
  * Reads a create/update body: `application/json` (also when no content type
  * is given), `application/yaml`, or Kubernetes protobuf for the built-in
- * kinds; anything else is 415.
+ * kinds; anything else is 415. Keeps the text so that field validation can
+ * find duplicate fields.
  */
-export async function readObjectBody(
+export async function readDecodedBody(
   req: Request,
   defaults: KindDefaults = {},
-): Promise<Record<string, unknown>> {
+): Promise<DecodedBody> {
   const ct = parseMediaType(req.headers.get("content-type") ?? "").type;
   const mediaType = ct === "" ? "application/json" : ct;
   if (!BODY_MEDIA_TYPES.includes(mediaType)) {
@@ -117,9 +130,18 @@ export async function readObjectBody(
   }
   if (isKubeProtobuf(mediaType)) {
     // Throws ProtobufDecodeError (400) / UnknownProtobufKindError (415).
-    return decodeKubeProtobuf(await readBodyBytes(req), defaults);
+    const object = decodeKubeProtobuf(await readBodyBytes(req), defaults);
+    return { object, mediaType };
   }
   const text = await readBodyText(req);
   if (text.trim() === "") throw badRequestError("the request body is empty");
-  return parseObjectText(text, mediaType);
+  return { object: parseObjectText(text, mediaType), mediaType, text };
+}
+
+/** Reads a create/update body (see {@linkcode readDecodedBody}). */
+export async function readObjectBody(
+  req: Request,
+  defaults: KindDefaults = {},
+): Promise<Record<string, unknown>> {
+  return (await readDecodedBody(req, defaults)).object;
 }

@@ -39,3 +39,4 @@ export {
 export { definitionOf, type DefinitionRef, named, ref } from "./_named.ts";
 export { kindSchema, LIST_META, listSchema, OBJECT_META } from "./meta_v1.ts";
 export { DELETE_OPTIONS, STATUS } from "./meta_v1_status.ts";
+export { dropUnknownFields } from "./drop_unknown_fields.ts";
