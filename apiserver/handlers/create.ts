@@ -6,14 +6,13 @@
  */
 
 import { isStorageError } from "../../storage/mod.ts";
-import { readObjectBody } from "../http/body.ts";
-import { apiVersionOf } from "../resources/types.ts";
 import { alreadyExistsError, methodNotAllowedError } from "../status/mod.ts";
 import { groupResource, keyOf, type ResourceContext } from "./context.ts";
 import {
   checkNamespaceAdmits,
   normalizeIncoming,
   parseDryRun,
+  readIncomingBody,
 } from "./incoming.ts";
 import { objectResponse } from "./respond.ts";
 import { generateNameFrom, prepareCreate } from "./strategy.ts";
@@ -27,10 +26,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
     await ctx.req.body?.cancel();
     throw methodNotAllowedError();
   }
-  const body = await readObjectBody(ctx.req, {
-    apiVersion: apiVersionOf(ctx.def),
-    kind: ctx.def.kind,
-  });
+  const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "CreateOptions");
   const obj = prepareCreate(
     ctx.def,

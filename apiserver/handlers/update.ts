@@ -4,23 +4,19 @@
  * @module
  */
 
-import { readObjectBody } from "../http/body.ts";
-import { apiVersionOf } from "../resources/types.ts";
 import type { ResourceContext } from "./context.ts";
 import {
   checkNameMatchesUrl,
   normalizeIncoming,
   parseDryRun,
+  readIncomingBody,
 } from "./incoming.ts";
 import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
 
 /** Handles `update`. */
 export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
   checkSubresourceVerb(ctx, "update");
-  const body = await readObjectBody(ctx.req, {
-    apiVersion: apiVersionOf(ctx.def),
-    kind: ctx.def.kind,
-  });
+  const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "UpdateOptions");
   const incoming = normalizeIncoming(ctx, body);
   checkNameMatchesUrl(ctx, incoming);
