@@ -1,6 +1,7 @@
 /**
- * DELETE of one object: immediate, or — while finalizers remain — marking it
- * with a deletionTimestamp and keeping it.
+ * DELETE of one object: immediate, or — while finalizers remain (including
+ * the `orphan` / `foregroundDeletion` finalizer its propagation policy adds)
+ * — marking it with a deletionTimestamp and keeping it.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
 } from "./delete_options.ts";
 import { deletedStatus, objectResponse } from "./respond.ts";
 import { hasPendingFinalizers, rfc3339 } from "./strategy.ts";
+import { withDeletionFinalizers } from "./delete_propagation.ts";
 
 /** The outcome of deleting one object. */
 export interface DeleteOutcome {
@@ -26,19 +28,52 @@ export interface DeleteOutcome {
 }
 
 class FinalizersAppeared {}
-class FinalizersGone {}
+class DeleteNow {}
 
 function markDeleting(ctx: ResourceContext, obj: KubeObject): KubeObject {
   const next = structuredClone(obj);
-  if (!next.metadata.deletionTimestamp) {
-    next.metadata.deletionTimestamp = rfc3339(ctx.services.now());
-    next.metadata.deletionGracePeriodSeconds = 0;
+  const meta = next.metadata;
+  if (!meta.deletionTimestamp) {
+    // As upstream's markAsDeleting: the first mark bumps a generation.
+    if (typeof meta.generation === "number" && meta.generation > 0) {
+      meta.generation++;
+    }
+    meta.deletionTimestamp = rfc3339(ctx.services.now());
   }
+  meta.deletionGracePeriodSeconds = 0;
   ctx.def.prepareForDeletion?.(next);
   return next;
 }
 
-/** Deletes (or marks) the object named `name`. */
+/**
+ * `obj` with the garbage-collection finalizers `opts` asks for. A namespace
+ * already being deleted keeps its finalizers (upstream's namespace REST only
+ * applies the policy on the first delete).
+ */
+function withPolicy(
+  ctx: ResourceContext,
+  obj: KubeObject,
+  opts: DeleteOpts,
+): KubeObject {
+  if (
+    ctx.def === ctx.services.namespaces && obj.metadata.deletionTimestamp
+  ) {
+    return obj;
+  }
+  return withDeletionFinalizers(obj, opts);
+}
+
+function notFound(ctx: ResourceContext, name: string, e: unknown): unknown {
+  return isStorageError(e, "NotFound")
+    ? notFoundError(groupResource(ctx), name)
+    : e;
+}
+
+/**
+ * Deletes (or marks) the object named `name`: the propagation policy's
+ * finalizer is added (or removed) first; an object left with pending
+ * finalizers gets a deletionTimestamp and is kept, any other is deleted.
+ */
 export async function deleteObject(
   ctx: ResourceContext,
   key: string,
@@ -50,45 +85,46 @@ export async function deleteObject(
     try {
       current = await ctx.store.get(key);
     } catch (e) {
-      if (isStorageError(e, "NotFound")) {
-        throw notFoundError(groupResource(ctx), name);
-      }
-      throw e;
+      throw notFound(ctx, name, e);
     }
     checkPreconditions(ctx, current, opts.preconditions);
     try {
-      if (hasPendingFinalizers(ctx.def, current)) {
+      const adjusted = withPolicy(ctx, current, opts);
+      if (adjusted !== current || hasPendingFinalizers(ctx.def, adjusted)) {
         if (opts.dryRun) {
-          return { obj: markDeleting(ctx, current), deleted: false };
+          if (!hasPendingFinalizers(ctx.def, adjusted)) {
+            return { obj: current, deleted: true };
+          }
+          return { obj: markDeleting(ctx, adjusted), deleted: false };
         }
-        const obj = await ctx.store.guaranteedUpdate(key, {
-          tryUpdate: (cur) => {
-            checkPreconditions(ctx, cur!, opts.preconditions);
-            if (!hasPendingFinalizers(ctx.def, cur!)) {
-              throw new FinalizersGone();
-            }
-            return markDeleting(ctx, cur!);
-          },
-        });
-        return { obj, deleted: false };
+        try {
+          const obj = await ctx.store.guaranteedUpdate(key, {
+            tryUpdate: (cur) => {
+              checkPreconditions(ctx, cur!, opts.preconditions);
+              const next = withPolicy(ctx, cur!, opts);
+              if (!hasPendingFinalizers(ctx.def, next)) throw new DeleteNow();
+              return markDeleting(ctx, next);
+            },
+          });
+          return { obj, deleted: false };
+        } catch (e) {
+          if (!(e instanceof DeleteNow)) throw e;
+        }
       }
       if (opts.dryRun) return { obj: current, deleted: true };
       const obj = await ctx.store.delete(key, {
         validateDeletion: (cur) => {
           checkPreconditions(ctx, cur, opts.preconditions);
-          if (hasPendingFinalizers(ctx.def, cur)) {
+          if (hasPendingFinalizers(ctx.def, withPolicy(ctx, cur, opts))) {
             throw new FinalizersAppeared();
           }
         },
       });
       return { obj, deleted: true };
     } catch (e) {
-      if (isStorageError(e, "NotFound")) {
-        throw notFoundError(groupResource(ctx), name);
+      if (!(e instanceof FinalizersAppeared) || attempt >= 5) {
+        throw notFound(ctx, name, e);
       }
-      const raced = e instanceof FinalizersAppeared ||
-        e instanceof FinalizersGone;
-      if (!raced || attempt >= 5) throw e;
     }
   }
 }

@@ -21,11 +21,20 @@ import { checkDryRunValues } from "./incoming.ts";
 export interface DeleteOpts {
   preconditions?: Preconditions;
   propagationPolicy?: string;
+  /** The deprecated `orphanDependents` (never set with the policy). */
+  orphanDependents?: boolean;
   gracePeriodSeconds?: number;
   dryRun: boolean;
 }
 
 const POLICIES = ["Orphan", "Background", "Foreground"];
+
+function boolOption(v: unknown, field: string): boolean | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (v === true || v === "true" || v === "1") return true;
+  if (v === false || v === "false" || v === "0") return false;
+  throw badRequestError(`${field}: invalid boolean value ${JSON.stringify(v)}`);
+}
 
 function intParam(v: unknown, field: string): number | undefined {
   if (v === undefined || v === null || v === "") return undefined;
@@ -112,6 +121,7 @@ export async function readDeleteOptions(
   return {
     preconditions,
     propagationPolicy: policy,
+    orphanDependents: boolOption(raw.orphanDependents, "orphanDependents"),
     gracePeriodSeconds: intParam(raw.gracePeriodSeconds, "gracePeriodSeconds"),
     dryRun,
   };
