@@ -118,16 +118,28 @@ export type NameValidator = (name: string, prefix: boolean) => string[];
 
 /** Names that must be DNS-1123 subdomains (most kinds). */
 export const subdomainName: NameValidator = (name, prefix) =>
-  isDns1123Subdomain(prefix ? maskTrailingDash(name) : name);
+  isDns1123Subdomain(prefix ? generatedFrom(name) : name);
 
 /** Names that must be DNS-1123 labels (namespaces). */
 export const labelName: NameValidator = (name, prefix) =>
-  isDns1123Label(prefix ? maskTrailingDash(name) : name);
+  isDns1123Label(prefix ? generatedFrom(name) : name);
 
 /** Names that only need to be one path segment (RBAC). */
-export const pathSegmentName: NameValidator = (name) => isPathSegmentName(name);
+export const pathSegmentName: NameValidator = (name, prefix) =>
+  isPathSegmentName(prefix ? generatedFrom(name) : name);
 
-// A generateName prefix may end in "-"; upstream masks it before validating.
-function maskTrailingDash(name: string): string {
-  return name.length > 1 && name.endsWith("-") ? name.slice(0, -2) + "a" : name;
+/** Random characters upstream's `SimpleNameGenerator` appends. */
+const GENERATED_SUFFIX_LENGTH = 5;
+/** Longest prefix upstream's `SimpleNameGenerator` keeps. */
+const MAX_GENERATED_PREFIX = DNS1123_LABEL_MAX - GENERATED_SUFFIX_LENGTH;
+
+/**
+ * A name as upstream's `SimpleNameGenerator` would make from a
+ * `generateName` prefix (truncated to 58 characters, 5 random alphanumerics
+ * appended), with a fixed suffix: a prefix is valid when the names it
+ * generates are, so `foo-` and `foo.` are fine and `Foo` is not.
+ */
+export function generatedFrom(prefix: string): string {
+  return prefix.slice(0, MAX_GENERATED_PREFIX) +
+    "x".repeat(GENERATED_SUFFIX_LENGTH);
 }
