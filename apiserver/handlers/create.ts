@@ -8,6 +8,7 @@
 import { isStorageError } from "../../storage/mod.ts";
 import { alreadyExistsError, methodNotAllowedError } from "../status/mod.ts";
 import { groupResource, keyOf, type ResourceContext } from "./context.ts";
+import { requestManager, trackUpdate } from "./field_manager.ts";
 import {
   checkNamespaceAdmits,
   normalizeIncoming,
@@ -28,9 +29,10 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
   }
   const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "CreateOptions");
+  const manager = requestManager(ctx, "CreateOptions");
   const obj = prepareCreate(
     ctx.def,
-    normalizeIncoming(ctx, body),
+    trackUpdate(ctx, manager, null, normalizeIncoming(ctx, body)),
     ctx.services.now(),
   );
   const name = obj.metadata.name!;

@@ -1,6 +1,7 @@
 /**
- * PATCH of an object or subresource: JSON patch and merge patch. Strategic
- * merge patch and server-side apply are not served yet (415).
+ * PATCH of an object or subresource: JSON patch, merge patch, strategic
+ * merge patch (built-in kinds only, as upstream) and server-side apply
+ * (`application/apply-patch+yaml`, which also creates a missing object).
  *
  * @module
  */
@@ -8,10 +9,24 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import { readBodyText } from "../http/body.ts";
 import { parseMediaType } from "../http/media_type.ts";
-import { applyJsonPatch, parseJsonPatch } from "../patch/json_patch.ts";
-import { applyMergePatch } from "../patch/merge_patch.ts";
-import { badRequestError, unsupportedMediaTypeError } from "../status/mod.ts";
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicPatch,
+  parseApplyPatch,
+  parseJsonPatch,
+  parseStrategicPatch,
+} from "../patch/mod.ts";
+import { apiVersionOf } from "../resources/types.ts";
+import { ApiError, badRequestError } from "../status/mod.ts";
 import { type ResourceContext, withTypeMeta } from "./context.ts";
+import {
+  applyConfig,
+  isCustomResource,
+  parseForce,
+  requestManager,
+  schemaOf,
+} from "./field_manager.ts";
 import {
   checkNameMatchesUrl,
   normalizeIncoming,
@@ -19,56 +34,120 @@ import {
 } from "./incoming.ts";
 import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
 
-/** Patch media types served. */
+const JSON_PATCH = "application/json-patch+json";
+const MERGE_PATCH = "application/merge-patch+json";
+const STRATEGIC_PATCH = "application/strategic-merge-patch+json";
+const APPLY_PATCH = "application/apply-patch+yaml";
+
+/** Patch media types served for built-in kinds. */
 export const SERVED_PATCH_TYPES = [
-  "application/json-patch+json",
-  "application/merge-patch+json",
+  JSON_PATCH,
+  MERGE_PATCH,
+  STRATEGIC_PATCH,
+  APPLY_PATCH,
 ];
+
+/** Patch media types served for custom resources (no strategic merge). */
+export const CUSTOM_RESOURCE_PATCH_TYPES = [
+  JSON_PATCH,
+  MERGE_PATCH,
+  APPLY_PATCH,
+];
+
+/** The patch types a kind accepts. */
+export function patchTypesFor(ctx: ResourceContext): string[] {
+  return isCustomResource(ctx.def)
+    ? CUSTOM_RESOURCE_PATCH_TYPES
+    : SERVED_PATCH_TYPES;
+}
 
 /** Handles `patch`. */
 export async function handlePatch(ctx: ResourceContext): Promise<Response> {
   checkSubresourceVerb(ctx, "patch");
   const type = parseMediaType(ctx.req.headers.get("content-type") ?? "").type;
-  if (!SERVED_PATCH_TYPES.includes(type)) {
+  const accepted = patchTypesFor(ctx);
+  if (!accepted.includes(type)) {
     await ctx.req.body?.cancel();
-    throw unsupportedMediaTypeError(type, SERVED_PATCH_TYPES);
+    throw new ApiError(
+      415,
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: ${
+        accepted.join(", ")
+      }`,
+    );
   }
+  const isApply = type === APPLY_PATCH;
   const text = await readBodyText(ctx.req);
   const dryRun = parseDryRun(ctx, "PatchOptions");
-  let apply: (doc: unknown) => unknown;
-  if (type === "application/json-patch+json") {
-    const ops = parseJsonPatch(text);
-    apply = (doc) => applyJsonPatch(doc, ops);
-  } else {
-    let patch: unknown;
-    try {
-      patch = JSON.parse(text);
-    } catch (e) {
-      throw badRequestError(
-        `error decoding patch: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
-      throw badRequestError("a merge patch must be a JSON object");
-    }
-    apply = (doc) => applyMergePatch(doc, patch);
+  const manager = requestManager(ctx, "PatchOptions", isApply);
+  if (isApply) {
+    const config = parseApplyPatch(text, {
+      apiVersion: apiVersionOf(ctx.def),
+      kind: ctx.def.kind,
+    });
+    const force = parseForce(ctx);
+    return await runUpdate(
+      ctx,
+      (current: KubeObject | null) => {
+        const live = current ? withTypeMeta(ctx.def, current) : null;
+        const merged = applyConfig(ctx, manager, force, live, config);
+        return checked(ctx, merged);
+      },
+      dryRun,
+      false,
+      { manager, applied: true },
+    );
   }
+  const apply = patchFunction(ctx, type, text);
   return await runUpdate(
     ctx,
     (current: KubeObject | null) => {
       const base = current ? withTypeMeta(ctx.def, current) : {};
-      const patched = apply(base);
-      if (
-        typeof patched !== "object" || patched === null ||
-        Array.isArray(patched)
-      ) {
-        throw badRequestError("the patched object must be a JSON object");
-      }
-      const obj = normalizeIncoming(ctx, patched as Record<string, unknown>);
-      checkNameMatchesUrl(ctx, obj);
-      return obj;
+      return checked(ctx, apply(base));
     },
     dryRun,
     false,
+    { manager },
   );
+}
+
+/** Decodes the patch body once; the result patches each attempt's object. */
+function patchFunction(
+  ctx: ResourceContext,
+  type: string,
+  text: string,
+): (doc: unknown) => unknown {
+  if (type === JSON_PATCH) {
+    const ops = parseJsonPatch(text);
+    return (doc) => applyJsonPatch(doc, ops);
+  }
+  if (type === STRATEGIC_PATCH) {
+    const patch = parseStrategicPatch(text);
+    const schema = schemaOf(ctx.def);
+    return (doc) => applyStrategicPatch(doc, patch, schema);
+  }
+  let patch: unknown;
+  try {
+    patch = JSON.parse(text);
+  } catch (e) {
+    throw badRequestError(
+      `error decoding patch: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
+    throw badRequestError("a merge patch must be a JSON object");
+  }
+  return (doc) => applyMergePatch(doc, patch);
+}
+
+/** The patched document as an object of the request's kind and name. */
+function checked(ctx: ResourceContext, patched: unknown): KubeObject {
+  if (
+    typeof patched !== "object" || patched === null || Array.isArray(patched)
+  ) {
+    throw badRequestError("the patched object must be a JSON object");
+  }
+  const obj = normalizeIncoming(ctx, patched as Record<string, unknown>);
+  checkNameMatchesUrl(ctx, obj);
+  return obj;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { ResourceContext } from "./context.ts";
+import { requestManager } from "./field_manager.ts";
 import {
   checkNameMatchesUrl,
   normalizeIncoming,
@@ -18,7 +19,10 @@ export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
   checkSubresourceVerb(ctx, "update");
   const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "UpdateOptions");
+  const manager = requestManager(ctx, "UpdateOptions");
   const incoming = normalizeIncoming(ctx, body);
   checkNameMatchesUrl(ctx, incoming);
-  return await runUpdate(ctx, () => structuredClone(incoming), dryRun, true);
+  return await runUpdate(ctx, () => structuredClone(incoming), dryRun, true, {
+    manager,
+  });
 }

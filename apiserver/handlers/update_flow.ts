@@ -1,8 +1,8 @@
 /**
  * The read-modify-write shared by PUT and PATCH: optimistic concurrency on
- * the sent resourceVersion, create-on-update where the kind allows it,
- * `dryRun`, and deletion once the last finalizer of a deleting object is
- * removed.
+ * the sent resourceVersion, create-on-update where the kind allows it (and
+ * for server-side apply), `managedFields` of every write, `dryRun`, and
+ * deletion once the last finalizer of a deleting object is removed.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import {
   notFoundError,
 } from "../status/mod.ts";
 import { groupResource, keyOf, type ResourceContext } from "./context.ts";
+import { keepManagedFields, trackUpdate } from "./field_manager.ts";
 import { checkNamespaceAdmits } from "./incoming.ts";
 import { objectResponse } from "./respond.ts";
 import {
@@ -44,6 +45,20 @@ export function checkSubresourceVerb(ctx: ResourceContext, verb: string) {
   }
 }
 
+/** How {@linkcode runUpdate} records `managedFields`. */
+export interface UpdateFlowOptions {
+  /**
+   * The request's field manager (validated by the handler); default: the
+   * user agent's prefix.
+   */
+  manager?: string;
+  /**
+   * Server-side apply: `incomingFor` already set `managedFields` (no update
+   * tracking) and a missing object is created whatever the kind allows.
+   */
+  applied?: boolean;
+}
+
 /**
  * Runs an update and writes the response. `allowCreate`: a missing object
  * is created when the kind allows create-on-update (PUT, not PATCH).
@@ -53,11 +68,19 @@ export async function runUpdate(
   incomingFor: IncomingFor,
   dryRun: boolean,
   allowCreate: boolean,
+  opts: UpdateFlowOptions = {},
 ): Promise<Response> {
   const gr = groupResource(ctx);
   const key = keyOf(ctx);
-  const createOnUpdate = allowCreate && !!ctx.def.allowCreateOnUpdate &&
-    !ctx.subresource;
+  const createOnUpdate = !ctx.subresource &&
+    ((allowCreate && !!ctx.def.allowCreateOnUpdate) || !!opts.applied);
+  const manager = opts.manager ??
+    (ctx.req.headers.get("user-agent") ?? "").split("/")[0];
+  // A subresource with its own view (a custom resource's Scale) is another
+  // kind: its fields are not the object's, so they are not tracked.
+  const track = !opts.applied && !ctx.def.subresources?.[ctx.subresource]?.view;
+  const tracked = (old: KubeObject | null, next: KubeObject) =>
+    track ? trackUpdate(ctx, manager, old, next) : next;
   let created = false;
   let result: KubeObject;
   try {
@@ -67,7 +90,11 @@ export async function runUpdate(
         const incoming = await incomingFor(current);
         if (current === null) {
           if (!createOnUpdate) throw notFoundError(gr, ctx.name);
-          const obj = prepareCreate(ctx.def, incoming, ctx.services.now());
+          const obj = prepareCreate(
+            ctx.def,
+            tracked(null, incoming),
+            ctx.services.now(),
+          );
           await checkNamespaceAdmits(ctx);
           created = true;
           if (dryRun) throw new DryRunResult(obj, true);
@@ -77,7 +104,14 @@ export async function runUpdate(
         if (sentRv && sentRv !== current.metadata.resourceVersion) {
           throw conflictError(gr, ctx.name);
         }
-        const next = prepareUpdate(ctx.def, current, incoming, ctx.subresource);
+        const withFields = tracked(current, incoming);
+        const next = prepareUpdate(
+          ctx.def,
+          current,
+          withFields,
+          ctx.subresource,
+        );
+        if (track || opts.applied) keepManagedFields(next, withFields);
         created = false;
         if (dryRun) throw new DryRunResult(next, false);
         return next;

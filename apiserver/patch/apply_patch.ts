@@ -1,0 +1,47 @@
+/**
+ * The body of a server-side apply request (`application/apply-patch+yaml`):
+ * a YAML (or JSON) object whose apiVersion and kind name the request's kind.
+ *
+ * @module
+ */
+
+import { parse as parseYaml } from "yaml";
+import { badRequestError } from "../status/mod.ts";
+
+/**
+ * Parses an apply configuration (400 `error decoding YAML: …` when it is not
+ * YAML, or not an object) and checks its type meta against the request's
+ * (400 with upstream's messages).
+ */
+export function parseApplyPatch(
+  text: string,
+  want: { apiVersion: string; kind: string },
+): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (e) {
+    throw badRequestError(
+      `error decoding YAML: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw badRequestError(
+      "error decoding YAML: the applied configuration must be an object",
+    );
+  }
+  const obj = value as Record<string, unknown>;
+  const version = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
+  if (version !== want.apiVersion) {
+    throw badRequestError(
+      `Incorrect version specified in apply patch. Specified patch version: ${version}, expected: ${want.apiVersion}`,
+    );
+  }
+  if (obj.kind !== want.kind) {
+    throw badRequestError(
+      `apply patch kind ${JSON.stringify(obj.kind ?? "")} does not match ` +
+        `the kind of the request ${JSON.stringify(want.kind)}`,
+    );
+  }
+  return obj;
+}
