@@ -67,20 +67,30 @@ export function duplicateFieldsOf(
   }
 }
 
+/** Where a field validation problem was found (it words the failure). */
+export type FieldCheckSource = "body" | "patch";
+
 /**
  * Applies `fieldValidation` to a decoded object of the request's kind:
  * under `Strict` any duplicate (`duplicates`, from the body text) or unknown
  * field fails with upstream's 400 BadRequest `strict decoding error`; under
- * `Warn` each becomes a warning on `ctx`; under `Ignore` nothing is said.
- * Unknown fields of built-in kinds are then dropped (as decoding into
- * upstream's Go types does); kinds with their own schema (CRDs) prune in
- * their strategy.
+ * `Warn` each becomes a warning on `ctx` (once, even when a retried patch
+ * checks again); under `Ignore` nothing is said. Unknown fields of built-in
+ * kinds are then dropped (as decoding into upstream's Go types does); kinds
+ * with their own schema (CRDs) prune in their strategy.
+ *
+ * `source` `"body"` (create/update) words a Strict failure as upstream's
+ * decoder (`ConfigMap in version "v1" cannot be handled as a ConfigMap:
+ * strict decoding error: …`); `"patch"` as its patch handler (`strict
+ * decoding error: …`; pass the patched object and the patch body's
+ * duplicates).
  */
 export function checkFields(
   ctx: ResourceContext,
   directive: FieldValidation,
   obj: Record<string, unknown>,
   duplicates: readonly string[] = [],
+  source: FieldCheckSource = "body",
 ): void {
   const schema = schemaOf(ctx.def);
   if (!schema) return;
@@ -90,6 +100,11 @@ export function checkFields(
       ...unknownFields(obj, schema).map((p) => `unknown field "${p}"`),
     ];
     if (problems.length && directive === "Strict") {
+      if (source === "patch") {
+        throw badRequestError(
+          `strict decoding error: ${problems.join(", ")}`,
+        );
+      }
       const status = strictDecodingStatus(
         ctx.def.kind,
         apiVersionOf(ctx.def),
@@ -97,7 +112,8 @@ export function checkFields(
       );
       throw badRequestError(status.message);
     }
-    if (problems.length) (ctx.warnings ??= []).push(...problems);
+    const warnings = ctx.warnings ??= [];
+    for (const p of problems) if (!warnings.includes(p)) warnings.push(p);
   }
   if (!ctx.def.schema) dropUnknownFields(obj, schema);
 }
