@@ -8,7 +8,11 @@
 import { isStorageError } from "../../storage/mod.ts";
 import { alreadyExistsError, methodNotAllowedError } from "../status/mod.ts";
 import { groupResource, keyOf, type ResourceContext } from "./context.ts";
-import { requestManager, trackUpdate } from "./field_manager.ts";
+import {
+  keepManagedFields,
+  requestManager,
+  trackUpdate,
+} from "./field_manager.ts";
 import {
   checkNamespaceAdmits,
   normalizeIncoming,
@@ -35,6 +39,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
     trackUpdate(ctx, manager, null, normalizeIncoming(ctx, body)),
     ctx.services.now(),
   );
+  keepManagedFields(obj, obj); // last in metadata, as upstream serialises it
   const name = obj.metadata.name!;
   await checkNamespaceAdmits({ ...ctx, name });
   if (dryRun) return objectResponse(ctx, obj, 201);
