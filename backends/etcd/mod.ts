@@ -16,13 +16,26 @@
  */
 
 import type { Backend } from "../../registry/mod.ts";
-import { invalidArgument } from "../../storage/mod.ts";
-import { ETCD_FLAGS, parseEtcdConfig } from "./config.ts";
-import { openEtcd } from "./factory.ts";
+import { invalidArgument, type StoreFactory } from "../../storage/mod.ts";
+import { ETCD_FLAGS, type EtcdConfig, parseEtcdConfig } from "./config.ts";
+import type { OpenEtcdOptions } from "./factory.ts";
 
 export { ETCD_FLAGS, type EtcdConfig, parseEtcdConfig } from "./config.ts";
-export { openEtcd, type OpenEtcdOptions } from "./factory.ts";
-export { EtcdStore } from "./store.ts";
+export type { OpenEtcdOptions } from "./factory.ts";
+export type { EtcdStore } from "./store.ts";
+
+/**
+ * Connects to etcd, waiting until it answers (or failing with
+ * `Unavailable`). The etcd client (`etcd3`, gRPC) is loaded on first use, so
+ * a server on another backend does not pay for loading it at start-up.
+ */
+export async function openEtcd(
+  config: EtcdConfig,
+  opts: OpenEtcdOptions,
+): Promise<StoreFactory> {
+  const { openEtcd } = await import("./factory.ts");
+  return await openEtcd(config, opts);
+}
 
 /** The `etcd` backend. */
 export function etcdBackend(): Backend {

@@ -23,12 +23,15 @@
 
 import type { Backend } from "../../registry/mod.ts";
 import { invalidArgument } from "../../storage/mod.ts";
+import type { LogStoreFactory } from "../../storage/log/mod.ts";
 import {
   SPANNER_FLAGS,
+  type SpannerConfig,
   spannerConfigFromFlags,
   validateSpannerFlags,
 } from "./config.ts";
-import { openSpannerStoreFactory } from "./factory.ts";
+import type { SpannerStoreFactoryOptions } from "./factory.ts";
+import type { SpannerLog, SpannerLogOptions } from "./spanner_log.ts";
 
 export {
   parseHostPort,
@@ -37,15 +40,30 @@ export {
   spannerConfigFromFlags,
   validateSpannerFlags,
 } from "./config.ts";
-export {
-  openSpannerLog,
-  SpannerLog,
-  type SpannerLogOptions,
-} from "./spanner_log.ts";
-export {
-  openSpannerStoreFactory,
-  type SpannerStoreFactoryOptions,
-} from "./factory.ts";
+export type { SpannerLog, SpannerLogOptions } from "./spanner_log.ts";
+export type { SpannerStoreFactoryOptions } from "./factory.ts";
+
+// `@google-cloud/spanner` (gRPC, protobufs, Google auth) takes hundreds of
+// milliseconds to load, so it is imported on first use only: a server on
+// another backend does not pay for it at start-up.
+
+/** Opens the Spanner change log (see `spanner_log.ts`); loads the client lazily. */
+export async function openSpannerLog(
+  config: SpannerConfig,
+  opts?: SpannerLogOptions,
+): Promise<SpannerLog> {
+  const { openSpannerLog } = await import("./spanner_log.ts");
+  return await openSpannerLog(config, opts);
+}
+
+/** Opens the Spanner `StoreFactory` (see `factory.ts`); loads the client lazily. */
+export async function openSpannerStoreFactory(
+  config: SpannerConfig,
+  opts: SpannerStoreFactoryOptions = {},
+): Promise<LogStoreFactory> {
+  const { openSpannerStoreFactory } = await import("./factory.ts");
+  return await openSpannerStoreFactory(config, opts);
+}
 
 /** The `spanner` backend. */
 export function spannerBackend(): Backend {
