@@ -32,6 +32,7 @@ import { servedKinds, ServedKindsCache } from "./openapi/served_kinds.ts";
 import { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
+import { checkWildcardRequest, WILDCARD_CLUSTER } from "./routing/wildcard.ts";
 import { parseRequestInfo } from "./routing/request_info.ts";
 import {
   type ErrorSubject,
@@ -140,6 +141,7 @@ export async function createApiServer(
     const url = new URL(req.url);
     const { cluster, path } = splitClusterPath(url.pathname);
     const info = parseRequestInfo(req.method, path, url.searchParams);
+    if (cluster === WILDCARD_CLUSTER) checkWildcardRequest(info, rctx.user);
     if (!info.isResourceRequest) {
       const decision = await authorizer.authorize({
         user: rctx.user,
@@ -223,7 +225,7 @@ export async function createApiServer(
         decision.reason ?? denialMessage(attrs),
       );
     }
-    await bootstrap.ensure(cluster);
+    if (cluster !== WILDCARD_CLUSTER) await bootstrap.ensure(cluster);
     return await handler({
       req,
       url,

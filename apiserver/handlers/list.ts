@@ -5,25 +5,35 @@
  * @module
  */
 
-import type { KubeObject } from "../../storage/mod.ts";
+import type { KubeObject, ListResult } from "../../storage/mod.ts";
+import { INITIAL_EVENTS_END_ANNOTATION } from "../../storage/mod.ts";
 import { jsonResponse } from "../http/response.ts";
 import { parseAccept, wantsTable } from "../http/media_type.ts";
 import { apiVersionOf, listKindOf } from "../resources/types.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
 import { prefixOf, type ResourceContext, withTypeMeta } from "./context.ts";
-import { parseListOptions } from "./list_options.ts";
+import { type ListOpts, parseListOptions } from "./list_options.ts";
+import {
+  inNamespace,
+  WILDCARD_CLUSTER,
+  wildcardPrefix,
+  withClusterAnnotation,
+} from "../routing/wildcard.ts";
+import { badRequestError } from "../status/mod.ts";
 
-/** Handles `list`. */
+/** Handles `list` (in one cluster, or across clusters for cluster `*`). */
 export async function handleList(ctx: ResourceContext): Promise<Response> {
   const opts = parseListOptions(ctx, false);
-  const res = await ctx.store.list(prefixOf(ctx), {
-    recursive: true,
-    resourceVersion: opts.resourceVersion,
-    resourceVersionMatch: opts.resourceVersionMatch,
-    predicate: opts.predicate,
-    limit: opts.limit,
-    continue: opts.continue,
-  });
+  const res = ctx.cluster === WILDCARD_CLUSTER
+    ? await listAcrossClusters(ctx, opts)
+    : await ctx.store.list(prefixOf(ctx), {
+      recursive: true,
+      resourceVersion: opts.resourceVersion,
+      resourceVersionMatch: opts.resourceVersionMatch,
+      predicate: opts.predicate,
+      limit: opts.limit,
+      continue: opts.continue,
+    });
   const listMeta: Record<string, unknown> = {
     resourceVersion: res.resourceVersion,
   };
@@ -57,4 +67,55 @@ export function listBody(
     metadata: listMeta,
     items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
   };
+}
+
+/**
+ * A list of every cluster's objects, each annotated with its cluster. The
+ * storage list does not say which key an item came from, so this reads the
+ * initial events of a watch over the resource prefix (they carry keys) up to
+ * the initial-events-end bookmark. One page: `limit` is not applied.
+ */
+async function listAcrossClusters(
+  ctx: ResourceContext,
+  opts: ListOpts,
+): Promise<ListResult> {
+  if (opts.continue) {
+    throw badRequestError("continue is not supported across clusters");
+  }
+  if (opts.resourceVersionMatch === "Exact") {
+    throw badRequestError(
+      "resourceVersionMatch=Exact is not supported across clusters",
+    );
+  }
+  const stop = new AbortController();
+  const watcher = await ctx.store.watch(wildcardPrefix(ctx.def), {
+    recursive: true,
+    resourceVersion: opts.resourceVersion,
+    sendInitialEvents: true,
+    allowBookmarks: true,
+    predicate: inNamespace(opts.predicate, ctx.namespace),
+    signal: stop.signal,
+  });
+  const items: KubeObject[] = [];
+  let resourceVersion = "";
+  try {
+    for await (const ev of watcher) {
+      if (ev.type === "ERROR") throw ev.error;
+      if (ev.type === "BOOKMARK") {
+        const ann = ev.object.metadata.annotations ?? {};
+        if (ann[INITIAL_EVENTS_END_ANNOTATION] === "true") {
+          resourceVersion = ev.object.metadata.resourceVersion ?? "";
+          break;
+        }
+        continue;
+      }
+      if (ev.type === "ADDED") {
+        items.push(withClusterAnnotation(ev.object, ev.key));
+      }
+    }
+  } finally {
+    stop.abort();
+    watcher.stop();
+  }
+  return { items, resourceVersion };
 }

@@ -1,7 +1,7 @@
 /**
  * Cluster selection by request path: `/clusters/<name>/…` and
  * `/clusters/<name>/control-plane/…` select cluster `<name>`; any other path
- * is cluster `root`.
+ * is cluster `root`. The name `*` selects every cluster (see `wildcard.ts`).
  *
  * @module
  */
@@ -9,6 +9,7 @@
 import { DEFAULT_CLUSTER } from "../../storage/mod.ts";
 import { badRequestError } from "../status/mod.ts";
 import { isDns1123Label } from "../validation/names.ts";
+import { WILDCARD_CLUSTER } from "./wildcard.ts";
 
 /** The cluster a path selects and the path inside that cluster. */
 export interface ClusterPath {
@@ -29,14 +30,14 @@ export function splitClusterPath(pathname: string): ClusterPath {
   const slash = rest.indexOf("/");
   const name = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
   let path = slash < 0 ? "/" : rest.slice(slash);
-  const problems = isDns1123Label(name);
+  const problems = name === WILDCARD_CLUSTER ? [] : isDns1123Label(name);
+  if (path === "/control-plane" || path.startsWith("/control-plane/")) {
+    path = path.slice("/control-plane".length) || "/";
+  }
   if (problems.length) {
     throw badRequestError(
       `invalid cluster name ${JSON.stringify(name)}: ${problems.join("; ")}`,
     );
-  }
-  if (path === "/control-plane" || path.startsWith("/control-plane/")) {
-    path = path.slice("/control-plane".length) || "/";
   }
   return { cluster: name, path };
 }

@@ -2,7 +2,8 @@
  * Watch streaming: a chunked `application/json` response with one JSON event
  * per line (`{"type":"ADDED","object":{…}}`), flushed per event, ended by
  * `timeoutSeconds`, the client going away, or server close. A storage ERROR
- * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`.
+ * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`. Across
+ * clusters (cluster `*`) every object is annotated with its cluster.
  *
  * @module
  */
@@ -18,6 +19,12 @@ import {
   withTypeMeta,
 } from "../handlers/context.ts";
 import { parseListOptions } from "../handlers/list_options.ts";
+import {
+  inNamespace,
+  WILDCARD_CLUSTER,
+  wildcardPrefix,
+  withClusterAnnotation,
+} from "../routing/wildcard.ts";
 
 /** Default watch timeout range, as kube-apiserver (30–60 minutes). */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
@@ -39,14 +46,20 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
   const includeObject = tableVersion ? parseIncludeObject(ctx.query) : "None";
   const stop = new AbortController();
-  const watcher = await ctx.store.watch(prefixOf(ctx), {
-    recursive: true,
-    resourceVersion: opts.resourceVersion,
-    sendInitialEvents: opts.sendInitialEvents,
-    predicate: opts.predicate,
-    allowBookmarks: opts.allowWatchBookmarks,
-    signal: stop.signal,
-  });
+  const wildcard = ctx.cluster === WILDCARD_CLUSTER;
+  const watcher = await ctx.store.watch(
+    wildcard ? wildcardPrefix(ctx.def) : prefixOf(ctx),
+    {
+      recursive: true,
+      resourceVersion: opts.resourceVersion,
+      sendInitialEvents: opts.sendInitialEvents,
+      predicate: wildcard
+        ? inNamespace(opts.predicate, ctx.namespace)
+        : opts.predicate,
+      allowBookmarks: opts.allowWatchBookmarks,
+      signal: stop.signal,
+    },
+  );
   stop.signal.addEventListener("abort", () => watcher.stop(), { once: true });
   const encoder = new TextEncoder();
   let first = true;
@@ -65,7 +78,10 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         metadata: ev.object.metadata,
       };
     } else {
-      const typed: KubeObject = withTypeMeta(ctx.def, ev.object);
+      const typed: KubeObject = withTypeMeta(
+        ctx.def,
+        wildcard ? withClusterAnnotation(ev.object, ev.key) : ev.object,
+      );
       object = tableVersion
         ? toTable(ctx.def, [typed], {
           includeObject,

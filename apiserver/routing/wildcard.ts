@@ -1,0 +1,108 @@
+/**
+ * The cross-cluster read path: the cluster name `*` in
+ * `/clusters/<name>/api/v1/<resource>` and
+ * `/clusters/<name>/apis/<group>/<version>/<resource>` lists or watches one
+ * resource in every virtual cluster at once (as kcp's wildcard requests). Only `list`
+ * and `watch` are served, only to `system:masters`; the storage is read over
+ * the resource's prefix, and every returned object carries its cluster in
+ * the {@linkcode CLUSTER_ANNOTATION} annotation — set on the copy that is
+ * sent, never stored.
+ *
+ * @module
+ */
+
+import type { KubeObject, Predicate } from "../../storage/mod.ts";
+import { clusterFromKey, resourcePrefix } from "../../storage/mod.ts";
+import type { UserInfo } from "../request_context.ts";
+import type { ResourceDefinition } from "../resources/types.ts";
+import { SYSTEM_MASTERS } from "../authz/authorizer.ts";
+import {
+  forbiddenError,
+  methodNotAllowedError,
+  pathNotFoundError,
+} from "../status/mod.ts";
+
+/** The cluster name that selects every cluster (list and watch only). */
+export const WILDCARD_CLUSTER = "*";
+
+/** The annotation naming an object's cluster in cross-cluster answers. */
+export const CLUSTER_ANNOTATION = "hyperplane.dev/cluster";
+
+/** The verbs served across clusters. */
+const WILDCARD_VERBS = new Set(["list", "watch"]);
+
+/** What {@linkcode checkWildcardRequest} looks at. */
+export interface WildcardRequest {
+  isResourceRequest: boolean;
+  verb: string;
+  group?: string;
+  resource?: string;
+  name?: string;
+  subresource?: string;
+  namespace?: string;
+}
+
+/**
+ * Refuses what the cross-cluster path does not serve: non-resource paths
+ * and subresources (404), verbs other than list and watch (405, single
+ * objects included), and users outside `system:masters` (403).
+ */
+export function checkWildcardRequest(
+  info: WildcardRequest,
+  user: UserInfo,
+): void {
+  if (!info.isResourceRequest || info.subresource) throw pathNotFoundError();
+  if (!WILDCARD_VERBS.has(info.verb)) throw methodNotAllowedError();
+  if (!user.groups.includes(SYSTEM_MASTERS)) {
+    const gr = { group: info.group ?? "", resource: info.resource ?? "" };
+    throw forbiddenError(
+      gr,
+      info.name ?? "",
+      `User "${user.username}" cannot ${info.verb} resource "${gr.resource}" in API group "${gr.group}" across clusters`,
+    );
+  }
+}
+
+/** The storage prefix of `def` in every cluster. */
+export function wildcardPrefix(def: ResourceDefinition): string {
+  return `${
+    resourcePrefix({ group: def.group, resource: def.plural })
+  }clusters/`;
+}
+
+/** `predicate` narrowed to one namespace (`""`: every namespace). */
+export function inNamespace(
+  predicate: Predicate,
+  namespace: string,
+): Predicate {
+  if (!namespace) return predicate;
+  return {
+    everything: false,
+    matches: (obj) =>
+      obj.metadata.namespace === namespace && predicate.matches(obj),
+  };
+}
+
+/** A copy of `obj` annotated with the cluster its storage `key` names. */
+export function withClusterAnnotation(
+  obj: KubeObject,
+  key: string | undefined,
+): KubeObject {
+  const cluster = key ? clusterFromKey(key) : undefined;
+  if (!cluster) return obj;
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      annotations: {
+        ...(obj.metadata.annotations ?? {}),
+        [CLUSTER_ANNOTATION]: cluster,
+      },
+    },
+  };
+}
+
+/** The cluster of an object from a cross-cluster answer (or `undefined`). */
+export function clusterOf(obj: KubeObject): string | undefined {
+  return obj.metadata.annotations?.[CLUSTER_ANNOTATION];
+}
