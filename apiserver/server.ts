@@ -31,6 +31,7 @@ import { createOpenApiServer } from "./openapi/serve.ts";
 import { servedKinds, ServedKindsCache } from "./openapi/served_kinds.ts";
 import { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
+import { lookupReview, serveReview } from "./reviews/mod.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
 import { checkWildcardRequest, WILDCARD_CLUSTER } from "./routing/wildcard.ts";
 import { parseRequestInfo } from "./routing/request_info.ts";
@@ -184,6 +185,39 @@ export async function createApiServer(
         if (res) return res;
       }
       throw pathNotFoundError();
+    }
+    const review = lookupReview(info.group, info.version, info.resource);
+    if (review) {
+      if (
+        info.name || info.subresource ||
+        review.namespaced !== (info.namespace !== "")
+      ) {
+        throw pathNotFoundError();
+      }
+      const gr = { group: review.group, resource: review.resource };
+      subject.value = { gr };
+      const attrs = {
+        user: rctx.user,
+        cluster,
+        verb: info.verb,
+        isResourceRequest: true,
+        apiGroup: review.group,
+        apiVersion: review.version,
+        resource: review.resource,
+        namespace: info.namespace,
+      };
+      const decision = await authorizer.authorize(attrs);
+      if (!decision.allowed) {
+        throw forbiddenError(gr, "", decision.reason ?? denialMessage(attrs));
+      }
+      return await serveReview({
+        req,
+        review,
+        user: rctx.user,
+        cluster,
+        namespace: info.namespace,
+        authorizer,
+      });
     }
     const def = registry.lookup(info.group, info.version, info.resource);
     if (!def) throw pathNotFoundError();

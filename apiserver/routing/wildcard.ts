@@ -43,16 +43,21 @@ export interface WildcardRequest {
 }
 
 /**
- * Refuses what the cross-cluster path does not serve: non-resource paths
- * and subresources (404), verbs other than list and watch (405, single
- * objects included), and users outside `system:masters` (403).
+ * Refuses what the cross-cluster path does not serve: subresources (404),
+ * verbs other than list and watch (405, single objects included), and users
+ * outside `system:masters` (403). Non-resource GETs (discovery) pass: they
+ * describe the kinds served across clusters (the built-in ones).
  */
 export function checkWildcardRequest(
   info: WildcardRequest,
   user: UserInfo,
 ): void {
-  if (!info.isResourceRequest || info.subresource) throw pathNotFoundError();
-  if (!WILDCARD_VERBS.has(info.verb)) throw methodNotAllowedError();
+  if (!info.isResourceRequest) {
+    if (info.verb !== "get") throw methodNotAllowedError();
+  } else {
+    if (info.subresource) throw pathNotFoundError();
+    if (!WILDCARD_VERBS.has(info.verb)) throw methodNotAllowedError();
+  }
   if (!user.groups.includes(SYSTEM_MASTERS)) {
     const gr = { group: info.group ?? "", resource: info.resource ?? "" };
     throw forbiddenError(

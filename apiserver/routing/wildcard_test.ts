@@ -121,15 +121,20 @@ Deno.test("the cross-cluster read path", async (t) => {
       },
     );
 
-    await t.step("only list and watch are served", async () => {
+    await t.step("only list, watch and discovery are served", async () => {
       const post = await s.request("POST", cm("*"), { body: configMap("x") });
       assert.equal(post.status, 405);
       const get = await s.request("GET", `${cm("*")}/in-b`);
       assert.equal(get.status, 405);
       const del = await s.request("DELETE", cm("*"));
       assert.equal(del.status, 405);
-      const discovery = await s.request("GET", "/clusters/*/api");
-      assert.equal(discovery.status, 404);
+      const discovery = await s.request("GET", "/clusters/*/api/v1");
+      assert.equal(discovery.status, 200);
+      assert.ok(
+        discovery.body.resources.some((r: { name: string }) =>
+          r.name === "configmaps"
+        ),
+      );
     });
 
     await t.step("only system:masters may read across clusters", async () => {
