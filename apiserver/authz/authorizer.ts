@@ -41,9 +41,17 @@ export const SYSTEM_MASTERS = "system:masters";
 
 const PUBLIC_PATHS = /^\/(version|api|apis|openapi)(\/.*)?$/;
 
+/** What upstream's `system:basic-user` role lets every user create. */
+const SELF_REVIEWS = new Set([
+  "authentication.k8s.io/selfsubjectreviews",
+  "authorization.k8s.io/selfsubjectaccessreviews",
+  "authorization.k8s.io/selfsubjectrulesreviews",
+]);
+
 /**
- * Allows members of `system:masters` everything and any user `get` on the
- * discovery, version and OpenAPI paths; denies the rest.
+ * Allows members of `system:masters` everything, any user `get` on the
+ * discovery, version and OpenAPI paths and `create` of the self reviews
+ * (`kubectl auth whoami`, `kubectl auth can-i`); denies the rest.
  */
 export function defaultAuthorizer(): Authorizer {
   return {
@@ -54,6 +62,13 @@ export function defaultAuthorizer(): Authorizer {
       if (
         !attrs.isResourceRequest && attrs.verb === "get" &&
         PUBLIC_PATHS.test(attrs.path ?? "")
+      ) {
+        return Promise.resolve({ allowed: true });
+      }
+      if (
+        attrs.isResourceRequest && attrs.verb === "create" &&
+        !attrs.subresource &&
+        SELF_REVIEWS.has(`${attrs.apiGroup}/${attrs.resource}`)
       ) {
         return Promise.resolve({ allowed: true });
       }
