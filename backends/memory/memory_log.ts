@@ -33,6 +33,7 @@ import type {
 } from "../../storage/log/log.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { RangeCountingLog } from "../../storage/log/range_count.ts";
+import type { SyncReadingLog } from "../../storage/log/sync_read.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** One version of a key: a value written at `revision`, or a delete marker. */
@@ -80,7 +81,7 @@ function versionAt(
 }
 
 /** A revision log in memory. Data is lost when the process exits. */
-export class MemoryLog implements RangeCountingLog {
+export class MemoryLog implements RangeCountingLog, SyncReadingLog {
   /** As etcd, an empty log is at revision 1, so no read ever reports 0. */
   #revision = 1;
   #compacted = 0;
@@ -165,6 +166,11 @@ export class MemoryLog implements RangeCountingLog {
       this.#checkOpen();
       return this.#compacted;
     });
+  }
+
+  /** The live record of `key` now, read synchronously (`SyncReadingLog`). */
+  getLatestSync(key: string): LogRecord | undefined {
+    return this.#recordAt(key, this.#readRevision(0));
   }
 
   /** The live record of `key` at `atRevision` (0 = latest). */

@@ -18,6 +18,7 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import type { RangeCountingLog } from "../../storage/log/range_count.ts";
+import type { SyncReadingLog } from "../../storage/log/sync_read.ts";
 import type {
   Log,
   LogEvent,
@@ -66,7 +67,7 @@ export interface SqliteLogOptions {
 }
 
 /** The revision log on SQLite. */
-export class SqliteLog implements Log, RangeCountingLog {
+export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   readonly #db: DatabaseSync;
   readonly #s: Statements;
   readonly #logger: Logger;
@@ -128,23 +129,31 @@ export class SqliteLog implements Log, RangeCountingLog {
     return Promise.reject(unavailable(`sqlite: ${this.#path} is closed`));
   }
 
+  /** The live record of `key` now, read synchronously (`SyncReadingLog`). */
+  getLatestSync(key: string): LogRecord | undefined {
+    try {
+      this.#open();
+      checkObjectKey(key);
+      return this.#latest(key);
+    } catch (err) {
+      throw sqliteError(`get ${key}`, err);
+    }
+  }
+
+  #latest(key: string): LogRecord | undefined {
+    const row = this.#s.latest.get(key) as unknown as
+      | [number, number, string]
+      | undefined;
+    if (!row) return undefined;
+    return { key, value: row[2], createRevision: row[1], modRevision: row[0] };
+  }
+
   get(key: string, atRevision?: number): Promise<LogRecord | undefined> {
     try {
       this.#open();
       checkObjectKey(key);
       const at = this.#readRevision(atRevision);
-      if (at === 0) {
-        const row = this.#s.latest.get(key) as unknown as
-          | [number, number, string]
-          | undefined;
-        if (!row) return Promise.resolve(undefined);
-        return Promise.resolve({
-          key,
-          value: row[2],
-          createRevision: row[1],
-          modRevision: row[0],
-        });
-      }
+      if (at === 0) return Promise.resolve(this.#latest(key));
       const row = this.#s.atRevision.get(key, at) as
         | { rev: number; create_rev: number; deleted: number; value: string }
         | undefined;
@@ -274,7 +283,7 @@ export class SqliteLog implements Log, RangeCountingLog {
       this.#commit(rev, () => {
         // The primary key of `kv` is the existence check: no read first.
         try {
-          s.insertKv.run(key, rev);
+          s.insertKv.run(key, rev, rev, value);
         } catch (err) {
           if (isConstraintError(err)) throw keyExists(key, this.#rev);
           throw err;
@@ -319,7 +328,7 @@ export class SqliteLog implements Log, RangeCountingLog {
       const rev = this.#rev + 1;
       this.#commit(rev, () => {
         s.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
-        s.updateKv.run(rev, key);
+        s.updateKv.run(rev, value, key);
       });
       this.#emit({
         type: "update",

@@ -18,8 +18,20 @@ import { validateKey } from "../keys.ts";
 import { type KubeObject, parseResourceVersion } from "../object.ts";
 import type { Preconditions, Predicate } from "../store.ts";
 
+/**
+ * Object keys that certainly pass `validateKey`: `/registry` then segments
+ * that are neither empty, `.` nor `..` and hold no NUL. Tested first so the
+ * hot path (every get and write) does not allocate.
+ */
+// deno-lint-ignore no-control-regex -- NUL must be refused
+const PLAIN_OBJECT_KEY = /^\/registry(?:\/(?!\.\.?(?:\/|$))[^/\u0000]+)+$/;
+
 /** Checks a key naming one object of the resource under `prefix`. */
 export function checkObjectKey(key: string, prefix: string): void {
+  if (
+    typeof key === "string" && key.startsWith(prefix) &&
+    PLAIN_OBJECT_KEY.test(key)
+  ) return;
   validateKey(key);
   if (!key.startsWith(prefix)) {
     throw invalidKey(key, `outside the store's resource prefix ${prefix}`);

@@ -13,7 +13,8 @@ import {
   tooLargeResourceVersion,
 } from "../errors.ts";
 import { decodeContinue, encodeContinue } from "../continue_token.ts";
-import { decodeObject, type KubeObject } from "../object.ts";
+import type { KubeObject } from "../object.ts";
+import { decodeStored } from "./_decode.ts";
 import type { ListOptions, ListResult } from "../store.ts";
 import type { Log, LogListResult } from "./log.ts";
 import { matcher, matchesEverything, parseRV } from "./_checks.ts";
@@ -136,7 +137,7 @@ export async function listFromLog(
     const items: KubeObject[] = [];
     const rec = res.records[0];
     if (rec?.key === key) {
-      const obj = decodeObject(rec.value, rec.modRevision);
+      const obj = decodeStored(rec.value, rec.modRevision);
       if (matches(obj)) items.push(obj);
     }
     return { items, resourceVersion: String(res.revision) };
@@ -163,7 +164,7 @@ export async function listFromLog(
         break;
       }
       lastKey = rec.key;
-      const obj = decodeObject(rec.value, rec.modRevision);
+      const obj = decodeStored(rec.value, rec.modRevision);
       if (matches(obj)) items.push(obj);
     }
     hasMore = filled || res.more;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { decodeObject, type KubeObject } from "../object.ts";
+import type { KubeObject } from "../object.ts";
+import { decodeStored } from "./_decode.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../store.ts";
 import type { LogEvent } from "./log.ts";
 
@@ -26,24 +27,24 @@ export function toWatchEvent(
 ): WatchEvent | undefined {
   switch (ev.type) {
     case "create": {
-      const obj = decodeObject(ev.value, ev.revision);
+      const obj = decodeStored(ev.value, ev.revision);
       return matches(obj)
         ? { type: "ADDED", object: obj, key: ev.key }
         : undefined;
     }
     case "delete": {
-      const obj = decodeObject(ev.prevValue ?? ev.value, ev.revision);
+      const obj = decodeStored(ev.prevValue ?? ev.value, ev.revision);
       return matches(obj)
         ? { type: "DELETED", object: obj, key: ev.key }
         : undefined;
     }
     case "update": {
-      const cur = decodeObject(ev.value, ev.revision);
+      const cur = decodeStored(ev.value, ev.revision);
       if (everything) return { type: "MODIFIED", object: cur, key: ev.key };
       const curMatches = matches(cur);
       const old = ev.prevValue === undefined
         ? undefined
-        : decodeObject(ev.prevValue, ev.revision);
+        : decodeStored(ev.prevValue, ev.revision);
       const oldMatches = old !== undefined && matches(old);
       if (curMatches && oldMatches) {
         return { type: "MODIFIED", object: cur, key: ev.key };

@@ -15,7 +15,8 @@
  */
 
 import { expired, isStorageError, StorageError } from "../errors.ts";
-import { decodeObject, type KubeObject } from "../object.ts";
+import type { KubeObject } from "../object.ts";
+import { decodeStored } from "./_decode.ts";
 import type { Watcher, WatchEvent, WatchOptions } from "../store.ts";
 import type { Log, LogEvent, LogListResult } from "./log.ts";
 import type { HubMember, WatchHub } from "./_watch_hub.ts";
@@ -200,7 +201,7 @@ class LogWatcher implements Watcher, HubMember {
         if (this.#stopped) return;
         if (this.#overflowed) throw this.#overflowError();
         if (!this.#matchesKey(rec.key)) continue;
-        const obj = decodeObject(rec.value, rec.modRevision);
+        const obj = decodeStored(rec.value, rec.modRevision);
         if (this.#matches(obj)) {
           yield { type: "ADDED", object: obj, key: rec.key };
         }

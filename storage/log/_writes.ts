@@ -10,7 +10,6 @@
 
 import { conflict, isStorageError, notFound } from "../errors.ts";
 import {
-  decodeObject,
   encodeObject,
   type KubeObject,
   parseResourceVersion,
@@ -18,6 +17,7 @@ import {
 import type { DeleteOptions, GuaranteedUpdateOptions } from "../store.ts";
 import type { Log } from "./log.ts";
 import { checkObject, checkPreconditions } from "./_checks.ts";
+import { decodeStored } from "./_decode.ts";
 
 /**
  * How many conflicting writes one call tolerates before it gives up with a
@@ -46,7 +46,7 @@ async function readState(
     throw notFound(key);
   }
   return {
-    obj: decodeObject(rec.value, rec.modRevision),
+    obj: decodeStored(rec.value, rec.modRevision),
     data: rec.value,
     rev: rec.modRevision,
   };
@@ -115,7 +115,7 @@ export async function guaranteedUpdate(
       const rev = state.obj === null
         ? await log.create(key, data)
         : await log.update(key, data, state.rev);
-      return decodeObject(data, rev);
+      return decodeStored(data, rev);
     } catch (err) {
       if (!lostRace(err)) throw err;
       await refresh();
@@ -151,7 +151,7 @@ export async function conditionalDelete(
     }
     try {
       const rev = await log.delete(key, state.rev);
-      return decodeObject(state.data!, rev);
+      return decodeStored(state.data!, rev);
     } catch (err) {
       if (isStorageError(err, "NotFound")) throw notFound(key);
       if (!isStorageError(err, "Conflict")) throw err;

@@ -12,7 +12,8 @@
 
 import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
 import { resourcePrefix, type ResourceRef } from "../keys.ts";
-import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
+import { encodeObject, type KubeObject } from "../object.ts";
+import { decodeStored } from "./_decode.ts";
 import type {
   DeleteOptions,
   GetOptions,
@@ -25,6 +26,7 @@ import type {
   WatchOptions,
 } from "../store.ts";
 import type { Log } from "./log.ts";
+import { canReadSync, type SyncReadingLog } from "./sync_read.ts";
 import {
   asStorageError,
   checkObject,
@@ -43,6 +45,7 @@ export class LogStore implements Store {
   readonly #prefix: string;
   readonly #log: Log;
   readonly #watch: WatchDeps;
+  readonly #syncLog: SyncReadingLog | undefined;
 
   /**
    * Creates the store for `resource`. `watch` carries the shared fan-out
@@ -52,6 +55,7 @@ export class LogStore implements Store {
     this.resource = { ...resource };
     this.#prefix = resourcePrefix(resource);
     this.#log = log;
+    this.#syncLog = canReadSync(log) ? log : undefined;
     this.#watch = watch;
   }
 
@@ -67,20 +71,35 @@ export class LogStore implements Store {
     }
     const data = encodeObject(obj);
     const rev = await this.#log.create(key, data);
-    return decodeObject(data, rev);
+    return decodeStored(data, rev);
   }
 
   /** Reads one object. */
-  async get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
-    checkObjectKey(key, this.#prefix);
-    const min = parseRV(opts.resourceVersion);
+  get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
+    let min: number;
+    try {
+      checkObjectKey(key, this.#prefix);
+      min = parseRV(opts.resourceVersion);
+      // The hot path: a latest read from an embedded log, no promise hops.
+      if (min === 0 && this.#syncLog) {
+        const rec = this.#syncLog.getLatestSync(key);
+        if (!rec) throw notFound(key);
+        return Promise.resolve(decodeStored(rec.value, rec.modRevision));
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#get(key, min);
+  }
+
+  async #get(key: string, min: number): Promise<KubeObject> {
     const rec = await this.#log.get(key);
     if (min > 0) {
       const current = await this.#log.currentRevision();
       if (min > current) throw tooLargeResourceVersion(min, current);
     }
     if (!rec) throw notFound(key);
-    return decodeObject(rec.value, rec.modRevision);
+    return decodeStored(rec.value, rec.modRevision);
   }
 
   /** Lists objects under a prefix (recursive) or one key. */
