@@ -1,0 +1,257 @@
+/**
+ * End-to-end: client-side and server-side apply, strategic merge patch,
+ * managedFields, `kubectl diff`, `kubectl edit` and server dry runs, driven
+ * by the real kubectl v1.35 against a real `hyperplane server`.
+ */
+
+import assert from "node:assert/strict";
+import {
+  kubeTools,
+  runTool,
+  skipWithoutKubeTools,
+  type ToolResult,
+} from "./support/kubectl.ts";
+import { startServer, type TestServer } from "./support/server.ts";
+
+type Kubectl = (
+  args: string[],
+  opts?: { stdin?: string; check?: boolean; env?: Record<string, string> },
+) => Promise<ToolResult>;
+
+function kubectlFor(bin: string, server: TestServer): Kubectl {
+  return (args, opts = {}) =>
+    runTool(bin, ["--kubeconfig", server.kubeconfigPath, ...args], {
+      stdin: opts.stdin,
+      check: opts.check,
+      env: { HOME: server.dataDir, ...opts.env },
+    });
+}
+
+const NS = "apply-e2e";
+
+function configMapYaml(
+  name: string,
+  data: Record<string, string>,
+  labels: Record<string, string> = {},
+): string {
+  const lines = [
+    "apiVersion: v1",
+    "kind: ConfigMap",
+    "metadata:",
+    `  name: ${name}`,
+    `  namespace: ${NS}`,
+  ];
+  if (Object.keys(labels).length) {
+    lines.push("  labels:");
+    for (const [k, v] of Object.entries(labels)) lines.push(`    ${k}: "${v}"`);
+  }
+  lines.push("data:");
+  for (const [k, v] of Object.entries(data)) lines.push(`  ${k}: "${v}"`);
+  return lines.join("\n") + "\n";
+}
+
+async function getJson(kubectl: Kubectl, args: string[]) {
+  return JSON.parse((await kubectl([...args, "-o", "json"])).stdout);
+}
+
+Deno.test("kubectl apply, patch, diff and edit against hyperplane", async (t) => {
+  const tools = await kubeTools();
+  if (skipWithoutKubeTools(tools, "kubectl apply end-to-end")) return;
+  const server = await startServer({ args: ["--storage-backend", "memory"] });
+  const kubectl = kubectlFor(tools!.kubectl, server);
+  try {
+    await kubectl(["create", "namespace", NS]);
+
+    await t.step(
+      "client-side apply: created, unchanged, configured, field removed",
+      async () => {
+        const first = configMapYaml("csa", { a: "1", b: "2" }, { app: "x" });
+        let out = await kubectl(["apply", "-f", "-"], { stdin: first });
+        assert.match(out.stdout, /configmap\/csa created/);
+        out = await kubectl(["apply", "-f", "-"], { stdin: first });
+        assert.match(out.stdout, /configmap\/csa unchanged/);
+        const second = configMapYaml("csa", { a: "9" }, { tier: "y" });
+        out = await kubectl(["apply", "-f", "-"], { stdin: second });
+        assert.match(out.stdout, /configmap\/csa configured/);
+        const cm = await getJson(kubectl, ["-n", NS, "get", "cm", "csa"]);
+        assert.deepEqual(cm.data, { a: "9" });
+        assert.deepEqual(cm.metadata.labels, { tier: "y" });
+        out = await kubectl(["apply", "-f", "-"], { stdin: second });
+        assert.match(out.stdout, /configmap\/csa unchanged/);
+      },
+    );
+
+    await t.step(
+      "server-side apply twice is a no-op; managedFields are in JSON",
+      async () => {
+        const doc = configMapYaml("ssa", { k: "v" });
+        const args = ["apply", "--server-side", "-f", "-"];
+        let out = await kubectl(args, { stdin: doc });
+        assert.match(out.stdout, /configmap\/ssa serverside-applied/);
+        const before = await getJson(kubectl, ["-n", NS, "get", "cm", "ssa"]);
+        out = await kubectl(args, { stdin: doc });
+        assert.match(out.stdout, /configmap\/ssa serverside-applied/);
+        const after = await getJson(kubectl, [
+          "-n",
+          NS,
+          "get",
+          "cm",
+          "ssa",
+          "--show-managed-fields",
+        ]);
+        assert.equal(
+          after.metadata.resourceVersion,
+          before.metadata.resourceVersion,
+        );
+        const mf = after.metadata.managedFields;
+        assert.equal(mf.length, 1);
+        assert.equal(mf[0].manager, "kubectl");
+        assert.equal(mf[0].operation, "Apply");
+        assert.deepEqual(mf[0].fieldsV1, { "f:data": { "f:k": {} } });
+        assert.equal(before.metadata.managedFields, undefined);
+      },
+    );
+
+    await t.step(
+      "a second manager conflicts unless --force-conflicts",
+      async () => {
+        const doc = configMapYaml("ssa", { k: "other" });
+        const args = [
+          "apply",
+          "--server-side",
+          "--field-manager=second",
+          "-f",
+          "-",
+        ];
+        const failed = await kubectl(args, { stdin: doc, check: false });
+        assert.notEqual(failed.code, 0);
+        assert.match(failed.stderr, /conflict/i);
+        assert.match(failed.stderr, /\.data\.k/);
+        assert.match(failed.stderr, /"kubectl"/);
+        const out = await kubectl([...args, "--force-conflicts"], {
+          stdin: doc,
+        });
+        assert.match(out.stdout, /serverside-applied/);
+        const cm = await getJson(kubectl, [
+          "-n",
+          NS,
+          "get",
+          "cm",
+          "ssa",
+          "--show-managed-fields",
+        ]);
+        assert.deepEqual(cm.data, { k: "other" });
+        assert.deepEqual(
+          cm.metadata.managedFields.map((e: { manager: string }) => e.manager),
+          ["second"],
+        );
+      },
+    );
+
+    await t.step("strategic merge patch on labels and finalizers", async () => {
+      await kubectl([
+        "-n",
+        NS,
+        "patch",
+        "cm",
+        "csa",
+        "--type",
+        "strategic",
+        "-p",
+        '{"metadata":{"labels":{"added":"1"},"finalizers":["example.com/one"]}}',
+      ]);
+      await kubectl([
+        "-n",
+        NS,
+        "patch",
+        "cm",
+        "csa",
+        "-p",
+        '{"metadata":{"finalizers":["example.com/two"]}}',
+      ]);
+      const cm = await getJson(kubectl, ["-n", NS, "get", "cm", "csa"]);
+      assert.deepEqual(cm.metadata.labels, { tier: "y", added: "1" });
+      assert.deepEqual(cm.metadata.finalizers, [
+        "example.com/two",
+        "example.com/one",
+      ]);
+      await kubectl([
+        "-n",
+        NS,
+        "patch",
+        "cm",
+        "csa",
+        "--type",
+        "merge",
+        "-p",
+        '{"metadata":{"finalizers":null}}',
+      ]);
+    });
+
+    await t.step("kubectl diff exits 0 without and 1 with a diff", async () => {
+      const same = configMapYaml("csa", { a: "9" }, { tier: "y" });
+      const rvBefore =
+        (await getJson(kubectl, ["-n", NS, "get", "cm", "csa"])).metadata
+          .resourceVersion;
+      const none = await kubectl(["diff", "-f", "-"], {
+        stdin: same.replace('tier: "y"', 'tier: "y"\n    added: "1"'),
+        check: false,
+      });
+      assert.equal(none.code, 0, none.stdout + none.stderr);
+      const changed = configMapYaml("csa", { a: "10" }, { tier: "y" });
+      const some = await kubectl(["diff", "-f", "-"], {
+        stdin: changed,
+        check: false,
+      });
+      assert.equal(some.code, 1, some.stderr);
+      assert.match(some.stdout, /\+\s+a: "10"/);
+      const cm = await getJson(kubectl, ["-n", NS, "get", "cm", "csa"]);
+      assert.equal(cm.metadata.resourceVersion, rvBefore);
+      assert.equal(cm.data.a, "9");
+    });
+
+    await t.step("kubectl edit with a scripted EDITOR", async () => {
+      const out = await kubectl(["-n", NS, "edit", "cm", "csa"], {
+        // kubectl runs an EDITOR with spaces through the shell.
+        env: { EDITOR: "sed -i 's/tier: .*/tier: edited/'" },
+      });
+      assert.match(out.stdout, /configmap\/csa edited/, out.stderr);
+      const cm = await getJson(kubectl, ["-n", NS, "get", "cm", "csa"]);
+      assert.equal(cm.metadata.labels.tier, "edited");
+      assert.equal(cm.data.a, "9");
+    });
+
+    await t.step("--dry-run=server does not persist", async () => {
+      const rv =
+        (await getJson(kubectl, ["-n", NS, "get", "cm", "csa"])).metadata
+          .resourceVersion;
+      await kubectl([
+        "-n",
+        NS,
+        "patch",
+        "cm",
+        "csa",
+        "--dry-run=server",
+        "-p",
+        '{"data":{"dry":"1"}}',
+      ]);
+      await kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], {
+        stdin: configMapYaml("dry-ssa", { k: "v" }),
+      });
+      await kubectl(["apply", "--dry-run=server", "-f", "-"], {
+        stdin: configMapYaml("csa", { a: "dry" }),
+      });
+      const cm = await getJson(kubectl, ["-n", NS, "get", "cm", "csa"]);
+      assert.equal(cm.metadata.resourceVersion, rv);
+      assert.equal(cm.data.dry, undefined);
+      assert.equal(cm.data.a, "9");
+      const missing = await kubectl(["-n", NS, "get", "cm", "dry-ssa"], {
+        check: false,
+      });
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /NotFound|not found/);
+    });
+  } finally {
+    await server.stop();
+  }
+});
