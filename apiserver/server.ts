@@ -29,7 +29,12 @@ import { errorResponse } from "./http/response.ts";
 import { warningHeaderValue } from "./schema/mod.ts";
 import { createOpenApiServer } from "./openapi/serve.ts";
 import { servedKinds, ServedKindsCache } from "./openapi/served_kinds.ts";
-import { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
+import {
+  BUILTIN_RESOURCES,
+  ClusterRegistries,
+  type ResourceRegistry,
+} from "./resources/registry.ts";
+import { CrdController } from "./crd/controller.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { lookupReview, serveReview } from "./reviews/mod.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
@@ -61,6 +66,11 @@ export interface ApiServerOptions {
   now?: () => Date;
   /** Upper bound for watch `timeoutSeconds` (default 3600). */
   maxWatchTimeoutSeconds?: number;
+  /**
+   * Run the CRD controller (status, serving custom resources, cleanup on
+   * delete) when the CRD kind is served; default true.
+   */
+  crdController?: boolean;
 }
 
 /** A running API server: hand `handler` to the serving layer. */
@@ -101,14 +111,16 @@ const VERBS: Record<string, VerbHandler> = {
 export async function createApiServer(
   opts: ApiServerOptions,
 ): Promise<ApiServer> {
-  const registry = new ResourceRegistry(opts.resources ?? BUILTIN_RESOURCES);
-  const namespaces = registry.lookup("", "v1", "namespaces");
+  const registries = new ClusterRegistries(
+    opts.resources ?? BUILTIN_RESOURCES,
+  );
+  const namespaces = registries.builtins.lookup("", "v1", "namespaces");
   if (!namespaces) throw new Error("the namespaces resource must be served");
   const logger = opts.logger;
   const authorizer = opts.authorizer ?? defaultAuthorizer();
   const version = opts.version ?? defaultVersionInfo();
   const now = opts.now ?? (() => new Date());
-  const stores = new Map<ResourceDefinition, Store>();
+  const stores = new Map<string, Store>();
   const services: ServerServices = {
     logger,
     namespaces,
@@ -116,10 +128,11 @@ export async function createApiServer(
     now,
     maxWatchTimeoutSeconds: opts.maxWatchTimeoutSeconds ?? 3600,
     storeFor(def) {
-      let s = stores.get(def);
+      const key = `${def.group}/${def.plural}`;
+      let s = stores.get(key);
       if (!s) {
         s = opts.storage.storeFor({ group: def.group, resource: def.plural });
-        stores.set(def, s);
+        stores.set(key, s);
       }
       return s;
     },
@@ -130,6 +143,22 @@ export async function createApiServer(
     now,
   );
   await bootstrap.ensure("root");
+  const crdDef = registries.builtins.lookup(
+    "apiextensions.k8s.io",
+    "v1",
+    "customresourcedefinitions",
+  );
+  const crds = crdDef && opts.crdController !== false
+    ? new CrdController({
+      crdStore: services.storeFor(crdDef),
+      registries,
+      storeFor: (group, plural) =>
+        opts.storage.storeFor({ group, resource: plural }),
+      logger,
+      now,
+    })
+    : undefined;
+  await crds?.start();
   const openapi = createOpenApiServer();
   const openapiKinds = new ServedKindsCache<ResourceRegistry>();
 
@@ -141,6 +170,7 @@ export async function createApiServer(
   ): Promise<Response> {
     const url = new URL(req.url);
     const { cluster, path } = splitClusterPath(url.pathname);
+    const registry = registries.forCluster(cluster);
     const info = parseRequestInfo(req.method, path, url.searchParams);
     if (cluster === WILDCARD_CLUSTER) checkWildcardRequest(info, rctx.user);
     if (!info.isResourceRequest) {
@@ -260,6 +290,7 @@ export async function createApiServer(
       );
     }
     if (cluster !== WILDCARD_CLUSTER) await bootstrap.ensure(cluster);
+    if (def.deprecationWarning) warnings.push(def.deprecationWarning);
     return await handler({
       req,
       url,
@@ -309,6 +340,9 @@ export async function createApiServer(
   return {
     handler,
     readiness: () => opts.storage.readiness(),
-    close: () => services.watches.close(),
+    close: async () => {
+      await crds?.close();
+      await services.watches.close();
+    },
   };
 }

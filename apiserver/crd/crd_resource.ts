@@ -14,6 +14,7 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import { statusSubresourceMerge } from "./_status_subresource.ts";
+import { CRD_SCHEMA } from "./crd_schema.ts";
 import { DEFAULT_PRINTER_COLUMNS, printerColumns } from "./printer_columns.ts";
 import { CelRules } from "./schema/cel.ts";
 import { recordStoredVersion, terminatingStatus } from "./status.ts";
@@ -52,6 +53,7 @@ export function customResourceDefinitions(
     shortNames: ["crd", "crds"],
     categories: ["api-extensions"],
     namespaced: false,
+    schema: CRD_SCHEMA,
     hasGeneration: true,
     columns: [
       printerColumns([])[0],

@@ -127,6 +127,7 @@ export function applyScale(
 export interface ScaleSubresource extends SubresourceDefinition {
   /** What GET/PUT/PATCH on `/scale` show: the `Scale` object. */
   view(stored: KubeObject): KubeObject;
+  responseKind: { group: string; version: string; kind: string };
   /** The CRD's paths. */
   paths: CrdScale;
 }
@@ -137,6 +138,7 @@ export function scaleSubresource(paths: CrdScale): ScaleSubresource {
     verbs: ["get", "patch", "update"],
     paths,
     view: (stored) => scaleOf(stored, paths),
+    responseKind: { group: "autoscaling", version: "v1", kind: "Scale" },
     merge: (next, old) => applyScale(next, old, paths),
   };
 }

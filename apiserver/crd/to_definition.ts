@@ -16,6 +16,11 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import type { Schema } from "../schema/types.ts";
+import {
+  API_VERSION_FIELD,
+  KIND_FIELD,
+  METADATA_FIELD,
+} from "../schema/meta_v1.ts";
 import type {
   ResourceDefinition,
   SubresourceDefinition,
@@ -115,6 +120,23 @@ function selectableFieldsOf(
   };
 }
 
+/**
+ * The schema a custom resource is published and field-checked with: the
+ * CRD's schema with `apiVersion`, `kind` and an ObjectMeta `metadata`
+ * added at the root, as upstream's OpenAPI builder does.
+ */
+export function servedSchema(schema: Schema): Schema {
+  return {
+    ...schema,
+    properties: {
+      ...schema.properties,
+      apiVersion: API_VERSION_FIELD,
+      kind: KIND_FIELD,
+      metadata: METADATA_FIELD,
+    },
+  };
+}
+
 function versionEntry(
   crd: CustomResourceDefinition,
   v: CrdVersion,
@@ -138,6 +160,11 @@ function versionEntry(
     prune(obj, schema);
     applyDefaults(obj, schema);
   };
+  const storageApiVersion = apiVersionFor(group, storageVersion);
+  const deprecationWarning = v.deprecated
+    ? v.deprecationWarning ??
+      `${apiVersionFor(group, version)} ${names.kind} is deprecated`
+    : undefined;
   const subresources: Record<string, SubresourceDefinition> = {};
   if (hasStatus) subresources.status = statusSubresourceMerge(normalize);
   if (scale) subresources.scale = scale;
@@ -152,15 +179,20 @@ function versionEntry(
     categories: names.categories,
     namespaced: spec.scope === "Namespaced",
     hasGeneration: true,
+    listKind: names.listKind,
+    schema: servedSchema(schema),
+    deprecationWarning,
     columns: printerColumns(v.additionalPrinterColumns),
     selectableFields: selectableFieldsOf(v),
     subresources: Object.keys(subresources).length ? subresources : undefined,
     prepareForCreate(obj) {
       normalize(obj);
       if (hasStatus) delete obj.status;
+      obj.apiVersion = storageApiVersion;
     },
     prepareForUpdate(next) {
       normalize(next);
+      next.apiVersion = storageApiVersion;
     },
     validate(obj) {
       return [
@@ -179,10 +211,7 @@ function versionEntry(
     listKind: names.listKind ?? `${names.kind ?? ""}List`,
     storageVersion,
     deprecated: v.deprecated === true,
-    deprecationWarning: v.deprecated
-      ? v.deprecationWarning ??
-        `${apiVersionFor(group, version)} ${names.kind} is deprecated`
-      : undefined,
+    deprecationWarning,
     schema,
     scale,
     pruneUnknown: (obj) => prune(obj, schema),

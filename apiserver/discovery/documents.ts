@@ -92,13 +92,19 @@ export function apiResourceList(
     if (def.categories?.length) r.categories = def.categories;
     resources.push(r);
     for (const [name, sub] of Object.entries(def.subresources ?? {})) {
-      resources.push({
+      const r: Record<string, unknown> = {
         name: `${def.plural}/${name}`,
         singularName: "",
         namespaced: def.namespaced,
         kind: def.kind,
         verbs: sub.verbs,
-      });
+      };
+      if (sub.responseKind) {
+        r.group = sub.responseKind.group;
+        r.version = sub.responseKind.version;
+        r.kind = sub.responseKind.kind;
+      }
+      resources.push(r);
     }
   }
   return {
@@ -128,7 +134,7 @@ function discoveryResource(def: ResourceDefinition) {
   if (subs.length) {
     r.subresources = subs.map(([name, sub]) => ({
       subresource: name,
-      responseKind,
+      responseKind: sub.responseKind ?? responseKind,
       verbs: sub.verbs,
     }));
   }

@@ -16,6 +16,7 @@ import { roleBindings } from "./rolebindings.ts";
 import { roles } from "./roles.ts";
 import { secrets } from "./secrets.ts";
 import { serviceAccounts } from "./serviceaccounts.ts";
+import { customResourceDefinitions } from "../crd/crd_resource.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** Every built-in kind, in discovery order. */
@@ -31,6 +32,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   roleBindings,
   clusterRoles,
   clusterRoleBindings,
+  customResourceDefinitions(),
 ];
 
 /** One API group-version and the kinds it serves. */
@@ -45,10 +47,18 @@ export class ResourceRegistry {
   #byPath = new Map<string, ResourceDefinition>();
   #groupVersions: GroupVersion[] = [];
 
-  constructor(defs: readonly ResourceDefinition[] = BUILTIN_RESOURCES) {
+  /**
+   * Registers `defs` in order. A path defined twice throws, unless
+   * `skipDuplicates` (then the first definition wins).
+   */
+  constructor(
+    defs: readonly ResourceDefinition[] = BUILTIN_RESOURCES,
+    skipDuplicates = false,
+  ) {
     for (const def of defs) {
       const key = `${def.group}/${def.version}/${def.plural}`;
       if (this.#byPath.has(key)) {
+        if (skipDuplicates) continue;
         throw new Error(`resource ${key} is defined twice`);
       }
       this.#byPath.set(key, def);
@@ -72,6 +82,11 @@ export class ResourceRegistry {
     return this.#byPath.get(`${group}/${version}/${plural}`);
   }
 
+  /** Every served definition, in group-version order. */
+  all(): ResourceDefinition[] {
+    return this.#groupVersions.flatMap((g) => g.resources);
+  }
+
   /** All group-versions, core first. */
   groupVersions(): readonly GroupVersion[] {
     return this.#groupVersions;
@@ -82,5 +97,70 @@ export class ResourceRegistry {
     return this.#groupVersions.some((g) =>
       g.group === group && g.version === version
     );
+  }
+}
+
+/** Called with the cluster whose served kinds changed. */
+export type RegistryListener = (cluster: string) => void;
+
+/**
+ * The kinds served per cluster: the built-in kinds in every cluster plus
+ * each cluster's dynamic kinds (custom resources), registered and removed
+ * by their owner (a CRD name). `forCluster` returns one immutable
+ * {@linkcode ResourceRegistry} per cluster that is replaced on every change,
+ * so caches keyed by its identity (OpenAPI, discovery) stay correct.
+ */
+export class ClusterRegistries {
+  /** The kinds every cluster serves. */
+  readonly builtins: ResourceRegistry;
+  #dynamic = new Map<string, Map<string, ResourceDefinition[]>>();
+  #views = new Map<string, ResourceRegistry>();
+  #listeners = new Set<RegistryListener>();
+
+  constructor(builtins: readonly ResourceDefinition[] = BUILTIN_RESOURCES) {
+    this.builtins = new ResourceRegistry(builtins);
+  }
+
+  /** The registry of `cluster` (built-ins when it has no dynamic kinds). */
+  forCluster(cluster: string): ResourceRegistry {
+    const dyn = this.#dynamic.get(cluster);
+    if (!dyn || dyn.size === 0) return this.builtins;
+    let view = this.#views.get(cluster);
+    if (!view) {
+      const extra = [...dyn.keys()].sort().flatMap((owner) => dyn.get(owner)!);
+      view = new ResourceRegistry([...this.builtins.all(), ...extra], true);
+      this.#views.set(cluster, view);
+    }
+    return view;
+  }
+
+  /**
+   * Replaces the kinds `owner` serves in `cluster` (an empty list removes
+   * them). Definitions are expected in preferred-version order.
+   */
+  set(cluster: string, owner: string, defs: ResourceDefinition[]): void {
+    let dyn = this.#dynamic.get(cluster);
+    if (!dyn) {
+      if (defs.length === 0) return;
+      dyn = new Map();
+      this.#dynamic.set(cluster, dyn);
+    }
+    if (defs.length === 0) {
+      if (!dyn.delete(owner)) return;
+      if (dyn.size === 0) this.#dynamic.delete(cluster);
+    } else dyn.set(owner, defs);
+    this.#views.delete(cluster);
+    for (const l of this.#listeners) l(cluster);
+  }
+
+  /** The kinds `owner` serves in `cluster` (`[]` when none). */
+  get(cluster: string, owner: string): readonly ResourceDefinition[] {
+    return this.#dynamic.get(cluster)?.get(owner) ?? [];
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe(listener: RegistryListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }

@@ -32,6 +32,14 @@ export interface SubresourceDefinition {
   verbs: string[];
   /** The stored object for an update of the subresource. */
   merge(next: KubeObject, old: KubeObject): KubeObject;
+  /**
+   * What GET/PUT/PATCH on the subresource show when it is a different kind
+   * (a custom resource's `scale` is an `autoscaling/v1` `Scale`); PATCH
+   * applies to this view and `merge` receives the patched view.
+   */
+  view?(stored: KubeObject): KubeObject;
+  /** The kind the subresource speaks when it has a `view` (discovery). */
+  responseKind?: { group: string; version: string; kind: string };
 }
 
 /** A served kind. */
@@ -73,6 +81,10 @@ export interface ResourceDefinition {
   subresources?: Record<string, SubresourceDefinition>;
   /** PUT of a missing object creates it (as upstream for leases, events, RBAC). */
   allowCreateOnUpdate?: boolean;
+  /** The list kind when it is not `<Kind>List` (custom resources). */
+  listKind?: string;
+  /** The `Warning` header of every request to a deprecated version. */
+  deprecationWarning?: string;
   /** Delete returns the deleted object instead of a `Status`. */
   returnDeletedObject?: boolean;
   /**
@@ -91,5 +103,5 @@ export function apiVersionOf(def: ResourceDefinition): string {
 
 /** `ConfigMapList`. */
 export function listKindOf(def: ResourceDefinition): string {
-  return `${def.kind}List`;
+  return def.listKind ?? `${def.kind}List`;
 }

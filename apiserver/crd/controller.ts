@@ -1,0 +1,467 @@
+/**
+ * The CRD controller of the API server (upstream runs the same loops inside
+ * the apiextensions-apiserver): it watches `customresourcedefinitions`
+ * across every cluster and, per cluster,
+ *
+ * - sets each CRD's status (accepted names, `NamesAccepted`, `Established`,
+ *   `storedVersions`) with {@linkcode computeCrdStatus};
+ * - serves every served version of an established CRD by registering its
+ *   definitions in the cluster's registry (discovery and OpenAPI follow);
+ * - on deletion, refuses new objects, removes every stored custom resource
+ *   (all namespaces), then removes the
+ *   `customresourcecleanup.apiextensions.k8s.io` finalizer so the CRD goes.
+ *
+ * Owned by `createApiServer`: `start()` returns after the first sync (so a
+ * restarted server serves its custom resources at once), `close()` stops it.
+ *
+ * @module
+ */
+
+import {
+  clusterFromKey,
+  INITIAL_EVENTS_END_ANNOTATION,
+  isStorageError,
+  type KubeObject,
+  objectKey,
+  resourcePrefix,
+  type Store,
+} from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { ClusterRegistries } from "../resources/registry.ts";
+import type { ResourceDefinition } from "../resources/types.ts";
+import { ApiError } from "../status/mod.ts";
+import { deleteInstancesOnce } from "./_instances.ts";
+import { sleep } from "./_sleep.ts";
+import { CelRules } from "./schema/cel.ts";
+import {
+  computeCrdStatus,
+  isEstablished,
+  type ServedNames,
+  type TerminatingStage,
+  terminatingStatus,
+} from "./status.ts";
+import { crdToDefinitions } from "./to_definition.ts";
+import {
+  CRD_CLEANUP_FINALIZER,
+  CRD_GROUP,
+  type CrdStatus,
+  type CustomResourceDefinition,
+} from "./types.ts";
+import { compareVersionPriority } from "./version_priority.ts";
+
+const CRD_RESOURCE = "customresourcedefinitions";
+
+/** Options for {@linkcode CrdController}. */
+export interface CrdControllerOptions {
+  /** The `customresourcedefinitions` store (all clusters). */
+  crdStore: Store;
+  /** Where the served kinds of each cluster are registered. */
+  registries: ClusterRegistries;
+  /** The store of a custom resource. */
+  storeFor(group: string, plural: string): Store;
+  logger: Logger;
+  now?: () => Date;
+  /** Wait between cleanup passes while objects hold finalizers (ms, default 1000). */
+  cleanupRetryMs?: number;
+}
+
+type Crd = CustomResourceDefinition;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function byAge(a: Crd, b: Crd): number {
+  const ta = a.metadata.creationTimestamp ?? "";
+  const tb = b.metadata.creationTimestamp ?? "";
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const na = a.metadata.name ?? "";
+  const nb = b.metadata.name ?? "";
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+function terminatingStage(crd: Crd): string | undefined {
+  return crd.status?.conditions?.find((c) =>
+    c.type === "Terminating" && c.status === "True"
+  )?.reason;
+}
+
+/** Refuses creates of a terminating CRD's kind, as upstream (405). */
+function refusingCreates(def: ResourceDefinition): ResourceDefinition {
+  return {
+    ...def,
+    prepareForCreate() {
+      throw new ApiError(
+        405,
+        "MethodNotAllowed",
+        "create not allowed while custom resource definition is terminating",
+      );
+    },
+  };
+}
+
+/** Serves CRDs: status, dynamic registration and cleanup on delete. */
+export class CrdController {
+  readonly #opts: CrdControllerOptions;
+  readonly #now: () => Date;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  readonly #cel = new CelRules();
+  readonly #builtins: ServedNames[];
+  /** CRDs by cluster, then name, as last seen. */
+  readonly #crds = new Map<string, Map<string, Crd>>();
+  /** What each registered CRD was built from (skips needless rebuilds). */
+  readonly #served = new Map<string, string>();
+  readonly #cleanups = new Map<string, Promise<void>>();
+  #loop?: Promise<void>;
+
+  constructor(opts: CrdControllerOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? (() => new Date());
+    this.#log = opts.logger;
+    this.#builtins = opts.registries.builtins.all().map((d) => ({
+      group: d.group,
+      plural: d.plural,
+      singular: d.singular,
+      shortNames: d.shortNames,
+      kind: d.kind,
+      listKind: d.listKind,
+    }));
+  }
+
+  /**
+   * Starts watching; resolves once every stored CRD was seen and the
+   * established ones are served (rejects when the first watch fails).
+   */
+  start(): Promise<void> {
+    const synced = Promise.withResolvers<void>();
+    this.#loop = this.#watchLoop(synced);
+    return synced.promise;
+  }
+
+  /** Stops watching and waits for running cleanups to pause. */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+    await Promise.allSettled([...this.#cleanups.values()]);
+  }
+
+  get #signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Ends an initial listing: forgets CRDs not seen, syncs every cluster. */
+  async #initialDone(seen: Map<string, Map<string, Crd>>): Promise<void> {
+    const clusters = new Set([...this.#crds.keys(), ...seen.keys()]);
+    for (const c of clusters) {
+      const now = seen.get(c) ?? new Map<string, Crd>();
+      for (const name of this.#crds.get(c)?.keys() ?? []) {
+        if (!now.has(name)) this.#unserve(c, name);
+      }
+      this.#crds.set(c, now);
+      await this.#syncCluster(c);
+    }
+  }
+
+  async #watchLoop(
+    synced: PromiseWithResolvers<void>,
+  ): Promise<void> {
+    let rv = "";
+    let first = true;
+    const signal = this.#signal;
+    while (!signal.aborted) {
+      try {
+        let seen = rv === "" ? new Map<string, Map<string, Crd>>() : undefined;
+        const w = await this.#opts.crdStore.watch(
+          resourcePrefix({ group: CRD_GROUP, resource: CRD_RESOURCE }),
+          {
+            recursive: true,
+            resourceVersion: rv,
+            sendInitialEvents: rv === "",
+            allowBookmarks: true,
+            signal,
+          },
+        );
+        for await (const ev of w) {
+          if (ev.type === "ERROR") {
+            rv = "";
+            break;
+          }
+          if (ev.type === "BOOKMARK") {
+            const end = ev.object.metadata.annotations?.[
+              INITIAL_EVENTS_END_ANNOTATION
+            ] === "true";
+            if (seen && end) {
+              await this.#initialDone(seen);
+              seen = undefined;
+              if (first) synced.resolve();
+              first = false;
+            }
+            if (!seen && ev.object.metadata.resourceVersion) {
+              rv = ev.object.metadata.resourceVersion;
+            }
+            continue;
+          }
+          const cluster = ev.key ? clusterFromKey(ev.key) : undefined;
+          if (!cluster) continue;
+          if (seen) {
+            if (!seen.has(cluster)) seen.set(cluster, new Map());
+            seen.get(cluster)!.set(
+              ev.object.metadata.name ?? "",
+              ev.object as Crd,
+            );
+            continue;
+          }
+          rv = ev.object.metadata.resourceVersion ?? rv;
+          await this.#onEvent(ev.type, cluster, ev.object);
+        }
+      } catch (e) {
+        if (signal.aborted) break;
+        if (first) {
+          synced.reject(e);
+          return;
+        }
+        this.#log.warn("crd watch failed", { error: e });
+        rv = "";
+      }
+      await sleep(rv === "" ? 1000 : 200, signal);
+    }
+    if (first) synced.resolve();
+  }
+
+  async #onEvent(
+    type: string,
+    cluster: string,
+    obj: KubeObject,
+  ): Promise<void> {
+    const name = obj.metadata.name ?? "";
+    let crds = this.#crds.get(cluster);
+    if (!crds) {
+      crds = new Map();
+      this.#crds.set(cluster, crds);
+    }
+    if (type === "DELETED") {
+      crds.delete(name);
+      this.#unserve(cluster, name);
+    } else {
+      crds.set(name, obj as Crd);
+    }
+    try {
+      await this.#syncCluster(cluster);
+    } catch (e) {
+      if (!this.#signal.aborted) {
+        this.#log.warn("crd sync failed", { cluster, name, error: e });
+      }
+    }
+  }
+
+  #unserve(cluster: string, name: string): void {
+    this.#served.delete(`${cluster}/${name}`);
+    this.#opts.registries.set(cluster, name, []);
+  }
+
+  /** Brings every CRD of `cluster` to its status and serving state. */
+  async #syncCluster(cluster: string): Promise<void> {
+    const crds = this.#crds.get(cluster);
+    if (!crds) return;
+    for (const crd of [...crds.values()].sort(byAge)) {
+      if (this.#signal.aborted) return;
+      const name = crd.metadata.name ?? "";
+      if (crd.metadata.deletionTimestamp) {
+        this.#serve(cluster, crd, true);
+        this.#startCleanup(cluster, name);
+        continue;
+      }
+      let current = crd;
+      const others = [...crds.values()];
+      const next = computeCrdStatus(crd, {
+        others,
+        builtins: this.#builtins,
+        now: this.#now(),
+      });
+      if (!sameJson(next, crd.status)) {
+        current = await this.#writeStatus(cluster, name, (cur) =>
+          computeCrdStatus(cur, {
+            others: [...(this.#crds.get(cluster)?.values() ?? [])],
+            builtins: this.#builtins,
+            now: this.#now(),
+          })) ?? crd;
+        if (this.#crds.get(cluster)?.has(name)) {
+          this.#crds.get(cluster)!.set(name, current);
+        }
+      }
+      this.#serve(cluster, current, false);
+    }
+  }
+
+  /** Registers (or refreshes) the served versions of an established CRD. */
+  #serve(cluster: string, crd: Crd, terminating: boolean): void {
+    const name = crd.metadata.name ?? "";
+    if (!isEstablished(crd)) {
+      this.#unserve(cluster, name);
+      return;
+    }
+    const stamp = JSON.stringify([
+      crd.metadata.uid,
+      crd.metadata.generation,
+      crd.status?.acceptedNames,
+      terminating,
+    ]);
+    const key = `${cluster}/${name}`;
+    if (this.#served.get(key) === stamp) return;
+    const defs = crdToDefinitions(crd, { cel: this.#cel })
+      .map((v) => v.definition)
+      .sort((a, b) => compareVersionPriority(a.version, b.version))
+      .map((d) => terminating ? refusingCreates(d) : d);
+    this.#served.set(key, stamp);
+    this.#opts.registries.set(cluster, name, defs);
+  }
+
+  /**
+   * Writes the status computed from the freshest stored CRD; returns the
+   * stored CRD (undefined when it is gone).
+   */
+  async #writeStatus(
+    cluster: string,
+    name: string,
+    statusOf: (cur: Crd) => CrdStatus,
+    finalize = false,
+  ): Promise<Crd | undefined> {
+    const key = objectKey({
+      group: CRD_GROUP,
+      resource: CRD_RESOURCE,
+      cluster,
+      name,
+    });
+    try {
+      const out = await this.#opts.crdStore.guaranteedUpdate(key, {
+        tryUpdate: (cur) => {
+          const crd = cur as Crd;
+          const status = statusOf(crd);
+          const fins = crd.metadata.finalizers ?? [];
+          const dropFinalizer = finalize &&
+            fins.includes(CRD_CLEANUP_FINALIZER);
+          if (sameJson(status, crd.status) && !dropFinalizer) return crd;
+          const next = structuredClone(crd);
+          next.status = status;
+          if (dropFinalizer) {
+            next.metadata.finalizers = fins.filter((f) =>
+              f !== CRD_CLEANUP_FINALIZER
+            );
+            if (next.metadata.finalizers.length === 0) {
+              delete next.metadata.finalizers;
+            }
+          }
+          return next;
+        },
+      });
+      return out as Crd;
+    } catch (e) {
+      if (isStorageError(e, "NotFound")) return undefined;
+      throw e;
+    }
+  }
+
+  #startCleanup(cluster: string, name: string): void {
+    const key = `${cluster}/${name}`;
+    if (this.#cleanups.has(key)) return;
+    const run = this.#cleanup(cluster, name)
+      .catch((e) => {
+        if (!this.#signal.aborted) {
+          this.#log.error("crd cleanup failed", { cluster, name, error: e });
+        }
+      })
+      .finally(() => this.#cleanups.delete(key));
+    this.#cleanups.set(key, run);
+  }
+
+  async #setStage(
+    cluster: string,
+    name: string,
+    stage: TerminatingStage,
+    detail?: string,
+  ): Promise<Crd | undefined> {
+    return await this.#writeStatus(
+      cluster,
+      name,
+      (cur) =>
+        terminatingStage(cur) === stage && !detail
+          ? cur.status ?? {}
+          : terminatingStatus(cur, this.#now(), stage, detail),
+    );
+  }
+
+  /** Removes the CRD's objects, then its cleanup finalizer. */
+  async #cleanup(cluster: string, name: string): Promise<void> {
+    const signal = this.#signal;
+    const retry = this.#opts.cleanupRetryMs ?? 1000;
+    const crd = await this.#setStage(
+      cluster,
+      name,
+      "InstanceDeletionInProgress",
+    );
+    if (!crd) return;
+    if (!(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) {
+      return;
+    }
+    const plural = crd.status?.acceptedNames?.plural ??
+      crd.spec.names?.plural ?? "";
+    const group = crd.spec.group ?? "";
+    if (plural && group) {
+      const ref = {
+        store: this.#opts.storeFor(group, plural),
+        group,
+        plural,
+        cluster,
+      };
+      for (;;) {
+        if (signal.aborted) return;
+        let left: number;
+        try {
+          left = await deleteInstancesOnce(ref, this.#now());
+        } catch (e) {
+          if (signal.aborted) return;
+          await this.#setStage(
+            cluster,
+            name,
+            "InstanceDeletionFailed",
+            e instanceof Error ? e.message : String(e),
+          );
+          left = -1;
+        }
+        if (left === 0) {
+          // One more pass proves nothing was created meanwhile.
+          const again = await deleteInstancesOnce(ref, this.#now());
+          if (again === 0) break;
+        }
+        await sleep(retry, signal);
+      }
+    }
+    if (signal.aborted) return;
+    this.#unserve(cluster, name);
+    const done = await this.#writeStatus(
+      cluster,
+      name,
+      (cur) => terminatingStatus(cur, this.#now(), "InstanceDeletionCompleted"),
+      true,
+    );
+    if (done && (done.metadata.finalizers?.length ?? 0) === 0) {
+      try {
+        await this.#opts.crdStore.delete(
+          objectKey({
+            group: CRD_GROUP,
+            resource: CRD_RESOURCE,
+            cluster,
+            name,
+          }),
+          { preconditions: { resourceVersion: done.metadata.resourceVersion } },
+        );
+      } catch (e) {
+        if (
+          !isStorageError(e, "NotFound") && !isStorageError(e, "Conflict") &&
+          !isStorageError(e, "InvalidObject")
+        ) throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,195 @@
+// The CRD controller inside the API server: CRDs become served kinds per
+// cluster, get their status, and take their objects with them on delete.
+import assert from "node:assert/strict";
+import { startTestServer, type TestServer } from "../testing/harness.ts";
+import { cronTabCrd } from "./_testdata.ts";
+
+const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+const NAME = "crontabs.stable.example.com";
+const V1 = "/apis/stable.example.com/v1";
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface Cond {
+  type: string;
+  status: string;
+  reason: string;
+}
+
+function condition(crd: { status?: { conditions?: Cond[] } }) {
+  return (type: string) => crd.status?.conditions?.find((c) => c.type === type);
+}
+
+async function established(srv: TestServer, prefix = "", name = NAME) {
+  return await eventually("Established", async () => {
+    const r = await srv.request("GET", `${prefix}${CRDS}/${name}`);
+    const c = condition(r.body)("Established");
+    return c?.status === "True" ? r.body : undefined;
+  });
+}
+
+function cronTab(name: string, spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "stable.example.com/v1",
+    kind: "CronTab",
+    metadata: { name },
+    spec: { cronSpec: "* * * * */5", image: "img", ...spec },
+  };
+}
+
+Deno.test("the CRD controller serves, names and cleans up CRDs", async (t) => {
+  const srv = await startTestServer();
+  try {
+    await t.step("a new CRD is established and served", async () => {
+      const res = await srv.request("POST", CRDS, { body: cronTabCrd() });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const crd = await established(srv);
+      const names = condition(crd)("NamesAccepted")!;
+      assert.equal(names.reason, "NoConflicts");
+      assert.equal(crd.status.acceptedNames.kind, "CronTab");
+      const created = await srv.request(
+        "POST",
+        `${V1}/namespaces/default/crontabs`,
+        { body: cronTab("a") },
+      );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.apiVersion, "stable.example.com/v1");
+      assert.equal(created.body.spec.replicas, 1);
+    });
+
+    await t.step("every served version reads the same object", async () => {
+      const res = await srv.request(
+        "GET",
+        "/apis/stable.example.com/v1beta1/namespaces/default/crontabs/a",
+      );
+      assert.equal(res.status, 200);
+      assert.equal(res.body.apiVersion, "stable.example.com/v1beta1");
+    });
+
+    await t.step("discovery lists the kind, v1 preferred", async () => {
+      const group = await srv.request("GET", "/apis/stable.example.com");
+      assert.equal(group.status, 200);
+      assert.equal(group.body.preferredVersion.version, "v1");
+      const list = await srv.request("GET", V1);
+      const names = list.body.resources.map((r: { name: string }) => r.name);
+      assert.deepEqual(names, [
+        "crontabs",
+        "crontabs/status",
+        "crontabs/scale",
+      ]);
+      const scale = list.body.resources[2];
+      assert.equal(scale.group, "autoscaling");
+      assert.equal(scale.kind, "Scale");
+    });
+
+    await t.step("the scale subresource speaks Scale", async () => {
+      const path = `${V1}/namespaces/default/crontabs/a/scale`;
+      const got = await srv.request("GET", path);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal(got.body.kind, "Scale");
+      assert.equal(got.body.spec.replicas, 1);
+      const patched = await srv.request("PATCH", path, {
+        text: JSON.stringify({ spec: { replicas: 3 } }),
+        headers: { "content-type": "application/merge-patch+json" },
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      assert.equal(patched.body.kind, "Scale");
+      assert.equal(patched.body.spec.replicas, 3);
+      const obj = await srv.request(
+        "GET",
+        `${V1}/namespaces/default/crontabs/a`,
+      );
+      assert.equal(obj.body.spec.replicas, 3);
+    });
+
+    await t.step("a conflicting CRD is reported, not served", async () => {
+      const other = cronTabCrd();
+      other.metadata.name = "crontabz.stable.example.com";
+      other.spec.names = {
+        plural: "crontabz",
+        singular: "crontabz",
+        kind: "CronTab",
+        listKind: "CronTabzList",
+      };
+      const res = await srv.request("POST", CRDS, { body: other });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const crd = await eventually("NamesAccepted=False", async () => {
+        const r = await srv.request("GET", `${CRDS}/${other.metadata.name}`);
+        const c = condition(r.body)("NamesAccepted");
+        return c?.status === "False" ? r.body : undefined;
+      });
+      assert.equal(condition(crd)("NamesAccepted")!.reason, "KindConflict");
+      const list = await srv.request("GET", `${V1}/crontabz`);
+      assert.equal(list.status, 404);
+      await srv.request("DELETE", `${CRDS}/${other.metadata.name}`);
+    });
+
+    await t.step("CRDs are per cluster", async () => {
+      const res = await srv.request("GET", `/clusters/other${V1}/crontabs`);
+      assert.equal(res.status, 404);
+    });
+
+    await t.step("deleting the CRD removes its objects and it", async () => {
+      const fin = cronTab("held");
+      (fin.metadata as Record<string, unknown>).finalizers = ["example/hold"];
+      const r = await srv.request("POST", `${V1}/namespaces/default/crontabs`, {
+        body: fin,
+      });
+      assert.equal(r.status, 201);
+      await srv.request("POST", "/api/v1/namespaces", {
+        body: { metadata: { name: "other" } },
+      });
+      await srv.request("POST", `${V1}/namespaces/other/crontabs`, {
+        body: cronTab("b"),
+      });
+      const del = await srv.request("DELETE", `${CRDS}/${NAME}`);
+      assert.equal(del.status, 200);
+      const held = await eventually("held marked", async () => {
+        const g = await srv.request(
+          "GET",
+          `${V1}/namespaces/default/crontabs/held`,
+        );
+        return g.body.metadata?.deletionTimestamp ? g.body : undefined;
+      });
+      const refused = await srv.request(
+        "POST",
+        `${V1}/namespaces/default/crontabs`,
+        { body: cronTab("late") },
+      );
+      assert.equal(refused.status, 405);
+      held.metadata.finalizers = [];
+      const put = await srv.request(
+        "PUT",
+        `${V1}/namespaces/default/crontabs/held`,
+        { body: held },
+      );
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      await eventually("CRD gone", async () => {
+        const g = await srv.request("GET", `${CRDS}/${NAME}`);
+        return g.status === 404 ? true : undefined;
+      });
+      const gone = await srv.request("GET", `${V1}/crontabs`);
+      assert.equal(gone.status, 404);
+    });
+
+    await t.step("recreating the CRD starts empty", async () => {
+      await srv.request("POST", CRDS, { body: cronTabCrd() });
+      await established(srv);
+      const list = await srv.request("GET", `${V1}/crontabs`);
+      assert.equal(list.status, 200);
+      assert.deepEqual(list.body.items, []);
+    });
+  } finally {
+    await srv.close();
+  }
+});
