@@ -126,10 +126,13 @@ export async function readIncomingBody(
   ctx: ResourceContext,
 ): Promise<Record<string, unknown>> {
   const directive = fieldValidationOf(ctx);
-  const { object, text, mediaType } = await readDecodedBody(ctx.req, {
-    apiVersion: apiVersionOf(ctx.def),
-    kind: ctx.def.kind,
-  });
+  const { object, text, mediaType } = await readDecodedBody(
+    ctx.req,
+    expectedType(ctx),
+  );
+  // A subresource of another kind (a custom resource's Scale) is not
+  // checked against the object's schema.
+  if (ctx.def.subresources?.[ctx.subresource]?.view) return object;
   checkFields(
     ctx,
     directive,
@@ -137,6 +140,25 @@ export async function readIncomingBody(
     duplicateFieldsOf(directive, text, mediaType),
   );
   return object;
+}
+
+/**
+ * The type a write request sends: the kind's, or the subresource's own
+ * kind when it has one (`autoscaling/v1` `Scale` for a custom resource).
+ */
+export function expectedType(
+  ctx: ResourceContext,
+): { apiVersion: string; kind: string } {
+  const rk = ctx.subresource
+    ? ctx.def.subresources?.[ctx.subresource]?.responseKind
+    : undefined;
+  if (rk) {
+    return {
+      apiVersion: rk.group ? `${rk.group}/${rk.version}` : rk.version,
+      kind: rk.kind,
+    };
+  }
+  return { apiVersion: apiVersionOf(ctx.def), kind: ctx.def.kind };
 }
 
 /**
@@ -149,7 +171,7 @@ export function normalizeIncoming(
   body: Record<string, unknown>,
 ): KubeObject {
   const def = ctx.def;
-  const want = apiVersionOf(def);
+  const { apiVersion: want, kind } = expectedType(ctx);
   if (body.apiVersion !== undefined && body.apiVersion !== want) {
     throw badRequestError(
       `the API version in the data (${
@@ -157,11 +179,11 @@ export function normalizeIncoming(
       }) does not match the expected API version (${want})`,
     );
   }
-  if (body.kind !== undefined && body.kind !== def.kind) {
+  if (body.kind !== undefined && body.kind !== kind) {
     throw badRequestError(
       `the kind in the data (${
         String(body.kind)
-      }) does not match the expected kind (${def.kind})`,
+      }) does not match the expected kind (${kind})`,
     );
   }
   const meta = body.metadata ?? {};
@@ -171,7 +193,7 @@ export function normalizeIncoming(
   const obj = structuredClone({
     ...body,
     apiVersion: want,
-    kind: def.kind,
+    kind,
     metadata: meta,
   }) as KubeObject;
   if (def.namespaced) {

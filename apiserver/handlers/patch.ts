@@ -102,7 +102,10 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
   return await runUpdate(
     ctx,
     (current: KubeObject | null) => {
-      const base = current ? withTypeMeta(ctx.def, current) : {};
+      const view = ctx.def.subresources?.[ctx.subresource]?.view;
+      const base = current
+        ? (view ? view(current) : withTypeMeta(ctx.def, current))
+        : {};
       return checked(ctx, apply(base));
     },
     dryRun,

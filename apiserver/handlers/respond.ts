@@ -17,6 +17,10 @@ export function objectResponse(
   obj: KubeObject,
   code = 200,
 ): Response {
+  const view = ctx.subresource
+    ? ctx.def.subresources?.[ctx.subresource]?.view
+    : undefined;
+  if (view) return jsonResponse(view(obj), code);
   const typed = withTypeMeta(ctx.def, obj);
   const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
   if (tableVersion && ctx.req.method === "GET") {
