@@ -251,6 +251,71 @@ Deno.test("kubectl apply, patch, diff and edit against hyperplane", async (t) =>
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /NotFound|not found/);
     });
+    await t.step(
+      "helm v4 installs and upgrades with server-side apply",
+      async () => {
+        const dir = await Deno.makeTempDir();
+        try {
+          await Deno.mkdir(`${dir}/chart/templates`, { recursive: true });
+          await Deno.writeTextFile(
+            `${dir}/chart/Chart.yaml`,
+            "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+          );
+          await Deno.writeTextFile(
+            `${dir}/chart/templates/cm.yaml`,
+            [
+              "apiVersion: v1",
+              "kind: ConfigMap",
+              "metadata:",
+              "  name: {{ .Release.Name }}-cfg",
+              "data:",
+              "  greeting: {{ .Values.greeting | quote }}",
+              "",
+            ].join("\n"),
+          );
+          const helm = (args: string[]) =>
+            runTool(tools!.helm, [
+              "--kubeconfig",
+              server.kubeconfigPath,
+              ...args,
+            ], { env: { HOME: dir } });
+          await helm([
+            "install",
+            "rel",
+            `${dir}/chart`,
+            "-n",
+            NS,
+            "--set",
+            "greeting=hello",
+          ]);
+          await helm([
+            "upgrade",
+            "rel",
+            `${dir}/chart`,
+            "-n",
+            NS,
+            "--set",
+            "greeting=bye",
+          ]);
+          const cm = await getJson(kubectl, [
+            "-n",
+            NS,
+            "get",
+            "cm",
+            "rel-cfg",
+            "--show-managed-fields",
+          ]);
+          assert.equal(cm.data.greeting, "bye");
+          assert.ok(
+            cm.metadata.managedFields.some((e: { operation: string }) =>
+              e.operation === "Apply"
+            ),
+          );
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      },
+    );
   } finally {
     await server.stop();
   }
