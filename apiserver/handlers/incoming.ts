@@ -94,6 +94,7 @@ export function checkFields(
 ): void {
   const schema = schemaOf(ctx.def);
   if (!schema) return;
+  if (ctx.subresource && ctx.def.subresources?.[ctx.subresource]?.view) return;
   if (directive !== "Ignore") {
     const problems = [
       ...duplicates.map((p) => `duplicate field "${p}"`),
@@ -116,6 +117,34 @@ export function checkFields(
     for (const p of problems) if (!warnings.includes(p)) warnings.push(p);
   }
   if (!ctx.def.schema) dropUnknownFields(obj, schema);
+}
+
+/**
+ * `fieldValidation` for a JSON, merge or strategic merge patch (not apply):
+ * the patch body's duplicate fields (`duplicates`) and the patched object's
+ * unknown fields, worded as upstream's patch handler (see
+ * {@linkcode checkFields}). Subresources that speak their own kind (a
+ * `view`, e.g. `/scale`) are not checked against the main kind's schema.
+ */
+export function checkPatchedFields(
+  ctx: ResourceContext,
+  directive: FieldValidation,
+  patched: unknown,
+  duplicates: readonly string[],
+): void {
+  if (ctx.subresource && ctx.def.subresources?.[ctx.subresource]?.view) return;
+  if (
+    typeof patched !== "object" || patched === null || Array.isArray(patched)
+  ) {
+    return;
+  }
+  checkFields(
+    ctx,
+    directive,
+    patched as Record<string, unknown>,
+    duplicates,
+    "patch",
+  );
 }
 
 /**
