@@ -29,6 +29,9 @@ import {
 } from "./field_manager.ts";
 import {
   checkNameMatchesUrl,
+  checkPatchedFields,
+  duplicateFieldsOf,
+  fieldValidationOf,
   normalizeIncoming,
   parseDryRun,
 } from "./incoming.ts";
@@ -99,6 +102,10 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
     );
   }
   const apply = patchFunction(ctx, type, text);
+  const directive = fieldValidationOf(ctx);
+  const duplicates = type === JSON_PATCH
+    ? []
+    : duplicateFieldsOf(directive, text, "application/json");
   return await runUpdate(
     ctx,
     (current: KubeObject | null) => {
@@ -106,7 +113,9 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       const base = current
         ? (view ? view(current) : withTypeMeta(ctx.def, current))
         : {};
-      return checked(ctx, apply(base));
+      const patched = apply(base);
+      checkPatchedFields(ctx, directive, patched, duplicates);
+      return checked(ctx, patched);
     },
     dryRun,
     false,
