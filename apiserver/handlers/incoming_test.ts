@@ -123,6 +123,56 @@ Deno.test("fieldValidation on create and update", async (t) => {
       assert.match(warn.headers.get("warning") ?? "", /unknown field/);
     });
 
+    await t.step(
+      "patches check the patched object and the patch body",
+      async () => {
+        const merge = { "content-type": "application/merge-patch+json" };
+        const strict = await server.request(
+          "PATCH",
+          `${CM_PATH}/warn1?fieldValidation=Strict`,
+          { text: '{"spec":{"foo":1}}', headers: merge },
+        );
+        assert.equal(strict.status, 400);
+        assert.equal(
+          strict.body.message,
+          'strict decoding error: unknown field "spec"',
+        );
+        const dup = await server.request(
+          "PATCH",
+          `${CM_PATH}/warn1?fieldValidation=Strict`,
+          {
+            text: '{"data":{"a":"1"},"data":{"a":"2"}}',
+            headers: {
+              "content-type": "application/strategic-merge-patch+json",
+            },
+          },
+        );
+        assert.equal(dup.status, 400);
+        assert.match(dup.body.message, /duplicate field "data"/);
+        const json = await server.request(
+          "PATCH",
+          `${CM_PATH}/warn1?fieldValidation=Strict`,
+          {
+            text: '[{"op":"add","path":"/extra","value":1}]',
+            headers: { "content-type": "application/json-patch+json" },
+          },
+        );
+        assert.equal(json.status, 400);
+        assert.match(json.body.message, /unknown field "extra"/);
+        const warn = await server.request("PATCH", `${CM_PATH}/warn1`, {
+          text: '{"spec":{"foo":1},"data":{"z":"9"}}',
+          headers: merge,
+        });
+        assert.equal(warn.status, 200);
+        assert.equal(
+          warn.headers.get("warning"),
+          '299 - "unknown field \\"spec\\""',
+        );
+        assert.equal(warn.body.spec, undefined);
+        assert.equal(warn.body.data.z, "9");
+      },
+    );
+
     await t.step("known fields of every kind pass Strict", async () => {
       const res = await server.request(
         "POST",
