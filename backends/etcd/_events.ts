@@ -30,6 +30,7 @@ export function convertEvent(
   pred: Predicate | undefined,
 ): WatchEvent | undefined {
   const revision = eventRevision(ev);
+  const key = keys.fromEtcd(ev.kv.key);
   const isDelete = String(ev.type) === "Delete" || String(ev.type) === "1";
   const prev = ev.prev_kv?.key
     ? decodeKv(toKeyValue(keys, ev.prev_kv), revision)
@@ -37,7 +38,6 @@ export function convertEvent(
   if (isDelete) {
     if (!prev) {
       // etcd lost the previous value (compacted): report what we know.
-      const key = keys.fromEtcd(ev.kv.key);
       return {
         type: "DELETED",
         object: {
@@ -46,17 +46,22 @@ export function convertEvent(
             resourceVersion: String(revision),
           },
         },
+        key,
       };
     }
-    return matches(pred, prev) ? { type: "DELETED", object: prev } : undefined;
+    return matches(pred, prev)
+      ? { type: "DELETED", object: prev, key }
+      : undefined;
   }
   const cur = decodeKv(toKeyValue(keys, ev.kv));
   const created = Number(ev.kv.version ?? 0) === 1 || !prev;
   const curMatches = matches(pred, cur);
-  if (created) return curMatches ? { type: "ADDED", object: cur } : undefined;
+  if (created) {
+    return curMatches ? { type: "ADDED", object: cur, key } : undefined;
+  }
   const prevMatches = matches(pred, prev!);
-  if (curMatches && prevMatches) return { type: "MODIFIED", object: cur };
-  if (curMatches) return { type: "ADDED", object: cur };
-  if (prevMatches) return { type: "DELETED", object: prev! };
+  if (curMatches && prevMatches) return { type: "MODIFIED", object: cur, key };
+  if (curMatches) return { type: "ADDED", object: cur, key };
+  if (prevMatches) return { type: "DELETED", object: prev!, key };
   return undefined;
 }

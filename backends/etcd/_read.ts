@@ -137,11 +137,16 @@ export async function rangePage(
 
 const MAX_PAGE = 10_000;
 
-/** Lists per the `Store.list` contract. `key` is validated by the caller. */
+/**
+ * Lists per the `Store.list` contract. `key` is validated by the caller.
+ * When `keysOut` is given, the storage key of every returned item is pushed
+ * onto it, in item order (watches need them for their initial events).
+ */
 export async function listObjects(
   shared: EtcdShared,
   key: string,
   opts: ListOptions,
+  keysOut?: string[],
 ): Promise<ListResult> {
   const match = opts.resourceVersionMatch ?? "";
   if (!["", "NotOlderThan", "Exact"].includes(match)) {
@@ -165,7 +170,10 @@ export async function listObjects(
     const items: KubeObject[] = [];
     if (kv) {
       const obj = decodeKv(kv);
-      if (!pred || pred.matches(obj)) items.push(obj);
+      if (!pred || pred.matches(obj)) {
+        items.push(obj);
+        keysOut?.push(kv.key);
+      }
     }
     return { items, resourceVersion: String(atRev || revision) };
   }
@@ -219,6 +227,7 @@ export async function listObjects(
       const obj = decodeKv(kv);
       if (pred && !pred.matches(obj)) continue;
       items.push(obj);
+      keysOut?.push(kv.key);
       if (limit > 0 && items.length >= limit) {
         stoppedEarly = i < page.kvs.length - 1;
         break;

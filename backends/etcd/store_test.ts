@@ -196,10 +196,19 @@ Deno.test("the etcd store keeps objects under the shared key layout", async (t) 
           tryUpdate: (o) => ({ ...o!, data: { z: "1" } }),
         });
         const d = await store.delete(key("w"));
-        assert.deepEqual(await next(it), { type: "ADDED", object: c });
-        assert.deepEqual(await next(it), { type: "MODIFIED", object: u });
+        assert.deepEqual(await next(it), {
+          type: "ADDED",
+          object: c,
+          key: key("w"),
+        });
+        assert.deepEqual(await next(it), {
+          type: "MODIFIED",
+          object: u,
+          key: key("w"),
+        });
         const del = await next(it);
         assert.equal(del.type, "DELETED");
+        assert.equal((del as { key?: string }).key, key("w"));
         assert.equal(
           (del as { object: KubeObject }).object.metadata.resourceVersion,
           d.metadata.resourceVersion,

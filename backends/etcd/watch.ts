@@ -109,13 +109,16 @@ export class EtcdWatch implements Watcher {
     const initial: WatchEvent[] = [];
     let startRev: number;
     if (sendInitial) {
+      const keys: string[] = [];
       const list = await listObjects(shared, key, {
         recursive: opts.recursive,
         predicate: opts.predicate,
-      });
+      }, keys);
       const listRev = Number(list.resourceVersion);
       if (rvNum > listRev) throw tooLargeResourceVersion(rvNum, listRev);
-      for (const object of list.items) initial.push({ type: "ADDED", object });
+      list.items.forEach((object, i) =>
+        initial.push({ type: "ADDED", object, key: keys[i] })
+      );
       if (opts.sendInitialEvents === true && opts.allowBookmarks) {
         initial.push({
           type: "BOOKMARK",
