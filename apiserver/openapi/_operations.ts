@@ -220,7 +220,9 @@ export function kindPaths(k: ServedKind, names: KindNames): PathItem[] {
         params,
         responses,
         body,
-        consumes: method === "patch" ? PATCH_TYPES : ["*/*"],
+        consumes: method === "patch"
+          ? [...(k.patchTypes ?? PATCH_TYPES)]
+          : ["*/*"],
         gvk,
       }
       : undefined;

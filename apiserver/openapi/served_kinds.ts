@@ -22,6 +22,19 @@ const GENERIC_VERBS = [
   "watch",
 ] as const;
 
+/** PATCH content types of custom resources (no strategic merge patch). */
+const CUSTOM_RESOURCE_PATCH = [
+  "application/json-patch+json",
+  "application/merge-patch+json",
+  "application/apply-patch+yaml",
+];
+
+/** Served from a CRD: no built-in schema and not the apiextensions group. */
+function isCustomResource(def: ResourceDefinition): boolean {
+  return builtinSchema(def.group, def.version, def.kind) === undefined &&
+    def.group !== "apiextensions.k8s.io";
+}
+
 /**
  * The structural schema of a served kind: the definition's own (CRDs), else
  * the built-in one; `undefined` when neither exists.
@@ -50,6 +63,7 @@ export function servedKinds(
       namespaced: def.namespaced,
       verbs: GENERIC_VERBS,
       schema,
+      ...(isCustomResource(def) ? { patchTypes: CUSTOM_RESOURCE_PATCH } : {}),
     });
   }
   return [...out, ...extra];

@@ -22,6 +22,12 @@ export interface ServedKind {
    */
   verbs: readonly string[];
   /**
+   * Content types PATCH accepts (default: all four). Custom resources
+   * leave out strategic merge patch, and kubectl's `apply` reads this to
+   * choose between a strategic and a JSON merge patch.
+   */
+  patchTypes?: readonly string[];
+  /**
    * The kind's structural schema. Built-in schemas carry upstream
    * definition names; an unnamed schema (a CRD's) is published as
    * `<reversed group>.<version>.<Kind>` like upstream.
