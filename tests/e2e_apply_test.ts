@@ -148,6 +148,49 @@ Deno.test("kubectl apply, patch, diff and edit against hyperplane", async (t) =>
       },
     );
 
+    await t.step(
+      "switching from client-side to server-side apply takes the fields over",
+      async () => {
+        await kubectl(["apply", "-f", "-"], {
+          stdin: configMapYaml("mig", { a: "1" }),
+        });
+        const out = await kubectl(["apply", "--server-side", "-f", "-"], {
+          stdin: configMapYaml("mig", { a: "2" }),
+        });
+        assert.match(out.stdout, /serverside-applied/);
+        const cm = await getJson(kubectl, [
+          "-n",
+          NS,
+          "get",
+          "cm",
+          "mig",
+          "--show-managed-fields",
+        ]);
+        assert.deepEqual(cm.data, { a: "2" });
+        const apply = cm.metadata.managedFields.find((
+          e: { operation: string },
+        ) => e.operation === "Apply");
+        assert.equal(apply.manager, "kubectl");
+        const last = JSON.parse(
+          cm.metadata.annotations[
+            "kubectl.kubernetes.io/last-applied-configuration"
+          ],
+        );
+        assert.deepEqual(last.data, { a: "2" });
+        // kubectl migrated the client-side entry into its Apply entry.
+        assert.ok(
+          !cm.metadata.managedFields.some((e: { manager: string }) =>
+            e.manager === "kubectl-client-side-apply"
+          ),
+          JSON.stringify(cm.metadata.managedFields),
+        );
+        const back = await kubectl(["apply", "-f", "-"], {
+          stdin: configMapYaml("mig", { a: "3" }),
+        });
+        assert.match(back.stdout, /configured/);
+      },
+    );
+
     await t.step("strategic merge patch on labels and finalizers", async () => {
       await kubectl([
         "-n",

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { FieldPath } from "./path.ts";
+
 /** An apply request or object that cannot be processed (400 or 422). */
 export class ApplyError extends Error {
   /** 400 (malformed request) or 422 (the object does not fit its schema). */
@@ -41,6 +43,8 @@ export interface ApplyConflict {
   manager: string;
   /** The field, e.g. `.data.key` or `.spec.containers[name="a"].image`. */
   field: string;
+  /** The field as a path (absent when built from a message only). */
+  path?: FieldPath;
 }
 
 /** A `StatusCause` of a conflict (`reason: FieldManagerConflict`). */

@@ -250,6 +250,7 @@ function update(
           managerId: id,
           manager: managers.get(id)!.manager,
           field: pathString(p),
+          path: p,
         });
       }
     }

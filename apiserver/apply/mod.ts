@@ -10,6 +10,7 @@
 
 export * from "./errors.ts";
 export * from "./field_manager.ts";
+export * from "./last_applied.ts";
 export * from "./manager_name.ts";
 export {
   decodeManagedFields,

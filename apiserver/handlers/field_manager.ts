@@ -9,8 +9,8 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import {
-  apply,
   ApplyConflictError,
+  applyWithLastApplied,
   type FieldManagerOptions,
   fieldManagerProblem,
   type FieldPath,
@@ -137,9 +137,10 @@ export function trackUpdate(
 }
 
 /**
- * Server-side apply of `config` onto `live` (`null`: create). Conflicts are
- * 409 with one `FieldManagerConflict` cause per field; a malformed
- * configuration is 400/422.
+ * Server-side apply of `config` onto `live` (`null`: create), with
+ * upstream's last-applied-configuration upgrade for the `kubectl` manager.
+ * Conflicts are 409 with one `FieldManagerConflict` cause per field; a
+ * malformed configuration is 400/422.
  */
 export function applyConfig(
   ctx: ResourceContext,
@@ -149,7 +150,7 @@ export function applyConfig(
   config: Obj,
 ): KubeObject {
   try {
-    const { object } = apply(live as Obj | null, config, {
+    const { object } = applyWithLastApplied(live as Obj | null, config, {
       ...commonOptions(ctx, live as Obj | null, config),
       manager,
       force,
