@@ -50,6 +50,39 @@ function configMapYaml(
   return lines.join("\n") + "\n";
 }
 
+const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names:
+    plural: widgets
+    singular: widget
+    kind: Widget
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      subresources:
+        status: {}
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size:
+                  type: integer
+            status:
+              type: object
+              properties:
+                ready:
+                  type: boolean
+`;
+
 async function getJson(kubectl: Kubectl, args: string[]) {
   return JSON.parse((await kubectl([...args, "-o", "json"])).stdout);
 }
@@ -294,6 +327,109 @@ Deno.test("kubectl apply, patch, diff and edit against hyperplane", async (t) =>
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /NotFound|not found/);
     });
+    await t.step(
+      "custom resources: apply both ways; strategic merge patch is 415",
+      async () => {
+        await kubectl(["apply", "-f", "-"], { stdin: WIDGET_CRD });
+        await kubectl([
+          "wait",
+          "--for=condition=Established",
+          "crd/widgets.example.com",
+          "--timeout=30s",
+        ]);
+        const widget = (size: number) =>
+          [
+            "apiVersion: example.com/v1",
+            "kind: Widget",
+            "metadata:",
+            "  name: w1",
+            `  namespace: ${NS}`,
+            "spec:",
+            `  size: ${size}`,
+            "",
+          ].join("\n");
+        let out = await kubectl(["apply", "-f", "-"], { stdin: widget(1) });
+        assert.match(out.stdout, /widget.example.com\/w1 created/);
+        out = await kubectl(["apply", "-f", "-"], { stdin: widget(1) });
+        assert.match(out.stdout, /unchanged/);
+        out = await kubectl(["apply", "-f", "-"], { stdin: widget(2) });
+        assert.match(out.stdout, /configured/);
+        out = await kubectl(["apply", "--server-side", "-f", "-"], {
+          stdin: widget(3),
+        });
+        assert.match(out.stdout, /serverside-applied/);
+        const w = await getJson(kubectl, [
+          "-n",
+          NS,
+          "get",
+          "widget",
+          "w1",
+          "--show-managed-fields",
+        ]);
+        assert.equal(w.spec.size, 3);
+        assert.ok(
+          w.metadata.managedFields.some((e: { operation: string }) =>
+            e.operation === "Apply"
+          ),
+        );
+        const smp = await kubectl([
+          "-n",
+          NS,
+          "patch",
+          "widget",
+          "w1",
+          "-p",
+          '{"spec":{"size":4}}',
+        ], { check: false });
+        assert.notEqual(smp.code, 0);
+        assert.match(smp.stderr, /application\/strategic-merge-patch\+json/);
+        assert.match(smp.stderr, /accepted media types include/);
+        await kubectl([
+          "-n",
+          NS,
+          "patch",
+          "widget",
+          "w1",
+          "--type=merge",
+          "-p",
+          '{"spec":{"size":5}}',
+        ]);
+        const status = [
+          "apiVersion: example.com/v1",
+          "kind: Widget",
+          "metadata:",
+          "  name: w1",
+          `  namespace: ${NS}`,
+          "status:",
+          "  ready: true",
+          "",
+        ].join("\n");
+        await kubectl([
+          "apply",
+          "--server-side",
+          "--subresource=status",
+          "--field-manager=status-writer",
+          "-f",
+          "-",
+        ], { stdin: status });
+        const after = await getJson(kubectl, [
+          "-n",
+          NS,
+          "get",
+          "widget",
+          "w1",
+          "--show-managed-fields",
+        ]);
+        assert.deepEqual(after.status, { ready: true });
+        assert.equal(after.spec.size, 5);
+        const entry = after.metadata.managedFields.find((
+          e: { manager: string },
+        ) => e.manager === "status-writer");
+        assert.equal(entry.subresource, "status");
+        assert.deepEqual(entry.fieldsV1, { "f:status": { "f:ready": {} } });
+      },
+    );
+
     await t.step(
       "helm v4 installs and upgrades with server-side apply",
       async () => {
