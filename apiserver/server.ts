@@ -36,7 +36,7 @@ import {
 } from "./resources/registry.ts";
 import { CrdController } from "./crd/controller.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
-import { lookupReview, serveReview } from "./reviews/mod.ts";
+import { lookupReview, REVIEW_RESOURCES, serveReview } from "./reviews/mod.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
 import { checkWildcardRequest, WILDCARD_CLUSTER } from "./routing/wildcard.ts";
 import { parseRequestInfo } from "./routing/request_info.ts";
@@ -84,6 +84,12 @@ export interface ApiServer {
 }
 
 type VerbHandler = (ctx: ResourceContext) => Promise<Response>;
+
+/** The review resources as discovery lists them (create only). */
+const REVIEW_DISCOVERY = REVIEW_RESOURCES.map((r) => ({
+  ...r,
+  verbs: ["create"],
+}));
 
 const VERBS: Record<string, VerbHandler> = {
   get: handleGet,
@@ -193,7 +199,11 @@ export async function createApiServer(
         );
       }
       if (isDiscoveryPath(path)) {
-        return serveDiscovery(req, path, { registry, version });
+        return serveDiscovery(req, path, {
+          registry,
+          version,
+          statics: REVIEW_DISCOVERY,
+        });
       }
       if (path.startsWith("/openapi/")) {
         if (req.method !== "GET" && req.method !== "HEAD") {

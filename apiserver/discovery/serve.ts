@@ -26,11 +26,20 @@ import {
   apiVersions,
 } from "./documents.ts";
 import type { VersionInfo } from "./version.ts";
+import {
+  staticApiGroup,
+  type StaticResource,
+  staticResourceList,
+  withStaticAggregated,
+  withStaticGroups,
+} from "./static_resources.ts";
 
 /** What discovery needs to answer for one cluster. */
 export interface DiscoverySource {
   registry: ResourceRegistry;
   version: VersionInfo;
+  /** Resources listed beside the registry's kinds (the review resources). */
+  statics?: readonly StaticResource[];
 }
 
 /** True when `path` is one of the discovery paths. */
@@ -55,8 +64,9 @@ export function serveDiscovery(
   if (p === "/api" || p === "/apis") {
     const aggregated = wantsAggregatedDiscovery(accept);
     if (aggregated) {
+      const doc = aggregatedDiscovery(src.registry, p === "/api", aggregated);
       return jsonResponse(
-        aggregatedDiscovery(src.registry, p === "/api", aggregated),
+        p === "/apis" ? withStaticAggregated(doc, src.statics ?? []) : doc,
         200,
         `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
       );
@@ -71,7 +81,9 @@ export function serveDiscovery(
       const host = req.headers.get("host") ?? new URL(req.url).host;
       return jsonResponse(apiVersions(host));
     }
-    return jsonResponse(apiGroupList(src.registry));
+    return jsonResponse(
+      withStaticGroups(apiGroupList(src.registry), src.statics ?? []),
+    );
   }
   const parts = p.split("/").slice(1);
   let doc: unknown;
@@ -81,6 +93,11 @@ export function serveDiscovery(
     doc = apiGroup(src.registry, parts[1]);
   } else if (parts[0] === "apis" && parts.length === 3) {
     doc = apiResourceList(src.registry, parts[1], parts[2]);
+  }
+  if (!doc && parts[0] === "apis" && parts.length === 2) {
+    doc = staticApiGroup(src.statics ?? [], parts[1]);
+  } else if (!doc && parts[0] === "apis" && parts.length === 3) {
+    doc = staticResourceList(src.statics ?? [], parts[1], parts[2]);
   }
   if (!doc) throw pathNotFoundError();
   return jsonResponse(doc);
