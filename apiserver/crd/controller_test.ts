@@ -193,3 +193,28 @@ Deno.test("the CRD controller serves, names and cleans up CRDs", async (t) => {
     await srv.close();
   }
 });
+
+Deno.test("aggregated discovery changes its ETag with the CRDs", async () => {
+  const srv = await startTestServer();
+  try {
+    const accept =
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+    const before = await srv.request("GET", "/apis", { headers: { accept } });
+    const etag = before.headers.get("etag")!;
+    assert.ok(etag);
+    const same = await srv.raw("GET", "/apis", {
+      headers: { accept, "if-none-match": etag },
+    });
+    assert.equal(same.status, 304);
+    await srv.request("POST", CRDS, { body: cronTabCrd() });
+    await established(srv);
+    const after = await srv.request("GET", "/apis", { headers: { accept } });
+    assert.notEqual(after.headers.get("etag"), etag);
+    const groups = after.body.items.map((g: { metadata: { name: string } }) =>
+      g.metadata.name
+    );
+    assert.ok(groups.includes("stable.example.com"));
+  } finally {
+    await srv.close();
+  }
+});

@@ -95,7 +95,7 @@ Deno.test("discovery answers what kubectl asks first", async (t) => {
       );
       assert.equal(c.body.major, "1");
     });
-    await t.step("unknown groups and /openapi/v2 are 404 Status", async () => {
+    await t.step("unknown groups are 404 Status", async () => {
       const r = await s.request("GET", "/apis/nope.example.com/v1");
       assert.equal(r.status, 404);
       assert.equal(r.body.kind, "Status");
@@ -103,7 +103,7 @@ Deno.test("discovery answers what kubectl asks first", async (t) => {
         r.body.message,
         "the server could not find the requested resource",
       );
-      const o = await s.request("GET", "/openapi/v2");
+      const o = await s.request("GET", "/openapi/v3/apis/nope.example.com/v1");
       assert.equal(o.status, 404);
     });
     await t.step("discovery is read-only (405)", async () => {

@@ -64,12 +64,22 @@ export function serveDiscovery(
   if (p === "/api" || p === "/apis") {
     const aggregated = wantsAggregatedDiscovery(accept);
     if (aggregated) {
-      const doc = aggregatedDiscovery(src.registry, p === "/api", aggregated);
-      return jsonResponse(
-        p === "/apis" ? withStaticAggregated(doc, src.statics ?? []) : doc,
-        200,
-        `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
+      const doc = withStaticAggregated(
+        aggregatedDiscovery(src.registry, p === "/api", aggregated),
+        p === "/apis" ? src.statics ?? [] : [],
       );
+      // The ETag changes with the served kinds (CRDs come and go), as
+      // upstream's aggregated discovery handler; If-None-Match → 304.
+      const etag = `"${hashOf(JSON.stringify(doc))}"`;
+      const type =
+        `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`;
+      if (req.headers.get("if-none-match") === etag) {
+        return new Response(null, {
+          status: 304,
+          headers: { etag, "content-type": type },
+        });
+      }
+      return jsonResponse(doc, 200, type, { etag });
     }
     if (!acceptsJson(accept)) {
       throw notAcceptableError([
@@ -101,4 +111,17 @@ export function serveDiscovery(
   }
   if (!doc) throw pathNotFoundError();
   return jsonResponse(doc);
+}
+
+/** Two 32-bit FNV-1a hashes of `text` (different seeds), as hex (an ETag). */
+function hashOf(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") +
+    (b >>> 0).toString(16).padStart(8, "0");
 }
