@@ -42,8 +42,9 @@ const FLAGS = [
   },
   {
     name: "clusters",
-    description: "comma-separated virtual clusters to act on",
-    default: "root",
+    description:
+      "comma-separated virtual clusters to act on; '*' for every cluster, including ones created later",
+    default: "*",
     placeholder: "LIST",
   },
   {

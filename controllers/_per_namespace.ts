@@ -16,8 +16,8 @@ import {
 } from "./client/mod.ts";
 import type { ControllerContext } from "./context.ts";
 import { namespaceKey, splitNamespaceKey } from "./context.ts";
-import { CORE } from "./client/mod.ts";
-import { runWorkers, WorkQueue } from "./runtime/mod.ts";
+import { ALL_CLUSTERS, clusterOf, CORE } from "./client/mod.ts";
+import { cacheKey, runWorkers, WorkQueue } from "./runtime/mod.ts";
 
 /** What one per-namespace ensurer keeps in place. */
 export interface PerNamespaceSpec {
@@ -48,50 +48,46 @@ export async function runPerNamespace(
   const log = ctx.logger.with({ controller: spec.controller });
   const queue = new WorkQueue();
   const fieldSelector = `metadata.name=${spec.name}`;
-  const perCluster = new Map<
-    string,
-    {
-      namespaces: ReturnType<typeof ctx.informers.informer>;
-      objects: ReturnType<typeof ctx.informers.informer>;
+  // Cross-cluster informers: their objects name their cluster.
+  const namespaces = ctx.informers.informer({
+    target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
+  });
+  const objects = ctx.informers.informer({
+    target: { cluster: ALL_CLUSTERS, resource: spec.resource },
+    fieldSelector,
+  });
+  const enqueue = (o: KubeObject, namespace: string | undefined) => {
+    const cluster = clusterOf(o);
+    if (ctx.clusters.accepts(cluster) && namespace) {
+      queue.add(namespaceKey(cluster, namespace));
     }
-  >();
-  for (const cluster of ctx.clusters) {
-    const namespaces = ctx.informers.informer({
-      target: { cluster, resource: CORE.namespaces },
-    });
-    const objects = ctx.informers.informer({
-      target: { cluster, resource: spec.resource },
-      fieldSelector,
-    });
-    perCluster.set(cluster, { namespaces, objects });
-    const enqueueNs = (o: KubeObject) =>
-      queue.add(namespaceKey(cluster, o.metadata.name!));
-    const enqueueObj = (o: KubeObject) =>
-      queue.add(namespaceKey(cluster, o.metadata.namespace!));
-    namespaces.addHandler({
-      onAdd: enqueueNs,
-      onUpdate: (_, o) => enqueueNs(o),
-    });
-    objects.addHandler({
-      onUpdate: (_, o) => enqueueObj(o),
-      onDelete: enqueueObj,
-    });
-  }
+  };
+  const enqueueNs = (o: KubeObject) => enqueue(o, o.metadata.name);
+  const enqueueObj = (o: KubeObject) => enqueue(o, o.metadata.namespace);
+  namespaces.addHandler({
+    onAdd: enqueueNs,
+    onUpdate: (_, o) => enqueueNs(o),
+  });
+  objects.addHandler({
+    onUpdate: (_, o) => enqueueObj(o),
+    onDelete: enqueueObj,
+  });
 
   const sync = async (key: string) => {
     const { cluster, namespace } = splitNamespaceKey(key);
-    const inf = perCluster.get(cluster)!;
-    await inf.namespaces.waitForSync(signal);
-    await inf.objects.waitForSync(signal);
+    await namespaces.waitForSync(signal);
+    await objects.waitForSync(signal);
     if (signal.aborted) return;
-    if (isTerminating(inf.namespaces.get(namespace))) return;
+    if (isTerminating(namespaces.get(cacheKey(cluster, "", namespace)))) {
+      return;
+    }
     const target = {
       cluster,
       resource: spec.resource,
       namespace,
       name: spec.name,
     };
-    const current = inf.objects.get(`${namespace}/${spec.name}`);
+    const current = objects.get(cacheKey(cluster, namespace, spec.name));
     try {
       if (!current) {
         await ctx.client.create(target, spec.desired(namespace));

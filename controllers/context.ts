@@ -8,13 +8,16 @@
 
 import type { Logger } from "../log/mod.ts";
 import type { ApiClient } from "./client/mod.ts";
-import type { InformerFactory } from "./runtime/mod.ts";
+import type { ClusterTracker, InformerFactory } from "./runtime/mod.ts";
 
 /** Shared facilities handed to each controller. */
 export interface ControllerContext {
   client: ApiClient;
-  /** The clusters the controllers act on. */
-  clusters: readonly string[];
+  /**
+   * The clusters the controllers act on (every cluster, or a chosen few),
+   * learned from the cross-cluster namespaces informer.
+   */
+  clusters: ClusterTracker;
   informers: InformerFactory;
   logger: Logger;
   /** The cluster CA (PEM) published in every namespace. */

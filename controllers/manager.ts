@@ -11,7 +11,11 @@ import type { Logger } from "../log/mod.ts";
 import type { ApiHandler } from "../apiserver/request_context.ts";
 import { ApiClient, inProcessTransport } from "./client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "./context.ts";
-import { InformerFactory, runLeaderElection } from "./runtime/mod.ts";
+import {
+  ClusterTracker,
+  InformerFactory,
+  runLeaderElection,
+} from "./runtime/mod.ts";
 import { selectControllers } from "./selection.ts";
 import { garbageCollectorController } from "./garbagecollector/mod.ts";
 import { namespaceController } from "./namespace/mod.ts";
@@ -48,7 +52,10 @@ export interface StartControllersOptions {
   client?: ApiClient;
   /** `--controllers` syntax. Default `*`. */
   controllers?: string;
-  /** Clusters to act on. Default `["root"]`. */
+  /**
+   * Clusters to act on. Default: every cluster (informers read across
+   * clusters; new clusters are picked up as they appear).
+   */
   clusters?: readonly string[];
   /** The cluster CA (PEM) for `kube-root-ca.crt`. */
   rootCA?: string;
@@ -107,7 +114,10 @@ export function startControllers(
     );
     const ctx: ControllerContext = {
       client,
-      clusters: opts.clusters ?? ["root"],
+      clusters: new ClusterTracker(
+        informers,
+        opts.clusters?.includes("*") ? undefined : opts.clusters,
+      ),
       informers,
       logger,
       rootCA: opts.rootCA,

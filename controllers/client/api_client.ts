@@ -8,7 +8,12 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { ApiStatusError } from "./api_error.ts";
-import { clusterPath, type Target, targetPath } from "./resource.ts";
+import {
+  clusterPath,
+  type Target,
+  targetPath,
+  withoutClusterAnnotation,
+} from "./resource.ts";
 import type { Transport } from "./transport.ts";
 
 /** A page of a list. */
@@ -175,14 +180,18 @@ export class ApiClient {
     }
   }
 
-  /** POST of a new object. */
+  /** POST of a new object (never with the cluster annotation). */
   create(t: Target, obj: KubeObject): Promise<KubeObject> {
-    return this.#json("POST", targetPath({ ...t, name: undefined }), obj);
+    return this.#json(
+      "POST",
+      targetPath({ ...t, name: undefined }),
+      withoutClusterAnnotation(obj),
+    );
   }
 
   /** PUT of an object (optimistic concurrency on its resourceVersion). */
   update(t: Target, obj: KubeObject): Promise<KubeObject> {
-    return this.#json("PUT", targetPath(t), obj);
+    return this.#json("PUT", targetPath(t), withoutClusterAnnotation(obj));
   }
 
   /** PATCH with `contentType` (default JSON merge patch). */

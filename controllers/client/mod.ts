@@ -37,13 +37,17 @@ export {
   parseKubeconfig,
 } from "./kubeconfig.ts";
 export {
+  ALL_CLUSTERS,
   type ApiResource,
   apiVersionOf,
+  CLUSTER_ANNOTATION,
+  clusterOf,
   clusterPath,
   CORE,
   parseApiVersion,
   type Target,
   targetPath,
+  withoutClusterAnnotation,
 } from "./resource.ts";
 export {
   CONTROLLER_MANAGER_USER,

@@ -4,6 +4,30 @@
  * @module
  */
 
+import type { KubeObject } from "../../storage/mod.ts";
+import { CLUSTER_ANNOTATION } from "../../apiserver/routing/wildcard.ts";
+
+export { CLUSTER_ANNOTATION };
+
+/** The cluster name that addresses every cluster (list and watch only). */
+export const ALL_CLUSTERS = "*";
+
+/** The cluster an object from a cross-cluster answer belongs to. */
+export function clusterOf(obj: KubeObject): string | undefined {
+  return obj.metadata.annotations?.[CLUSTER_ANNOTATION];
+}
+
+/** A copy of `obj` without the cluster annotation (it is never written). */
+export function withoutClusterAnnotation(obj: KubeObject): KubeObject {
+  const ann = obj.metadata.annotations;
+  if (!ann || !(CLUSTER_ANNOTATION in ann)) return obj;
+  const { [CLUSTER_ANNOTATION]: _, ...rest } = ann;
+  const metadata: KubeObject["metadata"] = { ...obj.metadata };
+  if (Object.keys(rest).length) metadata.annotations = rest;
+  else delete metadata.annotations;
+  return { ...obj, metadata };
+}
+
 /** One served resource, as discovery describes it. */
 export interface ApiResource {
   /** API group, `""` for core. */

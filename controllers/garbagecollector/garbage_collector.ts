@@ -21,7 +21,9 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import {
+  ALL_CLUSTERS,
   type ApiResource,
+  clusterOf,
   discoverResources,
   isApiCode,
   isNotFound,
@@ -54,6 +56,10 @@ import {
 const IGNORED = new Set(["/events", "events.k8s.io/events"]);
 const ABSENT_CACHE_LIMIT = 100_000;
 
+function resourceId(r: Pick<ApiResource, "group" | "version" | "resource">) {
+  return `${r.group}/${r.version}/${r.resource}`;
+}
+
 /** True when the collector watches `r`. */
 export function isCollectable(r: ApiResource): boolean {
   return ["list", "watch", "delete"].every((v) => r.verbs.includes(v)) &&
@@ -72,7 +78,14 @@ export class GarbageCollector {
   #ctx: ControllerContext;
   #log: Logger;
   #mappers = new Map<string, KindMapper>();
+  /** Per-cluster informers (resources not served across clusters). */
   #watched = new Map<string, Map<string, InformerSpec>>();
+  /** Cross-cluster informers, by resource. */
+  #shared = new Map<string, InformerSpec>();
+  /** `group/version/resource` of what can be watched across clusters. */
+  #wildcard = new Set<string>();
+  /** Discoveries of newly seen clusters, awaited on stop. */
+  #pending = new Set<Promise<void>>();
   #absent = new Set<string>();
 
   constructor(ctx: ControllerContext) {
@@ -90,17 +103,20 @@ export class GarbageCollector {
     try {
       // Workers start once every cluster's informers have synced, so that
       // no dependent is judged before its owner could be observed.
-      await Promise.all(this.#ctx.clusters.map(async (c) => {
-        while (!signal.aborted) {
-          try {
-            await this.syncResources(c);
-            return;
-          } catch (e) {
-            this.#log.warn("discovery failed", { cluster: c, error: e });
-            await sleep(1_000, signal);
-          }
-        }
-      }));
+      await this.#retry(signal, "*", () => this.#syncWildcard());
+      await this.#ctx.clusters.waitForSync(signal);
+      await Promise.all(
+        this.#ctx.clusters.clusters.map((c) =>
+          this.#retry(signal, c, () => this.syncResources(c))
+        ),
+      );
+      // Clusters that appear later are discovered as they come.
+      this.#ctx.clusters.onCluster((c) => {
+        if (this.#mappers.has(c) || signal.aborted) return;
+        const p = this.#retry(signal, c, () => this.syncResources(c))
+          .finally(() => this.#pending.delete(p));
+        this.#pending.add(p);
+      });
       await this.#waitForSync(signal);
       if (signal.aborted) return;
       this.#log.info("graph synced", { nodes: this.graph.size });
@@ -124,11 +140,36 @@ export class GarbageCollector {
       ]);
     } finally {
       signal.removeEventListener("abort", stop);
+      await Promise.allSettled([...this.#pending]);
     }
   }
 
+  async #retry(
+    signal: AbortSignal,
+    cluster: string,
+    f: () => Promise<void>,
+  ): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        return await f();
+      } catch (e) {
+        this.#log.warn("discovery failed", { cluster, error: e });
+        await sleep(1_000, signal);
+      }
+    }
+  }
+
+  /** Learns which resources can be watched across clusters (built-ins). */
+  async #syncWildcard(): Promise<void> {
+    const found = await discoverResources(this.#ctx.client, ALL_CLUSTERS);
+    this.#wildcard = new Set(found.resources.map(resourceId));
+  }
+
   async #waitForSync(signal: AbortSignal): Promise<void> {
-    const all = [...this.#watched.values()].flatMap((m) => [...m.values()]);
+    const all = [
+      ...this.#shared.values(),
+      ...[...this.#watched.values()].flatMap((m) => [...m.values()]),
+    ];
     await Promise.all(
       all.map((s) => this.#ctx.informers.informer(s).waitForSync(signal)),
     );
@@ -139,7 +180,10 @@ export class GarbageCollector {
     while (!signal.aborted) {
       await sleep(every, signal);
       if (signal.aborted) return;
-      for (const c of this.#ctx.clusters) {
+      await this.#syncWildcard().catch((e) =>
+        this.#log.warn("discovery failed", { cluster: "*", error: e })
+      );
+      for (const c of this.#ctx.clusters.clusters) {
         await this.syncResources(c).catch((e) =>
           this.#log.warn("discovery failed", { cluster: c, error: e })
         );
@@ -171,6 +215,11 @@ export class GarbageCollector {
     }
     for (const [id, r] of want) {
       if (watched.has(id)) continue;
+      if (this.#wildcard.has(resourceId(r))) {
+        this.#watchEverywhere(id, r);
+        continue;
+      }
+      // Not served across clusters (custom resources): one informer here.
       const spec: InformerSpec = { target: { cluster, resource: r } };
       watched.set(id, spec);
       this.#ctx.informers.informer(spec).addHandler({
@@ -179,6 +228,33 @@ export class GarbageCollector {
         onDelete: (o) => this.#observeDeleted(cluster, o),
       });
     }
+  }
+
+  /** One informer for `r` in every cluster (its objects name their cluster). */
+  #watchEverywhere(id: string, r: ApiResource): void {
+    if (this.#shared.has(id)) return;
+    const spec: InformerSpec = {
+      target: { cluster: ALL_CLUSTERS, resource: r },
+    };
+    this.#shared.set(id, spec);
+    const accepted = (o: KubeObject) => {
+      const c = clusterOf(o);
+      return this.#ctx.clusters.accepts(c) ? c : undefined;
+    };
+    this.#ctx.informers.informer(spec).addHandler({
+      onAdd: (o) => {
+        const c = accepted(o);
+        if (c) this.#apply(this.graph.observe(c, r, o));
+      },
+      onUpdate: (_, o) => {
+        const c = accepted(o);
+        if (c) this.#apply(this.graph.observe(c, r, o));
+      },
+      onDelete: (o) => {
+        const c = accepted(o);
+        if (c) this.#observeDeleted(c, o);
+      },
+    });
   }
 
   #observeDeleted(cluster: string, obj: KubeObject): void {

@@ -114,19 +114,19 @@ Deno.test("foreground deletion removes blocking dependents before the owner", as
   const stand = await startStand({ controllers: "garbagecollector" });
   const s = stand.server;
   try {
-    const owner = (await s.request("POST", CM, {
-      body: configMap("owner", {}, {
-        metadata: { finalizers: ["foregroundDeletion"] },
-      }),
-    })).body;
+    const owner = (await s.request("POST", CM, { body: configMap("owner") }))
+      .body;
     for (let i = 0; i < 5; i++) {
       await s.request("POST", CM, {
         body: configMap(`dep-${i}`, {}, ownedBy(owner, true)),
       });
     }
-    // What the API server does for propagationPolicy=Foreground.
-    const marked = await s.request("DELETE", `${CM}/owner`);
+    const marked = await s.request(
+      "DELETE",
+      `${CM}/owner?propagationPolicy=Foreground`,
+    );
     assert.ok(marked.body.metadata.deletionTimestamp);
+    assert.deepEqual(marked.body.metadata.finalizers, ["foregroundDeletion"]);
     await eventually(
       async () => (await s.request("GET", `${CM}/owner`)).status === 404,
       "owner gone",
@@ -141,15 +141,17 @@ Deno.test("orphan deletion removes the owner reference from dependents and keeps
   const stand = await startStand({ controllers: "garbagecollector" });
   const s = stand.server;
   try {
-    const owner = (await s.request("POST", CM, {
-      body: configMap("owner", {}, { metadata: { finalizers: ["orphan"] } }),
-    })).body;
+    const owner = (await s.request("POST", CM, { body: configMap("owner") }))
+      .body;
     for (let i = 0; i < 5; i++) {
       await s.request("POST", CM, {
         body: configMap(`dep-${i}`, {}, ownedBy(owner)),
       });
     }
-    await s.request("DELETE", `${CM}/owner`);
+    const marked = await s.request("DELETE", `${CM}/owner`, {
+      body: { kind: "DeleteOptions", propagationPolicy: "Orphan" },
+    });
+    assert.deepEqual(marked.body.metadata.finalizers, ["orphan"]);
     await eventually(
       async () => (await s.request("GET", `${CM}/owner`)).status === 404,
       "owner gone",

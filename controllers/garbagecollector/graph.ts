@@ -140,8 +140,19 @@ export class OwnershipGraph {
       kind: obj.kind ?? resource.kind,
       name: obj.metadata.name ?? "",
     };
+    const wasVirtual = node.virtual;
     node.namespace = obj.metadata.namespace ?? "";
     node.resource = resource;
+    if (wasVirtual) {
+      // Referenced before observed (upstream's virtual node): dependents
+      // in another namespace than the owner turned out to be in hold
+      // invalid references, to be judged now.
+      for (const d of node.dependents) {
+        if (node.namespace !== "" && d.namespace !== node.namespace) {
+          out.attemptToDelete.push(d);
+        }
+      }
+    }
     const before = new Map(node.owners.map((r) => [r.uid, r]));
     const after = new Map(refs.map((r) => [r.uid, r]));
     for (const [ownerUid, ref] of after) {

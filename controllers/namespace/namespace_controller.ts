@@ -9,7 +9,13 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
-import { CORE, isConflict, isNotFound } from "../client/mod.ts";
+import {
+  ALL_CLUSTERS,
+  clusterOf,
+  CORE,
+  isConflict,
+  isNotFound,
+} from "../client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
 import { namespaceKey, splitNamespaceKey } from "../context.ts";
 import { DiscoveryCache, runWorkers, WorkQueue } from "../runtime/mod.ts";
@@ -43,31 +49,31 @@ export async function runNamespaceController(
   const log = ctx.logger.with({ controller: "namespace" });
   const queue = new WorkQueue();
   const discovery = new DiscoveryCache(ctx.client);
-  for (const cluster of ctx.clusters) {
-    const informer = ctx.informers.informer({
-      target: { cluster, resource: CORE.namespaces },
-      resyncMs: 5 * 60_000,
-    });
-    const enqueue = (ns: KubeObject) => {
-      if (ns.metadata.deletionTimestamp) {
-        queue.add(namespaceKey(cluster, ns.metadata.name!));
+  // One cross-cluster informer: its objects name their cluster.
+  const informer = ctx.informers.informer({
+    target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
+    resyncMs: 5 * 60_000,
+  });
+  const enqueue = (ns: KubeObject) => {
+    const cluster = clusterOf(ns);
+    if (ns.metadata.deletionTimestamp && ctx.clusters.accepts(cluster)) {
+      queue.add(namespaceKey(cluster, ns.metadata.name!));
+    }
+  };
+  informer.addHandler({
+    onAdd: enqueue,
+    onUpdate: (old, ns) => {
+      // Status-only changes (our own conditions) do not start a pass.
+      if (
+        old === ns || !old.metadata.deletionTimestamp ||
+        JSON.stringify(old.spec) !== JSON.stringify(ns.spec) ||
+        JSON.stringify(old.metadata.finalizers) !==
+          JSON.stringify(ns.metadata.finalizers)
+      ) {
+        enqueue(ns);
       }
-    };
-    informer.addHandler({
-      onAdd: enqueue,
-      onUpdate: (old, ns) => {
-        // Status-only changes (our own conditions) do not start a pass.
-        if (
-          old === ns || !old.metadata.deletionTimestamp ||
-          JSON.stringify(old.spec) !== JSON.stringify(ns.spec) ||
-          JSON.stringify(old.metadata.finalizers) !==
-            JSON.stringify(ns.metadata.finalizers)
-        ) {
-          enqueue(ns);
-        }
-      },
-    });
-  }
+    },
+  });
 
   const sync = async (key: string) => {
     const { cluster, namespace } = splitNamespaceKey(key);

@@ -19,6 +19,7 @@ import {
   type Target,
 } from "../client/mod.ts";
 import { sleep } from "./sleep.ts";
+import { clusterOf } from "./clusters.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
 export interface InformerHandler {
@@ -46,10 +47,26 @@ export interface InformerOptions {
 /** The bookmark annotation that ends a streaming initial list. */
 export const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
-/** The local-store key of an object. */
+/**
+ * The local-store key of an object: `namespace/name` (or `name`), prefixed
+ * with `cluster|` for objects of a cross-cluster informer.
+ */
 export function objectKeyOf(obj: KubeObject): string {
-  const ns = obj.metadata.namespace;
-  return ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name ?? "";
+  return cacheKey(
+    clusterOf(obj),
+    obj.metadata.namespace ?? "",
+    obj.metadata.name ?? "",
+  );
+}
+
+/** The local-store key {@linkcode objectKeyOf} gives such an object. */
+export function cacheKey(
+  cluster: string | undefined,
+  namespace: string,
+  name: string,
+): string {
+  const base = namespace ? `${namespace}/${name}` : name;
+  return cluster ? `${cluster}|${base}` : base;
 }
 
 class Expired extends Error {}

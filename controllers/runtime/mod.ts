@@ -6,6 +6,15 @@
  */
 
 export {
+  ALL_CLUSTERS,
+  CLUSTER_ANNOTATION,
+  type ClusterListener,
+  clusterOf,
+  ClusterTracker,
+  withoutClusterAnnotation,
+} from "./clusters.ts";
+export {
+  cacheKey,
   Informer,
   type InformerHandler,
   type InformerOptions,
