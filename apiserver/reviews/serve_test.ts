@@ -197,6 +197,34 @@ Deno.test("review resources", async (t) => {
       },
     );
 
+    await t.step("discovery lists the review resources", async () => {
+      const groups = await server.request("GET", "/apis");
+      const names = groups.body.groups.map((g: { name: string }) => g.name);
+      assert.ok(names.includes("authentication.k8s.io"));
+      assert.ok(names.includes("authorization.k8s.io"));
+      const list = await server.request("GET", AUTHZ);
+      assert.equal(list.status, 200);
+      const ssar = list.body.resources.find((r: { name: string }) =>
+        r.name === "selfsubjectaccessreviews"
+      );
+      assert.deepEqual(ssar.verbs, ["create"]);
+      const group = await server.request("GET", "/apis/authentication.k8s.io");
+      assert.equal(group.body.preferredVersion.version, "v1");
+      const agg = await server.request("GET", "/apis", {
+        headers: {
+          accept:
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        },
+      });
+      const authn = agg.body.items.find((
+        i: { metadata: { name: string } },
+      ) => i.metadata.name === "authentication.k8s.io");
+      assert.equal(
+        authn.versions[0].resources[0].resource,
+        "selfsubjectreviews",
+      );
+    });
+
     await t.step("reviews are create-only", async () => {
       const get = await server.request("GET", `${AUTHZ}/selfsubjectreviews`);
       assert.equal(get.status, 404);
