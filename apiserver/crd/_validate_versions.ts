@@ -13,6 +13,7 @@ import {
   invalid,
   notSupported,
   required,
+  tooMany,
 } from "../validation/field_error.ts";
 import { JsonPathError, parseJsonPath } from "./jsonpath.ts";
 import { validateStructuralSchema } from "./_validate_structural.ts";
@@ -203,7 +204,7 @@ export function validateVersion(
   const selPath = `${path}.selectableFields`;
   const sel = list<{ jsonPath?: string }>(v.selectableFields, selPath, errs);
   if (sel.length > 8) {
-    errs.push(invalid(selPath, sel.length, "must have at most 8 items"));
+    errs.push(tooMany(selPath, sel.length, 8));
   }
   const seenSel = new Set<string>();
   sel.forEach((f, i) => {

@@ -14,6 +14,7 @@ export type FieldErrorType =
   | "FieldValueDuplicate"
   | "FieldValueNotSupported"
   | "FieldValueTooLong"
+  | "FieldValueTooMany"
   | "FieldValueTypeInvalid";
 
 /** One validation failure. */
@@ -32,6 +33,7 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
   FieldValueDuplicate: "Duplicate value",
   FieldValueNotSupported: "Unsupported value",
   FieldValueTooLong: "Too long",
+  FieldValueTooMany: "Too many",
   FieldValueTypeInvalid: "Invalid value",
 };
 
@@ -97,6 +99,23 @@ export function forbidden(field: string, detail: string): FieldError {
 /** `FieldValueTooLong`. */
 export function tooLong(field: string, detail: string): FieldError {
   return { type: "FieldValueTooLong", field, detail };
+}
+
+/**
+ * `FieldValueTooMany`: more list items (or map entries) than allowed, as
+ * upstream's `field.TooMany` (`Too many: 5: must have at most 3 items`).
+ */
+export function tooMany(
+  field: string,
+  actual: number,
+  max: number,
+): FieldError {
+  return {
+    type: "FieldValueTooMany",
+    field,
+    value: actual,
+    detail: `must have at most ${max} items`,
+  };
 }
 
 /** `FieldValueDuplicate`. */

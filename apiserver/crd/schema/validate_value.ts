@@ -17,6 +17,7 @@ import {
   notSupported,
   required,
   tooLong,
+  tooMany,
   typeInvalid,
 } from "../../validation/field_error.ts";
 import { matchesFormat } from "./_formats.ts";
@@ -172,7 +173,7 @@ function checkArray(v: unknown[], s: Schema, path: string): FieldError[] {
     );
   }
   if (s.maxItems !== undefined && v.length > s.maxItems) {
-    errs.push(invalid(path, v.length, `must have at most ${s.maxItems} items`));
+    errs.push(tooMany(path, v.length, s.maxItems));
   }
   if (s.uniqueItems) {
     const dup = v.some((x, i) => v.slice(0, i).some((y) => deepEqual(x, y)));
@@ -208,7 +209,7 @@ function checkObject(
     );
   }
   if (s.maxProperties !== undefined && n > s.maxProperties) {
-    errs.push(invalid(path, n, `must have at most ${s.maxProperties} items`));
+    errs.push(tooMany(path, n, s.maxProperties));
   }
   for (const r of s.required ?? []) {
     if (!Object.hasOwn(v, r)) errs.push(required(childPath(path, r)));
