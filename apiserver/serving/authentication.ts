@@ -46,6 +46,21 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /**
+ * A copy of `user` the handler may change without touching the token map
+ * (cheaper than `structuredClone`, which showed up at ~1 % of a create's CPU).
+ */
+export function copyUser(user: Readonly<UserInfo>): UserInfo {
+  const out: UserInfo = { username: user.username, groups: [...user.groups] };
+  if (user.uid !== undefined) out.uid = user.uid;
+  if (user.extra !== undefined) {
+    out.extra = Object.fromEntries(
+      Object.entries(user.extra).map(([k, v]) => [k, [...v]]),
+    );
+  }
+  return out;
+}
+
+/**
  * Authenticates `Authorization: Bearer <token>` against a fixed token map
  * (for example from {@linkcode ensureAdminToken} or a token file).
  */
@@ -58,9 +73,7 @@ export function bearerTokenAuthenticator(
       if (token === undefined) return Promise.resolve(undefined);
       const user = tokens.get(token);
       return Promise.resolve(
-        user
-          ? structuredClone(user)
-          : new AuthenticationError("invalid bearer token"),
+        user ? copyUser(user) : new AuthenticationError("invalid bearer token"),
       );
     },
   };
