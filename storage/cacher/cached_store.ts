@@ -156,7 +156,7 @@ export class CachedStore implements Store {
             expired(this.#cache.revision, this.#cache.revision),
           ),
         onUnkeyed: (ev) => this.#disable(ev.type),
-        onBookmark: () => {},
+        onBookmark: () => this.#progress.progressed(),
       },
     });
     this.#scheduleBookmark();

@@ -41,7 +41,11 @@ export interface CacherOptions {
   initTimeoutMs?: number;
   /** Period of BOOKMARK events to watchers that allow them (default 60,000 ms, ±10 % jitter). */
   bookmarkIntervalMs?: number;
-  /** How often to re-ask the backend for progress while a read waits (default 100 ms). */
+  /**
+   * While a read waits, a progress request goes out whenever the previous
+   * one was answered; this is the retry period for an answer that does not
+   * come (default 100 ms).
+   */
   progressIntervalMs?: number;
   /**
    * Start the cache (its backend watch) when the store is created instead of
