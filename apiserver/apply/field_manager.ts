@@ -7,6 +7,7 @@
  */
 
 import type { Schema } from "../schema/types.ts";
+import { capUpdateManagers } from "./cap_managers.ts";
 import { compare, type Comparison } from "./compare.ts";
 import {
   type ApplyConflict,
@@ -335,6 +336,7 @@ function finish(
   managers: Managers,
   changed: boolean,
 ): FieldManagerResult {
+  capUpdateManagers(managers);
   const managedFields = encodeManagedFields(managers);
   const object = structuredClone(obj);
   const meta = isObject(object.metadata) ? object.metadata : {};

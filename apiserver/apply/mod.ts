@@ -8,6 +8,7 @@
  * @module
  */
 
+export * from "./cap_managers.ts";
 export * from "./errors.ts";
 export * from "./field_manager.ts";
 export * from "./last_applied.ts";
