@@ -341,3 +341,125 @@ Deno.test("kubectl serves a CRD end to end", async (t) => {
     assert.equal(r.stdout.trim(), "");
   });
 });
+
+Deno.test("custom resources take part in apply, finalizers, GC and namespace deletion", async (t) => {
+  const tools = await kubeTools();
+  if (skipWithoutKubeTools(tools, "kubectl CRD controllers e2e")) return;
+  await using server = await startServer();
+  const kubectl = kubectlFor(tools!.kubectl, server);
+  await kubectl(["apply", "-f", "-"], { stdin: CRD_YAML });
+  await kubectl([
+    "wait",
+    "--for=condition=Established",
+    "--timeout=30s",
+    "crd/crontabs.stable.example.com",
+  ]);
+
+  await t.step(
+    "server-side apply creates and updates with managedFields",
+    async () => {
+      const first = await kubectl(["apply", "--server-side", "-f", "-"], {
+        stdin: cronTab("ssa", `  cronSpec: "1 2 3 4 5"\n  image: one\n`),
+      });
+      assert.match(
+        first.stdout,
+        /crontab.stable.example.com\/ssa serverside-applied/,
+      );
+      await kubectl(["apply", "--server-side", "-f", "-"], {
+        stdin: cronTab("ssa", `  cronSpec: "1 2 3 4 5"\n  image: two\n`),
+      });
+      const r = await kubectl([
+        "get",
+        "ct",
+        "ssa",
+        "--show-managed-fields",
+        "-o",
+        "json",
+      ]);
+      const obj = JSON.parse(r.stdout);
+      assert.equal(obj.spec.image, "two");
+      assert.equal(obj.spec.replicas, 1);
+      const managers = obj.metadata.managedFields.map((
+        m: { manager: string },
+      ) => m.manager);
+      assert.ok(managers.includes("kubectl"), JSON.stringify(managers));
+    },
+  );
+
+  await t.step("a finalizer holds a deleted custom resource", async () => {
+    await kubectl(["apply", "-f", "-"], {
+      stdin: cronTab("held", `  cronSpec: "1 2 3 4 5"\n`).replace(
+        "  namespace: default",
+        "  namespace: default\n  finalizers: [example.com/hold]",
+      ),
+    });
+    await kubectl(["delete", "ct", "held", "--wait=false"]);
+    const r = await kubectl([
+      "get",
+      "ct",
+      "held",
+      "-o",
+      "jsonpath={.metadata.deletionTimestamp}",
+    ]);
+    assert.notEqual(r.stdout, "");
+    await kubectl([
+      "patch",
+      "ct",
+      "held",
+      "--type=merge",
+      "-p",
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    const gone = await kubectl(["get", "ct", "held"], { check: false });
+    assert.match(gone.stderr, /NotFound/);
+  });
+
+  await t.step("namespace deletion removes custom resources", async () => {
+    await kubectl(["create", "namespace", "doomed"]);
+    await kubectl(["apply", "-f", "-"], {
+      stdin: cronTab("inside", `  cronSpec: "1 2 3 4 5"\n`).replace(
+        "namespace: default",
+        "namespace: doomed",
+      ),
+    });
+    await kubectl(["delete", "namespace", "doomed", "--timeout=60s"]);
+    const direct = await server.fetch(
+      "/apis/stable.example.com/v1/namespaces/doomed/crontabs/inside",
+    );
+    await direct.body?.cancel();
+    assert.equal(direct.status, 404);
+  });
+
+  await t.step(
+    "the garbage collector deletes an owned custom resource",
+    async () => {
+      await kubectl(["create", "configmap", "owner"]);
+      const uid = (await kubectl([
+        "get",
+        "configmap",
+        "owner",
+        "-o",
+        "jsonpath={.metadata.uid}",
+      ])).stdout;
+      await kubectl(["apply", "-f", "-"], {
+        stdin: cronTab("owned", `  cronSpec: "1 2 3 4 5"\n`).replace(
+          "  namespace: default",
+          `  namespace: default
+  ownerReferences:
+  - apiVersion: v1
+    kind: ConfigMap
+    name: owner
+    uid: ${uid}`,
+        ),
+      });
+      await kubectl(["delete", "configmap", "owner"]);
+      // The collector learns new kinds by polling discovery (30 s).
+      await kubectl([
+        "wait",
+        "--for=delete",
+        "--timeout=60s",
+        "crontab.stable.example.com/owned",
+      ]);
+    },
+  );
+});
