@@ -386,6 +386,87 @@ lastTimestamp: "2024-01-01T00:00:00Z"
       );
     });
 
+    await t.step("api-resources lists the review resources", async () => {
+      const r = await kubectl([
+        "api-resources",
+        "--api-group=authorization.k8s.io",
+      ]);
+      assert.match(
+        r.stdout,
+        /^selfsubjectaccessreviews\s+authorization\.k8s\.io\/v1\s+false\s+SelfSubjectAccessReview$/m,
+      );
+      const authn = await kubectl([
+        "api-resources",
+        "--verbs=create",
+        "-o",
+        "name",
+      ]);
+      assert.match(
+        authn.stdout,
+        /^selfsubjectreviews\.authentication\.k8s\.io$/m,
+      );
+    });
+
+    await t.step("get sorts and shows managed fields on request", async () => {
+      for (const [name, v] of [["sort-b", "2"], ["sort-a", "1"]]) {
+        await kubectl([
+          "-n",
+          NS,
+          "create",
+          "configmap",
+          name,
+          `--from-literal=v=${v}`,
+        ]);
+      }
+      const sorted = await kubectl([
+        "-n",
+        NS,
+        "get",
+        "configmaps",
+        "-l",
+        "!nonexistent",
+        "--sort-by=.data.v",
+        "-o",
+        "name",
+      ]);
+      const order = sorted.stdout.trim().split("\n").filter((l) =>
+        l.startsWith("configmap/sort-")
+      );
+      assert.deepEqual(order, ["configmap/sort-a", "configmap/sort-b"]);
+      // A table sorted by a field of the included objects (includeObject).
+      const table = await kubectl([
+        "-n",
+        NS,
+        "get",
+        "configmaps",
+        "--sort-by=.data.v",
+      ]);
+      assert.deepEqual(header(table.stdout), ["NAME", "DATA", "AGE"]);
+      assert.match(table.stdout, /^sort-a\s[\s\S]*^sort-b\s/m);
+      const plain = await kubectl([
+        "-n",
+        NS,
+        "get",
+        "cm",
+        "sort-a",
+        "-o",
+        "yaml",
+      ]);
+      assert.doesNotMatch(plain.stdout, /managedFields/);
+      const shown = await kubectl([
+        "-n",
+        NS,
+        "get",
+        "cm",
+        "sort-a",
+        "-o",
+        "yaml",
+        "--show-managed-fields",
+      ]);
+      assert.match(shown.stdout, /managedFields:/);
+      assert.match(shown.stdout, /manager: kubectl-create/);
+    });
+
     await t.step("delete --all removes every object of the kind", async () => {
       for (const name of ["d1", "d2", "d3"]) {
         await kubectl(["-n", NS, "create", "configmap", name]);
