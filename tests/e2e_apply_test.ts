@@ -1,7 +1,8 @@
 /**
  * End-to-end: client-side and server-side apply, strategic merge patch,
  * managedFields, `kubectl diff`, `kubectl edit` and server dry runs, driven
- * by the real kubectl v1.35 against a real `hyperplane server`.
+ * by the real kubectl v1.35 and helm v4 against a real `hyperplane server`
+ * on SQLite.
  */
 
 import assert from "node:assert/strict";
@@ -90,7 +91,7 @@ async function getJson(kubectl: Kubectl, args: string[]) {
 Deno.test("kubectl apply, patch, diff and edit against hyperplane", async (t) => {
   const tools = await kubeTools();
   if (skipWithoutKubeTools(tools, "kubectl apply end-to-end")) return;
-  const server = await startServer({ args: ["--storage-backend", "memory"] });
+  const server = await startServer();
   const kubectl = kubectlFor(tools!.kubectl, server);
   try {
     await kubectl(["create", "namespace", NS]);
@@ -221,6 +222,41 @@ Deno.test("kubectl apply, patch, diff and edit against hyperplane", async (t) =>
           stdin: configMapYaml("mig", { a: "3" }),
         });
         assert.match(back.stdout, /configured/);
+      },
+    );
+
+    await t.step(
+      "apply of RBAC objects replaces their atomic lists",
+      async () => {
+        const role = (verbs: string[]) =>
+          [
+            "apiVersion: rbac.authorization.k8s.io/v1",
+            "kind: Role",
+            "metadata:",
+            "  name: reader",
+            `  namespace: ${NS}`,
+            "rules:",
+            '  - apiGroups: [""]',
+            "    resources: [configmaps]",
+            `    verbs: [${verbs.join(", ")}]`,
+            "",
+          ].join("\n");
+        let out = await kubectl(["apply", "-f", "-"], {
+          stdin: role(["get", "list"]),
+        });
+        assert.match(out.stdout, /created/);
+        out = await kubectl(["apply", "-f", "-"], {
+          stdin: role(["get", "list"]),
+        });
+        assert.match(out.stdout, /unchanged/);
+        out = await kubectl(["apply", "-f", "-"], { stdin: role(["watch"]) });
+        assert.match(out.stdout, /configured/);
+        out = await kubectl(["apply", "--server-side", "-f", "-"], {
+          stdin: role(["get"]),
+        });
+        assert.match(out.stdout, /serverside-applied/);
+        const r = await getJson(kubectl, ["-n", NS, "get", "role", "reader"]);
+        assert.deepEqual(r.rules[0].verbs, ["get"]);
       },
     );
 
