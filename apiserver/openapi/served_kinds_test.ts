@@ -3,6 +3,7 @@ import { startTestServer } from "../testing/harness.ts";
 import { builtinSchema } from "../schema/mod.ts";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
 import { servedKinds, ServedKindsCache } from "./served_kinds.ts";
+import { cronTabCrd } from "../crd/_testdata.ts";
 
 Deno.test("every built-in kind is served with its built-in schema", () => {
   const kinds = servedKinds(BUILTIN_RESOURCES);
@@ -65,6 +66,48 @@ Deno.test("unknown OpenAPI paths are 404 and writes are 405", async () => {
     assert.equal(other.status, 404);
     const post = await server.request("POST", "/openapi/v3", { body: {} });
     assert.equal(post.status, 405);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a cluster's CRD kinds appear in that cluster's OpenAPI only", async () => {
+  const server = await startTestServer();
+  try {
+    const crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    const created = await server.request("POST", `/clusters/c1${crds}`, {
+      body: cronTabCrd(),
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    let paths: Record<string, { serverRelativeURL: string }> = {};
+    for (let i = 0; i < 200; i++) {
+      paths = (await server.request("GET", "/clusters/c1/openapi/v3")).body
+        .paths;
+      if (paths["apis/stable.example.com/v1"]) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const url = paths["apis/stable.example.com/v1"]?.serverRelativeURL;
+    assert.ok(url?.startsWith("/clusters/c1/openapi/v3/"), url);
+    const doc = await server.request("GET", url);
+    assert.equal(doc.status, 200);
+    const names = Object.keys(doc.body.components.schemas);
+    assert.ok(names.includes("com.example.stable.v1.CronTab"), names.join());
+    const root = await server.request("GET", "/openapi/v3");
+    assert.equal(root.body.paths["apis/stable.example.com/v1"], undefined);
+    const strict = await server.request(
+      "POST",
+      "/clusters/c1/apis/stable.example.com/v1/namespaces/default/crontabs?fieldValidation=Strict",
+      {
+        body: {
+          apiVersion: "stable.example.com/v1",
+          kind: "CronTab",
+          metadata: { name: "x" },
+          spec: { cronSpec: "* * * * */5", image: "i", bogus: 1 },
+        },
+      },
+    );
+    assert.equal(strict.status, 400, JSON.stringify(strict.body));
+    assert.match(strict.body.message, /unknown field "spec.bogus"/);
   } finally {
     await server.close();
   }
