@@ -1,9 +1,11 @@
 /**
- * End to end: a real `hyperplane apiserver` child (no controllers), two
- * `hyperplane controller-manager` children against it (one leader), and
- * real kubectl. Covers cascading deletion, dangling owners, namespace
- * deletion with content, the terminating-namespace refusal, the default
- * service account and kube-root-ca.crt, and leader failover.
+ * End to end: a real `hyperplane server --controllers=-*` child (SQLite, no
+ * in-process controllers), two `hyperplane controller-manager` children
+ * against it (one leader), and real kubectl. Covers `kubectl delete
+ * --cascade=background|foreground|orphan`, dangling owners, deletion of a
+ * namespace holding 1,000 objects of several kinds, the terminating-namespace
+ * refusal, the default service account and kube-root-ca.crt (also in a
+ * second virtual cluster), and leader failover.
  */
 
 import assert from "node:assert/strict";
@@ -107,10 +109,7 @@ const manifest = (ns: string, owner: string, deps: number, uid: string) =>
 Deno.test("controller-manager against a separate API server, driven by kubectl", async (t) => {
   const tools = await kubeTools();
   if (skipWithoutKubeTools(tools, "controllers e2e")) return;
-  await using server = await startServer({
-    command: "apiserver",
-    args: ["--storage-backend", "memory"],
-  });
+  await using server = await startServer({ args: ["--controllers=-*"] });
   const kubectl = kubectlFor(tools!.kubectl, server);
   // Typed generators (`kubectl create namespace`) send protobuf bodies and
   // `apply` downloads OpenAPI, neither served yet: objects are created from
@@ -201,6 +200,84 @@ Deno.test("controller-manager against a separate API server, driven by kubectl",
       },
     );
 
+    const get = async (what: string, jsonpath: string) =>
+      (await kubectl(["get", what, "-n", "e2e", "-o", `jsonpath=${jsonpath}`]))
+        .stdout;
+
+    await t.step(
+      "kubectl delete --cascade=foreground removes the dependents before the owner",
+      async () => {
+        await ownerWithDeps("fg", 5);
+        // One blocking dependent holds on with its own finalizer.
+        const held = JSON.parse(manifest(
+          "e2e",
+          "fg",
+          1,
+          await get(
+            "cm/fg",
+            "{.metadata.uid}",
+          ),
+        ));
+        held.metadata.name = "fg-dep-held";
+        held.metadata.finalizers = ["example.com/hold"];
+        await kubectl(["create", "--validate=false", "-f", "-"], {
+          stdin: JSON.stringify(held),
+        });
+        await kubectl([
+          "delete",
+          "cm",
+          "fg",
+          "-n",
+          "e2e",
+          "--cascade=foreground",
+          "--wait=false",
+        ]);
+        assert.match(
+          await get("cm/fg", "{.metadata.finalizers}"),
+          /foregroundDeletion/,
+        );
+        await eventually(
+          async () => await count("fg-dep-") === 1,
+          "free dependents gone",
+        );
+        // The owner waits for its last blocking dependent.
+        assert.ok(await get("cm/fg", "{.metadata.deletionTimestamp}"));
+        await kubectl([
+          "patch",
+          "cm",
+          "fg-dep-held",
+          "-n",
+          "e2e",
+          "--type=merge",
+          "-p",
+          '{"metadata":{"finalizers":null}}',
+        ]);
+        await eventually(
+          async () => await count("fg") === 0,
+          "owner gone last",
+        );
+      },
+    );
+
+    await t.step(
+      "kubectl delete --cascade=orphan keeps the dependents without owner references",
+      async () => {
+        await ownerWithDeps("or", 5);
+        await kubectl(["delete", "cm", "or", "-n", "e2e", "--cascade=orphan"]);
+        assert.equal(await count("or-dep-"), 5);
+        assert.equal(await count("or-"), 5);
+        const refs = await get(
+          "cm",
+          '{range .items[*]}{.metadata.name}={.metadata.ownerReferences}{"\\n"}{end}',
+        );
+        for (
+          const line of refs.split("\n").filter((l) => l.startsWith("or-dep-"))
+        ) {
+          assert.match(line, /^or-dep-\d+=$/);
+        }
+      },
+    );
+
     await t.step(
       "a dangling owner reference gets its dependent removed",
       async () => {
@@ -215,21 +292,72 @@ Deno.test("controller-manager against a separate API server, driven by kubectl",
     );
 
     await t.step(
-      "kubectl delete namespace with content finishes and creates are refused meanwhile",
+      "kubectl delete namespace with 1,000 objects of several kinds finishes",
       async () => {
         await namespace("big");
-        const objs = Array.from({ length: 300 }, (_, i) =>
-          JSON.stringify({
+        const kinds = [
+          { kind: "ConfigMap", extra: { data: { k: "v" } } },
+          { kind: "Secret", extra: { stringData: { k: "v" } } },
+          { kind: "ServiceAccount", extra: {} },
+          {
+            kind: "Role",
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            extra: { rules: [] },
+          },
+        ];
+        for (const k of kinds) {
+          const list = {
             apiVersion: "v1",
-            kind: i % 2 ? "Secret" : "ConfigMap",
-            metadata: { name: `obj-${i}`, namespace: "big" },
-          })).join("\n");
-        await kubectl(["create", "--validate=false", "-f", "-"], {
-          stdin: objs,
+            kind: "List",
+            items: Array.from({ length: 250 }, (_, i) => ({
+              apiVersion: k.apiVersion ?? "v1",
+              kind: k.kind,
+              metadata: { name: `obj-${i}`, namespace: "big" },
+              ...k.extra,
+            })),
+          };
+          await kubectl(["create", "--validate=false", "-f", "-"], {
+            stdin: JSON.stringify(list),
+          });
+        }
+        const counted = await kubectl([
+          "get",
+          "cm,secrets,sa,roles",
+          "-n",
+          "big",
+          "-o",
+          "name",
+        ]);
+        // 1,000 plus the default service account and kube-root-ca.crt.
+        assert.ok(
+          counted.stdout.trim().split("\n").length >= 1000,
+          counted.stdout.slice(0, 200),
+        );
+        await kubectl(["delete", "namespace", "big", "--timeout=120s"]);
+        const gone = await kubectl(["get", "namespace", "big"], {
+          check: false,
         });
-        await kubectl(["delete", "namespace", "big", "--wait=false"]);
+        assert.notEqual(gone.code, 0);
+        assert.match(gone.stderr, /NotFound/);
+      },
+    );
+
+    await t.step(
+      "creating in a terminating namespace is refused with 403",
+      async () => {
+        await namespace("closing");
+        await create({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: "held",
+            namespace: "closing",
+            finalizers: ["example.com/hold"],
+          },
+        });
+        await kubectl(["delete", "namespace", "closing", "--wait=false"]);
         const refused = await server.fetch(
-          "/api/v1/namespaces/big/configmaps",
+          "/api/v1/namespaces/closing/configmaps",
           {
             method: "POST",
             headers: { "content-type": "application/json" },
@@ -237,20 +365,48 @@ Deno.test("controller-manager against a separate API server, driven by kubectl",
           },
         );
         const status = await refused.json();
-        // Forbidden while terminating; NotFound once the namespace is gone.
-        assert.ok([403, 404].includes(refused.status), JSON.stringify(status));
-        if (refused.status === 403) {
-          assert.match(
-            status.message,
-            /unable to create new content in namespace big because it is being terminated/,
-          );
-        }
+        assert.equal(refused.status, 403, JSON.stringify(status));
+        assert.match(
+          status.message,
+          /unable to create new content in namespace closing because it is being terminated/,
+        );
+        await kubectl([
+          "patch",
+          "cm",
+          "held",
+          "-n",
+          "closing",
+          "--type=merge",
+          "-p",
+          '{"metadata":{"finalizers":null}}',
+        ]);
+        await kubectl([
+          "wait",
+          "--for=delete",
+          "namespace/closing",
+          "--timeout=60s",
+        ]);
+      },
+    );
+
+    await t.step(
+      "a namespace in another virtual cluster gets its default service account",
+      async () => {
+        const res = await server.fetch("/clusters/tenant-b/api/v1/namespaces", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ metadata: { name: "e2e-b" } }),
+        });
+        assert.equal(res.status, 201, await res.text());
         await eventually(
-          async () =>
-            (await kubectl(["get", "namespace", "big"], { check: false }))
-              .code !==
-              0,
-          "namespace gone",
+          async () => {
+            const r = await server.fetch(
+              "/clusters/tenant-b/api/v1/namespaces/e2e-b/serviceaccounts/default",
+            );
+            await r.body?.cancel();
+            return r.status === 200;
+          },
+          "default SA in cluster tenant-b",
         );
       },
     );
