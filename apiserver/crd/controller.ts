@@ -113,6 +113,8 @@ export class CrdController {
   /** What each registered CRD was built from (skips needless rebuilds). */
   readonly #served = new Map<string, string>();
   readonly #cleanups = new Map<string, Promise<void>>();
+  /** Clusters whose failed sync is retried soon. */
+  readonly #retries = new Map<string, Promise<void>>();
   #loop?: Promise<void>;
 
   constructor(opts: CrdControllerOptions) {
@@ -143,7 +145,10 @@ export class CrdController {
   async close(): Promise<void> {
     this.#abort.abort();
     await this.#loop;
-    await Promise.allSettled([...this.#cleanups.values()]);
+    await Promise.allSettled([
+      ...this.#cleanups.values(),
+      ...this.#retries.values(),
+    ]);
   }
 
   get #signal(): AbortSignal {
@@ -246,12 +251,23 @@ export class CrdController {
     } else {
       crds.set(name, obj as Crd);
     }
+    await this.#trySync(cluster);
+  }
+
+  /** Syncs `cluster`; a failure is retried a second later. */
+  async #trySync(cluster: string): Promise<void> {
     try {
       await this.#syncCluster(cluster);
     } catch (e) {
-      if (!this.#signal.aborted) {
-        this.#log.warn("crd sync failed", { cluster, name, error: e });
-      }
+      if (this.#signal.aborted) return;
+      this.#log.warn("crd sync failed", { cluster, error: e });
+      if (this.#retries.has(cluster)) return;
+      const retry = sleep(1000, this.#signal)
+        .then(() => {
+          this.#retries.delete(cluster);
+          if (!this.#signal.aborted) return this.#trySync(cluster);
+        });
+      this.#retries.set(cluster, retry);
     }
   }
 

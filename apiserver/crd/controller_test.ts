@@ -1,7 +1,9 @@
 // The CRD controller inside the API server: CRDs become served kinds per
 // cluster, get their status, and take their objects with them on delete.
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../testing/harness.ts";
+import { silentLogger } from "../../log/mod.ts";
+import { createApiServer } from "../server.ts";
+import { ADMIN, startTestServer, type TestServer } from "../testing/harness.ts";
 import { cronTabCrd } from "./_testdata.ts";
 
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
@@ -216,5 +218,36 @@ Deno.test("aggregated discovery changes its ETag with the CRDs", async () => {
     assert.ok(groups.includes("stable.example.com"));
   } finally {
     await srv.close();
+  }
+});
+
+Deno.test("a restarted server serves its custom resources at once", async () => {
+  const srv = await startTestServer();
+  try {
+    await srv.request("POST", CRDS, { body: cronTabCrd() });
+    await established(srv);
+    const created = await srv.request(
+      "POST",
+      `${V1}/namespaces/default/crontabs`,
+      { body: cronTab("kept") },
+    );
+    assert.equal(created.status, 201);
+    await srv.api.close();
+    const again = await createApiServer({
+      storage: srv.storage,
+      logger: silentLogger,
+    });
+    try {
+      const res = await again.handler(
+        new Request(`http://x${V1}/namespaces/default/crontabs/kept`),
+        { user: ADMIN },
+      );
+      assert.equal(res.status, 200);
+      assert.equal((await res.json()).metadata.name, "kept");
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await srv.storage.close();
   }
 });
