@@ -17,6 +17,7 @@ import { roles } from "./roles.ts";
 import { secrets } from "./secrets.ts";
 import { serviceAccounts } from "./serviceaccounts.ts";
 import { customResourceDefinitions } from "../crd/crd_resource.ts";
+import { compareVersionPriority } from "../crd/version_priority.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** Every built-in kind, in discovery order. */
@@ -127,7 +128,16 @@ export class ClusterRegistries {
     if (!dyn || dyn.size === 0) return this.builtins;
     let view = this.#views.get(cluster);
     if (!view) {
-      const extra = [...dyn.keys()].sort().flatMap((owner) => dyn.get(owner)!);
+      // A group's versions in priority order across its CRDs: the first
+      // is the group's preferred version in discovery.
+      const extra = [...dyn.keys()].sort().flatMap((owner) => dyn.get(owner)!)
+        .sort((a, b) =>
+          a.group < b.group
+            ? -1
+            : a.group > b.group
+            ? 1
+            : compareVersionPriority(a.version, b.version)
+        );
       view = new ResourceRegistry([...this.builtins.all(), ...extra], true);
       this.#views.set(cluster, view);
     }
