@@ -286,8 +286,6 @@ async function everydayCommands(
           "--watch",
           "--output-watch-events",
           "--request-timeout=3s",
-          "-o",
-          "name",
         ],
         { check: false },
       );
