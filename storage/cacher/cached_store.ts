@@ -434,10 +434,11 @@ export class CachedStore implements Store {
     this.#closed = true;
     this.#stop.abort();
     clearTimeout(this.#bookmarkTimer);
-    this.#progress.close();
+    const progress = this.#progress.close();
     for (const w of this.#allWatchers()) w.stop();
     this.#cache.close();
     await this.#reflector;
+    await progress; // the backend may close right after us
   }
 
   #allWatchers(): CacheWatcher[] {

@@ -23,6 +23,8 @@ export class ProgressRequester {
   #timer?: ReturnType<typeof setTimeout>;
   #inFlight = false;
   #closed = false;
+  /** Backend calls not yet settled; `close()` waits for them. */
+  readonly #pending = new Set<Promise<void>>();
 
   /**
    * `request` asks the backend; `stillNeeded` says whether another request
@@ -58,9 +60,11 @@ export class ProgressRequester {
 
   #fire(): void {
     this.#inFlight = true;
-    this.#request().catch(() => {
+    const call = this.#request().catch(() => {
       // The backend is unavailable; the waiter times out and falls back.
     });
+    this.#pending.add(call);
+    void call.finally(() => this.#pending.delete(call));
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#inFlight = false;
@@ -68,11 +72,16 @@ export class ProgressRequester {
     }, this.#intervalMs);
   }
 
-  /** Stops the timer; later requests are ignored. */
-  close(): void {
+  /**
+   * Stops the timer; later requests are ignored. Resolves once the backend
+   * calls already made have settled (so the backend can be closed after it
+   * without a request still running on a closed connection).
+   */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#inFlight = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    await Promise.all(this.#pending);
   }
 }
