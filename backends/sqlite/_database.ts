@@ -9,12 +9,9 @@
  *   scan). A delete is a marker row (`deleted = 1`, `value` NULL) whose
  *   `prev_rev` points at the last live row. `log_key_rev` serves reads at an
  *   older revision.
- * - `kv`: the live row of each key (`key PRIMARY KEY`, WITHOUT ROWID): its
- *   revision, create revision and a copy of its value, so a latest get is
- *   one primary-key lookup and a latest list one ordered range scan, with no
- *   join into `log`. The copy costs no extra page writes per commit (the
- *   `kv` page is written anyway); files from before the copy are migrated
- *   on open (see `migrate`).
+ * - `kv`: the latest live revision of each key (`key PRIMARY KEY`,
+ *   WITHOUT ROWID), so latest gets and lists are one ordered range scan
+ *   joined to `log` by rowid.
  * - `meta`: the revision counter as of the last compaction and the compacted
  *   revision (the counter of newer writes is `MAX(log.rev)`). A new database
  *   starts at revision 1, as etcd does, so even an empty list carries a
@@ -41,9 +38,7 @@ CREATE TABLE IF NOT EXISTS log (
 CREATE INDEX IF NOT EXISTS log_key_rev ON log (key, rev);
 CREATE TABLE IF NOT EXISTS kv (
   key TEXT PRIMARY KEY,
-  rev INTEGER NOT NULL,
-  create_rev INTEGER,
-  value TEXT
+  rev INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
   name TEXT PRIMARY KEY,
@@ -76,23 +71,6 @@ export function sqliteError(what: string, err: unknown): StorageError {
   const msg = err instanceof Error ? err.message : String(err);
   if (isLockedError(err)) return unavailable(`sqlite: ${what}: ${msg}`, err);
   return internal(`sqlite: ${what}: ${msg}`, err);
-}
-
-/**
- * Brings a file from an older schema up to date, inside the open
- * transaction: `kv` once held only `(key, rev)`; the live row's create
- * revision and value are copied in from `log`.
- */
-function migrate(db: DatabaseSync): void {
-  const columns = db.prepare("PRAGMA table_info(kv)").all() as {
-    name: string;
-  }[];
-  if (columns.some((c) => c.name === "value")) return;
-  db.exec(`ALTER TABLE kv ADD COLUMN create_rev INTEGER;
-    ALTER TABLE kv ADD COLUMN value TEXT;
-    UPDATE kv SET
-      create_rev = (SELECT l.create_rev FROM log l WHERE l.rev = kv.rev),
-      value = (SELECT l.value FROM log l WHERE l.rev = kv.rev);`);
 }
 
 /**
@@ -137,7 +115,6 @@ export function openDatabase(
     db.exec("PRAGMA cache_size = -32768");
     db.exec("BEGIN IMMEDIATE");
     db.exec(SCHEMA);
-    migrate(db);
     db.exec("COMMIT");
     // The lock is ours now; the timeout only guards against surprises.
     db.exec("PRAGMA busy_timeout = 5000");

@@ -11,7 +11,7 @@ export interface Statements {
   begin: StatementSync;
   commit: StatementSync;
   rollback: StatementSync;
-  /** `key` → `[rev, create_rev, value]` of the live row (one `kv` lookup). */
+  /** `key` → `[rev, create_rev, value]` of the live row. */
   latest: StatementSync;
   /** `key, atRev` → `rev, create_rev, deleted, value` of the row in force at atRev. */
   atRevision: StatementSync;
@@ -47,14 +47,18 @@ export function prepareStatements(db: DatabaseSync): Statements {
     begin: p("BEGIN IMMEDIATE"),
     commit: p("COMMIT"),
     rollback: p("ROLLBACK"),
-    latest: p("SELECT rev, create_rev, value FROM kv WHERE key = ?"),
+    latest: p(
+      `SELECT k.rev, l.create_rev, l.value FROM kv k
+       JOIN log l ON l.rev = k.rev WHERE k.key = ?`,
+    ),
     atRevision: p(
       `SELECT rev, create_rev, deleted, value FROM log
        WHERE key = ? AND rev <= ? ORDER BY rev DESC LIMIT 1`,
     ),
     listLatest: p(
-      `SELECT key, rev, create_rev, value FROM kv
-       WHERE key >= ? AND key < ? ORDER BY key LIMIT ?`,
+      `SELECT k.key, k.rev, l.create_rev, l.value FROM kv k
+       JOIN log l ON l.rev = k.rev
+       WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`,
     ),
     // SQLite guarantees that bare columns next to a single max() come from
     // the row holding the maximum.
@@ -65,9 +69,9 @@ export function prepareStatements(db: DatabaseSync): Statements {
        ) WHERE deleted = 0 ORDER BY key LIMIT ?`,
     ),
     count: p(
-      `SELECT count(*) AS n, coalesce(sum(length(CAST(value AS BLOB))), 0)
+      `SELECT count(*) AS n, coalesce(sum(length(CAST(l.value AS BLOB))), 0)
          AS bytes
-       FROM kv WHERE key >= ? AND key < ?`,
+       FROM kv k JOIN log l ON l.rev = k.rev WHERE k.key >= ? AND k.key < ?`,
     ),
     countLatest: p("SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?"),
     countAtRevision: p(
@@ -88,10 +92,8 @@ export function prepareStatements(db: DatabaseSync): Statements {
       `INSERT INTO log (rev, key, create_rev, prev_rev, deleted, value)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    insertKv: p(
-      "INSERT INTO kv (key, rev, create_rev, value) VALUES (?, ?, ?, ?)",
-    ),
-    updateKv: p("UPDATE kv SET rev = ?, value = ? WHERE key = ?"),
+    insertKv: p("INSERT INTO kv (key, rev) VALUES (?, ?)"),
+    updateKv: p("UPDATE kv SET rev = ? WHERE key = ?"),
     deleteKv: p("DELETE FROM kv WHERE key = ?"),
     maxRevision: p("SELECT coalesce(max(rev), 0) AS rev FROM log"),
     readMeta: p("SELECT value FROM meta WHERE name = ?"),

@@ -283,7 +283,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
       this.#commit(rev, () => {
         // The primary key of `kv` is the existence check: no read first.
         try {
-          s.insertKv.run(key, rev, rev, value);
+          s.insertKv.run(key, rev);
         } catch (err) {
           if (isConstraintError(err)) throw keyExists(key, this.#rev);
           throw err;
@@ -328,7 +328,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
       const rev = this.#rev + 1;
       this.#commit(rev, () => {
         s.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
-        s.updateKv.run(rev, value, key);
+        s.updateKv.run(rev, key);
       });
       this.#emit({
         type: "update",
