@@ -86,9 +86,9 @@ Deno.test("two replicas on one etcd see each other's writes in get, list and wat
       "MODIFIED",
       "DELETED",
     ]);
-    assert.deepEqual(events[0], { type: "ADDED", object: created });
-    assert.deepEqual(events[1], { type: "MODIFIED", object: updated });
-    assert.deepEqual(events[2], { type: "DELETED", object: deleted });
+    assert.deepEqual(events[0], { type: "ADDED", object: created, key });
+    assert.deepEqual(events[1], { type: "MODIFIED", object: updated, key });
+    assert.deepEqual(events[2], { type: "DELETED", object: deleted, key });
     watchB.stop();
   } finally {
     await a.close();
