@@ -25,6 +25,8 @@ export interface StartServerOptions {
   command?: string;
   /** The entry module to run. Default `<project>/main.ts`. */
   entry?: string;
+  /** A compiled `hyperplane` binary to run instead of `deno run <entry>`. */
+  binary?: string;
   /** The data directory. Default: a fresh temporary one, removed by `stop()`. */
   dataDir?: string;
   /** Extra environment variables for the child. */
@@ -127,9 +129,7 @@ export async function startServer(
   const port = freePort();
   const url = `https://127.0.0.1:${port}`;
   const args = [
-    "run",
-    "-A",
-    opts.entry ?? `${root}/main.ts`,
+    ...(opts.binary ? [] : ["run", "-A", opts.entry ?? `${root}/main.ts`]),
     opts.command ?? "server",
     "--data-dir",
     dataDir,
@@ -147,7 +147,7 @@ export async function startServer(
   let stopped = false;
 
   const spawn = (): Running => {
-    const child = new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(opts.binary ?? Deno.execPath(), {
       args,
       cwd: root,
       env: opts.env,
