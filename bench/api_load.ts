@@ -4,88 +4,186 @@
  * measures, against baselines taken in the same run:
  *
  * - HTTP create/get/list throughput at 64 concurrent requests, against raw
- *   SQLite single-row commits and a `Deno.serve` hello-world (same TLS
- *   client, same concurrency);
+ *   SQLite single-row commits and a `Deno.serve` hello-world in its own
+ *   process (same TLS certificate, same client, same concurrency);
  * - watch fan-out latency: 1,000 watchers, p50/p99 from the write's start
  *   to delivery;
- * - start to `/readyz` and idle RSS of the server process.
+ * - start to `/readyz` (first start and restarts) and idle RSS.
  *
  * Prints a Markdown table; no assertion (figures vary with the machine).
+ * Always terminates: every request has a timeout, every wait a bound, a
+ * failed phase is reported in the table and the next one runs, and a
+ * watchdog (`BENCH_TIMEOUT_MS`, default 300 s) stops everything.
+ *
+ * Environment: `BENCH_DURATION_MS` (per throughput phase, default 4000),
+ * `BENCH_WATCHERS` (default 1000), `BENCH_TIMEOUT_MS`.
  *
  * @module
  */
 
 import { DatabaseSync } from "node:sqlite";
-import { startServer, type TestServer } from "../tests/support/server.ts";
+import {
+  freePort,
+  startServer,
+  type TestServer,
+} from "../tests/support/server.ts";
+import { projectRoot } from "../tests/support/kubectl.ts";
 
 const CONCURRENCY = 64;
 const DURATION_MS = Number(Deno.env.get("BENCH_DURATION_MS") ?? 4000);
 const WATCHERS = Number(Deno.env.get("BENCH_WATCHERS") ?? 1000);
+const TIMEOUT_MS = Number(Deno.env.get("BENCH_TIMEOUT_MS") ?? 300_000);
+const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Watch streams per HTTP/2 connection. `Deno.serve` (hyper) allows 200
+ * concurrent streams per connection and Deno's `fetch` queues requests
+ * beyond that instead of opening another connection, so the watchers are
+ * spread over several clients.
+ */
+const STREAMS_PER_CONNECTION = 100;
+const FAN_OUT_ROUNDS = 20;
 
-/** Runs `op` from `concurrency` loops for `ms`; returns completed ops per second. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves `p`, or rejects with `what` after `ms`. */
+async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what}: no answer within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One request to the server as admin; throws unless the status is `want`. */
+async function call(
+  server: TestServer,
+  path: string,
+  want: number,
+  init: RequestInit = {},
+): Promise<void> {
+  const res = await server.fetch(path, {
+    ...init,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const body = await res.arrayBuffer();
+  if (res.status !== want) {
+    throw new Error(
+      `${init.method ?? "GET"} ${path}: ${res.status} ${
+        new TextDecoder().decode(body).slice(0, 300)
+      }`,
+    );
+  }
+}
+
+const post = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+/**
+ * Runs `op` from `concurrency` loops for `ms`; returns completed ops per
+ * second. The first failure stops every loop and is rethrown.
+ */
 async function throughput(
   concurrency: number,
   ms: number,
   op: (worker: number, i: number) => Promise<void>,
 ): Promise<number> {
   let done = 0;
-  const deadline = performance.now() + ms;
+  let failure: unknown;
   const start = performance.now();
+  const deadline = start + ms;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        await op(w, i);
-        done++;
+      for (let i = 0; performance.now() < deadline && !failure; i++) {
+        try {
+          await op(w, i);
+          done++;
+        } catch (err) {
+          failure ??= err;
+        }
       }
     }),
   );
+  if (failure) throw failure;
   return done / ((performance.now() - start) / 1000);
 }
 
 function rawSqliteCommitsPerSecond(ms: number): number {
-  const dir = Deno.makeTempDirSync();
-  const db = new DatabaseSync(`${dir}/raw.db`);
-  db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  db.exec("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)");
-  const ins = db.prepare("INSERT INTO kv (k, v) VALUES (?, ?)");
-  const value = JSON.stringify({
-    data: { key: "value" },
-    metadata: { name: "x" },
-  });
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    db.exec("BEGIN");
-    ins.run(`k${n}`, value);
-    db.exec("COMMIT");
-    n++;
+  const dir = Deno.makeTempDirSync({ prefix: "bench-sqlite-" });
+  try {
+    const db = new DatabaseSync(`${dir}/raw.db`);
+    db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    db.exec("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)");
+    const ins = db.prepare("INSERT INTO kv (k, v) VALUES (?, ?)");
+    const value = JSON.stringify({
+      data: { key: "value" },
+      metadata: { name: "x" },
+    });
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < ms) {
+      db.exec("BEGIN");
+      ins.run(`k${n}`, value);
+      db.exec("COMMIT");
+      n++;
+    }
+    const rate = n / ((performance.now() - start) / 1000);
+    db.close();
+    return rate;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  Deno.removeSync(dir, { recursive: true });
-  return rate;
 }
 
-async function helloWorldPerSecond(
-  client: Deno.HttpClient,
-  cert: string,
-  key: string,
-): Promise<number> {
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert,
-    key,
-    onListen() {},
-  }, () => new Response("ok"));
-  const url = `https://localhost:${server.addr.port}/`;
+/** The hello-world server, run as its own process like the API server. */
+const HELLO_SERVER = `
+const [port, certFile, keyFile] = Deno.args;
+Deno.serve({
+  hostname: "127.0.0.1", port: Number(port),
+  cert: Deno.readTextFileSync(certFile), key: Deno.readTextFileSync(keyFile),
+  onListen() { console.log("listening"); },
+}, () => new Response("ok"));
+`;
+
+async function helloWorldPerSecond(server: TestServer): Promise<number> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      HELLO_SERVER,
+      String(port),
+      `${server.dataDir}/tls/serving.crt`,
+      `${server.dataDir}/tls/serving.key`,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   try {
+    await bounded(reader.read(), 30_000, "hello-world server start");
+    const url = `https://localhost:${port}/`;
     return await throughput(CONCURRENCY, DURATION_MS, async () => {
-      const r = await fetch(url, { client });
+      const r = await fetch(url, {
+        client: server.client,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       await r.arrayBuffer();
     });
   } finally {
-    await server.shutdown();
+    child.kill("SIGKILL");
+    await reader.cancel().catch(() => {});
+    await child.status;
   }
 }
 
@@ -102,193 +200,324 @@ function percentile(sorted: number[], p: number): number {
   ];
 }
 
-async function watchFanOut(
-  server: TestServer,
-  ns: string,
-): Promise<{ p50: number; p99: number; events: number }> {
+/** Milliseconds from spawning `hyperplane server` to its first `/readyz` 200. */
+async function startToReady(dataDir: string): Promise<number> {
+  const port = freePort();
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${projectRoot()}/main.ts`,
+      "server",
+      "--data-dir",
+      dataDir,
+      "--bind-address",
+      "127.0.0.1",
+      "--secure-port",
+      String(port),
+      "--log-level",
+      "warn",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let client: Deno.HttpClient | undefined;
+  try {
+    while (performance.now() - t0 < 30_000) {
+      if (!client) {
+        try {
+          const ca = Deno.readTextFileSync(`${dataDir}/tls/ca.crt`);
+          client = Deno.createHttpClient({ caCerts: [ca] });
+        } catch {
+          await sleep(5);
+          continue;
+        }
+      }
+      try {
+        const r = await fetch(`https://127.0.0.1:${port}/readyz`, {
+          client,
+          signal: AbortSignal.timeout(2_000),
+        });
+        await r.arrayBuffer();
+        if (r.status === 200) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await sleep(5);
+    }
+    throw new Error("the server was not ready within 30 s");
+  } finally {
+    client?.close();
+    child.kill("SIGTERM");
+    await bounded(child.status, 15_000, "server stop").catch(() => {
+      child.kill("SIGKILL");
+    });
+  }
+}
+
+interface FanOut {
+  p50: number;
+  p99: number;
+  delivered: number;
+  expected: number;
+}
+
+async function watchFanOut(server: TestServer, ns: string): Promise<FanOut> {
+  await call(
+    server,
+    "/api/v1/namespaces",
+    201,
+    post({ metadata: { name: ns } }),
+  );
   const writeStarted = new Map<string, number>();
   const latencies: number[] = [];
+  const stop = new AbortController();
+  const clients: Deno.HttpClient[] = [];
   const ready: Promise<void>[] = [];
-  const controllers: AbortController[] = [];
   const readers: Promise<void>[] = [];
-  const rounds = 20;
+  const path = `/api/v1/namespaces/${ns}/configmaps?watch=true` +
+    "&allowWatchBookmarks=true&sendInitialEvents=true" +
+    "&resourceVersionMatch=NotOlderThan";
   for (let w = 0; w < WATCHERS; w++) {
-    const ac = new AbortController();
-    controllers.push(ac);
+    if (w % STREAMS_PER_CONNECTION === 0) {
+      clients.push(Deno.createHttpClient({ caCerts: [server.caCert!] }));
+    }
+    const client = clients[clients.length - 1];
     const opened = Promise.withResolvers<void>();
     ready.push(opened.promise);
     readers.push((async () => {
       try {
-        const res = await server.fetch(
-          `/api/v1/namespaces/${ns}/configmaps?watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan`,
-          { signal: ac.signal },
-        );
+        const res = await fetch(`${server.url}${path}`, {
+          client,
+          headers: { authorization: `Bearer ${server.token}` },
+          signal: stop.signal,
+        });
+        if (res.status !== 200) {
+          throw new Error(`watch: ${res.status} ${await res.text()}`);
+        }
         const reader = res.body!.pipeThrough(new TextDecoderStream())
           .getReader();
+        // Cancel the reader itself: aborting the fetch alone did not always
+        // end a body already being read through the decoder.
+        stop.signal.addEventListener(
+          "abort",
+          () => reader.cancel().catch(() => {}),
+          { once: true },
+        );
         let buf = "";
         for (;;) {
-          const { value, done } = await reader.read();
+          const { value: chunk, done } = await reader.read();
           if (done) break;
-          buf += value;
+          const arrived = performance.now();
+          buf += chunk;
           let nl;
           while ((nl = buf.indexOf("\n")) >= 0) {
-            const line = buf.slice(0, nl);
+            const ev = JSON.parse(buf.slice(0, nl));
             buf = buf.slice(nl + 1);
-            const ev = JSON.parse(line);
             if (ev.type === "BOOKMARK") opened.resolve();
             if (ev.type === "ADDED") {
               const t0 = writeStarted.get(ev.object.metadata.name);
-              if (t0 !== undefined) latencies.push(performance.now() - t0);
+              if (t0 !== undefined) latencies.push(arrived - t0);
             }
           }
         }
       } catch (err) {
-        if (!ac.signal.aborted) throw err;
+        if (!stop.signal.aborted) opened.reject(err);
       } finally {
         opened.resolve();
       }
     })());
   }
-  // Every watcher has sent its initial-events-end BOOKMARK (or ended); bound
-  // the wait so a server without that feature cannot hang the benchmark.
-  const readyTimeout = new Promise<"timeout">((res) => {
-    const t = setTimeout(() => res("timeout"), 30_000);
-    Promise.all(ready).then(() => clearTimeout(t));
-  });
-  if (await Promise.race([Promise.all(ready), readyTimeout]) === "timeout") {
-    for (const ac of controllers) ac.abort();
-    await Promise.allSettled(readers);
-    throw new Error(
-      "watchers did not receive their initial-events-end bookmark within 30 s",
+  try {
+    // Every watcher has its initial-events-end BOOKMARK (bounded, so a
+    // server without that feature cannot hang the benchmark).
+    await bounded(
+      Promise.all(ready),
+      60_000,
+      `${WATCHERS} watchers' initial-events-end bookmarks`,
     );
+    for (let i = 0; i < FAN_OUT_ROUNDS; i++) {
+      const name = `fan-${i}`;
+      writeStarted.set(name, performance.now());
+      await call(
+        server,
+        `/api/v1/namespaces/${ns}/configmaps`,
+        201,
+        post({ metadata: { name }, data: { i: String(i) } }),
+      );
+      await sleep(50);
+    }
+    const expected = FAN_OUT_ROUNDS * WATCHERS;
+    const deadline = performance.now() + 10_000;
+    while (latencies.length < expected && performance.now() < deadline) {
+      await sleep(20);
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      delivered: latencies.length,
+      expected,
+    };
+  } finally {
+    stop.abort();
+    // Bounded: a stream that ignores the abort must not hang the run.
+    await bounded(Promise.allSettled(readers), 10_000, "closing watchers")
+      .catch((err) => console.error(`bench: ${err.message}`));
+    for (const c of clients) c.close();
   }
-  for (let i = 0; i < rounds; i++) {
-    const name = `fan-${i}`;
-    writeStarted.set(name, performance.now());
-    const r = await server.fetch(`/api/v1/namespaces/${ns}/configmaps`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ metadata: { name }, data: { i: String(i) } }),
-    });
-    await r.arrayBuffer();
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  const deadline = performance.now() + 10_000;
-  while (latencies.length < rounds * WATCHERS && performance.now() < deadline) {
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  for (const ac of controllers) ac.abort();
-  await Promise.allSettled(readers);
-  latencies.sort((a, b) => a - b);
-  return {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    events: latencies.length,
-  };
 }
 
-async function main() {
+type Row = [string, string, string];
+
+/** Runs one measurement; a failure becomes a row instead of ending the run. */
+async function phase(
+  rows: Row[],
+  name: string,
+  run: () => Promise<Row[]>,
+): Promise<void> {
   const t0 = performance.now();
-  const server = await startServer({ args: ["--storage-backend", "sqlite"] });
-  const startToReady = performance.now() - t0;
-  const rows: string[][] = [];
   try {
-    await new Promise((r) => setTimeout(r, 2000));
-    const idleRss = rssMiB(server.pid);
-    const ns = "bench";
-    await (await server.fetch("/api/v1/namespaces", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ metadata: { name: ns } }),
-    })).arrayBuffer();
-
-    const rawCommits = rawSqliteCommitsPerSecond(DURATION_MS);
-    const tls = {
-      cert: Deno.readTextFileSync(`${server.dataDir}/tls/serving.crt`),
-      key: Deno.readTextFileSync(`${server.dataDir}/tls/serving.key`),
-    };
-    const hello = await helloWorldPerSecond(server.client, tls.cert, tls.key);
-
-    const creates = await throughput(CONCURRENCY, DURATION_MS, async (w, i) => {
-      const r = await server.fetch(`/api/v1/namespaces/${ns}/configmaps`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          metadata: { name: `c-${w}-${i}` },
-          data: { key: "value" },
-        }),
-      });
-      if (r.status !== 201) {
-        throw new Error(`create: ${r.status} ${await r.text()}`);
-      }
-      await r.arrayBuffer();
-    });
-    const gets = await throughput(CONCURRENCY, DURATION_MS, async (w) => {
-      const r = await server.fetch(
-        `/api/v1/namespaces/${ns}/configmaps/c-${w}-0`,
-      );
-      if (r.status !== 200) throw new Error(`get: ${r.status}`);
-      await r.arrayBuffer();
-    });
-    const lists = await throughput(CONCURRENCY, DURATION_MS, async () => {
-      const r = await server.fetch(
-        `/api/v1/namespaces/${ns}/configmaps?limit=100`,
-      );
-      if (r.status !== 200) throw new Error(`list: ${r.status}`);
-      await r.arrayBuffer();
-    });
-    const fan = await watchFanOut(server, "fanout");
-    const rss = rssMiB(server.pid);
-
-    const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+    rows.push(...await run());
+  } catch (err) {
     rows.push([
-      "raw SQLite single-row commits",
-      `${rawCommits.toFixed(0)}/s`,
-      "baseline",
+      name,
+      "FAILED",
+      err instanceof Error ? err.message : String(err),
     ]);
-    rows.push([
-      "Deno.serve hello-world (TLS, 64 in flight)",
-      `${hello.toFixed(0)}/s`,
-      "baseline",
-    ]);
-    rows.push([
-      "HTTP create configmap (64 in flight)",
-      `${creates.toFixed(0)}/s`,
-      `${pct(creates, rawCommits)} of raw commits (target ≥ 10%); ${
-        pct(creates, hello)
-      } of hello`,
-    ]);
-    rows.push([
-      "HTTP get configmap (64 in flight)",
-      `${gets.toFixed(0)}/s`,
-      `${pct(gets, hello)} of hello-world (target ≥ 40%)`,
-    ]);
-    rows.push([
-      "HTTP list 100 configmaps (64 in flight)",
-      `${lists.toFixed(0)}/s`,
-      `${pct(lists, hello)} of hello-world`,
-    ]);
-    rows.push([
-      `watch fan-out, ${WATCHERS} watchers`,
-      `p50 ${fan.p50.toFixed(1)} ms, p99 ${fan.p99.toFixed(1)} ms`,
-      `${fan.events} deliveries (target p99 ≤ 20 ms)`,
-    ]);
-    rows.push([
-      "start to /readyz (incl. process start)",
-      `${startToReady.toFixed(0)} ms`,
-      "target ≤ 500 ms",
-    ]);
-    rows.push([
-      "idle RSS after start",
-      `${idleRss.toFixed(0)} MiB`,
-      "target ≤ 100 MB",
-    ]);
-    rows.push(["RSS after the load", `${rss.toFixed(0)} MiB`, ""]);
-  } finally {
-    await server.stop();
   }
+  console.error(
+    `bench: ${name} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+}
+
+function printTable(rows: Row[]): void {
   console.log("| measurement | figure | ratio / target |\n| --- | --- | --- |");
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 }
 
-if (import.meta.main) await main();
+const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+const perSecond = (n: number) => `${n.toFixed(0)}/s`;
+
+async function main(): Promise<number> {
+  const rows: Row[] = [];
+  const watchdog = setTimeout(() => {
+    rows.push(["(watchdog)", "FAILED", `the run exceeded ${TIMEOUT_MS} ms`]);
+    printTable(rows);
+    Deno.exit(2); // the server child dies with its stdio pipes
+  }, TIMEOUT_MS);
+  let server: TestServer | undefined;
+  try {
+    await phase(rows, "start to /readyz", async () => {
+      const dir = await Deno.makeTempDir({ prefix: "bench-start-" });
+      try {
+        const first = await startToReady(dir);
+        const again = [];
+        for (let i = 0; i < 3; i++) again.push(await startToReady(dir));
+        again.sort((a, b) => a - b);
+        return [[
+          "start to /readyz (process spawn to first 200)",
+          `first start ${first.toFixed(0)} ms; restart median ${
+            again[1].toFixed(0)
+          } ms`,
+          "target ≤ 500 ms",
+        ]];
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+    server = await startServer({ args: ["--storage-backend", "sqlite"] });
+    const s = server;
+    await sleep(2000);
+    const idleRss = rssMiB(s.pid);
+    const ns = "bench";
+    await call(s, "/api/v1/namespaces", 201, post({ metadata: { name: ns } }));
+
+    let rawCommits = NaN;
+    let hello = NaN;
+    await phase(rows, "raw SQLite commits", () => {
+      rawCommits = rawSqliteCommitsPerSecond(DURATION_MS);
+      return Promise.resolve([[
+        "raw SQLite single-row commits (WAL, synchronous=NORMAL)",
+        perSecond(rawCommits),
+        "baseline",
+      ]]);
+    });
+    await phase(rows, "hello-world", async () => {
+      hello = await helloWorldPerSecond(s);
+      return [[
+        "Deno.serve hello-world (own process, TLS, 64 in flight)",
+        perSecond(hello),
+        "baseline",
+      ]];
+    });
+    await phase(rows, "create", async () => {
+      const creates = await throughput(CONCURRENCY, DURATION_MS, (w, i) =>
+        call(
+          s,
+          `/api/v1/namespaces/${ns}/configmaps`,
+          201,
+          post({ metadata: { name: `c-${w}-${i}` }, data: { key: "value" } }),
+        ));
+      return [[
+        "HTTP create configmap (64 in flight)",
+        perSecond(creates),
+        `${pct(creates, rawCommits)} of raw commits (target ≥ 10%); ${
+          pct(creates, hello)
+        } of hello-world`,
+      ]];
+    });
+    await phase(rows, "get", async () => {
+      const gets = await throughput(
+        CONCURRENCY,
+        DURATION_MS,
+        (w) => call(s, `/api/v1/namespaces/${ns}/configmaps/c-${w}-0`, 200),
+      );
+      return [[
+        "HTTP get configmap (64 in flight)",
+        perSecond(gets),
+        `${pct(gets, hello)} of hello-world (target ≥ 40%)`,
+      ]];
+    });
+    await phase(rows, "list", async () => {
+      const lists = await throughput(
+        CONCURRENCY,
+        DURATION_MS,
+        () => call(s, `/api/v1/namespaces/${ns}/configmaps?limit=100`, 200),
+      );
+      return [[
+        "HTTP list 100 configmaps (64 in flight)",
+        perSecond(lists),
+        `${pct(lists, hello)} of hello-world`,
+      ]];
+    });
+    await phase(rows, "watch fan-out", async () => {
+      const fan = await watchFanOut(s, "fanout");
+      return [[
+        `watch fan-out, ${WATCHERS} watchers × ${FAN_OUT_ROUNDS} creates`,
+        `p50 ${fan.p50.toFixed(1)} ms, p99 ${fan.p99.toFixed(1)} ms`,
+        `${fan.delivered}/${fan.expected} deliveries (target p99 ≤ 20 ms)`,
+      ]];
+    });
+    rows.push([
+      "idle RSS 2 s after start",
+      `${idleRss.toFixed(0)} MiB`,
+      "target ≤ 100 MB",
+    ]);
+    rows.push(["RSS after the load", `${rssMiB(s.pid).toFixed(0)} MiB`, ""]);
+  } catch (err) {
+    rows.push([
+      "(run)",
+      "FAILED",
+      err instanceof Error ? err.message : String(err),
+    ]);
+  } finally {
+    await server?.stop();
+    clearTimeout(watchdog);
+  }
+  printTable(rows);
+  return rows.some((r) => r[1] === "FAILED") ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main());
