@@ -20,6 +20,7 @@ import {
   isValidLabelValue,
   type NameValidator,
 } from "./names.ts";
+import { validateOwnerReferences } from "./owner_references.ts";
 
 /** Total size limit of all annotations (keys + values), in bytes. */
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
@@ -136,17 +137,12 @@ export function validateObjectMeta(
     ...validateAnnotations(meta.annotations, "metadata.annotations"),
   );
   errs.push(...validateFinalizers(meta.finalizers, "metadata.finalizers"));
-  if (
-    meta.ownerReferences !== undefined && !Array.isArray(meta.ownerReferences)
-  ) {
-    errs.push(
-      typeInvalid(
-        "metadata.ownerReferences",
-        meta.ownerReferences,
-        "must be a list",
-      ),
-    );
-  }
+  errs.push(
+    ...validateOwnerReferences(
+      meta.ownerReferences,
+      "metadata.ownerReferences",
+    ),
+  );
   return errs;
 }
 
