@@ -38,7 +38,11 @@ import { CrdController } from "./crd/controller.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { lookupReview, REVIEW_RESOURCES, serveReview } from "./reviews/mod.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
-import { checkWildcardRequest, WILDCARD_CLUSTER } from "./routing/wildcard.ts";
+import {
+  checkWildcardRequest,
+  lookupDefinition,
+  WILDCARD_CLUSTER,
+} from "./routing/wildcard.ts";
 import { parseRequestInfo } from "./routing/request_info.ts";
 import {
   type ErrorSubject,
@@ -133,6 +137,14 @@ export async function createApiServer(
     watches: new WatchRegistry(),
     now,
     maxWatchTimeoutSeconds: opts.maxWatchTimeoutSeconds ?? 3600,
+    onKindsChanged: (listener) => registries.subscribe(listener),
+    isServed: (cluster, def) =>
+      registries.forCluster(cluster).lookup(
+        def.group,
+        def.version,
+        def.plural,
+      ) !==
+        undefined,
     storeFor(def) {
       const key = `${def.group}/${def.plural}`;
       let s = stores.get(key);
@@ -259,8 +271,9 @@ export async function createApiServer(
         authorizer,
       });
     }
-    const def = registry.lookup(info.group, info.version, info.resource);
-    if (!def) throw pathNotFoundError();
+    const found = lookupDefinition(registries, cluster, registry, info);
+    if (!found) throw pathNotFoundError();
+    const { def, acrossClusters } = found;
     const isNamespaceObject = def === namespaces;
     if (!def.namespaced && info.namespace && !isNamespaceObject) {
       throw pathNotFoundError();
@@ -316,6 +329,7 @@ export async function createApiServer(
       verb: info.verb,
       services,
       warnings,
+      acrossClusters,
     });
   }
 

@@ -113,6 +113,8 @@ export class CrdController {
   /** What each registered CRD was built from (skips needless rebuilds). */
   readonly #served = new Map<string, string>();
   readonly #cleanups = new Map<string, Promise<void>>();
+  /** `cluster/name/uid` of CRDs whose objects are gone (never served again). */
+  readonly #cleanedUp = new Set<string>();
   /** Clusters whose failed sync is retried soon. */
   readonly #retries = new Map<string, Promise<void>>();
   #loop?: Promise<void>;
@@ -247,6 +249,7 @@ export class CrdController {
     }
     if (type === "DELETED") {
       crds.delete(name);
+      this.#cleanedUp.delete(`${cluster}/${name}/${obj.metadata.uid}`);
       this.#unserve(cluster, name);
     } else {
       crds.set(name, obj as Crd);
@@ -284,6 +287,11 @@ export class CrdController {
       if (this.#signal.aborted) return;
       const name = crd.metadata.name ?? "";
       if (crd.metadata.deletionTimestamp) {
+        // A late event must not serve again a kind whose objects are gone
+        // (its watches have ended).
+        if (this.#cleanedUp.has(`${cluster}/${name}/${crd.metadata.uid}`)) {
+          continue;
+        }
         this.#serve(cluster, crd, true);
         this.#startCleanup(cluster, name);
         continue;
@@ -454,6 +462,7 @@ export class CrdController {
       }
     }
     if (signal.aborted) return;
+    this.#cleanedUp.add(`${cluster}/${name}/${crd.metadata.uid}`);
     this.#unserve(cluster, name);
     const done = await this.#writeStatus(
       cluster,

@@ -203,6 +203,11 @@ function versionEntry(
     validateUpdate(next, old) {
       return cel.validate(next, old, schema, "", "transition");
     },
+    decode(stored) {
+      const out = structuredClone(stored);
+      normalize(out);
+      return out;
+    },
   };
   return {
     definition,

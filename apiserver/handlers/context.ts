@@ -30,6 +30,13 @@ export interface ServerServices {
   now(): Date;
   /** Upper bound for a watch's `timeoutSeconds`. */
   maxWatchTimeoutSeconds: number;
+  /**
+   * Calls `listener` with the cluster whose served kinds changed (custom
+   * resources come and go); returns the unsubscribe function.
+   */
+  onKindsChanged?(listener: (cluster: string) => void): () => void;
+  /** True while `cluster` serves `def`'s group, version and plural. */
+  isServed?(cluster: string, def: ResourceDefinition): boolean;
 }
 
 /** One resource request, parsed and authorized. */
@@ -48,6 +55,12 @@ export interface ResourceContext {
   subresource: string;
   verb: string;
   services: ServerServices;
+  /**
+   * Across clusters (cluster `*`) for a dynamic kind: its definition in a
+   * cluster, `undefined` where that cluster does not serve it (its objects
+   * are left out).
+   */
+  acrossClusters?: (cluster: string) => ResourceDefinition | undefined;
   /**
    * Warnings for the client (e.g. unknown fields under
    * `fieldValidation=Warn`); the router sends each as a `Warning` header.
@@ -83,11 +96,18 @@ export function prefixOf(ctx: ResourceContext): string {
     : clusterPrefix(ref);
 }
 
-/** The object with the definition's `apiVersion`/`kind` set. */
+/**
+ * The object with the definition's `apiVersion`/`kind` set, decoded as
+ * served (see `ResourceDefinition.decode`).
+ */
 export function withTypeMeta(
   def: ResourceDefinition,
   obj: KubeObject,
 ): KubeObject {
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
-  return { ...obj, apiVersion, kind: def.kind };
+  return {
+    ...(def.decode ? def.decode(obj) : obj),
+    apiVersion,
+    kind: def.kind,
+  };
 }

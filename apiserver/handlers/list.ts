@@ -15,9 +15,9 @@ import { prefixOf, type ResourceContext, withTypeMeta } from "./context.ts";
 import { type ListOpts, parseListOptions } from "./list_options.ts";
 import {
   inNamespace,
+  servedAcrossClusters,
   WILDCARD_CLUSTER,
   wildcardPrefix,
-  withClusterAnnotation,
 } from "../routing/wildcard.ts";
 import { badRequestError } from "../status/mod.ts";
 
@@ -65,7 +65,12 @@ export function listBody(
     kind: listKindOf(ctx.def),
     apiVersion: apiVersionOf(ctx.def),
     metadata: listMeta,
-    items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    items: items.map((o) => {
+      const { apiVersion: _a, kind: _k, ...rest } = ctx.def.decode
+        ? ctx.def.decode(o)
+        : o;
+      return rest;
+    }),
   };
 }
 
@@ -110,7 +115,12 @@ async function listAcrossClusters(
         continue;
       }
       if (ev.type === "ADDED") {
-        items.push(withClusterAnnotation(ev.object, ev.key));
+        const item = servedAcrossClusters(
+          ev.object,
+          ev.key,
+          ctx.acrossClusters,
+        );
+        if (item) items.push(item);
       }
     }
   } finally {

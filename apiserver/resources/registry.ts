@@ -117,6 +117,7 @@ export class ClusterRegistries {
   #dynamic = new Map<string, Map<string, ResourceDefinition[]>>();
   #views = new Map<string, ResourceRegistry>();
   #listeners = new Set<RegistryListener>();
+  #across = new Map<string, ReadonlyMap<string, ResourceDefinition>>();
 
   constructor(builtins: readonly ResourceDefinition[] = BUILTIN_RESOURCES) {
     this.builtins = new ResourceRegistry(builtins);
@@ -160,12 +161,40 @@ export class ClusterRegistries {
       if (dyn.size === 0) this.#dynamic.delete(cluster);
     } else dyn.set(owner, defs);
     this.#views.delete(cluster);
+    this.#across.clear();
     for (const l of this.#listeners) l(cluster);
   }
 
   /** The kinds `owner` serves in `cluster` (`[]` when none). */
   get(cluster: string, owner: string): readonly ResourceDefinition[] {
     return this.#dynamic.get(cluster)?.get(owner) ?? [];
+  }
+
+  /**
+   * The clusters serving `group/version/plural` as a dynamic kind, each with
+   * its definition there (the cross-cluster path of custom resources).
+   */
+  acrossClusters(
+    group: string,
+    version: string,
+    plural: string,
+  ): ReadonlyMap<string, ResourceDefinition> {
+    const id = `${group}/${version}/${plural}`;
+    let found = this.#across.get(id);
+    if (!found) {
+      const m = new Map<string, ResourceDefinition>();
+      for (const [cluster, dyn] of this.#dynamic) {
+        for (const defs of dyn.values()) {
+          const d = defs.find((d) =>
+            d.group === group && d.version === version && d.plural === plural
+          );
+          if (d) m.set(cluster, d);
+        }
+      }
+      found = m;
+      this.#across.set(id, found);
+    }
+    return found;
   }
 
   /** Calls `listener` after every change; returns the unsubscribe function. */

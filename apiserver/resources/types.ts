@@ -94,6 +94,12 @@ export interface ResourceDefinition {
   pendingFinalizers?(obj: KubeObject): boolean;
   /** Marks an object whose deletion waits (e.g. namespace phase Terminating). */
   prepareForDeletion?(obj: KubeObject): void;
+  /**
+   * A stored object as served, when reading changes it (custom resources:
+   * unknown fields pruned and schema defaults applied, as upstream does when
+   * decoding from storage). Returns a copy; `stored` is left unchanged.
+   */
+  decode?(stored: KubeObject): KubeObject;
 }
 
 /** `v1` or `rbac.authorization.k8s.io/v1`. */

@@ -2,7 +2,8 @@
  * The cross-cluster read path: the cluster name `*` in
  * `/clusters/<name>/api/v1/<resource>` and
  * `/clusters/<name>/apis/<group>/<version>/<resource>` lists or watches one
- * resource in every virtual cluster at once (as kcp's wildcard requests). Only `list`
+ * resource in every virtual cluster at once (as kcp's wildcard requests);
+ * custom resources from every cluster whose CRD serves that version. Only `list`
  * and `watch` are served, only to `system:masters`; the storage is read over
  * the resource's prefix, and every returned object carries its cluster in
  * the {@linkcode CLUSTER_ANNOTATION} annotation — set on the copy that is
@@ -15,6 +16,10 @@ import type { KubeObject, Predicate } from "../../storage/mod.ts";
 import { clusterFromKey, resourcePrefix } from "../../storage/mod.ts";
 import type { UserInfo } from "../request_context.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
+import type {
+  ClusterRegistries,
+  ResourceRegistry,
+} from "../resources/registry.ts";
 import { SYSTEM_MASTERS } from "../authz/authorizer.ts";
 import {
   forbiddenError,
@@ -68,6 +73,44 @@ export function checkWildcardRequest(
   }
 }
 
+/** What a resource path resolves to (see {@linkcode lookupDefinition}). */
+export interface FoundDefinition {
+  def: ResourceDefinition;
+  /** Across clusters, for a dynamic kind: its definition per cluster. */
+  acrossClusters?: (cluster: string) => ResourceDefinition | undefined;
+}
+
+/**
+ * The kind served at `group/version/resource`: from `registry` (the
+ * request's cluster), or, across clusters, a custom resource kind some
+ * cluster serves at that version — answered from every cluster that does,
+ * each object decoded by its own cluster's definition.
+ */
+export function lookupDefinition(
+  registries: ClusterRegistries,
+  cluster: string,
+  registry: ResourceRegistry,
+  info: { group: string; version: string; resource: string },
+): FoundDefinition | undefined {
+  const def = registry.lookup(info.group, info.version, info.resource);
+  if (def || cluster !== WILDCARD_CLUSTER) return def && { def };
+  const serving = registries.acrossClusters(
+    info.group,
+    info.version,
+    info.resource,
+  );
+  const first = serving.values().next().value;
+  if (!first) return undefined;
+  return {
+    // Objects are decoded per cluster; the answer's own typing only names
+    // the kind.
+    def: { ...first, decode: undefined },
+    acrossClusters: (c) =>
+      registries.acrossClusters(info.group, info.version, info.resource)
+        .get(c),
+  };
+}
+
 /** The storage prefix of `def` in every cluster. */
 export function wildcardPrefix(def: ResourceDefinition): string {
   return `${
@@ -105,6 +148,26 @@ export function withClusterAnnotation(
       },
     },
   };
+}
+
+/**
+ * An object of a cross-cluster answer as served: annotated with its cluster
+ * and, for a dynamic kind (`defs` given), decoded by its cluster's
+ * definition (custom resource defaults). `undefined` when `defs` says its
+ * cluster does not serve the kind at the requested version.
+ */
+export function servedAcrossClusters(
+  obj: KubeObject,
+  key: string | undefined,
+  defs?: (cluster: string) => ResourceDefinition | undefined,
+): KubeObject | undefined {
+  if (defs) {
+    const cluster = key ? clusterFromKey(key) : undefined;
+    const def = cluster ? defs(cluster) : undefined;
+    if (!def) return undefined;
+    if (def.decode) obj = def.decode(obj);
+  }
+  return withClusterAnnotation(obj, key);
 }
 
 /** The cluster of an object from a cross-cluster answer (or `undefined`). */

@@ -21,9 +21,9 @@ import {
 import { parseListOptions } from "../handlers/list_options.ts";
 import {
   inNamespace,
+  servedAcrossClusters,
   WILDCARD_CLUSTER,
   wildcardPrefix,
-  withClusterAnnotation,
 } from "../routing/wildcard.ts";
 
 /** Default watch timeout range, as kube-apiserver (30–60 minutes). */
@@ -63,7 +63,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   stop.signal.addEventListener("abort", () => watcher.stop(), { once: true });
   const encoder = new TextEncoder();
   let first = true;
-  const render = (ev: WatchEvent): string => {
+  const render = (ev: WatchEvent): string | undefined => {
     if (ev.type === "ERROR") {
       return JSON.stringify({
         type: "ERROR",
@@ -78,10 +78,11 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         metadata: ev.object.metadata,
       };
     } else {
-      const typed: KubeObject = withTypeMeta(
-        ctx.def,
-        wildcard ? withClusterAnnotation(ev.object, ev.key) : ev.object,
-      );
+      const served = wildcard
+        ? servedAcrossClusters(ev.object, ev.key, ctx.acrossClusters)
+        : ev.object;
+      if (!served) return undefined;
+      const typed: KubeObject = withTypeMeta(ctx.def, served);
       object = tableVersion
         ? toTable(ctx.def, [typed], {
           includeObject,
@@ -111,10 +112,19 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   ctx.services.watches.start(async (closing) => {
     closing.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(onAbort, timeout * 1000);
+    // A watch of a kind its cluster stops serving (a deleted CRD) ends, as
+    // upstream: the client's re-list then gets 404.
+    const { onKindsChanged, isServed } = ctx.services;
+    const unsubscribe = !wildcard && onKindsChanged && isServed
+      ? onKindsChanged((c) => {
+        if (c === ctx.cluster && !isServed(c, ctx.def)) onAbort();
+      })
+      : undefined;
     try {
       for await (const ev of watcher) {
         if (stop.signal.aborted) break;
-        controller.enqueue(encoder.encode(render(ev) + "\n"));
+        const line = render(ev);
+        if (line !== undefined) controller.enqueue(encoder.encode(line + "\n"));
         if (ev.type === "ERROR") break;
       }
     } catch (e) {
@@ -126,6 +136,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         controller.enqueue(encoder.encode(line + "\n"));
       }
     } finally {
+      unsubscribe?.();
       clearTimeout(timer);
       watcher.stop();
       closing.removeEventListener("abort", onAbort);
