@@ -36,6 +36,8 @@ import {
   parseDryRun,
 } from "./incoming.ts";
 import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
+import { checkApplyBody } from "../validation/typed_patch.ts";
+import { duplicateFieldsYaml } from "../schema/mod.ts";
 
 const JSON_PATCH = "application/json-patch+json";
 const MERGE_PATCH = "application/merge-patch+json";
@@ -87,6 +89,17 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
     const config = parseApplyPatch(text, {
       apiVersion: apiVersionOf(ctx.def),
       kind: ctx.def.kind,
+    });
+    const directive = fieldValidationOf(ctx);
+    checkApplyBody({
+      config,
+      duplicates: directive === "Ignore" ? [] : duplicateFieldsYaml(text),
+      schema: ctx.def.subresources?.[ctx.subresource]?.view
+        ? undefined
+        : schemaOf(ctx.def),
+      subject: ctx.def,
+      directive,
+      warnings: ctx.warnings ??= [],
     });
     const force = parseForce(ctx);
     return await runUpdate(

@@ -19,7 +19,8 @@ export function parseApplyPatch(
 ): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseYaml(text);
+    // Repeated keys: the last wins (as yaml.v2); fieldValidation judges them.
+    value = parseYaml(text, { uniqueKeys: false });
   } catch (e) {
     throw badRequestError(
       `error decoding YAML: ${e instanceof Error ? e.message : String(e)}`,
