@@ -32,6 +32,7 @@ import {
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
 import {
   type InformerSpec,
+  onCrdChanges,
   runWorkers,
   sleep,
   WorkQueue,
@@ -78,12 +79,18 @@ export class GarbageCollector {
   #ctx: ControllerContext;
   #log: Logger;
   #mappers = new Map<string, KindMapper>();
-  /** Per-cluster informers (resources not served across clusters). */
+  /** Per cluster: the watched resources (`group/resource`) and informers. */
   #watched = new Map<string, Map<string, InformerSpec>>();
-  /** Cross-cluster informers, by resource. */
-  #shared = new Map<string, InformerSpec>();
-  /** `group/version/resource` of what can be watched across clusters. */
+  /**
+   * Cross-cluster informers, by `group/version/resource`; `clusters` lists
+   * the clusters whose objects count (custom resources: where discovery
+   * found that version), `undefined` for built-ins (every cluster).
+   */
+  #shared = new Map<string, { spec: InformerSpec; clusters?: Set<string> }>();
+  /** `group/version/resource` of the built-ins (watched for every cluster). */
   #wildcard = new Set<string>();
+  /** Clusters with a rediscovery running, and whether another is due. */
+  #resyncing = new Map<string, boolean>();
   /** Discoveries of newly seen clusters, awaited on stop. */
   #pending = new Set<Promise<void>>();
   #absent = new Set<string>();
@@ -113,9 +120,13 @@ export class GarbageCollector {
       // Clusters that appear later are discovered as they come.
       this.#ctx.clusters.onCluster((c) => {
         if (this.#mappers.has(c) || signal.aborted) return;
-        const p = this.#retry(signal, c, () => this.syncResources(c))
-          .finally(() => this.#pending.delete(p));
-        this.#pending.add(p);
+        this.#resyncSoon(signal, c);
+      });
+      // New custom resource kinds are watched as soon as they are served.
+      onCrdChanges(this.#ctx.informers, (c) => {
+        if (this.#ctx.clusters.accepts(c) && this.#mappers.has(c)) {
+          this.#resyncSoon(signal, c);
+        }
       });
       await this.#waitForSync(signal);
       if (signal.aborted) return;
@@ -159,6 +170,24 @@ export class GarbageCollector {
     }
   }
 
+  /** Rediscovers `cluster` (once more after a running rediscovery). */
+  #resyncSoon(signal: AbortSignal, cluster: string): void {
+    if (signal.aborted) return;
+    if (this.#resyncing.has(cluster)) {
+      this.#resyncing.set(cluster, true);
+      return;
+    }
+    this.#resyncing.set(cluster, false);
+    const p = this.#retry(signal, cluster, () => this.syncResources(cluster))
+      .finally(() => {
+        this.#pending.delete(p);
+        const again = this.#resyncing.get(cluster);
+        this.#resyncing.delete(cluster);
+        if (again) this.#resyncSoon(signal, cluster);
+      });
+    this.#pending.add(p);
+  }
+
   /** Learns which resources can be watched across clusters (built-ins). */
   async #syncWildcard(): Promise<void> {
     const found = await discoverResources(this.#ctx.client, ALL_CLUSTERS);
@@ -166,10 +195,7 @@ export class GarbageCollector {
   }
 
   async #waitForSync(signal: AbortSignal): Promise<void> {
-    const all = [
-      ...this.#shared.values(),
-      ...[...this.#watched.values()].flatMap((m) => [...m.values()]),
-    ];
+    const all = [...this.#shared.values()].map((s) => s.spec);
     await Promise.all(
       all.map((s) => this.#ctx.informers.informer(s).waitForSync(signal)),
     );
@@ -203,43 +229,55 @@ export class GarbageCollector {
       ) => [`${r.group}/${r.resource}`, r]),
     );
     for (const [id, spec] of watched) {
-      if (want.has(id)) continue;
+      const r = want.get(id);
+      if (r && resourceId(r) === resourceId(spec.target.resource)) continue;
       // A group that failed discovery keeps its informers.
       const gv = spec.target.resource.group
         ? `${spec.target.resource.group}/${spec.target.resource.version}`
         : spec.target.resource.version;
-      if (found.failed.includes(gv)) continue;
+      if (!r && found.failed.includes(gv)) continue;
       watched.delete(id);
-      await this.#ctx.informers.release(spec);
+      await this.#unwatch(cluster, spec);
       this.#log.info("stopped watching", { cluster, resource: id });
     }
     for (const [id, r] of want) {
       if (watched.has(id)) continue;
-      if (this.#wildcard.has(resourceId(r))) {
-        this.#watchEverywhere(id, r);
-        continue;
-      }
-      // Not served across clusters (custom resources): one informer here.
-      const spec: InformerSpec = { target: { cluster, resource: r } };
-      watched.set(id, spec);
-      this.#ctx.informers.informer(spec).addHandler({
-        onAdd: (o) => this.#apply(this.graph.observe(cluster, r, o)),
-        onUpdate: (_, o) => this.#apply(this.graph.observe(cluster, r, o)),
-        onDelete: (o) => this.#observeDeleted(cluster, o),
-      });
+      watched.set(id, this.#watchEverywhere(cluster, r));
     }
   }
 
-  /** One informer for `r` in every cluster (its objects name their cluster). */
-  #watchEverywhere(id: string, r: ApiResource): void {
-    if (this.#shared.has(id)) return;
+  /**
+   * The cross-cluster informer of `r`, now also counting `cluster`'s
+   * objects (built-ins count every cluster's from the start). Custom
+   * resources are served across clusters only where their CRD serves that
+   * version, so one informer per version covers every cluster.
+   */
+  #watchEverywhere(cluster: string, r: ApiResource): InformerSpec {
+    const id = resourceId(r);
+    const builtin = this.#wildcard.has(id);
+    const existing = this.#shared.get(id);
+    if (existing) {
+      if (existing.clusters && !existing.clusters.has(cluster)) {
+        existing.clusters.add(cluster);
+        // Objects already seen before this cluster counted.
+        const informer = this.#ctx.informers.informer(existing.spec);
+        for (const o of informer.list()) {
+          if (clusterOf(o) === cluster) {
+            this.#apply(this.graph.observe(cluster, r, o));
+          }
+        }
+      }
+      return existing.spec;
+    }
     const spec: InformerSpec = {
       target: { cluster: ALL_CLUSTERS, resource: r },
     };
-    this.#shared.set(id, spec);
+    const clusters = builtin ? undefined : new Set([cluster]);
+    this.#shared.set(id, { spec, clusters });
     const accepted = (o: KubeObject) => {
       const c = clusterOf(o);
-      return this.#ctx.clusters.accepts(c) ? c : undefined;
+      if (!this.#ctx.clusters.accepts(c)) return undefined;
+      return !clusters || clusters.has(c) ? c : undefined;
     };
     this.#ctx.informers.informer(spec).addHandler({
       onAdd: (o) => {
@@ -255,6 +293,23 @@ export class GarbageCollector {
         if (c) this.#observeDeleted(c, o);
       },
     });
+    return spec;
+  }
+
+  /** `cluster`'s objects of `spec` stop counting (its kind is gone there). */
+  async #unwatch(cluster: string, spec: InformerSpec): Promise<void> {
+    const id = resourceId(spec.target.resource);
+    const shared = this.#shared.get(id);
+    if (!shared?.clusters) return;
+    shared.clusters.delete(cluster);
+    const informer = this.#ctx.informers.informer(shared.spec);
+    for (const o of informer.list()) {
+      if (clusterOf(o) === cluster) this.#observeDeleted(cluster, o);
+    }
+    if (shared.clusters.size === 0) {
+      this.#shared.delete(id);
+      await this.#ctx.informers.release(shared.spec);
+    }
   }
 
   #observeDeleted(cluster: string, obj: KubeObject): void {

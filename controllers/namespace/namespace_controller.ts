@@ -18,7 +18,12 @@ import {
 } from "../client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
 import { namespaceKey, splitNamespaceKey } from "../context.ts";
-import { DiscoveryCache, runWorkers, WorkQueue } from "../runtime/mod.ts";
+import {
+  DiscoveryCache,
+  onCrdChanges,
+  runWorkers,
+  WorkQueue,
+} from "../runtime/mod.ts";
 import {
   deletionConditions,
   mergeConditions,
@@ -49,6 +54,9 @@ export async function runNamespaceController(
   const log = ctx.logger.with({ controller: "namespace" });
   const queue = new WorkQueue();
   const discovery = new DiscoveryCache(ctx.client);
+  // A namespace holding objects of a brand-new CRD must not be judged empty
+  // from a discovery cached before the CRD was established.
+  onCrdChanges(ctx.informers, (cluster) => discovery.invalidate(cluster));
   // One cross-cluster informer: its objects name their cluster.
   const informer = ctx.informers.informer({
     target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },

@@ -35,5 +35,10 @@ export {
   TokenBucket,
 } from "./rate_limiter.ts";
 export { DiscoveryCache } from "./discovery_cache.ts";
+export {
+  CRD_RESOURCE,
+  type CrdChangeListener,
+  onCrdChanges,
+} from "./crd_changes.ts";
 export { sleep } from "./sleep.ts";
 export { runWorkers, WorkQueue } from "./work_queue.ts";
