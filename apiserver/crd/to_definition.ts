@@ -78,6 +78,26 @@ export interface ToDefinitionOptions {
   cel?: CelRules;
 }
 
+/** A deep copy of a JSON value (much cheaper than structuredClone). */
+function cloneJson(v: unknown): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map(cloneJson);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const value = cloneJson((v as Record<string, unknown>)[k]);
+    // A "__proto__" key from JSON is data, never the prototype.
+    if (k === "__proto__") {
+      Object.defineProperty(out, k, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[k] = value;
+  }
+  return out;
+}
+
 /** `group/version`. */
 export function apiVersionFor(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
@@ -204,7 +224,17 @@ function versionEntry(
       return cel.validate(next, old, schema, "", "transition");
     },
     decode(stored) {
-      const out = structuredClone(stored);
+      // Pruning and defaulting leave the root metadata alone: only the
+      // other fields are copied (a whole structuredClone was ~4 µs, 5 % of
+      // a create; this ~1 µs).
+      const out: KubeObject = { ...stored };
+      const fields = out as Record<string, unknown>;
+      for (const k of Object.keys(fields)) {
+        const v = fields[k];
+        if (k !== "metadata" && typeof v === "object" && v !== null) {
+          fields[k] = cloneJson(v);
+        }
+      }
       normalize(out);
       return out;
     },
