@@ -9,6 +9,7 @@
 import { definitionOf } from "../schema/mod.ts";
 import type { ServedKind } from "./types.ts";
 import { openApiV2 } from "./v2.ts";
+import { encodeOpenApiV2Protobuf } from "./v2_protobuf.ts";
 import { openApiV3 } from "./v3.ts";
 
 /** One serialized document and its hash. */
@@ -18,16 +19,24 @@ export interface Serialized {
   hash: string;
 }
 
-/** The documents of one kind set; the v2 one is built on first request. */
+/** The documents of one kind set; the v2 ones are built on first request. */
 export interface DocumentSet {
   v2(): Promise<Serialized>;
+  /** The v2 document as gnostic `openapi_v2.Document` protobuf. */
+  v2Protobuf(): Promise<Serialized>;
   /** v3 documents by group-version path (`api/v1`). */
   v3: Map<string, Serialized>;
 }
 
 /** Serializes a document to JSON and hashes it. */
-export async function serialize(doc: unknown): Promise<Serialized> {
-  const bytes = new TextEncoder().encode(JSON.stringify(doc));
+export function serialize(doc: unknown): Promise<Serialized> {
+  return hashed(new TextEncoder().encode(JSON.stringify(doc)));
+}
+
+/** Bytes with their SHA-512 (upper-case hex). */
+export async function hashed(
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Serialized> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-512", bytes));
   const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0"))
     .join("").toUpperCase();
@@ -88,6 +97,14 @@ async function build(kinds: readonly ServedKind[]): Promise<DocumentSet> {
   for (const [path, doc] of openApiV3(kinds)) {
     v3.set(path, await serialize(doc));
   }
+  // The JSON object is rebuilt for each form rather than kept: only the
+  // encoded bytes stay in memory.
+  const v2Doc = () => openApiV2(kinds);
   let v2: Promise<Serialized> | undefined;
-  return { v2: () => (v2 ??= serialize(openApiV2(kinds))), v3 };
+  let v2Protobuf: Promise<Serialized> | undefined;
+  return {
+    v2: () => (v2 ??= serialize(v2Doc())),
+    v2Protobuf: () => (v2Protobuf ??= hashed(encodeOpenApiV2Protobuf(v2Doc()))),
+    v3,
+  };
 }

@@ -2,8 +2,9 @@
  * Serving `/openapi/v2`, `/openapi/v3` and `/openapi/v3/<group-version>`
  * as kube-apiserver does (kube-openapi `handler` and `handler3`): JSON
  * bodies, SHA-512 ETags, `?hash=` answered immutable or redirected (301)
- * to the current hash, `If-None-Match` → 304, and `406 Not Acceptable` when
- * the client accepts only protobuf (which is not served).
+ * to the current hash, `If-None-Match` → 304, `/openapi/v2` also in gnostic
+ * protobuf (what kubectl asks for first), and `406 Not Acceptable` when the
+ * client accepts nothing served (v3 in protobuf).
  *
  * @module
  */
@@ -52,6 +53,39 @@ function acceptsJson(headers: Headers): boolean {
   });
 }
 
+/** The content type of a protobuf v2 response, as kube-openapi sends it. */
+export const OPENAPI_V2_PROTOBUF_RESPONSE =
+  "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+const V2_PROTOBUF_SUBTYPES = new Set([
+  "com.github.proto-openapi.spec.v2@v1.0+protobuf",
+  "com.github.proto-openapi.spec.v2.v1.0+protobuf",
+]);
+
+/**
+ * The form of `/openapi/v2` an `Accept` header picks, as kube-openapi's
+ * handler (goautoneg): clauses by falling `q`, the first that names JSON,
+ * gnostic protobuf or a wildcard wins (a wildcard means JSON); none → 406.
+ */
+export function negotiateV2(headers: Headers): "json" | "protobuf" | undefined {
+  const accept = headers.get("accept")?.trim() || "*/*";
+  const clauses = accept.split(",").map((clause, i) => {
+    const [type, ...params] = clause.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const [main, sub = ""] = type.trim().split("/");
+    return { main, sub, q: q ? Number(q.slice(2)) : 1, i };
+  }).filter((c) => c.q > 0).sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const c of clauses) {
+    if (c.main === "*" || (c.main === "application" && c.sub === "*")) {
+      return "json";
+    }
+    if (c.main !== "application") continue;
+    if (c.sub === "json") return "json";
+    if (V2_PROTOBUF_SUBTYPES.has(c.sub)) return "protobuf";
+  }
+  return undefined;
+}
+
 function status(code: number, reason: string, message: string): Response {
   return Response.json({
     kind: "Status",
@@ -68,7 +102,7 @@ function notAcceptable(): Response {
   return status(
     406,
     "NotAcceptable",
-    "only application/json is served for OpenAPI documents",
+    "only application/json is served for this OpenAPI document",
   );
 }
 
@@ -76,13 +110,14 @@ function document(
   doc: Serialized,
   headers: Headers,
   extra: Record<string, string> = {},
+  contentType = "application/json",
 ): Response {
   const etag = `"${doc.hash}"`;
   const h = new Headers({ etag, vary: "Accept", ...extra });
   if (headers.get("if-none-match") === etag) {
     return new Response(null, { status: 304, headers: h });
   }
-  h.set("content-type", "application/json");
+  h.set("content-type", contentType);
   return new Response(doc.bytes, { status: 200, headers: h });
 }
 
@@ -94,8 +129,18 @@ export function createOpenApiServer(
   return {
     async serveOpenApi(path, searchParams, headers, kinds, prefix = "") {
       if (path === "/openapi/v2") {
-        if (!acceptsJson(headers)) return notAcceptable();
-        return document(await (await cache.get(kinds)).v2(), headers);
+        const form = negotiateV2(headers);
+        if (!form) return notAcceptable();
+        const docs = await cache.get(kinds);
+        if (form === "protobuf") {
+          return document(
+            await docs.v2Protobuf(),
+            headers,
+            {},
+            OPENAPI_V2_PROTOBUF_RESPONSE,
+          );
+        }
+        return document(await docs.v2(), headers);
       }
       if (path === "/openapi/v3" || path === "/openapi/v3/") {
         const docs = await cache.get(kinds);

@@ -110,34 +110,52 @@ Deno.test("unknown group versions are 404 and other paths are not ours", async (
   );
 });
 
-Deno.test("v2 is JSON; a protobuf-only Accept is refused with 406 as kubectl expects", async () => {
+Deno.test("v2 is JSON by default and gnostic protobuf when kubectl asks for it", async () => {
   const server = createOpenApiServer();
   const kinds = builtinKinds();
-  const json = await server.serveOpenApi(
-    "/openapi/v2",
-    new URLSearchParams(),
-    new Headers(),
-    kinds,
-  );
+  const get = (accept?: string) =>
+    server.serveOpenApi(
+      "/openapi/v2",
+      new URLSearchParams(),
+      new Headers(accept ? { accept } : {}),
+      kinds,
+    );
+  const json = await get();
   assert.equal(json!.status, 200);
   assert.equal(json!.headers.get("content-type"), "application/json");
   assert.equal((await json!.json()).swagger, "2.0");
-  const pb = await server.serveOpenApi(
+  const pb = await get(OPENAPI_V2_PROTOBUF);
+  assert.equal(pb!.status, 200);
+  assert.equal(
+    pb!.headers.get("content-type"),
+    "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+  );
+  const bytes = new Uint8Array(await pb!.arrayBuffer());
+  // field 1 (swagger), length 3, "2.0"
+  assert.deepEqual([...bytes.slice(0, 5)], [0x0a, 0x03, 0x32, 0x2e, 0x30]);
+  const etag = pb!.headers.get("etag")!;
+  assert.match(etag, /^"[0-9A-F]{128}"$/);
+  const again = await server.serveOpenApi(
     "/openapi/v2",
     new URLSearchParams(),
-    new Headers({ accept: OPENAPI_V2_PROTOBUF }),
+    new Headers({ accept: OPENAPI_V2_PROTOBUF, "if-none-match": etag }),
     kinds,
   );
-  assert.equal(pb!.status, 406);
-  assert.equal((await pb!.json()).reason, "NotAcceptable");
-  const both = await server.serveOpenApi(
-    "/openapi/v2",
-    new URLSearchParams(),
-    new Headers({ accept: `${OPENAPI_V2_PROTOBUF}, application/json` }),
-    kinds,
+  assert.equal(again!.status, 304);
+  const first = await get(`${OPENAPI_V2_PROTOBUF}, application/json`);
+  assert.equal(
+    first!.headers.get("content-type"),
+    "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
   );
-  assert.equal(both!.status, 200);
-  await both!.body?.cancel();
+  await first!.body?.cancel();
+  const preferJson = await get(
+    `${OPENAPI_V2_PROTOBUF};q=0.5, application/json`,
+  );
+  assert.equal(preferJson!.headers.get("content-type"), "application/json");
+  await preferJson!.body?.cancel();
+  const none = await get("application/vnd.kubernetes.protobuf");
+  assert.equal(none!.status, 406);
+  assert.equal((await none!.json()).reason, "NotAcceptable");
 });
 
 Deno.test("equal kind sets share cached documents; a changed set gets new hashes", async () => {
