@@ -28,19 +28,17 @@ import {
   type TestServer,
 } from "../tests/support/server.ts";
 import { projectRoot } from "../tests/support/kubectl.ts";
+import {
+  type FanOutResult,
+  measureFanOut,
+  startBareFanOutServer,
+} from "./_fan_out.ts";
 
 const CONCURRENCY = 64;
 const DURATION_MS = Number(Deno.env.get("BENCH_DURATION_MS") ?? 4000);
 const WATCHERS = Number(Deno.env.get("BENCH_WATCHERS") ?? 1000);
 const TIMEOUT_MS = Number(Deno.env.get("BENCH_TIMEOUT_MS") ?? 300_000);
 const REQUEST_TIMEOUT_MS = 10_000;
-/**
- * Watch streams per HTTP/2 connection. `Deno.serve` (hyper) allows 200
- * concurrent streams per connection and Deno's `fetch` queues requests
- * beyond that instead of opening another connection, so the watchers are
- * spread over several clients.
- */
-const STREAMS_PER_CONNECTION = 100;
 const FAN_OUT_ROUNDS = 20;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -193,13 +191,6 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
 /** Milliseconds from spawning `hyperplane server` to its first `/readyz` 200. */
 async function startToReady(dataDir: string): Promise<number> {
   const port = freePort();
@@ -256,117 +247,79 @@ async function startToReady(dataDir: string): Promise<number> {
   }
 }
 
-interface FanOut {
-  p50: number;
-  p99: number;
-  delivered: number;
-  expected: number;
-}
-
-async function watchFanOut(server: TestServer, ns: string): Promise<FanOut> {
+async function watchFanOut(server: TestServer, ns: string): Promise<Row[]> {
   await call(
     server,
     "/api/v1/namespaces",
     201,
     post({ metadata: { name: ns } }),
   );
-  const writeStarted = new Map<string, number>();
-  const latencies: number[] = [];
-  const stop = new AbortController();
-  const clients: Deno.HttpClient[] = [];
-  const ready: Promise<void>[] = [];
-  const readers: Promise<void>[] = [];
-  const path = `/api/v1/namespaces/${ns}/configmaps?watch=true` +
-    "&allowWatchBookmarks=true&sendInitialEvents=true" +
-    "&resourceVersionMatch=NotOlderThan";
-  for (let w = 0; w < WATCHERS; w++) {
-    if (w % STREAMS_PER_CONNECTION === 0) {
-      clients.push(Deno.createHttpClient({ caCerts: [server.caCert!] }));
-    }
-    const client = clients[clients.length - 1];
-    const opened = Promise.withResolvers<void>();
-    ready.push(opened.promise);
-    readers.push((async () => {
-      try {
-        const res = await fetch(`${server.url}${path}`, {
-          client,
-          headers: { authorization: `Bearer ${server.token}` },
-          signal: stop.signal,
-        });
-        if (res.status !== 200) {
-          throw new Error(`watch: ${res.status} ${await res.text()}`);
-        }
-        const reader = res.body!.pipeThrough(new TextDecoderStream())
-          .getReader();
-        // Cancel the reader itself: aborting the fetch alone did not always
-        // end a body already being read through the decoder.
-        stop.signal.addEventListener(
-          "abort",
-          () => reader.cancel().catch(() => {}),
-          { once: true },
-        );
-        let buf = "";
-        for (;;) {
-          const { value: chunk, done } = await reader.read();
-          if (done) break;
-          const arrived = performance.now();
-          buf += chunk;
-          let nl;
-          while ((nl = buf.indexOf("\n")) >= 0) {
-            const ev = JSON.parse(buf.slice(0, nl));
-            buf = buf.slice(nl + 1);
-            if (ev.type === "BOOKMARK") opened.resolve();
-            if (ev.type === "ADDED") {
-              const t0 = writeStarted.get(ev.object.metadata.name);
-              if (t0 !== undefined) latencies.push(arrived - t0);
-            }
-          }
-        }
-      } catch (err) {
-        if (!stop.signal.aborted) opened.reject(err);
-      } finally {
-        opened.resolve();
-      }
-    })());
-  }
+  const api = await measureFanOut(
+    {
+      port: server.port,
+      caCert: server.caCert!,
+      path: `/api/v1/namespaces/${ns}/configmaps?watch=true` +
+        "&allowWatchBookmarks=true&sendInitialEvents=true" +
+        "&resourceVersionMatch=NotOlderThan",
+      headers: { authorization: `Bearer ${server.token}` },
+      write: (name) =>
+        call(
+          server,
+          `/api/v1/namespaces/${ns}/configmaps`,
+          201,
+          post({ metadata: { name }, data: { key: "value" } }),
+        ),
+    },
+    WATCHERS,
+    FAN_OUT_ROUNDS,
+  );
+  const bare = await startBareFanOutServer(
+    freePort(),
+    `${server.dataDir}/tls/serving.crt`,
+    `${server.dataDir}/tls/serving.key`,
+  );
+  let base;
   try {
-    // Every watcher has its initial-events-end BOOKMARK (bounded, so a
-    // server without that feature cannot hang the benchmark).
-    await bounded(
-      Promise.all(ready),
-      60_000,
-      `${WATCHERS} watchers' initial-events-end bookmarks`,
+    base = await measureFanOut(
+      {
+        port: bare.port,
+        caCert: server.caCert!,
+        path: "/watch",
+        headers: {},
+        write: async (name) => {
+          const r = await fetch(
+            `https://127.0.0.1:${bare.port}/?name=${name}`,
+            {
+              method: "POST",
+              client: server.client,
+              signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+            },
+          );
+          await r.arrayBuffer();
+        },
+      },
+      WATCHERS,
+      FAN_OUT_ROUNDS,
     );
-    for (let i = 0; i < FAN_OUT_ROUNDS; i++) {
-      const name = `fan-${i}`;
-      writeStarted.set(name, performance.now());
-      await call(
-        server,
-        `/api/v1/namespaces/${ns}/configmaps`,
-        201,
-        post({ metadata: { name }, data: { i: String(i) } }),
-      );
-      await sleep(50);
-    }
-    const expected = FAN_OUT_ROUNDS * WATCHERS;
-    const deadline = performance.now() + 10_000;
-    while (latencies.length < expected && performance.now() < deadline) {
-      await sleep(20);
-    }
-    latencies.sort((a, b) => a - b);
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      delivered: latencies.length,
-      expected,
-    };
   } finally {
-    stop.abort();
-    // Bounded: a stream that ignores the abort must not hang the run.
-    await bounded(Promise.allSettled(readers), 10_000, "closing watchers")
-      .catch((err) => console.error(`bench: ${err.message}`));
-    for (const c of clients) c.close();
+    await bare.stop();
   }
+  const ms = (r: FanOutResult) =>
+    `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+  return [
+    [
+      `bare Deno.serve fan-out, ${WATCHERS} streams × ${FAN_OUT_ROUNDS} writes`,
+      ms(base),
+      `baseline (${base.delivered}/${base.expected} deliveries)`,
+    ],
+    [
+      `watch fan-out, ${WATCHERS} watchers × ${FAN_OUT_ROUNDS} creates`,
+      ms(api),
+      `${api.delivered}/${api.expected} deliveries; p99 ${
+        (api.p99 / base.p99).toFixed(1)
+      }× baseline (target p99 ≤ 20 ms)`,
+    ],
+  ];
 }
 
 type Row = [string, string, string];
@@ -492,14 +445,7 @@ async function main(): Promise<number> {
         `${pct(lists, hello)} of hello-world`,
       ]];
     });
-    await phase(rows, "watch fan-out", async () => {
-      const fan = await watchFanOut(s, "fanout");
-      return [[
-        `watch fan-out, ${WATCHERS} watchers × ${FAN_OUT_ROUNDS} creates`,
-        `p50 ${fan.p50.toFixed(1)} ms, p99 ${fan.p99.toFixed(1)} ms`,
-        `${fan.delivered}/${fan.expected} deliveries (target p99 ≤ 20 ms)`,
-      ]];
-    });
+    await phase(rows, "watch fan-out", () => watchFanOut(s, "fanout"));
     rows.push([
       "idle RSS 2 s after start",
       `${idleRss.toFixed(0)} MiB`,
