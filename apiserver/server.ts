@@ -35,6 +35,7 @@ import {
   type ResourceRegistry,
 } from "./resources/registry.ts";
 import { CrdController } from "./crd/controller.ts";
+import { convertingStore } from "./resources/converting_store.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { lookupReview, REVIEW_RESOURCES, serveReview } from "./reviews/mod.ts";
 import { splitClusterPath } from "./routing/cluster.ts";
@@ -149,7 +150,14 @@ export async function createApiServer(
       const key = `${def.group}/${def.plural}`;
       let s = stores.get(key);
       if (!s) {
-        s = opts.storage.storeFor({ group: def.group, resource: def.plural });
+        const own = { group: def.group, resource: def.plural };
+        s = def.storedAs
+          ? convertingStore(
+            opts.storage.storeFor(def.storedAs),
+            own,
+            def.storedAs,
+          )
+          : opts.storage.storeFor(own);
         stores.set(key, s);
       }
       return s;

@@ -96,3 +96,77 @@ export function eventColumns(
     },
   ];
 }
+
+/**
+ * Field renames between the stored core/v1 form and events.k8s.io/v1
+ * (upstream's `Convert_v1_Event_To_core_Event` and back): core name →
+ * events.k8s.io name. Fields with the same name in both (`reason`, `type`,
+ * `action`, `eventTime`, `series`, `related`, `reportingInstance`) are kept.
+ */
+const CORE_TO_V1: ReadonlyArray<readonly [string, string]> = [
+  ["involvedObject", "regarding"],
+  ["message", "note"],
+  ["source", "deprecatedSource"],
+  ["firstTimestamp", "deprecatedFirstTimestamp"],
+  ["lastTimestamp", "deprecatedLastTimestamp"],
+  ["count", "deprecatedCount"],
+  ["reportingComponent", "reportingController"],
+];
+
+/** The fields both forms share under one name. */
+const SHARED = new Set([
+  "metadata",
+  "reason",
+  "type",
+  "action",
+  "eventTime",
+  "series",
+  "related",
+  "reportingInstance",
+]);
+
+/** Copies `obj`'s fields through `renames` (source name → target name). */
+function renamed(
+  obj: KubeObject,
+  renames: ReadonlyArray<readonly [string, string]>,
+  apiVersion: string,
+  seriesKeys: readonly string[],
+): KubeObject {
+  const src = obj as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { apiVersion, kind: "Event" };
+  const rename = new Map(renames);
+  for (const [k, v] of Object.entries(src)) {
+    if (k === "apiVersion" || k === "kind" || v === undefined) continue;
+    if (k === "series") {
+      const s = sub(src, "series");
+      if (v === null) out.series = null;
+      else {
+        out.series = Object.fromEntries(
+          seriesKeys.filter((f) => s[f] !== undefined).map((f) => [f, s[f]]),
+        );
+      }
+      continue;
+    }
+    if (SHARED.has(k)) out[k] = structuredClone(v);
+    else if (rename.has(k)) out[rename.get(k)!] = structuredClone(v);
+  }
+  return out as unknown as KubeObject;
+}
+
+/** A stored (core/v1) event in the events.k8s.io/v1 form. */
+export function coreToEventsV1(core: KubeObject): KubeObject {
+  return renamed(core, CORE_TO_V1, "events.k8s.io/v1", [
+    "count",
+    "lastObservedTime",
+  ]);
+}
+
+/** An events.k8s.io/v1 event in the stored core/v1 form. */
+export function eventsV1ToCore(event: KubeObject): KubeObject {
+  return renamed(
+    event,
+    CORE_TO_V1.map(([a, b]) => [b, a] as const),
+    "v1",
+    ["count", "lastObservedTime"],
+  );
+}

@@ -1,7 +1,9 @@
 /**
  * events.k8s.io/v1 Event: the structured event form (`regarding`, `note`,
- * `reportingController`…). Stored separately from core/v1 events (no
- * conversion between the two forms yet).
+ * `reportingController`…). As upstream, these are the core/v1 events in
+ * another form: stored under the core key (`/registry/events/…`) and
+ * converted on every read and write, so an event written through either API
+ * is listed by both.
  *
  * @module
  */
@@ -12,7 +14,13 @@ import {
   required,
 } from "../validation/field_error.ts";
 import { fields, str } from "./_columns.ts";
-import { eventColumns, refFields, sub } from "./_events.ts";
+import {
+  coreToEventsV1,
+  eventColumns,
+  eventsV1ToCore,
+  refFields,
+  sub,
+} from "./_events.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** The `events.k8s.io/v1` `events` resource. */
@@ -25,6 +33,12 @@ export const eventsV1: ResourceDefinition = {
   shortNames: ["ev"],
   namespaced: true,
   allowCreateOnUpdate: true,
+  storedAs: {
+    group: "",
+    resource: "events",
+    toStorage: eventsV1ToCore,
+    fromStorage: coreToEventsV1,
+  },
   validate(obj) {
     const f = fields(obj);
     const errs: FieldError[] = [];

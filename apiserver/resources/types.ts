@@ -100,6 +100,18 @@ export interface ResourceDefinition {
    * decoding from storage). Returns a copy; `stored` is left unchanged.
    */
   decode?(stored: KubeObject): KubeObject;
+  /**
+   * Where the kind's objects live when another resource stores them
+   * (upstream: events.k8s.io/v1 events are the core events), and the
+   * conversions between that resource's stored form and this kind's. The
+   * server hands the handlers a store that converts (`converting_store.ts`).
+   */
+  storedAs?: {
+    group: string;
+    resource: string;
+    toStorage(obj: KubeObject): KubeObject;
+    fromStorage(stored: KubeObject): KubeObject;
+  };
 }
 
 /** `v1` or `rbac.authorization.k8s.io/v1`. */
