@@ -10,6 +10,7 @@
  * @module
  */
 
+import { Waiters } from "./_waiters.ts";
 import type { KubeObject } from "../object.ts";
 import { EventRing } from "./event_ring.ts";
 import { SortedKeys } from "./sorted_keys.ts";
@@ -46,12 +47,6 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-interface Waiter {
-  revision: number;
-  resolve: (caughtUp: boolean) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /** Options for {@linkcode WatchCache}. */
 export interface WatchCacheOptions {
   /** Events kept for watch resumption. */
@@ -69,8 +64,8 @@ export class WatchCache {
   #ring: EventRing<CacheEvent>;
   #revision = 0;
   #ready = false;
-  #waiters = new Set<Waiter>();
-  #readyWaiters = new Set<Waiter>();
+  #waiters = new Waiters();
+  #readyWaiters = new Waiters();
   #opts: WatchCacheOptions;
 
   /** An empty, not yet initialised cache. */
@@ -110,11 +105,7 @@ export class WatchCache {
     this.#ring.reset(revision);
     this.#revision = revision;
     this.#ready = true;
-    for (const w of this.#readyWaiters) {
-      clearTimeout(w.timer);
-      w.resolve(true);
-    }
-    this.#readyWaiters.clear();
+    this.#readyWaiters.wake(0);
     this.#wake();
   }
 
@@ -200,34 +191,15 @@ export class WatchCache {
    */
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.#revision >= revision) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        revision,
-        resolve,
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.#waiters.add(waiter);
-      this.#opts.onBehind?.();
-    });
+    const caughtUp = this.#waiters.wait(revision, timeoutMs);
+    this.#opts.onBehind?.();
+    return caughtUp;
   }
 
   /** Resolves true once the cache is ready, false after `timeoutMs` or on close. */
   waitReady(timeoutMs: number): Promise<boolean> {
     if (this.#ready) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        revision: 0,
-        resolve,
-        timer: setTimeout(() => {
-          this.#readyWaiters.delete(waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.#readyWaiters.add(waiter);
-    });
+    return this.#readyWaiters.wait(0, timeoutMs);
   }
 
   /** True while someone waits for a revision the cache has not reached. */
@@ -236,24 +208,13 @@ export class WatchCache {
   }
 
   #wake(): void {
-    if (this.#waiters.size === 0) return;
-    for (const w of this.#waiters) {
-      if (w.revision <= this.#revision) {
-        clearTimeout(w.timer);
-        this.#waiters.delete(w);
-        w.resolve(true);
-      }
-    }
+    this.#waiters.wake(this.#revision);
   }
 
   /** Releases every waiter (with false) and drops the state. */
   close(): void {
-    for (const w of [...this.#waiters, ...this.#readyWaiters]) {
-      clearTimeout(w.timer);
-      w.resolve(false);
-    }
-    this.#waiters.clear();
-    this.#readyWaiters.clear();
+    this.#waiters.releaseAll();
+    this.#readyWaiters.releaseAll();
     this.#entries.clear();
     this.#keys.clear();
     this.#ring.reset(this.#revision);
