@@ -10,6 +10,7 @@
 
 import {
   type FieldError,
+  invalid,
   notSupported,
   required,
 } from "../validation/field_error.ts";
@@ -22,6 +23,27 @@ import {
   sub,
 } from "./_events.ts";
 import type { ResourceDefinition } from "./types.ts";
+
+/** Fields an events.k8s.io/v1 update may not change (core/v1 names). */
+const IMMUTABLE = [
+  "involvedObject",
+  "reason",
+  "message",
+  "source",
+  "firstTimestamp",
+  "lastTimestamp",
+  "count",
+  "type",
+  "eventTime",
+  "action",
+  "related",
+  "reportingComponent",
+  "reportingInstance",
+];
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
 
 /** The `events.k8s.io/v1` `events` resource. */
 export const eventsV1: ResourceDefinition = {
@@ -40,6 +62,10 @@ export const eventsV1: ResourceDefinition = {
     fromStorage: coreToEventsV1,
   },
   validate(obj) {
+    // Strict rules apply to creates only (upstream ValidateEventCreate);
+    // updates (the object already has a resourceVersion) are judged by
+    // validateUpdate, so events recorded through core/v1 stay updatable.
+    if (obj.metadata.resourceVersion) return [];
     const f = fields(obj);
     const errs: FieldError[] = [];
     if (!f.eventTime) errs.push(required("eventTime"));
@@ -57,6 +83,15 @@ export const eventsV1: ResourceDefinition = {
       errs.push(notSupported("type", f.type ?? "", ["Normal", "Warning"]));
     }
     return errs;
+  },
+  validateUpdate(next, old) {
+    // Upstream ValidateEventUpdate for events.k8s.io: everything but the
+    // series (and metadata) is immutable; paths name the stored fields.
+    const a = eventsV1ToCore(next) as unknown as Record<string, unknown>;
+    const b = eventsV1ToCore(old) as unknown as Record<string, unknown>;
+    return IMMUTABLE.filter((f) => !sameValue(a[f], b[f])).map((f) =>
+      invalid(f, a[f], "field is immutable")
+    );
   },
   selectableFields: (obj) => {
     const f = fields(obj);
