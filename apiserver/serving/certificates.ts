@@ -11,19 +11,19 @@ import type { Logger } from "../../log/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { readIfExists, writeFileAtomic } from "./_files.ts";
 import { canonicalIp, isDnsName } from "./_ip.ts";
+// Type-only: `_x509.ts` (@peculiar/x509) is imported on demand, when a
+// certificate must be issued; reading existing ones uses `node:crypto`.
+import type { PemPair, Sans } from "./_x509.ts";
 import {
+  type Certificate,
   certificateSans,
-  generateCa,
   isSelfSigned,
   isSignedBy,
-  issueLeaf,
   keyMatchesCertificate,
-  loadIssuer,
   parseCertificate,
   parseChain,
-  type PemPair,
-  type Sans,
-} from "./_x509.ts";
+  validity,
+} from "./_x509_inspect.ts";
 import { CertificateError, ServingConfigError } from "./errors.ts";
 
 /** CA lifetime in days. */
@@ -151,22 +151,34 @@ export async function ensureCertificates(
   const wanted = servingSans(opts.sans ?? [], opts.hostname ?? Deno.hostname());
 
   const ca = await ensureCa(path("caCert"), path("caKey"), now, log);
-  const issuer = await loadIssuer(ca).catch((err) => {
+  let caCert: Certificate;
+  try {
+    caCert = parseCertificate(ca.certPem);
+    if (!keyMatchesCertificate(ca.keyPem, caCert)) {
+      throw new Error("the key does not belong to the CA certificate");
+    }
+  } catch (err) {
     throw new CertificateError(path("caKey"), `unusable CA: ${err}`, {
       cause: err,
     });
-  });
+  }
 
   const certFile = path("servingCert");
   const keyFile = path("servingKey");
   const existing = await readPair(certFile, keyFile);
   const problem = existing
-    ? await servingProblem(existing, issuer.cert, wanted, now)
+    ? servingProblem(existing, caCert, wanted, now)
     : "missing";
   if (existing && problem === undefined) {
     log.debug("reusing serving certificate", { file: certFile });
     return { ...pemOut(existing, ca), certFile, keyFile, action: "reused" };
   }
+  const { issueLeaf, loadIssuer } = await import("./_x509.ts");
+  const issuer = await loadIssuer(ca).catch((err) => {
+    throw new CertificateError(path("caKey"), `unusable CA: ${err}`, {
+      cause: err,
+    });
+  });
   const pair = await issueLeaf(issuer, {
     commonName: "hyperplane",
     sans: wanted,
@@ -222,6 +234,7 @@ async function ensureCa(
       );
     }
   }
+  const { generateCa } = await import("./_x509.ts");
   const ca = await generateCa(
     `hyperplane-ca@${Math.floor(now.getTime() / 1000)}`,
     CA_VALIDITY_DAYS,
@@ -234,25 +247,26 @@ async function ensureCa(
 }
 
 /** Why an existing serving pair must be reissued, or `undefined` if not. */
-async function servingProblem(
+function servingProblem(
   pair: PemPair,
-  ca: ReturnType<typeof parseCertificate>,
+  ca: Certificate,
   wanted: Sans,
   now: Date,
-): Promise<string | undefined> {
+): string | undefined {
   let cert;
   try {
     cert = parseCertificate(pair.certPem);
   } catch {
     return "unparseable";
   }
-  if (!(await isSignedBy(cert, ca).catch(() => false))) return "other CA";
-  if (!(await keyMatchesCertificate(pair.keyPem, cert))) return "key mismatch";
+  if (!isSignedBy(cert, ca)) return "other CA";
+  if (!keyMatchesCertificate(pair.keyPem, cert)) return "key mismatch";
   if (!sameSans(certificateSans(cert), wanted)) return "SANs changed";
-  if (cert.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) {
+  const { notBefore, notAfter } = validity(cert);
+  if (notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) {
     return "expiring";
   }
-  if (cert.notBefore.getTime() > now.getTime()) return "not yet valid";
+  if (notBefore.getTime() > now.getTime()) return "not yet valid";
   return undefined;
 }
 
@@ -288,7 +302,7 @@ async function providedCertificates(
   return {
     cert,
     key,
-    caCert: isSelfSigned(root) ? root.toString("pem") : undefined,
+    caCert: isSelfSigned(root.cert) ? root.pem : undefined,
     certFile,
     keyFile,
     action: "provided",
