@@ -237,7 +237,7 @@ Deno.test("the controllers act on custom resources of CRDs created after they st
               apiVersion: "example.com/v1",
               kind: "Widget",
               metadata: { name: "kept" },
-            spec: {},
+              spec: {},
             },
           );
         }
