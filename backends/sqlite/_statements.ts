@@ -38,6 +38,8 @@ export interface Statements {
   compactSuperseded: StatementSync;
   /** `a, b`: deletes the delete markers in (a, b]. */
   compactDeletes: StatementSync;
+  /** Returns every free page to the file system (one result row per page). */
+  incrementalVacuum: StatementSync;
 }
 
 /** Prepares every statement on `db`. */
@@ -106,6 +108,7 @@ export function prepareStatements(db: DatabaseSync): Statements {
     compactDeletes: p(
       "DELETE FROM log WHERE rev > ? AND rev <= ? AND deleted = 1",
     ),
+    incrementalVacuum: p("PRAGMA incremental_vacuum"),
   };
   for (const stmt of [s.latest, s.listLatest, s.listAtRevision]) {
     stmt.setReturnArrays(true);

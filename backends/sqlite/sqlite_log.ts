@@ -418,7 +418,8 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
         if (to < target) await new Promise((r) => setTimeout(r, 0));
       }
       if (this.#closed) return;
-      this.#db.exec("PRAGMA incremental_vacuum");
+      // Stepped to completion: `exec` stops after the first freed page.
+      this.#s.incrementalVacuum.all();
       this.#logger.debug("compacted", {
         from: started,
         to: target,
