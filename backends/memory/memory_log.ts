@@ -20,6 +20,7 @@
 import {
   conflict,
   expired,
+  invalidKey,
   keyExists,
   notFound,
   tooLargeResourceVersion,
@@ -34,6 +35,7 @@ import type {
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { RangeCountingLog } from "../../storage/log/range_count.ts";
 import type { SyncReadingLog } from "../../storage/log/sync_read.ts";
+import { validateKey } from "../../storage/keys.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** One version of a key: a value written at `revision`, or a delete marker. */
@@ -170,6 +172,10 @@ export class MemoryLog implements RangeCountingLog, SyncReadingLog {
 
   /** The live record of `key` now, read synchronously (`SyncReadingLog`). */
   getLatestSync(key: string): LogRecord | undefined {
+    validateKey(key);
+    if (key.endsWith("/")) {
+      throw invalidKey(key, "an object key may not end with /");
+    }
     return this.#recordAt(key, this.#readRevision(0));
   }
 

@@ -13,6 +13,8 @@ export interface Statements {
   rollback: StatementSync;
   /** `key` → `[rev, create_rev, value]` of the live row. */
   latest: StatementSync;
+  /** `key` → `[rev, value]` of the live row (the store's point read). */
+  latestValue: StatementSync;
   /** `key, atRev` → `rev, create_rev, deleted, value` of the row in force at atRev. */
   atRevision: StatementSync;
   /** `start, end, limit` → live rows in key order. */
@@ -51,6 +53,10 @@ export function prepareStatements(db: DatabaseSync): Statements {
     rollback: p("ROLLBACK"),
     latest: p(
       `SELECT k.rev, l.create_rev, l.value FROM kv k
+       JOIN log l ON l.rev = k.rev WHERE k.key = ?`,
+    ),
+    latestValue: p(
+      `SELECT k.rev, l.value FROM kv k
        JOIN log l ON l.rev = k.rev WHERE k.key = ?`,
     ),
     atRevision: p(
@@ -110,7 +116,9 @@ export function prepareStatements(db: DatabaseSync): Statements {
     ),
     incrementalVacuum: p("PRAGMA incremental_vacuum"),
   };
-  for (const stmt of [s.latest, s.listLatest, s.listAtRevision]) {
+  for (
+    const stmt of [s.latest, s.latestValue, s.listLatest, s.listAtRevision]
+  ) {
     stmt.setReturnArrays(true);
   }
   return s;

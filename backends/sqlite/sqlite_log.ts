@@ -18,7 +18,10 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import type { RangeCountingLog } from "../../storage/log/range_count.ts";
-import type { SyncReadingLog } from "../../storage/log/sync_read.ts";
+import type {
+  LatestValue,
+  SyncReadingLog,
+} from "../../storage/log/sync_read.ts";
 import type {
   Log,
   LogEvent,
@@ -129,12 +132,15 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     return Promise.reject(unavailable(`sqlite: ${this.#path} is closed`));
   }
 
-  /** The live record of `key` now, read synchronously (`SyncReadingLog`). */
-  getLatestSync(key: string): LogRecord | undefined {
+  /** The live value of `key` now, read synchronously (`SyncReadingLog`). */
+  getLatestSync(key: string): LatestValue | undefined {
     try {
       this.#open();
       checkObjectKey(key);
-      return this.#latest(key);
+      const row = this.#s.latestValue.get(key) as unknown as
+        | [number, string]
+        | undefined;
+      return row && { value: row[1], modRevision: row[0] };
     } catch (err) {
       throw sqliteError(`get ${key}`, err);
     }

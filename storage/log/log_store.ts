@@ -78,14 +78,18 @@ export class LogStore implements Store {
   get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
     let min: number;
     try {
-      checkObjectKey(key, this.#prefix);
       min = parseRV(opts.resourceVersion);
-      // The hot path: a latest read from an embedded log, no promise hops.
-      if (min === 0 && this.#syncLog) {
+      // The hot path: a latest read from an embedded log, no promise hops
+      // (the log validates the key; the prefix is ours to check).
+      if (
+        min === 0 && this.#syncLog !== undefined && typeof key === "string" &&
+        key.startsWith(this.#prefix)
+      ) {
         const rec = this.#syncLog.getLatestSync(key);
         if (!rec) throw notFound(key);
         return Promise.resolve(decodeStored(rec.value, rec.modRevision));
       }
+      checkObjectKey(key, this.#prefix);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -335,3 +335,50 @@ Deno.test("compaction makes old revisions expire for every store of the factory"
     await env.close();
   }
 });
+
+Deno.test("a latest get through the log's synchronous read rejects bad keys and reads at a revision the slow way", async () => {
+  const env = openEnv();
+  try {
+    const created = await env.store.create(env.key("a"), obj("a"));
+    for (
+      const bad of [
+        `${env.nsPrefix()}`,
+        `${env.nsPrefix()}a/`,
+        `${env.nsPrefix()}x/../a`,
+        `${env.nsPrefix()}a\u0000`,
+        "/registry/other/clusters/root/ns/a",
+      ]
+    ) {
+      await rejectsWith(env.store.get(bad), "InvalidKey");
+      await rejectsWith(
+        env.store.get(bad, { resourceVersion: "0" }),
+        "InvalidKey",
+      );
+    }
+    await rejectsWith(env.store.get(env.key("missing")), "NotFound");
+    await rejectsWith(
+      env.store.get(env.key("a"), { resourceVersion: "x" }),
+      "InvalidArgument",
+    );
+    assert.deepEqual(
+      await env.store.get(env.key("a"), { resourceVersion: "0" }),
+      created,
+    );
+    assert.deepEqual(
+      await env.store.get(env.key("a"), {
+        resourceVersion: created.metadata.resourceVersion,
+      }),
+      created,
+    );
+    await rejectsWith(
+      env.store.get(env.key("a"), { resourceVersion: "99" }),
+      "TooLargeResourceVersion",
+    );
+    // Callers own what they get.
+    const mine = await env.store.get(env.key("a"));
+    mine.metadata.name = "changed";
+    assert.equal((await env.store.get(env.key("a"))).metadata.name, "a");
+  } finally {
+    await env.close();
+  }
+});

@@ -25,4 +25,8 @@ export {
 } from "./log_store_factory.ts";
 export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
 export { canCountRange, type RangeCountingLog } from "./range_count.ts";
-export { canReadSync, type SyncReadingLog } from "./sync_read.ts";
+export {
+  canReadSync,
+  type LatestValue,
+  type SyncReadingLog,
+} from "./sync_read.ts";

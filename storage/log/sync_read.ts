@@ -10,13 +10,18 @@
 
 import type { Log, LogRecord } from "./log.ts";
 
+/** The live value of a key and the revision it was written at. */
+export type LatestValue = Pick<LogRecord, "value" | "modRevision">;
+
 /** A {@linkcode Log} that can read a key's latest record synchronously. */
 export interface SyncReadingLog extends Log {
   /**
-   * The live record of `key` at the current revision, or `undefined`; the
-   * same answer as `get(key)`. Throws a `StorageError` where `get` rejects.
+   * The live value of `key` at the current revision, or `undefined`; the
+   * same answer as `get(key)`. Validates `key` as an object key (no empty,
+   * `.` or `..` segments, no trailing `/`): throws an `InvalidKey` (or any
+   * other) `StorageError` where `get` would reject.
    */
-  getLatestSync(key: string): LogRecord | undefined;
+  getLatestSync(key: string): LatestValue | undefined;
 }
 
 /** True when `log` implements {@linkcode SyncReadingLog}. */
