@@ -5,9 +5,10 @@
  *
  * - HTTP create/get/list throughput at 64 concurrent requests, against raw
  *   SQLite single-row commits and a `Deno.serve` hello-world in its own
- *   process (same TLS certificate, same client, same concurrency);
+ *   process (same TLS certificate, same client, same concurrency), in
+ *   alternating rounds (medians and per-round ratios);
  * - watch fan-out latency: 1,000 watchers, p50/p99 from the write's start
- *   to delivery;
+ *   to delivery, against a bare `Deno.serve` fan-out;
  * - start to `/readyz` (first start and restarts) and idle RSS.
  *
  * Prints a Markdown table; no assertion (figures vary with the machine).
@@ -15,8 +16,9 @@
  * failed phase is reported in the table and the next one runs, and a
  * watchdog (`BENCH_TIMEOUT_MS`, default 300 s) stops everything.
  *
- * Environment: `BENCH_DURATION_MS` (per throughput phase, default 4000),
- * `BENCH_WATCHERS` (default 1000), `BENCH_TIMEOUT_MS`.
+ * Environment: `BENCH_DURATION_MS` (per throughput phase, default 3000),
+ * `BENCH_ROUNDS` (default 3), `BENCH_WATCHERS` (default 1000),
+ * `BENCH_TIMEOUT_MS`.
  *
  * @module
  */
@@ -27,7 +29,8 @@ import {
   startServer,
   type TestServer,
 } from "../tests/support/server.ts";
-import { projectRoot } from "../tests/support/kubectl.ts";
+import { startHelloWorld, startToReady } from "./_processes.ts";
+import { haveWrk, wrkRate } from "./_wrk.ts";
 import {
   type FanOutResult,
   measureFanOut,
@@ -35,31 +38,14 @@ import {
 } from "./_fan_out.ts";
 
 const CONCURRENCY = 64;
-const DURATION_MS = Number(Deno.env.get("BENCH_DURATION_MS") ?? 4000);
+const DURATION_MS = Number(Deno.env.get("BENCH_DURATION_MS") ?? 3000);
+const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const WATCHERS = Number(Deno.env.get("BENCH_WATCHERS") ?? 1000);
 const TIMEOUT_MS = Number(Deno.env.get("BENCH_TIMEOUT_MS") ?? 300_000);
 const REQUEST_TIMEOUT_MS = 10_000;
 const FAN_OUT_ROUNDS = 20;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves `p`, or rejects with `what` after `ms`. */
-async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${what}: no answer within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** One request to the server as admin; throws unless the status is `want`. */
 async function call(
@@ -144,107 +130,10 @@ function rawSqliteCommitsPerSecond(ms: number): number {
   }
 }
 
-/** The hello-world server, run as its own process like the API server. */
-const HELLO_SERVER = `
-const [port, certFile, keyFile] = Deno.args;
-Deno.serve({
-  hostname: "127.0.0.1", port: Number(port),
-  cert: Deno.readTextFileSync(certFile), key: Deno.readTextFileSync(keyFile),
-  onListen() { console.log("listening"); },
-}, () => new Response("ok"));
-`;
-
-async function helloWorldPerSecond(server: TestServer): Promise<number> {
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      HELLO_SERVER,
-      String(port),
-      `${server.dataDir}/tls/serving.crt`,
-      `${server.dataDir}/tls/serving.key`,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    await bounded(reader.read(), 30_000, "hello-world server start");
-    const url = `https://localhost:${port}/`;
-    return await throughput(CONCURRENCY, DURATION_MS, async () => {
-      const r = await fetch(url, {
-        client: server.client,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      await r.arrayBuffer();
-    });
-  } finally {
-    child.kill("SIGKILL");
-    await reader.cancel().catch(() => {});
-    await child.status;
-  }
-}
-
 function rssMiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
-}
-
-/** Milliseconds from spawning `hyperplane server` to its first `/readyz` 200. */
-async function startToReady(dataDir: string): Promise<number> {
-  const port = freePort();
-  const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `${projectRoot()}/main.ts`,
-      "server",
-      "--data-dir",
-      dataDir,
-      "--bind-address",
-      "127.0.0.1",
-      "--secure-port",
-      String(port),
-      "--log-level",
-      "warn",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let client: Deno.HttpClient | undefined;
-  try {
-    while (performance.now() - t0 < 30_000) {
-      if (!client) {
-        try {
-          const ca = Deno.readTextFileSync(`${dataDir}/tls/ca.crt`);
-          client = Deno.createHttpClient({ caCerts: [ca] });
-        } catch {
-          await sleep(5);
-          continue;
-        }
-      }
-      try {
-        const r = await fetch(`https://127.0.0.1:${port}/readyz`, {
-          client,
-          signal: AbortSignal.timeout(2_000),
-        });
-        await r.arrayBuffer();
-        if (r.status === 200) return performance.now() - t0;
-      } catch {
-        // not listening yet
-      }
-      await sleep(5);
-    }
-    throw new Error("the server was not ready within 30 s");
-  } finally {
-    client?.close();
-    child.kill("SIGTERM");
-    await bounded(child.status, 15_000, "server stop").catch(() => {
-      child.kill("SIGKILL");
-    });
-  }
 }
 
 async function watchFanOut(server: TestServer, ns: string): Promise<Row[]> {
@@ -324,6 +213,143 @@ async function watchFanOut(server: TestServer, ns: string): Promise<Row[]> {
 
 type Row = [string, string, string];
 
+interface Series {
+  raw: number[];
+  hello: number[];
+  create: number[];
+  get: number[];
+  list: number[];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const spread = (xs: number[]) =>
+  `${perSecond(median(xs))} (${perSecond(Math.min(...xs))}–${
+    perSecond(Math.max(...xs))
+  })`;
+/** The median of per-round ratios, with their range. */
+const ratio = (a: number[], b: number[]) => {
+  const rs = a.map((x, i) => x / b[i]);
+  const p = (x: number) => `${(x * 100).toFixed(0)}%`;
+  return `${p(median(rs))} (${p(Math.min(...rs))}–${p(Math.max(...rs))})`;
+};
+
+function seriesRows(s: Series, wrk: boolean): Row[] {
+  const client = wrk ? "wrk, 64 connections" : "Deno fetch, 64 in flight";
+  const rows: Row[] = [];
+  const n = s.list.length;
+  const cut = (xs: number[]) => xs.slice(0, n);
+  if (n === 0) return rows;
+  rows.push([
+    "raw SQLite single-row commits (WAL, synchronous=NORMAL)",
+    spread(cut(s.raw)),
+    "baseline",
+  ]);
+  rows.push([
+    `Deno.serve hello-world (own process, TLS; ${client})`,
+    spread(cut(s.hello)),
+    "baseline",
+  ]);
+  rows.push([
+    "HTTP create configmap (Deno fetch, 64 in flight)",
+    spread(cut(s.create)),
+    `${ratio(cut(s.create), cut(s.raw))} of raw commits (target ≥ 10%); ${
+      ratio(cut(s.create), cut(s.hello))
+    } of hello-world`,
+  ]);
+  rows.push([
+    `HTTP get configmap (${client})`,
+    spread(cut(s.get)),
+    `${ratio(cut(s.get), cut(s.hello))} of hello-world (target ≥ 40%)`,
+  ]);
+  rows.push([
+    `HTTP list 100 configmaps (${client})`,
+    spread(cut(s.list)),
+    `${ratio(cut(s.list), cut(s.hello))} of hello-world`,
+  ]);
+  return rows;
+}
+
+/**
+ * Baselines and API calls in alternating rounds (the machine is shared, so
+ * load shifts between phases; per-round ratios compare neighbours). Figures
+ * are medians over the rounds with their range.
+ */
+async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
+  const series: Series = { raw: [], hello: [], create: [], get: [], list: [] };
+  const wrk = haveWrk();
+  if (!wrk) {
+    console.error(
+      "bench: wrk not installed (apt-get install wrk): GET figures and the " +
+        "hello-world baseline use Deno fetch, which is itself the bottleneck",
+    );
+  }
+  const hello = await startHelloWorld(
+    `${s.dataDir}/tls/serving.crt`,
+    `${s.dataDir}/tls/serving.key`,
+  );
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      series.raw.push(rawSqliteCommitsPerSecond(DURATION_MS));
+      series.hello.push(
+        wrk
+          ? await wrkRate(hello.url, {}, DURATION_MS)
+          : await throughput(CONCURRENCY, DURATION_MS, async () => {
+            const r = await fetch(hello.url, {
+              client: s.client,
+              signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+            });
+            await r.arrayBuffer();
+          }),
+      );
+      series.create.push(
+        await throughput(CONCURRENCY, DURATION_MS, (w, i) =>
+          call(
+            s,
+            `/api/v1/namespaces/${ns}/configmaps`,
+            201,
+            post({
+              metadata: { name: `c-${round}-${w}-${i}` },
+              data: { key: "value" },
+            }),
+          )),
+      );
+      const getPath = `/api/v1/namespaces/${ns}/configmaps/c-0-0-0`;
+      const listPath = `/api/v1/namespaces/${ns}/configmaps?limit=100`;
+      const auth = { authorization: `Bearer ${s.token}` };
+      series.get.push(
+        wrk
+          ? await wrkRate(`${s.url}${getPath}`, auth, DURATION_MS)
+          : await throughput(
+            CONCURRENCY,
+            DURATION_MS,
+            () => call(s, getPath, 200),
+          ),
+      );
+      series.list.push(
+        wrk
+          ? await wrkRate(`${s.url}${listPath}`, auth, DURATION_MS)
+          : await throughput(
+            CONCURRENCY,
+            DURATION_MS,
+            () => call(s, listPath, 200),
+          ),
+      );
+      console.error(`bench: throughput round ${round + 1}/${ROUNDS} done`);
+    }
+    return seriesRows(series, wrk);
+  } catch (err) {
+    const done = seriesRows(series, wrk);
+    if (done.length === 0) throw err;
+    return [...done, [
+      "throughput rounds",
+      "FAILED",
+      err instanceof Error ? err.message : String(err),
+    ]];
+  } finally {
+    await hello.stop();
+  }
+}
+
 /** Runs one measurement; a failure becomes a row instead of ending the run. */
 async function phase(
   rows: Row[],
@@ -350,7 +376,6 @@ function printTable(rows: Row[]): void {
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 }
 
-const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 const perSecond = (n: number) => `${n.toFixed(0)}/s`;
 
 async function main(): Promise<number> {
@@ -387,64 +412,7 @@ async function main(): Promise<number> {
     const ns = "bench";
     await call(s, "/api/v1/namespaces", 201, post({ metadata: { name: ns } }));
 
-    let rawCommits = NaN;
-    let hello = NaN;
-    await phase(rows, "raw SQLite commits", () => {
-      rawCommits = rawSqliteCommitsPerSecond(DURATION_MS);
-      return Promise.resolve([[
-        "raw SQLite single-row commits (WAL, synchronous=NORMAL)",
-        perSecond(rawCommits),
-        "baseline",
-      ]]);
-    });
-    await phase(rows, "hello-world", async () => {
-      hello = await helloWorldPerSecond(s);
-      return [[
-        "Deno.serve hello-world (own process, TLS, 64 in flight)",
-        perSecond(hello),
-        "baseline",
-      ]];
-    });
-    await phase(rows, "create", async () => {
-      const creates = await throughput(CONCURRENCY, DURATION_MS, (w, i) =>
-        call(
-          s,
-          `/api/v1/namespaces/${ns}/configmaps`,
-          201,
-          post({ metadata: { name: `c-${w}-${i}` }, data: { key: "value" } }),
-        ));
-      return [[
-        "HTTP create configmap (64 in flight)",
-        perSecond(creates),
-        `${pct(creates, rawCommits)} of raw commits (target ≥ 10%); ${
-          pct(creates, hello)
-        } of hello-world`,
-      ]];
-    });
-    await phase(rows, "get", async () => {
-      const gets = await throughput(
-        CONCURRENCY,
-        DURATION_MS,
-        (w) => call(s, `/api/v1/namespaces/${ns}/configmaps/c-${w}-0`, 200),
-      );
-      return [[
-        "HTTP get configmap (64 in flight)",
-        perSecond(gets),
-        `${pct(gets, hello)} of hello-world (target ≥ 40%)`,
-      ]];
-    });
-    await phase(rows, "list", async () => {
-      const lists = await throughput(
-        CONCURRENCY,
-        DURATION_MS,
-        () => call(s, `/api/v1/namespaces/${ns}/configmaps?limit=100`, 200),
-      );
-      return [[
-        "HTTP list 100 configmaps (64 in flight)",
-        perSecond(lists),
-        `${pct(lists, hello)} of hello-world`,
-      ]];
-    });
+    await phase(rows, "throughput rounds", () => throughputRounds(s, ns));
     await phase(rows, "watch fan-out", () => watchFanOut(s, "fanout"));
     rows.push([
       "idle RSS 2 s after start",

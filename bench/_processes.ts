@@ -1,0 +1,138 @@
+/**
+ * Child processes for `api_load.ts`: the hello-world baseline server and the
+ * start-to-ready measurement of `hyperplane server`.
+ *
+ * @module
+ */
+
+import { freePort } from "../tests/support/server.ts";
+import { projectRoot } from "../tests/support/kubectl.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves `p` or rejects after `ms` with `what`. */
+export async function within<T>(
+  p: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what}: not within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The hello-world server, run as its own process like the API server. */
+const HELLO_SERVER = `
+const [port, certFile, keyFile] = Deno.args;
+Deno.serve({
+  hostname: "127.0.0.1", port: Number(port),
+  cert: Deno.readTextFileSync(certFile), key: Deno.readTextFileSync(keyFile),
+  onListen() { console.log("listening"); },
+}, () => new Response("ok"));
+`;
+
+/** A running child server. */
+export interface ChildServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a `Deno.serve` hello-world in its own process on a free port with
+ * the PEM files (the API server's serving pair, so the same client trusts it).
+ */
+export async function startHelloWorld(
+  certFile: string,
+  keyFile: string,
+): Promise<ChildServer> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", HELLO_SERVER, String(port), certFile, keyFile],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const stop = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await reader.cancel().catch(() => {});
+    await child.status;
+  };
+  try {
+    await within(reader.read(), 30_000, "hello-world server start");
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `https://127.0.0.1:${port}/`, stop };
+}
+
+/** Milliseconds from spawning `hyperplane server` to its first `/readyz` 200. */
+export async function startToReady(dataDir: string): Promise<number> {
+  const port = freePort();
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${projectRoot()}/main.ts`,
+      "server",
+      "--data-dir",
+      dataDir,
+      "--bind-address",
+      "127.0.0.1",
+      "--secure-port",
+      String(port),
+      "--log-level",
+      "warn",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let client: Deno.HttpClient | undefined;
+  try {
+    while (performance.now() - t0 < 30_000) {
+      if (!client) {
+        try {
+          const ca = Deno.readTextFileSync(`${dataDir}/tls/ca.crt`);
+          client = Deno.createHttpClient({ caCerts: [ca] });
+        } catch {
+          await sleep(5);
+          continue;
+        }
+      }
+      try {
+        const r = await fetch(`https://127.0.0.1:${port}/readyz`, {
+          client,
+          signal: AbortSignal.timeout(2_000),
+        });
+        await r.arrayBuffer();
+        if (r.status === 200) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await sleep(5);
+    }
+    throw new Error("the server was not ready within 30 s");
+  } finally {
+    client?.close();
+    child.kill("SIGTERM");
+    await within(child.status, 15_000, "server stop").catch(() => {
+      child.kill("SIGKILL");
+    });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * GET throughput with `wrk` (Debian package `wrk`), when it is installed.
+ * A Deno `fetch` client tops out at ~10–15k requests/s on this machine,
+ * below a `Deno.serve` hello-world, so a hello-world "baseline" measured
+ * with it measures the client; `wrk` (C, epoll, HTTP/1.1 over TLS) does not.
+ *
+ * @module
+ */
+
+/** True when a `wrk` binary is on PATH. */
+export function haveWrk(): boolean {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (dir && Deno.statSync(`${dir}/wrk`).isFile) return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+/**
+ * Requests per second of GET `url` from `wrk` with `connections` connections
+ * on 2 threads for `durationMs`. Throws when any answer was not 2xx/3xx or
+ * connections failed.
+ */
+export async function wrkRate(
+  url: string,
+  headers: Record<string, string>,
+  durationMs: number,
+  connections = 64,
+): Promise<number> {
+  const args = [
+    "-t2",
+    `-c${connections}`,
+    `-d${Math.max(1, Math.round(durationMs / 1000))}s`,
+    "--timeout",
+    "10s",
+  ];
+  for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
+  args.push(url);
+  const out = await new Deno.Command("wrk", {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(durationMs + 30_000),
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(
+      `wrk ${url}: exit ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text);
+  if (bad) throw new Error(`wrk ${url}: ${bad[1]} answers were not 2xx/3xx`);
+  const connect = /Socket errors: connect (\d+)/.exec(text);
+  if (connect && Number(connect[1]) > 0) {
+    throw new Error(`wrk ${url}: ${connect[1]} connections failed`);
+  }
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(text);
+  if (!rate) throw new Error(`wrk ${url}: no rate in its output:\n${text}`);
+  return Number(rate[1]);
+}
