@@ -9,11 +9,11 @@
  */
 
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "./support/server.ts";
+import { startServer } from "./support/server.ts";
 import {
+  kubectlFor,
   kubeTools,
   projectRoot,
-  runTool,
   skipWithoutKubeTools,
 } from "./support/kubectl.ts";
 
@@ -78,14 +78,6 @@ async function eventually(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-function kubectlFor(bin: string, server: TestServer) {
-  return async (
-    args: string[],
-    opts: { check?: boolean; stdin?: string } = {},
-  ) =>
-    await runTool(bin, ["--kubeconfig", server.kubeconfigPath, ...args], opts);
 }
 
 const manifest = (ns: string, owner: string, deps: number, uid: string) =>

@@ -7,26 +7,13 @@
 
 import assert from "node:assert/strict";
 import {
+  type Kubectl,
+  kubectlFor,
   kubeTools,
   runTool,
   skipWithoutKubeTools,
-  type ToolResult,
 } from "./support/kubectl.ts";
-import { startServer, type TestServer } from "./support/server.ts";
-
-type Kubectl = (
-  args: string[],
-  opts?: { stdin?: string; check?: boolean; env?: Record<string, string> },
-) => Promise<ToolResult>;
-
-function kubectlFor(bin: string, server: TestServer): Kubectl {
-  return (args, opts = {}) =>
-    runTool(bin, ["--kubeconfig", server.kubeconfigPath, ...args], {
-      stdin: opts.stdin,
-      check: opts.check,
-      env: { HOME: server.dataDir, ...opts.env },
-    });
-}
+import { startServer } from "./support/server.ts";
 
 const NS = "apply-e2e";
 

@@ -8,17 +8,11 @@
 
 import assert from "node:assert/strict";
 import {
+  kubectlFor,
   kubeTools,
-  runTool,
   skipWithoutKubeTools,
-  type ToolResult,
 } from "./support/kubectl.ts";
-import { startServer, type TestServer } from "./support/server.ts";
-
-type Kubectl = (
-  args: string[],
-  opts?: { stdin?: string; check?: boolean },
-) => Promise<ToolResult>;
+import { startServer } from "./support/server.ts";
 
 const CRD_YAML = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -96,15 +90,6 @@ metadata:
   namespace: default
 spec:
 ${spec}`;
-}
-
-function kubectlFor(bin: string, server: TestServer): Kubectl {
-  return (args, opts = {}) =>
-    runTool(bin, ["--kubeconfig", server.kubeconfigPath, ...args], {
-      stdin: opts.stdin,
-      check: opts.check,
-      env: { HOME: server.dataDir },
-    });
 }
 
 /** Reads a child's stdout until `pattern` shows up. */

@@ -8,29 +8,15 @@
 
 import assert from "node:assert/strict";
 import {
+  type Kubectl,
+  kubectlFor,
   kubeTools,
-  runTool,
   skipWithoutKubeTools,
-  type ToolResult,
 } from "./support/kubectl.ts";
-import { startServer, type TestServer } from "./support/server.ts";
-
-type Kubectl = (
-  args: string[],
-  opts?: { stdin?: string; check?: boolean },
-) => Promise<ToolResult>;
+import { startServer } from "./support/server.ts";
 
 /** A second, unprivileged user known to the server's token file. */
 const BOB_TOKEN = "bob-token-for-e2e-fidelity";
-
-function kubectlFor(bin: string, server: TestServer, home: string): Kubectl {
-  return (args, opts = {}) =>
-    runTool(bin, ["--kubeconfig", server.kubeconfigPath, ...args], {
-      stdin: opts.stdin,
-      check: opts.check,
-      env: { HOME: home },
-    });
-}
 
 /** The header line of a `kubectl get` table, columns split on runs of spaces. */
 function header(out: string): string[] {

@@ -194,3 +194,27 @@ export async function runTool(
   }
   return result;
 }
+
+/** kubectl bound to one test server: `(args, opts) => result`. */
+export type Kubectl = (
+  args: string[],
+  opts?: { stdin?: string; check?: boolean; env?: Record<string, string> },
+) => Promise<ToolResult>;
+
+/**
+ * A {@linkcode Kubectl} running `bin` with `server`'s kubeconfig. `HOME` is
+ * `home` (default: the server's data dir), so kubectl's discovery cache
+ * belongs to the test and never leaks between servers.
+ */
+export function kubectlFor(
+  bin: string,
+  server: { kubeconfigPath: string; dataDir: string },
+  home: string = server.dataDir,
+): Kubectl {
+  return (args, opts = {}) =>
+    runTool(bin, ["--kubeconfig", server.kubeconfigPath, ...args], {
+      stdin: opts.stdin,
+      check: opts.check,
+      env: { HOME: home, ...opts.env },
+    });
+}
