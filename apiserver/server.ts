@@ -14,6 +14,7 @@ import {
   defaultAuthorizer,
   denialMessage,
 } from "./authz/authorizer.ts";
+import { impersonatedUser } from "./authz/impersonation.ts";
 import { ClusterBootstrap } from "./cluster_bootstrap.ts";
 import { isDiscoveryPath, serveDiscovery } from "./discovery/serve.ts";
 import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
@@ -196,6 +197,16 @@ export async function createApiServer(
   ): Promise<Response> {
     const url = new URL(req.url);
     const { cluster, path } = splitClusterPath(url.pathname);
+    const user = await impersonatedUser(
+      req.headers,
+      rctx.user,
+      cluster,
+      authorizer,
+    );
+    if (user !== rctx.user) {
+      logger.debug("impersonating", { user: rctx.user.username, as: user });
+      rctx = { ...rctx, user };
+    }
     const registry = registries.forCluster(cluster);
     const info = parseRequestInfo(req.method, path, url.searchParams);
     if (cluster === WILDCARD_CLUSTER) checkWildcardRequest(info, rctx.user);
