@@ -213,3 +213,59 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a label-selected client-node informer sees objects leave the selector as deletes and come back as adds",
+  async fn() {
+    const server = await startServer({ args: ["--storage-backend", "memory"] });
+    let stopInformer = async () => {};
+    try {
+      const ns = "selected";
+      const path = `/api/v1/namespaces/${ns}/configmaps`;
+      await api(server, "POST", "/api/v1/namespaces", {
+        metadata: { name: ns },
+      });
+      const labelled = (app: string, v: string) => ({
+        metadata: { name: "cm", labels: { app } },
+        data: { v },
+      });
+      await api(server, "POST", path, labelled("demo", "1"));
+
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(server.kubeconfigPath);
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      const seen: Seen[] = [];
+      const informer = k8s.makeInformer<k8s.V1ConfigMap>(
+        kc,
+        path,
+        () =>
+          core.listNamespacedConfigMap({
+            namespace: ns,
+            labelSelector: "app=demo",
+          }),
+        "app=demo",
+      );
+      stopInformer = () => informer.stop();
+      record(informer, seen);
+      const verbs = () =>
+        seen.filter((s) => s.verb !== "connect").map((s) =>
+          `${s.verb}:${s.name}:${s.data?.v}`
+        );
+      await informer.start();
+      await waitFor("the initial add", () => verbs().length === 1);
+
+      await api(server, "PUT", `${path}/cm`, labelled("other", "2"));
+      await waitFor("the delete", () => verbs().length === 2);
+      assert.equal(informer.get("cm", ns), undefined);
+      await api(server, "PUT", `${path}/cm`, labelled("demo", "3"));
+      await waitFor("the add", () => verbs().length === 3);
+      // The DELETE carries the last state that matched (as upstream).
+      assert.deepEqual(verbs(), ["add:cm:1", "delete:cm:1", "add:cm:3"]);
+      assert.equal(informer.get("cm", ns)?.data?.v, "3");
+    } finally {
+      await stopInformer();
+      await server.stop();
+    }
+  },
+});
