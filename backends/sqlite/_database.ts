@@ -109,7 +109,10 @@ export function openDatabase(
       );
     }
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
-    db.exec("PRAGMA wal_autocheckpoint = 1000");
+    // A commit writes three pages (history, its index, kv), so checkpoints
+    // come three times as often as for a one-table database; 4000 pages
+    // (~16 MiB, the journal size limit) made creates ~15% faster than 1000.
+    db.exec("PRAGMA wal_autocheckpoint = 4000");
     db.exec(`PRAGMA journal_size_limit = ${16 * 1024 * 1024}`);
     db.exec("PRAGMA temp_store = MEMORY");
     db.exec("PRAGMA cache_size = -32768");
