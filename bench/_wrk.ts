@@ -20,25 +20,70 @@ export function haveWrk(): boolean {
 }
 
 /**
+ * A wrk script POSTing `{"metadata":{"name":"<prefix>-<thread>-<n>"},
+ * "data":{"key":"value"}}`: a new name for every request.
+ */
+const CREATE_SCRIPT = `
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  prefix = args[1]
+  n = 0
+end
+function request()
+  n = n + 1
+  local body = '{"metadata":{"name":"' .. prefix .. '-' .. id .. '-' .. n ..
+    '"},"data":{"key":"value"}}'
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Content-Type"] = "application/json"
+  return wrk.format("POST", nil, headers, body)
+end
+`;
+
+/**
  * Requests per second of GET `url` from `wrk` with `connections` connections
  * on 2 threads for `durationMs`. Throws when any answer was not 2xx/3xx or
- * connections failed.
+ * connections failed. With `createPrefix`, POSTs a new configmap per request
+ * instead (names `<createPrefix>-<thread>-<n>`).
  */
 export async function wrkRate(
   url: string,
   headers: Record<string, string>,
   durationMs: number,
-  connections = 64,
+  opts: { connections?: number; createPrefix?: string } = {},
 ): Promise<number> {
   const args = [
     "-t2",
-    `-c${connections}`,
+    `-c${opts.connections ?? 64}`,
     `-d${Math.max(1, Math.round(durationMs / 1000))}s`,
     "--timeout",
     "10s",
   ];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
-  args.push(url);
+  let script: string | undefined;
+  if (opts.createPrefix !== undefined) {
+    script = await Deno.makeTempFile({ suffix: ".lua" });
+    await Deno.writeTextFile(script, CREATE_SCRIPT);
+    args.push("-s", script, url, "--", opts.createPrefix);
+  } else {
+    args.push(url);
+  }
+  try {
+    return await run(url, args, durationMs);
+  } finally {
+    if (script) await Deno.remove(script).catch(() => {});
+  }
+}
+
+async function run(
+  url: string,
+  args: string[],
+  durationMs: number,
+): Promise<number> {
   const out = await new Deno.Command("wrk", {
     args,
     stdout: "piped",
