@@ -42,6 +42,13 @@ Deno.serve({
 }, () => new Response("ok"));
 `;
 
+/** The resident set size of process `pid` in MiB (`VmRSS`). */
+export function rssMiB(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
 /** A running child server. */
 export interface ChildServer {
   url: string;
@@ -81,8 +88,14 @@ export async function startHelloWorld(
   return { url: `https://127.0.0.1:${port}/`, stop };
 }
 
-/** Milliseconds from spawning `hyperplane server` to its first `/readyz` 200. */
-export async function startToReady(dataDir: string): Promise<number> {
+/**
+ * Milliseconds from spawning `hyperplane server` to its first `/readyz` 200;
+ * with `idleRssAfterMs`, also its RSS that long after it was ready.
+ */
+export async function startToReady(
+  dataDir: string,
+  opts: { idleRssAfterMs?: number } = {},
+): Promise<{ ms: number; idleRssMiB?: number }> {
   const port = freePort();
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
@@ -121,7 +134,12 @@ export async function startToReady(dataDir: string): Promise<number> {
           signal: AbortSignal.timeout(2_000),
         });
         await r.arrayBuffer();
-        if (r.status === 200) return performance.now() - t0;
+        if (r.status === 200) {
+          const ms = performance.now() - t0;
+          if (opts.idleRssAfterMs === undefined) return { ms };
+          await sleep(opts.idleRssAfterMs);
+          return { ms, idleRssMiB: rssMiB(child.pid) };
+        }
       } catch {
         // not listening yet
       }
