@@ -19,6 +19,7 @@ import { ClusterBootstrap } from "./cluster_bootstrap.ts";
 import { isDiscoveryPath, serveDiscovery } from "./discovery/serve.ts";
 import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 import type { ResourceContext, ServerServices } from "./handlers/context.ts";
+import { NamespaceLifecycle } from "./handlers/namespace_lifecycle.ts";
 import { handleCreate } from "./handlers/create.ts";
 import { handleDelete } from "./handlers/delete.ts";
 import { handleDeleteCollection } from "./handlers/delete_collection.ts";
@@ -136,6 +137,7 @@ export async function createApiServer(
   const services: ServerServices = {
     logger,
     namespaces,
+    namespaceLifecycle: new NamespaceLifecycle(),
     watches: new WatchRegistry(),
     now,
     maxWatchTimeoutSeconds: opts.maxWatchTimeoutSeconds ?? 3600,

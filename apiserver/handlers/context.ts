@@ -16,6 +16,7 @@ import type { UserInfo } from "../request_context.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import type { GroupResource } from "../status/mod.ts";
 import type { WatchRegistry } from "../watch/registry.ts";
+import type { NamespaceLifecycle } from "./namespace_lifecycle.ts";
 
 /** Services shared by all requests of one server. */
 export interface ServerServices {
@@ -24,6 +25,8 @@ export interface ServerServices {
   storeFor(def: ResourceDefinition): Store;
   /** The namespaces definition (namespace existence checks). */
   namespaces: ResourceDefinition;
+  /** Namespaces recently deleted through this server (admission reads). */
+  namespaceLifecycle: NamespaceLifecycle;
   /** Running watches, stopped on close. */
   watches: WatchRegistry;
   /** Current time (tests may pin it). */

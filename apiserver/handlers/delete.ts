@@ -80,6 +80,9 @@ export async function deleteObject(
   name: string,
   opts: DeleteOpts,
 ): Promise<DeleteOutcome> {
+  if (ctx.def === ctx.services.namespaces && !opts.dryRun) {
+    ctx.services.namespaceLifecycle.deleting(ctx.cluster, name);
+  }
   for (let attempt = 0;; attempt++) {
     let current: KubeObject;
     try {

@@ -282,17 +282,35 @@ export function checkDryRunValues(
  * For namespaced creates: the namespace must exist (404 `namespaces "x" not
  * found`) and must not be terminating (403, as the NamespaceLifecycle
  * admission plugin).
+ *
+ * As upstream's plugin reads its informer, the namespace is read from the
+ * watch cache (`resourceVersion: "0"`); a miss is confirmed with a consistent
+ * read, so a namespace created just before is never refused, and so is a
+ * namespace this server was recently asked to delete (see
+ * {@linkcode NamespaceLifecycle}), so a create right after the delete is
+ * refused.
  */
 export async function checkNamespaceAdmits(ctx: ResourceContext) {
   if (!ctx.def.namespaced) return;
   const nsDef = ctx.services.namespaces;
+  const store = ctx.services.storeFor(nsDef);
+  const key = objectKey({
+    resource: nsDef.plural,
+    cluster: ctx.cluster,
+    name: ctx.namespace,
+  });
+  const live = ctx.services.namespaceLifecycle.needsLiveLookup(
+    ctx.cluster,
+    ctx.namespace,
+  );
   let ns: KubeObject;
   try {
-    ns = await ctx.services.storeFor(nsDef).get(objectKey({
-      resource: nsDef.plural,
-      cluster: ctx.cluster,
-      name: ctx.namespace,
-    }));
+    ns = live ? await store.get(key) : await store.get(key, {
+      resourceVersion: "0",
+    }).catch((e) => {
+      if (isStorageError(e, "NotFound")) return store.get(key);
+      throw e;
+    });
   } catch (e) {
     if (isStorageError(e, "NotFound")) {
       throw notFoundError({ group: "", resource: "namespaces" }, ctx.namespace);

@@ -1,4 +1,11 @@
 import assert from "node:assert/strict";
+import { memoryBackend } from "../../backends/memory/mod.ts";
+import { silentLogger } from "../../log/mod.ts";
+import type {
+  GetOptions,
+  KubeObject,
+  StoreFactory,
+} from "../../storage/mod.ts";
 import { configMap, startTestServer } from "../testing/harness.ts";
 
 Deno.test("namespaces", async (t) => {
@@ -187,6 +194,84 @@ Deno.test("clusters are isolated by path", async () => {
     const bad = await s.request("GET", "/clusters/Not_Valid/api/v1/namespaces");
     assert.equal(bad.status, 400);
     assert.equal(bad.body.reason, "BadRequest");
+  } finally {
+    await s.close();
+  }
+});
+
+/**
+ * A memory backend whose namespaces answer `resourceVersion: "0"` reads like
+ * a watch cache that never catches up: with the first state it saw.
+ */
+async function staleNamespaceCache(): Promise<StoreFactory> {
+  const inner = await memoryBackend().open({}, {
+    dataDir: "/tmp",
+    logger: silentLogger,
+  });
+  const seen = new Map<string, KubeObject>();
+  return {
+    ...inner,
+    readiness: () => inner.readiness(),
+    currentRevision: () => inner.currentRevision(),
+    compact: (rev) => inner.compact(rev),
+    close: () => inner.close(),
+    storeFor(ref) {
+      const store = inner.storeFor(ref);
+      if (ref.resource !== "namespaces") return store;
+      return new Proxy(store, {
+        get(target, prop) {
+          if (prop !== "get") {
+            const v = Reflect.get(target, prop);
+            return typeof v === "function" ? v.bind(target) : v;
+          }
+          return async (key: string, opts?: GetOptions) => {
+            if (opts?.resourceVersion !== "0") return target.get(key, opts);
+            const old = seen.get(key);
+            if (old) return structuredClone(old);
+            const obj = await target.get(key, opts);
+            seen.set(key, structuredClone(obj));
+            return obj;
+          };
+        },
+      });
+    },
+  };
+}
+
+Deno.test("namespace admission reads the cache, but not for a namespace it just saw deleted", async () => {
+  const s = await startTestServer({ storage: await staleNamespaceCache() });
+  try {
+    const ns = "lagging";
+    const created = await s.request("POST", "/api/v1/namespaces", {
+      body: { metadata: { name: ns } },
+    });
+    assert.equal(created.status, 201);
+    const cm = (name: string) =>
+      s.request("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+        body: configMap(name),
+      });
+    assert.equal((await cm("a")).status, 201);
+    assert.equal(
+      (await s.request("DELETE", `/api/v1/namespaces/${ns}`)).status,
+      200,
+    );
+    // the cache still shows the namespace active; the delete made it live
+    const refused = await cm("b");
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.message, /being terminated/);
+    // a namespace the cache has never seen is found by the consistent read
+    assert.equal(
+      (await s.request("POST", "/api/v1/namespaces/kube-public/configmaps", {
+        body: configMap("c"),
+      })).status,
+      201,
+    );
+    assert.equal(
+      (await s.request("POST", "/api/v1/namespaces/missing/configmaps", {
+        body: configMap("d"),
+      })).status,
+      404,
+    );
   } finally {
     await s.close();
   }
