@@ -25,6 +25,7 @@ import {
   WILDCARD_CLUSTER,
   wildcardPrefix,
 } from "../routing/wildcard.ts";
+import { sharedLines } from "./shared_lines.ts";
 
 /** Default watch timeout range, as kube-apiserver (30–60 minutes). */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
@@ -97,6 +98,15 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     return JSON.stringify({ type: ev.type, object });
   };
 
+  const encode = (ev: WatchEvent): Uint8Array | undefined => {
+    const line = render(ev);
+    return line === undefined ? undefined : encoder.encode(line + "\n");
+  };
+  // Plain watches of one cluster render an event the same for every watcher.
+  const shareable = (ev: WatchEvent): boolean =>
+    !tableVersion && !wildcard && ev.type !== "BOOKMARK" &&
+    ev.type !== "ERROR";
+
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({
     start(c) {
@@ -123,8 +133,10 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     try {
       for await (const ev of watcher) {
         if (stop.signal.aborted) break;
-        const line = render(ev);
-        if (line !== undefined) controller.enqueue(encoder.encode(line + "\n"));
+        const bytes = shareable(ev)
+          ? sharedLines.get(ev, ctx.def, () => encode(ev))
+          : encode(ev);
+        if (bytes) controller.enqueue(bytes);
         if (ev.type === "ERROR") break;
       }
     } catch (e) {
