@@ -64,7 +64,7 @@ export async function readDeleteOptions(
     if (bytes.length > 0) {
       Object.assign(
         raw,
-        decodeKubeProtobuf(bytes, {
+        await decodeKubeProtobuf(bytes, {
           apiVersion: "meta.k8s.io/v1",
           kind: "DeleteOptions",
         }),

@@ -130,7 +130,7 @@ export async function readDecodedBody(
   }
   if (isKubeProtobuf(mediaType)) {
     // Throws ProtobufDecodeError (400) / UnknownProtobufKindError (415).
-    const object = decodeKubeProtobuf(await readBodyBytes(req), defaults);
+    const object = await decodeKubeProtobuf(await readBodyBytes(req), defaults);
     return { object, mediaType };
   }
   const text = await readBodyText(req);

@@ -8,9 +8,6 @@
 
 import { definitionOf } from "../schema/mod.ts";
 import type { ServedKind } from "./types.ts";
-import { openApiV2 } from "./v2.ts";
-import { encodeOpenApiV2Protobuf } from "./v2_protobuf.ts";
-import { openApiV3 } from "./v3.ts";
 
 /** One serialized document and its hash. */
 export interface Serialized {
@@ -92,19 +89,26 @@ export class DocumentCache {
   }
 }
 
+// The generators (and the gnostic protobuf definitions) are loaded on the
+// first OpenAPI request, not at server start.
 async function build(kinds: readonly ServedKind[]): Promise<DocumentSet> {
+  const { openApiV3 } = await import("./v3.ts");
   const v3 = new Map<string, Serialized>();
   for (const [path, doc] of openApiV3(kinds)) {
     v3.set(path, await serialize(doc));
   }
   // The JSON object is rebuilt for each form rather than kept: only the
   // encoded bytes stay in memory.
-  const v2Doc = () => openApiV2(kinds);
+  const v2Doc = async () => (await import("./v2.ts")).openApiV2(kinds);
   let v2: Promise<Serialized> | undefined;
   let v2Protobuf: Promise<Serialized> | undefined;
   return {
-    v2: () => (v2 ??= serialize(v2Doc())),
-    v2Protobuf: () => (v2Protobuf ??= hashed(encodeOpenApiV2Protobuf(v2Doc()))),
+    v2: () => (v2 ??= v2Doc().then(serialize)),
+    v2Protobuf: () =>
+      v2Protobuf ??= (async () => {
+        const { encodeOpenApiV2Protobuf } = await import("./v2_protobuf.ts");
+        return hashed(encodeOpenApiV2Protobuf(await v2Doc()));
+      })(),
     v3,
   };
 }

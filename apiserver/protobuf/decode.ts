@@ -8,23 +8,11 @@
  */
 
 import type protobuf from "protobufjs";
-import { parseMediaType } from "../http/media_type.ts";
 import { messageToGoJson, type PlainMessage } from "./_go_json.ts";
 import { ROOT, UNKNOWN } from "./_root.ts";
-import {
-  KUBE_PROTOBUF_MEDIA_TYPE,
-  ProtobufDecodeError,
-  UnknownProtobufKindError,
-} from "./errors.ts";
+import { KUBE_PROTOBUF_MAGIC } from "./content_type.ts";
+import { ProtobufDecodeError, UnknownProtobufKindError } from "./errors.ts";
 import { protobufMessageFor } from "./kinds.ts";
-
-/** The prefix of every Kubernetes protobuf body: `k8s\0`. */
-export const KUBE_PROTOBUF_MAGIC: Uint8Array = new Uint8Array([
-  0x6b,
-  0x38,
-  0x73,
-  0x00,
-]);
 
 /** A decoded Kubernetes object: plain JSON with `apiVersion` and `kind`. */
 export type KubeObject = Record<string, unknown> & {
@@ -38,22 +26,6 @@ export interface KindDefaults {
   apiVersion?: string;
   /** `kind` the endpoint stores. */
   kind?: string;
-}
-
-/**
- * True for a `Content-Type` naming Kubernetes protobuf (parameters are
- * ignored).
- *
- * @example
- * ```ts
- * isKubeProtobuf("application/vnd.kubernetes.protobuf"); // true
- * isKubeProtobuf("application/json"); // false
- * ```
- */
-export function isKubeProtobuf(
-  contentType: string | null | undefined,
-): boolean {
-  return parseMediaType(contentType ?? "").type === KUBE_PROTOBUF_MEDIA_TYPE;
 }
 
 /**

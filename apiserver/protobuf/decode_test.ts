@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { decodeKubeProtobuf } from "./decode.ts";
 import {
-  decodeKubeProtobuf,
+  decodeKubeProtobuf as decodeLazily,
   isKubeProtobuf,
   ProtobufDecodeError,
   UnknownProtobufKindError,
@@ -128,4 +129,18 @@ Deno.test("unknown fields are ignored, as Go ignores them", () => {
     apiVersion: "v1",
     metadata: { name: "a" },
   });
+});
+
+Deno.test("mod.ts's decoder loads the definitions on first use and decodes the same", async () => {
+  for (const [name, fixture] of Object.entries(KUBECTL_BODIES)) {
+    assert.deepEqual(
+      await decodeLazily(fromBase64(fixture.body)),
+      decodeKubeProtobuf(fromBase64(fixture.body)),
+      name,
+    );
+  }
+  await assert.rejects(
+    () => decodeLazily(new Uint8Array([0x6b, 0x38, 0x73, 0])),
+    ProtobufDecodeError,
+  );
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeKubeProtobuf, ProtobufDecodeError } from "./mod.ts";
+import { decodeKubeProtobuf } from "./decode.ts";
+import { ProtobufDecodeError } from "./mod.ts";
 import { body } from "./testdata/_envelope.ts";
 
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";

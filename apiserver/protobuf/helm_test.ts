@@ -5,7 +5,7 @@ import {
 } from "../../tests/support/kubectl.ts";
 import { startTestServer } from "../testing/harness.ts";
 import { captureTool } from "./_kubectl_capture.ts";
-import { decodeKubeProtobuf, type KubeObject } from "./mod.ts";
+import { decodeKubeProtobuf, type KubeObject } from "./decode.ts";
 import { fromBase64 } from "./testdata/_envelope.ts";
 
 /** Helm's release payload: base64(gzip(JSON)) inside the Secret's bytes. */

@@ -5,7 +5,7 @@ import {
 } from "../../tests/support/kubectl.ts";
 import { toBase64 } from "./_go_json.ts";
 import { captureKubectl } from "./_kubectl_capture.ts";
-import { decodeKubeProtobuf } from "./mod.ts";
+import { decodeKubeProtobuf } from "./decode.ts";
 import {
   captureCase,
   type CaseFiles,

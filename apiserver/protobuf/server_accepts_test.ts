@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../testing/harness.ts";
-import { decodeKubeProtobuf } from "./mod.ts";
+import { decodeKubeProtobuf } from "./decode.ts";
 import { KUBECTL_BODIES } from "./testdata/kubectl_bodies.ts";
 import { fromBase64 } from "./testdata/_envelope.ts";
 

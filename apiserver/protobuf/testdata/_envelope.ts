@@ -6,7 +6,7 @@
  */
 
 import { ROOT, UNKNOWN } from "../_root.ts";
-import { KUBE_PROTOBUF_MAGIC } from "../decode.ts";
+import { KUBE_PROTOBUF_MAGIC } from "../content_type.ts";
 
 /** Encodes `fields` as message `message` (fully-qualified name). */
 export function encodeMessage(
