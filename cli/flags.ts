@@ -45,7 +45,7 @@ export function parseFlags(
   options["help"] = { type: "boolean", short: "h" };
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: withDashValuesJoined(args, options),
       options,
       strict: true,
       allowPositionals: true,
@@ -61,11 +61,53 @@ export function parseFlags(
   }
 }
 
+/**
+ * `--name value` where `value` starts with `-` (`--controllers -*`, as
+ * kube-controller-manager takes it) becomes `--name=value`: `parseArgs`
+ * rejects such a value as ambiguous. A value that is itself one of the
+ * flags (`--data-dir --log-level`) is left alone, so the missing argument
+ * is reported.
+ */
+function withDashValuesJoined(
+  args: string[],
+  options: Record<string, { type: "string" | "boolean"; short?: string }>,
+): string[] {
+  const isFlag = (a: string): boolean => {
+    if (a === "--") return true;
+    if (a.startsWith("--")) return a.slice(2).split("=")[0] in options;
+    return Object.values(options).some((o) => o.short && a === `-${o.short}`);
+  };
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (
+      a.startsWith("--") && !a.includes("=") &&
+      options[a.slice(2)]?.type === "string" &&
+      next !== undefined && next.startsWith("-") && next !== "-" &&
+      !isFlag(next)
+    ) {
+      out.push(`${a}=${next}`);
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 function describeParseError(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   const unknown = /Unknown option '([^']+)'/.exec(msg);
   if (unknown) return `unknown flag: ${unknown[1]}`;
-  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
+  const missing =
+    /Option '([^']+?)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(
+      msg,
+    );
   if (missing) {
     return `flag needs an argument: ${missing[1].split(",").pop()!.trim()}`;
   }
