@@ -433,4 +433,43 @@ export const watchCases = casesOf("watch", [
       }
     },
   },
+  {
+    name:
+      "every ADDED, MODIFIED and DELETED event carries the object's storage key",
+    upstream:
+      "none (hyperplane: the watch cache indexes by WatchEvent.key, as upstream's cacher by the event's key)",
+    async run({ store, key, prefix }) {
+      const places = [
+        { name: "a", place: {} },
+        { name: "b", place: { namespace: "other" } },
+        { name: "c", place: { cluster: "tenant-1" } },
+      ];
+      await store.create(key("pre"), newObject("pre"));
+      await withWatch(store, prefix({ all: true }), {
+        recursive: true,
+        resourceVersion: "0",
+      }, async (w) => {
+        const initial = await w.next();
+        assert.equal(initial.type, "ADDED");
+        assert.equal((initial as { key?: string }).key, key("pre"));
+        for (const { name, place } of places) {
+          const k = key(name, place);
+          await store.create(k, newObject(name));
+          const added = await w.next({ skipBookmarks: true });
+          assert.equal(added.type, "ADDED");
+          assert.equal((added as { key?: string }).key, k, "ADDED key");
+          await store.guaranteedUpdate(k, {
+            tryUpdate: (cur) => withSpec(cur!, { v: 2 }),
+          });
+          const modified = await w.next({ skipBookmarks: true });
+          assert.equal(modified.type, "MODIFIED");
+          assert.equal((modified as { key?: string }).key, k, "MODIFIED key");
+          await store.delete(k);
+          const deleted = await w.next({ skipBookmarks: true });
+          assert.equal(deleted.type, "DELETED");
+          assert.equal((deleted as { key?: string }).key, k, "DELETED key");
+        }
+      });
+    },
+  },
 ]);
