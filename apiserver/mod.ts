@@ -27,3 +27,9 @@ export { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
 export type { ResourceDefinition, TableColumn } from "./resources/types.ts";
 export { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 export { ApiError, type Status } from "./status/mod.ts";
+export {
+  DEFAULT_ISSUER,
+  generateSigningKey,
+  loadOrCreateSigningKey,
+  ServiceAccountTokenIssuer,
+} from "./serviceaccount/mod.ts";

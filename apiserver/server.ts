@@ -20,6 +20,10 @@ import { isDiscoveryPath, serveDiscovery } from "./discovery/serve.ts";
 import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 import type { ResourceContext, ServerServices } from "./handlers/context.ts";
 import { NamespaceLifecycle } from "./handlers/namespace_lifecycle.ts";
+import {
+  generateSigningKey,
+  ServiceAccountTokenIssuer,
+} from "./serviceaccount/mod.ts";
 import { handleCreate } from "./handlers/create.ts";
 import { handleDelete } from "./handlers/delete.ts";
 import { handleDeleteCollection } from "./handlers/delete_collection.ts";
@@ -78,6 +82,11 @@ export interface ApiServerOptions {
    * delete) when the CRD kind is served; default true.
    */
   crdController?: boolean;
+  /**
+   * Signs and verifies service account tokens (TokenRequest); default: an
+   * issuer with a fresh in-memory key, so tokens die with the process.
+   */
+  tokenIssuer?: ServiceAccountTokenIssuer;
 }
 
 /** A running API server: hand `handler` to the serving layer. */
@@ -138,6 +147,10 @@ export async function createApiServer(
     logger,
     namespaces,
     namespaceLifecycle: new NamespaceLifecycle(),
+    builtin: (group, version, plural) =>
+      registries.builtins.lookup(group, version, plural),
+    tokenIssuer: opts.tokenIssuer ??
+      new ServiceAccountTokenIssuer({ key: generateSigningKey, now }),
     watches: new WatchRegistry(),
     now,
     maxWatchTimeoutSeconds: opts.maxWatchTimeoutSeconds ?? 3600,
@@ -301,6 +314,13 @@ export async function createApiServer(
     }
     if (info.subresource && !def.subresources?.[info.subresource]) {
       throw pathNotFoundError();
+    }
+    if (
+      info.subresource &&
+      !def.subresources![info.subresource].verbs.includes(info.verb)
+    ) {
+      await req.body?.cancel();
+      throw methodNotAllowedError();
     }
     const handler = VERBS[info.verb];
     if (!handler) throw methodNotAllowedError();

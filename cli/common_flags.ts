@@ -70,6 +70,19 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     placeholder: "FILE",
   },
   {
+    name: "service-account-issuer",
+    description:
+      "issuer (iss) of service account tokens; also the API audience they must name",
+    default: "https://kubernetes.default.svc.cluster.local",
+    placeholder: "URL",
+  },
+  {
+    name: "service-account-key-file",
+    description:
+      "ECDSA P-256 private key (PKCS#8 PEM) signing service account tokens, created when missing; replicas share one (default <data-dir>/pki/service-account.key)",
+    placeholder: "FILE",
+  },
+  {
     name: "log-level",
     description: "least severe log level printed: debug, info, warn, error",
     default: "info",
@@ -87,6 +100,10 @@ export interface ServingConfig {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  serviceAccountIssuer: string;
+  serviceAccountKeyFile: string;
+  /** True when `--service-account-key-file` was given. */
+  serviceAccountKeyFileGiven: boolean;
 }
 
 /** Builds and checks the serving configuration; every problem is reported at once. */
@@ -133,6 +150,17 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
       );
     }
   }
+  const issuer = String(v["service-account-issuer"]);
+  if (
+    issuer === "" || /[\s]/.test(issuer) ||
+    issuer.includes(":") && !URL.canParse(issuer)
+  ) {
+    problems.push(
+      `--service-account-issuer must be a URL or a name without spaces, got ${
+        JSON.stringify(issuer)
+      }`,
+    );
+  }
   if (problems.length) throw new UsageError(problems.join("; "));
   return {
     dataDir,
@@ -146,6 +174,14 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
     tlsCertFile: certFile,
     tlsPrivateKeyFile: keyFile,
     logLevel: level as ServingConfig["logLevel"],
+    serviceAccountIssuer: issuer,
+    serviceAccountKeyFile: typeof v["service-account-key-file"] === "string" &&
+        v["service-account-key-file"] !== ""
+      ? v["service-account-key-file"]
+      : join(dataDir, "pki", "service-account.key"),
+    serviceAccountKeyFileGiven:
+      typeof v["service-account-key-file"] === "string" &&
+      v["service-account-key-file"] !== "",
   };
 }
 

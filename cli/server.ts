@@ -13,13 +13,19 @@ import { renderHelp } from "./help.ts";
 import { openStorage, selectStorage } from "./open_storage.ts";
 import { shutdownSignal } from "./signals.ts";
 import { cachedStoreFactory } from "../storage/cacher/mod.ts";
-import { createApiServer } from "../apiserver/mod.ts";
+import {
+  createApiServer,
+  loadOrCreateSigningKey,
+  ServiceAccountTokenIssuer,
+} from "../apiserver/mod.ts";
 import {
   bearerTokenAuthenticator,
   ensureAdminToken,
   ensureCertificates,
   serverUrl,
+  serviceAccountAuthenticator,
   startSecureServer,
+  storedObjectLookup,
   writeAdminKubeconfig,
 } from "../apiserver/serving/mod.ts";
 import { UsageError } from "./usage_error.ts";
@@ -131,7 +137,14 @@ export async function runServe(
       backend: selection.backend.name,
       revision: await storage.currentRevision(),
     });
-    const api = await createApiServer({ storage, logger });
+    const tokenIssuer = new ServiceAccountTokenIssuer({
+      issuer: config.serviceAccountIssuer,
+      key: () => loadOrCreateSigningKey(config.serviceAccountKeyFile),
+    });
+    // A key file given on purpose is checked now; the default one is
+    // created (or read) with the first token.
+    if (config.serviceAccountKeyFileGiven) await tokenIssuer.load();
+    const api = await createApiServer({ storage, logger, tokenIssuer });
     resources.defer(() => api.close());
     const tls = await ensureCertificates({
       dataDir: config.dataDir,
@@ -145,7 +158,13 @@ export async function runServe(
       bindAddress: config.bindAddress,
       port: config.securePort,
       tls,
-      authenticators: [bearerTokenAuthenticator(admin.tokens)],
+      authenticators: [
+        bearerTokenAuthenticator(admin.tokens),
+        serviceAccountAuthenticator({
+          issuer: tokenIssuer,
+          lookup: storedObjectLookup(storage),
+        }),
+      ],
       handler: api.handler,
       healthChecks: {
         readiness: [

@@ -17,6 +17,7 @@ import type { ResourceDefinition } from "../resources/types.ts";
 import type { GroupResource } from "../status/mod.ts";
 import type { WatchRegistry } from "../watch/registry.ts";
 import type { NamespaceLifecycle } from "./namespace_lifecycle.ts";
+import type { ServiceAccountTokenIssuer } from "../serviceaccount/mod.ts";
 
 /** Services shared by all requests of one server. */
 export interface ServerServices {
@@ -25,6 +26,14 @@ export interface ServerServices {
   storeFor(def: ResourceDefinition): Store;
   /** The namespaces definition (namespace existence checks). */
   namespaces: ResourceDefinition;
+  /** A built-in kind's definition (`"", "v1", "secrets"`), if served. */
+  builtin(
+    group: string,
+    version: string,
+    plural: string,
+  ): ResourceDefinition | undefined;
+  /** Signs and verifies service account tokens (TokenRequest). */
+  tokenIssuer: ServiceAccountTokenIssuer;
   /** Namespaces recently deleted through this server (admission reads). */
   namespaceLifecycle: NamespaceLifecycle;
   /** Running watches, stopped on close. */

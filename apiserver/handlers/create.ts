@@ -20,6 +20,7 @@ import {
   readIncomingBody,
 } from "./incoming.ts";
 import { objectResponse } from "./respond.ts";
+import { handleTokenRequest, isTokenRequest } from "./token_request.ts";
 import { generateNameFrom, prepareCreate } from "./strategy.ts";
 
 /** How often a generated name is retried when it collides. */
@@ -27,6 +28,7 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Handles `create`. */
 export async function handleCreate(ctx: ResourceContext): Promise<Response> {
+  if (isTokenRequest(ctx)) return await handleTokenRequest(ctx);
   if (ctx.name !== "" || ctx.subresource !== "") {
     await ctx.req.body?.cancel();
     throw methodNotAllowedError();

@@ -100,7 +100,9 @@ export function prepareUpdate(
   let next: KubeObject;
   if (subresource) {
     const sub = def.subresources?.[subresource];
-    if (!sub) throw new Error(`subresource ${subresource} is not served`);
+    if (!sub?.merge) {
+      throw new Error(`subresource ${subresource} is not updated`);
+    }
     next = sub.merge(incoming, current);
   } else {
     next = structuredClone(incoming);

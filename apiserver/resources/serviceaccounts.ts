@@ -17,6 +17,17 @@ export const serviceAccounts: ResourceDefinition = {
   singular: "serviceaccount",
   shortNames: ["sa"],
   namespaced: true,
+  subresources: {
+    // TokenRequest (`kubectl create token`): apiserver/handlers/token_request.ts
+    token: {
+      verbs: ["create"],
+      responseKind: {
+        group: "authentication.k8s.io",
+        version: "v1",
+        kind: "TokenRequest",
+      },
+    },
+  },
   validate(obj) {
     const f = fields(obj);
     const errs = [];

@@ -30,8 +30,11 @@ export interface TableColumn {
 export interface SubresourceDefinition {
   /** Verbs served on the subresource (discovery). */
   verbs: string[];
-  /** The stored object for an update of the subresource. */
-  merge(next: KubeObject, old: KubeObject): KubeObject;
+  /**
+   * The stored object for an update of the subresource; absent for a
+   * subresource that is only created (`serviceaccounts/token`).
+   */
+  merge?(next: KubeObject, old: KubeObject): KubeObject;
   /**
    * What GET/PUT/PATCH on the subresource show when it is a different kind
    * (a custom resource's `scale` is an `autoscaling/v1` `Scale`); PATCH

@@ -11,6 +11,17 @@ import type { HealthEndpoint } from "./health.ts";
 
 const CLUSTER_PREFIX = /^\/clusters\/[^/]+(\/control-plane)?(?=\/|$)/;
 
+/** The virtual cluster a path selects (`root` without a prefix). */
+export function clusterOfPath(path: string): string {
+  const m = /^\/clusters\/([^/]+)(?:\/|$)/.exec(path);
+  if (!m) return "root";
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
 /** The path without a virtual cluster prefix (`/` when nothing is left). */
 export function withoutClusterPrefix(path: string): string {
   const rest = path.replace(CLUSTER_PREFIX, "");

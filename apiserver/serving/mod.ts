@@ -66,6 +66,15 @@ export {
   unionAuthenticator,
 } from "./authentication.ts";
 export {
+  CREDENTIAL_ID_EXTRA,
+  type LookedUpObject,
+  type ObjectLookup,
+  type ObjectRef,
+  SERVICE_ACCOUNTS_GROUP,
+  serviceAccountAuthenticator,
+} from "./service_account_authenticator.ts";
+export { storedObjectLookup } from "./stored_lookup.ts";
+export {
   adminKubeconfig,
   type AdminKubeconfigOptions,
   serverUrl,

@@ -1,0 +1,236 @@
+/**
+ * The TokenRequest API: `POST /api/v1/namespaces/<ns>/serviceaccounts/<name>/token`
+ * (`kubectl create token`) answers an `authentication.k8s.io/v1`
+ * `TokenRequest` whose `status.token` is a signed JWT for the service
+ * account, as upstream's `serviceaccount/token` REST storage: audiences
+ * default to the API server's, `expirationSeconds` to 3600 (at least 600),
+ * and the token may be bound to a Secret of the namespace, so it stops
+ * working when that Secret is deleted.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import { isStorageError, objectKey } from "../../storage/mod.ts";
+import { readDecodedBody } from "../http/body.ts";
+import { jsonResponse } from "../http/response.ts";
+import {
+  badRequestError,
+  conflictError,
+  invalidError,
+  notFoundError,
+} from "../status/mod.ts";
+import type { BoundObject } from "../serviceaccount/mod.ts";
+import {
+  type FieldError,
+  invalid,
+  notSupported,
+  required,
+} from "../validation/field_error.ts";
+import type { ResourceContext } from "./context.ts";
+import { keyOf } from "./context.ts";
+import { parseDryRun } from "./incoming.ts";
+import { rfc3339 } from "./strategy.ts";
+
+const GROUP = "authentication.k8s.io";
+const API_VERSION = `${GROUP}/v1`;
+const KIND = "TokenRequest";
+
+/** Default and minimum token lifetime, as upstream. */
+export const DEFAULT_EXPIRATION_SECONDS = 3600;
+export const MIN_EXPIRATION_SECONDS = 600;
+const MAX_EXPIRATION_SECONDS = 2 ** 32;
+
+/** True for a create on `serviceaccounts/token`. */
+export function isTokenRequest(ctx: ResourceContext): boolean {
+  return ctx.def.group === "" && ctx.def.plural === "serviceaccounts" &&
+    ctx.subresource === "token" && ctx.name !== "";
+}
+
+interface BoundRef {
+  kind?: unknown;
+  apiVersion?: unknown;
+  name?: unknown;
+  uid?: unknown;
+}
+
+/** Handles `create` on `serviceaccounts/<name>/token`. */
+export async function handleTokenRequest(
+  ctx: ResourceContext,
+): Promise<Response> {
+  const { object: body } = await readDecodedBody(ctx.req, {
+    apiVersion: API_VERSION,
+    kind: KIND,
+  });
+  if (body.kind !== undefined && body.kind !== KIND) {
+    throw badRequestError(
+      `the body of a token request must be a ${KIND}, not ${String(body.kind)}`,
+    );
+  }
+  if (body.apiVersion !== undefined && body.apiVersion !== API_VERSION) {
+    throw badRequestError(
+      `the body of a token request must be ${API_VERSION}, not ${
+        String(body.apiVersion)
+      }`,
+    );
+  }
+  const dryRun = parseDryRun(ctx, "CreateOptions");
+  const issuer = ctx.services.tokenIssuer;
+  const meta = (body.metadata ?? {}) as Record<string, unknown>;
+  const spec = (body.spec ?? {}) as Record<string, unknown>;
+  const errs: FieldError[] = [];
+  if (meta.name !== undefined && meta.name !== "" && meta.name !== ctx.name) {
+    errs.push(
+      invalid(
+        "metadata.name",
+        meta.name,
+        "must match the service account name if specified",
+      ),
+    );
+  }
+  if (
+    meta.namespace !== undefined && meta.namespace !== "" &&
+    meta.namespace !== ctx.namespace
+  ) {
+    errs.push(
+      invalid(
+        "metadata.namespace",
+        meta.namespace,
+        "must match the service account namespace if specified",
+      ),
+    );
+  }
+  let audiences = spec.audiences;
+  if (audiences === undefined || audiences === null) {
+    audiences = [...issuer.apiAudiences];
+  } else if (
+    !Array.isArray(audiences) || audiences.some((a) => typeof a !== "string")
+  ) {
+    errs.push(
+      invalid("spec.audiences", audiences, "must be a list of strings"),
+    );
+  } else if (audiences.length === 0) {
+    audiences = [...issuer.apiAudiences];
+  }
+  const exp = spec.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS;
+  if (typeof exp !== "number" || !Number.isInteger(exp)) {
+    errs.push(invalid("spec.expirationSeconds", exp, "must be an integer"));
+  } else if (exp < MIN_EXPIRATION_SECONDS) {
+    errs.push(
+      invalid(
+        "spec.expirationSeconds",
+        exp,
+        "may not specify a duration less than 10 minutes",
+      ),
+    );
+  } else if (exp > MAX_EXPIRATION_SECONDS) {
+    errs.push(
+      invalid(
+        "spec.expirationSeconds",
+        exp,
+        "may not specify a duration larger than 2^32 seconds",
+      ),
+    );
+  }
+  const ref = spec.boundObjectRef as BoundRef | null | undefined;
+  if (ref !== undefined && ref !== null) {
+    if (ref.kind !== "Secret") {
+      errs.push(
+        notSupported("spec.boundObjectRef.kind", ref.kind, ["Secret"]),
+      );
+    } else if (ref.apiVersion !== undefined && ref.apiVersion !== "v1") {
+      errs.push(
+        notSupported("spec.boundObjectRef.apiVersion", ref.apiVersion, ["v1"]),
+      );
+    }
+    if (typeof ref.name !== "string" || ref.name === "") {
+      errs.push(required("spec.boundObjectRef.name"));
+    }
+  }
+  if (errs.length > 0) throw invalidError(GROUP, KIND, ctx.name, errs);
+
+  let sa: KubeObject;
+  try {
+    sa = await ctx.store.get(keyOf(ctx));
+  } catch (e) {
+    if (isStorageError(e, "NotFound")) {
+      throw notFoundError({ group: "", resource: "serviceaccounts" }, ctx.name);
+    }
+    throw e;
+  }
+  if (sa.metadata.deletionTimestamp) {
+    throw badRequestError(
+      `service account ${ctx.namespace}/${ctx.name} is being deleted`,
+    );
+  }
+  const boundObject = ref ? await boundSecret(ctx, ref) : undefined;
+  const expirationSeconds = exp as number;
+  const issued = dryRun ? undefined : await issuer.issue({
+    cluster: ctx.cluster,
+    namespace: ctx.namespace,
+    serviceAccount: { name: ctx.name, uid: sa.metadata.uid! },
+    audiences: audiences as string[],
+    expirationSeconds,
+    boundObject,
+  });
+  const now = ctx.services.now();
+  return jsonResponse({
+    kind: KIND,
+    apiVersion: API_VERSION,
+    metadata: {
+      name: ctx.name,
+      namespace: ctx.namespace,
+      creationTimestamp: rfc3339(now),
+    },
+    spec: {
+      audiences,
+      expirationSeconds,
+      boundObjectRef: ref
+        ? {
+          kind: "Secret",
+          apiVersion: "v1",
+          name: ref.name,
+          uid: boundObject!.uid,
+        }
+        : null,
+    },
+    status: {
+      token: issued?.token ?? "",
+      expirationTimestamp: rfc3339(
+        issued?.expirationTimestamp ??
+          new Date(now.getTime() + expirationSeconds * 1000),
+      ),
+    },
+  }, 201);
+}
+
+async function boundSecret(
+  ctx: ResourceContext,
+  ref: BoundRef,
+): Promise<BoundObject> {
+  const name = ref.name as string;
+  const secretsDef = { group: "", resource: "secrets" };
+  let secret: KubeObject;
+  try {
+    const def = ctx.services.builtin("", "v1", "secrets");
+    if (!def) throw notFoundError(secretsDef, name);
+    secret = await ctx.services.storeFor(def).get(objectKey({
+      resource: "secrets",
+      cluster: ctx.cluster,
+      namespace: ctx.namespace,
+      name,
+    }));
+  } catch (e) {
+    if (isStorageError(e, "NotFound")) throw notFoundError(secretsDef, name);
+    throw e;
+  }
+  const uid = secret.metadata.uid!;
+  if (typeof ref.uid === "string" && ref.uid !== "" && ref.uid !== uid) {
+    throw conflictError(
+      secretsDef,
+      name,
+      `the UID in the bound object reference (${ref.uid}) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
+    );
+  }
+  return { kind: "Secret", name, uid };
+}

@@ -1,0 +1,24 @@
+/**
+ * Service account tokens: the signing key and the issuer that signs and
+ * verifies the JWTs of the TokenRequest API.
+ *
+ * @module
+ */
+
+export {
+  generateSigningKey,
+  loadOrCreateSigningKey,
+  type SigningKey,
+  TOKEN_ALGORITHM,
+} from "./signing_key.ts";
+export {
+  type BoundObject,
+  CLUSTER_CLAIM,
+  DEFAULT_ISSUER,
+  InvalidTokenError,
+  type IssuedToken,
+  type ServiceAccountClaims,
+  ServiceAccountTokenIssuer,
+  type TokenIssuerOptions,
+  type TokenRequestSpec,
+} from "./token_issuer.ts";
