@@ -177,7 +177,7 @@ export function updateManagedFields(
   const newObj = withoutManagedFields(next);
   const oldObj = old ? withoutManagedFields(old) : {};
   const changed = !old || !jsonEqual(oldObj, newObj);
-  if (isResetRequest(sent)) return finish(newObj, new Map(), changed);
+  if (isResetRequest(sent)) return finish(newObj, new Map(), changed, true);
 
   let managers: Managers | undefined;
   if (!opts.subresource && Array.isArray(sent) && sent.length > 0) {
@@ -214,10 +214,12 @@ export function updateManagedFields(
       });
     }
   } catch (e) {
-    if (e instanceof ApplyError) return finish(newObj, new Map(), changed);
+    if (e instanceof ApplyError) {
+      return finish(newObj, new Map(), changed, true);
+    }
     throw e;
   }
-  return finish(newObj, managers, changed);
+  return finish(newObj, managers, changed, true);
 }
 
 /** Upstream `Updater.update`: conflicts and ownership loss for everyone but `workflow`. */
@@ -331,14 +333,19 @@ function strip(managers: Managers, id: string, opts: FieldManagerOptions) {
   if (rec.set.isEmpty()) managers.delete(id);
 }
 
+/**
+ * The result object: `obj` with `managers` as its managedFields. `obj` is
+ * copied unless `owned` (a private copy made here that nothing else holds).
+ */
 function finish(
   obj: Obj,
   managers: Managers,
   changed: boolean,
+  owned = false,
 ): FieldManagerResult {
   capUpdateManagers(managers);
   const managedFields = encodeManagedFields(managers);
-  const object = structuredClone(obj);
+  const object = owned ? obj : structuredClone(obj);
   const meta = isObject(object.metadata) ? object.metadata : {};
   if (managedFields.length > 0) meta.managedFields = managedFields;
   else delete meta.managedFields;

@@ -173,6 +173,8 @@ export function applyErrorToApi(e: unknown): unknown {
 /** Copies the managedFields of `from` onto `to` (after a strategy rebuilt `to`). */
 export function keepManagedFields(to: KubeObject, from: KubeObject): void {
   const mf = from.metadata?.managedFields;
-  if (mf === undefined) delete to.metadata.managedFields;
-  else to.metadata.managedFields = structuredClone(mf);
+  delete to.metadata.managedFields;
+  if (mf === undefined) return;
+  // re-inserted last; a copy only when it comes from another object
+  to.metadata.managedFields = to === from ? mf : structuredClone(mf);
 }
