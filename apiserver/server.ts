@@ -22,6 +22,8 @@ import type { ResourceContext, ServerServices } from "./handlers/context.ts";
 import { NamespaceLifecycle } from "./handlers/namespace_lifecycle.ts";
 import {
   generateSigningKey,
+  isIssuerDiscoveryPath,
+  serveIssuerDiscovery,
   ServiceAccountTokenIssuer,
 } from "./serviceaccount/mod.ts";
 import { handleCreate } from "./handlers/create.ts";
@@ -268,6 +270,10 @@ export async function createApiServer(
           kinds,
           prefix,
         );
+        if (res) return res;
+      }
+      if (isIssuerDiscoveryPath(path)) {
+        const res = await serveIssuerDiscovery(req, path, services.tokenIssuer);
         if (res) return res;
       }
       throw pathNotFoundError();

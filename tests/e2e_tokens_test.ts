@@ -106,6 +106,37 @@ Deno.test("kubectl create token issues service account tokens the server accepts
       },
     );
 
+    await t.step(
+      "the account can read the issuer discovery documents",
+      async () => {
+        const conf = JSON.parse(
+          (await kubectl([
+            "--token",
+            tokens[0],
+            "get",
+            "--raw",
+            "/.well-known/openid-configuration",
+          ])).stdout,
+        );
+        assert.equal(
+          conf.issuer,
+          "https://kubernetes.default.svc.cluster.local",
+        );
+        const jwks = JSON.parse(
+          (await kubectl([
+            "--token",
+            tokens[0],
+            "get",
+            "--raw",
+            "/openid/v1/jwks",
+          ]))
+            .stdout,
+        );
+        const kid = JSON.parse(atob(tokens[0].split(".")[0])).kid;
+        assert.deepEqual(jwks.keys.map((k: { kid: string }) => k.kid), [kid]);
+      },
+    );
+
     await t.step("tokens survive a server restart", async () => {
       await server.restart();
       assert.equal(

@@ -41,6 +41,16 @@ export const SYSTEM_MASTERS = "system:masters";
 
 const PUBLIC_PATHS = /^\/(version|api|apis|openapi)(\/.*)?$/;
 
+/**
+ * Service account issuer discovery, which upstream's bootstrap RBAC
+ * (`system:service-account-issuer-discovery`) grants to every service account.
+ */
+const ISSUER_DISCOVERY_PATHS = new Set([
+  "/.well-known/openid-configuration",
+  "/openid/v1/jwks",
+]);
+const SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
+
 /** What upstream's `system:basic-user` role lets every user create. */
 const SELF_REVIEWS = new Set([
   "authentication.k8s.io/selfsubjectreviews",
@@ -51,7 +61,8 @@ const SELF_REVIEWS = new Set([
 /**
  * Allows members of `system:masters` everything, any user `get` on the
  * discovery, version and OpenAPI paths and `create` of the self reviews
- * (`kubectl auth whoami`, `kubectl auth can-i`); denies the rest.
+ * (`kubectl auth whoami`, `kubectl auth can-i`), service accounts `get` on
+ * the issuer discovery paths; denies the rest.
  */
 export function defaultAuthorizer(): Authorizer {
   return {
@@ -62,6 +73,13 @@ export function defaultAuthorizer(): Authorizer {
       if (
         !attrs.isResourceRequest && attrs.verb === "get" &&
         PUBLIC_PATHS.test(attrs.path ?? "")
+      ) {
+        return Promise.resolve({ allowed: true });
+      }
+      if (
+        !attrs.isResourceRequest && attrs.verb === "get" &&
+        ISSUER_DISCOVERY_PATHS.has(attrs.path ?? "") &&
+        attrs.user.groups.includes(SERVICE_ACCOUNTS_GROUP)
       ) {
         return Promise.resolve({ allowed: true });
       }

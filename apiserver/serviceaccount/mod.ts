@@ -22,3 +22,10 @@ export {
   type TokenIssuerOptions,
   type TokenRequestSpec,
 } from "./token_issuer.ts";
+export {
+  isIssuerDiscoveryPath,
+  JWKS_PATH,
+  jwksUri,
+  OIDC_CONFIGURATION_PATH,
+  serveIssuerDiscovery,
+} from "./issuer_discovery.ts";

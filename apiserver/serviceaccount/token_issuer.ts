@@ -98,6 +98,16 @@ export class ServiceAccountTokenIssuer {
     return this.#loaded;
   }
 
+  /** The public signing key as a JSON Web Key Set (`/openid/v1/jwks`). */
+  async publicKeys(): Promise<{ keys: Record<string, unknown>[] }> {
+    const { exportJWK } = await import("jose");
+    const key = await this.#signingKey();
+    const jwk = await exportJWK(key.publicKey);
+    return {
+      keys: [{ use: "sig", ...jwk, kid: key.keyId, alg: TOKEN_ALGORITHM }],
+    };
+  }
+
   /** Loads the signing key now (to fail at start on a bad key file). */
   async load(): Promise<void> {
     await this.#signingKey();
