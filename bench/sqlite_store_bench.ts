@@ -190,3 +190,39 @@ Deno.bench({
     );
   },
 });
+
+// 64 writes in flight, as 64 concurrent API requests make them: the store
+// group-commits the writes of one event-loop turn; the baseline still pays
+// one transaction per row (what a write path without batching costs).
+const IN_FLIGHT = 64;
+let rawConcN = 0;
+let storeConcN = 0;
+
+Deno.bench({
+  name: `raw sqlite: ${IN_FLIGHT} single-row transactions`,
+  group: `create, ${IN_FLIGHT} in flight`,
+  baseline: true,
+  fn() {
+    for (let i = 0; i < IN_FLIGHT; i++) {
+      rawBegin.run();
+      rawInsert.run(`/conc/obj-${rawConcN++}`, VALUE);
+      rawCommit.run();
+    }
+  },
+});
+
+Deno.bench({
+  name: `store.create × ${IN_FLIGHT} concurrent`,
+  group: `create, ${IN_FLIGHT} in flight`,
+  async fn() {
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, () => {
+        const name = `obj-${storeConcN++}`;
+        return store.create(
+          `/registry/configmaps/clusters/root/conc/${name}`,
+          configMap(name),
+        );
+      }),
+    );
+  },
+});

@@ -3,8 +3,11 @@
  * `node:sqlite` connection that owns its database file exclusively.
  *
  * Every call runs synchronously on the connection, so writes serialise in
- * the process (no "database is locked" between our own writers) and a commit
- * is acknowledged only after SQLite has written it to the WAL.
+ * the process (no "database is locked" between our own writers). Writes are
+ * group-committed: those made in one turn of the event loop (many
+ * concurrent API requests) share one transaction, run when the turn's I/O is
+ * done (`setImmediate`); each write is acknowledged only after that commit
+ * has reached the WAL.
  *
  * @example
  * ```ts
@@ -17,6 +20,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
+import { setImmediate } from "node:timers";
 import type { RangeCountingLog } from "../../storage/log/range_count.ts";
 import type {
   LatestValue,
@@ -79,6 +83,8 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   #rev: number;
   #compacted: number;
   #closed = false;
+  /** Writes waiting for the next group commit (see {@linkcode #enqueue}). */
+  #pending: PendingWrite[] = [];
 
   /** Opens (creating when missing) and locks the database at `opts.path`. */
   constructor(opts: SqliteLogOptions) {
@@ -248,6 +254,74 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     }
   }
 
+  /**
+   * Group commit: a write joins the batch of writes made in the same turn of
+   * the event loop; the batch runs in one transaction when the turn's
+   * microtasks are done. Each write still checks its own preconditions
+   * against the state the batch's earlier writes left (it reads through the
+   * open transaction) and fails alone; an error of SQLite itself fails the
+   * whole batch, which is rolled back. Promises settle, and events go out
+   * (one listener call per batch, in revision order), after the commit.
+   */
+  #enqueue(apply: (rev: number) => LogEvent): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ apply, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    if (this.#closed) {
+      const err = unavailable(`sqlite: ${this.#path} is closed`);
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const s = this.#s;
+    const events: LogEvent[] = [];
+    const outcomes: (number | unknown)[] = [];
+    let rev = this.#rev;
+    try {
+      s.begin.run();
+      try {
+        for (const w of batch) {
+          let ev: LogEvent;
+          try {
+            ev = w.apply(rev + 1);
+          } catch (err) {
+            if (err instanceof WriteRejected) {
+              outcomes.push(err);
+              continue;
+            }
+            throw err;
+          }
+          rev = ev.revision;
+          events.push(ev);
+          outcomes.push(rev);
+        }
+        s.commit.run();
+      } catch (err) {
+        try {
+          s.rollback.run();
+        } catch { /* the transaction is already gone */ }
+        throw err;
+      }
+    } catch (err) {
+      const failure = sqliteError("write", err);
+      for (const w of batch) w.reject(failure);
+      return;
+    }
+    this.#rev = rev;
+    this.#emitAll(events);
+    batch.forEach((w, i) => {
+      const o = outcomes[i];
+      if (o instanceof WriteRejected) w.reject(o.cause);
+      else w.resolve(o as number);
+    });
+  }
+
   /** Runs `write` in one transaction; the in-memory counter moves on commit only. */
   #commit(rev: number, write: () => void): void {
     const s = this.#s;
@@ -264,16 +338,15 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     this.#rev = rev;
   }
 
-  #emit(event: LogEvent): void {
-    if (this.#listeners.size === 0) return;
-    const events = [event];
+  #emitAll(events: LogEvent[]): void {
+    if (this.#listeners.size === 0 || events.length === 0) return;
     for (const listener of this.#listeners) {
       try {
         listener(events);
       } catch (err) {
         this.#logger.error("log subscriber failed", {
           err,
-          revision: event.revision,
+          revision: events[0].revision,
         });
       }
     }
@@ -284,39 +357,41 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
       this.#open();
       checkObjectKey(key);
       checkValue(key, value);
-      const s = this.#s;
-      const rev = this.#rev + 1;
-      this.#commit(rev, () => {
-        // The primary key of `kv` is the existence check: no read first.
-        try {
-          s.insertKv.run(key, rev);
-        } catch (err) {
-          if (isConstraintError(err)) throw keyExists(key, this.#rev);
-          throw err;
-        }
-        s.insertLog.run(rev, key, rev, null, 0, value);
-      });
-      this.#emit({ type: "create", key, revision: rev, value });
-      return Promise.resolve(rev);
     } catch (err) {
       return Promise.reject(sqliteError(`create ${key}`, err));
     }
+    const s = this.#s;
+    return this.#enqueue((rev) => {
+      // The primary key of `kv` is the existence check: no read first.
+      try {
+        s.insertKv.run(key, rev);
+      } catch (err) {
+        if (isConstraintError(err)) {
+          throw new WriteRejected(keyExists(key, rev - 1));
+        }
+        throw err;
+      }
+      s.insertLog.run(rev, key, rev, null, 0, value);
+      return { type: "create", key, revision: rev, value };
+    });
   }
 
-  #current(key: string, expectedRevision: number) {
-    checkObjectKey(key);
-    const expected = checkRevision("expectedRevision", expectedRevision);
+  /**
+   * The live row of `key` inside a batch (`rev` is the revision the write
+   * would get); a missing key or another revision rejects the write alone.
+   */
+  #current(key: string, expected: number, rev: number) {
     const found = this.#s.latest.get(key) as unknown as
       | [number, number, string]
       | undefined;
     const row = found &&
       { rev: found[0], create_rev: found[1], value: found[2] };
-    if (!row) throw notFound(key, this.#rev);
+    if (!row) throw new WriteRejected(notFound(key, rev - 1));
     if (row.rev !== expected) {
-      throw conflict(
+      throw new WriteRejected(conflict(
         key,
         `the object has been modified (revision ${row.rev}, expected ${expected})`,
-      );
+      ));
     }
     return row;
   }
@@ -328,50 +403,50 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   ): Promise<number> {
     try {
       this.#open();
+      checkObjectKey(key);
       checkValue(key, value);
-      const cur = this.#current(key, expectedRevision);
-      const s = this.#s;
-      const rev = this.#rev + 1;
-      this.#commit(rev, () => {
-        s.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
-        s.updateKv.run(rev, key);
-      });
-      this.#emit({
+      checkRevision("expectedRevision", expectedRevision);
+    } catch (err) {
+      return Promise.reject(sqliteError(`update ${key}`, err));
+    }
+    const s = this.#s;
+    return this.#enqueue((rev) => {
+      const cur = this.#current(key, expectedRevision, rev);
+      s.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
+      s.updateKv.run(rev, key);
+      return {
         type: "update",
         key,
         revision: rev,
         value,
         prevValue: cur.value,
         prevRevision: cur.rev,
-      });
-      return Promise.resolve(rev);
-    } catch (err) {
-      return Promise.reject(sqliteError(`update ${key}`, err));
-    }
+      };
+    });
   }
 
   delete(key: string, expectedRevision: number): Promise<number> {
     try {
       this.#open();
-      const cur = this.#current(key, expectedRevision);
-      const s = this.#s;
-      const rev = this.#rev + 1;
-      this.#commit(rev, () => {
-        s.insertLog.run(rev, key, cur.create_rev, cur.rev, 1, null);
-        s.deleteKv.run(key);
-      });
-      this.#emit({
+      checkObjectKey(key);
+      checkRevision("expectedRevision", expectedRevision);
+    } catch (err) {
+      return Promise.reject(sqliteError(`delete ${key}`, err));
+    }
+    const s = this.#s;
+    return this.#enqueue((rev) => {
+      const cur = this.#current(key, expectedRevision, rev);
+      s.insertLog.run(rev, key, cur.create_rev, cur.rev, 1, null);
+      s.deleteKv.run(key);
+      return {
         type: "delete",
         key,
         revision: rev,
         value: cur.value,
         prevValue: cur.value,
         prevRevision: cur.rev,
-      });
-      return Promise.resolve(rev);
-    } catch (err) {
-      return Promise.reject(sqliteError(`delete ${key}`, err));
-    }
+      };
+    });
   }
 
   changes(
@@ -474,6 +549,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
 
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    this.#flush(); // writes already accepted are committed, not dropped
     this.#closed = true;
     this.#listeners.clear();
     try {
@@ -488,6 +564,19 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     }
     return Promise.resolve();
   }
+}
+
+/** A write waiting for its batch's commit. */
+interface PendingWrite {
+  /** Runs the write's statements at revision `rev`; returns its event. */
+  apply(rev: number): LogEvent;
+  resolve(rev: number): void;
+  reject(err: unknown): void;
+}
+
+/** A write refused on its own (key exists, not found, conflict); its batch goes on. */
+class WriteRejected {
+  constructor(readonly cause: unknown) {}
 }
 
 /** Revisions compacted per transaction, so writers are not held up long. */

@@ -168,7 +168,7 @@ Deno.test("sqlite log reports changes with previous values in revision order", a
   }
 });
 
-Deno.test("sqlite log delivers commits to subscribers synchronously, in order", async () => {
+Deno.test("sqlite log delivers commits to subscribers before the writes resolve, in order", async () => {
   await using dir = await tempDir();
   const log = openLog(dir.path);
   try {
@@ -329,4 +329,62 @@ Deno.test("sqlite log refuses calls after close", async () => {
   await assert.rejects(log.get(cmKey("a")), rejectsWith("Unavailable"));
   await assert.rejects(log.ready(), rejectsWith("Unavailable"));
   await log.close();
+});
+
+Deno.test("sqlite log commits the writes of one turn together; each is checked and fails alone", async () => {
+  await using dir = await tempDir();
+  const log = openLog(dir.path);
+  try {
+    const base = await log.create(cmKey("base"), '"0"');
+    const calls: LogEvent[][] = [];
+    log.subscribe((events) => calls.push(events));
+    const results = await Promise.allSettled([
+      log.create(cmKey("a"), '"a"'),
+      log.create(cmKey("a"), '"again"'), // the batch's own earlier write
+      log.update(cmKey("base"), '"1"', base),
+      log.update(cmKey("base"), '"2"', base), // stale after the one before
+      log.delete(cmKey("missing"), base),
+      log.create(cmKey("b"), '"b"'),
+    ]);
+    const codes = results.map((r) =>
+      r.status === "fulfilled" ? r.value : (r.reason as { code: string }).code
+    );
+    assert.deepEqual(codes, [
+      base + 1,
+      "KeyExists",
+      base + 2,
+      "Conflict",
+      "NotFound",
+      base + 3,
+    ]);
+    assert.equal(calls.length, 1, "one listener call for the batch");
+    assert.deepEqual(calls[0].map((e) => [e.type, e.key, e.revision]), [
+      ["create", cmKey("a"), base + 1],
+      ["update", cmKey("base"), base + 2],
+      ["create", cmKey("b"), base + 3],
+    ]);
+    assert.equal(await log.currentRevision(), base + 3);
+    assert.equal((await log.get(cmKey("a")))?.value, '"a"');
+    assert.equal((await log.get(cmKey("base")))?.value, '"1"');
+  } finally {
+    await log.close();
+  }
+});
+
+Deno.test("sqlite log commits writes accepted before close; later ones are refused", async () => {
+  await using dir = await tempDir();
+  const log = openLog(dir.path);
+  const pending = log.create(cmKey("a"), '"a"');
+  await log.close();
+  const rev = await pending;
+  await assert.rejects(
+    log.create(cmKey("b"), '"b"'),
+    rejectsWith("Unavailable"),
+  );
+  const again = openLog(dir.path);
+  try {
+    assert.equal((await again.get(cmKey("a")))?.modRevision, rev);
+  } finally {
+    await again.close();
+  }
 });
