@@ -42,11 +42,15 @@ Deno.test("two replicas on one spanner database see each other's writes", async 
     database: "replicas-db",
     emulatorHost: emu.host,
   };
-  // Both start together: schema creation races must be harmless.
-  const [a, b] = await Promise.all([
-    openSpannerLog(config, { retentionMs: 0, pollIntervalMs: 100 }),
-    openSpannerLog(config, { retentionMs: 0, pollIntervalMs: 100 }),
-  ]);
+  // Four start together on a fresh database: schema creation races (the
+  // emulator refuses concurrent schema changes) must be harmless.
+  const [a, b, ...more] = await Promise.all(
+    Array.from(
+      { length: 4 },
+      () => openSpannerLog(config, { retentionMs: 0, pollIntervalMs: 100 }),
+    ),
+  );
+  await Promise.all(more.map((l) => l.close()));
   try {
     await t.step(
       "a write through one reaches the other's subscriber",

@@ -192,7 +192,9 @@ async function applyMissingStatements(
   logger: Logger,
 ): Promise<void> {
   // A replica starting at the same moment may apply the same statement; its
-  // "duplicate name" failure is success, so re-read and go on.
+  // "duplicate name" failure is success, so re-read and go on. The emulator
+  // refuses a schema change while another one (or a read-write transaction)
+  // is in progress: wait a moment and look again.
   for (let attempt = 0;; attempt++) {
     const [ddl] = await handle.database.getSchema(left(deadline));
     const have = existingNames(ddl as string[]);
@@ -212,7 +214,14 @@ async function applyMissingStatements(
       const msg = err instanceof Error ? err.message : "";
       const duplicate = grpcCode(err) === GRPC.ALREADY_EXISTS ||
         /duplicate name|already exists/i.test(msg);
-      if (!duplicate || attempt >= 5) throw err;
+      const busy = grpcCode(err) === GRPC.FAILED_PRECONDITION &&
+        /concurrent schema change|already in progress/i.test(msg);
+      if (!(duplicate || busy) || attempt >= 20) throw err;
+      if (busy) {
+        const wait = Math.min(100 * 2 ** Math.min(attempt, 4), 1_000);
+        if (Date.now() + wait >= deadline) throw err;
+        await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
+      }
     }
   }
 }
