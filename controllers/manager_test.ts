@@ -17,7 +17,15 @@ Deno.test("a new namespace gets a default service account and kube-root-ca.crt, 
     const cm = `${NS}/team/configmaps/kube-root-ca.crt`;
     await eventually(async () => (await s.request("GET", sa)).status === 200);
     await eventually(async () => (await s.request("GET", cm)).status === 200);
-    assert.equal((await s.request("GET", cm)).body.data["ca.crt"], TEST_CA);
+    const published = (await s.request("GET", cm)).body;
+    assert.equal(published.data["ca.crt"], TEST_CA);
+    // the controllers' user agent names their field manager
+    assert.deepEqual(
+      published.metadata.managedFields.map((m: { manager: string }) =>
+        m.manager
+      ),
+      ["hyperplane-controller-manager"],
+    );
     await s.request("DELETE", sa);
     await eventually(async () => (await s.request("GET", sa)).status === 200);
     const got = (await s.request("GET", cm)).body;

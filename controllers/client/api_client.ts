@@ -15,6 +15,7 @@ import {
   withoutClusterAnnotation,
 } from "./resource.ts";
 import type { Transport } from "./transport.ts";
+import { HYPERPLANE_VERSION } from "../../version.ts";
 
 /** A page of a list. */
 export interface ListPage {
@@ -59,6 +60,12 @@ function query(opts: ListOptions | undefined, watch: boolean): string {
   return s ? `?${s}` : "";
 }
 
+/**
+ * Sent with every request; its first segment is the field manager of the
+ * controllers' writes (as `kube-controller-manager/…` is upstream's).
+ */
+export const USER_AGENT = `hyperplane-controller-manager/${HYPERPLANE_VERSION}`;
+
 /** The API client controllers use. */
 export class ApiClient {
   #transport: Transport;
@@ -74,7 +81,10 @@ export class ApiClient {
     body?: unknown,
     opts: { contentType?: string; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": USER_AGENT,
+    };
     let text: string | undefined;
     if (body !== undefined) {
       text = JSON.stringify(body);
