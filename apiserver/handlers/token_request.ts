@@ -29,11 +29,10 @@ import {
 } from "../validation/field_error.ts";
 import type { ResourceContext } from "./context.ts";
 import { keyOf } from "./context.ts";
-import { parseDryRun } from "./incoming.ts";
+import { expectedType, normalizeIncoming, parseDryRun } from "./incoming.ts";
 import { rfc3339 } from "./strategy.ts";
 
 const GROUP = "authentication.k8s.io";
-const API_VERSION = `${GROUP}/v1`;
 const KIND = "TokenRequest";
 
 /** Default and minimum token lifetime, as upstream. */
@@ -54,63 +53,43 @@ interface BoundRef {
   uid?: unknown;
 }
 
-/** Handles `create` on `serviceaccounts/<name>/token`. */
-export async function handleTokenRequest(
+/** A token request's spec after defaulting and validation. */
+interface TokenSpec {
+  audiences: string[];
+  expirationSeconds: number;
+  boundObjectRef?: BoundRef;
+}
+
+/**
+ * Defaults and validates the request (422 with every problem), as upstream's
+ * TokenRequest REST storage and validation.
+ */
+function tokenSpec(
   ctx: ResourceContext,
-): Promise<Response> {
-  const { object: body } = await readDecodedBody(ctx.req, {
-    apiVersion: API_VERSION,
-    kind: KIND,
-  });
-  if (body.kind !== undefined && body.kind !== KIND) {
-    throw badRequestError(
-      `the body of a token request must be a ${KIND}, not ${String(body.kind)}`,
-    );
-  }
-  if (body.apiVersion !== undefined && body.apiVersion !== API_VERSION) {
-    throw badRequestError(
-      `the body of a token request must be ${API_VERSION}, not ${
-        String(body.apiVersion)
-      }`,
-    );
-  }
-  const dryRun = parseDryRun(ctx, "CreateOptions");
-  const issuer = ctx.services.tokenIssuer;
-  const meta = (body.metadata ?? {}) as Record<string, unknown>;
+  body: KubeObject,
+  apiAudiences: readonly string[],
+): TokenSpec {
   const spec = (body.spec ?? {}) as Record<string, unknown>;
   const errs: FieldError[] = [];
-  if (meta.name !== undefined && meta.name !== "" && meta.name !== ctx.name) {
+  const name = body.metadata.name;
+  if (name !== undefined && name !== "" && name !== ctx.name) {
     errs.push(
       invalid(
         "metadata.name",
-        meta.name,
+        name,
         "must match the service account name if specified",
       ),
     );
   }
+  let audiences = spec.audiences ?? [];
   if (
-    meta.namespace !== undefined && meta.namespace !== "" &&
-    meta.namespace !== ctx.namespace
-  ) {
-    errs.push(
-      invalid(
-        "metadata.namespace",
-        meta.namespace,
-        "must match the service account namespace if specified",
-      ),
-    );
-  }
-  let audiences = spec.audiences;
-  if (audiences === undefined || audiences === null) {
-    audiences = [...issuer.apiAudiences];
-  } else if (
     !Array.isArray(audiences) || audiences.some((a) => typeof a !== "string")
   ) {
     errs.push(
       invalid("spec.audiences", audiences, "must be a list of strings"),
     );
   } else if (audiences.length === 0) {
-    audiences = [...issuer.apiAudiences];
+    audiences = [...apiAudiences];
   }
   const exp = spec.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS;
   if (typeof exp !== "number" || !Number.isInteger(exp)) {
@@ -132,8 +111,8 @@ export async function handleTokenRequest(
       ),
     );
   }
-  const ref = spec.boundObjectRef as BoundRef | null | undefined;
-  if (ref !== undefined && ref !== null) {
+  const ref = (spec.boundObjectRef ?? undefined) as BoundRef | undefined;
+  if (ref !== undefined) {
     if (ref.kind !== "Secret") {
       errs.push(
         notSupported("spec.boundObjectRef.kind", ref.kind, ["Secret"]),
@@ -148,6 +127,28 @@ export async function handleTokenRequest(
     }
   }
   if (errs.length > 0) throw invalidError(GROUP, KIND, ctx.name, errs);
+  return {
+    audiences: audiences as string[],
+    expirationSeconds: exp as number,
+    boundObjectRef: ref,
+  };
+}
+
+/** Handles `create` on `serviceaccounts/<name>/token`. */
+export async function handleTokenRequest(
+  ctx: ResourceContext,
+): Promise<Response> {
+  // The subresource's kind (TokenRequest) and the URL's namespace are
+  // checked as for any write.
+  const { object } = await readDecodedBody(ctx.req, expectedType(ctx));
+  const body = normalizeIncoming(ctx, object);
+  const dryRun = parseDryRun(ctx, "CreateOptions");
+  const issuer = ctx.services.tokenIssuer;
+  const { audiences, expirationSeconds, boundObjectRef: ref } = tokenSpec(
+    ctx,
+    body,
+    issuer.apiAudiences,
+  );
 
   let sa: KubeObject;
   try {
@@ -164,19 +165,18 @@ export async function handleTokenRequest(
     );
   }
   const boundObject = ref ? await boundSecret(ctx, ref) : undefined;
-  const expirationSeconds = exp as number;
   const issued = dryRun ? undefined : await issuer.issue({
     cluster: ctx.cluster,
     namespace: ctx.namespace,
     serviceAccount: { name: ctx.name, uid: sa.metadata.uid! },
-    audiences: audiences as string[],
+    audiences,
     expirationSeconds,
     boundObject,
   });
   const now = ctx.services.now();
   return jsonResponse({
     kind: KIND,
-    apiVersion: API_VERSION,
+    apiVersion: `${GROUP}/v1`,
     metadata: {
       name: ctx.name,
       namespace: ctx.namespace,

@@ -9,11 +9,11 @@
 
 import type { HealthEndpoint } from "./health.ts";
 
-const CLUSTER_PREFIX = /^\/clusters\/[^/]+(\/control-plane)?(?=\/|$)/;
+const CLUSTER_PREFIX = /^\/clusters\/([^/]+)(\/control-plane)?(?=\/|$)/;
 
 /** The virtual cluster a path selects (`root` without a prefix). */
 export function clusterOfPath(path: string): string {
-  const m = /^\/clusters\/([^/]+)(?:\/|$)/.exec(path);
+  const m = CLUSTER_PREFIX.exec(path);
   if (!m) return "root";
   try {
     return decodeURIComponent(m[1]);
