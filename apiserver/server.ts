@@ -52,7 +52,10 @@ import {
   lookupDefinition,
   WILDCARD_CLUSTER,
 } from "./routing/wildcard.ts";
-import { parseRequestInfo } from "./routing/request_info.ts";
+import {
+  parseRequestInfo,
+  type ResourceRequestInfo,
+} from "./routing/request_info.ts";
 import {
   type ErrorSubject,
   forbiddenError,
@@ -62,6 +65,15 @@ import {
   toApiError,
 } from "./status/mod.ts";
 import { handleWatch } from "./watch/serve_watch.ts";
+import {
+  type MetricsSources,
+  reportedVerb,
+  type RequestLabels,
+  RequestMetrics,
+  type Sample,
+  scopeOf,
+  serveMetrics,
+} from "./metrics/mod.ts";
 import { WatchRegistry } from "./watch/registry.ts";
 
 /** Options for {@linkcode createApiServer}. */
@@ -102,6 +114,38 @@ export interface ApiServer {
 }
 
 type VerbHandler = (ctx: ResourceContext) => Promise<Response>;
+
+/** Metrics labels of a non-resource request (and of unknown paths). */
+function nonResourceLabels(method: string): RequestLabels {
+  return {
+    verb: method.toUpperCase(),
+    dryRun: false,
+    group: "",
+    version: "",
+    resource: "",
+    subresource: "",
+    scope: "",
+  };
+}
+
+/** Metrics labels of a request for a served resource. */
+function resourceLabels(
+  req: Request,
+  query: URLSearchParams,
+  info: ResourceRequestInfo,
+  group: string,
+  resource: string,
+): RequestLabels {
+  return {
+    verb: reportedVerb(info.verb, req.method, req.headers.get("content-type")),
+    dryRun: query.has("dryRun"),
+    group,
+    version: info.version,
+    resource,
+    subresource: info.subresource,
+    scope: scopeOf(info),
+  };
+}
 
 /** The review resources as discovery lists them (create only). */
 const REVIEW_DISCOVERY = REVIEW_RESOURCES.map((r) => ({
@@ -145,6 +189,28 @@ export async function createApiServer(
   const version = opts.version ?? defaultVersionInfo();
   const now = opts.now ?? (() => new Date());
   const stores = new Map<string, Store>();
+  /** Stores by upstream's `apiserver_storage_objects` resource label. */
+  const storedResources = new Map<string, Store>();
+  const requestMetrics = new RequestMetrics();
+  const metricsSources: MetricsSources = {
+    requests: requestMetrics,
+    watches: () =>
+      [...services.watches.counts()].map(([label, value]) => ({
+        labels: JSON.parse(label),
+        value,
+      })),
+    storageObjects: async () => {
+      const out: Sample[] = [];
+      for (const [resource, store] of storedResources) {
+        const { objectCount } = await store.stats();
+        out.push({ labels: { resource }, value: objectCount });
+      }
+      return out.sort((a, b) =>
+        a.labels.resource.localeCompare(b.labels.resource)
+      );
+    },
+    startedAt: performance.timeOrigin,
+  };
   const services: ServerServices = {
     logger,
     namespaces,
@@ -177,6 +243,12 @@ export async function createApiServer(
           )
           : opts.storage.storeFor(own);
         stores.set(key, s);
+        if (!def.storedAs) {
+          storedResources.set(
+            def.group ? `${def.plural}.${def.group}` : def.plural,
+            s,
+          );
+        }
       }
       return s;
     },
@@ -211,6 +283,7 @@ export async function createApiServer(
     rctx: RequestContext,
     subject: { value?: ErrorSubject },
     warnings: string[],
+    observed: { labels?: RequestLabels },
   ): Promise<Response> {
     const url = new URL(req.url);
     const { cluster, path } = splitClusterPath(url.pathname);
@@ -228,6 +301,7 @@ export async function createApiServer(
     const info = parseRequestInfo(req.method, path, url.searchParams);
     if (cluster === WILDCARD_CLUSTER) checkWildcardRequest(info, rctx.user);
     if (!info.isResourceRequest) {
+      observed.labels = nonResourceLabels(req.method);
       const decision = await authorizer.authorize({
         user: rctx.user,
         cluster,
@@ -272,6 +346,9 @@ export async function createApiServer(
         );
         if (res) return res;
       }
+      if (url.pathname === "/metrics") {
+        return await serveMetrics(req, metricsSources);
+      }
       if (isIssuerDiscoveryPath(path)) {
         const res = await serveIssuerDiscovery(req, path, services.tokenIssuer);
         if (res) return res;
@@ -288,6 +365,13 @@ export async function createApiServer(
       }
       const gr = { group: review.group, resource: review.resource };
       subject.value = { gr };
+      observed.labels = resourceLabels(
+        req,
+        url.searchParams,
+        info,
+        review.group,
+        review.resource,
+      );
       const attrs = {
         user: rctx.user,
         cluster,
@@ -314,6 +398,13 @@ export async function createApiServer(
     const found = lookupDefinition(registries, cluster, registry, info);
     if (!found) throw pathNotFoundError();
     const { def, acrossClusters } = found;
+    observed.labels = resourceLabels(
+      req,
+      url.searchParams,
+      info,
+      def.group,
+      def.plural,
+    );
     const isNamespaceObject = def === namespaces;
     if (!def.namespaced && info.namespace && !isNamespaceObject) {
       throw pathNotFoundError();
@@ -384,9 +475,11 @@ export async function createApiServer(
     const start = performance.now();
     const subject: { value?: ErrorSubject } = {};
     const warnings: string[] = [];
+    const observed: { labels?: RequestLabels } = {};
+    const inflight = requestMetrics.begin(req.method);
     let res: Response;
     try {
-      res = await route(req, rctx, subject, warnings);
+      res = await route(req, rctx, subject, warnings, observed);
     } catch (e) {
       const err = toApiError(e, subject.value);
       if (err.code >= 500 && err.code !== 503 && err.code !== 504) {
@@ -398,11 +491,20 @@ export async function createApiServer(
     for (const w of warnings) {
       res.headers.append("Warning", warningHeaderValue(w));
     }
+    inflight();
+    const seconds = (performance.now() - start) / 1000;
+    const labels = observed.labels ?? nonResourceLabels(req.method);
+    // A watch is long-running: counted, but kept out of the latencies.
+    requestMetrics.observe(
+      labels,
+      res.status,
+      labels.verb === "WATCH" ? undefined : seconds,
+    );
     logger.debug("request", {
       method: req.method,
       path: new URL(req.url).pathname,
       code: res.status,
-      durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+      durationMs: Math.round(seconds * 1e6) / 1000,
       user: rctx.user.username,
     });
     return res;

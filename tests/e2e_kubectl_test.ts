@@ -328,6 +328,15 @@ async function everydayCommands(
         (await kubectl(["get", "--raw", "/livez?verbose"])).stdout,
         /livez check passed/,
       );
+      const metrics = (await kubectl(["get", "--raw", "/metrics"])).stdout;
+      assert.match(
+        metrics,
+        /^apiserver_request_total\{verb="POST",dry_run="",group="",version="v1",resource="configmaps",subresource="",scope="resource",component="apiserver",code="201"\} \d+$/m,
+      );
+      assert.match(
+        metrics,
+        /^apiserver_storage_objects\{resource="configmaps"\} \d+$/m,
+      );
     },
   );
 }

@@ -50,6 +50,8 @@ const ISSUER_DISCOVERY_PATHS = new Set([
   "/openid/v1/jwks",
 ]);
 const SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
+/** Upstream's `system:monitoring` group may read `/metrics`. */
+const MONITORING_GROUP = "system:monitoring";
 
 /** What upstream's `system:basic-user` role lets every user create. */
 const SELF_REVIEWS = new Set([
@@ -62,7 +64,8 @@ const SELF_REVIEWS = new Set([
  * Allows members of `system:masters` everything, any user `get` on the
  * discovery, version and OpenAPI paths and `create` of the self reviews
  * (`kubectl auth whoami`, `kubectl auth can-i`), service accounts `get` on
- * the issuer discovery paths; denies the rest.
+ * the issuer discovery paths, `system:monitoring` `get` on `/metrics`;
+ * denies the rest.
  */
 export function defaultAuthorizer(): Authorizer {
   return {
@@ -73,6 +76,13 @@ export function defaultAuthorizer(): Authorizer {
       if (
         !attrs.isResourceRequest && attrs.verb === "get" &&
         PUBLIC_PATHS.test(attrs.path ?? "")
+      ) {
+        return Promise.resolve({ allowed: true });
+      }
+      if (
+        !attrs.isResourceRequest && attrs.verb === "get" &&
+        attrs.path === "/metrics" &&
+        attrs.user.groups.includes(MONITORING_GROUP)
       ) {
         return Promise.resolve({ allowed: true });
       }

@@ -35,6 +35,22 @@ function defaultTimeoutSeconds(): number {
   return Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + r));
 }
 
+/**
+ * The labels of `apiserver_longrunning_requests` for a watch (the metrics
+ * read them back from the watch registry).
+ */
+export function watchLabel(ctx: ResourceContext): string {
+  return JSON.stringify({
+    verb: "WATCH",
+    group: ctx.def.group,
+    version: ctx.def.version,
+    resource: ctx.def.plural,
+    subresource: "",
+    scope: ctx.namespace ? "namespace" : "cluster",
+    component: "apiserver",
+  });
+}
+
 /** Handles `watch`. */
 export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   const opts = parseListOptions(ctx, true);
@@ -160,7 +176,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         // the client already cancelled the stream
       }
     }
-  });
+  }, watchLabel(ctx));
   return new Response(body, {
     status: 200,
     headers: {
