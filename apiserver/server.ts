@@ -52,10 +52,7 @@ import {
   lookupDefinition,
   WILDCARD_CLUSTER,
 } from "./routing/wildcard.ts";
-import {
-  parseRequestInfo,
-  type ResourceRequestInfo,
-} from "./routing/request_info.ts";
+import { parseRequestInfo } from "./routing/request_info.ts";
 import {
   type ErrorSubject,
   forbiddenError,
@@ -67,11 +64,11 @@ import {
 import { handleWatch } from "./watch/serve_watch.ts";
 import {
   type MetricsSources,
-  reportedVerb,
+  nonResourceLabels,
   type RequestLabels,
   RequestMetrics,
+  resourceLabels,
   type Sample,
-  scopeOf,
   serveMetrics,
 } from "./metrics/mod.ts";
 import { WatchRegistry } from "./watch/registry.ts";
@@ -114,38 +111,6 @@ export interface ApiServer {
 }
 
 type VerbHandler = (ctx: ResourceContext) => Promise<Response>;
-
-/** Metrics labels of a non-resource request (and of unknown paths). */
-function nonResourceLabels(method: string): RequestLabels {
-  return {
-    verb: method.toUpperCase(),
-    dryRun: false,
-    group: "",
-    version: "",
-    resource: "",
-    subresource: "",
-    scope: "",
-  };
-}
-
-/** Metrics labels of a request for a served resource. */
-function resourceLabels(
-  req: Request,
-  query: URLSearchParams,
-  info: ResourceRequestInfo,
-  group: string,
-  resource: string,
-): RequestLabels {
-  return {
-    verb: reportedVerb(info.verb, req.method, req.headers.get("content-type")),
-    dryRun: query.has("dryRun"),
-    group,
-    version: info.version,
-    resource,
-    subresource: info.subresource,
-    scope: scopeOf(info),
-  };
-}
 
 /** The review resources as discovery lists them (create only). */
 const REVIEW_DISCOVERY = REVIEW_RESOURCES.map((r) => ({

@@ -18,4 +18,5 @@ export {
   PROMETHEUS_CONTENT_TYPE,
   renderMetrics,
 } from "./exposition.ts";
+export { nonResourceLabels, resourceLabels } from "./labels.ts";
 export { metricFamilies, type MetricsSources, serveMetrics } from "./serve.ts";
