@@ -2,15 +2,14 @@
  * An {@linkcode ObjectLookup} over the server's storage for the service
  * account authenticator: objects are read from the watch cache
  * (`resourceVersion: "0"`, as upstream's authenticator reads informers) and
- * a miss or a different UID is confirmed with a consistent read, so a
- * service account created a moment ago is found.
+ * a miss is confirmed with a consistent read, so a service account created a
+ * moment ago is found.
  *
  * @module
  */
 
 import {
   isStorageError,
-  type KubeObject,
   objectKey,
   type StoreFactory,
 } from "../../storage/mod.ts";
@@ -39,8 +38,6 @@ export function storedObjectLookup(
         throw e;
       }
     };
-    const cached: KubeObject | undefined = await read("0");
-    if (cached) return cached;
-    return await read();
+    return await read("0") ?? await read();
   };
 }
