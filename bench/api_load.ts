@@ -212,6 +212,9 @@ interface Series {
   hello: number[];
   create: number[];
   get: number[];
+  /** GET of a ConfigMap with a 1 KiB value: past the size where a response
+   * takes two TLS records (see `apiserver/serving/tls_front.ts`). */
+  getLarge: number[];
   list: number[];
 }
 
@@ -256,6 +259,11 @@ function seriesRows(s: Series, wrk: boolean): Row[] {
     `${ratio(cut(s.get), cut(s.hello))} of hello-world (target ≥ 40%)`,
   ]);
   rows.push([
+    `HTTP get configmap with a 1 KiB value (${client})`,
+    spread(cut(s.getLarge)),
+    `${ratio(cut(s.getLarge), cut(s.hello))} of hello-world`,
+  ]);
+  rows.push([
     `HTTP list 100 configmaps (${client})`,
     spread(cut(s.list)),
     `${ratio(cut(s.list), cut(s.hello))} of hello-world`,
@@ -269,13 +277,26 @@ function seriesRows(s: Series, wrk: boolean): Row[] {
  * are medians over the rounds with their range.
  */
 async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
-  const series: Series = { raw: [], hello: [], create: [], get: [], list: [] };
+  const series: Series = {
+    raw: [],
+    hello: [],
+    create: [],
+    get: [],
+    getLarge: [],
+    list: [],
+  };
   const wrk = haveWrk();
   await call(
     s,
     `/api/v1/namespaces/${ns}/configmaps`,
     201,
     post({ metadata: { name: "get-target" }, data: { key: "value" } }),
+  );
+  await call(
+    s,
+    `/api/v1/namespaces/${ns}/configmaps`,
+    201,
+    post({ metadata: { name: "get-large" }, data: { key: "x".repeat(1024) } }),
   );
   if (!wrk) {
     console.error(
@@ -328,6 +349,16 @@ async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
             CONCURRENCY,
             DURATION_MS,
             () => call(s, getPath, 200),
+          ),
+      );
+      const largePath = `/api/v1/namespaces/${ns}/configmaps/get-large`;
+      series.getLarge.push(
+        wrk
+          ? await wrkRate(`${s.url}${largePath}`, auth, DURATION_MS)
+          : await throughput(
+            CONCURRENCY,
+            DURATION_MS,
+            () => call(s, largePath, 200),
           ),
       );
       series.list.push(

@@ -1,7 +1,7 @@
 /**
- * The secure server: `Deno.serve` over TLS (HTTP/2 and HTTP/1.1 by ALPN),
- * health endpoints, authentication, and hand-off of every other request to
- * the {@linkcode ApiHandler} with `{ user, signal }`. Responses are passed
+ * The secure server: TLS (HTTP/2 and HTTP/1.1 by ALPN, `tls_front.ts`) in
+ * front of `Deno.serve`, health endpoints, authentication, and hand-off of
+ * every other request to the {@linkcode ApiHandler} with `{ user, signal }`. Responses are passed
  * through unbuffered, so watch streams flow as the handler writes them.
  *
  * @module
@@ -20,6 +20,7 @@ import {
 } from "./authentication.ts";
 import { AuthenticationError } from "./errors.ts";
 import { createHealthHandler, type HealthChecks } from "./health.ts";
+import { startTlsFront, type TlsFront } from "./tls_front.ts";
 
 /** Options for {@linkcode startSecureServer}. */
 export interface SecureServerOptions {
@@ -97,7 +98,7 @@ export async function startSecureServer(
 
   const handle = async (
     req: Request,
-    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    info: Deno.ServeHandlerInfo,
   ): Promise<Response> => {
     const started = performance.now();
     const completed = info.completed.catch(() => {});
@@ -121,7 +122,6 @@ export async function startSecureServer(
         if (result instanceof AuthenticationError) {
           log.debug("authentication failed", {
             path: url.pathname,
-            remote: info.remoteAddr.hostname,
             err: result.message,
           });
           res = unauthorized();
@@ -148,29 +148,56 @@ export async function startSecureServer(
       path: url.pathname,
       status: res.status,
       user: user?.username,
-      remote: info.remoteAddr.hostname,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
     return res;
   };
 
-  const { promise: listening, resolve: onListen } = Promise.withResolvers<
-    Deno.NetAddr
-  >();
-  const server = Deno.serve({
-    hostname: opts.bindAddress ?? "0.0.0.0",
-    port: opts.port,
-    cert: opts.tls.cert,
-    key: opts.tls.key,
+  // Deno.serve handles the requests as plain HTTP behind a TLS front (see
+  // tls_front.ts for why), on a Unix socket in a private directory.
+  const innerDir = await Deno.makeTempDir({ prefix: "hyperplane-" });
+  const unix = Deno.build.os !== "windows";
+  const { promise: innerListening, resolve: onInnerListen } = Promise
+    .withResolvers<Deno.Addr>();
+  const serveOptions = {
     signal: force.signal,
-    onListen: (addr) => onListen(addr),
-    onError: (err) => {
+    onListen: (addr: Deno.Addr) => onInnerListen(addr),
+    onError: (err: unknown) => {
       log.error("request failed", { err });
       return statusResponse(500, "InternalError", "Internal error");
     },
-  }, handle);
-  const addr = await listening;
+  };
+  const server = unix
+    ? Deno.serve({ ...serveOptions, path: `${innerDir}/api.sock` }, handle)
+    : Deno.serve({ ...serveOptions, hostname: "127.0.0.1", port: 0 }, handle);
+  const innerAddr = await innerListening;
+  let front: TlsFront;
+  try {
+    front = await startTlsFront({
+      bindAddress: opts.bindAddress ?? "0.0.0.0",
+      port: opts.port,
+      cert: opts.tls.cert,
+      key: opts.tls.key,
+      inner: innerAddr.transport === "unix"
+        ? { transport: "unix", path: innerAddr.path }
+        : {
+          transport: "tcp",
+          hostname: "127.0.0.1",
+          port: (innerAddr as Deno.NetAddr).port,
+        },
+      logger: log,
+    });
+  } catch (err) {
+    force.abort();
+    await server.finished;
+    await Deno.remove(innerDir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  const addr = { hostname: front.hostname, port: front.port };
   log.info("serving securely", { address: hostPort(addr) });
+  const finished = server.finished.finally(() =>
+    Deno.remove(innerDir, { recursive: true }).catch(() => {})
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -202,8 +229,12 @@ export async function startSecureServer(
         clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
       }
+      // The inner server closes its connections; each front connection
+      // then ends once it has relayed what was left (watch streams end
+      // cleanly, so clients re-list and re-watch rather than see an error).
       force.abort();
-      await server.finished;
+      await finished;
+      await front.close();
     })();
     return closing;
   };
@@ -215,7 +246,7 @@ export async function startSecureServer(
     hostname: addr.hostname,
     port: addr.port,
     close,
-    finished: server.finished,
+    finished,
   };
 }
 
@@ -261,7 +292,7 @@ const SHUTTING_DOWN = Object.freeze(
   new DOMException("the server is shutting down", "AbortError"),
 );
 
-function hostPort(addr: Deno.NetAddr): string {
+function hostPort(addr: { hostname: string; port: number }): string {
   const host = addr.hostname.includes(":")
     ? `[${addr.hostname}]`
     : addr.hostname;
