@@ -380,7 +380,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
    * The live row of `key` inside a batch (`rev` is the revision the write
    * would get); a missing key or another revision rejects the write alone.
    */
-  #current(key: string, expected: number, rev: number) {
+  #current(key: string, expected: number, rev: number): CurrentRow {
     const found = this.#s.latest.get(key) as unknown as
       | [number, number, string]
       | undefined;
@@ -401,17 +401,10 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     value: string,
     expectedRevision: number,
   ): Promise<number> {
-    try {
-      this.#open();
-      checkObjectKey(key);
-      checkValue(key, value);
-      checkRevision("expectedRevision", expectedRevision);
-    } catch (err) {
-      return Promise.reject(sqliteError(`update ${key}`, err));
-    }
     const s = this.#s;
-    return this.#enqueue((rev) => {
-      const cur = this.#current(key, expectedRevision, rev);
+    return this.#writeAt(key, expectedRevision, "update", () => {
+      checkValue(key, value);
+    }, (rev, cur) => {
       s.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
       s.updateKv.run(rev, key);
       return {
@@ -426,16 +419,11 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   }
 
   delete(key: string, expectedRevision: number): Promise<number> {
-    try {
-      this.#open();
-      checkObjectKey(key);
-      checkRevision("expectedRevision", expectedRevision);
-    } catch (err) {
-      return Promise.reject(sqliteError(`delete ${key}`, err));
-    }
     const s = this.#s;
-    return this.#enqueue((rev) => {
-      const cur = this.#current(key, expectedRevision, rev);
+    return this.#writeAt(key, expectedRevision, "delete", () => {}, (
+      rev,
+      cur,
+    ) => {
       s.insertLog.run(rev, key, cur.create_rev, cur.rev, 1, null);
       s.deleteKv.run(key);
       return {
@@ -447,6 +435,31 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
         prevRevision: cur.rev,
       };
     });
+  }
+
+  /**
+   * A write of `key` on condition that it is at `expectedRevision`: bad
+   * input is refused at once (nothing queued), the condition is checked in
+   * the batch.
+   */
+  #writeAt(
+    key: string,
+    expectedRevision: number,
+    what: string,
+    checks: () => void,
+    write: (rev: number, cur: CurrentRow) => LogEvent,
+  ): Promise<number> {
+    try {
+      this.#open();
+      checkObjectKey(key);
+      checks();
+      checkRevision("expectedRevision", expectedRevision);
+    } catch (err) {
+      return Promise.reject(sqliteError(`${what} ${key}`, err));
+    }
+    return this.#enqueue((rev) =>
+      write(rev, this.#current(key, expectedRevision, rev))
+    );
   }
 
   changes(
@@ -564,6 +577,13 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     }
     return Promise.resolve();
   }
+}
+
+/** The live row of a key, read inside a batch. */
+interface CurrentRow {
+  rev: number;
+  create_rev: number;
+  value: string;
 }
 
 /** A write waiting for its batch's commit. */
