@@ -133,8 +133,10 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     },
   });
   const onAbort = () => stop.abort();
-  ctx.signal?.addEventListener("abort", onAbort, { once: true });
-  ctx.req.signal?.addEventListener("abort", onAbort, { once: true });
+  // The serving layer's signal when there is one: touching `req.signal` of
+  // a `Deno.serve` request makes Deno warn about its legacy abort behaviour.
+  const clientGone = ctx.signal ?? ctx.req.signal;
+  clientGone?.addEventListener("abort", onAbort, { once: true });
   ctx.services.watches.start(async (closing) => {
     closing.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(onAbort, timeout * 1000);
@@ -168,8 +170,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       clearTimeout(timer);
       watcher.stop();
       closing.removeEventListener("abort", onAbort);
-      ctx.signal?.removeEventListener("abort", onAbort);
-      ctx.req.signal?.removeEventListener("abort", onAbort);
+      clientGone?.removeEventListener("abort", onAbort);
       try {
         controller.close();
       } catch {
