@@ -279,13 +279,11 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
       for (const w of batch) w.reject(err);
       return;
     }
-    const s = this.#s;
     const events: LogEvent[] = [];
     const outcomes: (number | unknown)[] = [];
     let rev = this.#rev;
     try {
-      s.begin.run();
-      try {
+      this.#transaction(() => {
         for (const w of batch) {
           let ev: LogEvent;
           try {
@@ -301,13 +299,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
           events.push(ev);
           outcomes.push(rev);
         }
-        s.commit.run();
-      } catch (err) {
-        try {
-          s.rollback.run();
-        } catch { /* the transaction is already gone */ }
-        throw err;
-      }
+      });
     } catch (err) {
       const failure = sqliteError("write", err);
       for (const w of batch) w.reject(failure);
@@ -322,8 +314,8 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     });
   }
 
-  /** Runs `write` in one transaction; the in-memory counter moves on commit only. */
-  #commit(rev: number, write: () => void): void {
+  /** Runs `write` in one transaction, rolled back if it throws. */
+  #transaction(write: () => void): void {
     const s = this.#s;
     s.begin.run();
     try {
@@ -335,7 +327,6 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
       } catch { /* the transaction is already gone */ }
       throw err;
     }
-    this.#rev = rev;
   }
 
   #emitAll(events: LogEvent[]): void {
@@ -505,7 +496,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
         if (this.#closed) return;
         const from = this.#compacted;
         const to = Math.min(target, from + COMPACT_BATCH);
-        this.#commit(this.#rev, () => {
+        this.#transaction(() => {
           deleted += compactRange(this.#s, from, to, this.#rev);
         });
         this.#compacted = to;
