@@ -7,6 +7,7 @@
  */
 
 import type { UserInfo } from "../request_context.ts";
+import { SERVICE_ACCOUNTS_GROUP } from "../serviceaccount/user.ts";
 
 /** What a request wants to do (upstream's `authorizer.Attributes`). */
 export interface AuthorizationAttributes {
@@ -49,7 +50,6 @@ const ISSUER_DISCOVERY_PATHS = new Set([
   "/.well-known/openid-configuration",
   "/openid/v1/jwks",
 ]);
-const SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
 /** Upstream's `system:monitoring` group may read `/metrics`. */
 const MONITORING_GROUP = "system:monitoring";
 

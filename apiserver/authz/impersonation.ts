@@ -10,6 +10,11 @@
  */
 
 import type { UserInfo } from "../request_context.ts";
+import {
+  SERVICE_ACCOUNT_USER_PREFIX,
+  serviceAccountGroups,
+  serviceAccountUsername,
+} from "../serviceaccount/user.ts";
 import { isDns1123Label, isDns1123Subdomain } from "../validation/names.ts";
 import {
   type AuthorizationAttributes,
@@ -27,7 +32,6 @@ export const IMPERSONATE_UID_HEADER = "Impersonate-Uid";
 /** The prefix of headers naming an `extra` entry (`Impersonate-Extra-<key>`). */
 export const IMPERSONATE_EXTRA_PREFIX = "Impersonate-Extra-";
 
-const SA_PREFIX = "system:serviceaccount:";
 const AUTHENTICATED = "system:authenticated";
 const UNAUTHENTICATED = "system:unauthenticated";
 const ANONYMOUS = "system:anonymous";
@@ -54,8 +58,8 @@ export interface ImpersonationRequest {
 export function splitServiceAccountUsername(
   username: string,
 ): { namespace: string; name: string } | undefined {
-  if (!username.startsWith(SA_PREFIX)) return undefined;
-  const parts = username.slice(SA_PREFIX.length).split(":");
+  if (!username.startsWith(SERVICE_ACCOUNT_USER_PREFIX)) return undefined;
+  const parts = username.slice(SERVICE_ACCOUNT_USER_PREFIX.length).split(":");
   if (parts.length !== 2) return undefined;
   const [namespace, name] = parts;
   if (isDns1123Label(namespace).length || isDns1123Subdomain(name).length) {
@@ -220,12 +224,10 @@ export async function impersonatedUser(
     }
     switch (r.kind) {
       case "ServiceAccount":
-        username = `${SA_PREFIX}${r.namespace}:${r.name}`;
+        // always set for a ServiceAccount request (split from its user name)
+        username = serviceAccountUsername(r.namespace!, r.name);
         if (!groupsSpecified) {
-          groups = [
-            "system:serviceaccounts",
-            `system:serviceaccounts:${r.namespace}`,
-          ];
+          groups = serviceAccountGroups(r.namespace!);
         }
         break;
       case "User":

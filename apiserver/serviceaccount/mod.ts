@@ -12,6 +12,12 @@ export {
   TOKEN_ALGORITHM,
 } from "./signing_key.ts";
 export {
+  SERVICE_ACCOUNT_USER_PREFIX,
+  SERVICE_ACCOUNTS_GROUP,
+  serviceAccountGroups,
+  serviceAccountUsername,
+} from "./user.ts";
+export {
   type BoundObject,
   CLUSTER_CLAIM,
   DEFAULT_ISSUER,

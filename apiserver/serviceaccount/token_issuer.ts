@@ -13,6 +13,7 @@
 
 import type { SigningKey } from "./signing_key.ts";
 import { TOKEN_ALGORITHM } from "./signing_key.ts";
+import { serviceAccountUsername } from "./user.ts";
 
 /** The issuer (and default audience) unless configured: upstream's usual one. */
 export const DEFAULT_ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -136,7 +137,7 @@ export class ServiceAccountTokenIssuer {
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.keyId })
       .setIssuer(this.issuer)
       .setSubject(
-        `system:serviceaccount:${spec.namespace}:${spec.serviceAccount.name}`,
+        serviceAccountUsername(spec.namespace, spec.serviceAccount.name),
       )
       .setAudience(spec.audiences)
       .setIssuedAt(iat)
@@ -195,7 +196,7 @@ function claimsOf(p: Record<string, unknown>): ServiceAccountClaims {
     typeof sa.name !== "string" || typeof sa.uid !== "string" ||
     typeof cluster !== "string" || typeof p.jti !== "string" ||
     typeof p.exp !== "number" ||
-    p.sub !== `system:serviceaccount:${k8s.namespace}:${sa.name}`
+    p.sub !== serviceAccountUsername(k8s.namespace, sa.name)
   ) {
     throw bad();
   }

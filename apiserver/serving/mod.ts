@@ -70,9 +70,9 @@ export {
   type LookedUpObject,
   type ObjectLookup,
   type ObjectRef,
-  SERVICE_ACCOUNTS_GROUP,
   serviceAccountAuthenticator,
 } from "./service_account_authenticator.ts";
+export { SERVICE_ACCOUNTS_GROUP } from "../serviceaccount/mod.ts";
 export { storedObjectLookup } from "./stored_lookup.ts";
 export {
   adminKubeconfig,

@@ -12,7 +12,9 @@
 import type { UserInfo } from "../request_context.ts";
 import {
   InvalidTokenError,
+  serviceAccountGroups,
   type ServiceAccountTokenIssuer,
+  serviceAccountUsername,
 } from "../serviceaccount/mod.ts";
 import { type Authenticator, bearerToken } from "./authentication.ts";
 import { clusterOfPath } from "./_paths.ts";
@@ -36,9 +38,6 @@ export interface LookedUpObject {
 export type ObjectLookup = (
   ref: ObjectRef,
 ) => Promise<LookedUpObject | undefined>;
-
-/** The groups of every service account (plus its namespace's group). */
-export const SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
 
 /** The user-info extra key carrying the token's ID, as upstream. */
 export const CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id";
@@ -113,12 +112,9 @@ export function serviceAccountAuthenticator(opts: {
         }
       }
       const user: UserInfo = {
-        username: `system:serviceaccount:${namespace}:${name}`,
+        username: serviceAccountUsername(namespace, name),
         uid: claims.uid,
-        groups: [
-          SERVICE_ACCOUNTS_GROUP,
-          `${SERVICE_ACCOUNTS_GROUP}:${namespace}`,
-        ],
+        groups: serviceAccountGroups(namespace),
         extra: { [CREDENTIAL_ID_EXTRA]: [`JTI=${claims.id}`] },
       };
       return user;
