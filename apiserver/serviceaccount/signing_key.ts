@@ -25,12 +25,8 @@ async function keyIdOf(publicKey: JoseKey): Promise<string> {
     await crypto.subtle.exportKey("spki", publicKey as CryptoKey),
   );
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
-  let bin = "";
-  for (const b of digest) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
+  const { base64url } = await import("jose");
+  return base64url.encode(digest);
 }
 
 async function fromPrivate(privateKey: JoseKey): Promise<SigningKey> {
