@@ -340,36 +340,15 @@ async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
               }),
             )),
       );
-      const getPath = `/api/v1/namespaces/${ns}/configmaps/get-target`;
-      const listPath = `/api/v1/namespaces/${ns}/configmaps?limit=100`;
-      series.get.push(
+      // GETs of one path, with wrk or (without it) Deno fetch.
+      const reads = (path: string) =>
         wrk
-          ? await wrkRate(`${s.url}${getPath}`, auth, DURATION_MS)
-          : await throughput(
-            CONCURRENCY,
-            DURATION_MS,
-            () => call(s, getPath, 200),
-          ),
-      );
-      const largePath = `/api/v1/namespaces/${ns}/configmaps/get-large`;
-      series.getLarge.push(
-        wrk
-          ? await wrkRate(`${s.url}${largePath}`, auth, DURATION_MS)
-          : await throughput(
-            CONCURRENCY,
-            DURATION_MS,
-            () => call(s, largePath, 200),
-          ),
-      );
-      series.list.push(
-        wrk
-          ? await wrkRate(`${s.url}${listPath}`, auth, DURATION_MS)
-          : await throughput(
-            CONCURRENCY,
-            DURATION_MS,
-            () => call(s, listPath, 200),
-          ),
-      );
+          ? wrkRate(`${s.url}${path}`, auth, DURATION_MS)
+          : throughput(CONCURRENCY, DURATION_MS, () => call(s, path, 200));
+      const cms = `/api/v1/namespaces/${ns}/configmaps`;
+      series.get.push(await reads(`${cms}/get-target`));
+      series.getLarge.push(await reads(`${cms}/get-large`));
+      series.list.push(await reads(`${cms}?limit=100`));
       console.error(`bench: throughput round ${round + 1}/${ROUNDS} done`);
     }
     return seriesRows(series, wrk);
