@@ -8,6 +8,7 @@
  */
 
 import type { CryptoKey as JoseKey } from "jose";
+import { createFileAtomic, readIfExists } from "../../storage/files.ts";
 
 /** A loaded signing key: the private half signs, the public half verifies. */
 export interface SigningKey {
@@ -52,32 +53,37 @@ export async function generateSigningKey(): Promise<SigningKey> {
 
 /**
  * The key in `path`; when the file does not exist a new key is written
- * there first. A file that is not an ES256 PKCS#8 PEM key is an error that
- * names the file.
+ * there first, atomically (mode 0600, directory created 0700): a failed
+ * write (a full disk) leaves no file, so the next call simply tries again.
+ * When replicas race, the first file written wins and the others use it.
+ * An empty file, or one that is not an ES256 PKCS#8 PEM key, is an error
+ * that names the file and what to do.
  */
 export async function loadOrCreateSigningKey(
   path: string,
 ): Promise<SigningKey> {
   const jose = await import("jose");
-  let pem: string | undefined;
-  try {
-    pem = await Deno.readTextFile(path);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  let pem = await readIfExists(path);
   if (pem === undefined) {
     const key = await generateSigningKey();
     const out = await jose.exportPKCS8(key.privateKey);
-    const dir = path.replace(/\/[^/]*$/, "");
-    if (dir && dir !== path) await Deno.mkdir(dir, { recursive: true });
     try {
-      await Deno.writeTextFile(path, out, { mode: 0o600, createNew: true });
-      return key;
+      if (await createFileAtomic(path, out)) return key;
     } catch (e) {
-      // another replica on the same data dir wrote it first: use theirs
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      pem = await Deno.readTextFile(path);
+      throw new Error(
+        `service account key file: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+        { cause: e },
+      );
     }
+    // another replica on the same data dir wrote it first: use theirs
+    pem = await Deno.readTextFile(path);
+  }
+  const fix =
+    "restore it, or delete it to have a new one generated (tokens signed with the old key are then rejected)";
+  if (pem.trim() === "") {
+    throw new Error(`service account key file ${path} is empty; ${fix}`);
   }
   let privateKey: JoseKey;
   try {
@@ -88,7 +94,7 @@ export async function loadOrCreateSigningKey(
     throw new Error(
       `service account key file ${path}: not an ECDSA P-256 private key in PKCS#8 PEM (${
         e instanceof Error ? e.message : String(e)
-      })`,
+      }); ${fix}`,
     );
   }
   return await fromPrivate(privateKey);

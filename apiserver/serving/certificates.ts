@@ -9,7 +9,11 @@
 
 import type { Logger } from "../../log/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-import { readIfExists, writeFileAtomic } from "./_files.ts";
+import {
+  PUBLIC_FILE_MODE,
+  readIfExists,
+  writeFileAtomic,
+} from "../../storage/files.ts";
 import { canonicalIp, isDnsName } from "./_ip.ts";
 // Type-only: `_x509.ts` (@peculiar/x509) is imported on demand, when a
 // certificate must be issued; reading existing ones uses `node:crypto`.
@@ -130,7 +134,10 @@ function sameSans(a: Sans, b: Sans): boolean {
  * Otherwise the CA under `<dataDir>/tls/` is created once and kept, and the
  * serving pair is (re)issued when missing, invalid, not signed by the CA,
  * carrying other SANs than wanted, or expiring within
- * {@linkcode RENEW_BEFORE_DAYS}. Key files are written with mode 0600.
+ * {@linkcode RENEW_BEFORE_DAYS} (an empty or damaged serving pair is simply
+ * reissued; a damaged CA is an error naming the file and what to do). Files
+ * are written atomically (see `storage/files.ts`), keys with mode 0600,
+ * certificates 0644, in a directory created 0700.
  *
  * @example
  * ```ts
@@ -158,9 +165,11 @@ export async function ensureCertificates(
       throw new Error("the key does not belong to the CA certificate");
     }
   } catch (err) {
-    throw new CertificateError(path("caKey"), `unusable CA: ${err}`, {
-      cause: err,
-    });
+    throw new CertificateError(
+      path("caKey"),
+      `unusable CA: ${err}; ${newCaHint(path("caCert"), path("caKey"))}`,
+      { cause: err },
+    );
   }
 
   const certFile = path("servingCert");
@@ -175,9 +184,11 @@ export async function ensureCertificates(
   }
   const { issueLeaf, loadIssuer } = await import("./_x509.ts");
   const issuer = await loadIssuer(ca).catch((err) => {
-    throw new CertificateError(path("caKey"), `unusable CA: ${err}`, {
-      cause: err,
-    });
+    throw new CertificateError(
+      path("caKey"),
+      `unusable CA: ${err}; ${newCaHint(path("caCert"), path("caKey"))}`,
+      { cause: err },
+    );
   });
   const pair = await issueLeaf(issuer, {
     commonName: "hyperplane",
@@ -186,8 +197,8 @@ export async function ensureCertificates(
     days: SERVING_VALIDITY_DAYS,
     now,
   });
-  await writeFileAtomic(keyFile, pair.keyPem, 0o600);
-  await writeFileAtomic(certFile, pair.certPem, 0o644);
+  await writeFileAtomic(keyFile, pair.keyPem);
+  await writeFileAtomic(certFile, pair.certPem, { mode: PUBLIC_FILE_MODE });
   const action = existing ? "renewed" : "generated";
   log.info(`${action} serving certificate`, {
     file: certFile,
@@ -219,10 +230,26 @@ async function ensureCa(
 ): Promise<PemPair> {
   const existing = await readPair(certFile, keyFile);
   if (existing) {
+    // Written atomically, so an empty file is damage from elsewhere (or
+    // from a release before atomic writes); never start on it silently.
+    const empty = existing.certPem.trim() === ""
+      ? certFile
+      : existing.keyPem.trim() === ""
+      ? keyFile
+      : undefined;
+    if (empty !== undefined) {
+      throw new CertificateError(
+        empty,
+        `the file is empty; ${newCaHint(certFile, keyFile)}`,
+      );
+    }
     try {
       parseCertificate(existing.certPem);
     } catch (err) {
-      throw new CertificateError(certFile, `not a PEM certificate: ${err}`);
+      throw new CertificateError(
+        certFile,
+        `not a PEM certificate: ${err}; ${newCaHint(certFile, keyFile)}`,
+      );
     }
     return existing;
   }
@@ -240,10 +267,15 @@ async function ensureCa(
     CA_VALIDITY_DAYS,
     now,
   );
-  await writeFileAtomic(keyFile, ca.keyPem, 0o600);
-  await writeFileAtomic(certFile, ca.certPem, 0o644);
+  await writeFileAtomic(keyFile, ca.keyPem);
+  await writeFileAtomic(certFile, ca.certPem, { mode: PUBLIC_FILE_MODE });
   log.info("generated CA certificate", { file: certFile });
   return ca;
+}
+
+/** What to do about a damaged CA. */
+function newCaHint(certFile: string, keyFile: string): string {
+  return `restore it from a backup, or delete ${certFile} and ${keyFile} to have a new CA generated (clients must then trust the new CA)`;
 }
 
 /** Why an existing serving pair must be reissued, or `undefined` if not. */

@@ -163,6 +163,54 @@ Deno.test("a CA certificate without its key is an error, not silently replaced",
   });
 });
 
+Deno.test("an empty or damaged CA file is an error naming it and saying how to start over", async () => {
+  await withDir(async (dir) => {
+    await ensureCertificates({ dataDir: dir, hostname: "h" });
+    const keyPem = await Deno.readTextFile(`${dir}/tls/ca.key`);
+    for (
+      const [file, content] of [
+        ["ca.key", ""],
+        ["ca.crt", ""],
+        ["ca.crt", "-----BEGIN CERTIFICATE-----\ncut short"],
+      ]
+    ) {
+      const before = await Deno.readTextFile(`${dir}/tls/${file}`);
+      await Deno.writeTextFile(`${dir}/tls/${file}`, content);
+      await assert.rejects(
+        ensureCertificates({ dataDir: dir, hostname: "h" }),
+        (err) =>
+          err instanceof CertificateError && err.path.endsWith(file) &&
+          /delete .*ca\.crt and .*ca\.key to have a new CA generated/.test(
+            err.message,
+          ),
+        `${file} ${JSON.stringify(content)}`,
+      );
+      await Deno.writeTextFile(`${dir}/tls/${file}`, before);
+    }
+    assert.equal(await Deno.readTextFile(`${dir}/tls/ca.key`), keyPem);
+  });
+});
+
+Deno.test("generated files are written 0600 (certificates 0644) in a 0700 directory", async () => {
+  await withDir(async (dir) => {
+    await ensureCertificates({ dataDir: `${dir}/data`, hostname: "h" });
+    const mode = async (p: string) =>
+      (await Deno.stat(`${dir}/data/${p}`)).mode! & 0o777;
+    assert.equal(await mode("tls"), 0o700);
+    assert.equal(await mode("tls/ca.key"), 0o600);
+    assert.equal(await mode("tls/serving.key"), 0o600);
+    assert.equal(await mode("tls/ca.crt"), 0o644);
+    assert.equal(await mode("tls/serving.crt"), 0o644);
+    const names = [...Deno.readDirSync(`${dir}/data/tls`)].map((e) => e.name);
+    assert.deepEqual(names.sort(), [
+      "ca.crt",
+      "ca.key",
+      "serving.crt",
+      "serving.key",
+    ]);
+  });
+});
+
 Deno.test("user-supplied certificate files are used as given", async () => {
   await withDir(async (dir) => {
     const made = await ensureCertificates({

@@ -6,7 +6,7 @@
  */
 
 import { stringify } from "yaml";
-import { writeFileAtomic } from "./_files.ts";
+import { writeFileAtomic } from "../../storage/files.ts";
 import { canonicalIp } from "./_ip.ts";
 
 /** Options for {@linkcode writeAdminKubeconfig}. */
@@ -63,7 +63,8 @@ export function adminKubeconfig(
 }
 
 /**
- * Writes the admin kubeconfig atomically with mode 0600.
+ * Writes the admin kubeconfig atomically (temporary file, fsync, rename)
+ * with mode 0600; a missing directory is created 0700.
  *
  * @example
  * ```ts
@@ -79,5 +80,5 @@ export async function writeAdminKubeconfig(
   opts: AdminKubeconfigOptions,
 ): Promise<void> {
   const { path, ...rest } = opts;
-  await writeFileAtomic(path, stringify(adminKubeconfig(rest)), 0o600);
+  await writeFileAtomic(path, stringify(adminKubeconfig(rest)));
 }

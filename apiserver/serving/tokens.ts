@@ -8,7 +8,7 @@
  */
 
 import type { UserInfo } from "../request_context.ts";
-import { readIfExists, writeFileAtomic } from "./_files.ts";
+import { readIfExists, writeFileAtomic } from "../../storage/files.ts";
 import { TokenFileError } from "./errors.ts";
 
 /** The admin user's name. */
@@ -145,7 +145,6 @@ export async function ensureAdminToken(
   await writeFileAtomic(
     file,
     `${prefix}${formatTokenRecord(token, admin)}\n`,
-    0o600,
   );
   tokens.set(token, admin);
   return { token, file, tokens };
