@@ -21,6 +21,7 @@ import { garbageCollectorController } from "./garbagecollector/mod.ts";
 import { namespaceController } from "./namespace/mod.ts";
 import { serviceAccountController } from "./serviceaccount/mod.ts";
 import { rootCACertPublisher } from "./rootcacertpublisher/mod.ts";
+import { clusterRoleAggregationController } from "./clusterroleaggregation/mod.ts";
 
 /** Every controller, in start order. */
 export const CONTROLLERS: readonly ControllerDescriptor[] = [
@@ -28,6 +29,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   namespaceController,
   serviceAccountController,
   rootCACertPublisher,
+  clusterRoleAggregationController,
 ];
 
 /** The names `--controllers` accepts. */
