@@ -1,29 +1,23 @@
 /**
- * The API server: routes each request (cluster, discovery, resources),
- * authorizes it, runs the generic handler for its verb, and turns every
- * failure into a `Status`.
+ * The API server: assembles the services every request shares and the
+ * request pipeline (`filters/`), in kube-apiserver's order: metrics →
+ * panic recovery (errors become `Status`) → request info → impersonation →
+ * authorization → dispatch to discovery, OpenAPI, reviews or the verb
+ * handler of a served kind.
  *
  * @module
  */
 
 import type { Store, StoreFactory } from "../storage/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import type { ApiHandler, RequestContext } from "./request_context.ts";
-import {
-  type Authorizer,
-  defaultAuthorizer,
-  denialMessage,
-} from "./authz/authorizer.ts";
-import { impersonatedUser } from "./authz/impersonation.ts";
+import type { ApiHandler } from "./request_context.ts";
+import { type Authorizer, defaultAuthorizer } from "./authz/authorizer.ts";
 import { ClusterBootstrap } from "./cluster_bootstrap.ts";
-import { isDiscoveryPath, serveDiscovery } from "./discovery/serve.ts";
 import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
-import type { ResourceContext, ServerServices } from "./handlers/context.ts";
+import type { ServerServices } from "./handlers/context.ts";
 import { NamespaceLifecycle } from "./handlers/namespace_lifecycle.ts";
 import {
   generateSigningKey,
-  isIssuerDiscoveryPath,
-  serveIssuerDiscovery,
   ServiceAccountTokenIssuer,
 } from "./serviceaccount/mod.ts";
 import { handleCreate } from "./handlers/create.ts";
@@ -33,45 +27,26 @@ import { handleGet } from "./handlers/get.ts";
 import { handleList } from "./handlers/list.ts";
 import { handlePatch } from "./handlers/patch.ts";
 import { handleUpdate } from "./handlers/update.ts";
-import { errorResponse } from "./http/response.ts";
-import { warningHeaderValue } from "./schema/mod.ts";
 import { createOpenApiServer } from "./openapi/serve.ts";
-import { servedKinds, ServedKindsCache } from "./openapi/served_kinds.ts";
-import {
-  BUILTIN_RESOURCES,
-  ClusterRegistries,
-  type ResourceRegistry,
-} from "./resources/registry.ts";
+import { BUILTIN_RESOURCES, ClusterRegistries } from "./resources/registry.ts";
 import { CrdController } from "./crd/controller.ts";
 import { convertingStore } from "./resources/converting_store.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
-import { lookupReview, REVIEW_RESOURCES, serveReview } from "./reviews/mod.ts";
-import { splitClusterPath } from "./routing/cluster.ts";
-import {
-  checkWildcardRequest,
-  lookupDefinition,
-  WILDCARD_CLUSTER,
-} from "./routing/wildcard.ts";
-import { parseRequestInfo } from "./routing/request_info.ts";
-import {
-  type ErrorSubject,
-  forbiddenError,
-  forbiddenPathError,
-  methodNotAllowedError,
-  pathNotFoundError,
-  toApiError,
-} from "./status/mod.ts";
+import { REVIEW_RESOURCES } from "./reviews/mod.ts";
 import { handleWatch } from "./watch/serve_watch.ts";
 import {
   type MetricsSources,
-  nonResourceLabels,
-  type RequestLabels,
   RequestMetrics,
-  resourceLabels,
   type Sample,
-  serveMetrics,
 } from "./metrics/mod.ts";
 import { WatchRegistry } from "./watch/registry.ts";
+import { buildChain } from "./filters/chain.ts";
+import { metrics } from "./filters/metrics.ts";
+import { recovery } from "./filters/recovery.ts";
+import { requestInfo } from "./filters/request_info.ts";
+import { impersonation } from "./filters/impersonation.ts";
+import { authorization } from "./filters/authorization.ts";
+import { dispatch, type VerbHandler } from "./filters/dispatch.ts";
 
 /** Options for {@linkcode createApiServer}. */
 export interface ApiServerOptions {
@@ -109,8 +84,6 @@ export interface ApiServer {
   /** Stops every watch stream; the storage is the caller's to close. */
   close(): Promise<void>;
 }
-
-type VerbHandler = (ctx: ResourceContext) => Promise<Response>;
 
 /** The review resources as discovery lists them (create only). */
 const REVIEW_DISCOVERY = REVIEW_RESOURCES.map((r) => ({
@@ -240,240 +213,26 @@ export async function createApiServer(
     })
     : undefined;
   await crds?.start();
-  const openapi = createOpenApiServer();
-  const openapiKinds = new ServedKindsCache<ResourceRegistry>();
-
-  async function route(
-    req: Request,
-    rctx: RequestContext,
-    subject: { value?: ErrorSubject },
-    warnings: string[],
-    observed: { labels?: RequestLabels },
-  ): Promise<Response> {
-    const url = new URL(req.url);
-    const { cluster, path } = splitClusterPath(url.pathname);
-    const user = await impersonatedUser(
-      req.headers,
-      rctx.user,
-      cluster,
-      authorizer,
-    );
-    if (user !== rctx.user) {
-      logger.debug("impersonating", { user: rctx.user.username, as: user });
-      rctx = { ...rctx, user };
-    }
-    const registry = registries.forCluster(cluster);
-    const info = parseRequestInfo(req.method, path, url.searchParams);
-    if (cluster === WILDCARD_CLUSTER) checkWildcardRequest(info, rctx.user);
-    if (!info.isResourceRequest) {
-      observed.labels = nonResourceLabels(req.method);
-      const decision = await authorizer.authorize({
-        user: rctx.user,
-        cluster,
-        verb: info.verb,
-        isResourceRequest: false,
-        path,
-      });
-      if (!decision.allowed) {
-        throw forbiddenPathError(
-          decision.reason ?? denialMessage({
-            user: rctx.user,
-            cluster,
-            verb: info.verb,
-            isResourceRequest: false,
-            path,
-          }),
-        );
-      }
-      if (isDiscoveryPath(path)) {
-        return serveDiscovery(req, path, {
-          registry,
-          version,
-          statics: REVIEW_DISCOVERY,
-        });
-      }
-      if (path.startsWith("/openapi/")) {
-        if (req.method !== "GET" && req.method !== "HEAD") {
-          throw methodNotAllowedError();
-        }
-        const kinds = openapiKinds.get(
-          registry,
-          () =>
-            servedKinds(registry.groupVersions().flatMap((g) => g.resources)),
-        );
-        const prefix = url.pathname.slice(0, url.pathname.length - path.length);
-        const res = await openapi.serveOpenApi(
-          path,
-          url.searchParams,
-          req.headers,
-          kinds,
-          prefix,
-        );
-        if (res) return res;
-      }
-      if (url.pathname === "/metrics") {
-        return await serveMetrics(req, metricsSources);
-      }
-      if (isIssuerDiscoveryPath(path)) {
-        const res = await serveIssuerDiscovery(req, path, services.tokenIssuer);
-        if (res) return res;
-      }
-      throw pathNotFoundError();
-    }
-    const review = lookupReview(info.group, info.version, info.resource);
-    if (review) {
-      if (
-        info.name || info.subresource ||
-        review.namespaced !== (info.namespace !== "")
-      ) {
-        throw pathNotFoundError();
-      }
-      const gr = { group: review.group, resource: review.resource };
-      subject.value = { gr };
-      observed.labels = resourceLabels(
-        req,
-        url.searchParams,
-        info,
-        review.group,
-        review.resource,
-      );
-      const attrs = {
-        user: rctx.user,
-        cluster,
-        verb: info.verb,
-        isResourceRequest: true,
-        apiGroup: review.group,
-        apiVersion: review.version,
-        resource: review.resource,
-        namespace: info.namespace,
-      };
-      const decision = await authorizer.authorize(attrs);
-      if (!decision.allowed) {
-        throw forbiddenError(gr, "", decision.reason ?? denialMessage(attrs));
-      }
-      return await serveReview({
-        req,
-        review,
-        user: rctx.user,
-        cluster,
-        namespace: info.namespace,
-        authorizer,
-      });
-    }
-    const found = lookupDefinition(registries, cluster, registry, info);
-    if (!found) throw pathNotFoundError();
-    const { def, acrossClusters } = found;
-    observed.labels = resourceLabels(
-      req,
-      url.searchParams,
-      info,
-      def.group,
-      def.plural,
-    );
-    const isNamespaceObject = def === namespaces;
-    if (!def.namespaced && info.namespace && !isNamespaceObject) {
-      throw pathNotFoundError();
-    }
-    if (info.subresource && !def.subresources?.[info.subresource]) {
-      throw pathNotFoundError();
-    }
-    if (
-      info.subresource &&
-      !def.subresources![info.subresource].verbs.includes(info.verb)
-    ) {
-      await req.body?.cancel();
-      throw methodNotAllowedError();
-    }
-    const handler = VERBS[info.verb];
-    if (!handler) throw methodNotAllowedError();
-    const namespace = def.namespaced ? info.namespace : "";
-    if (
-      def.namespaced && !namespace &&
-      !["list", "watch", "deletecollection"].includes(info.verb)
-    ) {
-      throw pathNotFoundError();
-    }
-    const gr = { group: def.group, resource: def.plural };
-    subject.value = { gr, name: info.name };
-    const attrs = {
-      user: rctx.user,
-      cluster,
-      verb: info.verb,
-      isResourceRequest: true,
-      apiGroup: def.group,
-      apiVersion: def.version,
-      resource: def.plural,
-      subresource: info.subresource,
-      namespace: info.namespace,
-      name: info.name,
-    };
-    const decision = await authorizer.authorize(attrs);
-    if (!decision.allowed) {
-      throw forbiddenError(
-        gr,
-        info.name,
-        decision.reason ?? denialMessage(attrs),
-      );
-    }
-    if (cluster !== WILDCARD_CLUSTER) await bootstrap.ensure(cluster);
-    if (def.deprecationWarning) warnings.push(def.deprecationWarning);
-    return await handler({
-      req,
-      url,
-      query: url.searchParams,
-      user: rctx.user,
-      signal: rctx.signal,
-      cluster,
-      def,
-      store: services.storeFor(def),
-      namespace,
-      name: info.name,
-      subresource: info.subresource,
-      verb: info.verb,
+  const handler = buildChain(
+    [
+      metrics(requestMetrics, logger),
+      recovery(logger),
+      requestInfo(),
+      impersonation(authorizer, logger),
+      authorization(authorizer),
+    ],
+    dispatch({
+      registries,
       services,
-      warnings,
-      acrossClusters,
-    });
-  }
-
-  const handler: ApiHandler = async (req, rctx) => {
-    const start = performance.now();
-    const subject: { value?: ErrorSubject } = {};
-    const warnings: string[] = [];
-    const observed: { labels?: RequestLabels } = {};
-    const inflight = requestMetrics.begin(req.method);
-    let res: Response;
-    try {
-      res = await route(req, rctx, subject, warnings, observed);
-    } catch (e) {
-      const err = toApiError(e, subject.value);
-      if (err.code >= 500 && err.code !== 503 && err.code !== 504) {
-        logger.error("request failed", { error: e, path: req.url });
-      }
-      if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
-      res = errorResponse(err);
-    }
-    for (const w of warnings) {
-      res.headers.append("Warning", warningHeaderValue(w));
-    }
-    inflight();
-    const seconds = (performance.now() - start) / 1000;
-    const labels = observed.labels ?? nonResourceLabels(req.method);
-    // A watch is long-running: counted, but kept out of the latencies.
-    requestMetrics.observe(
-      labels,
-      res.status,
-      labels.verb === "WATCH" ? undefined : seconds,
-    );
-    logger.debug("request", {
-      method: req.method,
-      path: new URL(req.url).pathname,
-      code: res.status,
-      durationMs: Math.round(seconds * 1e6) / 1000,
-      user: rctx.user.username,
-    });
-    return res;
-  };
+      verbs: VERBS,
+      version,
+      staticResources: REVIEW_DISCOVERY,
+      openapi: createOpenApiServer(),
+      metrics: metricsSources,
+      authorizer,
+      ensureCluster: (cluster) => bootstrap.ensure(cluster),
+    }),
+  );
 
   return {
     handler,

@@ -8,19 +8,7 @@
  */
 
 import type { GroupVersion, ResourceRegistry } from "../resources/registry.ts";
-import type { ResourceDefinition } from "../resources/types.ts";
-
-/** Verbs every generic resource serves. */
-export const RESOURCE_VERBS = [
-  "create",
-  "delete",
-  "deletecollection",
-  "get",
-  "list",
-  "patch",
-  "update",
-  "watch",
-];
+import { type ResourceDefinition, verbsOf } from "../resources/types.ts";
 
 /** `/api`. */
 export function apiVersions(serverAddress: string) {
@@ -86,7 +74,7 @@ export function apiResourceList(
       singularName: def.singular,
       namespaced: def.namespaced,
       kind: def.kind,
-      verbs: RESOURCE_VERBS,
+      verbs: verbsOf(def),
     };
     if (def.shortNames?.length) r.shortNames = def.shortNames;
     if (def.categories?.length) r.categories = def.categories;
@@ -126,7 +114,7 @@ function discoveryResource(def: ResourceDefinition) {
     responseKind,
     scope: def.namespaced ? "Namespaced" : "Cluster",
     singularResource: def.singular,
-    verbs: RESOURCE_VERBS,
+    verbs: verbsOf(def),
   };
   if (def.shortNames?.length) r.shortNames = def.shortNames;
   if (def.categories?.length) r.categories = def.categories;

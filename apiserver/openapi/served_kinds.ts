@@ -7,20 +7,8 @@
  */
 
 import { builtinSchema, type Schema } from "../schema/mod.ts";
-import type { ResourceDefinition } from "../resources/types.ts";
+import { type ResourceDefinition, verbsOf } from "../resources/types.ts";
 import type { ServedKind } from "./types.ts";
-
-/** The verbs every generic resource serves (as discovery lists them). */
-const GENERIC_VERBS = [
-  "create",
-  "delete",
-  "deletecollection",
-  "get",
-  "list",
-  "patch",
-  "update",
-  "watch",
-] as const;
 
 /** PATCH content types of custom resources (no strategic merge patch). */
 const CUSTOM_RESOURCE_PATCH = [
@@ -61,7 +49,7 @@ export function servedKinds(
       kind: def.kind,
       plural: def.plural,
       namespaced: def.namespaced,
-      verbs: GENERIC_VERBS,
+      verbs: verbsOf(def),
       schema,
       ...(isCustomResource(def) ? { patchTypes: CUSTOM_RESOURCE_PATCH } : {}),
     });

@@ -66,6 +66,8 @@ export const namespaces: ResourceDefinition = {
   validateName: labelName,
   hasGeneration: false,
   returnDeletedObject: true,
+  // Upstream's namespace storage has no collection delete.
+  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
   subresources: { status: statusSubresource, finalize: finalizeSubresource },
   prepareForCreate(obj) {
     const fin = specFinalizers(obj);

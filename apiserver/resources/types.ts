@@ -80,6 +80,12 @@ export interface ResourceDefinition {
   selectableFields?(obj: KubeObject): Record<string, string>;
   /** `metadata.generation` is kept (1 on create, bumped on spec changes). */
   hasGeneration?: boolean;
+  /**
+   * The verbs the kind's storage serves (upstream: the REST interfaces its
+   * storage implements); default {@linkcode STORAGE_VERBS}. Routing (see
+   * `routing/verb_table.ts`), discovery and OpenAPI all read this one list.
+   */
+  verbs?: readonly string[];
   /** Subresources besides the main resource, by name (`status`, `finalize`). */
   subresources?: Record<string, SubresourceDefinition>;
   /** PUT of a missing object creates it (as upstream for leases, events, RBAC). */
@@ -115,6 +121,23 @@ export interface ResourceDefinition {
     toStorage(obj: KubeObject): KubeObject;
     fromStorage(stored: KubeObject): KubeObject;
   };
+}
+
+/** The verbs of a kind whose storage serves everything (sorted). */
+export const STORAGE_VERBS: readonly string[] = Object.freeze([
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+]);
+
+/** The verbs `def` serves on its main resource (sorted). */
+export function verbsOf(def: ResourceDefinition): readonly string[] {
+  return def.verbs ?? STORAGE_VERBS;
 }
 
 /** `v1` or `rbac.authorization.k8s.io/v1`. */

@@ -2,8 +2,16 @@
  * Parses an API path into upstream's `RequestInfo`: API group and version,
  * namespace, resource, name, subresource and the Kubernetes verb.
  *
+ * The path is the raw one (see `raw_target.ts`): segments are decoded one by
+ * one and never resolved. A `.`/`..` or empty segment names nothing (404),
+ * and a namespace or name that could not be a storage path segment (`.`,
+ * `..`, or containing `/` or `%` once decoded) is refused with upstream's
+ * key-function message (400) before anything is looked up.
+ *
  * @module
  */
+
+import { badRequestError, pathNotFoundError } from "../status/mod.ts";
 
 /** A request for a resource (`/api/v1/namespaces/x/configmaps/y`). */
 export interface ResourceRequestInfo {
@@ -38,26 +46,79 @@ function isWatchQuery(q: URLSearchParams): boolean {
   return w === "true" || w === "1";
 }
 
-/** Parses `path` (already without the cluster prefix). */
+/**
+ * The decoded segments of a raw path. A single trailing slash is allowed;
+ * any other empty segment, any `.`/`..` segment (also percent-encoded) and
+ * a malformed escape are refused.
+ */
+export function pathSegments(path: string): string[] {
+  if (!path.startsWith("/")) throw pathNotFoundError();
+  const raw = path.slice(1).split("/");
+  if (raw.length > 0 && raw[raw.length - 1] === "") raw.pop();
+  return raw.map((seg) => {
+    if (seg === "") throw pathNotFoundError();
+    let decoded: string;
+    try {
+      decoded = seg.includes("%") ? decodeURIComponent(seg) : seg;
+    } catch {
+      throw badRequestError(`invalid escape in the request path: ${seg}`);
+    }
+    return decoded;
+  });
+}
+
+/** Upstream's `IsValidPathSegmentName` problems of a namespace or name. */
+function pathSegmentProblems(value: string): string[] {
+  if (value === "." || value === "..") return [`may not be '${value}'`];
+  const out: string[] = [];
+  for (const bad of ["/", "%"]) {
+    if (value.includes(bad)) out.push(`may not contain '${bad}'`);
+  }
+  return out;
+}
+
+function checkSegment(what: "Name" | "Namespace", value: string): void {
+  const problems = pathSegmentProblems(value);
+  if (problems.length) {
+    throw badRequestError(
+      `${what} parameter invalid: ${JSON.stringify(value)}: ${
+        problems.join(";")
+      }`,
+    );
+  }
+}
+
+function isDotSegment(s: string): boolean {
+  return s === "." || s === "..";
+}
+
+/**
+ * Parses the raw `path` (already without the cluster prefix). Throws a 404
+ * `ApiError` for a path with empty or dot segments outside the namespace
+ * and name positions, and a 400 for an invalid namespace or name there.
+ */
 export function parseRequestInfo(
   method: string,
   path: string,
   query: URLSearchParams,
 ): RequestInfo {
+  const segments = pathSegments(path);
   const nonResource: NonResourceRequestInfo = {
     isResourceRequest: false,
     path,
     verb: method.toLowerCase(),
   };
-  let parts = path.split("/").filter((p) => p !== "").map((p) =>
-    decodeURIComponent(p)
-  );
-  if (parts.length < 3 || (parts[0] !== "api" && parts[0] !== "apis")) {
+  const notResource = () => {
+    if (segments.some(isDotSegment)) throw pathNotFoundError();
     return nonResource;
+  };
+  let parts = segments;
+  if (parts.length < 3 || (parts[0] !== "api" && parts[0] !== "apis")) {
+    return notResource();
   }
   let group = "";
   if (parts[0] === "apis") {
-    if (parts.length < 4) return nonResource;
+    if (parts.length < 4) return notResource();
     group = parts[1];
     parts = parts.slice(2);
   } else {
@@ -78,9 +139,16 @@ export function parseRequestInfo(
       parts = parts.slice(2);
     }
   }
-  if (parts.length === 0) return nonResource;
+  if (parts.length === 0) return notResource();
   const [resource, name = "", subresource = "", ...extra] = parts;
-  if (extra.length > 0) return nonResource;
+  if (extra.length > 0 || isDotSegment(version) || isDotSegment(group)) {
+    throw pathNotFoundError();
+  }
+  if (isDotSegment(resource) || isDotSegment(subresource)) {
+    throw pathNotFoundError();
+  }
+  if (namespace) checkSegment("Namespace", namespace);
+  if (name) checkSegment("Name", name);
 
   let verb: string;
   switch (method) {
