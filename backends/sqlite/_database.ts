@@ -22,6 +22,11 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { internal, StorageError, unavailable } from "../../storage/mod.ts";
+import {
+  ensurePrivateFileSync,
+  isNoSpaceError,
+  tightenFileSync,
+} from "../../storage/files.ts";
 
 /** How a commit is made durable. */
 export type SqliteSynchronous = "normal" | "full";
@@ -65,16 +70,59 @@ export function isConstraintError(err: unknown): boolean {
   return err instanceof Error && /constraint failed/i.test(err.message);
 }
 
-/** Wraps a SQLite failure in a typed storage error (typed errors pass through). */
+/** True when `err` is SQLite's SQLITE_FULL (or the OS's ENOSPC). */
+export function isFullError(err: unknown): boolean {
+  const code = (err as { errcode?: number })?.errcode;
+  if (typeof code === "number" && (code & 0xff) === 13) return true;
+  return isNoSpaceError(err);
+}
+
+/**
+ * Wraps a SQLite failure in a typed storage error (typed errors pass
+ * through). A full disk is an internal error (500) that says so: the
+ * failed transaction is rolled back, reads go on, and writes succeed again
+ * once space is freed, without a restart.
+ */
 export function sqliteError(what: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   if (isLockedError(err)) return unavailable(`sqlite: ${what}: ${msg}`, err);
+  if (isFullError(err)) {
+    return internal(
+      `sqlite: ${what}: the disk holding the database is full (${msg}); ` +
+        `nothing was written, reads still work, free disk space and retry`,
+      err,
+    );
+  }
   return internal(`sqlite: ${what}: ${msg}`, err);
 }
 
+/** The files SQLite keeps beside the database (WAL mode, rollback journal). */
+const COMPANION_SUFFIXES = ["-wal", "-shm", "-journal"];
+
 /**
- * Opens `path` (creating the file), sets WAL mode with an exclusive lock held
+ * Makes the database file and its companions private before SQLite opens
+ * them: the database is created empty with mode 0600 when missing, and it
+ * and any existing `-wal`, `-shm` or `-journal` lose group and other
+ * permissions. SQLite gives a `-wal` or `-shm` it creates later the mode of
+ * the database file, so they are 0600 too. Returns what was tightened as
+ * `path oldmode` strings.
+ */
+export function privateDatabaseFiles(path: string): string[] {
+  const tightened: string[] = [];
+  const note = (file: string, old: number | undefined) => {
+    if (old !== undefined) tightened.push(`${file} ${old.toString(8)}`);
+  };
+  note(path, ensurePrivateFileSync(path));
+  for (const suffix of COMPANION_SUFFIXES) {
+    note(path + suffix, tightenFileSync(path + suffix));
+  }
+  return tightened;
+}
+
+/**
+ * Opens `path` (creating the file with mode 0600, see
+ * {@linkcode privateDatabaseFiles}), sets WAL mode with an exclusive lock held
  * for the life of the connection, and creates the schema. A second opener
  * (another process, or another connection in this one) gets an `Unavailable`
  * error naming the file.
@@ -85,6 +133,7 @@ export function openDatabase(
 ): DatabaseSync {
   let db: DatabaseSync;
   try {
+    privateDatabaseFiles(path);
     db = new DatabaseSync(path);
   } catch (err) {
     throw unavailable(

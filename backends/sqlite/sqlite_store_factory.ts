@@ -13,10 +13,10 @@
  * @module
  */
 
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ResourceRef, Store, StoreFactory } from "../../storage/mod.ts";
 import { unavailable } from "../../storage/mod.ts";
+import { mkdirPrivateSync } from "../../storage/files.ts";
 import {
   LogStoreFactory,
   type LogStoreFactoryOptions,
@@ -24,6 +24,7 @@ import {
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import { SqliteLog, type SqliteLogOptions } from "./sqlite_log.ts";
 import { PeriodicCompactor } from "./compactor.ts";
+import { privateDatabaseFiles } from "./_database.ts";
 
 /** Options for {@linkcode openSqliteStoreFactory}. */
 export interface SqliteStoreFactoryOptions extends SqliteLogOptions {
@@ -86,21 +87,39 @@ export class SqliteStoreFactory implements StoreFactory {
 }
 
 /**
- * Creates the database's directory and file if needed, opens and locks it,
- * and starts periodic compaction. Fails with `Unavailable` when the file
- * cannot be created or another process holds it.
+ * Creates the database's directory (0700) and file (0600) if needed,
+ * tightens the modes of existing database files (logged once), opens and
+ * locks it, and starts periodic compaction. Fails with `Unavailable` when
+ * the file cannot be created or another process holds it.
  */
 export function openSqliteStoreFactory(
   opts: SqliteStoreFactoryOptions,
 ): SqliteStoreFactory {
   try {
-    mkdirSync(dirname(opts.path), { recursive: true });
+    mkdirPrivateSync(dirname(opts.path));
   } catch (err) {
     throw unavailable(
       `sqlite: cannot create the directory of ${opts.path}: ${
         (err as Error).message
       }`,
       err,
+    );
+  }
+  let tightened: string[];
+  try {
+    tightened = privateDatabaseFiles(opts.path);
+  } catch (err) {
+    throw unavailable(
+      `sqlite: cannot create ${opts.path} or make it private: ${
+        (err as Error).message
+      }`,
+      err,
+    );
+  }
+  if (tightened.length > 0) {
+    (opts.logger ?? silentLogger).info(
+      "tightened sqlite file modes to owner-only",
+      { backend: "sqlite", files: tightened.join(",") },
     );
   }
   return new SqliteStoreFactory(new SqliteLog(opts), opts);
