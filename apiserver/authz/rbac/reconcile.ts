@@ -1,0 +1,256 @@
+/**
+ * Writes the bootstrap policy into one cluster the way upstream's
+ * `rbac/bootstrap-roles` post-start hook does: missing objects are created;
+ * existing ones whose `rbac.authorization.kubernetes.io/autoupdate`
+ * annotation is not `"false"` get what they lack — rules, aggregation
+ * selectors, subjects, labels and annotations — added (a union: nothing is
+ * ever removed, so local additions survive). A binding whose roleRef
+ * differs is recreated, as upstream (a roleRef cannot be updated).
+ *
+ * Aggregated ClusterRoles (`admin`, `edit`, `view`) are created with their
+ * aggregated rules already computed, so they work before the aggregation
+ * controller first runs; afterwards their rules belong to that controller.
+ *
+ * @module
+ */
+
+import {
+  isStorageError,
+  type KubeObject,
+  objectKey,
+  type Store,
+} from "../../../storage/mod.ts";
+import { aggregateAll } from "./aggregation.ts";
+import { type BootstrapPolicy, bootstrapPolicy } from "./bootstrap_policy.ts";
+import { covers } from "./covers.ts";
+import {
+  AUTOUPDATE_ANNOTATION,
+  type BindingObject,
+  type ClusterRoleObject,
+  RBAC_GROUP,
+  type RbacResource,
+  type StructuredLabelSelector,
+  type Subject,
+} from "./types.ts";
+
+/** Options for {@linkcode reconcileBootstrapPolicy}. */
+export interface ReconcileOptions {
+  /** One store per RBAC resource. */
+  stores: Record<RbacResource, Store>;
+  cluster: string;
+  /**
+   * Turns a new object into what the API would store (uid,
+   * creationTimestamp, validation — e.g. the server's `prepareCreate`).
+   * Default: sets `metadata.uid` and `metadata.creationTimestamp`.
+   */
+  prepare?: (obj: KubeObject, resource: RbacResource) => KubeObject;
+  now?: () => Date;
+  /** The policy to write (default {@linkcode bootstrapPolicy}). */
+  policy?: BootstrapPolicy;
+}
+
+/** What a reconcile did, as `<resource>/[<namespace>/]<name>` lists. */
+export interface ReconcileResult {
+  created: string[];
+  updated: string[];
+  /** Existing objects with autoupdate `"false"` that lacked something. */
+  skipped: string[];
+}
+
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Adds `expected`'s labels and annotations that `obj` lacks; true when it did. */
+function mergeMeta(obj: KubeObject, expected: KubeObject): boolean {
+  let changed = false;
+  for (const f of ["labels", "annotations"] as const) {
+    const want = expected.metadata[f] ?? {};
+    const have = { ...(obj.metadata[f] ?? {}) };
+    for (const [k, v] of Object.entries(want)) {
+      if (!Object.hasOwn(have, k)) {
+        have[k] = v;
+        changed = true;
+      }
+    }
+    if (Object.keys(have).length > 0) obj.metadata[f] = have;
+  }
+  return changed;
+}
+
+/** The reconciled copy of an existing role, or `undefined` when nothing lacks. */
+function reconcileRole(
+  existing: KubeObject,
+  expected: ClusterRoleObject,
+): KubeObject | undefined {
+  const out = structuredClone(existing) as ClusterRoleObject;
+  let changed = mergeMeta(out, expected);
+  const wantSelectors = expected.aggregationRule?.clusterRoleSelectors;
+  if (wantSelectors) {
+    const have: StructuredLabelSelector[] =
+      out.aggregationRule?.clusterRoleSelectors ?? [];
+    const missing = wantSelectors.filter((w) => !have.some((h) => same(h, w)));
+    if (missing.length > 0) {
+      out.aggregationRule = { clusterRoleSelectors: [...have, ...missing] };
+      changed = true;
+    }
+  }
+  // Both aggregated: the rules belong to the aggregation controller.
+  if (!(wantSelectors && out.aggregationRule)) {
+    const rules = out.rules ?? [];
+    const missing = (expected.rules ?? []).filter((r) =>
+      covers(rules, [r]).length > 0
+    );
+    if (missing.length > 0) {
+      out.rules = [...rules, ...missing];
+      changed = true;
+    }
+  }
+  return changed ? out : undefined;
+}
+
+function subjectKey(s: Subject): string {
+  return `${s.kind}/${s.apiGroup ?? ""}/${s.namespace ?? ""}/${s.name}`;
+}
+
+function reconcileBinding(
+  existing: KubeObject,
+  expected: BindingObject,
+): KubeObject | undefined {
+  const out = structuredClone(existing) as BindingObject;
+  let changed = mergeMeta(out, expected);
+  const have = out.subjects ?? [];
+  const keys = new Set(have.map(subjectKey));
+  const missing = (expected.subjects ?? []).filter((s) =>
+    !keys.has(subjectKey(s))
+  );
+  if (missing.length > 0) {
+    out.subjects = [...have, ...missing];
+    changed = true;
+  }
+  return changed ? out : undefined;
+}
+
+function protectedFromUpdate(obj: KubeObject): boolean {
+  return obj.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === "false";
+}
+
+/**
+ * Creates the bootstrap policy's missing objects in `cluster` and adds what
+ * existing ones lack (see the module doc). Safe to run on every start and
+ * concurrently with other writers (updates go through `guaranteedUpdate`).
+ */
+export async function reconcileBootstrapPolicy(
+  opts: ReconcileOptions,
+): Promise<ReconcileResult> {
+  const policy = opts.policy ?? bootstrapPolicy();
+  const now = opts.now ?? (() => new Date());
+  const prepare = opts.prepare ?? ((obj: KubeObject) => {
+    obj.metadata.uid = crypto.randomUUID();
+    obj.metadata.creationTimestamp = rfc3339(now());
+    return obj;
+  });
+  const result: ReconcileResult = { created: [], updated: [], skipped: [] };
+  const initialRules = new Map(
+    aggregateAll(policy.clusterRoles).map((r) => [r.metadata.name, r.rules]),
+  );
+
+  const one = async (
+    resource: RbacResource,
+    expected: KubeObject,
+    initial: KubeObject,
+  ) => {
+    const store = opts.stores[resource];
+    const namespace = expected.metadata.namespace;
+    const name = expected.metadata.name ?? "";
+    const key = objectKey({
+      group: RBAC_GROUP,
+      resource,
+      cluster: opts.cluster,
+      namespace,
+      name,
+    });
+    const label = `${resource}/${namespace ? namespace + "/" : ""}${name}`;
+    const create = async () => {
+      try {
+        await store.create(key, prepare(structuredClone(initial), resource));
+        result.created.push(label);
+        return true;
+      } catch (e) {
+        if (isStorageError(e, "KeyExists")) return false;
+        throw e;
+      }
+    };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let current: KubeObject;
+      try {
+        current = await store.get(key);
+      } catch (e) {
+        if (!isStorageError(e, "NotFound")) throw e;
+        if (await create()) return;
+        continue;
+      }
+      const isBinding = resource.endsWith("bindings");
+      const reconcile = (obj: KubeObject) =>
+        isBinding
+          ? reconcileBinding(obj, expected as BindingObject)
+          : reconcileRole(obj, expected as ClusterRoleObject);
+      if (!reconcile(current)) return;
+      if (protectedFromUpdate(current)) {
+        result.skipped.push(label);
+        return;
+      }
+      if (
+        isBinding &&
+        !same(
+          (current as BindingObject).roleRef,
+          (expected as BindingObject).roleRef,
+        )
+      ) {
+        try {
+          await store.delete(key, {
+            preconditions: { uid: current.metadata.uid },
+          });
+        } catch (e) {
+          if (
+            !isStorageError(e, "NotFound") &&
+            !isStorageError(e, "InvalidObject")
+          ) {
+            throw e;
+          }
+        }
+        continue;
+      }
+      let wrote = false;
+      await store.guaranteedUpdate(key, {
+        cachedExisting: current,
+        tryUpdate: (cur) => {
+          const next = cur ? reconcile(cur) : undefined;
+          if (!next || !cur || protectedFromUpdate(cur)) return cur!;
+          wrote = true;
+          return next;
+        },
+      });
+      if (wrote) result.updated.push(label);
+      return;
+    }
+  };
+
+  for (const r of policy.clusterRoles) {
+    const initial = {
+      ...r,
+      rules: initialRules.get(r.metadata.name) ?? r.rules,
+    };
+    await one("clusterroles", r, initial);
+  }
+  for (const b of policy.clusterRoleBindings) {
+    await one("clusterrolebindings", b, b);
+  }
+  for (const r of policy.roles) await one("roles", r, r);
+  for (const b of policy.roleBindings) await one("rolebindings", b, b);
+  return result;
+}
