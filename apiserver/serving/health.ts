@@ -6,6 +6,11 @@
  * skips a check; `/<endpoint>/<check>` runs one check. Failure reasons are
  * withheld from the (unauthenticated) response and logged instead.
  *
+ * Each check runs with a timeout (2 s by default, as kube-apiserver's etcd
+ * check), so a stalled backend turns `/readyz` unready instead of making
+ * probes hang; and a check already running is shared by the probes that
+ * arrive meanwhile, so a stall does not pile up checks.
+ *
  * @module
  */
 
@@ -15,8 +20,14 @@ import type { Logger } from "../../log/mod.ts";
 export interface HealthCheck {
   /** Shown as `[+]<name> ok`; also the path segment `/readyz/<name>`. */
   name: string;
-  /** Resolves when healthy. `signal` aborts when the client goes away. */
+  /**
+   * Resolves when healthy. `signal` aborts when the check has timed out
+   * (the check is shared by every probe that arrives while it runs, so it
+   * is not tied to one client).
+   */
   check(signal: AbortSignal): Promise<void>;
+  /** How long the check may take before it counts as failed. Default: the handler's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 /** The checks behind each endpoint. */
@@ -50,17 +61,25 @@ export interface HealthHandlerOptions {
   /** True once graceful shutdown began: `/readyz`'s `shutdown` check fails. */
   shuttingDown: () => boolean;
   logger: Logger;
+  /**
+   * How long a check may take before it fails (`[-]<name> failed: reason
+   * withheld`, the timeout logged). Default 2 000 ms, kube-apiserver's etcd
+   * check timeout.
+   */
+  timeoutMs?: number;
 }
+
+/** The default per-check timeout. */
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * Serves a health endpoint. `endpoint` is which one, `check` the optional
- * single-check path segment, `signal` is handed to the checks.
+ * single-check path segment.
  */
 export type HealthHandler = (
   req: Request,
   endpoint: HealthEndpoint,
   check?: string,
-  signal?: AbortSignal,
 ) => Promise<Response>;
 
 /** Builds the handler for `/healthz`, `/livez`, `/readyz` and sub-paths. */
@@ -80,14 +99,25 @@ export function createHealthHandler(opts: HealthHandlerOptions): HealthHandler {
     readyz: dedupe([PING, ...liveness, ...readiness, shutdown]),
   };
 
-  const never = new AbortController().signal;
-  return async (req, endpoint, name, signal = never) => {
+  const defaultTimeout = opts.timeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS;
+  const running = new Map<HealthCheck, Promise<void>>();
+  const run = (c: HealthCheck): Promise<void> => {
+    let p = running.get(c);
+    if (!p) {
+      p = withTimeout(c, c.timeoutMs ?? defaultTimeout).finally(() =>
+        running.delete(c)
+      );
+      running.set(c, p);
+    }
+    return p;
+  };
+  return async (req, endpoint, name) => {
     const checks = byEndpoint[endpoint];
     if (name !== undefined) {
       const one = checks.find((c) => c.name === name);
       if (!one) return text("404 page not found\n", 404);
       try {
-        await one.check(signal);
+        await run(one);
         return text("ok");
       } catch (err) {
         opts.logger.info("health check failed", {
@@ -105,7 +135,7 @@ export function createHealthHandler(opts: HealthHandlerOptions): HealthHandler {
     const results = await Promise.all(checks.map(async (c) => {
       if (excluded.delete(c.name)) return { c, excluded: true };
       try {
-        await c.check(signal);
+        await run(c);
         return { c };
       } catch (err) {
         return { c, err: err instanceof Error ? err.message : String(err) };
@@ -142,4 +172,22 @@ export function createHealthHandler(opts: HealthHandlerOptions): HealthHandler {
 function dedupe(checks: HealthCheck[]): HealthCheck[] {
   const seen = new Set<string>();
   return checks.filter((c) => !seen.has(c.name) && seen.add(c.name));
+}
+
+/** Runs a check, failing it when it takes longer than `ms`. */
+async function withTimeout(c: HealthCheck, ms: number): Promise<void> {
+  const stop = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`timed out after ${ms} ms`);
+      stop.abort(err);
+      reject(err);
+    }, ms);
+  });
+  try {
+    await Promise.race([c.check(stop.signal), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -109,3 +109,47 @@ Deno.test("readyz fails its shutdown check once shutdown begins, livez does not"
   assert.match(r.body, /\[-\]shutdown failed: reason withheld/);
   assert.equal((await get("livez")).status, 200);
 });
+
+Deno.test("a check that outlives its timeout fails, and a running check is shared", async () => {
+  let started = 0;
+  let stalled = true;
+  const pending: (() => void)[] = [];
+  const handler = createHealthHandler({
+    checks: {
+      readiness: [{
+        name: "storage",
+        check: (signal) => {
+          started++;
+          if (!stalled) return Promise.resolve();
+          return new Promise<void>((resolve, reject) => {
+            pending.push(resolve);
+            signal.addEventListener("abort", () => reject(signal.reason));
+          });
+        },
+      }],
+    },
+    shuttingDown: () => false,
+    logger: silentLogger,
+    timeoutMs: 100,
+  });
+  const probe = async (q = "") => {
+    const res = await handler(new Request(`https://x/readyz${q}`), "readyz");
+    return { status: res.status, body: await res.text() };
+  };
+  const [a, b, c] = await Promise.all([probe(), probe(), probe("?verbose")]);
+  assert.equal(started, 1); // three probes, one check
+  for (const r of [a, b, c]) {
+    assert.equal(r.status, 500);
+    assert.equal(
+      r.body,
+      "[+]ping ok\n[-]storage failed: reason withheld\n[+]shutdown ok\nreadyz check failed\n",
+    );
+  }
+  assert.equal((await probe("?exclude=storage")).status, 200);
+  stalled = false;
+  for (const resolve of pending) resolve();
+  assert.deepEqual(await probe("?verbose"), {
+    status: 200,
+    body: "[+]ping ok\n[+]storage ok\n[+]shutdown ok\nreadyz check passed\n",
+  });
+});

@@ -20,7 +20,11 @@ import {
 } from "./authentication.ts";
 import { AuthenticationError } from "./errors.ts";
 import { createHealthHandler, type HealthChecks } from "./health.ts";
-import { startTlsFront, type TlsFront } from "./tls_front.ts";
+import {
+  type FrontTimeouts,
+  startTlsFront,
+  type TlsFront,
+} from "./tls_front.ts";
 
 /** Options for {@linkcode startSecureServer}. */
 export interface SecureServerOptions {
@@ -40,10 +44,26 @@ export interface SecureServerOptions {
   /** Aborting it is the same as calling {@linkcode SecureServer.close}. */
   signal?: AbortSignal;
   /**
-   * How long `close()` waits for in-flight requests after aborting their
-   * signals before it cuts the remaining connections. Default 10 000 ms.
+   * How long `close()` waits for in-flight requests to complete and their
+   * replies to be delivered before it cuts the remaining connections.
+   * Default 60 000 ms (kube-apiserver's request timeout).
    */
   shutdownGraceMs?: number;
+  /**
+   * How long `close()` keeps serving normally with `/readyz` failing, so
+   * that load balancers stop sending traffic first (kube-apiserver's
+   * `--shutdown-delay-duration`). Default 0.
+   */
+  shutdownDelayMs?: number;
+  /** Connection timeouts of the TLS front (defaults in `tls_front.ts`). */
+  timeouts?: Partial<FrontTimeouts>;
+  /**
+   * Open connections beyond which new ones are closed at once. Default:
+   * derived from the file descriptor limit (`connection_limits.ts`).
+   */
+  maxConnections?: number;
+  /** Timeout of each health check that sets none. Default 2 000 ms. */
+  healthCheckTimeoutMs?: number;
 }
 
 /** A running secure server. */
@@ -53,10 +73,12 @@ export interface SecureServer {
   /** The bound port (the actual one when `0` was asked for). */
   port: number;
   /**
-   * Graceful shutdown: fails `/readyz`, aborts every in-flight request's
-   * signal (ending watches), waits for responses to finish (at most the
-   * grace period), then stops listening and closes every connection.
-   * Idempotent.
+   * Graceful shutdown, in kube-apiserver's order: `/readyz` fails; after
+   * `shutdownDelayMs` the listener closes, watches end, requests that
+   * arrive on open connections get 503 with `Retry-After: 1`, replies carry
+   * `Connection: close` (HTTP/2: GOAWAY), and each connection closes once
+   * its last reply is delivered; what is left after `shutdownGraceMs` is
+   * cut. Idempotent; resolves when everything is closed.
    */
   close(): Promise<void>;
   /** Settles when the server has stopped. */
@@ -86,14 +108,16 @@ export async function startSecureServer(
 ): Promise<SecureServer> {
   const log = opts.logger ?? silentLogger;
   const authenticator = unionAuthenticator(opts.authenticators);
-  const shutdown = new AbortController(); // ends in-flight requests
+  const unready = new AbortController(); // shutdown began: /readyz fails
+  const shutdown = new AbortController(); // draining: ends in-flight requests
   const live = new Set<AbortController>(); // in-flight requests' signals
-  const force = new AbortController(); // stops listening, cuts connections
+  const force = new AbortController(); // stops the inner server
   const inFlight = new Set<Promise<void>>();
   const health = createHealthHandler({
     checks: opts.healthChecks ?? {},
-    shuttingDown: () => shutdown.signal.aborted,
+    shuttingDown: () => unready.signal.aborted,
     logger: log,
+    timeoutMs: opts.healthCheckTimeoutMs,
   });
 
   const handle = async (
@@ -111,12 +135,10 @@ export async function startSecureServer(
     try {
       const probe = healthPath(rest);
       if (probe) {
-        res = await health(
-          req,
-          probe.endpoint,
-          probe.check,
-          requestSignal(info, live, shutdown.signal),
-        );
+        res = await health(req, probe.endpoint, probe.check);
+      } else if (shutdown.signal.aborted) {
+        // Arrived while draining: never started, so safe to retry.
+        res = shuttingDownResponse();
       } else {
         const result = await authenticator.authenticate(req);
         if (result instanceof AuthenticationError) {
@@ -150,7 +172,10 @@ export async function startSecureServer(
       user: user?.username,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
-    return res;
+    // While draining, the client must not reuse the connection (HTTP/2
+    // connections get a GOAWAY from the front instead; hyper drops the
+    // header there).
+    return shutdown.signal.aborted ? withConnectionClose(res) : res;
   };
 
   // Deno.serve handles the requests as plain HTTP behind a TLS front (see
@@ -186,6 +211,8 @@ export async function startSecureServer(
           port: (innerAddr as Deno.NetAddr).port,
         },
       logger: log,
+      timeouts: opts.timeouts,
+      maxConnections: opts.maxConnections,
     });
   } catch (err) {
     force.abort();
@@ -194,53 +221,67 @@ export async function startSecureServer(
     throw err;
   }
   const addr = { hostname: front.hostname, port: front.port };
-  log.info("serving securely", { address: hostPort(addr) });
-  const finished = server.finished.finally(() =>
-    Deno.remove(innerDir, { recursive: true }).catch(() => {})
-  );
+  log.info("serving securely", {
+    address: hostPort(addr),
+    maxConnections: front.maxConnections,
+  });
+  const { promise: finished, resolve: onFinished } = Promise.withResolvers<
+    void
+  >();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const graceMs = opts.shutdownGraceMs ?? 10_000;
-      log.info("shutting down", { address: hostPort(addr) });
+      const delayMs = opts.shutdownDelayMs ?? 0;
+      const graceMs = opts.shutdownGraceMs ?? 60_000;
+      log.info("shutting down", { address: hostPort(addr), delayMs, graceMs });
+      unready.abort();
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       shutdown.abort();
-      for (const c of live) c.abort(SHUTTING_DOWN);
+      for (const c of live) c.abort(SHUTTING_DOWN); // watches end
       live.clear();
-      // Deno's graceful server.shutdown() cannot be cut short later (aborting
-      // its signal afterwards throws inside Deno), so wait for in-flight
-      // responses ourselves, then close listener and connections at once.
+      let cut = false;
+      const requestsDone = async () => {
+        while (inFlight.size > 0 && !cut) await Promise.all([...inFlight]);
+      };
       let timer: ReturnType<typeof setTimeout> | undefined;
       const graceOver = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), graceMs);
       });
       try {
+        // The front stops listening and closes each connection once the
+        // replies it owes are relayed; requests arriving meanwhile get 503.
         const outcome = await Promise.race([
-          Promise.all([...inFlight]),
+          Promise.all([front.drain(), requestsDone()]),
           graceOver,
         ]);
         if (outcome === "timeout") {
+          cut = true;
           log.warn("cutting connections after the shutdown grace period", {
             ms: graceMs,
             inFlight: inFlight.size,
+            connections: front.connections,
           });
         }
       } finally {
         clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
       }
-      // The inner server closes its connections; each front connection
-      // then ends once it has relayed what was left (watch streams end
-      // cleanly, so clients re-list and re-watch rather than see an error).
+      await front.close(0);
       force.abort();
-      await finished;
-      await front.close();
+      await server.finished;
+      await Deno.remove(innerDir, { recursive: true }).catch(() => {});
+      log.info("shut down", { address: hostPort(addr) });
+      onFinished();
     })();
     return closing;
   };
   const onAbort = () => void close();
   if (opts.signal?.aborted) await close();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
+  // The inner server only stops when told to; if it ever stops on its own,
+  // the front must not keep accepting connections it cannot serve.
+  server.finished.then(() => void close());
 
   return {
     hostname: addr.hostname,
@@ -291,6 +332,33 @@ const RESPONSE_DONE = Object.freeze(
 const SHUTTING_DOWN = Object.freeze(
   new DOMException("the server is shutting down", "AbortError"),
 );
+
+/** kube-apiserver's answer to a request that arrives while it drains. */
+function shuttingDownResponse(): Response {
+  const res = statusResponse(
+    503,
+    "ServiceUnavailable",
+    "apiserver is shutting down",
+  );
+  res.headers.set("retry-after", "1");
+  return res;
+}
+
+/** `res` with `Connection: close` (copied when its headers are immutable). */
+function withConnectionClose(res: Response): Response {
+  try {
+    res.headers.set("connection", "close");
+    return res;
+  } catch {
+    const headers = new Headers(res.headers);
+    headers.set("connection", "close");
+    return new Response(res.body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers,
+    });
+  }
+}
 
 function hostPort(addr: { hostname: string; port: number }): string {
   const host = addr.hostname.includes(":")

@@ -1,8 +1,16 @@
 /**
- * TLS in front of `Deno.serve`: `node:tls` accepts the connections (with
- * `TCP_NODELAY`), negotiates `h2`/`http/1.1` by ALPN, and pipes the
- * decrypted bytes to an inner `Deno.serve` on a Unix socket (plain HTTP/1.1,
- * or HTTP/2 with prior knowledge), which handles the requests.
+ * TLS in front of `Deno.serve`: `node:net` accepts the connections (with
+ * `TCP_NODELAY`), `node:tls` negotiates `h2`/`http/1.1` by ALPN, and the
+ * decrypted bytes are relayed to an inner `Deno.serve` on a Unix socket
+ * (plain HTTP/1.1, or HTTP/2 with prior knowledge), which handles the
+ * requests.
+ *
+ * The front sees every connection, so it is where hostile ones are dealt
+ * with: a handshake timeout, request-header, body and keep-alive idle
+ * timeouts (`_front_connection.ts`), a connection cap derived from the
+ * file descriptor limit (`connection_limits.ts`), Go's 400 answer to plain
+ * HTTP, and a drain for graceful shutdown that closes each connection once
+ * it owes no response.
  *
  * Why not `Deno.serve`'s own TLS: it leaves Nagle's algorithm on, and a
  * response whose body is over ~300 bytes goes out as two TLS records in two
@@ -18,20 +26,56 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "../../log/mod.ts";
 import { keyMatchesCertificate, parseCertificate } from "./_x509_inspect.ts";
+import {
+  type CloseReason,
+  type ConnectionTimeouts,
+  FrontConnection,
+} from "./_front_connection.ts";
+import { defaultMaxConnections } from "./connection_limits.ts";
 
 /** Where the inner server listens. */
 export type InnerAddress =
   | { transport: "unix"; path: string }
   | { transport: "tcp"; hostname: string; port: number };
 
+/** The front's connection timeouts, in milliseconds (`0` turns one off). */
+export interface FrontTimeouts extends ConnectionTimeouts {
+  /** From accepting a connection until its TLS handshake is complete. */
+  handshakeMs: number;
+}
+
+/** kube-apiserver's (Go's) figures, rounded. */
+export const DEFAULT_FRONT_TIMEOUTS: FrontTimeouts = {
+  handshakeMs: 10_000,
+  headerMs: 30_000,
+  bodyMs: 30_000,
+  idleMs: 30_000,
+};
+
+/** Go's answer to plain HTTP on a TLS port, which clients show as is. */
+const PLAIN_HTTP_ANSWER = "HTTP/1.0 400 Bad Request\r\n\r\n" +
+  "Client sent an HTTP request to an HTTPS server.\n";
+
+/** A TLS record starts with a content type of 20–23 (22: handshake). */
+const TLS_HANDSHAKE = 0x16;
+
 /** A listening TLS front. */
 export interface TlsFront {
   hostname: string;
   port: number;
+  /** Open connections (any state). */
+  readonly connections: number;
+  /** The connection cap in force. */
+  readonly maxConnections: number;
   /**
-   * Stops accepting; open connections end when their inner connection does
-   * (what is in flight is delivered), and are cut after `graceMs` (default
-   * 2 000).
+   * Stops accepting, sends HTTP/2 connections a GOAWAY, closes idle
+   * connections and every other one once its last owed response has been
+   * relayed. Resolves when no connection is left. Idempotent.
+   */
+  drain(): Promise<void>;
+  /**
+   * {@linkcode TlsFront.drain}, then cuts what is still open after
+   * `graceMs` (default 2 000).
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -45,6 +89,13 @@ export interface TlsFrontOptions {
   key: string;
   inner: InnerAddress;
   logger: Logger;
+  /** Overrides of {@linkcode DEFAULT_FRONT_TIMEOUTS}. */
+  timeouts?: Partial<FrontTimeouts>;
+  /**
+   * Connections beyond this are closed as soon as they are accepted.
+   * Default: from the file descriptor limit (`connection_limits.ts`).
+   */
+  maxConnections?: number;
 }
 
 /** Listens on `bindAddress:port` and relays every connection to `inner`. */
@@ -65,61 +116,186 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       "the serving key is not a PEM private key of the serving certificate",
     );
   }
-  const sockets = new Set<net.Socket>();
-  const server = tls.createServer({
+  const log = opts.logger;
+  const timeouts = { ...DEFAULT_FRONT_TIMEOUTS, ...opts.timeouts };
+  const maxConnections = opts.maxConnections ?? defaultMaxConnections();
+  const secureContext = tls.createSecureContext({
     cert: opts.cert,
     key: opts.key,
-    ALPNProtocols: ["h2", "http/1.1"],
-  }, (outer) => {
-    outer.setNoDelay(true);
+  });
+  const sockets = new Set<net.Socket>(); // every accepted one
+  const handshaking = new Set<net.Socket>(); // not relayed yet
+  const relays = new Set<FrontConnection>();
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const checkDrained = () => {
+    if (draining && sockets.size === 0) drained?.();
+  };
+  // Refusals and failures are logged once per burst, not once per socket.
+  let refused = 0;
+  const warnOnce = new Set<string>();
+  const onTimeout = (why: CloseReason) =>
+    log.debug("closing connection", { reason: why });
+
+  const accept = (raw: net.Socket) => {
+    raw.on("error", () => raw.destroy());
+    if (draining || sockets.size >= maxConnections) {
+      raw.destroy();
+      if (!draining && refused++ === 0) {
+        log.warn("connection limit reached, refusing new connections", {
+          maxConnections,
+        });
+      }
+      return;
+    }
+    if (refused > 0) {
+      log.info("accepting connections again", { refused });
+      refused = 0;
+    }
+    sockets.add(raw);
+    raw.once("close", () => {
+      sockets.delete(raw);
+      checkDrained();
+    });
+    raw.setNoDelay(true);
+    handshaking.add(raw);
+    const handshake = timeouts.handshakeMs > 0
+      ? setTimeout(() => {
+        log.debug("closing connection", { reason: "handshake" });
+        raw.destroy();
+      }, timeouts.handshakeMs)
+      : undefined;
+    raw.once("close", () => {
+      clearTimeout(handshake);
+      handshaking.delete(raw);
+    });
+    raw.once("data", (first: Uint8Array) => {
+      if (first[0] !== TLS_HANDSHAKE) {
+        clearTimeout(handshake);
+        if (looksLikeHttp(first)) raw.end(PLAIN_HTTP_ANSWER);
+        else raw.destroy();
+        return;
+      }
+      raw.pause();
+      raw.unshift(first);
+      const outer = new tls.TLSSocket(raw, {
+        isServer: true,
+        secureContext,
+        ALPNProtocols: ["h2", "http/1.1"],
+      } as tls.TLSSocketOptions);
+      outer.on("error", (err: Error) => {
+        log.debug("TLS connection failed", { err: err.message });
+        outer.destroy();
+        raw.destroy();
+      });
+      outer.once("close", () => raw.destroy());
+      outer.once("secure", () => {
+        clearTimeout(handshake);
+        handshaking.delete(raw);
+        if (raw.destroyed) return;
+        if (draining) {
+          outer.destroy();
+          return;
+        }
+        relay(raw, outer);
+      });
+    });
+  };
+
+  const relay = (raw: net.Socket, outer: tls.TLSSocket) => {
     const inner = opts.inner.transport === "unix"
       ? net.connect(opts.inner.path)
       : net.connect(opts.inner.port, opts.inner.hostname);
     inner.setNoDelay?.(true);
-    sockets.add(outer);
-    sockets.add(inner);
+    const conn = new FrontConnection(outer, inner, timeouts, onTimeout);
+    relays.add(conn);
     const drop = () => {
+      conn.dispose();
+      relays.delete(conn);
       outer.destroy();
       inner.destroy();
-      sockets.delete(outer);
-      sockets.delete(inner);
+      raw.destroy();
     };
-    outer.on("error", drop).on("close", drop);
-    inner.on("error", drop).on("close", drop);
-    outer.pipe(inner);
-    inner.pipe(outer);
-  });
-  server.on("tlsClientError", (err: Error) => {
-    opts.logger.debug("TLS handshake failed", { err: err.message });
+    inner.on("error", (err: Error & { code?: string }) => {
+      if (err.code && !warnOnce.has(err.code)) {
+        warnOnce.add(err.code);
+        log.warn("cannot reach the inner server", { err: err.message });
+      }
+      drop();
+    });
+    inner.once("close", drop);
+    outer.once("close", drop);
+  };
+
+  const server = net.createServer({ pauseOnConnect: false }, accept);
+  server.on("error", (err: Error & { code?: string }) => {
+    // Out of descriptors on accept: the runtime retries; say so once.
+    const key = err.code ?? err.message;
+    if (!warnOnce.has(key)) {
+      warnOnce.add(key);
+      log.warn("accepting a connection failed", { err: err.message });
+    }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err) => reject(denoError(err, opts)));
+    const onError = (err: Error) => reject(denoError(err, opts));
+    server.once("error", onError);
     server.listen(opts.port, opts.bindAddress, () => {
-      server.off("error", reject);
+      server.off("error", onError);
       resolve();
     });
   });
   const addr = server.address() as net.AddressInfo;
+  let drainP: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
+  const drain = () => {
+    drainP ??= (async () => {
+      draining = true;
+      const stopped = new Promise<void>((resolve) =>
+        server.close(() => resolve())
+      );
+      const done = new Promise<void>((resolve) => (drained = resolve));
+      for (const s of handshaking) s.destroy(); // no request in them yet
+      for (const c of relays) c.drain();
+      checkDrained();
+      await done;
+      await stopped;
+    })();
+    return drainP;
+  };
   return {
     hostname: addr.address,
     port: addr.port,
+    get connections() {
+      return sockets.size;
+    },
+    maxConnections,
+    drain,
     close(graceMs = 2_000) {
       closed ??= (async () => {
-        const stopped = new Promise<void>((resolve) =>
-          server.close(() => resolve())
-        );
-        const deadline = Date.now() + graceMs;
-        while (sockets.size > 0 && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 10));
+        const all = drain();
+        let t: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<"late">((r) => {
+          t = setTimeout(() => r("late"), graceMs);
+        });
+        const outcome = await Promise.race([all, late]);
+        clearTimeout(t);
+        if (outcome === "late") {
+          log.warn("cutting connections after the grace period", {
+            connections: sockets.size,
+          });
+          for (const c of relays) c.dispose();
+          for (const s of sockets) s.destroy();
+          await all;
         }
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-        await stopped;
       })();
       return closed;
     },
   };
+}
+
+/** An HTTP/1.x request line begins with an upper-case method. */
+function looksLikeHttp(first: Uint8Array): boolean {
+  return first[0] >= 0x41 && first[0] <= 0x5a;
 }
 
 /** A listen error as the `Deno.errors` class `Deno.serve` would throw. */
