@@ -13,6 +13,7 @@ import { renderHelp } from "./help.ts";
 import { openStorage, selectStorage } from "./open_storage.ts";
 import { shutdownSignal } from "./signals.ts";
 import { cachedStoreFactory } from "../storage/cacher/mod.ts";
+import { securePrivateDir } from "../storage/files.ts";
 import {
   createApiServer,
   loadOrCreateSigningKey,
@@ -124,6 +125,8 @@ export async function runServe(
   });
   const ctx = { dataDir: config.dataDir, logger };
   const selection = selectStorage(backends, parsed, ctx, args);
+  // The data dir holds every Secret and key: 0700, its files 0600.
+  await securePrivateDir(config.dataDir, { logger });
   const shutdown = shutdownSignal();
   const started = performance.now();
   const resources = new AsyncDisposableStack();
