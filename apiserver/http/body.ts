@@ -13,6 +13,11 @@ import {
 } from "../status/mod.ts";
 import { parseMediaType } from "./media_type.ts";
 import {
+  checkJsonLimits,
+  checkValueLimits,
+  checkYamlFlowDepth,
+} from "./decode_limits.ts";
+import {
   decodeKubeProtobuf,
   isKubeProtobuf,
   type KindDefaults,
@@ -75,17 +80,33 @@ export async function readBodyText(
   }
 }
 
-/** Parses JSON or YAML text; the result must be an object. */
+/**
+ * How many alias expansions a YAML body may make (the `yaml` package's
+ * default, stated here because it is what stops "billion laughs" bodies).
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/**
+ * Parses JSON or YAML text; the result must be an object. The body's depth
+ * and field count are held to the limits of `decode_limits.ts` (JSON before
+ * parsing; YAML, whose parser bounds aliases itself, right after).
+ */
 export function parseObjectText(
   text: string,
   mediaType: string,
 ): Record<string, unknown> {
+  const yaml = mediaType === "application/yaml";
+  if (yaml) checkYamlFlowDepth(text);
+  else checkJsonLimits(text);
   let value: unknown;
   try {
     // Repeated keys are field validation's to report (last one wins, as
     // upstream's decoder), not a decoding error.
-    value = mediaType === "application/yaml"
-      ? parseYaml(text, { uniqueKeys: false })
+    value = yaml
+      ? parseYaml(text, {
+        uniqueKeys: false,
+        maxAliasCount: MAX_YAML_ALIAS_COUNT,
+      })
       : JSON.parse(text);
   } catch (e) {
     throw badRequestError(
@@ -99,6 +120,7 @@ export function parseObjectText(
       "the body of the request must be a JSON object",
     );
   }
+  if (yaml) checkValueLimits(value, "YAML");
   return value as Record<string, unknown>;
 }
 
@@ -131,6 +153,7 @@ export async function readDecodedBody(
   if (isKubeProtobuf(mediaType)) {
     // Throws ProtobufDecodeError (400) / UnknownProtobufKindError (415).
     const object = await decodeKubeProtobuf(await readBodyBytes(req), defaults);
+    checkValueLimits(object, "protobuf"); // fieldsV1 carries raw JSON
     return { object, mediaType };
   }
   const text = await readBodyText(req);
