@@ -27,6 +27,7 @@ export type FramingMode = "idle" | "head" | "body" | "opaque";
 /** Heads larger than this are not parsed; the connection becomes opaque. */
 const MAX_HEAD = 64 * 1024;
 
+const LATIN1 = new TextDecoder("latin1");
 const CR = 13;
 const LF = 10;
 
@@ -40,7 +41,8 @@ export class Http1Framer {
   #kind: "request" | "response";
   #events: FramingEvents;
   #requestMethods: () => string | undefined;
-  #head: number[] = [];
+  #headParts: Uint8Array[] = [];
+  #headLength = 0;
   #body:
     | "fixed"
     | "chunk-size"
@@ -72,7 +74,8 @@ export class Http1Framer {
           continue;
         }
         this.mode = "head";
-        this.#head = [];
+        this.#headParts = [];
+        this.#headLength = 0;
         this.#events.onStart?.();
       } else if (this.mode === "head") {
         i = this.#readHead(chunk, i);
@@ -83,28 +86,40 @@ export class Http1Framer {
   }
 
   #readHead(chunk: Uint8Array, i: number): number {
-    const head = this.#head;
-    for (; i < chunk.length; i++) {
-      head.push(chunk[i]);
-      const n = head.length;
-      if (
-        chunk[i] === LF && n >= 2 &&
-        (head[n - 2] === LF || (head[n - 2] === CR && head[n - 3] === LF))
-      ) {
+    // The head ends at LF LF or LF CR LF; look only at line ends.
+    let from = i;
+    while (true) {
+      const lf = chunk.indexOf(LF, from);
+      if (lf < 0) break;
+      const b1 = lf - 1 >= i ? chunk[lf - 1] : this.#tail(1);
+      const b2 = lf - 2 >= i ? chunk[lf - 2] : this.#tail(2 - (lf - i));
+      if (b1 === LF || (b1 === CR && b2 === LF)) {
+        this.#headParts.push(chunk.slice(i, lf + 1));
         this.#endHead();
-        return i + 1;
+        return lf + 1;
       }
-      if (n > MAX_HEAD) {
-        this.mode = "opaque";
-        return chunk.length;
-      }
+      from = lf + 1;
     }
-    return i;
+    this.#headParts.push(chunk.slice(i));
+    this.#headLength += chunk.length - i;
+    if (this.#headLength > MAX_HEAD) this.mode = "opaque";
+    return chunk.length;
+  }
+
+  /** The `back`-th last byte of the head read so far (1 = the last). */
+  #tail(back: number): number | undefined {
+    for (let p = this.#headParts.length - 1; p >= 0; p--) {
+      const part = this.#headParts[p];
+      if (back <= part.length) return part[part.length - back];
+      back -= part.length;
+    }
+    return undefined;
   }
 
   #endHead(): void {
-    const text = new TextDecoder("latin1").decode(new Uint8Array(this.#head));
-    this.#head = [];
+    const text = this.#headParts.map((p) => LATIN1.decode(p)).join("");
+    this.#headParts = [];
+    this.#headLength = 0;
     const lines = text.split(/\r?\n/);
     const first = lines[0].split(" ");
     let length: number | undefined;
@@ -212,7 +227,7 @@ export class Http1Framer {
         this.#line.push(b);
         continue;
       }
-      const line = new TextDecoder("latin1").decode(new Uint8Array(this.#line))
+      const line = LATIN1.decode(new Uint8Array(this.#line))
         .replace(/\r$/, "");
       this.#line = [];
       if (this.#body === "chunk-crlf") {
