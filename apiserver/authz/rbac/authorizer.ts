@@ -163,7 +163,6 @@ const MASTERS_NON_RESOURCE_RULES: NonResourceRule[] = [
  */
 export class RbacAuthorizer implements Authorizer, RulesLister {
   readonly #source: RbacPolicySource;
-  #mark = 0;
 
   constructor(source: RbacPolicySource) {
     this.#source = source;
@@ -188,7 +187,7 @@ export class RbacAuthorizer implements Authorizer, RulesLister {
     const policy = this.#source.policyFor(attrs.cluster);
     if (!policy) return DENY;
     const req = ruleRequest(attrs);
-    const mark = ++this.#mark;
+    const mark = policy.nextVisitMark();
     const hit = this.#scan(
       policy,
       policy.clusterBindingsForUser(user.username),
@@ -271,7 +270,7 @@ export class RbacAuthorizer implements Authorizer, RulesLister {
   ): void {
     const policy = this.#source.policyFor(cluster);
     if (!policy) return;
-    const mark = ++this.#mark;
+    const mark = policy.nextVisitMark();
     const lists: (readonly BindingEntry[] | undefined)[] = [
       policy.clusterBindingsForUser(user.username),
       ...user.groups.map((g) => policy.clusterBindingsForGroup(g)),

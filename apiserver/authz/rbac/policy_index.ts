@@ -91,6 +91,16 @@ export class ClusterPolicy {
   readonly #crbByGroup: SubjectIndex = new Map();
   readonly #rbByUser = new Map<string, SubjectIndex>();
   readonly #rbByGroup = new Map<string, SubjectIndex>();
+  #visits = 0;
+
+  /**
+   * A fresh mark for one visit of this policy's bindings (see
+   * {@linkcode BindingEntry.visitMark}); visits never interleave because
+   * they are synchronous.
+   */
+  nextVisitMark(): number {
+    return ++this.#visits;
+  }
 
   /** Adds or replaces an object of `resource`. */
   put(resource: RbacResource, obj: KubeObject): void {
