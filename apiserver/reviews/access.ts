@@ -13,6 +13,7 @@ import type {
 import type { UserInfo } from "../request_context.ts";
 import { invalidError } from "../status/mod.ts";
 import { type FieldError, invalid } from "../validation/field_error.ts";
+import { knownMetadata, knownSpec } from "./known_fields.ts";
 
 /** Which access review a request creates. */
 export type AccessReviewKind =
@@ -156,7 +157,9 @@ export function reviewAttributes(
 export async function evaluateAccessReview(
   req: AccessReviewRequest,
 ): Promise<Record<string, unknown>> {
-  const spec = record(req.body.spec) ?? {};
+  // Only the declared fields are evaluated and echoed (as upstream, which
+  // decodes the body into its Go type).
+  const spec = knownSpec(req.kind, req.body.spec);
   const errs = validate(req, spec);
   const name = str(record(req.body.metadata)?.name);
   if (errs.length) {
@@ -168,7 +171,7 @@ export async function evaluateAccessReview(
   const status: Record<string, unknown> = { allowed: decision.allowed };
   if (decision.reason) status.reason = decision.reason;
   const metadata: Record<string, unknown> = {
-    ...(record(req.body.metadata) ?? {}),
+    ...knownMetadata(req.body.metadata),
     creationTimestamp: null,
   };
   if (req.kind === "LocalSubjectAccessReview") {

@@ -13,6 +13,7 @@ import type { UserInfo } from "../request_context.ts";
 import { badRequestError, methodNotAllowedError } from "../status/mod.ts";
 import { type AccessReviewKind, evaluateAccessReview } from "./access.ts";
 import { subjectRules } from "./rules.ts";
+import { knownMetadata, knownSpec } from "./known_fields.ts";
 
 /** A review resource as discovery lists it. */
 export interface ReviewResource {
@@ -89,12 +90,6 @@ function userInfoOf(user: UserInfo): Record<string, unknown> {
   return info;
 }
 
-function record(v: unknown): Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v)
-    ? v as Record<string, unknown>
-    : {};
-}
-
 /**
  * Serves a POST of a review: decodes the body (JSON, YAML or protobuf),
  * checks its type meta and answers with the evaluated review.
@@ -124,7 +119,8 @@ export async function serveReview(r: ReviewRequest): Promise<Response> {
       }) does not match the expected kind (${review.kind})`,
     );
   }
-  const metadata = { ...record(body.metadata), creationTimestamp: null };
+  // Unknown fields are dropped, as decoding into upstream's types does.
+  const metadata = { ...knownMetadata(body.metadata), creationTimestamp: null };
   let out: Record<string, unknown>;
   if (review.kind === "SelfSubjectReview") {
     out = {
@@ -134,7 +130,7 @@ export async function serveReview(r: ReviewRequest): Promise<Response> {
       status: { userInfo: userInfoOf(r.user) },
     };
   } else if (review.kind === "SelfSubjectRulesReview") {
-    const spec = record(body.spec);
+    const spec = knownSpec(review.kind, body.spec);
     const namespace = typeof spec.namespace === "string" ? spec.namespace : "";
     out = {
       kind: review.kind,
