@@ -7,7 +7,7 @@
 
 import type { KubeObject, ListResult } from "../../storage/mod.ts";
 import { INITIAL_EVENTS_END_ANNOTATION } from "../../storage/mod.ts";
-import { jsonResponse } from "../http/response.ts";
+import { listResponse } from "./list_stream.ts";
 import { parseAccept, wantsTable } from "../http/media_type.ts";
 import { apiVersionOf, listKindOf } from "../resources/types.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
@@ -43,16 +43,28 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
   }
   const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
   if (tableVersion) {
-    return jsonResponse(
-      toTable(ctx.def, res.items.map((o) => withTypeMeta(ctx.def, o)), {
-        includeObject: parseIncludeObject(ctx.query),
-        now: ctx.services.now(),
-        version: tableVersion,
-        listMeta,
-      }),
+    const opts = {
+      includeObject: parseIncludeObject(ctx.query),
+      now: ctx.services.now(),
+      version: tableVersion,
+      listMeta,
+    };
+    // The Table's rows come last: its head is a Table without rows.
+    return listResponse(
+      JSON.stringify(toTable(ctx.def, [], opts)),
+      "rows",
+      res.items,
+      (chunk) =>
+        toTable(ctx.def, chunk.map((o) => withTypeMeta(ctx.def, o)), opts)
+          .rows as unknown[],
     );
   }
-  return jsonResponse(listBody(ctx, res.items, listMeta));
+  return listResponse(
+    JSON.stringify(listBody(ctx, [], listMeta)),
+    "items",
+    res.items,
+    (chunk) => listBody(ctx, chunk, listMeta).items as unknown[],
+  );
 }
 
 /** A `<Kind>List` of `items` (items without type meta, as upstream). */

@@ -1,0 +1,74 @@
+/**
+ * Writing big list responses as a stream: the items are encoded a chunk at
+ * a time, and the event loop is given back between chunks, so one list of
+ * 20,000 objects neither holds its whole body in memory (string and bytes)
+ * nor keeps other requests waiting while it is encoded. The bytes are
+ * exactly those of `JSON.stringify(list) + "\n"`, as for any response.
+ *
+ * @module
+ */
+
+/** How many items are encoded between two turns of the event loop. */
+export const LIST_CHUNK_ITEMS = 200;
+
+const encoder = new TextEncoder();
+
+const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/**
+ * A JSON response of a list whose last field, `field`, is the array of the
+ * encoded `items`: `head` is the list encoded with that array empty, and
+ * `encode` turns a chunk of items into their array elements. Lists of up
+ * to {@linkcode LIST_CHUNK_ITEMS} items are answered in one piece; longer
+ * ones are streamed, and the items array is emptied as it is encoded so
+ * the objects can be collected before the list is done.
+ *
+ * @example
+ * ```ts
+ * listResponse(JSON.stringify({ kind: "List", items: [] }), "items", objs,
+ *   (chunk) => chunk.map(strip));
+ * ```
+ */
+export function listResponse<T>(
+  head: string,
+  field: string,
+  items: T[],
+  encode: (chunk: T[]) => unknown[],
+): Response {
+  const empty = `,"${field}":[]}`;
+  if (!head.endsWith(empty)) {
+    throw new Error(`a list's ${field} must be its last field`);
+  }
+  const open = head.slice(0, head.length - 2); // up to and with "["
+  const headers = { "content-type": "application/json" };
+  if (items.length <= LIST_CHUNK_ITEMS) {
+    return new Response(`${open}${elements(encode(items))}]}\n`, {
+      headers,
+    });
+  }
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(open));
+    },
+    async pull(controller) {
+      await nextTurn();
+      const end = Math.min(next + LIST_CHUNK_ITEMS, items.length);
+      const chunk = items.slice(next, end);
+      items.fill(undefined as T, next, end); // collectable once encoded
+      const text = (next === 0 ? "" : ",") + elements(encode(chunk));
+      next = end;
+      controller.enqueue(encoder.encode(text));
+      if (next >= items.length) {
+        controller.enqueue(encoder.encode("]}\n"));
+        controller.close();
+      }
+    },
+  });
+  return new Response(body, { headers });
+}
+
+/** The elements of a JSON array, without the brackets. */
+function elements(values: unknown[]): string {
+  return JSON.stringify(values).slice(1, -1);
+}
