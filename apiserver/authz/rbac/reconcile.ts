@@ -199,18 +199,17 @@ export async function reconcileBootstrapPolicy(
         isBinding
           ? reconcileBinding(obj, expected as BindingObject)
           : reconcileRole(obj, expected as ClusterRoleObject);
-      if (!reconcile(current)) return;
+      const recreate = isBinding &&
+        !same(
+          (current as BindingObject).roleRef,
+          (expected as BindingObject).roleRef,
+        );
+      if (!recreate && !reconcile(current)) return;
       if (protectedFromUpdate(current)) {
         result.skipped.push(label);
         return;
       }
-      if (
-        isBinding &&
-        !same(
-          (current as BindingObject).roleRef,
-          (expected as BindingObject).roleRef,
-        )
-      ) {
+      if (recreate) {
         try {
           await store.delete(key, {
             preconditions: { uid: current.metadata.uid },

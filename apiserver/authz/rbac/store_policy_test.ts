@@ -1,0 +1,438 @@
+import assert from "node:assert/strict";
+import { MemoryLog } from "../../../backends/memory/mod.ts";
+import {
+  expired,
+  type KubeObject,
+  objectKey,
+  type Store,
+  type Watcher,
+  type WatchEvent,
+} from "../../../storage/mod.ts";
+import { LogStoreFactory } from "../../../storage/log/mod.ts";
+import type { UserInfo } from "../../request_context.ts";
+import type { AuthorizationAttributes } from "../authorizer.ts";
+import { RbacAuthorizer } from "./authorizer.ts";
+import { reconcileBootstrapPolicy } from "./reconcile.ts";
+import { StoreBackedPolicy } from "./store_policy.ts";
+import {
+  binding,
+  clusterBinding,
+  clusterRole,
+  rule,
+  userSubject,
+} from "./_test_objects.ts";
+import {
+  type ClusterRoleObject,
+  RBAC_GROUP,
+  RBAC_RESOURCES,
+  type RbacResource,
+} from "./types.ts";
+
+const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
+const bob: UserInfo = { username: "bob", groups: ["system:authenticated"] };
+
+function openStores() {
+  const factory = new LogStoreFactory(new MemoryLog());
+  const stores = Object.fromEntries(
+    RBAC_RESOURCES.map((
+      r,
+    ) => [r, factory.storeFor({ group: RBAC_GROUP, resource: r })]),
+  ) as Record<RbacResource, Store>;
+  return { factory, stores };
+}
+
+function keyOf(
+  resource: RbacResource,
+  cluster: string,
+  obj: KubeObject,
+): string {
+  return objectKey({
+    group: RBAC_GROUP,
+    resource,
+    cluster,
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name ?? "",
+  });
+}
+
+async function put(
+  stores: Record<RbacResource, Store>,
+  resource: RbacResource,
+  cluster: string,
+  obj: KubeObject,
+): Promise<void> {
+  await stores[resource].create(keyOf(resource, cluster, obj), obj);
+}
+
+function getConfigMaps(
+  user: UserInfo,
+  cluster: string,
+  namespace: string,
+): AuthorizationAttributes {
+  return {
+    user,
+    cluster,
+    verb: "get",
+    isResourceRequest: true,
+    apiGroup: "",
+    resource: "configmaps",
+    namespace,
+    name: "x",
+  };
+}
+
+/** Waits, change by change, until `cond` holds (gives up after 200 changes). */
+async function eventually(
+  policy: StoreBackedPolicy,
+  cond: () => Promise<boolean>,
+): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const next = policy.changed();
+    if (await cond()) return;
+    await next;
+  }
+  assert.fail("the condition never held");
+}
+
+const reader = clusterRole("reader", [rule(["get"], [""], ["configmaps"])]);
+
+Deno.test("the store-backed policy loads, follows writes and keeps clusters apart", async (t) => {
+  const { factory, stores } = openStores();
+  await put(stores, "clusterroles", "x", reader);
+  await put(stores, "clusterroles", "y", reader);
+  await put(
+    stores,
+    "rolebindings",
+    "x",
+    binding("a", "alice", "ClusterRole", "reader", [userSubject("alice")]),
+  );
+  const policy = new StoreBackedPolicy({ stores });
+  const rbac = new RbacAuthorizer(policy);
+  try {
+    await policy.start();
+    await t.step("objects stored before the start are loaded", async () => {
+      assert.ok(policy.synced);
+      assert.equal(
+        (await rbac.authorize(getConfigMaps(alice, "x", "a"))).allowed,
+        true,
+      );
+    });
+    await t.step(
+      "a binding in one cluster grants nothing in another",
+      async () => {
+        assert.equal(
+          (await rbac.authorize(getConfigMaps(alice, "y", "a"))).allowed,
+          false,
+        );
+      },
+    );
+    await t.step(
+      "a new RoleBinding is honoured once the watch delivers it",
+      async () => {
+        await put(
+          stores,
+          "rolebindings",
+          "y",
+          binding("a", "bob", "ClusterRole", "reader", [userSubject("bob")]),
+        );
+        await eventually(
+          policy,
+          async () =>
+            (await rbac.authorize(getConfigMaps(bob, "y", "a"))).allowed,
+        );
+        assert.equal(
+          (await rbac.authorize(getConfigMaps(bob, "x", "a"))).allowed,
+          false,
+        );
+        assert.equal(
+          (await rbac.authorize(getConfigMaps(bob, "y", "b"))).allowed,
+          false,
+        );
+      },
+    );
+    await t.step("a deleted binding stops granting", async () => {
+      await stores.rolebindings.delete(
+        keyOf(
+          "rolebindings",
+          "x",
+          binding("a", "alice", "ClusterRole", "reader", []),
+        ),
+      );
+      await eventually(
+        policy,
+        async () =>
+          !(await rbac.authorize(getConfigMaps(alice, "x", "a"))).allowed,
+      );
+    });
+    await t.step("an updated role takes effect", async () => {
+      await put(
+        stores,
+        "clusterrolebindings",
+        "x",
+        clusterBinding("alice", "reader", [userSubject("alice")]),
+      );
+      await eventually(
+        policy,
+        async () =>
+          (await rbac.authorize(getConfigMaps(alice, "x", "z"))).allowed,
+      );
+      await stores.clusterroles.guaranteedUpdate(
+        keyOf("clusterroles", "x", reader),
+        {
+          tryUpdate: (cur) => ({
+            ...cur!,
+            rules: [rule(["list"], [""], ["configmaps"])],
+          }),
+        },
+      );
+      await eventually(
+        policy,
+        async () =>
+          !(await rbac.authorize(getConfigMaps(alice, "x", "z"))).allowed,
+      );
+    });
+  } finally {
+    await policy.close();
+    await factory.close();
+  }
+});
+
+/** Passes the first watch through until its initial state, then fails it with 410 when told. */
+function expiringOnce(store: Store, fail: Promise<void>): Store {
+  let first = true;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== "watch") return Reflect.get(target, prop, receiver);
+      return async (
+        key: string,
+        opts: Parameters<Store["watch"]>[1],
+      ): Promise<Watcher> => {
+        const inner = await target.watch(key, opts);
+        if (!first) return inner;
+        first = false;
+        async function* events(): AsyncGenerator<WatchEvent> {
+          for await (const ev of inner) {
+            yield ev;
+            if (ev.type === "BOOKMARK") break;
+          }
+          await fail;
+          inner.stop();
+          yield { type: "ERROR", error: expired(1, 2) };
+        }
+        const it = events();
+        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
+      };
+    },
+  });
+}
+
+Deno.test("a watch that expires is restarted and stale objects are dropped", async () => {
+  const { factory, stores } = openStores();
+  await put(stores, "clusterroles", "root", reader);
+  await put(
+    stores,
+    "clusterrolebindings",
+    "root",
+    clusterBinding("a", "reader", [userSubject("alice")]),
+  );
+  const fail = Promise.withResolvers<void>();
+  const policy = new StoreBackedPolicy({
+    stores: {
+      ...stores,
+      clusterrolebindings: expiringOnce(
+        stores.clusterrolebindings,
+        fail.promise,
+      ),
+    },
+    retryDelayMs: 5,
+  });
+  const rbac = new RbacAuthorizer(policy);
+  try {
+    await policy.start();
+    assert.equal(
+      (await rbac.authorize(getConfigMaps(alice, "root", "n"))).allowed,
+      true,
+    );
+    // Changes the failing watch never delivers:
+    await stores.clusterrolebindings.delete(
+      keyOf("clusterrolebindings", "root", clusterBinding("a", "reader", [])),
+    );
+    await put(
+      stores,
+      "clusterrolebindings",
+      "root",
+      clusterBinding("b", "reader", [userSubject("bob")]),
+    );
+    fail.resolve();
+    await eventually(
+      policy,
+      async () =>
+        (await rbac.authorize(getConfigMaps(bob, "root", "n"))).allowed,
+    );
+    assert.equal(
+      (await rbac.authorize(getConfigMaps(alice, "root", "n"))).allowed,
+      false,
+    );
+  } finally {
+    await policy.close();
+    await factory.close();
+  }
+});
+
+Deno.test("closing before the first load rejects ready()", async () => {
+  const { factory, stores } = openStores();
+  const controller = new AbortController();
+  controller.abort();
+  const policy = new StoreBackedPolicy({ stores, signal: controller.signal });
+  try {
+    await assert.rejects(policy.start(), /closed/);
+  } finally {
+    await policy.close();
+    await factory.close();
+  }
+});
+
+Deno.test("the bootstrap policy is reconciled into a cluster's storage", async (t) => {
+  const { factory, stores } = openStores();
+  const policy = new StoreBackedPolicy({ stores });
+  const rbac = new RbacAuthorizer(policy);
+  try {
+    await policy.start();
+    await t.step(
+      "a first run creates every object, shaped as the API stores it",
+      async () => {
+        const r = await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+        assert.ok(r.created.includes("clusterroles/cluster-admin"));
+        assert.ok(
+          r.created.includes(
+            "rolebindings/kube-system/system::leader-locking-kube-controller-manager",
+          ),
+        );
+        assert.deepEqual([r.updated, r.skipped], [[], []]);
+        const view = await stores.clusterroles.get(
+          keyOf("clusterroles", "c1", { metadata: { name: "view" } }),
+        ) as ClusterRoleObject;
+        assert.equal(view.apiVersion, "rbac.authorization.k8s.io/v1");
+        assert.equal(view.kind, "ClusterRole");
+        assert.match(view.metadata.uid ?? "", /^[0-9a-f-]{36}$/);
+        assert.ok(view.metadata.creationTimestamp);
+        assert.ok(view.metadata.resourceVersion);
+        assert.ok(
+          (view.rules ?? []).length > 0,
+          "view is aggregated at creation",
+        );
+      },
+    );
+    await t.step(
+      "the reconciled policy is enforced in that cluster only",
+      async () => {
+        const discovery = (cluster: string): AuthorizationAttributes => ({
+          user: alice,
+          cluster,
+          verb: "get",
+          isResourceRequest: false,
+          path: "/apis",
+        });
+        await eventually(
+          policy,
+          async () => (await rbac.authorize(discovery("c1"))).allowed,
+        );
+        assert.equal((await rbac.authorize(discovery("c2"))).allowed, false);
+      },
+    );
+    await t.step("a second run changes nothing", async () => {
+      const r = await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+      assert.deepEqual(r, { created: [], updated: [], skipped: [] });
+    });
+    await t.step(
+      "missing rules and subjects are added back, local additions kept",
+      async () => {
+        const key = keyOf("clusterroles", "c1", {
+          metadata: { name: "system:basic-user" },
+        });
+        await stores.clusterroles.guaranteedUpdate(key, {
+          tryUpdate: (cur) => ({
+            ...cur!,
+            rules: [rule(["get"], [""], ["configmaps"])],
+          }),
+        });
+        const bkey = keyOf("clusterrolebindings", "c1", {
+          metadata: { name: "system:basic-user" },
+        });
+        await stores.clusterrolebindings.guaranteedUpdate(bkey, {
+          tryUpdate: (cur) => ({ ...cur!, subjects: [userSubject("extra")] }),
+        });
+        const r = await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+        assert.deepEqual(r.updated.sort(), [
+          "clusterrolebindings/system:basic-user",
+          "clusterroles/system:basic-user",
+        ]);
+        const role = await stores.clusterroles.get(key) as ClusterRoleObject;
+        assert.equal(role.rules?.length, 3);
+        assert.deepEqual(role.rules?.[0], rule(["get"], [""], ["configmaps"]));
+        const b = await stores.clusterrolebindings.get(bkey);
+        assert.deepEqual(
+          (b.subjects as { name: string }[]).map((s) => s.name),
+          ["extra", "system:authenticated"],
+        );
+      },
+    );
+    await t.step(
+      "objects annotated autoupdate=false are left alone",
+      async () => {
+        const key = keyOf("clusterroles", "c1", {
+          metadata: { name: "system:discovery" },
+        });
+        await stores.clusterroles.guaranteedUpdate(key, {
+          tryUpdate: (cur) => ({
+            ...cur!,
+            metadata: {
+              ...cur!.metadata,
+              annotations: {
+                "rbac.authorization.kubernetes.io/autoupdate": "false",
+              },
+            },
+            rules: [],
+          }),
+        });
+        const r = await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+        assert.deepEqual(r, {
+          created: [],
+          updated: [],
+          skipped: ["clusterroles/system:discovery"],
+        });
+      },
+    );
+    await t.step("a binding whose roleRef changed is recreated", async () => {
+      const key = keyOf("clusterrolebindings", "c1", {
+        metadata: { name: "system:monitoring" },
+      });
+      await stores.clusterrolebindings.guaranteedUpdate(key, {
+        tryUpdate: (cur) => ({
+          ...cur!,
+          roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: "view" },
+        }),
+      });
+      const r = await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+      assert.deepEqual(r.created, ["clusterrolebindings/system:monitoring"]);
+      const b = await stores.clusterrolebindings.get(key);
+      assert.equal((b.roleRef as { name: string }).name, "system:monitoring");
+    });
+    await t.step("a prepare callback shapes new objects", async () => {
+      const seen: string[] = [];
+      await reconcileBootstrapPolicy({
+        stores,
+        cluster: "c3",
+        prepare: (obj, resource) => {
+          seen.push(resource);
+          obj.metadata.uid = "u";
+          return obj;
+        },
+      });
+      assert.ok(seen.includes("roles") && seen.includes("clusterrolebindings"));
+    });
+  } finally {
+    await policy.close();
+    await factory.close();
+  }
+});
