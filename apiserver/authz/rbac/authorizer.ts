@@ -31,6 +31,7 @@ import type {
   RbacPolicySource,
 } from "./policy_index.ts";
 import {
+  fillRuleRequest,
   ruleAllowsRequest,
   type RuleRequest,
   ruleRequest,
@@ -89,6 +90,30 @@ export function describeSource(src: RuleSource): string {
   return `${b.kind} ${JSON.stringify(name)} of ${b.roleRef.kind} ${
     JSON.stringify(b.roleRef.name)
   } to ${describeSubject(src.subject, b.namespace)}`;
+}
+
+/**
+ * The allow decision naming `b` and its first subject that applies to
+ * `user`, cached on the binding entry (subjects never change in place).
+ */
+function allowDecision(b: BindingEntry, user: UserInfo): AuthorizationDecision {
+  const subjects = b.subjects;
+  for (let i = 0; i < subjects.length; i++) {
+    if (!subjectMatches(subjects[i], user, b.namespace)) continue;
+    const cache = b.decisions ??= [];
+    let d = cache[i] as AuthorizationDecision | undefined;
+    if (!d) {
+      d = Object.freeze({
+        allowed: true,
+        reason: `RBAC: allowed by ${
+          describeSource({ binding: b, subject: subjects[i] })
+        }`,
+      });
+      cache[i] = d;
+    }
+    return d;
+  }
+  return ALLOW;
 }
 
 function firstApplyingSubject(
@@ -163,6 +188,13 @@ const MASTERS_NON_RESOURCE_RULES: NonResourceRule[] = [
  */
 export class RbacAuthorizer implements Authorizer, RulesLister {
   readonly #source: RbacPolicySource;
+  /** Reused by every decision (decisions are synchronous and never overlap). */
+  readonly #scratch: RuleRequest = ruleRequest({
+    user: { username: "", groups: [] },
+    cluster: "",
+    verb: "",
+    isResourceRequest: false,
+  });
 
   constructor(source: RbacPolicySource) {
     this.#source = source;
@@ -186,7 +218,7 @@ export class RbacAuthorizer implements Authorizer, RulesLister {
     if (user.groups.includes(SYSTEM_MASTERS)) return ALLOW;
     const policy = this.#source.policyFor(attrs.cluster);
     if (!policy) return DENY;
-    const req = ruleRequest(attrs);
+    const req = fillRuleRequest(this.#scratch, attrs);
     const mark = policy.nextVisitMark();
     const hit = this.#scan(
       policy,
@@ -241,16 +273,7 @@ export class RbacAuthorizer implements Authorizer, RulesLister {
       const rules = resolved.rules;
       if (!rules) continue;
       for (let j = 0; j < rules.length; j++) {
-        if (ruleAllowsRequest(rules[j], req)) {
-          const subject = firstApplyingSubject(b, user);
-          if (!subject) break;
-          return {
-            allowed: true,
-            reason: `RBAC: allowed by ${
-              describeSource({ binding: b, subject })
-            }`,
-          };
-        }
+        if (ruleAllowsRequest(rules[j], req)) return allowDecision(b, user);
       }
     }
     return undefined;

@@ -31,6 +31,8 @@ export interface BindingEntry {
   readonly subjects: readonly Subject[];
   /** Set by a visitor to skip a binding reached through two subjects. */
   visitMark: number;
+  /** Per subject index, the authorizer's cached allow decision. */
+  decisions?: unknown[];
 }
 
 type SubjectIndex = Map<string, BindingEntry[]>;

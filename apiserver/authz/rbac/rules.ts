@@ -116,17 +116,32 @@ export interface RuleRequest {
 
 /** Reduces authorization attributes to a {@linkcode RuleRequest}. */
 export function ruleRequest(attrs: AuthorizationAttributes): RuleRequest {
+  return fillRuleRequest({
+    isResourceRequest: false,
+    verb: "",
+    apiGroup: "",
+    combinedResource: "",
+    subresource: "",
+    name: "",
+    path: "",
+  }, attrs);
+}
+
+/** Fills `into` from `attrs` (to reuse one object across requests); returns it. */
+export function fillRuleRequest(
+  into: RuleRequest,
+  attrs: AuthorizationAttributes,
+): RuleRequest {
   const resource = attrs.resource ?? "";
   const subresource = attrs.subresource ?? "";
-  return {
-    isResourceRequest: attrs.isResourceRequest,
-    verb: attrs.verb,
-    apiGroup: attrs.apiGroup ?? "",
-    combinedResource: subresource ? `${resource}/${subresource}` : resource,
-    subresource,
-    name: attrs.name ?? "",
-    path: attrs.path ?? "",
-  };
+  into.isResourceRequest = attrs.isResourceRequest;
+  into.verb = attrs.verb;
+  into.apiGroup = attrs.apiGroup ?? "";
+  into.combinedResource = subresource ? `${resource}/${subresource}` : resource;
+  into.subresource = subresource;
+  into.name = attrs.name ?? "";
+  into.path = attrs.path ?? "";
+  return into;
 }
 
 /** Whether `rule` allows the request (upstream's `RuleAllows`). */
