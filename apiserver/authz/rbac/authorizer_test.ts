@@ -12,7 +12,7 @@ import {
   rule,
   saSubject,
   userSubject,
-} from "./_test_objects.ts";
+} from "./testing/objects.ts";
 
 const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
 const bob: UserInfo = {

@@ -11,7 +11,7 @@ import {
   role,
   rule,
   userSubject,
-} from "./_test_objects.ts";
+} from "./testing/objects.ts";
 import type { ClusterRoleObject } from "./types.ts";
 
 const RBAC = "rbac.authorization.k8s.io";

@@ -20,7 +20,7 @@ import {
   clusterRole,
   rule,
   userSubject,
-} from "./_test_objects.ts";
+} from "./testing/objects.ts";
 import {
   type ClusterRoleObject,
   RBAC_GROUP,

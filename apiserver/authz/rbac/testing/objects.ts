@@ -1,6 +1,7 @@
 /**
- * Builders of RBAC objects for this folder's tests (shared by several test
- * files; not part of the public API).
+ * Builders of RBAC objects for tests (of this folder, and of whoever tests
+ * code that reads RBAC objects — e.g. the aggregation controller), so that
+ * fixtures read as one line each. Not exported from `mod.ts`.
  *
  * @module
  */
@@ -11,8 +12,8 @@ import type {
   PolicyRule,
   RoleObject,
   Subject,
-} from "./types.ts";
-import { RBAC_API_VERSION, RBAC_GROUP } from "./types.ts";
+} from "../types.ts";
+import { RBAC_API_VERSION, RBAC_GROUP } from "../types.ts";
 
 /** A ClusterRole. */
 export function clusterRole(
