@@ -127,8 +127,6 @@ export class StoreBackedPolicy implements RbacPolicySource {
     const cluster = clusterFromKey(key);
     if (cluster === undefined) return;
     const placed = this.#placed.get(resource)!;
-    const old = placed.get(key);
-    if (old && old.cluster !== cluster) this.#remove(resource, key);
     let policy = this.#clusters.get(cluster);
     if (!policy) this.#clusters.set(cluster, policy = new ClusterPolicy());
     policy.put(resource, obj);

@@ -9,6 +9,7 @@ import {
   type WatchEvent,
 } from "../../../storage/mod.ts";
 import { LogStoreFactory } from "../../../storage/log/mod.ts";
+import { cachedStoreFactory } from "../../../storage/cacher/mod.ts";
 import type { UserInfo } from "../../request_context.ts";
 import type { AuthorizationAttributes } from "../authorizer.ts";
 import { RbacAuthorizer } from "./authorizer.ts";
@@ -31,8 +32,9 @@ import {
 const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
 const bob: UserInfo = { username: "bob", groups: ["system:authenticated"] };
 
-function openStores() {
-  const factory = new LogStoreFactory(new MemoryLog());
+function openStores(cached = false) {
+  const log = new LogStoreFactory(new MemoryLog());
+  const factory = cached ? cachedStoreFactory(log) : log;
   const stores = Object.fromEntries(
     RBAC_RESOURCES.map((
       r,
@@ -96,8 +98,22 @@ async function eventually(
 
 const reader = clusterRole("reader", [rule(["get"], [""], ["configmaps"])]);
 
-Deno.test("the store-backed policy loads, follows writes and keeps clusters apart", async (t) => {
-  const { factory, stores } = openStores();
+for (const cached of [false, true]) {
+  Deno.test(
+    `the store-backed policy loads, follows writes and keeps clusters apart${
+      cached ? " (through the watch cache)" : ""
+    }`,
+    async (t) => {
+      await storeBackedPolicyFollowsWrites(t, cached);
+    },
+  );
+}
+
+async function storeBackedPolicyFollowsWrites(
+  t: Deno.TestContext,
+  cached: boolean,
+): Promise<void> {
+  const { factory, stores } = openStores(cached);
   await put(stores, "clusterroles", "x", reader);
   await put(stores, "clusterroles", "y", reader);
   await put(
@@ -195,7 +211,7 @@ Deno.test("the store-backed policy loads, follows writes and keeps clusters apar
     await policy.close();
     await factory.close();
   }
-});
+}
 
 /** Passes the first watch through until its initial state, then fails it with 410 when told. */
 function expiringOnce(store: Store, fail: Promise<void>): Store {
