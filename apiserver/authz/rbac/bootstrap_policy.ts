@@ -2,13 +2,8 @@
  * The default RBAC policy every cluster starts with: the part of upstream's
  * bootstrap policy (`plugin/pkg/auth/authorizer/rbac/bootstrappolicy`) that
  * fits a generic control plane — no pods, nodes, services, workloads,
- * storage or certificates. See README.md for what is left out and why.
- *
- * Controllers: upstream binds each `system:controller:<name>` role to the
- * service account `kube-system/<name>` (used with
- * `--use-service-account-credentials`). hyperplane's controllers run as
- * plain users named `system:controller:<name>`, so each controller binding
- * names that User as well as upstream's service account.
+ * storage or certificates. See README.md for what is left out and why; the
+ * controllers' roles are in `controller_policy.ts`.
  *
  * `admin`, `edit` and `view` are aggregated roles (their rules are gathered
  * from the `system:aggregate-to-*` roles by label, see `aggregation.ts`);
@@ -18,10 +13,28 @@
  */
 
 import {
-  AUTOUPDATE_ANNOTATION,
+  AUTHENTICATION,
+  AUTHORIZATION,
+  binding,
+  clusterRole,
+  COORDINATION,
+  CORE,
+  eventsRule,
+  group,
+  meta,
+  READ,
+  READ_WRITE,
+  rule,
+  serviceAccount,
+  urls,
+  user,
+} from "./_policy_builders.ts";
+import {
+  controllerRoleBindings,
+  controllerRoles,
+} from "./controller_policy.ts";
+import {
   type BindingObject,
-  BOOTSTRAPPING_LABEL,
-  BOOTSTRAPPING_VALUE,
   type ClusterRoleObject,
   type PolicyRule,
   RBAC_API_VERSION,
@@ -29,6 +42,9 @@ import {
   type RoleObject,
   type Subject,
 } from "./types.ts";
+
+export { READ, READ_WRITE } from "./_policy_builders.ts";
+export { CONTROLLER_PREFIX, CONTROLLERS } from "./controller_policy.ts";
 
 /** The objects of the bootstrap policy. */
 export interface BootstrapPolicy {
@@ -40,20 +56,6 @@ export interface BootstrapPolicy {
   roleBindings: BindingObject[];
 }
 
-/** Upstream's `Read` verbs. */
-export const READ = ["get", "list", "watch"];
-/** Upstream's `ReadWrite` verbs. */
-export const READ_WRITE = [
-  "get",
-  "list",
-  "watch",
-  "create",
-  "update",
-  "patch",
-  "delete",
-  "deletecollection",
-];
-
 /** The label that aggregates a role into `admin`. */
 export const AGGREGATE_TO_ADMIN =
   "rbac.authorization.k8s.io/aggregate-to-admin";
@@ -61,110 +63,6 @@ export const AGGREGATE_TO_ADMIN =
 export const AGGREGATE_TO_EDIT = "rbac.authorization.k8s.io/aggregate-to-edit";
 /** The label that aggregates a role into `view`. */
 export const AGGREGATE_TO_VIEW = "rbac.authorization.k8s.io/aggregate-to-view";
-
-/** The user-name prefix of hyperplane's controllers (and upstream's controller roles). */
-export const CONTROLLER_PREFIX = "system:controller:";
-
-/** The controllers hyperplane runs, whose roles the policy holds. */
-export const CONTROLLERS = [
-  "clusterrole-aggregation-controller",
-  "generic-garbage-collector",
-  "namespace-controller",
-  "root-ca-cert-publisher",
-  "service-account-controller",
-] as const;
-
-const CORE = "";
-const COORDINATION = "coordination.k8s.io";
-const AUTHENTICATION = "authentication.k8s.io";
-const AUTHORIZATION = "authorization.k8s.io";
-const EVENTS = "events.k8s.io";
-
-function rule(
-  verbs: string[],
-  apiGroups: string[],
-  resources: string[],
-  resourceNames?: string[],
-): PolicyRule {
-  const r: PolicyRule = { verbs: [...verbs], apiGroups, resources };
-  if (resourceNames) r.resourceNames = resourceNames;
-  return r;
-}
-
-function urls(verbs: string[], nonResourceURLs: string[]): PolicyRule {
-  return { verbs, nonResourceURLs };
-}
-
-/** Upstream's `eventsRule()`: what every controller needs to record events. */
-function eventsRule(): PolicyRule {
-  return rule(["create", "update", "patch"], [CORE, EVENTS], ["events"]);
-}
-
-function meta(
-  name: string,
-  namespace?: string,
-  labels: Record<string, string> = {},
-) {
-  const m: Record<string, unknown> = { name };
-  if (namespace) m.namespace = namespace;
-  m.labels = { [BOOTSTRAPPING_LABEL]: BOOTSTRAPPING_VALUE, ...labels };
-  m.annotations = { [AUTOUPDATE_ANNOTATION]: "true" };
-  return m as ClusterRoleObject["metadata"];
-}
-
-function clusterRole(
-  name: string,
-  rules: PolicyRule[],
-  extra: { labels?: Record<string, string>; aggregateFrom?: string } = {},
-): ClusterRoleObject {
-  const obj: ClusterRoleObject = {
-    apiVersion: RBAC_API_VERSION,
-    kind: "ClusterRole",
-    metadata: meta(name, undefined, extra.labels),
-    rules,
-  };
-  if (extra.aggregateFrom) {
-    obj.aggregationRule = {
-      clusterRoleSelectors: [{
-        matchLabels: { [extra.aggregateFrom]: "true" },
-      }],
-    };
-  }
-  return obj;
-}
-
-const user = (name: string): Subject => ({
-  apiGroup: RBAC_GROUP,
-  kind: "User",
-  name,
-});
-const group = (name: string): Subject => ({
-  apiGroup: RBAC_GROUP,
-  kind: "Group",
-  name,
-});
-const serviceAccount = (namespace: string, name: string): Subject => ({
-  kind: "ServiceAccount",
-  name,
-  namespace,
-});
-
-function binding(
-  kind: "ClusterRoleBinding" | "RoleBinding",
-  name: string,
-  roleKind: "ClusterRole" | "Role",
-  roleName: string,
-  subjects: Subject[],
-  namespace?: string,
-): BindingObject {
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind,
-    metadata: meta(name, namespace),
-    roleRef: { apiGroup: RBAC_GROUP, kind: roleKind, name: roleName },
-    subjects,
-  };
-}
 
 function clusterRoles(): ClusterRoleObject[] {
   return [
@@ -284,37 +182,6 @@ function clusterRoles(): ClusterRoleObject[] {
   ];
 }
 
-function controllerRoles(): ClusterRoleObject[] {
-  const rulesOf: Record<(typeof CONTROLLERS)[number], PolicyRule[]> = {
-    "clusterrole-aggregation-controller": [
-      // It rewrites any ClusterRole's rules, so it must hold `escalate`.
-      rule(["escalate", "get", "list", "watch", "update", "patch"], [
-        RBAC_GROUP,
-      ], ["clusterroles"]),
-    ],
-    "generic-garbage-collector": [
-      rule(["get", "list", "watch", "patch", "update", "delete"], ["*"], ["*"]),
-      eventsRule(),
-    ],
-    "namespace-controller": [
-      rule(["get", "list", "watch", "delete"], [CORE], ["namespaces"]),
-      rule(["update"], [CORE], ["namespaces/finalize", "namespaces/status"]),
-      rule(["get", "list", "watch", "delete", "deletecollection"], ["*"], [
-        "*",
-      ]),
-    ],
-    "root-ca-cert-publisher": [
-      rule(["create", "update"], [CORE], ["configmaps"]),
-      eventsRule(),
-    ],
-    "service-account-controller": [
-      rule(["create"], [CORE], ["serviceaccounts"]),
-      eventsRule(),
-    ],
-  };
-  return CONTROLLERS.map((c) => clusterRole(CONTROLLER_PREFIX + c, rulesOf[c]));
-}
-
 function clusterRoleBindings(): BindingObject[] {
   const crb = (name: string, ...subjects: Subject[]) =>
     binding("ClusterRoleBinding", name, "ClusterRole", name, subjects);
@@ -336,13 +203,7 @@ function clusterRoleBindings(): BindingObject[] {
       "system:service-account-issuer-discovery",
       group("system:serviceaccounts"),
     ),
-    ...CONTROLLERS.map((c) =>
-      crb(
-        CONTROLLER_PREFIX + c,
-        user(CONTROLLER_PREFIX + c),
-        serviceAccount("kube-system", c),
-      )
-    ),
+    ...controllerRoleBindings(),
   ];
 }
 
