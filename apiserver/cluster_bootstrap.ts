@@ -1,12 +1,21 @@
 /**
  * Makes sure a cluster has its system namespaces (`default`, `kube-system`,
- * `kube-public`, `kube-node-lease`) — at start for `root`, and the first time
- * any other cluster is used.
+ * `kube-public`, `kube-node-lease`) — at start for `root`, the first time
+ * any other cluster is used, and again whenever one of them is deleted
+ * while the server runs (as kube-apiserver's system-namespaces controller),
+ * so a cluster never stays without `default`.
  *
  * @module
  */
 
-import { isStorageError, objectKey } from "../storage/mod.ts";
+import {
+  clusterFromKey,
+  isStorageError,
+  objectKey,
+  resourcePrefix,
+} from "../storage/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { sleep } from "./sleep.ts";
 import type { Store } from "../storage/mod.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { prepareCreate } from "./handlers/strategy.ts";
@@ -42,6 +51,46 @@ export class ClusterBootstrap {
       p.catch(() => this.#done.delete(cluster));
     }
     return p;
+  }
+
+  /**
+   * Re-creates a system namespace of any cluster this server bootstrapped
+   * as soon as its deletion completes, until `signal` aborts. Resolves when
+   * the watch ends.
+   */
+  async watchDeletions(signal: AbortSignal, logger: Logger): Promise<void> {
+    const prefix = `${resourcePrefix({ resource: this.#def.plural })}clusters/`;
+    while (!signal.aborted) {
+      try {
+        const watcher = await this.#store.watch(prefix, {
+          recursive: true,
+          resourceVersion: String(await this.#store.currentRevision()),
+          signal,
+        });
+        for await (const ev of watcher) {
+          if (ev.type === "ERROR") break;
+          if (ev.type !== "DELETED") continue;
+          const name = ev.object.metadata.name ?? "";
+          const cluster = ev.key ? clusterFromKey(ev.key) : undefined;
+          if (!cluster || !SYSTEM_NAMESPACES.includes(name)) continue;
+          if (!this.#done.has(cluster)) continue;
+          logger.info("re-creating a deleted system namespace", {
+            cluster,
+            namespace: name,
+          });
+          await this.#create(cluster).catch((err) =>
+            logger.warn("re-creating a system namespace failed", {
+              cluster,
+              err,
+            })
+          );
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        logger.warn("system namespace watch failed; retrying", { err });
+        await sleep(1000, signal);
+      }
+    }
   }
 
   async #create(cluster: string): Promise<void> {

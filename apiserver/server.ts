@@ -197,6 +197,8 @@ export async function createApiServer(
     now,
   );
   await bootstrap.ensure("root");
+  const stopping = new AbortController();
+  const systemNamespaces = bootstrap.watchDeletions(stopping.signal, logger);
   const crdDef = registries.builtins.lookup(
     "apiextensions.k8s.io",
     "v1",
@@ -238,6 +240,8 @@ export async function createApiServer(
     handler,
     readiness: () => opts.storage.readiness(),
     close: async () => {
+      stopping.abort();
+      await systemNamespaces;
       await crds?.close();
       await services.watches.close();
     },

@@ -31,7 +31,7 @@ import type { ClusterRegistries } from "../resources/registry.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import { ApiError } from "../status/mod.ts";
 import { deleteInstancesOnce } from "./_instances.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../sleep.ts";
 import { CelRules } from "./schema/cel.ts";
 import {
   computeCrdStatus,

@@ -32,7 +32,7 @@ import { lookupReview, serveReview } from "../reviews/mod.ts";
 import type { Authorizer } from "../authz/authorizer.ts";
 import { lookupDefinition, WILDCARD_CLUSTER } from "../routing/wildcard.ts";
 import type { ResourceRequestInfo } from "../routing/request_info.ts";
-import { isVerbServed } from "../routing/verb_table.ts";
+import { isVerbServed, pathShape, verbsAt } from "../routing/verb_table.ts";
 import { methodNotAllowedError, pathNotFoundError } from "../status/mod.ts";
 import type { RequestState, Terminal } from "./chain.ts";
 
@@ -108,7 +108,7 @@ export function dispatch(deps: DispatchDeps): Terminal {
     const found = lookupReview(info.group, info.version, info.resource);
     if (!found) return undefined;
     if (
-      info.name || info.subresource ||
+      info.name || info.subresource || info.watchPath ||
       found.namespaced !== (info.namespace !== "")
     ) {
       throw pathNotFoundError();
@@ -179,6 +179,10 @@ export function dispatch(deps: DispatchDeps): Terminal {
     );
     const handler = deps.verbs[info.verb];
     if (!handler || !isVerbServed(def, info)) {
+      // No verb at all at this shape: the installer made no route (404).
+      if (verbsAt(def, pathShape(def, info), info.subresource).length === 0) {
+        throw pathNotFoundError();
+      }
       throw methodNotAllowedError();
     }
     state.subject = {

@@ -9,7 +9,11 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import { isStorageError } from "../../storage/mod.ts";
 import { jsonResponse } from "../http/response.ts";
-import { methodNotAllowedError, notFoundError } from "../status/mod.ts";
+import {
+  forbiddenError,
+  methodNotAllowedError,
+  notFoundError,
+} from "../status/mod.ts";
 import { groupResource, keyOf, type ResourceContext } from "./context.ts";
 import {
   checkPreconditions,
@@ -80,6 +84,10 @@ export async function deleteObject(
   name: string,
   opts: DeleteOpts,
 ): Promise<DeleteOutcome> {
+  const undeletable = ctx.def.undeletable;
+  if (undeletable?.names.includes(name)) {
+    throw forbiddenError(groupResource(ctx), name, undeletable.reason);
+  }
   if (ctx.def === ctx.services.namespaces && !opts.dryRun) {
     ctx.services.namespaceLifecycle.deleting(ctx.cluster, name);
   }

@@ -20,6 +20,13 @@ import type { ResourceDefinition, SubresourceDefinition } from "./types.ts";
 
 /** The finalizer the namespace controller removes once the namespace is empty. */
 export const KUBERNETES_FINALIZER = "kubernetes";
+/** The namespaces no one may delete, in every cluster (as upstream). */
+export const IMMORTAL_NAMESPACES: readonly string[] = Object.freeze([
+  "default",
+  "kube-system",
+  "kube-public",
+]);
+
 /** The label every namespace carries with its own name. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -68,6 +75,11 @@ export const namespaces: ResourceDefinition = {
   returnDeletedObject: true,
   // Upstream's namespace storage has no collection delete.
   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+  // Upstream's NamespaceLifecycle admission keeps these forever.
+  undeletable: {
+    names: IMMORTAL_NAMESPACES,
+    reason: "this namespace may not be deleted",
+  },
   subresources: { status: statusSubresource, finalize: finalizeSubresource },
   prepareForCreate(obj) {
     const fin = specFinalizers(obj);

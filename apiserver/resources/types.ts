@@ -86,6 +86,11 @@ export interface ResourceDefinition {
    * `routing/verb_table.ts`), discovery and OpenAPI all read this one list.
    */
   verbs?: readonly string[];
+  /**
+   * Objects that may never be deleted, and the reason a delete is refused
+   * with (403 Forbidden): upstream's immortal namespaces.
+   */
+  undeletable?: { names: readonly string[]; reason: string };
   /** Subresources besides the main resource, by name (`status`, `finalize`). */
   subresources?: Record<string, SubresourceDefinition>;
   /** PUT of a missing object creates it (as upstream for leases, events, RBAC). */

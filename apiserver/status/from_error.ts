@@ -32,6 +32,7 @@ export interface ErrorSubject {
 export function toApiError(err: unknown, subject?: ErrorSubject): ApiError {
   if (err instanceof ApiError) return err;
   if (isStorageError(err)) {
+    const message = withoutStorageKeys(err.message, err.key);
     const gr = subject?.gr ?? { group: "", resource: "" };
     const name = subject?.name ?? "";
     switch (err.code) {
@@ -42,19 +43,35 @@ export function toApiError(err: unknown, subject?: ErrorSubject): ApiError {
       case "Conflict":
         return conflictError(gr, name);
       case "InvalidObject":
-        return conflictError(gr, name, err.message);
+        return conflictError(gr, name, message);
       case "Expired":
-        return expiredError(err.message);
+        return expiredError(message);
       case "TooLargeResourceVersion":
-        return tooLargeResourceVersionError(err.message);
+        return tooLargeResourceVersionError(message);
       case "InvalidKey":
+        return badRequestError(
+          name
+            ? `Name parameter invalid: ${JSON.stringify(name)}`
+            : "invalid object name",
+        );
       case "InvalidArgument":
-        return badRequestError(err.message);
+        return badRequestError(message);
       case "Unavailable":
-        return unavailableError(err.message);
+        return unavailableError(message);
       default:
-        return internalError(err.message);
+        return internalError(message);
     }
   }
-  return internalError(err instanceof Error ? err.message : String(err));
+  const message = err instanceof Error ? err.message : String(err);
+  return internalError(withoutStorageKeys(message));
+}
+
+/** Storage keys (`/registry/…`) never reach a client: they name internals. */
+const STORAGE_KEY = /\s*\(key \/registry\/[^)\s]*\)|:?\s*\/registry\/\S*/g;
+
+/** `message` without the storage key `key` or anything shaped like one. */
+export function withoutStorageKeys(message: string, key?: string): string {
+  let out = message;
+  if (key) out = out.replaceAll(` (key ${key})`, "").replaceAll(`: ${key}`, "");
+  return out.replace(STORAGE_KEY, "").trim() || "internal error";
 }
