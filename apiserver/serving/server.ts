@@ -10,6 +10,7 @@
 import type { Logger } from "../../log/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import type { ApiHandler, UserInfo } from "../request_context.ts";
+import { startInnerServer } from "./_inner_server.ts";
 import { healthPath, isPublicPath, withoutClusterPrefix } from "./_paths.ts";
 import { statusResponse, unauthorized } from "./_status.ts";
 import {
@@ -111,7 +112,6 @@ export async function startSecureServer(
   const unready = new AbortController(); // shutdown began: /readyz fails
   const shutdown = new AbortController(); // draining: ends in-flight requests
   const live = new Set<AbortController>(); // in-flight requests' signals
-  const force = new AbortController(); // stops the inner server
   const inFlight = new Set<Promise<void>>();
   const health = createHealthHandler({
     checks: opts.healthChecks ?? {},
@@ -179,23 +179,15 @@ export async function startSecureServer(
   };
 
   // Deno.serve handles the requests as plain HTTP behind a TLS front (see
-  // tls_front.ts for why), on a Unix socket in a private directory.
-  const innerDir = await Deno.makeTempDir({ prefix: "hyperplane-" });
-  const unix = Deno.build.os !== "windows";
-  const { promise: innerListening, resolve: onInnerListen } = Promise
-    .withResolvers<Deno.Addr>();
-  const serveOptions = {
-    signal: force.signal,
-    onListen: (addr: Deno.Addr) => onInnerListen(addr),
+  // tls_front.ts for why).
+  const inner = await startInnerServer({
+    handler: handle,
     onError: (err: unknown) => {
       log.error("request failed", { err });
       return statusResponse(500, "InternalError", "Internal error");
     },
-  };
-  const server = unix
-    ? Deno.serve({ ...serveOptions, path: `${innerDir}/api.sock` }, handle)
-    : Deno.serve({ ...serveOptions, hostname: "127.0.0.1", port: 0 }, handle);
-  const innerAddr = await innerListening;
+    logger: log,
+  });
   let front: TlsFront;
   try {
     front = await startTlsFront({
@@ -203,21 +195,13 @@ export async function startSecureServer(
       port: opts.port,
       cert: opts.tls.cert,
       key: opts.tls.key,
-      inner: innerAddr.transport === "unix"
-        ? { transport: "unix", path: innerAddr.path }
-        : {
-          transport: "tcp",
-          hostname: "127.0.0.1",
-          port: (innerAddr as Deno.NetAddr).port,
-        },
+      inner: inner.address,
       logger: log,
       timeouts: opts.timeouts,
       maxConnections: opts.maxConnections,
     });
   } catch (err) {
-    force.abort();
-    await server.finished;
-    await Deno.remove(innerDir, { recursive: true }).catch(() => {});
+    await inner.close();
     throw err;
   }
   const addr = { hostname: front.hostname, port: front.port };
@@ -268,9 +252,7 @@ export async function startSecureServer(
         opts.signal?.removeEventListener("abort", onAbort);
       }
       await front.close(0);
-      force.abort();
-      await server.finished;
-      await Deno.remove(innerDir, { recursive: true }).catch(() => {});
+      await inner.close();
       log.info("shut down", { address: hostPort(addr) });
       onFinished();
     })();
@@ -279,9 +261,6 @@ export async function startSecureServer(
   const onAbort = () => void close();
   if (opts.signal?.aborted) await close();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
-  // The inner server only stops when told to; if it ever stops on its own,
-  // the front must not keep accepting connections it cannot serve.
-  server.finished.then(() => void close());
 
   return {
     hostname: addr.hostname,

@@ -32,6 +32,7 @@ import {
   FrontConnection,
 } from "./_front_connection.ts";
 import { defaultMaxConnections } from "./connection_limits.ts";
+import { listen, type Listener } from "./_listener.ts";
 
 /** Where the inner server listens. */
 export type InnerAddress =
@@ -87,7 +88,8 @@ export interface TlsFrontOptions {
   port: number;
   cert: string;
   key: string;
-  inner: InnerAddress;
+  /** Where to relay; a function is asked for every new connection. */
+  inner: InnerAddress | (() => InnerAddress);
   logger: Logger;
   /** Overrides of {@linkcode DEFAULT_FRONT_TIMEOUTS}. */
   timeouts?: Partial<FrontTimeouts>;
@@ -203,9 +205,10 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
   };
 
   const relay = (raw: net.Socket, outer: tls.TLSSocket) => {
-    const inner = opts.inner.transport === "unix"
-      ? net.connect(opts.inner.path)
-      : net.connect(opts.inner.port, opts.inner.hostname);
+    const to = typeof opts.inner === "function" ? opts.inner() : opts.inner;
+    const inner = to.transport === "unix"
+      ? net.connect(to.path)
+      : net.connect(to.port, to.hostname);
     inner.setNoDelay?.(true);
     const conn = new FrontConnection(outer, inner, timeouts, onTimeout);
     relays.add(conn);
@@ -221,38 +224,31 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
         warnOnce.add(err.code);
         log.warn("cannot reach the inner server", { err: err.message });
       }
+      if (err.code === "EMFILE" || err.code === "ENFILE") listener.suspect();
       drop();
     });
     inner.once("close", drop);
     outer.once("close", drop);
   };
 
-  const server = net.createServer({ pauseOnConnect: false }, accept);
-  server.on("error", (err: Error & { code?: string }) => {
-    // Out of descriptors on accept: the runtime retries; say so once.
-    const key = err.code ?? err.message;
-    if (!warnOnce.has(key)) {
-      warnOnce.add(key);
-      log.warn("accepting a connection failed", { err: err.message });
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(denoError(err, opts));
-    server.once("error", onError);
-    server.listen(opts.port, opts.bindAddress, () => {
-      server.off("error", onError);
-      resolve();
+  let listener: Listener;
+  try {
+    listener = await listen({
+      bindAddress: opts.bindAddress,
+      port: opts.port,
+      onConnection: accept,
+      logger: log,
     });
-  });
-  const addr = server.address() as net.AddressInfo;
+  } catch (err) {
+    throw denoError(err as Error, opts);
+  }
+  const addr = listener.address;
   let drainP: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
   const drain = () => {
     drainP ??= (async () => {
       draining = true;
-      const stopped = new Promise<void>((resolve) =>
-        server.close(() => resolve())
-      );
+      const stopped = listener.close();
       const done = new Promise<void>((resolve) => (drained = resolve));
       for (const s of handshaking) s.destroy(); // no request in them yet
       for (const c of relays) c.drain();
