@@ -8,6 +8,7 @@
 import type { KubeObject, ListResult } from "../../storage/mod.ts";
 import { INITIAL_EVENTS_END_ANNOTATION } from "../../storage/mod.ts";
 import { listResponse } from "./list_stream.ts";
+import { BIG_LIST_ITEMS, type ListLane, ListLanes } from "./list_lanes.ts";
 import { parseAccept, wantsTable } from "../http/media_type.ts";
 import { apiVersionOf, listKindOf } from "../resources/types.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
@@ -24,16 +25,57 @@ import { badRequestError } from "../status/mod.ts";
 /** Handles `list` (in one cluster, or across clusters for cluster `*`). */
 export async function handleList(ctx: ResourceContext): Promise<Response> {
   const opts = parseListOptions(ctx, false);
-  const res = ctx.cluster === WILDCARD_CLUSTER
-    ? await listAcrossClusters(ctx, opts)
-    : await ctx.store.list(prefixOf(ctx), {
-      recursive: true,
-      resourceVersion: opts.resourceVersion,
-      resourceVersionMatch: opts.resourceVersionMatch,
-      predicate: opts.predicate,
-      limit: opts.limit,
-      continue: opts.continue,
-    });
+  const key = ctx.cluster === WILDCARD_CLUSTER
+    ? wildcardPrefix(ctx.def) + ctx.namespace
+    : prefixOf(ctx);
+  const lane = opts.limit && opts.limit <= BIG_LIST_ITEMS
+    ? NO_LANE
+    : await lanesOf(ctx.services).enter(key);
+  let res: ListResult;
+  try {
+    res = ctx.cluster === WILDCARD_CLUSTER
+      ? await listAcrossClusters(ctx, opts)
+      : await ctx.store.list(prefixOf(ctx), {
+        recursive: true,
+        resourceVersion: opts.resourceVersion,
+        resourceVersionMatch: opts.resourceVersionMatch,
+        predicate: opts.predicate,
+        limit: opts.limit,
+        continue: opts.continue,
+      });
+  } catch (e) {
+    lane.release();
+    throw e;
+  }
+  const count = res.items.length;
+  try {
+    return respond(ctx, res, () => lane.release(count));
+  } catch (e) {
+    lane.release();
+    throw e;
+  }
+}
+
+const NO_LANE: ListLane = { release() {} };
+
+/**
+ * Each API server's lanes, found from its services (one object per server;
+ * the lanes go with it).
+ */
+const LANES = new WeakMap<object, ListLanes>();
+
+function lanesOf(services: object): ListLanes {
+  let lanes = LANES.get(services);
+  if (!lanes) LANES.set(services, lanes = new ListLanes());
+  return lanes;
+}
+
+/** Writes the list page `res` (a Table when asked); `encoded` as in listResponse. */
+function respond(
+  ctx: ResourceContext,
+  res: ListResult,
+  encoded: () => void,
+): Response {
   const listMeta: Record<string, unknown> = {
     resourceVersion: res.resourceVersion,
   };
@@ -57,6 +99,7 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
       (chunk) =>
         toTable(ctx.def, chunk.map((o) => withTypeMeta(ctx.def, o)), opts)
           .rows as unknown[],
+      encoded,
     );
   }
   return listResponse(
@@ -64,6 +107,7 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
     "items",
     res.items,
     (chunk) => listBody(ctx, chunk, listMeta).items as unknown[],
+    encoded,
   );
 }
 

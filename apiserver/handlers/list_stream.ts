@@ -21,7 +21,9 @@ const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
  * `encode` turns a chunk of items into their array elements. Lists of up
  * to {@linkcode LIST_CHUNK_ITEMS} items are answered in one piece; longer
  * ones are streamed, and the items array is emptied as it is encoded so
- * the objects can be collected before the list is done.
+ * the objects can be collected before the list is done. `encoded` is
+ * called once every item is encoded (or the response was cancelled, or
+ * encoding failed).
  *
  * @example
  * ```ts
@@ -34,6 +36,7 @@ export function listResponse<T>(
   field: string,
   items: T[],
   encode: (chunk: T[]) => unknown[],
+  encoded: () => void = () => {},
 ): Response {
   const empty = `,"${field}":[]}`;
   if (!head.endsWith(empty)) {
@@ -42,9 +45,13 @@ export function listResponse<T>(
   const open = head.slice(0, head.length - 2); // up to and with "["
   const headers = { "content-type": "application/json" };
   if (items.length <= LIST_CHUNK_ITEMS) {
-    return new Response(`${open}${elements(encode(items))}]}\n`, {
-      headers,
-    });
+    try {
+      return new Response(`${open}${elements(encode(items))}]}\n`, {
+        headers,
+      });
+    } finally {
+      encoded();
+    }
   }
   let next = 0;
   const body = new ReadableStream<Uint8Array>({
@@ -52,17 +59,27 @@ export function listResponse<T>(
       controller.enqueue(encoder.encode(open));
     },
     async pull(controller) {
-      await nextTurn();
-      const end = Math.min(next + LIST_CHUNK_ITEMS, items.length);
-      const chunk = items.slice(next, end);
-      items.fill(undefined as T, next, end); // collectable once encoded
-      const text = (next === 0 ? "" : ",") + elements(encode(chunk));
-      next = end;
-      controller.enqueue(encoder.encode(text));
-      if (next >= items.length) {
-        controller.enqueue(encoder.encode("]}\n"));
-        controller.close();
+      try {
+        await nextTurn();
+        const end = Math.min(next + LIST_CHUNK_ITEMS, items.length);
+        const chunk = items.slice(next, end);
+        items.fill(undefined as T, next, end); // collectable once encoded
+        const text = (next === 0 ? "" : ",") + elements(encode(chunk));
+        next = end;
+        controller.enqueue(encoder.encode(text));
+        if (next >= items.length) {
+          encoded();
+          controller.enqueue(encoder.encode("]}\n"));
+          controller.close();
+        }
+      } catch (e) {
+        encoded();
+        throw e;
       }
+    },
+    cancel() {
+      items.length = 0;
+      encoded();
     },
   });
   return new Response(body, { headers });
