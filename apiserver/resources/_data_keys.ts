@@ -32,6 +32,12 @@ export function isConfigKey(k: string): string[] {
   return errs;
 }
 
+/** The common case, checked without allocating: a valid key. */
+function isPlainConfigKey(k: string): boolean {
+  return k.length <= 253 && configKeyRe.test(k) && !k.startsWith("..") &&
+    k !== ".";
+}
+
 const base64Re =
   /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -63,7 +69,9 @@ export function validateDataMap(
     return { errs: [typeInvalid(field, m, "must be a map of strings")], size };
   }
   for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
-    for (const msg of isConfigKey(k)) errs.push(invalid(field, k, msg));
+    if (!isPlainConfigKey(k)) {
+      for (const msg of isConfigKey(k)) errs.push(invalid(field, k, msg));
+    }
     if (typeof v !== "string") {
       errs.push(typeInvalid(`${field}[${k}]`, v, "must be a string"));
       continue;
@@ -78,9 +86,27 @@ export function validateDataMap(
           ),
         );
       } else size += base64Length(v);
-    } else size += new TextEncoder().encode(v).length;
+    } else size += utf8Length(v);
   }
   return { errs, size };
+}
+
+/** The UTF-8 length of `s`, without encoding it. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a surrogate pair: 4 bytes for 2 code units
+        i++;
+      } else n += 2;
+    } else n += 2; // 3 bytes (lone surrogates become U+FFFD, also 3)
+  }
+  return n;
 }
 
 /** `immutable` must be a boolean. */

@@ -10,6 +10,7 @@
 
 import { OBJECT_META } from "./meta_v1.ts";
 import type { Schema } from "./types.ts";
+import { isEmbedded, isScalar } from "./unknown_fields.ts";
 
 const EMBEDDED_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
 
@@ -37,6 +38,7 @@ function walk(value: unknown, schema: Schema) {
   if (schema.type !== undefined && schema.type !== "object") return;
   const props = schema.properties ?? {};
   const extra = schema.additionalProperties;
+  if (!schema.properties && isScalar(extra) && !isEmbedded(schema)) return; // a map of scalars
   const preserve = schema["x-kubernetes-preserve-unknown-fields"] === true;
   const embedded = schema["x-kubernetes-embedded-resource"] === true;
   const record = value as Record<string, unknown>;

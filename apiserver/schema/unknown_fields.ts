@@ -46,6 +46,9 @@ function walk(value: unknown, schema: Schema, path: string, out: string[]) {
   if (schema.type !== undefined && schema.type !== "object") return;
   const props = schema.properties ?? {};
   const extra = schema.additionalProperties;
+  // A map of scalars (ConfigMap data, labels) has nothing to report: its
+  // keys are not looked at one by one (there may be 100,000 of them).
+  if (!schema.properties && isScalar(extra) && !isEmbedded(schema)) return;
   const preserve = schema["x-kubernetes-preserve-unknown-fields"] === true;
   const embedded = schema["x-kubernetes-embedded-resource"] === true;
   for (const [key, child] of Object.entries(value)) {
@@ -65,4 +68,15 @@ function walk(value: unknown, schema: Schema, path: string, out: string[]) {
       out.push(childPath);
     }
   }
+}
+
+/** True for a schema no value under it can have fields unknown to (a scalar). */
+export function isScalar(schema: Schema | boolean | undefined): boolean {
+  return typeof schema === "object" && schema.type !== undefined &&
+    schema.type !== "object" && !schema.items;
+}
+
+/** True for an `x-kubernetes-embedded-resource` node. */
+export function isEmbedded(schema: Schema): boolean {
+  return schema["x-kubernetes-embedded-resource"] === true;
 }
