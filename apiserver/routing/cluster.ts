@@ -10,6 +10,7 @@ import { DEFAULT_CLUSTER } from "../../storage/mod.ts";
 import { badRequestError } from "../status/mod.ts";
 import { isDns1123Label } from "../validation/names.ts";
 import { WILDCARD_CLUSTER } from "./wildcard.ts";
+import { pathSegments } from "./request_info.ts";
 
 /** The cluster a path selects and the path inside that cluster. */
 export interface ClusterPath {
@@ -28,7 +29,8 @@ export function splitClusterPath(pathname: string): ClusterPath {
   }
   const rest = pathname.slice("/clusters/".length);
   const slash = rest.indexOf("/");
-  const name = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+  const raw = slash < 0 ? rest : rest.slice(0, slash);
+  const name = raw.includes("%") ? pathSegments(`/${raw}`)[0] : raw; // 400 on a bad escape
   let path = slash < 0 ? "/" : rest.slice(slash);
   const problems = name === WILDCARD_CLUSTER ? [] : isDns1123Label(name);
   if (path === "/control-plane" || path.startsWith("/control-plane/")) {

@@ -171,7 +171,7 @@ export function parseRequestInfo(
       verb = name === "" ? "deletecollection" : "delete";
       break;
     default:
-      verb = method.toLowerCase();
+      verb = ""; // upstream: any other method names no verb (405)
   }
   return {
     isResourceRequest: true,
