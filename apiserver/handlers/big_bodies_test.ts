@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import { ADMIN, configMap, startTestServer } from "../testing/harness.ts";
+import { body as protobufBody } from "../protobuf/testdata/_envelope.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 const JSON_TYPE = { "content-type": "application/json" };
@@ -157,6 +158,45 @@ Deno.test("bodies past the decoding limits are refused with a Status", async (t)
       assert.equal(res.status, 400);
       assert.match(res.body.message, /exceeded max depth/);
     });
+
+    await t.step(
+      "a protobuf body with deeply nested fieldsV1 is a 400",
+      async () => {
+        const depth = 100_000;
+        const raw = new TextEncoder().encode(
+          `${'{"f:a":'.repeat(depth)}{}${"}".repeat(depth)}`,
+        );
+        const bytes = protobufBody(
+          "v1",
+          "ConfigMap",
+          "k8s.io.api.core.v1.ConfigMap",
+          {
+            metadata: {
+              name: "pb",
+              managedFields: [{
+                manager: "m",
+                fieldsType: "FieldsV1",
+                fieldsV1: { raw },
+              }],
+            },
+          },
+        );
+        const answer = await s.api.handler(
+          new Request(`http://hyperplane.test${CM}`, {
+            method: "POST",
+            headers: { "content-type": "application/vnd.kubernetes.protobuf" },
+            body: new Uint8Array(bytes),
+          }),
+          { user: ADMIN },
+        );
+        const status = await answer.json();
+        assert.equal(answer.status, 400, JSON.stringify(status).slice(0, 300));
+        assert.match(
+          status.message,
+          /decoded as protobuf: .*exceeded max depth/,
+        );
+      },
+    );
 
     await t.step(
       "a 2.9 MiB body of tiny keys is answered and a small GET meanwhile completes",
