@@ -127,6 +127,31 @@ Deno.test("bodies past the decoding limits are refused with a Status", async (t)
       },
     );
 
+    await t.step("deep patches of every type are a 400", async () => {
+      const deep = "[".repeat(100_000) + "]".repeat(100_000);
+      for (
+        const [type, text] of [
+          ["application/merge-patch+json", `{"data":{"a":${deep}}}`],
+          ["application/strategic-merge-patch+json", `{"data":{"a":${deep}}}`],
+          [
+            "application/json-patch+json",
+            `[{"op":"add","path":"/data/x","value":${deep}}]`,
+          ],
+          [
+            "application/apply-patch+yaml",
+            `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"small"},"data":{"a":${deep}}}`,
+          ],
+        ]
+      ) {
+        const res = await s.request("PATCH", `${CM}/small?fieldManager=t`, {
+          text,
+          headers: { "content-type": type },
+        });
+        assert.equal(res.status, 400, `${type}: ${res.body.message}`);
+        assert.match(res.body.message, /exceeded max depth/);
+      }
+    });
+
     await t.step("a YAML alias bomb is a 400", async () => {
       const lines = [
         'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',

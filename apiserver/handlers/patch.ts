@@ -8,6 +8,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { readBodyText } from "../http/body.ts";
+import { checkJsonLimits } from "../http/decode_limits.ts";
 import { parseMediaType } from "../http/media_type.ts";
 import {
   applyJsonPatch,
@@ -151,6 +152,7 @@ function patchFunction(
     const schema = schemaOf(ctx.def);
     return (doc) => applyStrategicPatch(doc, patch, schema);
   }
+  checkJsonLimits(text);
   let patch: unknown;
   try {
     patch = JSON.parse(text);

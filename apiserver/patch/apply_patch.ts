@@ -7,6 +7,8 @@
 
 import { parse as parseYaml } from "yaml";
 import { badRequestError } from "../status/mod.ts";
+import { MAX_YAML_ALIAS_COUNT } from "../http/body.ts";
+import { checkValueLimits, checkYamlFlowDepth } from "../http/decode_limits.ts";
 
 /**
  * Parses an apply configuration (400 `error decoding YAML: …` when it is not
@@ -17,10 +19,14 @@ export function parseApplyPatch(
   text: string,
   want: { apiVersion: string; kind: string },
 ): Record<string, unknown> {
+  checkYamlFlowDepth(text);
   let value: unknown;
   try {
     // Repeated keys: the last wins (as yaml.v2); fieldValidation judges them.
-    value = parseYaml(text, { uniqueKeys: false });
+    value = parseYaml(text, {
+      uniqueKeys: false,
+      maxAliasCount: MAX_YAML_ALIAS_COUNT,
+    });
   } catch (e) {
     throw badRequestError(
       `error decoding YAML: ${e instanceof Error ? e.message : String(e)}`,
@@ -31,6 +37,7 @@ export function parseApplyPatch(
       "error decoding YAML: the applied configuration must be an object",
     );
   }
+  checkValueLimits(value, "YAML");
   const obj = value as Record<string, unknown>;
   const version = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
   if (version !== want.apiVersion) {

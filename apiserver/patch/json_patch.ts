@@ -6,12 +6,14 @@
 
 import { applyPatch, type Operation } from "fast-json-patch/index.mjs";
 import { ApiError, badRequestError, tooLargeError } from "../status/mod.ts";
+import { checkJsonLimits } from "../http/decode_limits.ts";
 
 /** Upstream's limit on the number of operations in one patch. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 /** Parses a JSON patch document (400 when it is not a JSON array of objects). */
 export function parseJsonPatch(text: string): Operation[] {
+  checkJsonLimits(text);
   let ops: unknown;
   try {
     ops = JSON.parse(text);

@@ -9,9 +9,11 @@
 import type { Schema } from "../schema/types.ts";
 import { isPatchError, strategicMergePatch } from "../strategic_merge/mod.ts";
 import { ApiError, badRequestError } from "../status/mod.ts";
+import { checkJsonLimits } from "../http/decode_limits.ts";
 
 /** Parses a strategic merge patch body (400 unless it is a JSON object). */
 export function parseStrategicPatch(text: string): Record<string, unknown> {
+  checkJsonLimits(text);
   let patch: unknown;
   try {
     patch = JSON.parse(text);
