@@ -36,10 +36,22 @@ export class ClusterBootstrap {
   #def: ResourceDefinition;
   #now: () => Date;
 
-  constructor(namespaces: ResourceDefinition, store: Store, now: () => Date) {
+  #more?: (cluster: string) => Promise<void>;
+
+  /**
+   * `more` runs after the namespaces exist, for whatever else a cluster
+   * starts with (the bootstrap RBAC policy).
+   */
+  constructor(
+    namespaces: ResourceDefinition,
+    store: Store,
+    now: () => Date,
+    more?: (cluster: string) => Promise<void>,
+  ) {
     this.#def = namespaces;
     this.#store = store;
     this.#now = now;
+    this.#more = more;
   }
 
   /** Resolves once `cluster` has its system namespaces (retried after a failure). */
@@ -113,5 +125,6 @@ export class ClusterBootstrap {
         if (!isStorageError(e, "KeyExists")) throw e;
       }
     }
+    await this.#more?.(cluster);
   }
 }

@@ -23,6 +23,15 @@ export {
   defaultAuthorizer,
   SYSTEM_MASTERS,
 } from "./authz/authorizer.ts";
+export {
+  AUTHORIZATION_MODES,
+  type AuthorizationMode,
+} from "./authz/rbac_setup.ts";
+export type {
+  AdmissionAttributes,
+  AdmissionOperation,
+  ValidatingAdmission,
+} from "./admission/admission.ts";
 export { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
 export type { ResourceDefinition, TableColumn } from "./resources/types.ts";
 export { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";

@@ -11,7 +11,23 @@
 import type { Store, StoreFactory } from "../storage/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ApiHandler } from "./request_context.ts";
-import { type Authorizer, defaultAuthorizer } from "./authz/authorizer.ts";
+import type { Authorizer } from "./authz/authorizer.ts";
+import {
+  type AuthorizationMode,
+  setupAuthorization,
+} from "./authz/rbac_setup.ts";
+import {
+  RBAC_GROUP,
+  RBAC_RESOURCES,
+  type RbacResource,
+} from "./authz/rbac/mod.ts";
+import {
+  admissionChain,
+  type ValidatingAdmission,
+} from "./admission/admission.ts";
+import { rbacEscalation } from "./admission/plugins/rbac_escalation.ts";
+import { prepareCreate } from "./handlers/strategy.ts";
+import { withTypeMeta } from "./handlers/context.ts";
 import { ClusterBootstrap } from "./cluster_bootstrap.ts";
 import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 import type { ServerServices } from "./handlers/context.ts";
@@ -53,8 +69,15 @@ export interface ApiServerOptions {
   /** The storage (usually the watch cache over a backend). */
   storage: StoreFactory;
   logger: Logger;
-  /** Decides every request; default: `system:masters` may do anything. */
+  /**
+   * Decides every request; default: the one `authorizationMode` names.
+   * Given here, it replaces RBAC (the bootstrap policy is still written).
+   */
   authorizer?: Authorizer;
+  /** `RBAC` (default) or `AlwaysAllow` (unsafe; logged). */
+  authorizationMode?: AuthorizationMode;
+  /** Validating admission plugins run after the built-in ones. */
+  admission?: readonly ValidatingAdmission[];
   /** The kinds served; default {@linkcode BUILTIN_RESOURCES}. */
   resources?: readonly ResourceDefinition[];
   /** Served at `/version`. */
@@ -123,7 +146,6 @@ export async function createApiServer(
   const namespaces = registries.builtins.lookup("", "v1", "namespaces");
   if (!namespaces) throw new Error("the namespaces resource must be served");
   const logger = opts.logger;
-  const authorizer = opts.authorizer ?? defaultAuthorizer();
   const version = opts.version ?? defaultVersionInfo();
   const now = opts.now ?? (() => new Date());
   const stores = new Map<string, Store>();
@@ -149,8 +171,10 @@ export async function createApiServer(
     },
     startedAt: performance.timeOrigin,
   };
+  const admission: ValidatingAdmission[] = [];
   const services: ServerServices = {
     logger,
+    admission: admissionChain(admission),
     namespaces,
     namespaceLifecycle: new NamespaceLifecycle(),
     builtin: (group, version, plural) =>
@@ -191,10 +215,34 @@ export async function createApiServer(
       return s;
     },
   };
+  const rbacDef = (resource: RbacResource) => {
+    const def = registries.builtins.lookup(RBAC_GROUP, "v1", resource);
+    if (!def) throw new Error(`the ${resource} resource must be served`);
+    return def;
+  };
+  const authz = await setupAuthorization({
+    mode: opts.authorizationMode ?? "RBAC",
+    stores: Object.fromEntries(
+      RBAC_RESOURCES.map((r) => [r, services.storeFor(rbacDef(r))]),
+    ) as Record<RbacResource, Store>,
+    prepare: (obj, resource) =>
+      prepareCreate(
+        rbacDef(resource),
+        withTypeMeta(rbacDef(resource), obj),
+        now(),
+      ),
+    logger,
+  });
+  const authorizer = opts.authorizer ?? authz.authorizer;
+  if (authz.resolver && !opts.authorizer) {
+    admission.push(rbacEscalation(authorizer, authz.resolver));
+  }
+  admission.push(...(opts.admission ?? []));
   const bootstrap = new ClusterBootstrap(
     namespaces,
     services.storeFor(namespaces),
     now,
+    (cluster) => authz.bootstrap(cluster),
   );
   await bootstrap.ensure("root");
   const stopping = new AbortController();
@@ -242,6 +290,7 @@ export async function createApiServer(
     close: async () => {
       stopping.abort();
       await systemNamespaces;
+      await authz.close();
       await crds?.close();
       await services.watches.close();
     },

@@ -8,6 +8,10 @@
 import { join } from "node:path";
 import type { CliFlag, ParsedFlags } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
+import {
+  AUTHORIZATION_MODES,
+  type AuthorizationMode,
+} from "../apiserver/mod.ts";
 
 /** The default data directory: `~/.hyperplane`. */
 export function defaultDataDir(): string {
@@ -70,6 +74,13 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     placeholder: "FILE",
   },
   {
+    name: "authorization-mode",
+    description:
+      "RBAC (the RBAC objects of each virtual cluster decide) or AlwaysAllow (every authenticated request is allowed: unsafe)",
+    default: "RBAC",
+    placeholder: "MODE",
+  },
+  {
     name: "service-account-issuer",
     description:
       "issuer (iss) of service account tokens; also the API audience they must name",
@@ -102,6 +113,7 @@ export interface ServingConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   serviceAccountIssuer: string;
   serviceAccountKeyFile: string;
+  authorizationMode: AuthorizationMode;
   /** True when `--service-account-key-file` was given. */
   serviceAccountKeyFileGiven: boolean;
 }
@@ -161,9 +173,18 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
       }`,
     );
   }
+  const mode = String(v["authorization-mode"] ?? "RBAC");
+  if (!(AUTHORIZATION_MODES as readonly string[]).includes(mode)) {
+    problems.push(
+      `--authorization-mode must be one of ${
+        AUTHORIZATION_MODES.join(", ")
+      }, got ${JSON.stringify(mode)}`,
+    );
+  }
   if (problems.length) throw new UsageError(problems.join("; "));
   return {
     dataDir,
+    authorizationMode: mode as AuthorizationMode,
     bindAddress: bind,
     securePort: port,
     writeKubeconfig:

@@ -147,7 +147,12 @@ export async function runServe(
     // A key file given on purpose is checked now; the default one is
     // created (or read) with the first token.
     if (config.serviceAccountKeyFileGiven) await tokenIssuer.load();
-    const api = await createApiServer({ storage, logger, tokenIssuer });
+    const api = await createApiServer({
+      storage,
+      logger,
+      tokenIssuer,
+      authorizationMode: config.authorizationMode,
+    });
     resources.defer(() => api.close());
     const tls = await ensureCertificates({
       dataDir: config.dataDir,

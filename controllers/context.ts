@@ -32,6 +32,12 @@ export interface ControllerContext {
 export interface ControllerDescriptor {
   /** The upstream name used by `--controllers`. */
   name: string;
+  /**
+   * Who the controller acts as in-process: user `system:controller:<identity>`
+   * (upstream's controller service account name), bound by the bootstrap
+   * policy to the ClusterRole of the same name in every cluster.
+   */
+  identity: string;
   /** Runs the controller until `signal` aborts. */
   run(ctx: ControllerContext, signal: AbortSignal): Promise<void>;
 }

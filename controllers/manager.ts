@@ -9,7 +9,7 @@
 
 import type { Logger } from "../log/mod.ts";
 import type { ApiHandler } from "../apiserver/request_context.ts";
-import { ApiClient, inProcessTransport } from "./client/mod.ts";
+import { ApiClient, controllerUser, inProcessTransport } from "./client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "./context.ts";
 import {
   ClusterTracker,
@@ -99,6 +99,15 @@ export function startControllers(
   const ownClient = !opts.client;
   const client = opts.client ??
     new ApiClient(inProcessTransport(requireHandler(opts.handler)));
+  // In-process, each controller writes as its own user (least privilege);
+  // over HTTP every request carries the kubeconfig's identity.
+  const clientOf = (c: ControllerDescriptor): ApiClient =>
+    opts.client ?? new ApiClient(
+      inProcessTransport(
+        requireHandler(opts.handler),
+        controllerUser(c.identity),
+      ),
+    );
   const logger = opts.logger.with({ component: "controller-manager" });
   const stopAll = new AbortController();
   const signal = opts.signal
@@ -131,7 +140,11 @@ export function startControllers(
       await Promise.all([
         informers.run(lead),
         ...selected.map((c) =>
-          c.run({ ...ctx, logger: logger.with({ controller: c.name }) }, lead)
+          c.run({
+            ...ctx,
+            client: clientOf(c),
+            logger: logger.with({ controller: c.name }),
+          }, lead)
             .catch((e) =>
               logger.error("controller failed", {
                 controller: c.name,

@@ -1,7 +1,8 @@
 /**
  * The authorization seam: every request is checked with upstream-like
- * attributes before it is served. The default authorizer allows
- * `system:masters` everything and everyone discovery; RBAC comes later.
+ * attributes before it is served. The server decides with RBAC
+ * (`rbac/`, set up in `rbac_setup.ts`); {@linkcode defaultAuthorizer} is a
+ * fixed policy for embedders and tests that serve no RBAC objects.
  *
  * @module
  */

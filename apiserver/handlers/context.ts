@@ -18,6 +18,10 @@ import type { GroupResource } from "../status/mod.ts";
 import type { WatchRegistry } from "../watch/registry.ts";
 import type { NamespaceLifecycle } from "./namespace_lifecycle.ts";
 import type { ServiceAccountTokenIssuer } from "../serviceaccount/mod.ts";
+import type {
+  AdmissionOperation,
+  ValidatingAdmission,
+} from "../admission/admission.ts";
 
 /** Services shared by all requests of one server. */
 export interface ServerServices {
@@ -34,6 +38,8 @@ export interface ServerServices {
   ): ResourceDefinition | undefined;
   /** Signs and verifies service account tokens (TokenRequest). */
   tokenIssuer: ServiceAccountTokenIssuer;
+  /** Validating admission, run on every write before it is stored. */
+  admission: ValidatingAdmission;
   /** Namespaces recently deleted through this server (admission reads). */
   namespaceLifecycle: NamespaceLifecycle;
   /** Running watches, stopped on close. */
@@ -122,4 +128,32 @@ export function withTypeMeta(
     apiVersion,
     kind: def.kind,
   };
+}
+
+/**
+ * Runs validating admission for a write of `object` (`old`: the stored
+ * object, on update) in `ctx`.
+ */
+export async function admit(
+  ctx: ResourceContext,
+  operation: AdmissionOperation,
+  object: KubeObject,
+  old: KubeObject | undefined,
+  dryRun: boolean,
+): Promise<void> {
+  await ctx.services.admission.validate({
+    operation,
+    user: ctx.user,
+    cluster: ctx.cluster,
+    group: ctx.def.group,
+    version: ctx.def.version,
+    resource: ctx.def.plural,
+    subresource: ctx.subresource,
+    kind: ctx.def.kind,
+    namespace: ctx.namespace,
+    name: object.metadata.name ?? ctx.name,
+    object,
+    oldObject: old,
+    dryRun,
+  });
 }

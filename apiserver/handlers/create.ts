@@ -7,7 +7,12 @@
 
 import { isStorageError } from "../../storage/mod.ts";
 import { alreadyExistsError, methodNotAllowedError } from "../status/mod.ts";
-import { groupResource, keyOf, type ResourceContext } from "./context.ts";
+import {
+  admit,
+  groupResource,
+  keyOf,
+  type ResourceContext,
+} from "./context.ts";
 import {
   keepManagedFields,
   requestManager,
@@ -44,6 +49,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
   keepManagedFields(obj, obj); // last in metadata, as upstream serialises it
   const name = obj.metadata.name!;
   await checkNamespaceAdmits({ ...ctx, name });
+  await admit(ctx, "CREATE", obj, undefined, dryRun);
   if (dryRun) return objectResponse(ctx, obj, 201);
   const generated = !body.metadata ||
     !(body.metadata as Record<string, unknown>).name;

@@ -14,7 +14,12 @@ import {
   methodNotAllowedError,
   notFoundError,
 } from "../status/mod.ts";
-import { groupResource, keyOf, type ResourceContext } from "./context.ts";
+import {
+  admit,
+  groupResource,
+  keyOf,
+  type ResourceContext,
+} from "./context.ts";
 import { keepManagedFields, trackUpdate } from "./field_manager.ts";
 import { checkNamespaceAdmits } from "./incoming.ts";
 import { objectResponse } from "./respond.ts";
@@ -96,6 +101,7 @@ export async function runUpdate(
             ctx.services.now(),
           );
           await checkNamespaceAdmits(ctx);
+          await admit(ctx, "CREATE", obj, undefined, dryRun);
           created = true;
           if (dryRun) throw new DryRunResult(obj, true);
           return obj;
@@ -112,6 +118,7 @@ export async function runUpdate(
           ctx.subresource,
         );
         if (track || opts.applied) keepManagedFields(next, withFields);
+        await admit(ctx, "UPDATE", next, current, dryRun);
         created = false;
         // The store keeps the resourceVersion only for the same JSON: an
         // equal object whose keys moved (managedFields re-set) is a no-op.

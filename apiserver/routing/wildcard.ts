@@ -4,7 +4,11 @@
  * `/clusters/<name>/apis/<group>/<version>/<resource>` lists or watches one
  * resource in every virtual cluster at once (as kcp's wildcard requests);
  * custom resources from every cluster whose CRD serves that version. Only `list`
- * and `watch` are served, only to `system:masters`; the storage is read over
+ * and `watch` are served, only to `system:masters` and the
+ * {@linkcode CROSS_CLUSTER_READERS} group (the controller manager's
+ * informers; only the server itself confers it: impersonation across clusters
+ * is decided by no cluster's RBAC, so only `system:masters` may use it); the
+ * storage is read over
  * the resource's prefix, and every returned object carries its cluster in
  * the {@linkcode CLUSTER_ANNOTATION} annotation — set on the copy that is
  * sent, never stored.
@@ -33,6 +37,12 @@ export const WILDCARD_CLUSTER = "*";
 /** The annotation naming an object's cluster in cross-cluster answers. */
 export const CLUSTER_ANNOTATION = "hyperplane.dev/cluster";
 
+/**
+ * The group that may list and watch across clusters without being
+ * `system:masters`; RBAC of each cluster still decides every write.
+ */
+export const CROSS_CLUSTER_READERS = "system:hyperplane:cross-cluster-readers";
+
 /** The verbs served across clusters. */
 const WILDCARD_VERBS = new Set(["list", "watch"]);
 
@@ -59,11 +69,17 @@ export function checkWildcardRequest(
 ): void {
   if (!info.isResourceRequest) {
     if (info.verb !== "get") throw methodNotAllowedError();
+    // Discovery of the kinds served across clusters (the built-in ones)
+    // is what `system:discovery` grants every user in any cluster.
+    return;
   } else {
     if (info.subresource) throw pathNotFoundError();
     if (!WILDCARD_VERBS.has(info.verb)) throw methodNotAllowedError();
   }
-  if (!user.groups.includes(SYSTEM_MASTERS)) {
+  if (
+    !user.groups.includes(SYSTEM_MASTERS) &&
+    !user.groups.includes(CROSS_CLUSTER_READERS)
+  ) {
     const gr = { group: info.group ?? "", resource: info.resource ?? "" };
     throw forbiddenError(
       gr,

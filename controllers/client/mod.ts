@@ -51,6 +51,7 @@ export {
 } from "./resource.ts";
 export {
   CONTROLLER_MANAGER_USER,
+  controllerUser,
   httpTransport,
   inProcessTransport,
   type Transport,

@@ -8,6 +8,7 @@
  */
 
 import type { ApiHandler, UserInfo } from "../../apiserver/request_context.ts";
+import { CROSS_CLUSTER_READERS } from "../../apiserver/routing/wildcard.ts";
 import type { Kubeconfig } from "./kubeconfig.ts";
 
 /** Sends one request whose URL is relative to the API root. */
@@ -18,11 +19,22 @@ export interface Transport {
   close(): void;
 }
 
-/** The identity in-process controllers act as (upstream's user name). */
+/**
+ * The identity the in-process controller manager's shared informers act as
+ * (upstream's user name): it may read across clusters, nothing more.
+ */
 export const CONTROLLER_MANAGER_USER: UserInfo = {
   username: "system:kube-controller-manager",
-  groups: ["system:masters", "system:authenticated"],
+  groups: [CROSS_CLUSTER_READERS, "system:authenticated"],
 };
+
+/** The user a controller acts as in-process (see `ControllerDescriptor.identity`). */
+export function controllerUser(identity: string): UserInfo {
+  return {
+    username: `system:controller:${identity}`,
+    groups: ["system:authenticated"],
+  };
+}
 
 /**
  * A transport calling `handler` in-process, as `user`.

@@ -184,5 +184,6 @@ async function writeRules(
 /** The `clusterrole-aggregation` controller. */
 export const clusterRoleAggregationController: ControllerDescriptor = {
   name: CLUSTERROLE_AGGREGATION,
+  identity: "clusterrole-aggregation-controller",
   run: runClusterRoleAggregationController,
 };

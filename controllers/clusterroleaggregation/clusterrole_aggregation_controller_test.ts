@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ADMIN,
   startTestServer,
   type TestServer,
 } from "../../apiserver/testing/harness.ts";
@@ -202,7 +203,7 @@ Deno.test("an aggregationRule without selectors empties the rules", async () => 
 
 Deno.test("a server that refuses apply gets an update of the rules instead", async () => {
   const s = await startTestServer();
-  const api = inProcessTransport(s.api.handler);
+  const api = inProcessTransport(s.api.handler, ADMIN);
   let refused = 0;
   const client = new ApiClient({
     send(req) {

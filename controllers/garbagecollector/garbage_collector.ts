@@ -553,5 +553,6 @@ export class GarbageCollector {
 /** The `garbagecollector` controller. */
 export const garbageCollectorController: ControllerDescriptor = {
   name: "garbagecollector",
+  identity: "generic-garbage-collector",
   run: (ctx, signal) => new GarbageCollector(ctx).run(signal),
 };

@@ -218,5 +218,6 @@ async function finalize(
 /** The `namespace` controller. */
 export const namespaceController: ControllerDescriptor = {
   name: "namespace",
+  identity: "namespace-controller",
   run: runNamespaceController,
 };

@@ -21,6 +21,7 @@ const DESCRIPTION =
 /** The `root-ca-cert-publisher` controller. */
 export const rootCACertPublisher: ControllerDescriptor = {
   name: "root-ca-cert-publisher",
+  identity: "root-ca-cert-publisher",
   run(ctx, signal) {
     const ca = ctx.rootCA;
     if (!ca) {

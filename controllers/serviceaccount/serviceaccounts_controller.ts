@@ -12,6 +12,7 @@ import { runPerNamespace } from "../_per_namespace.ts";
 /** The `serviceaccount` controller. */
 export const serviceAccountController: ControllerDescriptor = {
   name: "serviceaccount",
+  identity: "service-account-controller",
   run: (ctx, signal) =>
     runPerNamespace(ctx, {
       controller: "serviceaccount",

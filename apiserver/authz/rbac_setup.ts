@@ -1,0 +1,93 @@
+/**
+ * The server's authorization setup, chosen by `--authorization-mode`:
+ * `RBAC` (the default) decides with the RBAC objects of the request's own
+ * cluster, kept in an index fed by the watch cache; `AlwaysAllow` lets
+ * every authenticated request through (logged as unsafe). Either way every
+ * cluster gets upstream's bootstrap policy when it is bootstrapped, so
+ * switching modes never leaves a cluster without its default roles.
+ *
+ * @module
+ */
+
+import type { KubeObject, Store } from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { Authorizer } from "./authorizer.ts";
+import {
+  RbacAuthorizer,
+  type RbacResource,
+  reconcileBootstrapPolicy,
+  type RuleResolver,
+  StoreBackedPolicy,
+} from "./rbac/mod.ts";
+
+/** The authorization modes `--authorization-mode` accepts. */
+export const AUTHORIZATION_MODES = ["RBAC", "AlwaysAllow"] as const;
+
+/** One of {@linkcode AUTHORIZATION_MODES}. */
+export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
+
+/** What the server needs to know to set up authorization. */
+export interface AuthorizationSetupOptions {
+  mode: AuthorizationMode;
+  /** The store of each RBAC resource (the watch cache). */
+  stores: Record<RbacResource, Store>;
+  /** Turns a bootstrap object into what the API would store. */
+  prepare(obj: KubeObject, resource: RbacResource): KubeObject;
+  logger: Logger;
+}
+
+/** Authorization, ready to serve. */
+export interface AuthorizationSetup {
+  authorizer: Authorizer;
+  /** Resolves users' rules (RBAC mode; escalation checks need it). */
+  resolver?: RuleResolver;
+  /** Writes the bootstrap policy of `cluster` (missing parts only). */
+  bootstrap(cluster: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ALWAYS_ALLOW: Authorizer = {
+  authorize: () => Promise.resolve({ allowed: true }),
+};
+
+/** Sets up authorization in `opts.mode`; resolves once RBAC has loaded. */
+export async function setupAuthorization(
+  opts: AuthorizationSetupOptions,
+): Promise<AuthorizationSetup> {
+  const bootstrap = async (cluster: string) => {
+    const r = await reconcileBootstrapPolicy({
+      stores: opts.stores,
+      cluster,
+      prepare: opts.prepare,
+    });
+    if (r.created.length || r.updated.length) {
+      opts.logger.info("bootstrap RBAC policy written", {
+        cluster,
+        created: r.created.length,
+        updated: r.updated.length,
+      });
+    }
+  };
+  if (opts.mode === "AlwaysAllow") {
+    opts.logger.warn(
+      "authorization mode AlwaysAllow: every authenticated request is allowed; do not use it beyond a trusted machine",
+    );
+    return {
+      authorizer: ALWAYS_ALLOW,
+      bootstrap,
+      close: () => Promise.resolve(),
+    };
+  }
+  const policy = new StoreBackedPolicy({
+    stores: opts.stores,
+    logger: opts.logger.with({ component: "rbac" }),
+  });
+  await policy.start();
+  const rbac = new RbacAuthorizer(policy);
+  return {
+    authorizer: rbac,
+    resolver: rbac,
+    bootstrap,
+    close: () => policy.close(),
+  };
+}
