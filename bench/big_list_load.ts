@@ -3,9 +3,10 @@
  * 4): what one expensive request costs the others, and how much memory big
  * lists take. Run with `deno run -A bench/big_list_load.ts`.
  *
- * - a 2.9 MiB ConfigMap of ~240,000 tiny keys: its answer and time, and
- *   how long a small GET sent while it is being handled waits (the issue's
- *   figure: within 250 ms);
+ * - a 2.9 MiB ConfigMap of ~280,000 tiny keys, and the largest one under
+ *   the field cap (~95,000 keys): each one's answer and time, and how long
+ *   small GETs sent while it is being handled wait (the issue's figure:
+ *   within 250 ms);
  * - a 100,000-deep JSON array: its answer and time;
  * - 16 concurrent 2.9 MiB SelfSubjectAccessReviews: how long `/readyz`
  *   sent meanwhile waits;
@@ -120,22 +121,28 @@ async function withProbe(
 }
 
 async function bigKeys(server: TestServer): Promise<Row[]> {
-  const body = manyKeysBody("many-keys", 2.9 * 1024 * 1024);
-  const keys = body.split('":""').length - 1;
-  const r = await withProbe(
-    server,
-    () => timed(server, "/api/v1/namespaces/default/configmaps", post(body)),
-    "/api/v1/namespaces/default/configmaps/small",
-  );
-  return [[
-    `POST ConfigMap of ${keys} keys (${
-      (body.length / 1048576).toFixed(1)
-    } MiB)`,
-    `${r.status} in ${r.ms.toFixed(0)} ms; concurrent small GET waited ≤ ${
-      r.probeMs.toFixed(0)
-    } ms`,
-    "small GET within 250 ms",
-  ]];
+  const rows: Row[] = [];
+  // 2.9 MiB: past the field cap; 0.95 MiB: the largest body of tiny keys
+  // under it (~95,000 keys), which is created.
+  for (const [name, mib] of [["many-keys", 2.9], ["cap-keys", 0.95]] as const) {
+    const body = manyKeysBody(name, mib * 1024 * 1024);
+    const keys = body.split('":""').length - 1;
+    const r = await withProbe(
+      server,
+      () => timed(server, "/api/v1/namespaces/default/configmaps", post(body)),
+      "/api/v1/namespaces/default/configmaps/small",
+    );
+    rows.push([
+      `POST ConfigMap of ${keys} keys (${
+        (body.length / 1048576).toFixed(2)
+      } MiB)`,
+      `${r.status} in ${r.ms.toFixed(0)} ms; concurrent small GET waited ≤ ${
+        r.probeMs.toFixed(0)
+      } ms`,
+      "small GET within 250 ms",
+    ]);
+  }
+  return rows;
 }
 
 async function deepArray(server: TestServer): Promise<Row[]> {
