@@ -172,11 +172,16 @@ export async function createApiServer(
     startedAt: performance.timeOrigin,
   };
   const admission: ValidatingAdmission[] = [];
+  const namespaceLifecycle = new NamespaceLifecycle();
   const services: ServerServices = {
     logger,
     admission: admissionChain(admission),
     namespaces,
-    namespaceLifecycle: new NamespaceLifecycle(),
+    namespaceLifecycle,
+    // Namespace admission reads live for a while after a namespace delete.
+    deleting: (def, cluster, name) => {
+      if (def === namespaces) namespaceLifecycle.deleting(cluster, name);
+    },
     builtin: (group, version, plural) =>
       registries.builtins.lookup(group, version, plural),
     tokenIssuer: opts.tokenIssuer ??

@@ -177,7 +177,8 @@ export function dispatch(deps: DispatchDeps): Terminal {
       def.group,
       def.plural,
     );
-    const handler = deps.verbs[info.verb];
+    const handler = def.subresources?.[info.subresource]?.serve ??
+      deps.verbs[info.verb];
     if (!handler || !isVerbServed(def, info)) {
       // No verb at all at this shape: the installer made no route (404).
       if (verbsAt(def, pathShape(def, info), info.subresource).length === 0) {

@@ -42,6 +42,8 @@ export interface ServerServices {
   admission: ValidatingAdmission;
   /** Namespaces recently deleted through this server (admission reads). */
   namespaceLifecycle: NamespaceLifecycle;
+  /** Told of every delete before it is carried out (not for dry runs). */
+  deleting?(def: ResourceDefinition, cluster: string, name: string): void;
   /** Running watches, stopped on close. */
   watches: WatchRegistry;
   /** Current time (tests may pin it). */

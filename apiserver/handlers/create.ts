@@ -25,7 +25,6 @@ import {
   readIncomingBody,
 } from "./incoming.ts";
 import { objectResponse } from "./respond.ts";
-import { handleTokenRequest, isTokenRequest } from "./token_request.ts";
 import { generateNameFrom, prepareCreate } from "./strategy.ts";
 
 /** How often a generated name is retried when it collides. */
@@ -33,7 +32,6 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Handles `create`. */
 export async function handleCreate(ctx: ResourceContext): Promise<Response> {
-  if (isTokenRequest(ctx)) return await handleTokenRequest(ctx);
   if (ctx.name !== "" || ctx.subresource !== "") {
     await ctx.req.body?.cancel();
     throw methodNotAllowedError();

@@ -60,7 +60,8 @@ function withPolicy(
   opts: DeleteOpts,
 ): KubeObject {
   if (
-    ctx.def === ctx.services.namespaces && obj.metadata.deletionTimestamp
+    ctx.def.propagationPolicyOnFirstDeleteOnly &&
+    obj.metadata.deletionTimestamp
   ) {
     return obj;
   }
@@ -88,9 +89,7 @@ export async function deleteObject(
   if (undeletable?.names.includes(name)) {
     throw forbiddenError(groupResource(ctx), name, undeletable.reason);
   }
-  if (ctx.def === ctx.services.namespaces && !opts.dryRun) {
-    ctx.services.namespaceLifecycle.deleting(ctx.cluster, name);
-  }
+  if (!opts.dryRun) ctx.services.deleting?.(ctx.def, ctx.cluster, name);
   for (let attempt = 0;; attempt++) {
     let current: KubeObject;
     try {

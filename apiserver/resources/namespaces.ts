@@ -73,6 +73,7 @@ export const namespaces: ResourceDefinition = {
   validateName: labelName,
   hasGeneration: false,
   returnDeletedObject: true,
+  propagationPolicyOnFirstDeleteOnly: true,
   // Upstream's namespace storage has no collection delete.
   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
   // Upstream's NamespaceLifecycle admission keeps these forever.

@@ -7,6 +7,7 @@
 import { typeInvalid } from "../validation/field_error.ts";
 import { ageColumn, fields, nameColumn } from "./_columns.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { handleTokenRequest } from "../subresources/token_request.ts";
 
 /** The `serviceaccounts` resource. */
 export const serviceAccounts: ResourceDefinition = {
@@ -18,9 +19,10 @@ export const serviceAccounts: ResourceDefinition = {
   shortNames: ["sa"],
   namespaced: true,
   subresources: {
-    // TokenRequest (`kubectl create token`): apiserver/handlers/token_request.ts
+    // TokenRequest (`kubectl create token`).
     token: {
       verbs: ["create"],
+      serve: handleTokenRequest,
       responseKind: {
         group: "authentication.k8s.io",
         version: "v1",

@@ -11,6 +11,7 @@ import type { KubeObject } from "../../storage/mod.ts";
 import type { FieldError } from "../validation/field_error.ts";
 import type { NameValidator } from "../validation/names.ts";
 import type { Schema } from "../schema/types.ts";
+import type { ResourceContext } from "../handlers/context.ts";
 
 /** One column of the kind's Table output. */
 export interface TableColumn {
@@ -43,6 +44,12 @@ export interface SubresourceDefinition {
   view?(stored: KubeObject): KubeObject;
   /** The kind the subresource speaks when it has a `view` (discovery). */
   responseKind?: { group: string; version: string; kind: string };
+  /**
+   * Serves the subresource itself, for a subresource that is an API of its
+   * own rather than a view of the object (`serviceaccounts/token`); the
+   * generic verb handlers are then not used.
+   */
+  serve?(ctx: ResourceContext): Promise<Response>;
 }
 
 /** A served kind. */
@@ -106,6 +113,12 @@ export interface ResourceDefinition {
    * deletionTimestamp). Default: `metadata.finalizers` is non-empty.
    */
   pendingFinalizers?(obj: KubeObject): boolean;
+  /**
+   * The propagation policy of a delete applies only to the first delete of
+   * an object (upstream's namespace storage): a later delete of an object
+   * already being deleted keeps its finalizers.
+   */
+  propagationPolicyOnFirstDeleteOnly?: boolean;
   /** Marks an object whose deletion waits (e.g. namespace phase Terminating). */
   prepareForDeletion?(obj: KubeObject): void;
   /**

@@ -27,10 +27,14 @@ import {
   notSupported,
   required,
 } from "../validation/field_error.ts";
-import type { ResourceContext } from "./context.ts";
-import { keyOf } from "./context.ts";
-import { expectedType, normalizeIncoming, parseDryRun } from "./incoming.ts";
-import { rfc3339 } from "./strategy.ts";
+import type { ResourceContext } from "../handlers/context.ts";
+import { keyOf } from "../handlers/context.ts";
+import {
+  expectedType,
+  normalizeIncoming,
+  parseDryRun,
+} from "../handlers/incoming.ts";
+import { rfc3339 } from "../handlers/strategy.ts";
 
 const GROUP = "authentication.k8s.io";
 const KIND = "TokenRequest";
@@ -39,12 +43,6 @@ const KIND = "TokenRequest";
 export const DEFAULT_EXPIRATION_SECONDS = 3600;
 export const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
-
-/** True for a create on `serviceaccounts/token`. */
-export function isTokenRequest(ctx: ResourceContext): boolean {
-  return ctx.def.group === "" && ctx.def.plural === "serviceaccounts" &&
-    ctx.subresource === "token" && ctx.name !== "";
-}
 
 interface BoundRef {
   kind?: unknown;
