@@ -106,6 +106,9 @@ export class ClusterBootstrap {
   }
 
   async #create(cluster: string): Promise<void> {
+    // The policy first: a cluster appears (to the controllers' namespace
+    // informer) only once what decides its requests is in place.
+    await this.#more?.(cluster);
     for (const name of SYSTEM_NAMESPACES) {
       const key = objectKey({ resource: this.#def.plural, cluster, name });
       try {
@@ -125,6 +128,5 @@ export class ClusterBootstrap {
         if (!isStorageError(e, "KeyExists")) throw e;
       }
     }
-    await this.#more?.(cluster);
   }
 }

@@ -2,8 +2,9 @@
  * The API server: assembles the services every request shares and the
  * request pipeline (`filters/`), in kube-apiserver's order: metrics →
  * panic recovery (errors become `Status`) → request info → impersonation →
- * authorization → dispatch to discovery, OpenAPI, reviews or the verb
- * handler of a served kind.
+ * flow control → authorization → dispatch to discovery, OpenAPI, reviews
+ * or the verb handler of a served kind (whose writes pass validating
+ * admission, `admission/`, before they are stored).
  *
  * @module
  */
@@ -62,6 +63,7 @@ import { recovery } from "./filters/recovery.ts";
 import { requestInfo } from "./filters/request_info.ts";
 import { impersonation } from "./filters/impersonation.ts";
 import { authorization } from "./filters/authorization.ts";
+import { flowControl } from "./filters/flow_control.ts";
 import { dispatch, type VerbHandler } from "./filters/dispatch.ts";
 
 /** Options for {@linkcode createApiServer}. */
@@ -76,6 +78,17 @@ export interface ApiServerOptions {
   authorizer?: Authorizer;
   /** `RBAC` (default) or `AlwaysAllow` (unsafe; logged). */
   authorizationMode?: AuthorizationMode;
+  /**
+   * Flow control (see `filters/flow_control.ts`): seats of the read-only
+   * and mutating pools (defaults 400 and 200, as upstream; 0 turns a pool
+   * off), how many requests one flow may queue and for how long.
+   */
+  flowControl?: {
+    maxRequestsInflight?: number;
+    maxMutatingRequestsInflight?: number;
+    queueLength?: number;
+    queueWaitMs?: number;
+  };
   /** Validating admission plugins run after the built-in ones. */
   admission?: readonly ValidatingAdmission[];
   /** The kinds served; default {@linkcode BUILTIN_RESOURCES}. */
@@ -274,6 +287,14 @@ export async function createApiServer(
       recovery(logger),
       requestInfo(),
       impersonation(authorizer, logger),
+      flowControl({
+        maxRequestsInflight: opts.flowControl?.maxRequestsInflight ?? 400,
+        maxMutatingRequestsInflight:
+          opts.flowControl?.maxMutatingRequestsInflight ?? 200,
+        queueLength: opts.flowControl?.queueLength,
+        queueWaitMs: opts.flowControl?.queueWaitMs,
+        logger,
+      }),
       authorization(authorizer),
     ],
     dispatch({

@@ -74,6 +74,20 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     placeholder: "FILE",
   },
   {
+    name: "max-requests-inflight",
+    description:
+      "read-only requests served at once; more wait fairly per user and virtual cluster, then get 429 (0: no limit)",
+    default: "400",
+    placeholder: "N",
+  },
+  {
+    name: "max-mutating-requests-inflight",
+    description:
+      "mutating requests served at once; more wait fairly per user and virtual cluster, then get 429 (0: no limit)",
+    default: "200",
+    placeholder: "N",
+  },
+  {
     name: "authorization-mode",
     description:
       "RBAC (the RBAC objects of each virtual cluster decide) or AlwaysAllow (every authenticated request is allowed: unsafe)",
@@ -114,6 +128,8 @@ export interface ServingConfig {
   serviceAccountIssuer: string;
   serviceAccountKeyFile: string;
   authorizationMode: AuthorizationMode;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
   /** True when `--service-account-key-file` was given. */
   serviceAccountKeyFileGiven: boolean;
 }
@@ -173,6 +189,23 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
       }`,
     );
   }
+  const inflight = (flag: string, fallback: string): number => {
+    const raw = String(v[flag] ?? fallback);
+    if (!/^[0-9]+$/.test(raw)) {
+      problems.push(
+        `--${flag} must be a whole number (0: no limit), got ${
+          JSON.stringify(raw)
+        }`,
+      );
+      return 0;
+    }
+    return Number(raw);
+  };
+  const maxRequestsInflight = inflight("max-requests-inflight", "400");
+  const maxMutatingRequestsInflight = inflight(
+    "max-mutating-requests-inflight",
+    "200",
+  );
   const mode = String(v["authorization-mode"] ?? "RBAC");
   if (!(AUTHORIZATION_MODES as readonly string[]).includes(mode)) {
     problems.push(
@@ -185,6 +218,8 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
   return {
     dataDir,
     authorizationMode: mode as AuthorizationMode,
+    maxRequestsInflight,
+    maxMutatingRequestsInflight,
     bindAddress: bind,
     securePort: port,
     writeKubeconfig:

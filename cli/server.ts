@@ -152,6 +152,10 @@ export async function runServe(
       logger,
       tokenIssuer,
       authorizationMode: config.authorizationMode,
+      flowControl: {
+        maxRequestsInflight: config.maxRequestsInflight,
+        maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
+      },
     });
     resources.defer(() => api.close());
     const tls = await ensureCertificates({

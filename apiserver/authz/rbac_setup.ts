@@ -13,6 +13,7 @@ import type { KubeObject, Store } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { Authorizer } from "./authorizer.ts";
 import {
+  bootstrapPolicy,
   RbacAuthorizer,
   type RbacResource,
   reconcileBootstrapPolicy,
@@ -44,6 +45,13 @@ export interface AuthorizationSetup {
   /** Writes the bootstrap policy of `cluster` (missing parts only). */
   bootstrap(cluster: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How long a bootstrap waits for its policy to show in the index. */
+const INDEX_WAIT_MS = 5_000;
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 const ALWAYS_ALLOW: Authorizer = {
@@ -84,10 +92,22 @@ export async function setupAuthorization(
   });
   await policy.start();
   const rbac = new RbacAuthorizer(policy);
+  const expected = bootstrapPolicy().clusterRoleBindings.length;
   return {
     authorizer: rbac,
     resolver: rbac,
-    bootstrap,
+    // A cluster is served once its policy is written *and* indexed, so its
+    // first requests (and the controllers') are decided by it.
+    bootstrap: async (cluster) => {
+      await bootstrap(cluster);
+      const deadline = Date.now() + INDEX_WAIT_MS;
+      while (
+        (policy.policyFor(cluster)?.clusterRoleBindings().length ?? 0) <
+          expected && Date.now() < deadline
+      ) {
+        await Promise.race([policy.changed(), sleepMs(20)]);
+      }
+    },
     close: () => policy.close(),
   };
 }

@@ -259,6 +259,17 @@ export function tooLargeResourceVersionError(message: string): ApiError {
   );
 }
 
+/** 429 TooManyRequests with `Retry-After: 1` (upstream's flow control answer). */
+export function tooManyRequestsError(): ApiError {
+  return new ApiError(
+    429,
+    "TooManyRequests",
+    "Too many requests: please try again later",
+    { retryAfterSeconds: 1 },
+    { "Retry-After": "1" },
+  );
+}
+
 /** 503 ServiceUnavailable. */
 export function unavailableError(message: string): ApiError {
   return new ApiError(503, "ServiceUnavailable", message);
