@@ -1,6 +1,7 @@
 /**
  * The generic controllers and the controller manager: garbage collector,
- * namespace deletion, default service accounts and the root CA ConfigMap,
+ * namespace deletion, default service accounts, the root CA ConfigMap and
+ * ClusterRole aggregation,
  * over a small runtime (informers, work queues, leader election) that acts
  * only through the API.
  *
