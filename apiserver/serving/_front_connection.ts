@@ -103,12 +103,8 @@ export class FrontConnection {
     this.#closed = true;
     this.#disarm();
     this.#outer.pause(); // nothing more is read, so nothing more is relayed
-    this.#inner.destroy();
-    this.#outer.end();
-    // A client that does not read would hold the socket; end() flushes,
-    // destroy follows if that takes too long.
-    const cut = setTimeout(() => this.#outer.destroy(), 5_000);
-    this.#outer.once("close", () => clearTimeout(cut));
+    this.#outer.end(); // flushes what was relayed, then closes
+    this.#inner.destroy(); // its close ends the relay (tls_front.ts)
   }
 
   /** Stops the timers (the sockets are going away). */

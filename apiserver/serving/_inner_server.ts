@@ -28,6 +28,8 @@ export interface InnerServerOptions {
   handler: Deno.ServeHandler<Deno.NetAddr | Deno.UnixAddr>;
   onError: (err: unknown) => Response | Promise<Response>;
   logger: Logger;
+  /** Called when it failed (and is being restarted). */
+  onFailure?: () => void;
 }
 
 const FIRST_BACKOFF_MS = 100;
@@ -70,6 +72,7 @@ export async function startInnerServer(
 
   const restart = async (err: unknown) => {
     if (stop.signal.aborted) return;
+    opts.onFailure?.();
     opts.logger.warn("the inner server failed; restarting it", {
       err: err instanceof Error ? err.message : String(err),
     });

@@ -187,8 +187,10 @@ export async function startSecureServer(
       return statusResponse(500, "InternalError", "Internal error");
     },
     logger: log,
+    // Out of descriptors, most likely: the front's listener may be stuck too.
+    onFailure: () => front?.outOfDescriptors(),
   });
-  let front: TlsFront;
+  let front: TlsFront | undefined;
   try {
     front = await startTlsFront({
       bindAddress: opts.bindAddress ?? "0.0.0.0",

@@ -57,6 +57,11 @@ export const DEFAULT_FRONT_TIMEOUTS: FrontTimeouts = {
 const PLAIN_HTTP_ANSWER = "HTTP/1.0 400 Bad Request\r\n\r\n" +
   "Client sent an HTTP request to an HTTPS server.\n";
 
+/** How long a closing connection may take to flush what was relayed. */
+const FLUSH_MS = 5_000;
+/** How long a closing connection lingers once its reply was handed over. */
+const LINGER_MS = 500;
+
 /** A TLS record starts with a content type of 20–23 (22: handshake). */
 const TLS_HANDSHAKE = 0x16;
 
@@ -74,6 +79,11 @@ export interface TlsFront {
    * relayed. Resolves when no connection is left. Idempotent.
    */
   drain(): Promise<void>;
+  /**
+   * Something in the process ran out of file descriptors: make sure the
+   * listener still accepts (see `_listener.ts`).
+   */
+  outOfDescriptors(): void;
   /**
    * {@linkcode TlsFront.drain}, then cuts what is still open after
    * `graceMs` (default 2 000).
@@ -227,7 +237,24 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       if (err.code === "EMFILE" || err.code === "ENFILE") listener.suspect();
       drop();
     });
-    inner.once("close", drop);
+    // The inner side closing is no reason to discard what is still on its
+    // way to the client: end (flush, then close_notify) instead; cut later
+    // if the client does not take it.
+    inner.once("close", (hadError: boolean) => {
+      if (hadError) return drop();
+      conn.dispose();
+      relays.delete(conn);
+      const timers: ReturnType<typeof setTimeout>[] = [];
+      outer.once("close", () => timers.forEach(clearTimeout));
+      timers.push(setTimeout(drop, FLUSH_MS));
+      // Once the last bytes are with the kernel, close after a short
+      // linger (Go's rstAvoidanceDelay): closing with unread input sends
+      // a reset, which can overtake the reply still on its way.
+      const linger = () => timers.push(setTimeout(drop, LINGER_MS));
+      if (outer.writableFinished) linger();
+      else outer.once("finish", linger);
+      outer.end();
+    });
     outer.once("close", drop);
   };
 
@@ -265,6 +292,7 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       return sockets.size;
     },
     maxConnections,
+    outOfDescriptors: () => listener.suspect(),
     drain,
     close(graceMs = 2_000) {
       closed ??= (async () => {
