@@ -24,6 +24,8 @@ import {
 } from "./authz/rbac/mod.ts";
 import {
   admissionChain,
+  type MutatingAdmission,
+  mutatingChain,
   type ValidatingAdmission,
 } from "./admission/admission.ts";
 import { rbacEscalation } from "./admission/plugins/rbac_escalation.ts";
@@ -91,6 +93,8 @@ export interface ApiServerOptions {
   };
   /** Validating admission plugins run after the built-in ones. */
   admission?: readonly ValidatingAdmission[];
+  /** Mutating admission plugins. */
+  mutatingAdmission?: readonly MutatingAdmission[];
   /** The kinds served; default {@linkcode BUILTIN_RESOURCES}. */
   resources?: readonly ResourceDefinition[];
   /** Served at `/version`. */
@@ -189,6 +193,7 @@ export async function createApiServer(
   const services: ServerServices = {
     logger,
     admission: admissionChain(admission),
+    mutatingAdmission: mutatingChain(opts.mutatingAdmission ?? []),
     namespaces,
     namespaceLifecycle,
     // Namespace admission reads live for a while after a namespace delete.

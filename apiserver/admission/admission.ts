@@ -1,12 +1,17 @@
 /**
- * The admission seam: after a write request is decoded, defaulted and
- * validated, and before anything is stored, every validating admission
- * plugin sees the object as it would be stored (and the stored one, on
- * update) and may refuse it by throwing an `ApiError`. It is the chain
- * stage after authorization (upstream's admission runs inside the REST
- * handlers, where the object is known; so does ours): the generic handlers
- * call {@linkcode ValidatingAdmission.validate} at that one point for
- * create, update (PUT, PATCH, apply, subresources) and create-on-update.
+ * The admission seam, in upstream's two phases. It is the chain stage after
+ * authorization; as upstream, it runs inside the generic write handlers,
+ * where the object is known — for create, update (PUT, PATCH, apply,
+ * subresources) and create-on-update:
+ *
+ * 1. **Mutating** ({@linkcode MutatingAdmission.admit}): after the body is
+ *    decoded and its managed fields recorded, before the kind's defaulting
+ *    and validation; each plugin may return a changed object.
+ * 2. **Validating** ({@linkcode ValidatingAdmission.validate}): after
+ *    validation, before anything is stored, on the object as it would be
+ *    stored (and the stored one, on update).
+ *
+ * Either may refuse by throwing an `ApiError`.
  *
  * @module
  */
@@ -43,6 +48,31 @@ export interface ValidatingAdmission {
   /** The plugin's name (logs, `--enable-admission-plugins` later). */
   readonly name: string;
   validate(attrs: AdmissionAttributes): Promise<void>;
+}
+
+/** A mutating admission plugin: returns the (possibly changed) object. */
+export interface MutatingAdmission {
+  /** The plugin's name. */
+  readonly name: string;
+  /**
+   * The object to go on with (`attrs.object` itself when nothing changed);
+   * throws an `ApiError` to refuse.
+   */
+  admit(attrs: AdmissionAttributes): Promise<KubeObject>;
+}
+
+/** Runs mutating `plugins` in order, each on the previous one's output. */
+export function mutatingChain(
+  plugins: readonly MutatingAdmission[],
+): MutatingAdmission {
+  return {
+    name: plugins.map((p) => p.name).join(","),
+    async admit(attrs) {
+      let object = attrs.object;
+      for (const p of plugins) object = await p.admit({ ...attrs, object });
+      return object;
+    },
+  };
 }
 
 /** Runs `plugins` in order; the first refusal wins. */

@@ -19,7 +19,9 @@ import type { WatchRegistry } from "../watch/registry.ts";
 import type { NamespaceLifecycle } from "./namespace_lifecycle.ts";
 import type { ServiceAccountTokenIssuer } from "../serviceaccount/mod.ts";
 import type {
+  AdmissionAttributes,
   AdmissionOperation,
+  MutatingAdmission,
   ValidatingAdmission,
 } from "../admission/admission.ts";
 
@@ -38,6 +40,8 @@ export interface ServerServices {
   ): ResourceDefinition | undefined;
   /** Signs and verifies service account tokens (TokenRequest). */
   tokenIssuer: ServiceAccountTokenIssuer;
+  /** Mutating admission, run on every write before defaulting/validation. */
+  mutatingAdmission: MutatingAdmission;
   /** Validating admission, run on every write before it is stored. */
   admission: ValidatingAdmission;
   /** Namespaces recently deleted through this server (admission reads). */
@@ -133,6 +137,22 @@ export function withTypeMeta(
 }
 
 /**
+ * Runs mutating admission for a write of `object` (`old`: the stored
+ * object, on update) in `ctx`; returns the object to go on with.
+ */
+export async function mutate(
+  ctx: ResourceContext,
+  operation: AdmissionOperation,
+  object: KubeObject,
+  old: KubeObject | undefined,
+  dryRun: boolean,
+): Promise<KubeObject> {
+  return await ctx.services.mutatingAdmission.admit(
+    admissionAttributes(ctx, operation, object, old, dryRun),
+  );
+}
+
+/**
  * Runs validating admission for a write of `object` (`old`: the stored
  * object, on update) in `ctx`.
  */
@@ -143,7 +163,19 @@ export async function admit(
   old: KubeObject | undefined,
   dryRun: boolean,
 ): Promise<void> {
-  await ctx.services.admission.validate({
+  await ctx.services.admission.validate(
+    admissionAttributes(ctx, operation, object, old, dryRun),
+  );
+}
+
+function admissionAttributes(
+  ctx: ResourceContext,
+  operation: AdmissionOperation,
+  object: KubeObject,
+  old: KubeObject | undefined,
+  dryRun: boolean,
+): AdmissionAttributes {
+  return {
     operation,
     user: ctx.user,
     cluster: ctx.cluster,
@@ -157,5 +189,5 @@ export async function admit(
     object,
     oldObject: old,
     dryRun,
-  });
+  };
 }

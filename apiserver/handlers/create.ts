@@ -11,6 +11,7 @@ import {
   admit,
   groupResource,
   keyOf,
+  mutate,
   type ResourceContext,
 } from "./context.ts";
 import {
@@ -39,9 +40,10 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
   const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "CreateOptions");
   const manager = requestManager(ctx, "CreateOptions");
+  const tracked = trackUpdate(ctx, manager, null, normalizeIncoming(ctx, body));
   const obj = prepareCreate(
     ctx.def,
-    trackUpdate(ctx, manager, null, normalizeIncoming(ctx, body)),
+    await mutate(ctx, "CREATE", tracked, undefined, dryRun),
     ctx.services.now(),
   );
   keepManagedFields(obj, obj); // last in metadata, as upstream serialises it

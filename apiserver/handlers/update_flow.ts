@@ -18,6 +18,7 @@ import {
   admit,
   groupResource,
   keyOf,
+  mutate,
   type ResourceContext,
 } from "./context.ts";
 import { keepManagedFields, trackUpdate } from "./field_manager.ts";
@@ -97,7 +98,13 @@ export async function runUpdate(
           if (!createOnUpdate) throw notFoundError(gr, ctx.name);
           const obj = prepareCreate(
             ctx.def,
-            tracked(null, incoming),
+            await mutate(
+              ctx,
+              "CREATE",
+              tracked(null, incoming),
+              undefined,
+              dryRun,
+            ),
             ctx.services.now(),
           );
           await checkNamespaceAdmits(ctx);
@@ -110,7 +117,13 @@ export async function runUpdate(
         if (sentRv && sentRv !== current.metadata.resourceVersion) {
           throw conflictError(gr, ctx.name);
         }
-        const withFields = tracked(current, incoming);
+        const withFields = await mutate(
+          ctx,
+          "UPDATE",
+          tracked(current, incoming),
+          current,
+          dryRun,
+        );
         const next = prepareUpdate(
           ctx.def,
           current,
