@@ -29,6 +29,10 @@ import {
   type ValidatingAdmission,
 } from "./admission/admission.ts";
 import { rbacEscalation } from "./admission/plugins/rbac_escalation.ts";
+import {
+  type AdmissionPlugins,
+  BUILTIN_ADMISSION,
+} from "./admission/builtin.ts";
 import { prepareCreate } from "./handlers/strategy.ts";
 import { withTypeMeta } from "./handlers/context.ts";
 import { ClusterBootstrap } from "./cluster_bootstrap.ts";
@@ -189,11 +193,12 @@ export async function createApiServer(
     startedAt: performance.timeOrigin,
   };
   const admission: ValidatingAdmission[] = [];
+  const mutating: MutatingAdmission[] = [];
   const namespaceLifecycle = new NamespaceLifecycle();
   const services: ServerServices = {
     logger,
     admission: admissionChain(admission),
-    mutatingAdmission: mutatingChain(opts.mutatingAdmission ?? []),
+    mutatingAdmission: mutatingChain(mutating),
     namespaces,
     namespaceLifecycle,
     // Namespace admission reads live for a while after a namespace delete.
@@ -260,6 +265,28 @@ export async function createApiServer(
   if (authz.resolver && !opts.authorizer) {
     admission.push(rbacEscalation(authorizer, authz.resolver));
   }
+  const stopping = new AbortController();
+  const plugins: AdmissionPlugins[] = [];
+  for (const factory of BUILTIN_ADMISSION) {
+    const p = await factory({
+      logger,
+      now,
+      authorizer,
+      storeFor: (def) => services.storeFor(def),
+      builtin: services.builtin,
+      lookup: (cluster, group, version, plural) =>
+        registries.forCluster(cluster).lookup(group, version, plural),
+      served: (cluster) =>
+        registries.forCluster(cluster).groupVersions().flatMap((g) =>
+          g.resources
+        ),
+      signal: stopping.signal,
+    });
+    plugins.push(p);
+    mutating.push(...(p.mutating ?? []));
+    admission.push(...(p.validating ?? []));
+  }
+  mutating.push(...(opts.mutatingAdmission ?? []));
   admission.push(...(opts.admission ?? []));
   const bootstrap = new ClusterBootstrap(
     namespaces,
@@ -268,7 +295,6 @@ export async function createApiServer(
     (cluster) => authz.bootstrap(cluster),
   );
   await bootstrap.ensure("root");
-  const stopping = new AbortController();
   const systemNamespaces = bootstrap.watchDeletions(stopping.signal, logger);
   const crdDef = registries.builtins.lookup(
     "apiextensions.k8s.io",
@@ -322,6 +348,7 @@ export async function createApiServer(
       stopping.abort();
       await systemNamespaces;
       await authz.close();
+      for (const p of plugins) await p.close?.();
       await crds?.close();
       await services.watches.close();
     },
