@@ -1,6 +1,7 @@
 /**
  * Minimal `Status` error responses for what the serving layer itself
- * rejects (401, 500); everything else is the API handler's business.
+ * rejects (401, 500, 503 while shutting down); everything else is the API
+ * handler's business.
  *
  * @module
  */
@@ -32,4 +33,15 @@ export function statusResponse(
 /** The 401 every request with missing or invalid credentials gets. */
 export function unauthorized(): Response {
   return statusResponse(401, "Unauthorized", "Unauthorized");
+}
+
+/** kube-apiserver's answer to a request that arrives while it drains. */
+export function shuttingDownResponse(): Response {
+  const res = statusResponse(
+    503,
+    "ServiceUnavailable",
+    "apiserver is shutting down",
+  );
+  res.headers.set("retry-after", "1");
+  return res;
 }

@@ -12,7 +12,11 @@ import { silentLogger } from "../../log/mod.ts";
 import type { ApiHandler, UserInfo } from "../request_context.ts";
 import { startInnerServer } from "./_inner_server.ts";
 import { healthPath, isPublicPath, withoutClusterPrefix } from "./_paths.ts";
-import { statusResponse, unauthorized } from "./_status.ts";
+import {
+  shuttingDownResponse,
+  statusResponse,
+  unauthorized,
+} from "./_status.ts";
 import {
   ANONYMOUS_USER,
   type Authenticator,
@@ -313,17 +317,6 @@ const RESPONSE_DONE = Object.freeze(
 const SHUTTING_DOWN = Object.freeze(
   new DOMException("the server is shutting down", "AbortError"),
 );
-
-/** kube-apiserver's answer to a request that arrives while it drains. */
-function shuttingDownResponse(): Response {
-  const res = statusResponse(
-    503,
-    "ServiceUnavailable",
-    "apiserver is shutting down",
-  );
-  res.headers.set("retry-after", "1");
-  return res;
-}
 
 /** `res` with `Connection: close` (copied when its headers are immutable). */
 function withConnectionClose(res: Response): Response {
