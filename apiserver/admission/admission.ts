@@ -41,6 +41,11 @@ export interface AdmissionAttributes {
   /** The stored object (UPDATE only). */
   oldObject?: KubeObject;
   dryRun: boolean;
+  /**
+   * Warnings for the client: each entry becomes a `Warning` header on the
+   * response (e.g. a policy binding with `validationActions: [Warn]`).
+   */
+  warnings?: string[];
 }
 
 /** A validating admission plugin: throws an `ApiError` to refuse. */

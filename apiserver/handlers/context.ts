@@ -189,5 +189,6 @@ function admissionAttributes(
     object,
     oldObject: old,
     dryRun,
+    warnings: ctx.warnings ??= [],
   };
 }
