@@ -6,9 +6,19 @@
 
 import type { KubeObject, Preconditions } from "../../storage/mod.ts";
 import { parseMediaType } from "../http/media_type.ts";
-import { parseObjectText, readBodyBytes, readBodyText } from "../http/body.ts";
+import {
+  BODY_MEDIA_TYPES,
+  parseObjectText,
+  readBodyBytes,
+  readBodyText,
+} from "../http/body.ts";
 import { decodeKubeProtobuf, isKubeProtobuf } from "../protobuf/mod.ts";
-import { badRequestError, conflictError, invalidError } from "../status/mod.ts";
+import {
+  badRequestError,
+  conflictError,
+  invalidError,
+  unsupportedMediaTypeError,
+} from "../status/mod.ts";
 import {
   type FieldError,
   invalid,
@@ -72,6 +82,11 @@ export async function readDeleteOptions(
     }
   } else if (text.trim() !== "") {
     const ct = parseMediaType(ctx.req.headers.get("content-type") ?? "").type;
+    // As upstream's input negotiation: no content type means JSON, an
+    // unknown one is 415 (and nothing is deleted).
+    if (ct !== "" && !BODY_MEDIA_TYPES.includes(ct)) {
+      throw unsupportedMediaTypeError(ct, BODY_MEDIA_TYPES);
+    }
     const body = parseObjectText(
       text,
       ct === "application/yaml" ? ct : "application/json",

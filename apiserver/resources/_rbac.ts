@@ -193,6 +193,22 @@ export function validateRoleRefUpdate(
     : [invalid("roleRef", fields(next).roleRef, "cannot change roleRef")];
 }
 
+/**
+ * Upstream's subject defaulting (`SetDefaults_Subject`): a User or Group
+ * subject without an apiGroup gets `rbac.authorization.k8s.io`, a
+ * ServiceAccount keeps `""`.
+ */
+export function defaultSubjects(obj: KubeObject): void {
+  const subjects = (obj as Record<string, unknown>).subjects;
+  if (!Array.isArray(subjects)) return;
+  for (const sub of subjects) {
+    if (!sub || typeof sub !== "object") continue;
+    const s = sub as Record<string, unknown>;
+    if (s.apiGroup !== undefined && s.apiGroup !== "") continue;
+    if (s.kind === "User" || s.kind === "Group") s.apiGroup = RBAC_GROUP;
+  }
+}
+
 /** `Role/name` for the binding table. */
 export function roleRefCell(obj: KubeObject): string {
   const r = fields(obj).roleRef as Record<string, unknown> | undefined;

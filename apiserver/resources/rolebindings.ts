@@ -6,7 +6,12 @@
 
 import { pathSegmentName } from "../validation/names.ts";
 import { bindingColumns } from "./_binding_columns.ts";
-import { RBAC_GROUP, validateBinding, validateRoleRefUpdate } from "./_rbac.ts";
+import {
+  defaultSubjects,
+  RBAC_GROUP,
+  validateBinding,
+  validateRoleRefUpdate,
+} from "./_rbac.ts";
 import type { ResourceDefinition } from "./types.ts";
 
 /** The `rolebindings` resource. */
@@ -21,5 +26,7 @@ export const roleBindings: ResourceDefinition = {
   allowCreateOnUpdate: true,
   validate: (obj) => validateBinding(obj, ["Role", "ClusterRole"], false),
   validateUpdate: validateRoleRefUpdate,
+  prepareForCreate: defaultSubjects,
+  prepareForUpdate: (next) => defaultSubjects(next),
   columns: bindingColumns,
 };
