@@ -73,5 +73,10 @@ const STORAGE_KEY = /\s*\(key \/registry\/[^)\s]*\)|:?\s*\/registry\/\S*/g;
 export function withoutStorageKeys(message: string, key?: string): string {
   let out = message;
   if (key) out = out.replaceAll(` (key ${key})`, "").replaceAll(`: ${key}`, "");
-  return out.replace(STORAGE_KEY, "").trim() || "internal error";
+  // Until nothing changes: one removal may join text into a new key.
+  for (let prev = ""; prev !== out;) {
+    prev = out;
+    out = out.replace(STORAGE_KEY, "");
+  }
+  return out.trim() || "internal error";
 }

@@ -245,3 +245,10 @@ Deno.test("randomized keys and messages never leak /registry/ (seeded)", () => {
     );
   }
 });
+
+Deno.test("a removal that joins text into a new storage key removes that too", () => {
+  assert.doesNotMatch(
+    withoutStorageKeys("/regis(key /registry/x)try/y"),
+    /\/registry\//,
+  );
+});
