@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { CliFlag, ParsedFlags } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
+import { parseDuration } from "./duration.ts";
 import {
   AUTHORIZATION_MODES,
   type AuthorizationMode,
@@ -74,6 +75,34 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     placeholder: "FILE",
   },
   {
+    name: "max-connections",
+    description:
+      "open connections beyond which new ones are closed at once (0: derived from the open-file limit, 3 descriptors per connection)",
+    default: "0",
+    placeholder: "N",
+  },
+  {
+    name: "shutdown-delay-duration",
+    description:
+      "on SIGTERM, keep serving with /readyz failing this long before shutting down, so load balancers stop sending traffic",
+    default: "0s",
+    placeholder: "DURATION",
+  },
+  {
+    name: "shutdown-grace-period",
+    description:
+      "after shutdown begins, how long in-flight requests may take to finish and deliver their replies before the remaining connections are cut",
+    default: "60s",
+    placeholder: "DURATION",
+  },
+  {
+    name: "readycheck-timeout",
+    description:
+      "how long one /readyz or /livez check (storage) may take before it counts as failed",
+    default: "2s",
+    placeholder: "DURATION",
+  },
+  {
     name: "max-requests-inflight",
     description:
       "read-only requests served at once; more wait fairly per user and virtual cluster, then get 429 (0: no limit)",
@@ -130,6 +159,11 @@ export interface ServingConfig {
   authorizationMode: AuthorizationMode;
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
+  /** `undefined`: derived from the open-file limit. */
+  maxConnections?: number;
+  shutdownDelayMs: number;
+  shutdownGraceMs: number;
+  readycheckTimeoutMs: number;
   /** True when `--service-account-key-file` was given. */
   serviceAccountKeyFileGiven: boolean;
 }
@@ -206,6 +240,18 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
     "max-mutating-requests-inflight",
     "200",
   );
+  const maxConnections = inflight("max-connections", "0");
+  const duration = (flag: string, fallback: string, allowZero: boolean) => {
+    try {
+      return parseDuration(flag, String(v[flag] ?? fallback), { allowZero });
+    } catch (err) {
+      problems.push((err as Error).message);
+      return 0;
+    }
+  };
+  const shutdownDelayMs = duration("shutdown-delay-duration", "0s", true);
+  const shutdownGraceMs = duration("shutdown-grace-period", "60s", false);
+  const readycheckTimeoutMs = duration("readycheck-timeout", "2s", false);
   const mode = String(v["authorization-mode"] ?? "RBAC");
   if (!(AUTHORIZATION_MODES as readonly string[]).includes(mode)) {
     problems.push(
@@ -220,6 +266,10 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
     authorizationMode: mode as AuthorizationMode,
     maxRequestsInflight,
     maxMutatingRequestsInflight,
+    maxConnections: maxConnections > 0 ? maxConnections : undefined,
+    shutdownDelayMs,
+    shutdownGraceMs,
+    readycheckTimeoutMs,
     bindAddress: bind,
     securePort: port,
     writeKubeconfig:

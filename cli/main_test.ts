@@ -125,3 +125,26 @@ Deno.test("an invalid port is one line and exit code 2, nothing written", async 
 Deno.test("controller-manager without --kubeconfig is a usage error", async () => {
   await assertUsageError(["controller-manager"], /--kubeconfig is required/);
 });
+
+Deno.test("bad authorization, flow-control and shutdown flags are reported at once, exit code 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assertUsageError(
+      [
+        "server",
+        "--data-dir",
+        dir,
+        "--authorization-mode",
+        "Webhook",
+        "--max-requests-inflight",
+        "-1",
+        "--shutdown-grace-period",
+        "soon",
+      ],
+      /--max-requests-inflight must be a whole number.*--shutdown-grace-period: invalid duration.*--authorization-mode must be one of RBAC, AlwaysAllow/,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

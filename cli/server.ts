@@ -186,7 +186,13 @@ export async function runServe(
       },
       logger,
       signal: shutdown.signal,
+      maxConnections: config.maxConnections,
+      shutdownDelayMs: config.shutdownDelayMs,
+      shutdownGraceMs: config.shutdownGraceMs,
+      healthCheckTimeoutMs: config.readycheckTimeoutMs,
     });
+    // Closed here too if anything below fails before the server finishes.
+    resources.defer(() => server.close());
     await writeAdminKubeconfig({
       path: config.writeKubeconfig,
       server: serverUrl(config.bindAddress, server.port),
@@ -208,7 +214,6 @@ export async function runServe(
       ms: Math.round(performance.now() - started),
     });
     await server.finished;
-    logger.info("shut down");
   } finally {
     shutdown.dispose();
     await resources.disposeAsync();
