@@ -39,8 +39,8 @@ const UNSUPPORTED: Record<string, string> = {
   id: "id is not supported",
   $schema: "$schema is not supported",
   $ref: "$ref is not supported",
-  definitions: "definitions are not supported",
-  dependencies: "dependencies are not supported",
+  definitions: "definitions is not supported",
+  dependencies: "dependencies is not supported",
   patternProperties: "patternProperties is not supported",
   additionalItems: "additionalItems is not supported",
 };
@@ -125,19 +125,22 @@ function walk(
     errs.push(invalid(at("properties"), props, "must be an object"));
   }
   const ap = s.additionalProperties;
-  if (ap === false) {
-    errs.push(
-      forbidden(
-        at("additionalProperties"),
-        "additionalProperties cannot be set to false",
-      ),
-    );
-  } else if (ap !== undefined && isObject(props)) {
+  // Properties are for structs, additionalProperties for maps: next to
+  // properties only `true` (which keeps the struct's unknown keys) is allowed.
+  if (
+    ap !== undefined && ap !== true && isObject(props) &&
+    Object.keys(props).length > 0
+  ) {
     errs.push(
       forbidden(
         at("additionalProperties"),
         "additionalProperties and properties are mutual exclusive",
       ),
+    );
+  }
+  if (ap !== undefined && level === "root") {
+    errs.push(
+      forbidden(at("additionalProperties"), "must not be used at the root"),
     );
   }
   const preserve = s["x-kubernetes-preserve-unknown-fields"];

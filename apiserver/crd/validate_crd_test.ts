@@ -178,8 +178,19 @@ Deno.test("structural schema rules are enforced", () => {
       `${at}.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`,
     ],
     [
-      (s) => s.properties.status.additionalProperties = false,
-      `${at}.properties[status].additionalProperties: Forbidden: additionalProperties cannot be set to false`,
+      (s) => {
+        s.properties.status.properties = { phase: { type: "string" } };
+        s.properties.status.additionalProperties = false;
+      },
+      `${at}.properties[status].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`,
+    ],
+    [
+      (s) => s.additionalProperties = true,
+      `${at}.additionalProperties: Forbidden: must not be used at the root`,
+    ],
+    [
+      (s) => s.properties.spec.definitions = { a: { type: "string" } },
+      `${at}.properties[spec].definitions: Forbidden: definitions is not supported`,
     ],
     [
       (s) => s.properties.spec.properties.image.type = "text",
@@ -216,6 +227,30 @@ Deno.test("structural schema rules are enforced", () => {
     assert.equal(errs.length, 1, `${want}\n got ${errs.join("\n")}`);
     assert.ok(errs[0].startsWith(want), `${want}\n got ${errs[0]}`);
   }
+});
+
+Deno.test("additionalProperties: true may stand beside properties, false or a schema alone", () => {
+  assert.deepEqual(
+    errorsOf((c) => {
+      const p = c.spec.versions![1].schema!.openAPIV3Schema!.properties!;
+      p.status = {
+        type: "object",
+        properties: { phase: { type: "string" } },
+        additionalProperties: true,
+      };
+      p.spec.properties!.closed = {
+        type: "object",
+        additionalProperties: false,
+      };
+      p.spec.properties!.open = { type: "object", additionalProperties: true };
+      p.spec.properties!.map = {
+        type: "object",
+        additionalProperties: { type: "string" },
+        properties: {},
+      };
+    }),
+    [],
+  );
 });
 
 Deno.test("metadata may name name and generateName", () => {

@@ -70,9 +70,26 @@ function walk(
       walk(x[k], prop, p, false, pruned);
     } else if (additional !== undefined) {
       walk(x[k], additional, p, false, pruned);
-    } else if (!preserve && s.additionalProperties !== true) {
+    } else if (s.additionalProperties !== undefined) {
+      // `additionalProperties: true|false` keeps the key but says nothing of
+      // its value: objects in it are emptied (upstream prunes with no
+      // schema, even below x-kubernetes-preserve-unknown-fields).
+      dropAll(x[k], p, pruned);
+    } else if (!preserve) {
       delete x[k];
       pruned.push(p);
     }
+  }
+}
+
+function dropAll(x: unknown, path: string, pruned: string[]): void {
+  if (Array.isArray(x)) {
+    x.forEach((item, i) => dropAll(item, indexPath(path, i), pruned));
+    return;
+  }
+  if (!isObject(x)) return;
+  for (const k of Object.keys(x)) {
+    delete x[k];
+    pruned.push(childPath(path, k));
   }
 }

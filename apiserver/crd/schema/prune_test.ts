@@ -76,3 +76,19 @@ Deno.test("a non-root value prunes apiVersion and kind too", () => {
   const v = { a: "x", kind: "K" };
   assert.deepEqual(prune(v, s, { isResourceRoot: false }), ["kind"]);
 });
+
+Deno.test("additionalProperties true or false keeps keys but empties their objects", () => {
+  const s: Schema = {
+    type: "object",
+    properties: {
+      spec: {
+        type: "object",
+        properties: { a: { type: "string" } },
+        additionalProperties: true,
+      },
+    },
+  };
+  const obj = { spec: { a: "x", b: 1, c: { deep: 1 }, d: [{ e: 1 }, 2] } };
+  assert.deepEqual(prune(obj, s), ["spec.c.deep", "spec.d[0].e"]);
+  assert.deepEqual(obj.spec, { a: "x", b: 1, c: {}, d: [{}, 2] });
+});

@@ -222,6 +222,14 @@ function checkObject(
       errs.push(
         ...validateValue(x, s.additionalProperties, childPath(path, k)),
       );
+    } else if (s.additionalProperties === false) {
+      errs.push(
+        invalid(
+          path,
+          k,
+          `${childPath(path, k)} in body is a forbidden property`,
+        ),
+      );
     }
   }
   if (s["x-kubernetes-embedded-resource"]) {

@@ -255,3 +255,16 @@ Deno.test("fields under additionalProperties are validated", () => {
     ],
   );
 });
+
+Deno.test("additionalProperties: false forbids every key", () => {
+  const s: Schema = {
+    type: "object",
+    properties: {
+      spec: { type: "object", additionalProperties: false },
+    },
+  };
+  assert.deepEqual(messages({ spec: {} }, s), []);
+  assert.deepEqual(messages({ spec: { a: 1 } }, s), [
+    'spec: Invalid value: "a": spec.a in body is a forbidden property',
+  ]);
+});
