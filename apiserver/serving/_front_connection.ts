@@ -12,7 +12,7 @@
 import type net from "node:net";
 import type tls from "node:tls";
 import { Http1Framer } from "./_http1_framing.ts";
-import { goawayFrame, H2, H2_PREFACE_LENGTH, H2Framer } from "./_h2_framing.ts";
+import { H2, H2_PREFACE_LENGTH, H2Framer } from "./_h2_framing.ts";
 
 /** The timeouts of a front connection, in milliseconds. */
 export interface ConnectionTimeouts {
@@ -45,8 +45,6 @@ export class FrontConnection {
   #clientFrames?: H2Framer;
   #serverFrames?: H2Framer;
   #streams = new Set<number>();
-  #lastStream = 0;
-  #goawayPending = false;
 
   constructor(
     outer: tls.TLSSocket,
@@ -84,16 +82,17 @@ export class FrontConnection {
   }
 
   /**
-   * Shutdown began: HTTP/2 gets a GOAWAY; the connection closes now if it
-   * is idle, else once the last owed response has been relayed.
+   * Shutdown began: the connection closes now if it is idle, else once the
+   * last owed response has been relayed. HTTP/2 gets no GOAWAY from the
+   * relay: any GOAWAY (whatever its last stream id) made Deno's nghttp2
+   * client abort the process (assertion in `find_stream_on_goaway_func`)
+   * when the connection then ended — @kubernetes/client-node on Deno hit
+   * it on every server restart. Streams opened while draining are answered
+   * 503 with `Retry-After` by the server instead.
    */
   drain(): void {
     if (this.#draining || this.#closed) return;
     this.#draining = true;
-    if (this.#serverFrames) {
-      this.#goawayPending = true;
-      this.#maybeGoaway();
-    }
     this.#closeIfIdle();
   }
 
@@ -137,8 +136,7 @@ export class FrontConnection {
   #followH2(): void {
     this.#clientFrames = new H2Framer((f) => {
       if (f.streamId === 0) return;
-      if (f.type === H2.HEADERS && f.streamId > this.#lastStream) {
-        this.#lastStream = f.streamId;
+      if (f.type === H2.HEADERS && !this.#streams.has(f.streamId)) {
         this.#streams.add(f.streamId);
         this.#disarm();
       } else if (f.type === H2.RST_STREAM) {
@@ -180,7 +178,6 @@ export class FrontConnection {
       if (this.#responses.mode === "opaque") this.#disarm();
     } else {
       this.#serverFrames!.push(chunk);
-      this.#maybeGoaway();
     }
   }
 
@@ -191,16 +188,9 @@ export class FrontConnection {
   }
 
   #closeIfIdle(): boolean {
-    if (!this.#draining || !this.idle || this.#goawayPending) return false;
+    if (!this.#draining || !this.idle) return false;
     this.close();
     return true;
-  }
-
-  #maybeGoaway(): void {
-    if (!this.#goawayPending || !this.#serverFrames!.atBoundary) return;
-    this.#goawayPending = false;
-    this.#outer.write(goawayFrame(this.#lastStream));
-    this.#closeIfIdle();
   }
 
   #arm(why: CloseReason, ms: number): void {

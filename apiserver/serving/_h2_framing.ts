@@ -3,8 +3,7 @@
  * (RFC 9113 §4.1: a 9-byte header with a 24-bit length, type, flags and
  * stream id), so that the TLS front knows which streams are open — for its
  * idle timeout and for closing a connection once its last stream ended
- * during shutdown — and where it may insert a frame of its own (GOAWAY).
- * Frames are never buffered or changed.
+ * during shutdown. Frames are never buffered or changed.
  *
  * @module
  */
@@ -43,11 +42,6 @@ export class H2Framer {
     this.#skip = skip;
   }
 
-  /** True between frames: a frame written now would not split one. */
-  get atBoundary(): boolean {
-    return this.#skip === 0 && this.#have === 0 && this.#payload === 0;
-  }
-
   /** Reads one chunk. */
   push(chunk: Uint8Array): void {
     let i = 0;
@@ -81,13 +75,4 @@ export class H2Framer {
       }
     }
   }
-}
-
-/** A GOAWAY frame (NO_ERROR) naming the last stream that will be processed. */
-export function goawayFrame(lastStreamId: number): Uint8Array {
-  const f = new Uint8Array(9 + 8);
-  f[2] = 8; // payload length
-  f[3] = H2.GOAWAY;
-  new DataView(f.buffer).setUint32(9, lastStreamId & 0x7fffffff);
-  return f; // error code 0 = NO_ERROR
 }

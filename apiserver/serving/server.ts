@@ -81,7 +81,7 @@ export interface SecureServer {
    * Graceful shutdown, in kube-apiserver's order: `/readyz` fails; after
    * `shutdownDelayMs` the listener closes, watches end, requests that
    * arrive on open connections get 503 with `Retry-After: 1`, replies carry
-   * `Connection: close` (HTTP/2: GOAWAY), and each connection closes once
+   * `Connection: close` (HTTP/1.1), and each connection closes once
    * its last reply is delivered; what is left after `shutdownGraceMs` is
    * cut. Idempotent; resolves when everything is closed.
    */
@@ -176,9 +176,8 @@ export async function startSecureServer(
       user: user?.username,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
-    // While draining, the client must not reuse the connection (HTTP/2
-    // connections get a GOAWAY from the front instead; hyper drops the
-    // header there).
+    // While draining, the client must not reuse the connection (HTTP/1.1;
+    // hyper drops the header on HTTP/2, whose connections close once idle).
     return shutdown.signal.aborted ? withConnectionClose(res) : res;
   };
 

@@ -100,12 +100,12 @@ Deno.test("shutdown: readyz fails during the delay while requests are still serv
   }
 });
 
-Deno.test("shutdown: an HTTP/2 connection gets a GOAWAY and its open stream completes", async () => {
+Deno.test("shutdown: an HTTP/2 stream open at shutdown completes", async () => {
   const s = await serve();
   const dir = await Deno.makeTempDir({ prefix: "hyperplane-h2-" });
   try {
     await Deno.writeTextFile(`${dir}/ca.crt`, s.caCert);
-    // curl, because Deno's node:http2 client ends open streams on GOAWAY.
+    // curl: an independent HTTP/2 client.
     const curl = new Deno.Command("curl", {
       args: [
         "-sS",
@@ -125,7 +125,6 @@ Deno.test("shutdown: an HTTP/2 connection gets a GOAWAY and its open stream comp
     const out = await curl.output();
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(new TextDecoder().decode(out.stdout), "done /slow", stderr);
-    assert.match(stderr, /GOAWAY, error=0, last_stream=1/);
     assert.match(stderr, /< HTTP\/2 200/);
   } finally {
     await Deno.remove(dir, { recursive: true });

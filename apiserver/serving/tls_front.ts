@@ -74,7 +74,7 @@ export interface TlsFront {
   /** The connection cap in force. */
   readonly maxConnections: number;
   /**
-   * Stops accepting, sends HTTP/2 connections a GOAWAY, closes idle
+   * Stops accepting, closes idle
    * connections and every other one once its last owed response has been
    * relayed. Resolves when no connection is left. Idempotent.
    */
