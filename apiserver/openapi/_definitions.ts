@@ -74,10 +74,10 @@ export class DefinitionSet {
     const out: Json = {};
     for (const [key, value] of Object.entries(schema)) {
       if (NESTED.has(key)) continue;
-      if (this.#dialect === "v2" && key === "nullable") continue;
-      if (this.#dialect === "v2" && key === "x-kubernetes-int-or-string") {
-        out.type = "string";
-        out.format = "int-or-string";
+      // v2 has no nullable, and kube-apiserver prunes defaults from its v2
+      // document (kube-openapi's PruneDefaults); v3 keeps both.
+      if (this.#dialect === "v2" && (key === "nullable" || key === "default")) {
+        continue;
       }
       out[key] = value;
     }

@@ -16,6 +16,7 @@ import {
   STATUS,
 } from "../schema/mod.ts";
 import { DefinitionSet, type Dialect, type Json } from "./_definitions.ts";
+import { crdKindSchema } from "./_crd_schema.ts";
 import { defaultDefinitionName, groupVersionPath } from "./_names.ts";
 import {
   DELETE_OPTIONS_NAME,
@@ -51,11 +52,11 @@ export interface OpenApiModel {
   extensions: Map<string, Json>;
 }
 
-function namedKindSchema(k: ServedKind): Schema {
+function namedKindSchema(k: ServedKind, dialect: Dialect): Schema {
   if (definitionOf(k.schema)) return k.schema;
   return named(
     defaultDefinitionName(k.group, k.version, k.kind),
-    structuredClone(k.schema),
+    crdKindSchema(k.schema, dialect),
   );
 }
 
@@ -87,8 +88,15 @@ function addGvk(
   ext.set(name, entry);
 }
 
-/** Builds the model of a kind set (sorted, so equal sets give equal output). */
-export function buildModel(kinds: readonly ServedKind[]): OpenApiModel {
+/**
+ * Builds the model of a kind set for one dialect (sorted, so equal sets give
+ * equal output); unnamed (custom resource) schemas are published the way
+ * upstream's CRD builder does for that dialect.
+ */
+export function buildModel(
+  kinds: readonly ServedKind[],
+  dialect: Dialect,
+): OpenApiModel {
   const byGv = new Map<string, GroupVersionModel>();
   const extensions = new Map<string, Json>();
   const sorted = [...kinds].sort((a, b) =>
@@ -108,7 +116,7 @@ export function buildModel(kinds: readonly ServedKind[]): OpenApiModel {
         version: k.version,
       });
     }
-    const item = namedKindSchema(k);
+    const item = namedKindSchema(k, dialect);
     const list = namedListSchema(k, item);
     const names = {
       kind: definitionOf(item)!.name,

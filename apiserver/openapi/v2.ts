@@ -76,7 +76,7 @@ function pathItem(item: PathItem): Json {
  * and the REST `paths`.
  */
 export function openApiV2(kinds: readonly ServedKind[]): Json {
-  const model = buildModel(kinds);
+  const model = buildModel(kinds, "v2");
   const paths: Json = {};
   for (const gv of model.groupVersions) {
     for (const item of gv.paths) paths[item.path] = pathItem(item);

@@ -86,7 +86,7 @@ function document(gv: GroupVersionModel, extensions: Map<string, Json>): Json {
  * `apis/coordination.k8s.io/v1`), each with its own `components.schemas`.
  */
 export function openApiV3(kinds: readonly ServedKind[]): Map<string, Json> {
-  const model = buildModel(kinds);
+  const model = buildModel(kinds, "v3");
   return new Map(
     model.groupVersions.map((gv) => [gv.path, document(gv, model.extensions)]),
   );
