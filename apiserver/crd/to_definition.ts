@@ -200,6 +200,7 @@ function versionEntry(
     namespaced: spec.scope === "Namespaced",
     hasGeneration: true,
     listKind: names.listKind,
+    ...(storageVersion !== version ? { storageVersion } : {}),
     schema: servedSchema(schema),
     deprecationWarning,
     columns: printerColumns(v.additionalPrinterColumns),

@@ -9,6 +9,7 @@
 
 import type { GroupVersion, ResourceRegistry } from "../resources/registry.ts";
 import { type ResourceDefinition, verbsOf } from "../resources/types.ts";
+import { storageVersionHashOf } from "./storage_version_hash.ts";
 
 /** `/api`. */
 export function apiVersions(serverAddress: string) {
@@ -78,6 +79,7 @@ export function apiResourceList(
     };
     if (def.shortNames?.length) r.shortNames = def.shortNames;
     if (def.categories?.length) r.categories = def.categories;
+    r.storageVersionHash = storageVersionHashOf(def);
     resources.push(r);
     for (const [name, sub] of Object.entries(def.subresources ?? {})) {
       const r: Record<string, unknown> = {

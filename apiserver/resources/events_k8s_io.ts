@@ -58,6 +58,8 @@ export const eventsV1: ResourceDefinition = {
   storedAs: {
     group: "",
     resource: "events",
+    version: "v1",
+    kind: "Event",
     toStorage: eventsV1ToCore,
     fromStorage: coreToEventsV1,
   },

@@ -71,6 +71,12 @@ export interface ResourceDefinition {
    * this one schema.
    */
   schema?: Schema;
+  /**
+   * The version objects are stored in when it is not `version` (custom
+   * resources: the CRD's storage version); discovery hashes it into
+   * `storageVersionHash`.
+   */
+  storageVersion?: string;
   /** Name rule; default DNS-1123 subdomain. */
   validateName?: NameValidator;
   /** Kind-specific field validation, on create and update. */
@@ -136,6 +142,9 @@ export interface ResourceDefinition {
   storedAs?: {
     group: string;
     resource: string;
+    /** The storing resource's version and kind (discovery's storageVersionHash). */
+    version: string;
+    kind: string;
     toStorage(obj: KubeObject): KubeObject;
     fromStorage(stored: KubeObject): KubeObject;
   };
