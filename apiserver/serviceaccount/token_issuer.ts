@@ -43,6 +43,11 @@ export interface ServiceAccountClaims {
   expiresAt: number;
 }
 
+/** How long a verified token is trusted without verifying it again. */
+export const VERIFIED_TTL_MS = 10_000;
+/** How many verified tokens are remembered. */
+const VERIFIED_MAX = 4096;
+
 /** A token request after defaulting. */
 export interface TokenRequestSpec {
   cluster: string;
@@ -83,6 +88,11 @@ export class ServiceAccountTokenIssuer {
   #key: () => Promise<SigningKey>;
   #loaded?: Promise<SigningKey>;
   #now: () => Date;
+  /** Tokens verified lately (see {@linkcode VERIFIED_TTL_MS}). */
+  #verified = new Map<
+    string,
+    { claims: ServiceAccountClaims; until: number }
+  >();
 
   constructor(opts: TokenIssuerOptions) {
     this.issuer = opts.issuer ?? DEFAULT_ISSUER;
@@ -156,6 +166,33 @@ export class ServiceAccountTokenIssuer {
    */
   async verify(token: string): Promise<ServiceAccountClaims | undefined> {
     if (token.split(".").length !== 3) return undefined;
+    // An ES256 verification costs ~1 ms of CPU: a client sending many
+    // requests with one token would spend most of the server on it. As
+    // kube-apiserver's token cache (success TTL 10 s, failures not kept),
+    // a verified token is trusted again for a while, never past its expiry;
+    // the caller still checks that its service account (and bound object)
+    // exist on every request.
+    const nowMs = this.#now().getTime();
+    const hit = this.#verified.get(token);
+    if (hit && hit.until > nowMs) return hit.claims;
+    if (hit) this.#verified.delete(token);
+    const claims = await this.#verifySignature(token);
+    if (claims) {
+      if (this.#verified.size >= VERIFIED_MAX) {
+        // Oldest first: Map keeps insertion order.
+        this.#verified.delete(this.#verified.keys().next().value!);
+      }
+      this.#verified.set(token, {
+        claims,
+        until: Math.min(nowMs + VERIFIED_TTL_MS, claims.expiresAt * 1000),
+      });
+    }
+    return claims;
+  }
+
+  async #verifySignature(
+    token: string,
+  ): Promise<ServiceAccountClaims | undefined> {
     const jose = await import("jose");
     let iss: unknown;
     try {

@@ -105,3 +105,26 @@ Deno.test("tokens of other issuers and non-JWTs are not ours; tampered or foreig
       e instanceof InvalidTokenError && /audience/.test(e.message),
   );
 });
+
+Deno.test("a verified token is trusted again for a while, never past its expiry", async () => {
+  let now = new Date("2026-12-06T10:00:00Z");
+  const issuer = new ServiceAccountTokenIssuer({
+    key: generateSigningKey,
+    now: () => now,
+  });
+  const issued = await issuer.issue({
+    cluster: "root",
+    namespace: "default",
+    serviceAccount: { name: "cached", uid: "u-1" },
+    audiences: [...issuer.apiAudiences],
+    expirationSeconds: 600,
+  });
+  const first = await issuer.verify(issued.token);
+  assert.equal(first?.name, "cached");
+  // Same answer from the cache within its lifetime…
+  now = new Date(now.getTime() + 5_000);
+  assert.deepEqual(await issuer.verify(issued.token), first);
+  // …and after the token expired, a fresh verification refuses it.
+  now = new Date(now.getTime() + 600_000);
+  await assert.rejects(() => issuer.verify(issued.token), /expired/);
+});
