@@ -12,6 +12,7 @@ import type { Logger } from "../../log/mod.ts";
 import type { Authorizer } from "../authz/authorizer.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import type { MutatingAdmission, ValidatingAdmission } from "./admission.ts";
+import { resourceQuotaPlugins } from "./quota/mod.ts";
 
 /** What an admission plugin may use of the server. */
 export interface AdmissionContext {
@@ -54,4 +55,6 @@ export type AdmissionPluginFactory = (
 ) => AdmissionPlugins | Promise<AdmissionPlugins>;
 
 /** The built-in admission plugins, in upstream's order. */
-export const BUILTIN_ADMISSION: readonly AdmissionPluginFactory[] = [];
+export const BUILTIN_ADMISSION: readonly AdmissionPluginFactory[] = [
+  resourceQuotaPlugins, // quota last, as upstream
+];

@@ -12,6 +12,7 @@ import { events } from "./events.ts";
 import { eventsV1 } from "./events_k8s_io.ts";
 import { leases } from "./leases.ts";
 import { namespaces } from "./namespaces.ts";
+import { resourceQuotas } from "./resourcequotas.ts";
 import { roleBindings } from "./rolebindings.ts";
 import { roles } from "./roles.ts";
 import { secrets } from "./secrets.ts";
@@ -27,6 +28,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   secrets,
   serviceAccounts,
   events,
+  resourceQuotas,
   eventsV1,
   leases,
   roles,

@@ -26,6 +26,10 @@ import {
   SERVICE_ACCOUNT_LIST,
 } from "./core_v1.ts";
 import {
+  RESOURCE_QUOTA,
+  RESOURCE_QUOTA_LIST,
+} from "./core_v1_resourcequota.ts";
+import {
   CORE_EVENT,
   CORE_EVENT_LIST,
   EVENTS_EVENT,
@@ -68,6 +72,8 @@ export const BUILTIN_SCHEMAS: readonly BuiltinSchema[] = Object.freeze([
     ServiceAccountList: SERVICE_ACCOUNT_LIST,
     Event: CORE_EVENT,
     EventList: CORE_EVENT_LIST,
+    ResourceQuota: RESOURCE_QUOTA,
+    ResourceQuotaList: RESOURCE_QUOTA_LIST,
     Status: STATUS,
     DeleteOptions: DELETE_OPTIONS,
   }),

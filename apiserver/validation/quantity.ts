@@ -28,7 +28,8 @@ export interface Quantity {
 export const QUANTITY_FORMAT_ERROR =
   "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 /** Upstream's `ErrNumeric`. */
-export const QUANTITY_NUMERIC_ERROR = "unable to parse numeric part of quantity";
+export const QUANTITY_NUMERIC_ERROR =
+  "unable to parse numeric part of quantity";
 /** Upstream's `ErrSuffix`. */
 export const QUANTITY_SUFFIX_ERROR = "unable to parse quantity's suffix";
 

@@ -61,9 +61,15 @@ Deno.test("bad quantities are refused with upstream's messages", () => {
 });
 
 Deno.test("quantities compare and add exactly", () => {
-  assert.equal(compareQuantities(parseQuantity("1k"), parseQuantity("1000")), 0);
+  assert.equal(
+    compareQuantities(parseQuantity("1k"), parseQuantity("1000")),
+    0,
+  );
   assert.equal(compareQuantities(parseQuantity("1Ki"), parseQuantity("1k")), 1);
-  assert.equal(compareQuantities(parseQuantity("999m"), parseQuantity("1")), -1);
+  assert.equal(
+    compareQuantities(parseQuantity("999m"), parseQuantity("1")),
+    -1,
+  );
   assert.equal(
     formatQuantity(addQuantities(parseQuantity("2"), quantityOf(1))),
     "3",
