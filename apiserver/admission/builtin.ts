@@ -12,6 +12,7 @@ import type { Logger } from "../../log/mod.ts";
 import type { Authorizer } from "../authz/authorizer.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import type { MutatingAdmission, ValidatingAdmission } from "./admission.ts";
+import { validatingAdmissionPolicy } from "./policy/mod.ts";
 import { resourceQuotaPlugins } from "./quota/mod.ts";
 
 /** What an admission plugin may use of the server. */
@@ -56,5 +57,6 @@ export type AdmissionPluginFactory = (
 
 /** The built-in admission plugins, in upstream's order. */
 export const BUILTIN_ADMISSION: readonly AdmissionPluginFactory[] = [
+  validatingAdmissionPolicy, // policies before webhooks, as upstream
   resourceQuotaPlugins, // quota last, as upstream
 ];

@@ -11,6 +11,8 @@ import { configMaps } from "./configmaps.ts";
 import { events } from "./events.ts";
 import { eventsV1 } from "./events_k8s_io.ts";
 import { leases } from "./leases.ts";
+import { validatingAdmissionPolicies } from "./validatingadmissionpolicies.ts";
+import { validatingAdmissionPolicyBindings } from "./validatingadmissionpolicybindings.ts";
 import { namespaces } from "./namespaces.ts";
 import { resourceQuotas } from "./resourcequotas.ts";
 import { roleBindings } from "./rolebindings.ts";
@@ -35,6 +37,8 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   roleBindings,
   clusterRoles,
   clusterRoleBindings,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
   customResourceDefinitions(),
 ];
 

@@ -16,6 +16,12 @@ import {
 } from "./rbac_v1.ts";
 import { LEASE, LEASE_LIST } from "./coordination_v1.ts";
 import {
+  VALIDATING_ADMISSION_POLICY,
+  VALIDATING_ADMISSION_POLICY_BINDING,
+  VALIDATING_ADMISSION_POLICY_BINDING_LIST,
+  VALIDATING_ADMISSION_POLICY_LIST,
+} from "./admissionregistration_v1_policies.ts";
+import {
   CONFIG_MAP,
   CONFIG_MAP_LIST,
   NAMESPACE,
@@ -91,6 +97,13 @@ export const BUILTIN_SCHEMAS: readonly BuiltinSchema[] = Object.freeze([
     RoleBindingList: ROLE_BINDING_LIST,
     ClusterRoleBinding: CLUSTER_ROLE_BINDING,
     ClusterRoleBindingList: CLUSTER_ROLE_BINDING_LIST,
+  }),
+  ...gv("admissionregistration.k8s.io", "v1", {
+    ValidatingAdmissionPolicy: VALIDATING_ADMISSION_POLICY,
+    ValidatingAdmissionPolicyList: VALIDATING_ADMISSION_POLICY_LIST,
+    ValidatingAdmissionPolicyBinding: VALIDATING_ADMISSION_POLICY_BINDING,
+    ValidatingAdmissionPolicyBindingList:
+      VALIDATING_ADMISSION_POLICY_BINDING_LIST,
   }),
 ]);
 
