@@ -27,6 +27,7 @@ import type {
 import { SYSTEM_MASTERS } from "../authz/authorizer.ts";
 import {
   forbiddenError,
+  forbiddenPathError,
   methodNotAllowedError,
   pathNotFoundError,
 } from "../status/mod.ts";
@@ -46,10 +47,16 @@ export const CROSS_CLUSTER_READERS = "system:hyperplane:cross-cluster-readers";
 /** The verbs served across clusters. */
 const WILDCARD_VERBS = new Set(["list", "watch"]);
 
+/** The discovery documents served across clusters. */
+const DISCOVERY_PATHS = /^\/(api|apis|openapi|version)(\/.*)?$/;
+const AUTHENTICATED = "system:authenticated";
+
 /** What {@linkcode checkWildcardRequest} looks at. */
 export interface WildcardRequest {
   isResourceRequest: boolean;
   verb: string;
+  /** The path of a non-resource request. */
+  path?: string;
   group?: string;
   resource?: string;
   name?: string;
@@ -60,8 +67,9 @@ export interface WildcardRequest {
 /**
  * Refuses what the cross-cluster path does not serve: subresources (404),
  * verbs other than list and watch (405, single objects included), and users
- * outside `system:masters` (403). Non-resource GETs (discovery) pass: they
- * describe the kinds served across clusters (the built-in ones).
+ * outside `system:masters` and the cross-cluster readers (403). Discovery
+ * GETs pass for authenticated users: they describe the kinds served across
+ * clusters (the built-in ones); any other non-resource path is 404.
  */
 export function checkWildcardRequest(
   info: WildcardRequest,
@@ -69,8 +77,15 @@ export function checkWildcardRequest(
 ): void {
   if (!info.isResourceRequest) {
     if (info.verb !== "get") throw methodNotAllowedError();
-    // Discovery of the kinds served across clusters (the built-in ones)
-    // is what `system:discovery` grants every user in any cluster.
+    // Discovery of the kinds served across clusters (the built-in ones) is
+    // what `system:discovery` grants every authenticated user in any
+    // cluster; nothing else is served across clusters.
+    if (!DISCOVERY_PATHS.test(info.path ?? "")) throw pathNotFoundError();
+    if (!user.groups.includes(AUTHENTICATED)) {
+      throw forbiddenPathError(
+        `User "${user.username}" cannot get path "${info.path}" across clusters`,
+      );
+    }
     return;
   } else {
     if (info.subresource) throw pathNotFoundError();

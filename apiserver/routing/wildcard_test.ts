@@ -135,6 +135,19 @@ Deno.test("the cross-cluster read path", async (t) => {
           r.name === "configmaps"
         ),
       );
+      // Nothing but discovery is served across clusters, and only to
+      // authenticated users.
+      const jwks = await s.request("GET", "/clusters/*/openid/v1/jwks", {
+        user: { username: "alice", groups: ["system:authenticated"] },
+      });
+      assert.equal(jwks.status, 404);
+      const anonymous = await s.request("GET", "/clusters/*/api", {
+        user: {
+          username: "system:anonymous",
+          groups: ["system:unauthenticated"],
+        },
+      });
+      assert.equal(anonymous.status, 403);
     });
 
     await t.step("only system:masters may read across clusters", async () => {
