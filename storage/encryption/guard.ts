@@ -1,0 +1,97 @@
+/**
+ * {@linkcode guardedStoreFactory}: the thin layer *above* the watch cache
+ * that turns the placeholder of a value that did not decrypt (see
+ * `envelope.ts`) into that object's error, as upstream reports it: a get of
+ * it and any list that includes it fail with a 500
+ * (`unable to transform key "secrets/default/s1": cipher: message
+ * authentication failed`), a watch that meets it ends with that ERROR. Other
+ * objects of the resource are served as usual, and the cache keeps running.
+ *
+ * @module
+ */
+
+import { internal } from "../errors.ts";
+import type { KubeObject } from "../object.ts";
+import type { ResourceRef } from "../keys.ts";
+import type {
+  GetOptions,
+  ListOptions,
+  ListResult,
+  Store,
+  StoreFactory,
+  Watcher,
+  WatchEvent,
+  WatchOptions,
+} from "../store.ts";
+import { placeholderError } from "./envelope.ts";
+
+function check(obj: KubeObject): KubeObject {
+  const message = placeholderError(obj);
+  if (message !== undefined) throw internal(message);
+  return obj;
+}
+
+function guardStore(inner: Store): Store {
+  return {
+    resource: inner.resource,
+    create: inner.create.bind(inner),
+    guaranteedUpdate: inner.guaranteedUpdate.bind(inner),
+    delete: inner.delete.bind(inner),
+    requestWatchProgress: inner.requestWatchProgress.bind(inner),
+    stats: inner.stats.bind(inner),
+    currentRevision: inner.currentRevision.bind(inner),
+    compact: inner.compact.bind(inner),
+    readiness: inner.readiness.bind(inner),
+    async get(key: string, opts?: GetOptions): Promise<KubeObject> {
+      return check(await inner.get(key, opts));
+    },
+    async list(key: string, opts: ListOptions): Promise<ListResult> {
+      const res = await inner.list(key, opts);
+      for (const item of res.items) check(item);
+      return res;
+    },
+    async watch(key: string, opts: WatchOptions): Promise<Watcher> {
+      const w = await inner.watch(key, opts);
+      return {
+        stop: () => w.stop(),
+        async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+          for await (const ev of w) {
+            if (ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
+              const message = placeholderError(ev.object);
+              if (message !== undefined) {
+                yield { type: "ERROR", error: internal(message) };
+                w.stop();
+                return;
+              }
+            }
+            yield ev;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Wraps the watch cache's factory (which itself wraps
+ * `encryptedStoreFactory(backend, …)`) so undecryptable objects are errors.
+ * Everything else passes through.
+ */
+export function guardedStoreFactory(inner: StoreFactory): StoreFactory {
+  const stores = new Map<string, Store>();
+  return {
+    storeFor(resource: ResourceRef): Store {
+      const id = `${resource.group ?? ""}/${resource.resource}`;
+      let store = stores.get(id);
+      if (!store) {
+        store = guardStore(inner.storeFor(resource));
+        stores.set(id, store);
+      }
+      return store;
+    },
+    readiness: () => inner.readiness(),
+    currentRevision: () => inner.currentRevision(),
+    compact: (revision) => inner.compact(revision),
+    close: () => inner.close(),
+  };
+}
