@@ -14,6 +14,7 @@ import type { ResourceDefinition } from "../resources/types.ts";
 import type { MutatingAdmission, ValidatingAdmission } from "./admission.ts";
 import { validatingAdmissionPolicy } from "./policy/mod.ts";
 import { resourceQuotaPlugins } from "./quota/mod.ts";
+import { webhookAdmission } from "./webhook/mod.ts";
 
 /** What an admission plugin may use of the server. */
 export interface AdmissionContext {
@@ -58,5 +59,6 @@ export type AdmissionPluginFactory = (
 /** The built-in admission plugins, in upstream's order. */
 export const BUILTIN_ADMISSION: readonly AdmissionPluginFactory[] = [
   validatingAdmissionPolicy, // policies before webhooks, as upstream
+  webhookAdmission,
   resourceQuotaPlugins, // quota last, as upstream
 ];

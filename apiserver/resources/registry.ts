@@ -13,12 +13,14 @@ import { eventsV1 } from "./events_k8s_io.ts";
 import { leases } from "./leases.ts";
 import { validatingAdmissionPolicies } from "./validatingadmissionpolicies.ts";
 import { validatingAdmissionPolicyBindings } from "./validatingadmissionpolicybindings.ts";
+import { mutatingWebhookConfigurations } from "./mutatingwebhookconfigurations.ts";
 import { namespaces } from "./namespaces.ts";
 import { resourceQuotas } from "./resourcequotas.ts";
 import { roleBindings } from "./rolebindings.ts";
 import { roles } from "./roles.ts";
 import { secrets } from "./secrets.ts";
 import { serviceAccounts } from "./serviceaccounts.ts";
+import { validatingWebhookConfigurations } from "./validatingwebhookconfigurations.ts";
 import { customResourceDefinitions } from "../crd/crd_resource.ts";
 import { compareVersionPriority } from "../crd/version_priority.ts";
 import type { ResourceDefinition } from "./types.ts";
@@ -37,6 +39,8 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   roleBindings,
   clusterRoles,
   clusterRoleBindings,
+  validatingWebhookConfigurations,
+  mutatingWebhookConfigurations,
   validatingAdmissionPolicies,
   validatingAdmissionPolicyBindings,
   customResourceDefinitions(),

@@ -22,6 +22,12 @@ import {
   VALIDATING_ADMISSION_POLICY_LIST,
 } from "./admissionregistration_v1_policies.ts";
 import {
+  MUTATING_WEBHOOK_CONFIGURATION,
+  MUTATING_WEBHOOK_CONFIGURATION_LIST,
+  VALIDATING_WEBHOOK_CONFIGURATION,
+  VALIDATING_WEBHOOK_CONFIGURATION_LIST,
+} from "./admissionregistration_v1_webhooks.ts";
+import {
   CONFIG_MAP,
   CONFIG_MAP_LIST,
   NAMESPACE,
@@ -97,6 +103,12 @@ export const BUILTIN_SCHEMAS: readonly BuiltinSchema[] = Object.freeze([
     RoleBindingList: ROLE_BINDING_LIST,
     ClusterRoleBinding: CLUSTER_ROLE_BINDING,
     ClusterRoleBindingList: CLUSTER_ROLE_BINDING_LIST,
+  }),
+  ...gv("admissionregistration.k8s.io", "v1", {
+    ValidatingWebhookConfiguration: VALIDATING_WEBHOOK_CONFIGURATION,
+    ValidatingWebhookConfigurationList: VALIDATING_WEBHOOK_CONFIGURATION_LIST,
+    MutatingWebhookConfiguration: MUTATING_WEBHOOK_CONFIGURATION,
+    MutatingWebhookConfigurationList: MUTATING_WEBHOOK_CONFIGURATION_LIST,
   }),
   ...gv("admissionregistration.k8s.io", "v1", {
     ValidatingAdmissionPolicy: VALIDATING_ADMISSION_POLICY,

@@ -1,0 +1,230 @@
+/**
+ * The webhook configurations served by a real API server (in process,
+ * memory backend) and the webhook plugins wired through
+ * `BUILTIN_ADMISSION`, calling a real HTTPS webhook on 127.0.0.1.
+ */
+
+import assert from "node:assert/strict";
+import { configMap, startTestServer } from "../../testing/harness.ts";
+import type { TestServer } from "../../testing/harness.ts";
+import {
+  patchOf,
+  startWebhookServer,
+} from "../../../tests/support/webhook_server.ts";
+
+const AR = "/apis/admissionregistration.k8s.io/v1";
+
+function mutating(url: string, caBundle: string, extra = {}) {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: { name: "labeler" },
+    webhooks: [{
+      name: "labeler.example.com",
+      clientConfig: { url: `${url}/mutate`, caBundle },
+      rules: [{
+        operations: ["CREATE", "UPDATE"],
+        apiGroups: [""],
+        apiVersions: ["v1"],
+        resources: ["configmaps"],
+      }],
+      sideEffects: "None",
+      admissionReviewVersions: ["v1"],
+      timeoutSeconds: 2,
+      ...extra,
+    }],
+  };
+}
+
+/** Retries `create` until `ok` (the plugins see configurations by watch). */
+async function eventually<T>(
+  attempt: () => Promise<T>,
+  ok: (t: T) => boolean,
+): Promise<T> {
+  let last = await attempt();
+  for (let i = 0; i < 50 && !ok(last); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    last = await attempt();
+  }
+  return last;
+}
+
+async function createCm(s: TestServer, name: string) {
+  return await s.request("POST", "/api/v1/namespaces/default/configmaps", {
+    body: configMap(name),
+  });
+}
+
+Deno.test("webhook configurations are served per cluster and their webhooks see the writes", async (t) => {
+  await using hook = await startWebhookServer((review, path) => {
+    const req = review.request as {
+      name: string;
+      object: { metadata: { labels?: Record<string, string> } };
+    };
+    if (path === "/mutate") {
+      return {
+        response: {
+          allowed: true,
+          patchType: "JSONPatch",
+          patch: patchOf([{
+            op: "add",
+            path: "/metadata/labels",
+            value: { ...req.object.metadata.labels, "webhook": "was-here" },
+          }]),
+          warnings: ["labelled by the webhook"],
+        },
+      };
+    }
+    return req.name.startsWith("deny-")
+      ? {
+        response: {
+          allowed: false,
+          status: { code: 403, reason: "Forbidden", message: "deny- names" },
+        },
+      }
+      : { response: { allowed: true } };
+  });
+  const s = await startTestServer();
+  try {
+    await t.step(
+      "an invalid configuration is 422 with field causes",
+      async () => {
+        const bad = mutating(hook.url, hook.caBundle, { name: "short" });
+        const r = await s.request(
+          "POST",
+          `${AR}/mutatingwebhookconfigurations`,
+          {
+            body: bad,
+          },
+        );
+        assert.equal(r.status, 422);
+        assert.equal(r.body.reason, "Invalid");
+        assert.deepEqual(r.body.details.causes, [{
+          reason: "FieldValueInvalid",
+          message:
+            'Invalid value: "short": should be a domain with at least three segments separated by dots',
+          field: "webhooks[0].name",
+        }]);
+      },
+    );
+
+    await t.step("a mutating webhook labels new configmaps", async () => {
+      const r = await s.request("POST", `${AR}/mutatingwebhookconfigurations`, {
+        body: mutating(hook.url, hook.caBundle),
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal(r.body.webhooks[0].failurePolicy, "Fail");
+      let n = 0;
+      const cm = await eventually(
+        () => createCm(s, `cm-${n++}`),
+        (res) => res.body.metadata?.labels?.webhook === "was-here",
+      );
+      assert.equal(cm.status, 201);
+      assert.equal(cm.body.metadata.labels.webhook, "was-here");
+      assert.match(cm.headers.get("warning") ?? "", /labelled by the webhook/);
+    });
+
+    await t.step("a validating webhook denies deny- names", async () => {
+      const r = await s.request(
+        "POST",
+        `${AR}/validatingwebhookconfigurations`,
+        {
+          body: {
+            ...mutating(hook.url, hook.caBundle),
+            kind: "ValidatingWebhookConfiguration",
+            metadata: { name: "denier" },
+            webhooks: [{
+              ...mutating(hook.url, hook.caBundle).webhooks[0],
+              name: "denier.example.com",
+              clientConfig: {
+                url: `${hook.url}/validate`,
+                caBundle: hook.caBundle,
+              },
+            }],
+          },
+        },
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      let n = 0;
+      const denied = await eventually(
+        () => createCm(s, `deny-${n++}`),
+        (res) => res.status === 403,
+      );
+      assert.equal(denied.status, 403);
+      assert.equal(
+        denied.body.message,
+        'admission webhook "denier.example.com" denied the request: deny- names',
+      );
+      assert.equal((await createCm(s, "allowed")).status, 201);
+    });
+
+    await t.step("kubectl's table shows NAME WEBHOOKS AGE", async () => {
+      const r = await s.request("GET", `${AR}/mutatingwebhookconfigurations`, {
+        headers: { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" },
+      });
+      assert.equal(r.status, 200);
+      assert.deepEqual(
+        r.body.columnDefinitions.map((c: { name: string }) => c.name),
+        ["Name", "Webhooks", "Age"],
+      );
+      assert.deepEqual(r.body.rows[0].cells.slice(0, 2), ["labeler", 1]);
+    });
+
+    await t.step("discovery and OpenAPI list both kinds", async () => {
+      const d = await s.request("GET", AR);
+      const names = d.body.resources.map((r: { name: string }) => r.name);
+      assert.ok(names.includes("validatingwebhookconfigurations"));
+      assert.ok(names.includes("mutatingwebhookconfigurations"));
+      const mwc = d.body.resources.find((r: { name: string }) =>
+        r.name === "mutatingwebhookconfigurations"
+      );
+      assert.equal(mwc.namespaced, false);
+      assert.equal(mwc.kind, "MutatingWebhookConfiguration");
+      const o = await s.request(
+        "GET",
+        "/openapi/v3/apis/admissionregistration.k8s.io/v1",
+      );
+      assert.equal(o.status, 200);
+      assert.ok(
+        o.body.components.schemas[
+          "io.k8s.api.admissionregistration.v1.MutatingWebhook"
+        ],
+      );
+    });
+
+    await t.step("a dry run reaches the webhook with dryRun set", async () => {
+      const before = hook.reviews.length;
+      const r = await s.request(
+        "POST",
+        "/api/v1/namespaces/default/configmaps?dryRun=All",
+        { body: configMap("dry") },
+      );
+      assert.equal(r.status, 201);
+      const sent = hook.reviews.slice(before).map((x) =>
+        (x.review.request as { dryRun: boolean }).dryRun
+      );
+      assert.ok(sent.length > 0 && sent.every((x) => x === true));
+    });
+
+    await t.step("a stopped webhook fails writes under Fail", async () => {
+      await hook.close();
+      const r = await createCm(s, "after-stop");
+      assert.equal(r.status, 500);
+      assert.match(
+        r.body.message,
+        /^Internal error occurred: failed calling webhook "labeler\.example\.com": failed to call webhook: Post "https:\/\/127\.0\.0\.1:\d+\/mutate\?timeout=2s": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/,
+      );
+    });
+
+    await t.step("another virtual cluster has no webhooks", async () => {
+      const r = await s.request(
+        "POST",
+        "/clusters/tenant-a/api/v1/namespaces/default/configmaps",
+        { body: configMap("elsewhere") },
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    });
+  } finally {
+    await s.close();
+  }
+});

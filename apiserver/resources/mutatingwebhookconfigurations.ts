@@ -1,0 +1,32 @@
+/**
+ * admissionregistration.k8s.io/v1 MutatingWebhookConfiguration: the
+ * webhooks the mutating webhook plugin (`admission/webhook/`) calls for the
+ * writes of the configuration's own cluster.
+ *
+ * @module
+ */
+
+import { ageColumn, nameColumn } from "./_columns.ts";
+import {
+  ADMISSION_REGISTRATION_GROUP,
+  defaultWebhooks,
+  validateWebhookConfiguration,
+  webhooksColumn,
+} from "./_webhooks.ts";
+import type { ResourceDefinition } from "./types.ts";
+
+/** The `mutatingwebhookconfigurations` resource. */
+export const mutatingWebhookConfigurations: ResourceDefinition = {
+  group: ADMISSION_REGISTRATION_GROUP,
+  version: "v1",
+  kind: "MutatingWebhookConfiguration",
+  plural: "mutatingwebhookconfigurations",
+  singular: "mutatingwebhookconfiguration",
+  categories: ["api-extensions"],
+  namespaced: false,
+  hasGeneration: true,
+  prepareForCreate: (obj) => defaultWebhooks(obj, true),
+  prepareForUpdate: (obj) => defaultWebhooks(obj, true),
+  validate: (obj) => validateWebhookConfiguration(obj, true),
+  columns: [nameColumn, webhooksColumn, ageColumn],
+};

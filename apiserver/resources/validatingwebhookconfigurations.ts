@@ -1,0 +1,32 @@
+/**
+ * admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration: the
+ * webhooks the validating webhook plugin (`admission/webhook/`) calls for
+ * the writes of the configuration's own cluster.
+ *
+ * @module
+ */
+
+import { ageColumn, nameColumn } from "./_columns.ts";
+import {
+  ADMISSION_REGISTRATION_GROUP,
+  defaultWebhooks,
+  validateWebhookConfiguration,
+  webhooksColumn,
+} from "./_webhooks.ts";
+import type { ResourceDefinition } from "./types.ts";
+
+/** The `validatingwebhookconfigurations` resource. */
+export const validatingWebhookConfigurations: ResourceDefinition = {
+  group: ADMISSION_REGISTRATION_GROUP,
+  version: "v1",
+  kind: "ValidatingWebhookConfiguration",
+  plural: "validatingwebhookconfigurations",
+  singular: "validatingwebhookconfiguration",
+  categories: ["api-extensions"],
+  namespaced: false,
+  hasGeneration: true,
+  prepareForCreate: (obj) => defaultWebhooks(obj, false),
+  prepareForUpdate: (obj) => defaultWebhooks(obj, false),
+  validate: (obj) => validateWebhookConfiguration(obj, false),
+  columns: [nameColumn, webhooksColumn, ageColumn],
+};
