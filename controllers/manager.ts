@@ -22,6 +22,7 @@ import { namespaceController } from "./namespace/mod.ts";
 import { serviceAccountController } from "./serviceaccount/mod.ts";
 import { rootCACertPublisher } from "./rootcacertpublisher/mod.ts";
 import { clusterRoleAggregationController } from "./clusterroleaggregation/mod.ts";
+import { resourceQuotaController } from "./resourcequota/mod.ts";
 
 /** Every controller, in start order. */
 export const CONTROLLERS: readonly ControllerDescriptor[] = [
@@ -30,6 +31,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   serviceAccountController,
   rootCACertPublisher,
   clusterRoleAggregationController,
+  resourceQuotaController,
 ];
 
 /** The names `--controllers` accepts. */

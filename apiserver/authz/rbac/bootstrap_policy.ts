@@ -111,7 +111,12 @@ function clusterRoles(): ClusterRoleObject[] {
     ], { labels: { [AGGREGATE_TO_EDIT]: "true" } }),
     clusterRole("system:aggregate-to-view", [
       rule(READ, [CORE], ["configmaps", "serviceaccounts"]),
-      rule(READ, [CORE], ["events", "namespaces/status"]),
+      rule(READ, [CORE], [
+        "resourcequotas",
+        "events",
+        "resourcequotas/status",
+        "namespaces/status",
+      ]),
       rule(READ, [CORE], ["namespaces"]),
     ], { labels: { [AGGREGATE_TO_VIEW]: "true" } }),
     clusterRole("system:auth-delegator", [

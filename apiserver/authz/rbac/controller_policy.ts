@@ -35,6 +35,7 @@ export const CONTROLLERS = [
   "clusterrole-aggregation-controller",
   "generic-garbage-collector",
   "namespace-controller",
+  "resourcequota-controller",
   "root-ca-cert-publisher",
   "service-account-controller",
 ] as const;
@@ -58,6 +59,12 @@ export function controllerRoles(): ClusterRoleObject[] {
       rule(["get", "list", "watch", "delete", "deletecollection"], ["*"], [
         "*",
       ]),
+    ],
+    "resourcequota-controller": [
+      // Quota counts anything for reconciliation: full viewing powers.
+      rule(["list", "watch"], ["*"], ["*"]),
+      rule(["update"], [CORE], ["resourcequotas/status"]),
+      eventsRule(),
     ],
     "root-ca-cert-publisher": [
       rule(["create", "update"], [CORE], ["configmaps"]),
