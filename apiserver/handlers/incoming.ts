@@ -18,6 +18,7 @@ import {
 import { notSupported } from "../validation/field_error.ts";
 import { apiVersionOf } from "../resources/types.ts";
 import { readDecodedBody } from "../http/body.ts";
+import { checkDecodedKind } from "./decoded_kind.ts";
 import {
   dropUnknownFields,
   duplicateFields,
@@ -28,7 +29,7 @@ import {
   strictDecodingStatus,
   unknownFields,
 } from "../schema/mod.ts";
-import { schemaOf } from "../openapi/served_kinds.ts";
+import { isCustomResource, schemaOf } from "../openapi/served_kinds.ts";
 import type { ResourceContext } from "./context.ts";
 
 /**
@@ -163,6 +164,9 @@ export async function readIncomingBody(
   // A subresource of another kind (a custom resource's Scale) is not
   // checked against the object's schema.
   if (ctx.def.subresources?.[ctx.subresource]?.view) return object;
+  // Built-in kinds decode into upstream's typed scheme (custom resources,
+  // which carry their own schema, do not).
+  if (!isCustomResource(ctx.def)) checkDecodedKind(object, expectedType(ctx));
   // Each step over a big body takes tens of milliseconds: other requests
   // get a turn in between.
   const big = (text?.length ?? 0) > YIELD_AFTER_BYTES;

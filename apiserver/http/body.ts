@@ -22,7 +22,14 @@ import {
   isKubeProtobuf,
   type KindDefaults,
   KUBE_PROTOBUF_MEDIA_TYPE,
+  ProtobufDecodeError,
 } from "../protobuf/mod.ts";
+import {
+  goJsonSyntaxError,
+  goJsonTypeName,
+  summarizeData,
+  TYPE_META_PROBE,
+} from "./go_json_errors.ts";
 
 /** The largest request body accepted (as kube-apiserver: 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -139,6 +146,11 @@ export interface DecodedBody {
  * is given), `application/yaml`, or Kubernetes protobuf for the built-in
  * kinds; anything else is 415. Keeps the text so that field validation can
  * find duplicate fields.
+ *
+ * A body that cannot be decoded is 400 with upstream's words (its
+ * `transformDecodeError`): `the object provided is unrecognized (must be of
+ * type <kind>): couldn't get version/kind; json parse error: <Go's error>
+ * (<the body's start>)` — when `defaults.kind` names the endpoint's kind.
  */
 export async function readDecodedBody(
   req: Request,
@@ -150,15 +162,121 @@ export async function readDecodedBody(
     await req.body?.cancel();
     throw unsupportedMediaTypeError(mediaType, BODY_MEDIA_TYPES);
   }
+  const bytes = await readBodyBytes(req);
+  const unrecognized = (reason: string) =>
+    defaults.kind
+      ? badRequestError(
+        `the object provided is unrecognized (must be of type ${defaults.kind}): ${reason} (${
+          summarizeData(bytes)
+        })`,
+      )
+      : badRequestError(reason);
   if (isKubeProtobuf(mediaType)) {
-    // Throws ProtobufDecodeError (400) / UnknownProtobufKindError (415).
-    const object = await decodeKubeProtobuf(await readBodyBytes(req), defaults);
+    let object: Record<string, unknown>;
+    try {
+      // Throws ProtobufDecodeError (400) / UnknownProtobufKindError (415).
+      object = await decodeKubeProtobuf(bytes, defaults);
+    } catch (e) {
+      // Failures before the envelope names a kind are "unrecognized".
+      if (e instanceof ProtobufDecodeError && ENVELOPE_ERRORS.test(e.message)) {
+        throw unrecognized(e.message);
+      }
+      throw e;
+    }
     checkValueLimits(object, "protobuf"); // fieldsV1 carries raw JSON
     return { object, mediaType };
   }
-  const text = await readBodyText(req);
-  if (text.trim() === "") throw badRequestError("the request body is empty");
-  return { object: parseObjectText(text, mediaType), mediaType, text };
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequestError("the request body is not valid UTF-8");
+  }
+  const yaml = mediaType === "application/yaml";
+  // Upstream reads an empty YAML document as null, and null as an empty
+  // object of the endpoint's kind.
+  if (yaml && text.trim() === "") return { object: {}, mediaType, text };
+  let value: unknown;
+  if (yaml) {
+    value = parseYamlBody(text, unrecognized);
+  } else {
+    checkJsonLimits(text);
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const goError = goJsonSyntaxError(text) ?? (e as Error).message;
+      throw unrecognized(
+        `couldn't get version/kind; json parse error: ${goError}`,
+      );
+    }
+  }
+  if (value === null) return { object: {}, mediaType, text };
+  const typeMeta = typeMetaError(value);
+  if (typeMeta) throw unrecognized(typeMeta);
+  if (yaml) checkValueLimits(value, "YAML");
+  return { object: value as Record<string, unknown>, mediaType, text };
+}
+
+/** Protobuf errors raised before the envelope's kind is known. */
+const ENVELOPE_ERRORS =
+  /^(empty data|empty body|provided data does not appear|the protobuf envelope)/;
+
+function parseYamlBody(
+  text: string,
+  unrecognized: (reason: string) => Error,
+): unknown {
+  checkYamlFlowDepth(text);
+  try {
+    // Repeated keys are field validation's to report (last one wins, as
+    // upstream's decoder), not a decoding error.
+    return parseYaml(text, {
+      uniqueKeys: false,
+      maxAliasCount: MAX_YAML_ALIAS_COUNT,
+    });
+  } catch (e) {
+    const err = e as Error & { linePos?: Array<{ line: number }> };
+    const line = err.linePos?.[0]?.line;
+    const message = err.message.replace(
+      / at line \d+, column \d+:?[\s\S]*$/,
+      "",
+    );
+    throw unrecognized(
+      `error converting YAML to JSON: yaml: ${
+        line ? `line ${line}: ` : ""
+      }${message}`,
+    );
+  }
+}
+
+/**
+ * Upstream first reads `apiVersion` and `kind` into a small Go struct: a
+ * body that is not an object, or whose `apiVersion`/`kind` are not strings,
+ * fails there with `encoding/json`'s words; so does an `apiVersion` with
+ * more than one `/`.
+ */
+function typeMetaError(value: unknown): string | undefined {
+  const prefix = "couldn't get version/kind; json parse error: ";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return `${prefix}json: cannot unmarshal ${
+      goJsonTypeName(value)
+    } into Go value of type ${TYPE_META_PROBE}`;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const [k, v] of Object.entries(obj)) {
+    if (
+      (k === "apiVersion" || k === "kind") && typeof v !== "string" &&
+      v !== null
+    ) {
+      return `${prefix}json: cannot unmarshal ${
+        goJsonTypeName(v)
+      } into Go struct field .${k} of type string`;
+    }
+  }
+  const av = obj.apiVersion;
+  if (typeof av === "string" && av !== "/" && av.split("/").length > 2) {
+    return `unexpected GroupVersion string: ${av}`;
+  }
+  return undefined;
 }
 
 /** Reads a create/update body (see {@linkcode readDecodedBody}). */

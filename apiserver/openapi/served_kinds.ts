@@ -18,7 +18,7 @@ const CUSTOM_RESOURCE_PATCH = [
 ];
 
 /** Served from a CRD: no built-in schema and not the apiextensions group. */
-function isCustomResource(def: ResourceDefinition): boolean {
+export function isCustomResource(def: ResourceDefinition): boolean {
   return builtinSchema(def.group, def.version, def.kind) === undefined &&
     def.group !== "apiextensions.k8s.io";
 }
