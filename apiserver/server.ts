@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { TokenReviewer } from "./reviews/token_review.ts";
 import type { Store, StoreFactory } from "../storage/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ApiHandler } from "./request_context.ts";
@@ -117,6 +118,12 @@ export interface ApiServerOptions {
    * issuer with a fresh in-memory key, so tokens die with the process.
    */
   tokenIssuer?: ServiceAccountTokenIssuer;
+  /**
+   * Checks the tokens of TokenReviews: the serving layer's token
+   * authenticators (`unionTokenAuthenticator`). Without it every
+   * TokenReview answers `authenticated: false`.
+   */
+  tokenReviewer?: TokenReviewer;
 }
 
 /** A running API server: hand `handler` to the serving layer. */
@@ -209,6 +216,7 @@ export async function createApiServer(
       registries.builtins.lookup(group, version, plural),
     tokenIssuer: opts.tokenIssuer ??
       new ServiceAccountTokenIssuer({ key: generateSigningKey, now }),
+    tokenReviewer: opts.tokenReviewer,
     watches: new WatchRegistry(),
     now,
     maxWatchTimeoutSeconds: opts.maxWatchTimeoutSeconds ?? 3600,

@@ -75,6 +75,12 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     placeholder: "FILE",
   },
   {
+    name: "client-ca-file",
+    description:
+      "CA bundle (PEM) whose client certificates authenticate (CN user, O groups); default <data-dir>/tls/client-ca.crt, generated, which also signs `hyperplane kubeconfig` and approved CSRs",
+    placeholder: "FILE",
+  },
+  {
     name: "max-connections",
     description:
       "open connections beyond which new ones are closed at once (0: derived from the open-file limit, 3 descriptors per connection)",
@@ -142,6 +148,32 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     default: "info",
     placeholder: "LEVEL",
   },
+  {
+    name: "encryption-provider-config",
+    description:
+      "EncryptionConfiguration file (apiserver.config.k8s.io/v1): which resources are encrypted at rest, with which providers (aesgcm, aescbc, secretbox, identity) and keys",
+    placeholder: "FILE",
+  },
+  {
+    name: "encryption-provider-config-automatic-reload",
+    type: "boolean",
+    description:
+      "reload --encryption-provider-config when the file changes (otherwise it is read once at start)",
+  },
+  {
+    name: "snapshot-interval",
+    description:
+      "sqlite backend: write a snapshot of the database to <data-dir>/snapshots/ this often (e.g. 1h, 12h; 0 disables)",
+    default: "0",
+    placeholder: "DURATION",
+  },
+  {
+    name: "snapshot-retention",
+    description:
+      "how many scheduled snapshots to keep in <data-dir>/snapshots/ (the oldest are removed)",
+    default: "5",
+    placeholder: "N",
+  },
 ];
 
 /** Typed serving configuration. */
@@ -153,6 +185,8 @@ export interface ServingConfig {
   tlsSans: string[];
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** `--client-ca-file`; `undefined`: the generated client CA. */
+  clientCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   serviceAccountIssuer: string;
   serviceAccountKeyFile: string;
@@ -166,6 +200,13 @@ export interface ServingConfig {
   readycheckTimeoutMs: number;
   /** True when `--service-account-key-file` was given. */
   serviceAccountKeyFileGiven: boolean;
+  /** `--encryption-provider-config`; `undefined`: nothing is encrypted. */
+  encryptionProviderConfig?: string;
+  encryptionProviderConfigAutomaticReload: boolean;
+  /** Milliseconds between scheduled snapshots; 0: none. */
+  snapshotIntervalMs: number;
+  /** Scheduled snapshots kept. */
+  snapshotRetention: number;
 }
 
 /** Builds and checks the serving configuration; every problem is reported at once. */
@@ -252,6 +293,25 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
   const shutdownDelayMs = duration("shutdown-delay-duration", "0s", true);
   const shutdownGraceMs = duration("shutdown-grace-period", "60s", false);
   const readycheckTimeoutMs = duration("readycheck-timeout", "2s", false);
+  const snapshotIntervalMs = duration("snapshot-interval", "0", true);
+  const retention = String(v["snapshot-retention"] ?? "5");
+  const snapshotRetention = Number(retention);
+  if (!/^[0-9]+$/.test(retention) || snapshotRetention < 1) {
+    problems.push(
+      `--snapshot-retention must be a whole number of at least 1, got ${
+        JSON.stringify(retention)
+      }`,
+    );
+  }
+  const encryptionConfig = v["encryption-provider-config"];
+  if (
+    v["encryption-provider-config-automatic-reload"] === true &&
+    !encryptionConfig
+  ) {
+    problems.push(
+      "--encryption-provider-config-automatic-reload needs --encryption-provider-config",
+    );
+  }
   const mode = String(v["authorization-mode"] ?? "RBAC");
   if (!(AUTHORIZATION_MODES as readonly string[]).includes(mode)) {
     problems.push(
@@ -279,6 +339,10 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
     tlsSans: sans,
     tlsCertFile: certFile,
     tlsPrivateKeyFile: keyFile,
+    clientCaFile: typeof v["client-ca-file"] === "string" &&
+        v["client-ca-file"] !== ""
+      ? v["client-ca-file"]
+      : undefined,
     logLevel: level as ServingConfig["logLevel"],
     serviceAccountIssuer: issuer,
     serviceAccountKeyFile: typeof v["service-account-key-file"] === "string" &&
@@ -288,6 +352,14 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
     serviceAccountKeyFileGiven:
       typeof v["service-account-key-file"] === "string" &&
       v["service-account-key-file"] !== "",
+    encryptionProviderConfig: typeof encryptionConfig === "string" &&
+        encryptionConfig !== ""
+      ? encryptionConfig
+      : undefined,
+    encryptionProviderConfigAutomaticReload:
+      v["encryption-provider-config-automatic-reload"] === true,
+    snapshotIntervalMs,
+    snapshotRetention,
   };
 }
 

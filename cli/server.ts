@@ -21,12 +21,16 @@ import {
 } from "../apiserver/mod.ts";
 import {
   bearerTokenAuthenticator,
+  clientCertificateAuthenticator,
+  clientCertificateVerifier,
   ensureAdminToken,
   ensureCertificates,
+  ensureClientCa,
   serverUrl,
   serviceAccountAuthenticator,
   startSecureServer,
   storedObjectLookup,
+  unionTokenAuthenticator,
   writeAdminKubeconfig,
 } from "../apiserver/serving/mod.ts";
 import { UsageError } from "./usage_error.ts";
@@ -147,10 +151,23 @@ export async function runServe(
     // A key file given on purpose is checked now; the default one is
     // created (or read) with the first token.
     if (config.serviceAccountKeyFileGiven) await tokenIssuer.load();
+    const admin = await ensureAdminToken({ dataDir: config.dataDir });
+    const tokenAuthenticators = [
+      bearerTokenAuthenticator(admin.tokens, tokenIssuer.apiAudiences),
+      serviceAccountAuthenticator({
+        issuer: tokenIssuer,
+        lookup: storedObjectLookup(storage),
+      }),
+    ];
+    const clientCa = await ensureClientCa({ dataDir: config.dataDir, logger });
+    const clientCaBundle = config.clientCaFile === undefined
+      ? clientCa.certPem
+      : await Deno.readTextFile(config.clientCaFile);
     const api = await createApiServer({
       storage,
       logger,
       tokenIssuer,
+      tokenReviewer: unionTokenAuthenticator(tokenAuthenticators),
       authorizationMode: config.authorizationMode,
       flowControl: {
         maxRequestsInflight: config.maxRequestsInflight,
@@ -165,18 +182,16 @@ export async function runServe(
       keyFile: config.tlsPrivateKeyFile,
       logger,
     });
-    const admin = await ensureAdminToken({ dataDir: config.dataDir });
     const server = await startSecureServer({
       bindAddress: config.bindAddress,
       port: config.securePort,
       tls,
+      // Upstream's order: client certificates, then bearer tokens.
       authenticators: [
-        bearerTokenAuthenticator(admin.tokens),
-        serviceAccountAuthenticator({
-          issuer: tokenIssuer,
-          lookup: storedObjectLookup(storage),
-        }),
+        clientCertificateAuthenticator(),
+        ...tokenAuthenticators,
       ],
+      clientCertificates: await clientCertificateVerifier(clientCaBundle),
       handler: api.handler,
       healthChecks: {
         readiness: [

@@ -128,6 +128,7 @@ export function dispatch(deps: DispatchDeps): Terminal {
       cluster: state.cluster,
       namespace: info.namespace,
       authorizer: deps.authorizer,
+      tokenReviewer: deps.services.tokenReviewer,
     });
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { TokenReviewer } from "../reviews/token_review.ts";
 import type { KubeObject, Store } from "../../storage/mod.ts";
 import {
   clusterPrefix,
@@ -40,6 +41,8 @@ export interface ServerServices {
   ): ResourceDefinition | undefined;
   /** Signs and verifies service account tokens (TokenRequest). */
   tokenIssuer: ServiceAccountTokenIssuer;
+  /** Checks the tokens of TokenReviews (the serving layer's authenticators). */
+  tokenReviewer?: TokenReviewer;
   /** Mutating admission, run on every write before defaulting/validation. */
   mutatingAdmission: MutatingAdmission;
   /** Validating admission, run on every write before it is stored. */

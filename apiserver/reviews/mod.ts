@@ -1,6 +1,6 @@
 /**
  * The review resources: `authentication.k8s.io/v1` SelfSubjectReview
- * (`kubectl auth whoami`) and `authorization.k8s.io/v1`
+ * (`kubectl auth whoami`), TokenReview, and `authorization.k8s.io/v1`
  * SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectRulesReview
  * (`kubectl auth can-i --list`), SubjectAccessReview and
  * LocalSubjectAccessReview. Create-only, nothing stored, evaluated with the
@@ -24,6 +24,11 @@ export {
   type ReviewResource,
   serveReview,
 } from "./serve.ts";
+export {
+  reviewToken,
+  type TokenReviewer,
+  type TokenReviewResult,
+} from "./token_review.ts";
 export {
   type AccessReviewKind,
   type AccessReviewRequest,

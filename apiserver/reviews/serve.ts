@@ -14,6 +14,7 @@ import { badRequestError, methodNotAllowedError } from "../status/mod.ts";
 import { type AccessReviewKind, evaluateAccessReview } from "./access.ts";
 import { subjectRules } from "./rules.ts";
 import { knownMetadata, knownSpec } from "./known_fields.ts";
+import { reviewToken, type TokenReviewer } from "./token_review.ts";
 
 /** A review resource as discovery lists it. */
 export interface ReviewResource {
@@ -28,6 +29,7 @@ export interface ReviewResource {
 /** Every review resource served (discovery order as upstream). */
 export const REVIEW_RESOURCES: readonly ReviewResource[] = [
   ["authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false],
+  ["authentication.k8s.io", "tokenreviews", "TokenReview", false],
   [
     "authorization.k8s.io",
     "localsubjectaccessreviews",
@@ -80,6 +82,8 @@ export interface ReviewRequest {
   /** The URL's namespace (namespaced reviews). */
   namespace: string;
   authorizer: Authorizer;
+  /** Checks the tokens of TokenReviews; without it none authenticates. */
+  tokenReviewer?: TokenReviewer;
 }
 
 function userInfoOf(user: UserInfo): Record<string, unknown> {
@@ -128,6 +132,13 @@ export async function serveReview(r: ReviewRequest): Promise<Response> {
       apiVersion,
       metadata,
       status: { userInfo: userInfoOf(r.user) },
+    };
+  } else if (review.kind === "TokenReview") {
+    out = {
+      kind: review.kind,
+      apiVersion,
+      metadata,
+      ...await reviewToken(body, r.cluster, r.tokenReviewer),
     };
   } else if (review.kind === "SelfSubjectRulesReview") {
     const spec = knownSpec(review.kind, body.spec);

@@ -162,10 +162,18 @@ export class ServiceAccountTokenIssuer {
    * The claims of `token` when it is one of this issuer's and valid;
    * `undefined` when it is not a JWT of this issuer (another authenticator
    * may know it); throws {@linkcode InvalidTokenError} when it is ours but
-   * invalid.
+   * invalid. `audiences` (TokenReview) replaces the API server's audiences:
+   * the token must carry one of them.
    */
-  async verify(token: string): Promise<ServiceAccountClaims | undefined> {
+  async verify(
+    token: string,
+    audiences?: readonly string[],
+  ): Promise<ServiceAccountClaims | undefined> {
     if (token.split(".").length !== 3) return undefined;
+    // Other audiences than the server's (TokenReview): no cache.
+    if (audiences && audiences.length > 0) {
+      return await this.#verifySignature(token, audiences);
+    }
     // An ES256 verification costs ~1 ms of CPU: a client sending many
     // requests with one token would spend most of the server on it. As
     // kube-apiserver's token cache (success TTL 10 s, failures not kept),
@@ -192,6 +200,7 @@ export class ServiceAccountTokenIssuer {
 
   async #verifySignature(
     token: string,
+    audiences: readonly string[] = this.apiAudiences,
   ): Promise<ServiceAccountClaims | undefined> {
     const jose = await import("jose");
     let iss: unknown;
@@ -206,7 +215,7 @@ export class ServiceAccountTokenIssuer {
     try {
       ({ payload } = await jose.jwtVerify(token, key.publicKey, {
         issuer: this.issuer,
-        audience: [...this.apiAudiences],
+        audience: [...audiences],
         algorithms: [TOKEN_ALGORITHM],
         currentDate: this.#now(),
       }));

@@ -6,14 +6,23 @@
  * {@linkcode unionAuthenticator}; more (service account tokens, OIDC) can be
  * added later without touching the server.
  *
- * Client certificates are not authenticated: `Deno.serve` does not expose
- * the peer certificate, so there is nothing to verify.
+ * What the connection established (a client certificate, verified at the
+ * TLS handshake) reaches authenticators as {@linkcode ConnectionInfo}.
+ * Bearer-token authenticators also implement {@linkcode TokenAuthenticator},
+ * so that TokenReview can ask them about a token that is not the caller's.
  *
  * @module
  */
 
 import type { UserInfo } from "../request_context.ts";
+import type { ClientCertificateVerdict } from "./client_certificates.ts";
 import { AuthenticationError } from "./errors.ts";
+
+/** What the request's connection established. */
+export interface ConnectionInfo {
+  /** The verdict on the client certificate, when one was presented. */
+  clientCertificate?: ClientCertificateVerdict;
+}
 
 /** What an authenticator concluded about one request. */
 export type AuthenticationResult = UserInfo | undefined | AuthenticationError;
@@ -25,7 +34,51 @@ export interface Authenticator {
    * carries none of the kind this authenticator understands, an
    * {@linkcode AuthenticationError} when they are present but invalid.
    */
-  authenticate(req: Request): Promise<AuthenticationResult>;
+  authenticate(
+    req: Request,
+    conn?: ConnectionInfo,
+  ): Promise<AuthenticationResult>;
+}
+
+/** Where a token is being checked (TokenReview). */
+export interface TokenContext {
+  /** The virtual cluster the token must be valid in. */
+  cluster: string;
+  /**
+   * Audiences the token must be valid for (at least one); empty or absent:
+   * the API server's own.
+   */
+  audiences?: string[];
+}
+
+/** A token's user and the audiences it was found valid for. */
+export type TokenResult =
+  | { user: UserInfo; audiences: string[] }
+  | undefined
+  | AuthenticationError;
+
+/** Checks a bearer token on its own (TokenReview). */
+export interface TokenAuthenticator {
+  /**
+   * The user and audiences when the token is valid for one of the wanted
+   * audiences, `undefined` when it is not a token of this kind, an
+   * {@linkcode AuthenticationError} when it is but is invalid.
+   */
+  authenticateToken(token: string, ctx: TokenContext): Promise<TokenResult>;
+}
+
+/**
+ * The audiences an audience-agnostic token (a static one) is valid for,
+ * as upstream's `WrapAudienceAgnosticToken`: the API server's audiences,
+ * narrowed to the wanted ones; `undefined` when they have none in common.
+ */
+export function agnosticAudiences(
+  apiAudiences: readonly string[],
+  wanted: readonly string[] | undefined,
+): string[] | undefined {
+  if (!wanted || wanted.length === 0) return [...apiAudiences];
+  const both = wanted.filter((a) => apiAudiences.includes(a));
+  return both.length > 0 ? both : undefined;
 }
 
 /** The group every authenticated user belongs to. */
@@ -66,7 +119,8 @@ export function copyUser(user: Readonly<UserInfo>): UserInfo {
  */
 export function bearerTokenAuthenticator(
   tokens: ReadonlyMap<string, UserInfo>,
-): Authenticator {
+  apiAudiences: readonly string[] = [],
+): Authenticator & TokenAuthenticator {
   return {
     authenticate(req) {
       const token = bearerToken(req);
@@ -74,6 +128,18 @@ export function bearerTokenAuthenticator(
       const user = tokens.get(token);
       return Promise.resolve(
         user ? copyUser(user) : new AuthenticationError("invalid bearer token"),
+      );
+    },
+    authenticateToken(token, ctx) {
+      const user = tokens.get(token);
+      if (!user) return Promise.resolve(undefined);
+      const audiences = agnosticAudiences(apiAudiences, ctx.audiences);
+      return Promise.resolve(
+        audiences
+          ? { user: copyUser(user), audiences }
+          : new AuthenticationError(
+            "token audiences are invalid for the target audiences",
+          ),
       );
     },
   };
@@ -88,12 +154,12 @@ export function unionAuthenticator(
   authenticators: readonly Authenticator[],
 ): Authenticator {
   return {
-    async authenticate(req) {
+    async authenticate(req, conn) {
       const errors: string[] = [];
       for (const a of authenticators) {
         let result: AuthenticationResult;
         try {
-          result = await a.authenticate(req);
+          result = await a.authenticate(req, conn);
         } catch (err) {
           result = new AuthenticationError(
             err instanceof Error ? err.message : String(err),
@@ -109,6 +175,41 @@ export function unionAuthenticator(
             };
           }
           return result;
+        }
+      }
+      if (errors.length > 0) return new AuthenticationError(errors.join("; "));
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Asks each token authenticator in turn (TokenReview): the first user wins
+ * (with the group `system:authenticated`); otherwise the errors, joined;
+ * otherwise `undefined` (nobody knows the token).
+ */
+export function unionTokenAuthenticator(
+  authenticators: readonly TokenAuthenticator[],
+): TokenAuthenticator {
+  return {
+    async authenticateToken(token, ctx) {
+      const errors: string[] = [];
+      for (const a of authenticators) {
+        let result: TokenResult;
+        try {
+          result = await a.authenticateToken(token, ctx);
+        } catch (err) {
+          result = new AuthenticationError(
+            err instanceof Error ? err.message : String(err),
+          );
+        }
+        if (result instanceof AuthenticationError) {
+          errors.push(result.message);
+        } else if (result !== undefined) {
+          const groups = result.user.groups.includes(AUTHENTICATED_GROUP)
+            ? result.user.groups
+            : [...result.user.groups, AUTHENTICATED_GROUP];
+          return { ...result, user: { ...result.user, groups } };
         }
       }
       if (errors.length > 0) return new AuthenticationError(errors.join("; "));

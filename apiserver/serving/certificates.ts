@@ -84,6 +84,8 @@ export const TLS_FILES = {
   caKey: "ca.key",
   servingCert: "serving.crt",
   servingKey: "serving.key",
+  clientCaCert: "client-ca.crt",
+  clientCaKey: "client-ca.key",
 } as const;
 
 /**
@@ -157,7 +159,13 @@ export async function ensureCertificates(
   const path = (name: keyof typeof TLS_FILES) => `${dir}/${TLS_FILES[name]}`;
   const wanted = servingSans(opts.sans ?? [], opts.hostname ?? Deno.hostname());
 
-  const ca = await ensureCa(path("caCert"), path("caKey"), now, log);
+  const ca = await ensureCa(
+    path("caCert"),
+    path("caKey"),
+    "hyperplane-ca",
+    now,
+    log,
+  );
   let caCert: Certificate;
   try {
     caCert = parseCertificate(ca.certPem);
@@ -225,6 +233,7 @@ async function readPair(
 async function ensureCa(
   certFile: string,
   keyFile: string,
+  name: string,
   now: Date,
   log: Logger,
 ): Promise<PemPair> {
@@ -263,7 +272,7 @@ async function ensureCa(
   }
   const { generateCa } = await import("./_x509.ts");
   const ca = await generateCa(
-    `hyperplane-ca@${Math.floor(now.getTime() / 1000)}`,
+    `${name}@${Math.floor(now.getTime() / 1000)}`,
     CA_VALIDITY_DAYS,
     now,
   );
@@ -271,6 +280,53 @@ async function ensureCa(
   await writeFileAtomic(certFile, ca.certPem, { mode: PUBLIC_FILE_MODE });
   log.info("generated CA certificate", { file: certFile });
   return ca;
+}
+
+/** The client CA: it signs client certificates, and the server trusts it. */
+export interface ClientCa {
+  /** PEM certificate and PKCS#8 key. */
+  certPem: string;
+  keyPem: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * The client CA under `<dataDir>/tls/` (`client-ca.crt`, `client-ca.key`),
+ * generated on first use (`CN=hyperplane-client-ca@<unix time>`, 10 years)
+ * and reused later, with the same rules as the serving CA: never replaced
+ * silently, a damaged or half-missing pair is a {@linkcode CertificateError}.
+ * It is separate from the serving CA so that trusting the server does not
+ * mean accepting every certificate the serving CA could sign, and the other
+ * way round (as kube-apiserver's `--client-ca-file`).
+ */
+export async function ensureClientCa(opts: {
+  dataDir: string;
+  logger?: Logger;
+  now?: Date;
+}): Promise<ClientCa> {
+  const dir = `${opts.dataDir}/tls`;
+  const certFile = `${dir}/${TLS_FILES.clientCaCert}`;
+  const keyFile = `${dir}/${TLS_FILES.clientCaKey}`;
+  const pair = await ensureCa(
+    certFile,
+    keyFile,
+    "hyperplane-client-ca",
+    opts.now ?? new Date(),
+    opts.logger ?? silentLogger,
+  );
+  try {
+    if (!keyMatchesCertificate(pair.keyPem, parseCertificate(pair.certPem))) {
+      throw new Error("the key does not belong to the CA certificate");
+    }
+  } catch (err) {
+    throw new CertificateError(
+      keyFile,
+      `unusable client CA: ${err}; ${newCaHint(certFile, keyFile)}`,
+      { cause: err },
+    );
+  }
+  return { ...pair, certFile, keyFile };
 }
 
 /** What to do about a damaged CA. */

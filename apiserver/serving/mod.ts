@@ -33,7 +33,9 @@ export {
   CA_VALIDITY_DAYS,
   type CertificateAction,
   type CertificateOptions,
+  type ClientCa,
   ensureCertificates,
+  ensureClientCa,
   RENEW_BEFORE_DAYS,
   SERVING_VALIDITY_DAYS,
   type ServingCertificates,
@@ -63,8 +65,19 @@ export {
   type Authenticator,
   bearerToken,
   bearerTokenAuthenticator,
+  type ConnectionInfo,
+  type TokenAuthenticator,
+  type TokenContext,
+  type TokenResult,
   unionAuthenticator,
+  unionTokenAuthenticator,
 } from "./authentication.ts";
+export {
+  clientCertificateAuthenticator,
+  type ClientCertificateVerdict,
+  type ClientCertificateVerifier,
+  clientCertificateVerifier,
+} from "./client_certificates.ts";
 export {
   CREDENTIAL_ID_EXTRA,
   type LookedUpObject,

@@ -23,6 +23,10 @@ import {
   copyUser,
   unionAuthenticator,
 } from "./authentication.ts";
+import type {
+  ClientCertificateVerdict,
+  ClientCertificateVerifier,
+} from "./client_certificates.ts";
 import { AuthenticationError } from "./errors.ts";
 import { createHealthHandler, type HealthChecks } from "./health.ts";
 import {
@@ -69,6 +73,13 @@ export interface SecureServerOptions {
   maxConnections?: number;
   /** Timeout of each health check that sets none. Default 2 000 ms. */
   healthCheckTimeoutMs?: number;
+  /**
+   * Asks clients for a certificate (never required) and verifies it at the
+   * handshake; the verdict reaches authenticators as
+   * `ConnectionInfo.clientCertificate` (see `client_certificates.ts`).
+   * Unix only (the inner server's sockets carry it); ignored on Windows.
+   */
+  clientCertificates?: ClientCertificateVerifier;
 }
 
 /** A running secure server. */
@@ -144,7 +155,11 @@ export async function startSecureServer(
         // Arrived while draining: never started, so safe to retry.
         res = shuttingDownResponse();
       } else {
-        const result = await authenticator.authenticate(req);
+        const clientCertificate = inner.tagOf(info.remoteAddr);
+        const result = await authenticator.authenticate(
+          req,
+          clientCertificate ? { clientCertificate } : undefined,
+        );
         if (result instanceof AuthenticationError) {
           log.debug("authentication failed", {
             path: url.pathname,
@@ -183,7 +198,7 @@ export async function startSecureServer(
 
   // Deno.serve handles the requests as plain HTTP behind a TLS front (see
   // tls_front.ts for why).
-  const inner = await startInnerServer({
+  const inner = await startInnerServer<ClientCertificateVerdict>({
     handler: handle,
     onError: (err: unknown) => {
       log.error("request failed", { err });
@@ -193,6 +208,26 @@ export async function startSecureServer(
     // Out of descriptors, most likely: the front's listener may be stuck too.
     onFailure: () => front?.outOfDescriptors(),
   });
+  const verifier = Deno.build.os === "windows"
+    ? undefined
+    : opts.clientCertificates;
+  const clientAuth = verifier && {
+    // One tagged inner listener per certificate (or per refusal reason),
+    // shared by the connections presenting it.
+    async route(chain: Uint8Array[]) {
+      const verdict = await verifier.verify(chain);
+      if (verdict === undefined) {
+        return { address: inner.address(), release: () => {} };
+      }
+      const key = "error" in verdict
+        ? `refused:${verdict.error}`
+        : `user:${verdict.fingerprint}`;
+      if ("error" in verdict) {
+        log.debug("client certificate refused", { err: verdict.error });
+      }
+      return await inner.acquire(key, verdict);
+    },
+  };
   let front: TlsFront | undefined;
   try {
     front = await startTlsFront({
@@ -204,6 +239,7 @@ export async function startSecureServer(
       logger: log,
       timeouts: opts.timeouts,
       maxConnections: opts.maxConnections,
+      clientAuth,
     });
   } catch (err) {
     await inner.close();

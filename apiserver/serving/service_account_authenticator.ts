@@ -16,7 +16,12 @@ import {
   type ServiceAccountTokenIssuer,
   serviceAccountUsername,
 } from "../serviceaccount/mod.ts";
-import { type Authenticator, bearerToken } from "./authentication.ts";
+import {
+  type Authenticator,
+  bearerToken,
+  type TokenAuthenticator,
+  type TokenResult,
+} from "./authentication.ts";
 import { clusterOfPath } from "./_paths.ts";
 import { AuthenticationError } from "./errors.ts";
 
@@ -46,78 +51,97 @@ export const CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id";
 export function serviceAccountAuthenticator(opts: {
   issuer: ServiceAccountTokenIssuer;
   lookup: ObjectLookup;
-}): Authenticator {
+}): Authenticator & TokenAuthenticator {
+  const check = async (
+    token: string,
+    cluster: string,
+    audiences: readonly string[] | undefined,
+  ): Promise<TokenResult> => {
+    let claims;
+    try {
+      claims = await opts.issuer.verify(token, audiences);
+    } catch (e) {
+      if (e instanceof InvalidTokenError) {
+        return new AuthenticationError(e.message);
+      }
+      throw e;
+    }
+    if (claims === undefined) return undefined;
+    if (cluster !== claims.cluster) {
+      return new AuthenticationError(
+        "service account token is not valid in this cluster",
+      );
+    }
+    const { namespace, name } = claims;
+    const sa = await opts.lookup({
+      cluster,
+      resource: "serviceaccounts",
+      namespace,
+      name,
+    });
+    if (!sa) {
+      return new AuthenticationError(
+        `service account ${namespace}/${name} has been deleted`,
+      );
+    }
+    if (sa.metadata.uid !== claims.uid) {
+      return new AuthenticationError(
+        `service account UID (${sa.metadata.uid}) does not match claim (${claims.uid})`,
+      );
+    }
+    if (sa.metadata.deletionTimestamp) {
+      return new AuthenticationError(
+        `service account ${namespace}/${name} is being deleted`,
+      );
+    }
+    const bound = claims.boundObject;
+    if (bound) {
+      if (bound.kind !== "Secret") {
+        return new AuthenticationError(
+          `service account token is bound to a ${bound.kind}, which this server does not serve`,
+        );
+      }
+      const secret = await opts.lookup({
+        cluster,
+        resource: "secrets",
+        namespace,
+        name: bound.name,
+      });
+      if (
+        !secret || secret.metadata.uid !== bound.uid ||
+        secret.metadata.deletionTimestamp
+      ) {
+        return new AuthenticationError(
+          `the secret ${namespace}/${bound.name} the token is bound to no longer exists`,
+        );
+      }
+    }
+    const user: UserInfo = {
+      username: serviceAccountUsername(namespace, name),
+      uid: claims.uid,
+      groups: serviceAccountGroups(namespace),
+      extra: { [CREDENTIAL_ID_EXTRA]: [`JTI=${claims.id}`] },
+    };
+    const wanted = audiences && audiences.length > 0
+      ? audiences
+      : opts.issuer.apiAudiences;
+    return {
+      user,
+      audiences: claims.audiences.filter((a) => wanted.includes(a)),
+    };
+  };
   return {
     async authenticate(req) {
       const token = bearerToken(req);
       if (token === undefined) return undefined;
-      let claims;
-      try {
-        claims = await opts.issuer.verify(token);
-      } catch (e) {
-        if (e instanceof InvalidTokenError) {
-          return new AuthenticationError(e.message);
-        }
-        throw e;
-      }
-      if (claims === undefined) return undefined;
       const cluster = clusterOfPath(new URL(req.url).pathname);
-      if (cluster !== claims.cluster) {
-        return new AuthenticationError(
-          "service account token is not valid in this cluster",
-        );
-      }
-      const { namespace, name } = claims;
-      const sa = await opts.lookup({
-        cluster,
-        resource: "serviceaccounts",
-        namespace,
-        name,
-      });
-      if (!sa) {
-        return new AuthenticationError(
-          `service account ${namespace}/${name} has been deleted`,
-        );
-      }
-      if (sa.metadata.uid !== claims.uid) {
-        return new AuthenticationError(
-          `service account UID (${sa.metadata.uid}) does not match claim (${claims.uid})`,
-        );
-      }
-      if (sa.metadata.deletionTimestamp) {
-        return new AuthenticationError(
-          `service account ${namespace}/${name} is being deleted`,
-        );
-      }
-      const bound = claims.boundObject;
-      if (bound) {
-        if (bound.kind !== "Secret") {
-          return new AuthenticationError(
-            `service account token is bound to a ${bound.kind}, which this server does not serve`,
-          );
-        }
-        const secret = await opts.lookup({
-          cluster,
-          resource: "secrets",
-          namespace,
-          name: bound.name,
-        });
-        if (
-          !secret || secret.metadata.uid !== bound.uid ||
-          secret.metadata.deletionTimestamp
-        ) {
-          return new AuthenticationError(
-            `the secret ${namespace}/${bound.name} the token is bound to no longer exists`,
-          );
-        }
-      }
-      const user: UserInfo = {
-        username: serviceAccountUsername(namespace, name),
-        uid: claims.uid,
-        groups: serviceAccountGroups(namespace),
-        extra: { [CREDENTIAL_ID_EXTRA]: [`JTI=${claims.id}`] },
-      };
-      return user;
+      const result = await check(token, cluster, undefined);
+      return result instanceof AuthenticationError || result === undefined
+        ? result
+        : result.user;
+    },
+    authenticateToken(token, ctx) {
+      return check(token, ctx.cluster, ctx.audiences);
     },
   };
 }

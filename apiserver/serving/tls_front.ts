@@ -108,6 +108,20 @@ export interface TlsFrontOptions {
    * Default: from the file descriptor limit (`connection_limits.ts`).
    */
   maxConnections?: number;
+  /**
+   * Ask every client for a certificate (never required). A connection that
+   * presents one is relayed where `route` says, given the presented chain
+   * (DER, leaf first); the others go to `inner`.
+   */
+  clientAuth?: {
+    route(chain: Uint8Array[]): Promise<FrontRoute>;
+  };
+}
+
+/** Where one connection is relayed, and what to call when it ends. */
+export interface FrontRoute {
+  address: InnerAddress;
+  release(): void;
 }
 
 /** Listens on `bindAddress:port` and relays every connection to `inner`. */
@@ -194,6 +208,10 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
         isServer: true,
         secureContext,
         ALPNProtocols: ["h2", "http/1.1"],
+        // Asked for, verified by `clientAuth.route` (the runtime's own
+        // verification is not used: it does not report its verdict).
+        requestCert: opts.clientAuth !== undefined,
+        rejectUnauthorized: false,
       } as tls.TLSSocketOptions);
       outer.on("error", (err: Error) => {
         log.debug("TLS connection failed", { err: err.message });
@@ -209,19 +227,41 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
           outer.destroy();
           return;
         }
-        relay(raw, outer);
+        const chain = opts.clientAuth ? peerChain(outer) : [];
+        if (chain.length === 0) return relay(raw, outer, defaultRoute());
+        opts.clientAuth!.route(chain).then((route) => {
+          if (raw.destroyed || draining) {
+            route.release();
+            outer.destroy();
+            raw.destroy();
+            return;
+          }
+          relay(raw, outer, route);
+        }, (err: Error) => {
+          log.warn("cannot route a connection with a client certificate", {
+            err: err.message,
+          });
+          outer.destroy();
+          raw.destroy();
+        });
       });
     });
   };
 
-  const relay = (raw: net.Socket, outer: tls.TLSSocket) => {
-    const to = typeof opts.inner === "function" ? opts.inner() : opts.inner;
+  const defaultRoute = (): FrontRoute => ({
+    address: typeof opts.inner === "function" ? opts.inner() : opts.inner,
+    release: () => {},
+  });
+
+  const relay = (raw: net.Socket, outer: tls.TLSSocket, route: FrontRoute) => {
+    const to = route.address;
     const inner = to.transport === "unix"
       ? net.connect(to.path)
       : net.connect(to.port, to.hostname);
     inner.setNoDelay?.(true);
     const conn = new FrontConnection(outer, inner, timeouts, onTimeout);
     relays.add(conn);
+    inner.once("close", route.release);
     const drop = () => {
       conn.dispose();
       relays.delete(conn);
@@ -315,6 +355,23 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       return closed;
     },
   };
+}
+
+/** The certificates the client presented (DER, leaf first), if any. */
+function peerChain(outer: tls.TLSSocket): Uint8Array[] {
+  const leaf = outer.getPeerCertificate(true) as
+    | (tls.DetailedPeerCertificate & { raw?: Uint8Array })
+    | undefined;
+  if (!leaf?.raw || leaf.raw.length === 0) return [];
+  const chain: Uint8Array[] = [leaf.raw];
+  // Node links the chain through issuerCertificate (self-referencing at
+  // the root); Deno gives the leaf only.
+  let at = leaf.issuerCertificate as typeof leaf | undefined;
+  while (at?.raw && at !== at.issuerCertificate && chain.length < 8) {
+    chain.push(at.raw);
+    at = at.issuerCertificate as typeof leaf | undefined;
+  }
+  return chain;
 }
 
 /** An HTTP/1.x request line begins with an upper-case method. */
