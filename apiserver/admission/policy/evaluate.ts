@@ -42,16 +42,16 @@ export type Activation = Record<string, unknown>;
 
 const MAX_MESSAGE_BYTES = 5 * 1024;
 
-async function run(
+/** The value of `c`, or a promise of it when the expression is async. */
+function run(
   cel: PolicyCel,
   p: CompiledPolicy,
   c: Compiled,
   vars: Activation,
   meter: CostMeter,
-): Promise<unknown> {
+): unknown {
   if ("error" in c) throw new CompileError(c.error);
-  const r = cel.run(c, p.scope, vars, meter);
-  return r instanceof Promise ? await r : r;
+  return cel.run(c, p.scope, vars, meter);
 }
 
 class CompileError extends Error {}
@@ -134,7 +134,8 @@ export async function evaluatePolicy(
   for (const mc of p.matchConditions) {
     let r: unknown;
     try {
-      r = await run(cel, p, mc.expression, vars, meter);
+      r = run(cel, p, mc.expression, vars, meter);
+      if (r instanceof Promise) r = await r;
     } catch (e) {
       matchError ??= `matchCondition '${mc.name}': ${
         errorMessage(
@@ -149,12 +150,15 @@ export async function evaluatePolicy(
   if (matchError !== undefined) {
     return { decisions: [failed(p, matchError)], audit };
   }
-  vars.variables = await variablesOf(cel, p, vars, meter);
+  if (p.variables.length > 0) {
+    vars.variables = await variablesOf(cel, p, vars, meter);
+  }
   for (const v of p.validations) {
     const expr = v.validation.expression;
     let r: unknown;
     try {
-      r = await run(cel, p, v.expression, vars, meter);
+      r = run(cel, p, v.expression, vars, meter);
+      if (r instanceof Promise) r = await r;
     } catch (e) {
       if (e instanceof CostLimitError && e.message === BUDGET_MESSAGE) {
         decisions.push(failed(p, BUDGET_MESSAGE));
@@ -170,7 +174,8 @@ export async function evaluatePolicy(
     let message = "";
     if (v.message) {
       try {
-        const m = await run(cel, p, v.message, vars, meter);
+        let m = run(cel, p, v.message, vars, meter);
+        if (m instanceof Promise) m = await m;
         if (typeof m === "string") {
           message = m.trim();
           if (message.length > MAX_MESSAGE_BYTES || message.includes("\n")) {
@@ -193,7 +198,8 @@ export async function evaluatePolicy(
   }
   for (const a of p.auditAnnotations) {
     try {
-      const r = await run(cel, p, a.expression, vars, meter);
+      let r = run(cel, p, a.expression, vars, meter);
+      if (r instanceof Promise) r = await r;
       if (typeof r === "string" && r !== "") audit[`${p.name}/${a.key}`] = r;
       else if (r !== null && r !== undefined && typeof r !== "string") {
         audit[`${p.name}/${a.key}`] = JSON.stringify(fromCel(r));
