@@ -2,13 +2,13 @@
  * What ValidatingWebhookConfiguration and MutatingWebhookConfiguration
  * share: upstream's defaulting (`SetDefaults_*Webhook`) and validation
  * (`pkg/apis/admissionregistration/validation`), with its field paths and
- * wording, and the `Webhooks` column. Match conditions are compiled with
- * the same CEL library the webhook plugin evaluates them with.
+ * wording, and the `Webhooks` column. Match conditions are compiled in the
+ * admission policies' CEL environment, which the webhook plugin evaluates
+ * them in.
  *
  * @module
  */
 
-import { Environment } from "@marcbachmann/cel-js";
 import type { KubeObject } from "../../storage/mod.ts";
 import {
   duplicate,
@@ -24,6 +24,7 @@ import {
   isQualifiedName,
   isValidLabelValue,
 } from "../validation/names.ts";
+import { PolicyCel } from "../admission/policy/cel.ts";
 import { fields } from "./_columns.ts";
 import type { TableColumn } from "./types.ts";
 
@@ -379,26 +380,17 @@ function isBase64(s: string): boolean {
   }
 }
 
-let celEnv: Environment | undefined;
+let cel: PolicyCel | undefined;
 
 /**
- * Compiles a match condition expression in the webhook environment
- * (`object`, `oldObject`, `request`, `authorizer`); returns the compile
- * error, if any.
+ * Compiles a match condition expression in the admission CEL environment
+ * (`object`, `oldObject`, `request`, `authorizer`); returns upstream's
+ * `compilation failed: …` detail, if any.
  */
 export function matchConditionCompileError(expr: string): string | undefined {
-  celEnv ??= new Environment({ homogeneousAggregateLiterals: false })
-    .registerVariable("object", "dyn")
-    .registerVariable("oldObject", "dyn")
-    .registerVariable("request", "dyn")
-    .registerVariable("authorizer", "dyn");
-  try {
-    const checked = celEnv.parse(expr).check();
-    if (!checked.valid) return String(checked.error?.message ?? "invalid");
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
+  cel ??= new PolicyCel();
+  const c = cel.compile(expr, { params: false });
+  return "error" in c ? c.error : undefined;
 }
 
 function validateMatchConditions(v: unknown, path: string): FieldError[] {
@@ -414,11 +406,7 @@ function validateMatchConditions(v: unknown, path: string): FieldError[] {
     if (expr === "") errs.push(required(`${p}.expression`));
     else {
       const err = matchConditionCompileError(expr);
-      if (err !== undefined) {
-        errs.push(
-          invalid(`${p}.expression`, expr, `compilation failed: ${err}`),
-        );
-      }
+      if (err !== undefined) errs.push(invalid(`${p}.expression`, expr, err));
     }
     const name = typeof c.name === "string" ? c.name : "";
     if (name === "") errs.push(required(`${p}.name`));

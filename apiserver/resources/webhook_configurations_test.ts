@@ -212,7 +212,7 @@ Deno.test("selectors and matchConditions are checked", () => {
   assert.equal(mc.length, 4);
   assert.match(
     mc[0],
-    /^webhooks\[0\]\.matchConditions\[1\]\.expression: Invalid value: .*compilation failed/,
+    /^webhooks\[0\]\.matchConditions\[1\]\.expression: Invalid value: "object.metadata.name !=": compilation failed: ERROR: <input>:1:\d+: /,
   );
   assert.equal(
     mc[1],

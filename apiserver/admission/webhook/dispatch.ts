@@ -25,6 +25,7 @@ import { isDeepStrictEqual } from "node:util";
 import { applyPatch, type Operation } from "fast-json-patch/index.mjs";
 import type { KubeObject } from "../../../storage/mod.ts";
 import type { Logger } from "../../../log/mod.ts";
+import type { Authorizer } from "../../authz/authorizer.ts";
 import type {
   AdmissionAttributes,
   MutatingAdmission,
@@ -73,6 +74,8 @@ export interface WebhookDispatchOptions {
     resource: string,
   ): readonly EquivalentResource[];
   clients: WebhookClients;
+  /** Backs `authorizer` in match conditions. */
+  authorizer?: Authorizer;
   logger?: Logger;
 }
 
@@ -124,6 +127,25 @@ export function toStatusError(
   return new ApiError(code, reason, message, details);
 }
 
+/**
+ * Upstream's `IsExemptAdmissionConfigurationResource`: webhooks never see
+ * writes of the admission configuration kinds, so a broken webhook cannot
+ * lock its own configuration.
+ */
+const EXEMPT = new Set([
+  "validatingwebhookconfigurations",
+  "mutatingwebhookconfigurations",
+  "validatingadmissionpolicies",
+  "validatingadmissionpolicybindings",
+  "mutatingadmissionpolicies",
+  "mutatingadmissionpolicybindings",
+]);
+
+function isExemptConfiguration(attrs: AdmissionAttributes): boolean {
+  return attrs.group === "admissionregistration.k8s.io" &&
+    EXEMPT.has(attrs.resource);
+}
+
 interface Matched {
   acc: WebhookAccessor;
   inv: Invocation;
@@ -133,15 +155,17 @@ interface Matched {
 /** The matching, calling and failure handling both plugins share. */
 class Dispatcher {
   readonly #opts: WebhookDispatchOptions;
-  readonly #cel = new MatchConditionEvaluator();
+  readonly #cel: MatchConditionEvaluator;
   readonly #mutating: boolean;
 
   constructor(opts: WebhookDispatchOptions, mutating: boolean) {
     this.#opts = opts;
     this.#mutating = mutating;
+    this.#cel = new MatchConditionEvaluator(opts.authorizer);
   }
 
   async hooks(attrs: AdmissionAttributes): Promise<WebhookAccessor[]> {
+    if (isExemptConfiguration(attrs)) return [];
     await this.#opts.ready();
     return accessorsOf(this.#opts.configurations(attrs.cluster));
   }
@@ -168,7 +192,7 @@ class Dispatcher {
     const request = admissionRequest(crypto.randomUUID(), attrs, inv);
     const conditions = hook.matchConditions ?? [];
     if (conditions.length) {
-      const r = this.#cel.evaluate(conditions, request);
+      const r = await this.#cel.evaluate(conditions, request, attrs);
       if ("error" in r) {
         if (hook.failurePolicy === "Ignore") return undefined;
         throw forbiddenError(

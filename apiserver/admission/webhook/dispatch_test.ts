@@ -11,6 +11,7 @@ import {
   type WebhookDispatchOptions,
 } from "./dispatch.ts";
 import type { Webhook } from "./types.ts";
+import type { Authorizer } from "../../authz/authorizer.ts";
 
 type Review = { request: Record<string, unknown> };
 type Answer =
@@ -74,6 +75,7 @@ function config(name: string, webhooks: Webhook[]): KubeObject {
 function setup(
   configs: KubeObject[],
   answers: Record<string, (r: Review) => Answer | Promise<Answer>>,
+  authorizer?: Authorizer,
 ) {
   const calls: { host: string; review: Review }[] = [];
   const clients = new WebhookClients({ fetch: fakeFetch(answers, calls) });
@@ -83,6 +85,7 @@ function setup(
     namespaceLabels: () => Promise.resolve({}),
     equivalents: () => [],
     clients,
+    authorizer,
   };
   return {
     calls,
@@ -482,4 +485,65 @@ Deno.test("configurations of another cluster are not consulted", async () => {
   });
   await s.validating.validate(attrs({ cluster: "tenant-a" }));
   assert.equal(s.calls.length, 0);
+});
+
+Deno.test("matchConditions may ask the authorizer about the request's user", async () => {
+  const asked: unknown[] = [];
+  const authorizer: Authorizer = {
+    authorize(a) {
+      asked.push(a);
+      return Promise.resolve({
+        allowed: a.user.username === "alice",
+        reason: "",
+      });
+    },
+  } as Authorizer;
+  const s = setup(
+    [config("a", [hook("v", {
+      matchConditions: [{
+        name: "not-admins",
+        expression:
+          "!authorizer.group('').resource('secrets').namespace('default').check('delete').allowed()",
+      }],
+    })])],
+    { v: () => ({ allowed: false }) },
+    authorizer,
+  );
+  await s.validating.validate(attrs());
+  assert.equal(s.calls.length, 0);
+  await refusal(
+    s.validating.validate(attrs({ user: { username: "bob", groups: [] } })),
+  );
+  assert.equal(s.calls.length, 1);
+  assert.equal(asked.length, 2);
+});
+
+Deno.test("writes of the admission configuration kinds never reach webhooks", async () => {
+  const all = hook("v", {
+    rules: [{
+      operations: ["*"],
+      apiGroups: ["*"],
+      apiVersions: ["*"],
+      resources: ["*"],
+    }],
+  });
+  const s = setup([config("a", [all])], { v: () => ({ allowed: false }) });
+  for (
+    const resource of [
+      "validatingwebhookconfigurations",
+      "mutatingwebhookconfigurations",
+      "validatingadmissionpolicies",
+      "validatingadmissionpolicybindings",
+    ]
+  ) {
+    await s.validating.validate(
+      attrs({
+        group: "admissionregistration.k8s.io",
+        resource,
+        namespace: "",
+      }),
+    );
+  }
+  assert.equal(s.calls.length, 0);
+  await refusal(s.validating.validate(attrs()));
 });

@@ -1,20 +1,28 @@
 /**
- * `matchConditions`: CEL expressions (with `@marcbachmann/cel-js`, as CRD
- * validation rules) over `object`, `oldObject` and `request` (the
- * AdmissionRequest the webhook would receive). As upstream's matcher: any
- * condition that is `false` skips the webhook; errors without a `false`
- * fall to the failure policy (Fail: the write is refused, Ignore: the
- * webhook is skipped). The `authorizer` variable is declared so
- * expressions using it compile, but it is not bound: using it is an
- * evaluation error (then the failure policy decides).
+ * `matchConditions`: CEL expressions over `object`, `oldObject`, `request`
+ * (the AdmissionRequest the webhook would receive) and `authorizer`
+ * (upstream's authorizer library, for the request's user in the request's
+ * cluster), evaluated in the admission policies' CEL environment
+ * (`../policy/cel.ts`: the same compile errors, authorizer library and
+ * runtime cost limit). As upstream's matcher: any condition that is `false`
+ * skips the webhook; errors without a `false` fall to the failure policy
+ * (Fail: the write is refused, Ignore: the webhook is skipped).
  *
  * @module
  */
 
-import { Environment } from "@marcbachmann/cel-js";
+import type { Authorizer } from "../../authz/authorizer.ts";
+import type { AdmissionAttributes } from "../admission.ts";
+import {
+  AuthorizerValue,
+  celMessage,
+  type CompiledExpression,
+  CostMeter,
+  PolicyCel,
+  ResourceCheck,
+  toCel,
+} from "../policy/cel.ts";
 import type { MatchCondition } from "./types.ts";
-
-type Program = ReturnType<Environment["parse"]>;
 
 /** The outcome of a webhook's match conditions. */
 export type MatchConditionResult =
@@ -22,69 +30,91 @@ export type MatchConditionResult =
   | { matches: false; failedCondition?: string }
   | { error: string };
 
-/** JSON as CEL sees it: integral numbers are CEL `int` (BigInt). */
-function toCel(v: unknown): unknown {
-  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(toCel);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toCel(x);
-    return out;
-  }
-  return v;
-}
+const SCOPE = { params: false };
 
-/** Compiles and evaluates match conditions; owns a program cache. */
+/** Compiles (once per expression) and evaluates match conditions. */
 export class MatchConditionEvaluator {
-  #env = new Environment({ homogeneousAggregateLiterals: false })
-    .registerVariable("object", "dyn")
-    .registerVariable("oldObject", "dyn")
-    .registerVariable("request", "dyn")
-    .registerVariable("authorizer", "dyn");
-  #programs = new Map<string, Program>();
+  readonly #cel = new PolicyCel();
+  readonly #authorizer?: Authorizer;
+  readonly #compiled = new Map<
+    string,
+    CompiledExpression | { error: string }
+  >();
 
-  #program(expr: string): Program {
-    let p = this.#programs.get(expr);
-    if (!p) {
-      p = this.#env.parse(expr);
-      const checked = p.check();
-      if (!checked.valid) throw checked.error ?? new Error("invalid");
-      if (this.#programs.size < 4096) this.#programs.set(expr, p);
+  /** `authorizer` backs the `authorizer` variable (absent: using it errs). */
+  constructor(authorizer?: Authorizer) {
+    this.#authorizer = authorizer;
+  }
+
+  #compile(expr: string): CompiledExpression | { error: string } {
+    let c = this.#compiled.get(expr);
+    if (!c) {
+      c = this.#cel.compile(expr, SCOPE);
+      if (this.#compiled.size < 4096) this.#compiled.set(expr, c);
     }
-    return p;
+    return c;
+  }
+
+  #authorizerFor(attrs: AdmissionAttributes): AuthorizerValue | null {
+    if (!this.#authorizer) return null;
+    const checker = new AuthorizerValue(
+      this.#authorizer,
+      attrs.user,
+      attrs.cluster,
+      new ResourceCheck(undefined, "", ""),
+    );
+    return new AuthorizerValue(
+      this.#authorizer,
+      attrs.user,
+      attrs.cluster,
+      new ResourceCheck(
+        checker,
+        attrs.group,
+        attrs.resource,
+        attrs.subresource,
+        attrs.namespace,
+        attrs.name,
+      ),
+    );
   }
 
   /**
-   * Evaluates `conditions` against the request (`request.object` and
-   * `request.oldObject` become `object` and `oldObject`).
+   * Evaluates `conditions` for the write `attrs`, whose AdmissionRequest is
+   * `request` (`request.object`/`oldObject` become `object`/`oldObject`).
    */
-  evaluate(
+  async evaluate(
     conditions: readonly MatchCondition[],
     request: Record<string, unknown>,
-  ): MatchConditionResult {
+    attrs: AdmissionAttributes,
+  ): Promise<MatchConditionResult> {
     if (conditions.length === 0) return { matches: true };
     const vars = {
-      object: toCel(request.object ?? null),
-      oldObject: toCel(request.oldObject ?? null),
+      object: toCel(request.object),
+      oldObject: toCel(request.oldObject),
       request: toCel(request),
+      namespaceObject: null,
+      variables: {},
+      authorizer: this.#authorizerFor(attrs),
     };
+    const meter = new CostMeter();
     const errors: string[] = [];
     for (const c of conditions) {
+      const compiled = this.#compile(c.expression);
       let result: unknown;
       try {
-        result = this.#program(c.expression)(vars);
+        if ("error" in compiled) throw new Error(compiled.error);
+        result = this.#cel.run(compiled, SCOPE, vars, meter);
+        if (result instanceof Promise) result = await result;
       } catch (e) {
         errors.push(
-          `expression '${c.expression}' resulted in error: ${
-            e instanceof Error ? e.message : String(e)
-          }`,
+          `expression '${c.expression}' resulted in error: ${celMessage(e)}`,
         );
         continue;
       }
       if (result === false) return { matches: false, failedCondition: c.name };
       if (result !== true) {
         errors.push(
-          `expression '${c.expression}' resulted in error: no such overload: expected a bool`,
+          `expression '${c.expression}' resulted in error: no such overload`,
         );
       }
     }

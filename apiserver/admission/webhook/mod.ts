@@ -97,6 +97,7 @@ export async function createWebhookAdmission(
   const shared: Omit<WebhookDispatchOptions, "configurations" | "ready"> = {
     clients,
     logger,
+    authorizer: ctx.authorizer,
     async namespaceLabels(cluster, name) {
       try {
         const ns = await nsStore.get(
