@@ -16,25 +16,18 @@
 
 import {
   clusterFromKey,
-  clusterPrefix,
   isStorageError,
   type KubeObject,
-  namespacePrefix,
   notFound,
-  objectKey,
   resourcePrefix,
 } from "../../../storage/mod.ts";
 import type { Logger } from "../../../log/mod.ts";
 import { builtinSchema } from "../../schema/mod.ts";
 import { ApiError } from "../../status/mod.ts";
-import { structuredSelectorMatches } from "../../authz/rbac/aggregation.ts";
-import {
-  apiVersionOf,
-  type ResourceDefinition,
-} from "../../resources/types.ts";
+import type { ResourceDefinition } from "../../resources/types.ts";
 import type { AdmissionAttributes, ValidatingAdmission } from "../admission.ts";
 import type { AdmissionContext, AdmissionPlugins } from "../builtin.ts";
-import { AuthorizerValue, PolicyCel, ResourceCheck, toCel } from "./cel.ts";
+import { PolicyCel, toCel } from "./cel.ts";
 import {
   type CheckedKind,
   type CompiledPolicy,
@@ -57,6 +50,12 @@ import {
   type PolicyObject,
 } from "./types.ts";
 import { WatchIndex } from "./_watch_index.ts";
+import {
+  activationOf,
+  equivalentsOf,
+  namespaceObject,
+  paramsOf,
+} from "./_request.ts";
 
 /** The plugin's name. */
 export const PLUGIN_NAME = "ValidatingAdmissionPolicy";
@@ -77,17 +76,6 @@ const REASON_CODES: Record<string, number> = {
   RequestEntityTooLarge: 413,
   Invalid: 422,
 };
-
-function storageOf(d: ResourceDefinition): string {
-  return d.storedAs
-    ? `${d.storedAs.group}/${d.storedAs.resource}`
-    : `${d.group}/${d.plural}`;
-}
-
-function sameResource(a: ResourceDefinition, b: RequestResource): boolean {
-  return a.group === b.group && a.version === b.version &&
-    a.plural === b.resource;
-}
 
 /** The plugin and the background work (index, status writer) behind it. */
 export class PolicyPlugin implements ValidatingAdmission {
@@ -304,14 +292,14 @@ export class PolicyPlugin implements ValidatingAdmission {
       object: attrs.object,
       oldObject: attrs.oldObject,
     };
-    const namespaceObject = snap.needsNamespace && attrs.namespace !== ""
-      ? await this.#namespace(attrs.cluster, attrs.namespace)
+    const nsObject = snap.needsNamespace && attrs.namespace !== ""
+      ? await namespaceObject(this.#ctx, attrs.cluster, attrs.namespace)
       : undefined;
     let equivalents: Equivalent[] | undefined;
     const mctx: MatchContext = {
-      namespaceLabels: () => namespaceObject?.metadata.labels,
+      namespaceLabels: () => nsObject?.metadata.labels,
       equivalents: () =>
-        equivalents ??= this.#equivalents(attrs.cluster, def, req),
+        equivalents ??= equivalentsOf(this.#ctx, attrs.cluster, def, req),
     };
     const activations = new Map<RequestResource, Record<string, unknown>>();
     const activation = (
@@ -320,7 +308,7 @@ export class PolicyPlugin implements ValidatingAdmission {
     ) => {
       let a = activations.get(res);
       if (!a) {
-        a = this.#activation(attrs, req, res, convert, namespaceObject);
+        a = activationOf(this.#ctx, attrs, req, res, convert, nsObject);
         activations.set(res, a);
       }
       return a;
@@ -335,7 +323,7 @@ export class PolicyPlugin implements ValidatingAdmission {
       const base = activation(pm.resource, pm.convert);
       let params: unknown[];
       try {
-        params = await this.#params(b, attrs);
+        params = await paramsOf(this.#ctx, spec, b.binding.spec, attrs);
       } catch (e) {
         if (b.policy.failurePolicy === "Ignore") continue;
         denied ??= {
@@ -422,198 +410,6 @@ export class PolicyPlugin implements ValidatingAdmission {
       `${gr} "${name}" is forbidden: ${message}`,
       details,
     );
-  }
-
-  async #namespace(
-    cluster: string,
-    name: string,
-  ): Promise<KubeObject | undefined> {
-    const nsDef = this.#ctx.builtin("", "v1", "namespaces");
-    if (!nsDef) return undefined;
-    try {
-      return await this.#ctx.storeFor(nsDef).get(
-        objectKey({ group: "", resource: "namespaces", cluster, name }),
-        { resourceVersion: "0" },
-      );
-    } catch (e) {
-      if (isStorageError(e, "NotFound")) return undefined;
-      throw e;
-    }
-  }
-
-  #equivalents(
-    cluster: string,
-    def: ResourceDefinition | undefined,
-    req: MatchRequest,
-  ): Equivalent[] {
-    if (!def) return [];
-    const storage = storageOf(def);
-    const out: Equivalent[] = [];
-    for (const d of this.#ctx.served(cluster)) {
-      if (sameResource(d, req) || storageOf(d) !== storage) continue;
-      out.push({
-        group: d.group,
-        version: d.version,
-        resource: d.plural,
-        kind: d.kind,
-        namespaced: d.namespaced,
-        convert: (obj) => {
-          const stored = def.storedAs ? def.storedAs.toStorage(obj) : obj;
-          const view = d.storedAs ? d.storedAs.fromStorage(stored) : stored;
-          return { ...view, apiVersion: apiVersionOf(d), kind: d.kind };
-        },
-      });
-    }
-    return out;
-  }
-
-  #activation(
-    attrs: AdmissionAttributes,
-    req: MatchRequest,
-    res: RequestResource,
-    convert: ((o: KubeObject) => KubeObject) | undefined,
-    namespaceObject: KubeObject | undefined,
-  ): Record<string, unknown> {
-    const view = (o: KubeObject | undefined) =>
-      o === undefined ? null : toCel(convert ? convert(o) : o);
-    const user = attrs.user;
-    const request = {
-      uid: crypto.randomUUID(),
-      kind: { group: res.group, version: res.version, kind: res.kind },
-      resource: {
-        group: res.group,
-        version: res.version,
-        resource: res.resource,
-      },
-      subResource: attrs.subresource,
-      requestKind: {
-        group: req.group,
-        version: req.version,
-        kind: req.kind,
-      },
-      requestResource: {
-        group: req.group,
-        version: req.version,
-        resource: req.resource,
-      },
-      requestSubResource: attrs.subresource,
-      name: attrs.name,
-      namespace: attrs.namespace,
-      operation: attrs.operation,
-      userInfo: {
-        username: user.username,
-        uid: user.uid ?? "",
-        groups: [...user.groups],
-        extra: { ...(user.extra ?? {}) },
-      },
-      dryRun: attrs.dryRun,
-      options: null,
-    };
-    // `authorizer.requestResource` checks with the same user and cluster.
-    const checker = new AuthorizerValue(
-      this.#ctx.authorizer,
-      user,
-      attrs.cluster,
-      new ResourceCheck(undefined, "", ""),
-    );
-    const requestResource = new ResourceCheck(
-      checker,
-      attrs.group,
-      attrs.resource,
-      attrs.subresource,
-      attrs.namespace,
-      attrs.name,
-    );
-    return {
-      object: view(attrs.object),
-      oldObject: view(attrs.oldObject),
-      request,
-      namespaceObject: namespaceObject ? toCel(namespaceObject) : null,
-      authorizer: new AuthorizerValue(
-        this.#ctx.authorizer,
-        user,
-        attrs.cluster,
-        requestResource,
-      ),
-    };
-  }
-
-  /** The params of a binding (`[null]` when the policy takes none or no paramRef). */
-  async #params(b: Bound, attrs: AdmissionAttributes): Promise<unknown[]> {
-    const pk = b.policy.spec.paramKind;
-    const ref = b.binding.spec?.paramRef;
-    if (!pk || !ref) return [null];
-    const def = this.#ctx.served(attrs.cluster).find((d) =>
-      apiVersionOf(d) === pk.apiVersion && d.kind === pk.kind
-    );
-    if (!def) {
-      throw new Error(
-        `failed to find resource referenced by paramKind: '${pk.apiVersion}, Kind=${pk.kind}'`,
-      );
-    }
-    let namespace = ref.namespace ?? "";
-    if (def.namespaced && namespace === "") {
-      if (attrs.namespace === "") {
-        throw new Error(
-          "cannot use namespaced paramRef in policy binding that matches cluster-scoped resources",
-        );
-      }
-      namespace = attrs.namespace;
-    }
-    const store = this.#ctx.storeFor(def);
-    const decode = (o: KubeObject) => def.decode ? def.decode(o) : o;
-    let found: KubeObject[];
-    if (ref.name) {
-      try {
-        found = [
-          decode(
-            await store.get(
-              objectKey({
-                group: def.group,
-                resource: def.plural,
-                cluster: attrs.cluster,
-                namespace: def.namespaced ? namespace : undefined,
-                name: ref.name,
-              }),
-              { resourceVersion: "0" },
-            ),
-          ),
-        ];
-      } catch (e) {
-        if (!isStorageError(e, "NotFound")) throw e;
-        found = [];
-      }
-    } else {
-      const base = {
-        group: def.group,
-        resource: def.plural,
-        cluster: attrs.cluster,
-      };
-      const prefix = def.namespaced && namespace
-        ? namespacePrefix({ ...base, namespace })
-        : clusterPrefix(base);
-      const list = await store.list(prefix, {
-        recursive: true,
-        resourceVersion: "0",
-      });
-      found = list.items.filter((o) =>
-        structuredSelectorMatches(
-          (ref.selector ?? {}) as Parameters<
-            typeof structuredSelectorMatches
-          >[0],
-          o.metadata.labels,
-        )
-      ).map(decode);
-    }
-    if (found.length === 0) {
-      if (ref.parameterNotFoundAction === "Deny") {
-        throw new Error(
-          "no params found for policy binding with `Deny` parameterNotFoundAction",
-        );
-      }
-      return [];
-    }
-    return found;
   }
 }
 
