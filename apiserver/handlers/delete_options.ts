@@ -4,6 +4,7 @@
  * @module
  */
 
+import { queryBool } from "../http/query_bool.ts";
 import type { KubeObject, Preconditions } from "../../storage/mod.ts";
 import { parseMediaType } from "../http/media_type.ts";
 import {
@@ -61,10 +62,11 @@ export async function readDeleteOptions(
 ): Promise<DeleteOpts> {
   const q = ctx.query;
   const raw: Record<string, unknown> = {};
-  for (
-    const k of ["propagationPolicy", "gracePeriodSeconds", "orphanDependents"]
-  ) {
+  for (const k of ["propagationPolicy", "gracePeriodSeconds"]) {
     if (q.has(k)) raw[k] = q.get(k);
+  }
+  if (q.has("orphanDependents")) {
+    raw.orphanDependents = queryBool(q, "orphanDependents");
   }
   if (q.has("dryRun")) raw.dryRun = q.getAll("dryRun");
   const ctHeader = ctx.req.headers.get("content-type");

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { queryBool } from "../http/query_bool.ts";
 import type { KubeObject } from "../../storage/mod.ts";
 import {
   ApplyConflictError,
@@ -21,7 +22,7 @@ import {
 import { apiVersionOf } from "../resources/types.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import { builtinSchema, type Schema } from "../schema/mod.ts";
-import { ApiError, badRequestError, invalidError } from "../status/mod.ts";
+import { ApiError, invalidError } from "../status/mod.ts";
 import {
   type FieldError,
   forbidden,
@@ -96,13 +97,9 @@ export function requestManager(
   return managerName(sent, ctx.req.headers.get("user-agent"));
 }
 
-/** `force` of an apply request (Go `strconv.ParseBool`; else 400). */
+/** `force` of an apply request (upstream's parameter codec, see `queryBool`). */
 export function parseForce(ctx: ResourceContext): boolean {
-  const v = ctx.query.get("force");
-  if (v === null || v === "") return false;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
-  throw badRequestError(`force: invalid boolean value ${JSON.stringify(v)}`);
+  return queryBool(ctx.query, "force") ?? false;
 }
 
 function commonOptions(

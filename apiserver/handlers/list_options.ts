@@ -5,6 +5,7 @@
  * @module
  */
 
+import { queryBool } from "../http/query_bool.ts";
 import type {
   KubeObject,
   Predicate,
@@ -48,14 +49,6 @@ export function selectableFieldsOf(
   };
   if (def.namespaced) f["metadata.namespace"] = obj.metadata.namespace ?? "";
   return { ...f, ...(def.selectableFields?.(obj) ?? {}) };
-}
-
-function boolParam(q: URLSearchParams, name: string): boolean | undefined {
-  const v = q.get(name);
-  if (v === null) return undefined;
-  if (v === "true" || v === "1") return true;
-  if (v === "false" || v === "0" || v === "") return false;
-  throw badRequestError(`${name}: invalid boolean value ${JSON.stringify(v)}`);
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
@@ -120,8 +113,8 @@ export function parseListOptions(
   const resourceVersion = q.get("resourceVersion") ?? "";
   const match = q.get("resourceVersionMatch") ?? "";
   const cont = q.get("continue") ?? "";
-  const sendInitialEvents = boolParam(q, "sendInitialEvents");
-  const allowWatchBookmarks = boolParam(q, "allowWatchBookmarks") ?? false;
+  const sendInitialEvents = queryBool(q, "sendInitialEvents");
+  const allowWatchBookmarks = queryBool(q, "allowWatchBookmarks") ?? false;
   const limit = Math.max(0, intParam(q, "limit") ?? 0);
   const timeoutSeconds = intParam(q, "timeoutSeconds");
 

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { queryBool } from "../http/query_bool.ts";
 import { badRequestError, pathNotFoundError } from "../status/mod.ts";
 
 /** A request for a resource (`/api/v1/namespaces/x/configmaps/y`). */
@@ -42,8 +43,7 @@ export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
 function isWatchQuery(q: URLSearchParams): boolean {
-  const w = q.get("watch");
-  return w === "true" || w === "1";
+  return queryBool(q, "watch") === true;
 }
 
 /**

@@ -67,6 +67,10 @@ Deno.test("each method maps to upstream's verb", () => {
   assert.equal(resource("GET", coll, "watch=true").verb, "watch");
   assert.equal(resource("GET", coll, "watch=1").verb, "watch");
   assert.equal(resource("GET", coll, "watch=false").verb, "list");
+  assert.equal(resource("GET", coll, "watch=True").verb, "watch");
+  assert.equal(resource("GET", coll, "watch=").verb, "watch");
+  assert.equal(resource("GET", coll, "watch=FALSE").verb, "list");
+  assert.equal(resource("GET", coll, "watch=0").verb, "list");
   assert.equal(resource("POST", coll).verb, "create");
   assert.equal(resource("PUT", item).verb, "update");
   assert.equal(resource("PATCH", item).verb, "patch");
