@@ -115,8 +115,13 @@ async function runAs(): Promise<RunAs | undefined> {
   }
   // A fresh machine without the Debian package's user: make a system user.
   const out = await new Deno.Command("useradd", {
-    args: ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-      "hyperplane-pg"],
+    args: [
+      "--system",
+      "--no-create-home",
+      "--shell",
+      "/usr/sbin/nologin",
+      "hyperplane-pg",
+    ],
     stdout: "null",
     stderr: "piped",
   }).output();

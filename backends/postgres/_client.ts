@@ -1,0 +1,172 @@
+/**
+ * The PostgreSQL connection (the `postgres` npm driver): pool options from
+ * the config, TLS from `sslmode`, and the one place where driver errors
+ * become typed storage errors.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import {
+  internal,
+  isStorageError,
+  type StorageError,
+  unavailable,
+} from "../../storage/mod.ts";
+import type { PostgresConfig } from "./config.ts";
+
+/** A driver instance (tagged-template client with a pool). */
+export type Sql = postgres.Sql;
+
+/** The TLS setting the driver takes for `config.sslMode`. */
+export function tlsOption(
+  config: PostgresConfig,
+): boolean | "prefer" | "require" | Record<string, unknown> {
+  const files = {
+    ...(config.ca ? { ca: config.ca } : {}),
+    ...(config.cert ? { cert: config.cert } : {}),
+    ...(config.key ? { key: config.key } : {}),
+  };
+  switch (config.sslMode) {
+    case "disable":
+      return false;
+    case "prefer":
+      return Object.keys(files).length ? { ...files } : "prefer";
+    case "require":
+      // As libpq: encrypted but unverified — unless a CA is given, which
+      // libpq treats as verify-ca.
+      return config.ca
+        ? { ...files, rejectUnauthorized: true, checkServerIdentity: noCheck }
+        : { ...files, rejectUnauthorized: false };
+    case "verify-ca":
+      return {
+        ...files,
+        rejectUnauthorized: true,
+        checkServerIdentity: noCheck,
+      };
+    case "verify-full":
+      return { ...files, rejectUnauthorized: true, servername: config.host };
+  }
+}
+
+function noCheck(): undefined {
+  return undefined;
+}
+
+/** Options shared by the query pool and the LISTEN connection. */
+function baseOptions(config: PostgresConfig): postgres.Options<never> {
+  return {
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    username: config.user,
+    ...(config.password !== undefined ? { password: config.password } : {}),
+    ssl: tlsOption(config) as postgres.Options<never>["ssl"],
+    connect_timeout: 10,
+    idle_timeout: 60,
+    max_lifetime: 60 * 30,
+    // Integers arrive as strings by default (int8 may exceed 2^53); ours
+    // are revisions and counts, far below it.
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (x: number) => String(x),
+        parse: (x: string) => Number(x),
+      },
+    } as unknown as postgres.Options<never>["types"],
+    onnotice: () => {},
+    connection: { application_name: "hyperplane" },
+  };
+}
+
+/** The query pool. */
+export function connectPool(config: PostgresConfig): Sql {
+  return postgres({
+    ...baseOptions(config),
+    max: config.poolSize,
+  }) as unknown as Sql;
+}
+
+/** A one-connection client for `LISTEN`, kept open (no idle timeout). */
+export function connectListener(
+  config: PostgresConfig,
+  hooks: {
+    onnotify: (channel: string, payload: string) => void;
+    onclose: () => void;
+  },
+): Sql {
+  return postgres({
+    ...baseOptions(config),
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    fetch_types: false,
+    onnotify: hooks.onnotify,
+    onclose: hooks.onclose,
+  } as postgres.Options<never>) as unknown as Sql;
+}
+
+/** SQLSTATEs raised by our write function (see `_schema.ts`). */
+export const HP_KEY_EXISTS = "HP409";
+export const HP_NOT_FOUND = "HP404";
+export const HP_CONFLICT = "HP412";
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+]);
+
+/** The SQLSTATE or network code of a driver error, if any. */
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** True when `err` means the server could not be reached or went away. */
+export function isConnectionError(err: unknown): boolean {
+  const code = errorCode(err);
+  if (!code) return false;
+  // 08xxx: connection exceptions; 57P01-03: shutdown, crash, starting up;
+  // 53300: too many connections.
+  return NETWORK_CODES.has(code) || code.startsWith("08") ||
+    code === "57P01" || code === "57P02" || code === "57P03" ||
+    code === "53300";
+}
+
+/**
+ * Maps a driver error to a `StorageError`: an unreachable or restarting
+ * server is `Unavailable` (API 503) naming the endpoint, anything else is
+ * `Internal` with PostgreSQL's message.
+ */
+export function toStorageError(
+  err: unknown,
+  endpoint: string,
+  what: string,
+): StorageError {
+  if (isStorageError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = errorCode(err);
+  if (isConnectionError(err)) {
+    return unavailable(
+      `postgres: ${endpoint} is not reachable (${what}: ${message}${
+        code && !message.includes(code) ? `, ${code}` : ""
+      })`,
+      err,
+    );
+  }
+  return internal(
+    `postgres: ${what} failed: ${message}${code ? ` (SQLSTATE ${code})` : ""}`,
+    err,
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * The backend's schema, created on start (idempotent; replicas starting
+ * together serialise on an advisory lock), and the SQL functions every write
+ * and compaction runs as one statement (one round trip, one transaction).
+ *
+ * Revision allocation: every write first increments the single `revision`
+ * row of `meta` (`UPDATE … RETURNING`). The row lock is held until commit,
+ * so writers from every replica are serialised on it: revisions are
+ * allocated in commit order, with no duplicates and no gaps, and a reader
+ * that sees revision N also sees every revision below N (the next writer
+ * could only take the lock after N-1 was committed and visible). That is
+ * what lets a watch read `revision > last` without ever skipping a
+ * late-committing transaction (kine, which uses a sequence, must poll and
+ * fill gaps). A refused write raises, which rolls the increment back.
+ *
+ * @module
+ */
+
+import type { Sql } from "./_client.ts";
+
+/** Table and function names, qualified by the configured schema. */
+export interface Names {
+  schema: string;
+  meta: string;
+  kv: string;
+  log: string;
+  write: string;
+  compact: string;
+  /** The NOTIFY channel every commit signals. */
+  channel: string;
+}
+
+/** The qualified names for `schema` (already validated as a plain SQL name). */
+export function namesFor(schema: string): Names {
+  const q = `"${schema}"`;
+  return {
+    schema,
+    meta: `${q}.meta`,
+    kv: `${q}.kv`,
+    log: `${q}.log`,
+    write: `${q}.hp_write`,
+    compact: `${q}.hp_compact`,
+    channel: `hp_${schema}`,
+  };
+}
+
+/** `log.kind` values. */
+export const KIND_CREATE = 0;
+export const KIND_UPDATE = 1;
+export const KIND_DELETE = 2;
+
+/** The DDL, every statement idempotent. */
+export function schemaSql(n: Names): string {
+  return `
+CREATE SCHEMA IF NOT EXISTS "${n.schema}";
+-- 'revision': the last committed revision (the write lock); 'compacted':
+-- history at or below it is gone. Separate rows: compaction never blocks writers.
+CREATE TABLE IF NOT EXISTS ${n.meta} (
+  name text PRIMARY KEY,
+  value bigint NOT NULL
+);
+INSERT INTO ${n.meta} VALUES ('revision', 1), ('compacted', 0)
+  ON CONFLICT (name) DO NOTHING;
+-- The live state: one row per existing key.
+CREATE TABLE IF NOT EXISTS ${n.kv} (
+  key text COLLATE "C" PRIMARY KEY,
+  create_revision bigint NOT NULL,
+  mod_revision bigint NOT NULL,
+  value text NOT NULL
+);
+-- History: one row per committed change (value NULL for a delete marker).
+CREATE TABLE IF NOT EXISTS ${n.log} (
+  revision bigint PRIMARY KEY,
+  key text COLLATE "C" NOT NULL,
+  kind smallint NOT NULL,
+  create_revision bigint NOT NULL,
+  prev_revision bigint,
+  value text
+);
+-- Reads at an older revision: the newest row <= R per key, in key order.
+CREATE INDEX IF NOT EXISTS log_key_revision ON ${n.log} (key, revision DESC);
+
+CREATE OR REPLACE FUNCTION ${n.write}(op smallint, k text, v text, expected bigint)
+RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+  r bigint;
+  cur ${n.kv}%ROWTYPE;
+BEGIN
+  -- The revision lock first: everything after it sees every earlier commit.
+  UPDATE ${n.meta} SET value = value + 1 WHERE name = 'revision' RETURNING value INTO r;
+  SELECT * INTO cur FROM ${n.kv} WHERE key = k;
+  IF op = ${KIND_CREATE} THEN
+    IF FOUND THEN
+      RAISE EXCEPTION 'key exists' USING ERRCODE = 'HP409', DETAIL = (r - 1)::text;
+    END IF;
+    INSERT INTO ${n.kv} VALUES (k, r, r, v);
+    INSERT INTO ${n.log} VALUES (r, k, ${KIND_CREATE}, r, NULL, v);
+  ELSE
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'not found' USING ERRCODE = 'HP404', DETAIL = (r - 1)::text;
+    END IF;
+    IF cur.mod_revision <> expected THEN
+      RAISE EXCEPTION 'conflict' USING ERRCODE = 'HP412', DETAIL = cur.mod_revision::text;
+    END IF;
+    IF op = ${KIND_UPDATE} THEN
+      UPDATE ${n.kv} SET mod_revision = r, value = v WHERE key = k;
+      INSERT INTO ${n.log} VALUES (r, k, ${KIND_UPDATE}, cur.create_revision, cur.mod_revision, v);
+    ELSE
+      DELETE FROM ${n.kv} WHERE key = k;
+      INSERT INTO ${n.log} VALUES (r, k, ${KIND_DELETE}, cur.create_revision, cur.mod_revision, NULL);
+    END IF;
+  END IF;
+  PERFORM pg_notify('${n.channel}', r::text);
+  RETURN r;
+END
+$fn$;
+
+-- Drops, for every change in (compacted, target], the row it replaced, and
+-- the delete markers in that window, in one batch of at most max_batch
+-- revisions. Returns the new compacted revision and the rows deleted.
+CREATE OR REPLACE FUNCTION ${n.compact}(target bigint, max_batch bigint,
+  OUT compacted bigint, OUT deleted bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  from_rev bigint;
+  to_rev bigint;
+  n1 bigint;
+  n2 bigint;
+BEGIN
+  -- Concurrent compactions (several replicas) serialise here.
+  SELECT value INTO from_rev FROM ${n.meta} WHERE name = 'compacted' FOR UPDATE;
+  IF target <= from_rev THEN
+    compacted := from_rev; deleted := 0; RETURN;
+  END IF;
+  to_rev := LEAST(target, from_rev + max_batch);
+  DELETE FROM ${n.log} WHERE revision IN (
+    SELECT prev_revision FROM ${n.log}
+    WHERE revision > from_rev AND revision <= to_rev AND prev_revision IS NOT NULL);
+  GET DIAGNOSTICS n1 = ROW_COUNT;
+  DELETE FROM ${n.log} WHERE revision > from_rev AND revision <= to_rev
+    AND kind = ${KIND_DELETE};
+  GET DIAGNOSTICS n2 = ROW_COUNT;
+  UPDATE ${n.meta} SET value = to_rev WHERE name = 'compacted';
+  compacted := to_rev; deleted := n1 + n2;
+END
+$fn$;
+`;
+}
+
+/**
+ * Creates the schema, tables and functions when missing (and replaces the
+ * functions, so a newer binary brings its own). Serialised across replicas
+ * by a transaction-scoped advisory lock. Rejects when it does not finish
+ * within `timeoutMs`.
+ */
+export async function ensureSchema(
+  sql: Sql,
+  names: Names,
+  timeoutMs: number,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `could not prepare schema ${names.schema} within ${
+              Math.round(timeoutMs / 1000)
+            }s: the server is unreachable or not answering`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  const work = sql.begin(async (tx) => {
+    await tx.unsafe(
+      `SET LOCAL lock_timeout = '${Math.max(1, Math.floor(timeoutMs))}ms'`,
+    );
+    await tx.unsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+      `hyperplane-schema-${names.schema}`,
+    ]);
+    await tx.unsafe(schemaSql(names));
+  });
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {}); // settled later when the race was lost
+  }
+}

@@ -1,0 +1,456 @@
+/**
+ * {@linkcode PostgresLog}: the revision-log contract (`storage/log/log.ts`) on
+ * PostgreSQL, shareable by any number of hyperplane replicas. Every write is
+ * one statement (a PL/pgSQL function: precondition checks, revision
+ * allocation under one row lock, history row, `NOTIFY`) and so one
+ * transaction; every replica's watch is fed by tailing the history table,
+ * woken by `LISTEN/NOTIFY` (see README.md).
+ *
+ * @example
+ * ```ts
+ * const log = await openPostgresLog(config);
+ * const rev = await log.create("/registry/configmaps/clusters/root/default/a", "{}");
+ * await log.close();
+ * ```
+ *
+ * @module
+ */
+
+import {
+  conflict,
+  expired,
+  keyExists,
+  notFound,
+  type StorageError,
+  tooLargeResourceVersion,
+  unavailable,
+} from "../../storage/mod.ts";
+import type {
+  Log,
+  LogEvent,
+  LogListOptions,
+  LogListResult,
+  LogRecord,
+} from "../../storage/log/log.ts";
+import { type Logger, silentLogger } from "../../log/mod.ts";
+import type { PostgresConfig } from "./config.ts";
+import {
+  connectListener,
+  connectPool,
+  errorCode,
+  HP_CONFLICT,
+  HP_KEY_EXISTS,
+  HP_NOT_FOUND,
+  type Sql,
+  toStorageError,
+} from "./_client.ts";
+import {
+  ensureSchema,
+  KIND_CREATE,
+  KIND_DELETE,
+  KIND_UPDATE,
+  type Names,
+  namesFor,
+} from "./_schema.ts";
+import {
+  type ChangeRow,
+  type Queries,
+  queriesFor,
+  rangeStart,
+  type RecordRow,
+  toEvent,
+  toRecord,
+} from "./_queries.ts";
+import { ChangeTailer, type TailBatch } from "./_tailer.ts";
+import {
+  checkObjectKey,
+  checkPrefix,
+  checkRevision,
+  checkValue,
+} from "./_checks.ts";
+import { PeriodicCompactor } from "./_compaction.ts";
+
+/** Tuning for {@linkcode openPostgresLog}. */
+export interface PostgresLogOptions {
+  logger?: Logger;
+  /** Bound on connecting and preparing the schema. Default 30 s. */
+  startupTimeoutMs?: number;
+  /** A tail round at least this often without notifications. Default 10 s. */
+  safetyPollMs?: number;
+}
+
+/** Revisions compacted per transaction, so other work runs in between. */
+const COMPACT_BATCH = 10_000;
+
+/**
+ * Connects, creates the schema as needed (within `startupTimeoutMs`) and
+ * starts tailing. Rejects with an `Unavailable` error naming the endpoint
+ * when the server cannot be reached in time.
+ */
+export async function openPostgresLog(
+  config: PostgresConfig,
+  opts: PostgresLogOptions = {},
+): Promise<PostgresLog> {
+  const sql = connectPool(config);
+  const names = namesFor(config.schema);
+  try {
+    await ensureSchema(sql, names, opts.startupTimeoutMs ?? 30_000);
+    const [row] = await sql.unsafe(queriesFor(names).current);
+    return new PostgresLog(sql, config, names, Number(row.value), opts);
+  } catch (err) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    const e = toStorageError(err, config.endpoint, "opening");
+    throw e.code === "Internal" && /within \d+s/.test(e.message)
+      ? unavailable(`postgres: ${config.endpoint}: ${e.message}`, err)
+      : e;
+  }
+}
+
+/** The revision log on one PostgreSQL schema. Build it with {@linkcode openPostgresLog}. */
+export class PostgresLog implements Log {
+  readonly #sql: Sql;
+  readonly #q: Queries;
+  readonly #names: Names;
+  readonly #endpoint: string;
+  readonly #logger: Logger;
+  readonly #listeners = new Map<
+    (events: LogEvent[]) => void,
+    ((err: StorageError) => void) | undefined
+  >();
+  readonly #tailer: ChangeTailer;
+  readonly #compactor: PeriodicCompactor;
+  #listenSql: Sql;
+  #listenState: "idle" | "connecting" | "up" = "idle";
+  #listenRetry:
+    | { timer: ReturnType<typeof setTimeout>; wake: () => void }
+    | undefined;
+  #closed = false;
+
+  /** Use {@linkcode openPostgresLog}. */
+  constructor(
+    sql: Sql,
+    config: PostgresConfig,
+    names: Names,
+    current: number,
+    opts: PostgresLogOptions,
+  ) {
+    this.#sql = sql;
+    this.#names = names;
+    this.#q = queriesFor(names);
+    this.#endpoint = config.endpoint;
+    this.#logger = opts.logger ?? silentLogger;
+    this.#tailer = new ChangeTailer({
+      fetch: (after, limit) => this.#tail(after, limit),
+      deliver: (events) => this.#deliver(events),
+      lost: (err) => this.#lost(err),
+      startAfter: current,
+      safetyPollMs: opts.safetyPollMs ?? 10_000,
+      logger: this.#logger,
+    });
+    this.#listenSql = connectListener(config, {
+      onnotify: () => this.#tailer.kick(),
+      onclose: () => {
+        if (this.#listenState !== "up" || this.#closed) return;
+        this.#listenState = "idle";
+        this.#logger.warn("postgres LISTEN connection lost; re-listening", {
+          endpoint: this.#endpoint,
+        });
+        void this.#listen();
+      },
+    });
+    void this.#listen();
+    this.#compactor = new PeriodicCompactor({
+      intervalMs: config.compactionIntervalMs,
+      current: () => this.currentRevision(),
+      compact: (rev) => this.compact(rev),
+      logger: this.#logger,
+    });
+  }
+
+  /** True while the `LISTEN` connection is established (for tests). */
+  get listening(): boolean {
+    return this.#listenState === "up";
+  }
+
+  async currentRevision(): Promise<number> {
+    const [row] = await this.#run(
+      () => this.#sql.unsafe(this.#q.current, []),
+      "current revision",
+    );
+    return Number(row.value);
+  }
+
+  async compactedRevision(): Promise<number> {
+    const [row] = await this.#run(
+      () => this.#sql.unsafe(this.#q.compacted, []),
+      "compacted revision",
+    );
+    return Number(row.value);
+  }
+
+  async get(key: string, atRevision?: number): Promise<LogRecord | undefined> {
+    checkObjectKey(key);
+    const at = checkRevision("atRevision", atRevision);
+    if (at === 0) {
+      const rows = await this.#query<RecordRow>(
+        this.#q.getLatest,
+        [key],
+        `get ${key}`,
+      );
+      return rows[0] ? toRecord(rows[0], key) : undefined;
+    }
+    const [row] = await this.#query<
+      RecordRow & { current: number; compacted: number; kind: number }
+    >(this.#q.getAt, [key, at], `get ${key}`);
+    this.#checkAt(at, row.current, row.compacted);
+    if (row.mod_revision === null || row.kind === KIND_DELETE) return undefined;
+    return toRecord(row, key);
+  }
+
+  async list(
+    prefix: string,
+    opts: LogListOptions = {},
+  ): Promise<LogListResult> {
+    const end = checkPrefix(prefix);
+    const at = checkRevision("atRevision", opts.atRevision);
+    const limit = checkRevision("limit", opts.limit);
+    const start = typeof opts.startKey === "string" && opts.startKey > prefix
+      ? rangeStart(opts.startKey)
+      : prefix;
+    const sqlLimit = limit === 0 ? null : limit + 1;
+    let rows: (RecordRow & { current: number; compacted?: number })[];
+    if (at === 0) {
+      rows = await this.#query(
+        this.#q.listLatest,
+        [start, end, sqlLimit],
+        `list ${prefix}`,
+      );
+    } else {
+      rows = await this.#query(
+        this.#q.listAt,
+        [start, end, at, sqlLimit],
+        `list ${prefix}`,
+      );
+      this.#checkAt(at, rows[0].current, rows[0].compacted!);
+    }
+    const revision = at === 0 ? Number(rows[0].current) : at;
+    const live = rows.filter((r) => r.key !== null);
+    const more = limit !== 0 && live.length > limit;
+    return {
+      records: (more ? live.slice(0, limit) : live).map((r) => toRecord(r)),
+      revision,
+      more,
+    };
+  }
+
+  async count(prefix: string): Promise<{ count: number; bytes: number }> {
+    const end = checkPrefix(prefix);
+    const [row] = await this.#query<{ n: number; bytes: number }>(
+      this.#q.count,
+      [prefix, end],
+      `count ${prefix}`,
+    );
+    return { count: Number(row.n), bytes: Number(row.bytes) };
+  }
+
+  create(key: string, value: string): Promise<number> {
+    return this.#write(KIND_CREATE, key, value, 0, "create");
+  }
+
+  update(
+    key: string,
+    value: string,
+    expectedRevision: number,
+  ): Promise<number> {
+    return this.#write(KIND_UPDATE, key, value, expectedRevision, "update");
+  }
+
+  delete(key: string, expectedRevision: number): Promise<number> {
+    return this.#write(KIND_DELETE, key, null, expectedRevision, "delete");
+  }
+
+  async changes(
+    prefix: string,
+    afterRevision: number,
+    limit?: number,
+  ): Promise<LogEvent[]> {
+    const end = checkPrefix(prefix);
+    const after = checkRevision("afterRevision", afterRevision);
+    const n = checkRevision("limit", limit);
+    const rows = await this.#query<ChangeRow & { compacted: number }>(
+      this.#q.changes,
+      [after, prefix, end, n === 0 ? null : n],
+      `changes ${prefix}`,
+    );
+    const compacted = Number(rows[0].compacted);
+    if (after < compacted) throw expired(after, compacted);
+    return rows.map(toEvent).filter((e) => e !== undefined) as LogEvent[];
+  }
+
+  subscribe(
+    listener: (events: LogEvent[]) => void,
+    onError?: (err: StorageError) => void,
+  ): () => void {
+    this.#listeners.set(listener, onError);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Drops history at or below `revision` (batches of 10k revisions, each
+   * one transaction), then vacuums the history table so it does not grow
+   * under churn. Waits (up to 5 s) for this replica's tail to reach
+   * `revision` first, so its own watchers never lose changes to it.
+   */
+  async compact(revision: number): Promise<void> {
+    const target = checkRevision("revision", revision);
+    const current = await this.currentRevision();
+    if (target > current) throw tooLargeResourceVersion(target, current);
+    await this.#tailer.caughtUp(target, 5_000);
+    let deleted = 0;
+    for (;;) {
+      const [row] = await this.#query<{ compacted: number; deleted: number }>(
+        this.#q.compact,
+        [target, COMPACT_BATCH],
+        `compact ${target}`,
+      );
+      deleted += Number(row.deleted);
+      if (Number(row.compacted) >= target || this.#closed) break;
+    }
+    if (deleted > 0 && !this.#closed) {
+      await this.#run(
+        () => this.#sql.unsafe(`VACUUM ${this.#names.log}`),
+        "vacuum",
+      );
+    }
+    this.#logger.debug("compacted", { to: target, deletedRows: deleted });
+  }
+
+  async ready(): Promise<void> {
+    if (this.#closed) throw unavailable("postgres: the log is closed");
+    await this.#run(() => this.#sql.unsafe("SELECT 1"), "readiness check");
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#listenRetry) {
+      clearTimeout(this.#listenRetry.timer);
+      this.#listenRetry.wake();
+    }
+    await this.#compactor.close();
+    await this.#tailer.close();
+    this.#listeners.clear();
+    await this.#listenSql.end({ timeout: 1 }).catch(() => {});
+    await this.#sql.end({ timeout: 5 }).catch(() => {});
+  }
+
+  /** One write: one statement, one transaction (see `_schema.ts`). */
+  async #write(
+    op: number,
+    key: string,
+    value: string | null,
+    expected: number,
+    what: string,
+  ): Promise<number> {
+    checkObjectKey(key);
+    if (value !== null) checkValue(key, value);
+    checkRevision("expectedRevision", expected);
+    if (this.#closed) throw unavailable("postgres: the log is closed");
+    let rows;
+    try {
+      rows = await this.#sql.unsafe(this.#q.write, [op, key, value, expected], {
+        prepare: true,
+      });
+    } catch (err) {
+      const detail = Number((err as { detail?: string }).detail);
+      switch (errorCode(err)) {
+        case HP_KEY_EXISTS:
+          throw keyExists(key, detail);
+        case HP_NOT_FOUND:
+          throw notFound(key, detail);
+        case HP_CONFLICT:
+          throw conflict(
+            key,
+            `the object has been modified (revision ${detail}, expected ${expected})`,
+          );
+      }
+      throw toStorageError(err, this.#endpoint, `${what} ${key}`);
+    }
+    this.#tailer.kick();
+    return Number(rows[0].revision);
+  }
+
+  #checkAt(at: number, current: number, compacted: number): void {
+    if (at > Number(current)) {
+      throw tooLargeResourceVersion(at, Number(current));
+    }
+    if (at < Number(compacted)) throw expired(at, Number(compacted));
+  }
+
+  async #tail(after: number, limit: number): Promise<TailBatch> {
+    const rows = await this.#sql.unsafe(this.#q.tail, [after, limit], {
+      prepare: true,
+    }) as unknown as (ChangeRow & { compacted: number })[];
+    return {
+      compacted: Number(rows[0].compacted),
+      events: rows.map(toEvent).filter((e) => e !== undefined) as LogEvent[],
+    };
+  }
+
+  /** Keeps a `LISTEN` open: retried with backoff until it succeeds, then a catch-up round. */
+  async #listen(): Promise<void> {
+    if (this.#listenState !== "idle") return;
+    this.#listenState = "connecting";
+    let delay = 100;
+    while (!this.#closed) {
+      try {
+        await this.#listenSql.unsafe(`LISTEN "${this.#names.channel}"`);
+        if (this.#closed) return;
+        this.#listenState = "up";
+        this.#tailer.kick(); // whatever was committed while we were away
+        return;
+      } catch (err) {
+        if (this.#closed) return;
+        this.#logger.debug("postgres LISTEN failed; retrying", { error: err });
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(() => {
+            this.#listenRetry = undefined;
+            wake();
+          }, delay);
+          this.#listenRetry = { timer, wake };
+        });
+        delay = Math.min(delay * 2, 2_000);
+      }
+    }
+  }
+
+  #lost(err: StorageError): void {
+    for (const onError of [...this.#listeners.values()]) onError?.(err);
+  }
+
+  #deliver(events: LogEvent[]): void {
+    for (const listener of [...this.#listeners.keys()]) {
+      try {
+        listener(events);
+      } catch (err) {
+        this.#logger.error("postgres log subscriber threw", { error: err });
+      }
+    }
+  }
+
+  async #query<T>(text: string, params: unknown[], what: string): Promise<T[]> {
+    return await this.#run(
+      () => this.#sql.unsafe(text, params as never[], { prepare: true }),
+      what,
+    ) as unknown as T[];
+  }
+
+  async #run<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    if (this.#closed) throw unavailable("postgres: the log is closed");
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStorageError(err, this.#endpoint, what);
+    }
+  }
+}
