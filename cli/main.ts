@@ -8,7 +8,9 @@
 import { registerBuiltinBackends } from "../backends/register.ts";
 import { Backends } from "../registry/mod.ts";
 import { runControllerManager } from "./controller_manager.ts";
+import { runKubeconfig } from "./kubeconfig.ts";
 import { runServe, SERVER_COMMAND } from "./server.ts";
+import { runSnapshot } from "./snapshot.ts";
 import { UsageError } from "./usage_error.ts";
 import { runVersion } from "./version.ts";
 
@@ -26,6 +28,8 @@ Commands:
   server               the all-in-one control plane (default when no command is given)
   apiserver            only the API server
   controller-manager   only the generic controllers, against an API server
+  kubeconfig           mint a client certificate and kubeconfig for a user
+  snapshot             save, restore or verify a snapshot of the sqlite backend
   version              print the version
 
 Run 'hyperplane <command> --help' for the flags of a command.
@@ -52,6 +56,10 @@ export async function main(
         return await runServe(APISERVER_COMMAND, rest, backends);
       case "controller-manager":
         return await runControllerManager(rest);
+      case "kubeconfig":
+        return await runKubeconfig(rest);
+      case "snapshot":
+        return await runSnapshot(rest);
       case "version":
         return runVersion(rest);
       case "help":
@@ -61,7 +69,7 @@ export async function main(
         throw new UsageError(
           `unknown command ${
             JSON.stringify(first)
-          } (commands: server, apiserver, controller-manager, version)`,
+          } (commands: server, apiserver, controller-manager, kubeconfig, snapshot, version)`,
         );
     }
   } catch (err) {

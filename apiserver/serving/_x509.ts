@@ -129,6 +129,8 @@ export interface LeafOptions {
   sans?: Sans;
   usage: "server" | "client";
   days: number;
+  /** Overrides `days` (client certificates of a given lifetime). */
+  notAfter?: Date;
   now?: Date;
 }
 
@@ -176,6 +178,7 @@ export async function issueLeaf(
     subject,
     issuer: issuer.cert.subjectName,
     ...validity(opts.days, opts.now ?? new Date()),
+    ...(opts.notAfter ? { notAfter: opts.notAfter } : {}),
     signingAlgorithm: SIGN_ALG,
     publicKey: keys.publicKey,
     signingKey: issuer.key,

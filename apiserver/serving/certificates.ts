@@ -329,6 +329,38 @@ export async function ensureClientCa(opts: {
   return { ...pair, certFile, keyFile };
 }
 
+/** What {@linkcode issueClientCertificate} should put in the certificate. */
+export interface ClientCertificateRequest {
+  /** The user name (CN). */
+  user: string;
+  /** The groups (one O each). */
+  groups?: string[];
+  /** How long it is valid, in milliseconds from now. */
+  validForMs: number;
+  now?: Date;
+}
+
+/**
+ * Issues a client certificate (new P-256 key, EKU clientAuth) for a user
+ * and groups, signed by the client CA: what `hyperplane kubeconfig` hands
+ * out.
+ */
+export async function issueClientCertificate(
+  ca: ClientCa,
+  req: ClientCertificateRequest,
+): Promise<PemPair> {
+  const { issueLeaf, loadIssuer } = await import("./_x509.ts");
+  const now = req.now ?? new Date();
+  return await issueLeaf(await loadIssuer(ca), {
+    commonName: req.user,
+    organizations: req.groups ?? [],
+    usage: "client",
+    days: 1,
+    notAfter: new Date(now.getTime() + req.validForMs),
+    now,
+  });
+}
+
 /** What to do about a damaged CA. */
 function newCaHint(certFile: string, keyFile: string): string {
   return `restore it from a backup, or delete ${certFile} and ${keyFile} to have a new CA generated (clients must then trust the new CA)`;

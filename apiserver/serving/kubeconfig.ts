@@ -82,3 +82,50 @@ export async function writeAdminKubeconfig(
   const { path, ...rest } = opts;
   await writeFileAtomic(path, stringify(adminKubeconfig(rest)));
 }
+
+/** Options of {@linkcode userKubeconfig}. */
+export interface UserKubeconfigOptions {
+  /** The API server URL (a virtual cluster's path included). */
+  server: string;
+  /** The CA to trust (PEM); omitted when undefined. */
+  caCert?: string;
+  /** The user's client certificate and key (PEM). */
+  clientCert: string;
+  clientKey: string;
+  /** Cluster entry name. */
+  clusterName: string;
+  /** User entry name. */
+  userName: string;
+}
+
+/**
+ * A kubeconfig (`kind: Config`) that logs in with a client certificate;
+ * its context is `<user>@<cluster>`.
+ */
+export function userKubeconfig(
+  opts: UserKubeconfigOptions,
+): Record<string, unknown> {
+  const cluster: Record<string, string> = { server: opts.server };
+  if (opts.caCert !== undefined) {
+    cluster["certificate-authority-data"] = btoa(opts.caCert);
+  }
+  const context = `${opts.userName}@${opts.clusterName}`;
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: opts.clusterName, cluster }],
+    contexts: [{
+      name: context,
+      context: { cluster: opts.clusterName, user: opts.userName },
+    }],
+    "current-context": context,
+    preferences: {},
+    users: [{
+      name: opts.userName,
+      user: {
+        "client-certificate-data": btoa(opts.clientCert),
+        "client-key-data": btoa(opts.clientKey),
+      },
+    }],
+  };
+}

@@ -34,8 +34,10 @@ export {
   type CertificateAction,
   type CertificateOptions,
   type ClientCa,
+  type ClientCertificateRequest,
   ensureCertificates,
   ensureClientCa,
+  issueClientCertificate,
   RENEW_BEFORE_DAYS,
   SERVING_VALIDITY_DAYS,
   type ServingCertificates,
@@ -91,6 +93,8 @@ export {
   adminKubeconfig,
   type AdminKubeconfigOptions,
   serverUrl,
+  userKubeconfig,
+  type UserKubeconfigOptions,
   writeAdminKubeconfig,
 } from "./kubeconfig.ts";
 export {
