@@ -3,7 +3,8 @@
  * for the same Kubernetes object: every field follows its Go struct tag
  * (recorded in the `(go)` field option: `omitempty`, `omitzero`, `ptr`),
  * `metav1.Time`/`MicroTime` become RFC 3339 strings (or `null` when zero),
- * `FieldsV1` becomes its raw JSON, `[]byte` becomes base64.
+ * `FieldsV1` becomes its raw JSON, `resource.Quantity` its string, `[]byte`
+ * becomes base64.
  *
  * @module
  */
@@ -25,6 +26,7 @@ const SKIP = Symbol("skip");
 const TIME = `.${META_V1}.Time`;
 const MICRO_TIME = `.${META_V1}.MicroTime`;
 const FIELDS_V1 = `.${META_V1}.FieldsV1`;
+const QUANTITY = ".k8s.io.apimachinery.pkg.api.resource.Quantity";
 // Go's time.Time{} as Unix seconds, and the years RFC 3339 JSON allows.
 const GO_ZERO_TIME = -62135596800;
 const MIN_SECONDS = -62167219200; // 0000-01-01T00:00:00Z
@@ -102,6 +104,8 @@ function valueToGoJson(
         return timeToGoJson(msg, true, path);
       case FIELDS_V1:
         return fieldsV1ToGoJson(msg, path);
+      case QUANTITY: // the zero Quantity prints as "0"
+        return typeof msg.string === "string" && msg.string ? msg.string : "0";
     }
     if (type.name === "ExtraValue") {
       const items = (msg.items ?? []) as string[];

@@ -7,7 +7,11 @@
  */
 
 import protobuf from "protobufjs";
-import { META_V1_PROTO, RUNTIME_PROTO } from "./_proto/meta_v1.ts";
+import {
+  META_V1_PROTO,
+  RESOURCE_PROTO,
+  RUNTIME_PROTO,
+} from "./_proto/meta_v1.ts";
 import { CORE_V1_PROTO } from "./_proto/core_v1.ts";
 import { COORDINATION_V1_PROTO, EVENTS_V1_PROTO } from "./_proto/events_v1.ts";
 import { RBAC_V1_PROTO } from "./_proto/rbac_v1.ts";
@@ -25,6 +29,7 @@ function buildRoot(): protobuf.Root {
     const text of [
       RUNTIME_PROTO,
       META_V1_PROTO,
+      RESOURCE_PROTO,
       CORE_V1_PROTO,
       EVENTS_V1_PROTO,
       COORDINATION_V1_PROTO,

@@ -27,6 +27,7 @@ export const PROTOBUF_KINDS: readonly ProtobufKind[] = [
   ["v1", "Namespace", `${CORE}.Namespace`],
   ["v1", "ServiceAccount", `${CORE}.ServiceAccount`],
   ["v1", "Event", `${CORE}.Event`],
+  ["v1", "ResourceQuota", `${CORE}.ResourceQuota`],
   ["events.k8s.io/v1", "Event", "k8s.io.api.events.v1.Event"],
   ["coordination.k8s.io/v1", "Lease", "k8s.io.api.coordination.v1.Lease"],
   ["rbac.authorization.k8s.io/v1", "Role", `${RBAC}.Role`],

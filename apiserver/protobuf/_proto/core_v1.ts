@@ -5,7 +5,7 @@
  * @module
  */
 
-/** Proto2 source for ConfigMap, Secret, Namespace, ServiceAccount, Event. */
+/** Proto2 source for ConfigMap, Secret, Namespace, ServiceAccount, Event, ResourceQuota. */
 export const CORE_V1_PROTO = `
 syntax = "proto2";
 package k8s.io.api.core.v1;
@@ -95,5 +95,32 @@ message EventSource {
 message EventSeries {
   optional int32 count = 1 [(go) = "omitempty"];
   optional k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime lastObservedTime = 2 [(go) = "omitempty"];
+}
+
+message ResourceQuota {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1 [(go) = "omitempty"];
+  optional ResourceQuotaSpec spec = 2 [(go) = "omitempty"];
+  optional ResourceQuotaStatus status = 3 [(go) = "omitempty"];
+}
+
+message ResourceQuotaSpec {
+  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> hard = 1 [(go) = "omitempty"];
+  repeated string scopes = 2 [(go) = "omitempty"];
+  optional ScopeSelector scopeSelector = 3 [(go) = "ptr,omitempty"];
+}
+
+message ResourceQuotaStatus {
+  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> hard = 1 [(go) = "omitempty"];
+  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> used = 2 [(go) = "omitempty"];
+}
+
+message ScopeSelector {
+  repeated ScopedResourceSelectorRequirement matchExpressions = 1 [(go) = "omitempty"];
+}
+
+message ScopedResourceSelectorRequirement {
+  optional string scopeName = 1;
+  optional string operator = 2;
+  repeated string values = 3 [(go) = "omitempty"];
 }
 `;

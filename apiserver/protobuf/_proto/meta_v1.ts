@@ -25,6 +25,16 @@ message Unknown {
 }
 `;
 
+/** Proto2 source for \`resource.Quantity\` (its canonical string). */
+export const RESOURCE_PROTO = `
+syntax = "proto2";
+package k8s.io.apimachinery.pkg.api.resource;
+
+message Quantity {
+  optional string string = 1;
+}
+`;
+
 /** Proto2 source for the meta/v1 messages the built-in kinds use. */
 export const META_V1_PROTO = `
 syntax = "proto2";
