@@ -107,7 +107,9 @@ export class PolicyPlugin implements ValidatingAdmission {
       ctx.signal,
       (cluster, key) => {
         this.#snapshots.delete(cluster);
-        this.#queueStatus(key);
+        const name = key.slice(key.lastIndexOf("/") + 1);
+        if (this.#policies.cluster(cluster)?.has(name)) this.#queueStatus(key);
+        else this.#compiled.delete(`${cluster}/${name}`);
       },
       this.#log,
     );
@@ -141,13 +143,16 @@ export class PolicyPlugin implements ValidatingAdmission {
 
   // --- the index ---
 
-  #compile(policy: PolicyObject): CompiledPolicy {
-    const uid = policy.metadata.uid ?? policy.metadata.name ?? "";
-    const gen = policy.metadata.generation ?? 0;
-    let c = this.#compiled.get(uid);
-    if (!c || c.generation !== gen) {
+  /** The policy compiled, once per uid and generation. */
+  #compile(cluster: string, policy: PolicyObject): CompiledPolicy {
+    const id = `${cluster}/${policy.metadata.name ?? ""}`;
+    let c = this.#compiled.get(id);
+    if (
+      !c || c.uid !== (policy.metadata.uid ?? "") ||
+      c.generation !== (policy.metadata.generation ?? 0)
+    ) {
       c = compilePolicy(this.#cel, policy);
-      this.#compiled.set(uid, c);
+      this.#compiled.set(id, c);
     }
     return c;
   }
@@ -165,7 +170,7 @@ export class PolicyPlugin implements ValidatingAdmission {
         const binding = bindings.get(name)!.object as BindingObject;
         const p = policies.get(binding.spec?.policyName ?? "");
         if (!p) continue; // upstream ignores bindings of missing policies
-        const policy = this.#compile(p.object as PolicyObject);
+        const policy = this.#compile(cluster, p.object as PolicyObject);
         bound.push({ binding, policy });
         const sels = [
           policy.spec.matchConstraints?.namespaceSelector,
@@ -243,7 +248,7 @@ export class PolicyPlugin implements ValidatingAdmission {
           return cur;
         }
         const cluster = clusterFromKey(key) ?? "root";
-        const compiled = this.#compile(policy);
+        const compiled = this.#compile(cluster, policy);
         const warnings = typeCheckWarnings(
           compiled,
           this.#checkedKinds(cluster, compiled),
