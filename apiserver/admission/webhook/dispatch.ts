@@ -341,6 +341,29 @@ function applyAnswer(
   };
 }
 
+/**
+ * A patch may not move the object: another namespace is upstream's 400 from
+ * `EnsureObjectNamespaceMatchesRequestNamespace` (a removed one is put
+ * back), another name on update its 400 from the update handler.
+ */
+function keepIdentity(obj: KubeObject, attrs: AdmissionAttributes): void {
+  const ns = obj.metadata.namespace;
+  if (attrs.namespace) {
+    if (ns === undefined || ns === "") obj.metadata.namespace = attrs.namespace;
+    else if (ns !== attrs.namespace) {
+      throw badRequestError(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
+    }
+  }
+  const old = attrs.oldObject?.metadata.name;
+  if (attrs.operation === "UPDATE" && old && obj.metadata.name !== old) {
+    throw badRequestError(
+      `the name of the object (${obj.metadata.name}) does not match the name on the URL (${old})`,
+    );
+  }
+}
+
 /** The mutating webhook plugin (`MutatingAdmissionWebhook`). */
 export function mutatingWebhookPlugin(
   opts: WebhookDispatchOptions,
@@ -367,6 +390,7 @@ export function mutatingWebhookPlugin(
           } catch (e) {
             d.failed(acc.webhook, e);
           }
+          if (next !== object) keepIdentity(next, attrs);
           if (!only && !isDeepStrictEqual(next, object)) {
             for (const uid of invokedIfNeeded) reinvoke.add(uid);
           }

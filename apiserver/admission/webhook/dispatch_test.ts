@@ -547,3 +547,33 @@ Deno.test("writes of the admission configuration kinds never reach webhooks", as
   assert.equal(s.calls.length, 0);
   await refusal(s.validating.validate(attrs()));
 });
+
+Deno.test("a patch may not move the object to another namespace or rename it on update", async () => {
+  const patchTo = (path: string, value: string) => () => ({
+    allowed: true,
+    patchType: "JSONPatch",
+    patch: patchOf([{ op: "replace", path, value }]),
+  });
+  const ns = setup([config("a", [hook("m")])], {
+    m: patchTo("/metadata/namespace", "other"),
+  });
+  let e = await refusal(ns.mutating.admit(attrs()));
+  assert.equal(e.code, 400);
+  assert.equal(
+    e.message,
+    "the namespace of the provided object does not match the namespace sent on the request",
+  );
+  const name = setup([config("a", [hook("m")])], {
+    m: patchTo("/metadata/name", "renamed"),
+  });
+  const created = await name.mutating.admit(attrs());
+  assert.equal(created.metadata.name, "renamed");
+  e = await refusal(name.mutating.admit(attrs({
+    operation: "UPDATE",
+    oldObject: { metadata: { name: "cm", namespace: "default" } },
+  })));
+  assert.equal(
+    e.message,
+    "the name of the object (renamed) does not match the name on the URL (cm)",
+  );
+});
