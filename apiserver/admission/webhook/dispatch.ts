@@ -37,6 +37,7 @@ import {
   forbiddenError,
   internalError,
 } from "../../status/mod.ts";
+import { builtinSchema, dropUnknownFields } from "../../schema/mod.ts";
 import { CallingWebhookError, type WebhookClients } from "./client.ts";
 import { MatchConditionEvaluator } from "./match_conditions.ts";
 import {
@@ -364,6 +365,16 @@ function keepIdentity(obj: KubeObject, attrs: AdmissionAttributes): void {
   }
 }
 
+/**
+ * Fields a built-in kind does not declare are lost, as upstream's decoding
+ * of the patched object into its Go type loses them (custom resources are
+ * pruned by their own create/update hooks, which run after admission).
+ */
+function dropUndeclared(obj: KubeObject, attrs: AdmissionAttributes): void {
+  const schema = builtinSchema(attrs.group, attrs.version, attrs.kind);
+  if (schema) dropUnknownFields(obj, schema);
+}
+
 /** The mutating webhook plugin (`MutatingAdmissionWebhook`). */
 export function mutatingWebhookPlugin(
   opts: WebhookDispatchOptions,
@@ -390,7 +401,10 @@ export function mutatingWebhookPlugin(
           } catch (e) {
             d.failed(acc.webhook, e);
           }
-          if (next !== object) keepIdentity(next, attrs);
+          if (next !== object) {
+            keepIdentity(next, attrs);
+            dropUndeclared(next, attrs);
+          }
           if (!only && !isDeepStrictEqual(next, object)) {
             for (const uid of invokedIfNeeded) reinvoke.add(uid);
           }

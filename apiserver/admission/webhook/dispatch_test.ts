@@ -577,3 +577,19 @@ Deno.test("a patch may not move the object to another namespace or rename it on 
     "the name of the object (renamed) does not match the name on the URL (cm)",
   );
 });
+
+Deno.test("fields a built-in kind does not declare, added by a patch, are dropped", async () => {
+  const s = setup([config("a", [hook("m")])], {
+    m: () => ({
+      allowed: true,
+      patchType: "JSONPatch",
+      patch: patchOf([
+        { op: "add", path: "/spec", value: { replicas: 3 } },
+        { op: "add", path: "/data/b", value: "2" },
+      ]),
+    }),
+  });
+  const out = await s.mutating.admit(attrs());
+  assert.equal(out.spec, undefined);
+  assert.deepEqual(out.data, { a: "1", b: "2" });
+});
