@@ -7,7 +7,11 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { invalidError } from "../status/mod.ts";
-import { type FieldError, forbidden } from "../validation/field_error.ts";
+import {
+  type FieldError,
+  forbidden,
+  invalid,
+} from "../validation/field_error.ts";
 import { subdomainName } from "../validation/names.ts";
 import {
   validateObjectMeta,
@@ -86,6 +90,50 @@ function withoutMetaAndStatus(obj: KubeObject): string {
   return JSON.stringify(rest);
 }
 
+type Meta = KubeObject["metadata"];
+
+/**
+ * Upstream's `BeforeUpdate` for the server-owned metadata of an update: a
+ * client echoes these back in whatever form it parsed them into (the
+ * Python client writes `creationTimestamp` as `…+00:00`), so the stored
+ * values win: `generation` always, `creationTimestamp` always (changes are
+ * ignored, not refused), `uid` when none is sent, `deletionTimestamp` once
+ * set, `deletionGracePeriodSeconds` once set unless the request names one.
+ * What remains different is refused by validation (`field is immutable`).
+ */
+export function beforeUpdate(meta: Meta, old: Meta): void {
+  if (old.generation === undefined) delete meta.generation;
+  else meta.generation = old.generation;
+  if (!meta.uid) meta.uid = old.uid;
+  if (old.creationTimestamp) meta.creationTimestamp = old.creationTimestamp;
+  if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;
+  if (
+    old.deletionGracePeriodSeconds !== undefined &&
+    meta.deletionGracePeriodSeconds === undefined
+  ) {
+    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+  }
+  delete meta.selfLink;
+}
+
+/**
+ * The rest of upstream's `ValidateObjectMetaAccessorUpdate` for deletion
+ * fields: neither may be set, removed or changed by an update.
+ */
+function systemFieldsUpdate(meta: Meta, old: Meta): FieldError[] {
+  const errs: FieldError[] = [];
+  for (
+    const f of ["deletionTimestamp", "deletionGracePeriodSeconds"] as const
+  ) {
+    if (meta[f] !== old[f]) {
+      errs.push(
+        invalid(`metadata.${f}`, meta[f] ?? null, "field is immutable"),
+      );
+    }
+  }
+  return errs;
+}
+
 /**
  * Computes the object to store for an update of the main resource (or of
  * `subresource`), from the stored `current` and the request's `incoming`
@@ -106,23 +154,11 @@ export function prepareUpdate(
     next = sub.merge(incoming, current);
   } else {
     next = structuredClone(incoming);
-    const meta = next.metadata;
-    const old = current.metadata;
-    if (!meta.uid) meta.uid = old.uid;
-    if (!meta.creationTimestamp) meta.creationTimestamp = old.creationTimestamp;
-    const immutable = validateObjectMetaUpdate(meta, old);
-    throwIfInvalid(def, next, immutable);
-    for (
-      const f of [
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "generation",
-      ]
-    ) {
-      if (old[f] === undefined) delete meta[f];
-      else meta[f] = old[f];
-    }
-    delete meta.selfLink;
+    beforeUpdate(next.metadata, current.metadata);
+    throwIfInvalid(def, next, [
+      ...validateObjectMetaUpdate(next.metadata, current.metadata),
+      ...systemFieldsUpdate(next.metadata, current.metadata),
+    ]);
     if (def.subresources?.status) {
       if (current.status === undefined) delete next.status;
       else next.status = structuredClone(current.status);
