@@ -49,6 +49,12 @@ export const KIND_CREATE = 0;
 export const KIND_UPDATE = 1;
 export const KIND_DELETE = 2;
 
+/**
+ * Bumped whenever `schemaSql` changes; stored as the schema's comment, so a
+ * start on an up-to-date database skips the DDL (one catalog read).
+ */
+export const SCHEMA_VERSION = "hyperplane postgres schema v1";
+
 /** The DDL, every statement idempotent. */
 export function schemaSql(n: Names): string {
   return `
@@ -144,6 +150,7 @@ BEGIN
   compacted := to_rev; deleted := n1 + n2;
 END
 $fn$;
+COMMENT ON SCHEMA "${n.schema}" IS '${SCHEMA_VERSION}';
 `;
 }
 
@@ -172,15 +179,22 @@ export async function ensureSchema(
       timeoutMs,
     );
   });
-  const work = sql.begin(async (tx) => {
-    await tx.unsafe(
-      `SET LOCAL lock_timeout = '${Math.max(1, Math.floor(timeoutMs))}ms'`,
+  const work = (async () => {
+    const [row] = await sql.unsafe(
+      `SELECT obj_description(to_regnamespace($1), 'pg_namespace') AS v`,
+      [names.schema],
     );
-    await tx.unsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-      `hyperplane-schema-${names.schema}`,
-    ]);
-    await tx.unsafe(schemaSql(names));
-  });
+    if (row?.v === SCHEMA_VERSION) return;
+    await sql.begin(async (tx) => {
+      await tx.unsafe(
+        `SET LOCAL lock_timeout = '${Math.max(1, Math.floor(timeoutMs))}ms'`,
+      );
+      await tx.unsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+        `hyperplane-schema-${names.schema}`,
+      ]);
+      await tx.unsafe(schemaSql(names));
+    });
+  })();
   try {
     await Promise.race([work, deadline]);
   } finally {
