@@ -98,6 +98,11 @@ export function matchRules(
     };
   }
   if ((hook.matchPolicy ?? "Equivalent") !== "Equivalent") return undefined;
+  // Only a rule that would match in some version makes equivalents worth
+  // listing (the common case is a rule for another resource).
+  const anyVersion = (r: WebhookRule) =>
+    ruleMatches({ ...r, apiVersions: ["*"] }, attrs, exact);
+  if (!rules.some(anyVersion)) return undefined;
   for (const eq of equivalents()) {
     if (eq.version === attrs.version) continue;
     const gvr = { ...exact, version: eq.version };

@@ -129,6 +129,13 @@ Deno.test("matchPolicy Equivalent matches the resource in another served version
     matchRules(hook(), attrs())?.kind.kind,
     "ConfigMap",
   );
+  // A rule for another resource does not list the served versions.
+  let listed = 0;
+  matchRules(hook(), attrs({ resource: "secrets" }), () => {
+    listed++;
+    return [];
+  });
+  assert.equal(listed, 0);
 });
 
 Deno.test("objectSelector matches the new or the old object's labels", () => {
