@@ -228,3 +228,118 @@ Deno.test("webhook configurations are served per cluster and their webhooks see 
     await s.close();
   }
 });
+
+Deno.test("matchPolicy Equivalent sends a write of another served version as the rule's version; webhooks are per cluster", async () => {
+  await using hook = await startWebhookServer((review) => {
+    const req = review.request as {
+      kind: { version: string };
+      requestKind: { version: string };
+      object: { apiVersion: string };
+    };
+    return {
+      response: {
+        allowed: false,
+        status: {
+          message:
+            `kind ${req.kind.version} requestKind ${req.requestKind.version} object ${req.object.apiVersion}`,
+        },
+      },
+    };
+  });
+  const s = await startTestServer();
+  const tenant = "/clusters/tenant-b";
+  try {
+    const schema = {
+      openAPIV3Schema: {
+        type: "object",
+        "x-kubernetes-preserve-unknown-fields": true,
+      },
+    };
+    const crd = await s.request(
+      "POST",
+      `${tenant}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
+      {
+        body: {
+          apiVersion: "apiextensions.k8s.io/v1",
+          kind: "CustomResourceDefinition",
+          metadata: { name: "widgets.example.com" },
+          spec: {
+            group: "example.com",
+            scope: "Namespaced",
+            names: { plural: "widgets", singular: "widget", kind: "Widget" },
+            versions: [
+              { name: "v1", served: true, storage: true, schema },
+              { name: "v2", served: true, storage: false, schema },
+            ],
+          },
+        },
+      },
+    );
+    assert.equal(crd.status, 201, JSON.stringify(crd.body));
+    const config = (matchPolicy: string) => ({
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "widgets" },
+      webhooks: [{
+        name: "widgets.example.com",
+        clientConfig: { url: `${hook.url}/`, caBundle: hook.caBundle },
+        rules: [{
+          operations: ["CREATE"],
+          apiGroups: ["example.com"],
+          apiVersions: ["v1"],
+          resources: ["widgets"],
+        }],
+        matchPolicy,
+        sideEffects: "None",
+        admissionReviewVersions: ["v1"],
+      }],
+    });
+    const vwc = await s.request(
+      "POST",
+      `${tenant}${AR}/validatingwebhookconfigurations`,
+      { body: config("Equivalent") },
+    );
+    assert.equal(vwc.status, 201, JSON.stringify(vwc.body));
+    let n = 0;
+    const widget = () =>
+      s.request(
+        "POST",
+        `${tenant}/apis/example.com/v2/namespaces/default/widgets`,
+        {
+          body: {
+            apiVersion: "example.com/v2",
+            kind: "Widget",
+            metadata: { name: `w-${n++}` },
+          },
+        },
+      );
+    const denied = await eventually(widget, (r) => r.status === 400);
+    assert.equal(denied.status, 400, JSON.stringify(denied.body));
+    assert.equal(
+      denied.body.message,
+      'admission webhook "widgets.example.com" denied the request: kind v1 requestKind v2 object example.com/v1',
+    );
+    // The same configuration in root does not exist: root's widgets (none
+    // served there) and configmaps are untouched.
+    assert.equal((await createCm(s, "root-cm")).status, 201);
+    const cur = await s.request(
+      "GET",
+      `${tenant}${AR}/validatingwebhookconfigurations/widgets`,
+    );
+    const exact = await s.request(
+      "PUT",
+      `${tenant}${AR}/validatingwebhookconfigurations/widgets`,
+      {
+        body: {
+          ...config("Exact"),
+          metadata: cur.body.metadata,
+        },
+      },
+    );
+    assert.equal(exact.status, 200, JSON.stringify(exact.body));
+    const allowed = await eventually(widget, (r) => r.status === 201);
+    assert.equal(allowed.status, 201, JSON.stringify(allowed.body));
+  } finally {
+    await s.close();
+  }
+});
