@@ -10,6 +10,7 @@ import { memoryBackend } from "./memory/mod.ts";
 import { sqliteBackend } from "./sqlite/mod.ts";
 import { etcdBackend } from "./etcd/mod.ts";
 import { spannerBackend } from "./spanner/mod.ts";
+import { postgresBackend } from "./postgres/mod.ts";
 
 /** Registers every built-in backend into `backends` and returns it. */
 export function registerBuiltinBackends(
@@ -19,5 +20,6 @@ export function registerBuiltinBackends(
     .register(memoryBackend())
     .register(sqliteBackend())
     .register(etcdBackend())
-    .register(spannerBackend());
+    .register(spannerBackend())
+    .register(postgresBackend());
 }
