@@ -59,6 +59,7 @@ import type { ResourceDefinition } from "./resources/types.ts";
 import { REVIEW_RESOURCES } from "./reviews/mod.ts";
 import { handleWatch } from "./watch/serve_watch.ts";
 import {
+  type MetricFamily,
   type MetricsSources,
   RequestMetrics,
   type Sample,
@@ -118,6 +119,8 @@ export interface ApiServerOptions {
    * issuer with a fresh in-memory key, so tokens die with the process.
    */
   tokenIssuer?: ServiceAccountTokenIssuer;
+  /** More metric families for `/metrics` (e.g. storage transformations). */
+  extraMetrics?: () => MetricFamily[];
   /**
    * Checks the tokens of TokenReviews: the serving layer's token
    * authenticators (`unionTokenAuthenticator`). Without it every
@@ -198,6 +201,7 @@ export async function createApiServer(
       );
     },
     startedAt: performance.timeOrigin,
+    extra: opts.extraMetrics,
   };
   const admission: ValidatingAdmission[] = [];
   const mutating: MutatingAdmission[] = [];

@@ -6,13 +6,26 @@
  */
 
 import type { Backends } from "../registry/mod.ts";
-import { createLogger } from "../log/mod.ts";
+import { join } from "node:path";
+import { createLogger, type Logger } from "../log/mod.ts";
 import { backendCliFlags, parseFlags } from "./flags.ts";
-import { SERVING_FLAGS, servingConfig, STORAGE_FLAGS } from "./common_flags.ts";
+import {
+  SERVING_FLAGS,
+  type ServingConfig,
+  servingConfig,
+  STORAGE_FLAGS,
+} from "./common_flags.ts";
 import { renderHelp } from "./help.ts";
 import { openStorage, selectStorage } from "./open_storage.ts";
 import { shutdownSignal } from "./signals.ts";
 import { cachedStoreFactory } from "../storage/cacher/mod.ts";
+import { openEncryption } from "../storage/encryption/mod.ts";
+import {
+  controlSocketPath,
+  serveControlSocket,
+  type SnapshotHeader,
+  startSnapshotSchedule,
+} from "../backends/sqlite/mod.ts";
 import { securePrivateDir } from "../storage/files.ts";
 import {
   createApiServer,
@@ -102,6 +115,46 @@ export function serveHelp(cmd: ServeCommand, backends: Backends): string {
   );
 }
 
+/**
+ * A backend that can snapshot itself online (sqlite) gets the control
+ * socket `hyperplane snapshot save` talks to, and the scheduled snapshots
+ * of `--snapshot-interval`.
+ */
+async function startSnapshots(
+  backend: object,
+  config: ServingConfig,
+  logger: Logger,
+  resources: AsyncDisposableStack,
+): Promise<void> {
+  const snapshot = (backend as {
+    snapshot?: (file: string) => Promise<SnapshotHeader>;
+  }).snapshot?.bind(backend);
+  if (!snapshot) {
+    if (config.snapshotIntervalMs > 0) {
+      logger.warn(
+        "--snapshot-interval applies to the sqlite backend only (etcd: etcdctl snapshot save)",
+      );
+    }
+    return;
+  }
+  const socket = await serveControlSocket({
+    path: controlSocketPath(config.dataDir),
+    snapshot,
+    logger: logger.with({ component: "snapshots" }),
+  });
+  if (socket) resources.defer(() => socket.close());
+  if (config.snapshotIntervalMs > 0) {
+    const schedule = startSnapshotSchedule({
+      dir: join(config.dataDir, "snapshots"),
+      intervalMs: config.snapshotIntervalMs,
+      retention: config.snapshotRetention,
+      snapshot,
+      logger: logger.with({ component: "snapshots" }),
+    });
+    resources.defer(() => schedule.stop());
+  }
+}
+
 /** Runs a serving command until SIGINT/SIGTERM. Returns the exit status. */
 export async function runServe(
   cmd: ServeCommand,
@@ -135,11 +188,24 @@ export async function runServe(
   const started = performance.now();
   const resources = new AsyncDisposableStack();
   try {
+    // Read first: a bad file stops the start before storage opens.
+    const encryption = config.encryptionProviderConfig === undefined
+      ? undefined
+      : await openEncryption({
+        configFile: config.encryptionProviderConfig,
+        automaticReload: config.encryptionProviderConfigAutomaticReload,
+        logger,
+      });
+    if (encryption) resources.defer(() => encryption.close());
     const backend = await openStorage(selection, ctx);
-    const storage = cachedStoreFactory(backend, {
+    // Encryption sits below the watch cache: the cache holds plaintext, the
+    // backend ciphertext; the guard above makes undecryptable objects 500s.
+    const cached = cachedStoreFactory(encryption?.wrap(backend) ?? backend, {
       logger: logger.with({ component: "cacher" }),
     });
+    const storage = encryption?.guard(cached) ?? cached;
     resources.defer(() => storage.close());
+    await startSnapshots(backend, config, logger, resources);
     logger.info("storage ready", {
       backend: selection.backend.name,
       revision: await storage.currentRevision(),
@@ -167,6 +233,7 @@ export async function runServe(
       storage,
       logger,
       tokenIssuer,
+      extraMetrics: encryption?.metricFamilies,
       tokenReviewer: unionTokenAuthenticator(tokenAuthenticators),
       authorizationMode: config.authorizationMode,
       flowControl: {

@@ -25,6 +25,8 @@ export interface MetricsSources {
   storageObjects(): Promise<Sample[]>;
   /** When the process started (ms since the epoch). */
   startedAt: number;
+  /** More families, exposed after the built-in ones. */
+  extra?: () => MetricFamily[];
 }
 
 async function processSamples(startedAt: number): Promise<MetricFamily[]> {
@@ -92,6 +94,7 @@ export async function metricFamilies(
       samples: await src.storageObjects(),
     },
     ...await processSamples(src.startedAt),
+    ...src.extra?.() ?? [],
   ];
 }
 

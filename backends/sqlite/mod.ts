@@ -35,6 +35,29 @@ export {
   type PeriodicCompactorOptions,
 } from "./compactor.ts";
 export type { SqliteSynchronous } from "./_database.ts";
+export {
+  readSnapshotHeader,
+  restoreSnapshot,
+  SNAPSHOT_MAGIC,
+  SnapshotError,
+  type SnapshotHeader,
+  verifySnapshot,
+  writeSnapshot,
+} from "./snapshot.ts";
+export {
+  CONTROL_SOCKET,
+  type ControlSocket,
+  controlSocketPath,
+  ControlSocketUnreachable,
+  requestSnapshot,
+  serveControlSocket,
+} from "./snapshot_socket.ts";
+export {
+  snapshotFileName,
+  type SnapshotSchedule,
+  startSnapshotSchedule,
+} from "./snapshot_schedule.ts";
+export { resolveConfig as resolveSqliteConfig } from "./_config.ts";
 
 /** The `sqlite` backend. */
 export function sqliteBackend(): Backend {

@@ -25,6 +25,7 @@ import { type Logger, silentLogger } from "../../log/mod.ts";
 import { SqliteLog, type SqliteLogOptions } from "./sqlite_log.ts";
 import { PeriodicCompactor } from "./compactor.ts";
 import { privateDatabaseFiles } from "./_database.ts";
+import { type SnapshotHeader, writeSnapshot } from "./snapshot.ts";
 
 /** Options for {@linkcode openSqliteStoreFactory}. */
 export interface SqliteStoreFactoryOptions extends SqliteLogOptions {
@@ -72,6 +73,14 @@ export class SqliteStoreFactory implements StoreFactory {
 
   compact(revision: number): Promise<void> {
     return this.#factory.compact(revision);
+  }
+
+  /**
+   * Writes a consistent snapshot of the database to the new file `file`
+   * while the stores keep serving (see `snapshot.ts`).
+   */
+  snapshot(file: string): Promise<SnapshotHeader> {
+    return writeSnapshot(this.log, file);
   }
 
   /** Runs one periodic-compaction tick now (see `PeriodicCompactor.tick`). */
