@@ -199,7 +199,7 @@ class Dispatcher {
         throw forbiddenError(
           { group: attrs.group, resource: attrs.resource },
           attrs.name,
-          new CallingWebhookError(hook.name, r.error).message,
+          r.error,
         );
       }
       if (!r.matches) return undefined;
