@@ -1,0 +1,244 @@
+/**
+ * The postgres backend across restarts and outages: reopening keeps every
+ * object, its revisions and the history order; a crash of PostgreSQL itself
+ * gives clear `Unavailable` errors and the backend recovers when it returns
+ * (writes, watches and LISTEN, with nothing missed); a dropped LISTEN
+ * connection is re-established with a catch-up read.
+ */
+import assert from "node:assert/strict";
+import { postgresBackend } from "../backends/postgres/mod.ts";
+import { silentLogger } from "../log/mod.ts";
+import {
+  isStorageError,
+  type KubeObject,
+  type StoreFactory,
+  type WatchEvent,
+} from "../storage/mod.ts";
+import { type PostgresServer, startPostgres } from "./support/postgres.ts";
+
+const ref = { resource: "configmaps" };
+const PREFIX = "/registry/configmaps/clusters/root/default/";
+
+function open(
+  pg: PostgresServer,
+  schema = "hyperplane",
+): Promise<StoreFactory> {
+  return postgresBackend().open({
+    "postgres-url": pg.url,
+    "postgres-password-file": pg.passwordFile,
+    "postgres-sslmode": "disable",
+    "postgres-compaction-interval": "0",
+    "postgres-schema": schema,
+  }, { dataDir: "/nonexistent", logger: silentLogger });
+}
+
+function cm(name: string, v: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "default" },
+    data: { v },
+  };
+}
+
+/** The next watch event, or a failure after `ms`. */
+async function next(
+  it: AsyncIterator<WatchEvent>,
+  ms = 20_000,
+): Promise<WatchEvent> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const r = await Promise.race([
+      it.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no event in ${ms} ms`)), ms);
+      }),
+    ]);
+    if (r.done) throw new Error("watch ended");
+    return r.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Retries `fn` until it succeeds or `ms` pass; returns its result. */
+async function eventually<T>(fn: () => Promise<T>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+Deno.test("postgres restarts and outages", async (t) => {
+  const pg = await startPostgres();
+  if (!pg) return;
+  try {
+    await t.step(
+      "reopening keeps objects, revisions and history order",
+      async () => {
+        const first = await open(pg, "restart");
+        const store = first.storeFor(ref);
+        const written: KubeObject[] = [];
+        for (let i = 0; i < 10; i++) {
+          written.push(await store.create(`${PREFIX}o${i}`, cm(`o${i}`, "1")));
+        }
+        for (let i = 0; i < 10; i += 2) {
+          await store.guaranteedUpdate(`${PREFIX}o${i}`, {
+            tryUpdate: (cur) => ({ ...cur!, data: { v: "2" } }),
+          });
+        }
+        await store.delete(`${PREFIX}o9`);
+        const before = await store.list(PREFIX, { recursive: true });
+        let revBefore = await first.currentRevision();
+        await first.close();
+
+        // Twice: a clean reopen, then after PostgreSQL itself crashed.
+        for (const crash of [false, true]) {
+          if (crash) {
+            await pg.kill();
+            await pg.start();
+          }
+          const again = await open(pg, "restart");
+          try {
+            const s = again.storeFor(ref);
+            const after = await s.list(PREFIX, { recursive: true });
+            assert.deepEqual(after.items, before.items);
+            assert.equal(await again.currentRevision(), revBefore);
+            // The history replays in the same order from the first revision.
+            const w = await s.watch(PREFIX, {
+              recursive: true,
+              resourceVersion: written[0].metadata.resourceVersion,
+            });
+            const it = w[Symbol.asyncIterator]();
+            const types = [];
+            for (let i = 0; i < 15; i++) types.push((await next(it)).type);
+            w.stop();
+            assert.deepEqual(types, [
+              ...Array(9).fill("ADDED"),
+              ...Array(5).fill("MODIFIED"),
+              "DELETED",
+            ]);
+            const probe = await s.create(
+              `${PREFIX}probe-${crash}`,
+              cm("p", "1"),
+            );
+            assert.ok(Number(probe.metadata.resourceVersion) > revBefore);
+            await s.delete(`${PREFIX}probe-${crash}`);
+          revBefore = await again.currentRevision();
+          } finally {
+            await again.close();
+          }
+        }
+      },
+    );
+
+    await t.step(
+      "killing PostgreSQL gives clear errors, and the backend recovers when it returns",
+      async () => {
+        const a = await open(pg, "outage");
+        const b = await open(pg, "outage");
+        try {
+          const storeA = a.storeFor(ref);
+          const storeB = b.storeFor(ref);
+          const w = await storeA.watch(PREFIX, {
+            recursive: true,
+            resourceVersion: String(await a.currentRevision()),
+          });
+          const it = w[Symbol.asyncIterator]();
+          const c1 = await storeB.create(`${PREFIX}before`, cm("before", "1"));
+          assert.equal((await next(it)).type, "ADDED");
+
+          await pg.kill();
+          const err = await storeA.create(`${PREFIX}during`, cm("during", "1"))
+            .then(() => undefined, (e) => e);
+          assert.ok(isStorageError(err, "Unavailable"), String(err));
+          assert.match(
+            err.message,
+            /postgres: 127\.0\.0\.1:\d+\/postgres is not reachable/,
+          );
+          const notReady = await a.readiness().then(() => undefined, (e) => e);
+          assert.ok(isStorageError(notReady, "Unavailable"), String(notReady));
+          console.log(`while PostgreSQL is down: ${err.message}`);
+
+          await pg.start();
+          await eventually(() => a.readiness());
+          // B writes after the restart; A's watch (its LISTEN re-established
+          // with a catch-up read) gets it without A writing anything itself.
+          const c2 = await eventually(() =>
+            storeB.create(`${PREFIX}after`, cm("after", "1"))
+          );
+          const ev = await next(it);
+          assert.equal(ev.type, "ADDED");
+          assert.deepEqual("object" in ev && ev.object, c2);
+          assert.ok(
+            Number(c2.metadata.resourceVersion) >
+              Number(c1.metadata.resourceVersion),
+          );
+          const mine = await storeA.create(`${PREFIX}mine`, cm("mine", "1"));
+          assert.deepEqual("object" in (await next(it)) && mine, mine);
+          w.stop();
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      },
+    );
+
+    await t.step(
+      "a dropped LISTEN connection is re-established and nothing is missed",
+      async () => {
+        const a = await open(pg, "relisten");
+        const b = await open(pg, "relisten");
+        const admin = await open(pg, "relisten");
+        try {
+          const w = await a.storeFor(ref).watch(PREFIX, {
+            recursive: true,
+            resourceVersion: String(await a.currentRevision()),
+          });
+          const it = w[Symbol.asyncIterator]();
+          // Terminate every LISTEN backend (A's and B's), then write at once.
+          const killer = await import("postgres");
+          const sql = killer.default({
+            host: "127.0.0.1",
+            port: pg.port,
+            username: "hyperplane",
+            password: pg.password,
+            database: "postgres",
+            max: 1,
+            onnotice: () => {},
+          });
+          try {
+            const killed =
+              await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`;
+            assert.ok(killed.length >= 2, `terminated ${killed.length}`);
+          } finally {
+            await sql.end();
+          }
+          const names = ["x1", "x2", "x3"];
+          for (const n of names) {
+            await b.storeFor(ref).create(`${PREFIX}${n}`, cm(n, "1"));
+          }
+          const got = [];
+          for (let i = 0; i < names.length; i++) {
+            const ev = await next(it);
+            got.push("object" in ev ? ev.object.metadata.name : ev.type);
+          }
+          assert.deepEqual(got, names);
+          w.stop();
+        } finally {
+          await a.close();
+          await b.close();
+          await admin.close();
+        }
+      },
+    );
+  } finally {
+    await pg.stop();
+  }
+});
