@@ -161,10 +161,17 @@ export async function runResourceQuotaController(
     cluster: string,
     gr: GroupResource,
   ): Promise<ApiResource | undefined> => {
-    const found = (await discovery.get(cluster)).resources.find((r) =>
-      r.group === gr.group && r.resource === gr.resource &&
-      r.verbs.includes("list")
-    );
+    const find = async () =>
+      (await discovery.get(cluster)).resources.find((r) =>
+        r.group === gr.group && r.resource === gr.resource &&
+        r.verbs.includes("list")
+      );
+    let found = await find();
+    if (!found) {
+      // Maybe served since the cached discovery (a new CRD): ask again.
+      discovery.invalidate(cluster);
+      found = await find();
+    }
     if (found) watchDeletes(found);
     return found;
   };
@@ -174,12 +181,17 @@ export async function runResourceQuotaController(
     async (gr: GroupResource): Promise<number> => {
       const r = await resolve(cluster, gr);
       if (!r) return 0;
-      const page = await ctx.client.listAll({
-        cluster,
-        resource: r,
-        namespace,
-      });
-      return page.items.length;
+      try {
+        const page = await ctx.client.listAll({
+          cluster,
+          resource: r,
+          namespace,
+        });
+        return page.items.length;
+      } catch (e) {
+        if (isNotFound(e)) return 0; // no longer served (discovery was stale)
+        throw e;
+      }
     };
 
   /** The quota as stored now (list: the controller's role has no `get`, as upstream). */

@@ -10,6 +10,28 @@ import { ClusterTracker, InformerFactory } from "../runtime/mod.ts";
 import { eventually, startStand } from "../_testing.ts";
 import { runResourceQuotaController } from "./resource_quota_controller.ts";
 
+const WIDGETS_CRD = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: "widgets.example.com" },
+  spec: {
+    group: "example.com",
+    scope: "Namespaced",
+    names: { plural: "widgets", singular: "widget", kind: "Widget" },
+    versions: [{
+      name: "v1",
+      served: true,
+      storage: true,
+      schema: {
+        openAPIV3Schema: {
+          type: "object",
+          "x-kubernetes-preserve-unknown-fields": true,
+        },
+      },
+    }],
+  },
+};
+
 const QUOTAS = (ns: string) => `/api/v1/namespaces/${ns}/resourcequotas`;
 const CMS = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
 
@@ -128,6 +150,58 @@ Deno.test("resourcequota controller", async (t) => {
       });
       assert.equal(again.status, 201);
     });
+    await t.step(
+      "custom resources are counted as count/<plural>.<group>",
+      async () => {
+        const crd = await s.request(
+          "POST",
+          "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+          { body: WIDGETS_CRD },
+        );
+        assert.equal(crd.status, 201, JSON.stringify(crd.body));
+        const widgets = "/apis/example.com/v1/namespaces/x/widgets";
+        await eventually(
+          async () => (await s.request("GET", widgets)).status === 200,
+          "widgets served",
+        );
+        const widget = (name: string) => ({
+          body: {
+            apiVersion: "example.com/v1",
+            kind: "Widget",
+            metadata: { name },
+          },
+        });
+        assert.equal(
+          (await s.request("POST", widgets, widget("w1"))).status,
+          201,
+        );
+        await s.request("POST", QUOTAS("x"), {
+          body: {
+            metadata: { name: "w" },
+            spec: { hard: { "count/widgets.example.com": "2" } },
+          },
+        });
+        await statusBecomes(s, "x", "w", {
+          hard: { "count/widgets.example.com": "2" },
+          used: { "count/widgets.example.com": "1" },
+        });
+        assert.equal(
+          (await s.request("POST", widgets, widget("w2"))).status,
+          201,
+        );
+        const over = await s.request("POST", widgets, widget("w3"));
+        assert.equal(over.status, 403);
+        assert.equal(
+          over.body.message,
+          'widgets.example.com "w3" is forbidden: exceeded quota: w, requested: count/widgets.example.com=1, used: count/widgets.example.com=2, limited: count/widgets.example.com=2',
+        );
+        await s.request("DELETE", `${widgets}/w1`);
+        await statusBecomes(s, "x", "w", {
+          hard: { "count/widgets.example.com": "2" },
+          used: { "count/widgets.example.com": "1" },
+        });
+      },
+    );
     await t.step(
       "quotas of a virtual cluster count that cluster's objects only",
       async () => {
