@@ -488,6 +488,31 @@ Deno.test("ValidatingAdmissionPolicy in the request pipeline", async (t) => {
       },
     );
 
+    await t.step(
+      "discovery lists both kinds and the status subresource",
+      async () => {
+        const r = await s.request("GET", AR);
+        const byName = new Map(
+          r.body.resources.map((x: { name: string }) => [x.name, x]),
+        );
+        const policies = byName.get("validatingadmissionpolicies") as Record<
+          string,
+          unknown
+        >;
+        assert.equal(policies.kind, "ValidatingAdmissionPolicy");
+        assert.equal(policies.namespaced, false);
+        assert.deepEqual(policies.categories, ["api-extensions"]);
+        assert.ok(byName.has("validatingadmissionpolicies/status"));
+        assert.equal(
+          (byName.get("validatingadmissionpolicybindings") as Record<
+            string,
+            unknown
+          >).kind,
+          "ValidatingAdmissionPolicyBinding",
+        );
+      },
+    );
+
     await t.step("printer columns as upstream", async () => {
       const table = { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" };
       const p = await s.request(
