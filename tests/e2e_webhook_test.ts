@@ -3,7 +3,8 @@
  * `hyperplane server`: a real HTTPS webhook started here on 127.0.0.1 with
  * its own CA labels ConfigMaps (mutating) and refuses names starting with
  * `deny-` (validating); the configurations are applied, listed, explained
- * and validated through kubectl; a hanging webhook times out without
+ * and validated through kubectl (server-side apply, matchConditions); a
+ * hanging webhook times out without
  * holding other requests; a stopped webhook is survived under
  * `failurePolicy: Ignore` and refuses writes under `Fail` with upstream's
  * message; the server stays healthy.
@@ -94,6 +95,11 @@ Deno.test("admission webhooks with kubectl v1.35: a real HTTPS webhook mutates a
       object: { metadata: { labels?: Record<string, string> } };
     };
     if (path === "/slow") return "hang";
+    if (path === "/gate") {
+      return {
+        response: { allowed: false, status: { message: "gate says no" } },
+      };
+    }
     if (path === "/mutate") {
       return {
         response: {
@@ -222,6 +228,66 @@ Deno.test("admission webhooks with kubectl v1.35: a real HTTPS webhook mutates a
           "json",
         ]);
         assert.equal(JSON.parse(out.stdout).metadata.labels, undefined);
+      },
+    );
+
+    await t.step(
+      "server-side apply of a configuration with matchConditions (CEL)",
+      async () => {
+        const gate = {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingWebhookConfiguration",
+          metadata: { name: "gate" },
+          webhooks: [{
+            name: "gate.example.com",
+            clientConfig: { url: `${hook.url}/gate`, caBundle: hook.caBundle },
+            rules: [{
+              operations: ["CREATE"],
+              apiGroups: [""],
+              apiVersions: ["v1"],
+              resources: ["configmaps"],
+            }],
+            objectSelector: { matchLabels: { gate: "on" } },
+            matchConditions: [{
+              name: "not-exempt",
+              expression: "!object.metadata.name.endsWith('-exempt')",
+            }, {
+              name: "by-a-user",
+              expression: "request.userInfo.username != ''",
+            }],
+            sideEffects: "None",
+            admissionReviewVersions: ["v1"],
+          }],
+        };
+        const applied = await k([
+          "apply",
+          "--server-side",
+          "--field-manager=e2e",
+          "-f",
+          "-",
+        ], { stdin: JSON.stringify(gate) });
+        assert.match(
+          applied.stdout,
+          /validatingwebhookconfiguration.admissionregistration.k8s.io\/gate serverside-applied/,
+        );
+        const names = await k([
+          "get",
+          "validatingwebhookconfiguration",
+          "gate",
+          "-o",
+          "jsonpath={.webhooks[0].matchConditions[*].name}",
+        ]);
+        assert.equal(names.stdout, "not-exempt by-a-user");
+        const denied = await eventually(
+          () => create(`gated-${n++}`, { gate: "on" }),
+          (r) => r.code !== 0,
+        );
+        assert.match(
+          denied.stderr,
+          /admission webhook "gate\.example\.com" denied the request: gate says no/,
+        );
+        const exempt = await create("gated-exempt", { gate: "on" });
+        assert.equal(exempt.code, 0, exempt.stderr);
       },
     );
 
