@@ -4,10 +4,9 @@
  * its own CA labels ConfigMaps (mutating) and refuses names starting with
  * `deny-` (validating); the configurations are applied, listed, explained
  * and validated through kubectl (server-side apply, matchConditions); a
- * hanging webhook times out without
- * holding other requests; a stopped webhook is survived under
- * `failurePolicy: Ignore` and refuses writes under `Fail` with upstream's
- * message; the server stays healthy.
+ * hanging webhook times out without holding other requests; a stopped
+ * webhook is survived under `failurePolicy: Ignore` and refuses writes under
+ * `Fail` with upstream's message; the server stays healthy.
  */
 
 import assert from "node:assert/strict";
