@@ -8,7 +8,7 @@ import {
   ResourceCheck,
   toCel,
 } from "./cel.ts";
-import { compilePolicy } from "./compile.ts";
+import { compilePolicy, typeCheckWarnings } from "./compile.ts";
 import { evaluatePolicy } from "./evaluate.ts";
 import type { PolicyObject, PolicySpec } from "./types.ts";
 
@@ -230,4 +230,43 @@ Deno.test("audit annotations are evaluated (null and empty are omitted)", async 
   );
   const r = await evaluatePolicy(cel, p, cmActivation());
   assert.deepEqual(r.audit, { "audit/name": "c" });
+});
+
+Deno.test("type checking reports expressions that do not compile and unknown fields", () => {
+  const p = compilePolicy(
+    cel,
+    policy({
+      validations: [
+        { expression: "object.+" },
+        { expression: "has(object.nope) || object.data.size() > 0" },
+        { expression: "object.metadata.labelz == null" },
+      ],
+    }),
+  );
+  const schema = {
+    type: "object" as const,
+    properties: {
+      metadata: {
+        type: "object" as const,
+        properties: { labels: { type: "object" as const } },
+      },
+      data: {
+        type: "object" as const,
+        additionalProperties: { type: "string" as const },
+      },
+    },
+  };
+  const warnings = typeCheckWarnings(p, [{
+    label: "/v1, Kind=ConfigMap",
+    schema,
+  }]);
+  assert.deepEqual(warnings.map((w) => w.fieldRef), [
+    "spec.validations[0].expression",
+    "spec.validations[2].expression",
+  ]);
+  assert.match(warnings[0].warning, /^compilation failed: ERROR: <input>:1:/);
+  assert.equal(
+    warnings[1].warning,
+    "/v1, Kind=ConfigMap: ERROR: <input>:1:17: undefined field 'labelz'",
+  );
 });
