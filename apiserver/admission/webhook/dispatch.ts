@@ -147,6 +147,8 @@ function isExemptConfiguration(attrs: AdmissionAttributes): boolean {
     EXEMPT.has(attrs.resource);
 }
 
+type NamespaceLabels = (name: string) => Promise<Record<string, string>>;
+
 interface Matched {
   acc: WebhookAccessor;
   inv: Invocation;
@@ -171,10 +173,24 @@ class Dispatcher {
     return accessorsOf(this.#opts.configurations(attrs.cluster));
   }
 
+  /** The namespace labels of one admission, read at most once. */
+  namespaceLabels(attrs: AdmissionAttributes): NamespaceLabels {
+    const read = new Map<string, Promise<Record<string, string>>>();
+    return (name) => {
+      let p = read.get(name);
+      if (!p) {
+        p = this.#opts.namespaceLabels(attrs.cluster, name);
+        read.set(name, p);
+      }
+      return p;
+    };
+  }
+
   /** Upstream's `ShouldCallHook`: the request to send, or `undefined`. */
   async match(
     acc: WebhookAccessor,
     attrs: AdmissionAttributes,
+    labels: NamespaceLabels,
   ): Promise<Matched | undefined> {
     const hook = acc.webhook;
     const inv = matchRules(
@@ -184,11 +200,7 @@ class Dispatcher {
     );
     if (!inv) return undefined;
     if (!objectSelectorMatches(hook, attrs)) return undefined;
-    const nsMatch = await namespaceSelectorMatches(
-      hook,
-      attrs,
-      (name) => this.#opts.namespaceLabels(attrs.cluster, name),
-    );
+    const nsMatch = await namespaceSelectorMatches(hook, attrs, labels);
     if (!nsMatch) return undefined;
     const request = admissionRequest(crypto.randomUUID(), attrs, inv);
     const conditions = hook.matchConditions ?? [];
@@ -386,6 +398,7 @@ export function mutatingWebhookPlugin(
       const hooks = await d.hooks(attrs);
       if (hooks.length === 0) return attrs.object;
       let object = attrs.object;
+      const labels = d.namespaceLabels(attrs);
       /** IfNeeded webhooks called so far, and those to call again. */
       const invokedIfNeeded = new Set<string>();
       const reinvoke = new Set<string>();
@@ -393,7 +406,7 @@ export function mutatingWebhookPlugin(
         for (const acc of hooks) {
           if (only && !only.has(acc.uid)) continue;
           const current = { ...attrs, object };
-          const m = await d.match(acc, current);
+          const m = await d.match(acc, current, labels);
           if (!m) continue;
           let next = object;
           try {
@@ -431,8 +444,9 @@ export function validatingWebhookPlugin(
     async validate(attrs) {
       const hooks = await d.hooks(attrs);
       if (hooks.length === 0) return;
+      const labels = d.namespaceLabels(attrs);
       const matched = await Promise.all(
-        hooks.map((acc) => d.match(acc, attrs)),
+        hooks.map((acc) => d.match(acc, attrs, labels)),
       );
       const outcomes = await Promise.allSettled(
         matched.map(async (m) => {

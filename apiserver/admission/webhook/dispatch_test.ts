@@ -76,13 +76,15 @@ function setup(
   configs: KubeObject[],
   answers: Record<string, (r: Review) => Answer | Promise<Answer>>,
   authorizer?: Authorizer,
+  namespaceLabels: WebhookDispatchOptions["namespaceLabels"] = () =>
+    Promise.resolve({}),
 ) {
   const calls: { host: string; review: Review }[] = [];
   const clients = new WebhookClients({ fetch: fakeFetch(answers, calls) });
   const opts: WebhookDispatchOptions = {
     configurations: (c) => c === "root" ? configs : [],
     ready: () => Promise.resolve(),
-    namespaceLabels: () => Promise.resolve({}),
+    namespaceLabels,
     equivalents: () => [],
     clients,
     authorizer,
@@ -592,4 +594,25 @@ Deno.test("fields a built-in kind does not declare, added by a patch, are droppe
   const out = await s.mutating.admit(attrs());
   assert.equal(out.spec, undefined);
   assert.deepEqual(out.data, { a: "1", b: "2" });
+});
+
+Deno.test("the namespace's labels are read once per admission and decide namespaceSelector", async () => {
+  const reads: string[] = [];
+  const labels = (cluster: string, name: string) => {
+    reads.push(`${cluster}/${name}`);
+    return Promise.resolve<Record<string, string>>({ env: "prod" });
+  };
+  const sel = (env: string) => ({
+    namespaceSelector: { matchLabels: { env } },
+  });
+  const s = setup(
+    [config("a", [hook("one", sel("prod")), hook("two", sel("dev"))])],
+    { one: () => ({ allowed: true }), two: () => ({ allowed: false }) },
+    undefined,
+    labels,
+  );
+  await s.validating.validate(attrs());
+  await s.mutating.admit(attrs());
+  assert.deepEqual(s.calls.map((c) => c.host), ["one", "one"]);
+  assert.deepEqual(reads, ["root/default", "root/default"]);
 });
