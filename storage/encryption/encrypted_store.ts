@@ -25,7 +25,7 @@
 
 import type { Logger } from "../../log/mod.ts";
 import { internal, invalidObject } from "../errors.ts";
-import { encodeObject, type KubeObject } from "../object.ts";
+import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
 import type { ResourceRef } from "../keys.ts";
 import type {
   DeleteOptions,
@@ -71,6 +71,13 @@ export class EncryptedStore implements Store {
   readonly #delegate: Store;
   readonly #transformer: () => ResourceTransformer;
   readonly #logger: Logger;
+  /**
+   * Plaintext of values this store wrote lately, by their ciphertext: the
+   * watch event of an own write (the one feeding the watch cache) needs no
+   * decryption. Ciphertexts are unique (random nonces), entries are used
+   * once, and the map is bounded.
+   */
+  readonly #recent = new Map<string, { key: string; json: string }>();
 
   /**
    * `transformer` returns the resource's transformers as currently
@@ -148,8 +155,30 @@ export class EncryptedStore implements Store {
       return this.#delegate.create(key, obj);
     }
     const json = encodeObject(obj);
-    const stored = await this.#delegate.create(key, this.#write(t, json, key));
+    const envelope = this.#write(t, json, key);
+    this.#remember(envelope, key, json);
+    const stored = await this.#delegate.create(key, envelope);
     return withRevision(JSON.parse(json), stored);
+  }
+
+  #remember(stored: KubeObject, key: string, json: string): void {
+    if (!isEnvelope(stored)) return;
+    this.#recent.set(stored.value, { key, json });
+    if (this.#recent.size > RECENT_WRITES) {
+      this.#recent.delete(this.#recent.keys().next().value!);
+    }
+  }
+
+  /** The plaintext of an own recent write, once; `undefined` otherwise. */
+  #recall(stored: KubeObject, key: string): KubeObject | undefined {
+    if (!isEnvelope(stored)) return undefined;
+    const own = this.#recent.get(stored.value);
+    if (own === undefined || own.key !== key) return undefined;
+    this.#recent.delete(stored.value);
+    return decodeObject(
+      own.json,
+      Number(stored.metadata.resourceVersion ?? 0),
+    );
   }
 
   #write(t: ResourceTransformer, json: string, key: string): KubeObject {
@@ -241,6 +270,7 @@ export class EncryptedStore implements Store {
           return next;
         }
         const stored = this.#write(t, json, key);
+        this.#remember(stored, key, json);
         written = { stored, json };
         return stored;
       },
@@ -287,7 +317,7 @@ export class EncryptedStore implements Store {
     const read = (ev: WatchEvent): WatchEvent => {
       if (ev.type === "ERROR" || ev.type === "BOOKMARK") return ev;
       const k = ev.key ?? listItemKey(key, opts.recursive, ev.object);
-      const object = memo.get(ev.object) ??
+      const object = memo.get(ev.object) ?? this.#recall(ev.object, k) ??
         this.#readOrPlaceholder(ev.object, k, t);
       return { ...ev, object: withRevision(object, ev.object) };
     };
@@ -319,6 +349,9 @@ export class EncryptedStore implements Store {
     return this.#delegate.readiness();
   }
 }
+
+/** How many own writes {@linkcode EncryptedStore} remembers for its watch. */
+const RECENT_WRITES = 4096;
 
 /** `obj` with the resourceVersion of `stored` (in place when it differs). */
 function withRevision(obj: KubeObject, stored: KubeObject): KubeObject {

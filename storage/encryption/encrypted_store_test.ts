@@ -308,3 +308,20 @@ Deno.test("resources no rule names are stored as they are", async () => {
   assert.deepEqual(stored.data, { a: "b" });
   await api.close();
 });
+
+Deno.test("the watch cache gets its own writes without a decryption; other values are decrypted", async () => {
+  const providers = config(PROVIDERS.aesgcm);
+  const { raw, api } = await stack(providers);
+  const store = api.storeFor(SECRETS);
+  const created = await store.create(key("s1"), secret("s1"));
+  // A consistent read waits for the cache to see the write's event.
+  assert.deepEqual(await store.get(key("s1")), created);
+  const prefix = "k8s:enc:aesgcm:v1:";
+  assert.equal(providers.metrics.count("from_storage", prefix), 0);
+  // A value written by another process is decrypted.
+  const other = encryptedStoreFactory(raw, providers, silentLogger);
+  await other.storeFor(SECRETS).create(key("s2"), secret("s2"));
+  assert.equal((await store.get(key("s2"))).metadata.uid, "uid-s2");
+  assert.equal(providers.metrics.count("from_storage", prefix), 1);
+  await api.close();
+});
