@@ -22,7 +22,6 @@
  */
 
 import { isDeepStrictEqual } from "node:util";
-import { applyPatch, type Operation } from "fast-json-patch/index.mjs";
 import type { KubeObject } from "../../../storage/mod.ts";
 import type { Logger } from "../../../log/mod.ts";
 import type { Authorizer } from "../../authz/authorizer.ts";
@@ -37,9 +36,9 @@ import {
   forbiddenError,
   internalError,
 } from "../../status/mod.ts";
-import { builtinSchema, dropUnknownFields } from "../../schema/mod.ts";
 import { CallingWebhookError, type WebhookClients } from "./client.ts";
 import { MatchConditionEvaluator } from "./match_conditions.ts";
+import { applyAnswer, dropUndeclared, keepIdentity } from "./mutation.ts";
 import {
   type EquivalentResource,
   type Invocation,
@@ -289,102 +288,6 @@ class Dispatcher {
     });
     throw internalError(e.message);
   }
-}
-
-function decodePatch(name: string, patch: string): Operation[] {
-  try {
-    const bytes = Uint8Array.from(atob(patch), (c) => c.charCodeAt(0));
-    const ops = JSON.parse(new TextDecoder().decode(bytes));
-    if (!Array.isArray(ops)) {
-      throw new Error(
-        "json: cannot unmarshal object into Go value of type jsonpatch.Patch",
-      );
-    }
-    return ops;
-  } catch (e) {
-    throw new CallingWebhookError(
-      name,
-      `received undecodable patch in webhook response: ${
-        e instanceof Error ? e.message : e
-      }`,
-    );
-  }
-}
-
-/** Applies a mutating webhook's answer to `object`; returns the result. */
-function applyAnswer(
-  hook: Webhook,
-  result: AdmissionResult,
-  object: KubeObject,
-): KubeObject {
-  if (!result.patch) return object;
-  const ops = decodePatch(hook.name, result.patch);
-  if (ops.length === 0) return object;
-  if (result.patchType !== "JSONPatch") {
-    throw new CallingWebhookError(
-      hook.name,
-      `unsupported patch type ${JSON.stringify(result.patchType)}`,
-    );
-  }
-  let patched: unknown;
-  try {
-    patched = applyPatch(structuredClone(object), ops, true, true, true)
-      .newDocument;
-  } catch (e) {
-    throw internalError(
-      (e instanceof Error ? e.message : String(e)).split("\n")[0],
-    );
-  }
-  if (
-    !patched || typeof patched !== "object" || Array.isArray(patched) ||
-    typeof (patched as KubeObject).metadata !== "object" ||
-    (patched as KubeObject).metadata === null
-  ) {
-    throw internalError(
-      `admission webhook ${
-        JSON.stringify(hook.name)
-      } returned a patch that does not leave an object`,
-    );
-  }
-  // The object goes on in the request's own version.
-  return {
-    ...(patched as KubeObject),
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-  };
-}
-
-/**
- * A patch may not move the object: another namespace is upstream's 400 from
- * `EnsureObjectNamespaceMatchesRequestNamespace` (a removed one is put
- * back), another name on update its 400 from the update handler.
- */
-function keepIdentity(obj: KubeObject, attrs: AdmissionAttributes): void {
-  const ns = obj.metadata.namespace;
-  if (attrs.namespace) {
-    if (ns === undefined || ns === "") obj.metadata.namespace = attrs.namespace;
-    else if (ns !== attrs.namespace) {
-      throw badRequestError(
-        "the namespace of the provided object does not match the namespace sent on the request",
-      );
-    }
-  }
-  const old = attrs.oldObject?.metadata.name;
-  if (attrs.operation === "UPDATE" && old && obj.metadata.name !== old) {
-    throw badRequestError(
-      `the name of the object (${obj.metadata.name}) does not match the name on the URL (${old})`,
-    );
-  }
-}
-
-/**
- * Fields a built-in kind does not declare are lost, as upstream's decoding
- * of the patched object into its Go type loses them (custom resources are
- * pruned by their own create/update hooks, which run after admission).
- */
-function dropUndeclared(obj: KubeObject, attrs: AdmissionAttributes): void {
-  const schema = builtinSchema(attrs.group, attrs.version, attrs.kind);
-  if (schema) dropUnknownFields(obj, schema);
 }
 
 /** The mutating webhook plugin (`MutatingAdmissionWebhook`). */

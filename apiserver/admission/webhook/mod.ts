@@ -16,8 +16,7 @@
  */
 
 import { objectKey } from "../../../storage/mod.ts";
-import { notFoundError } from "../../status/mod.ts";
-import { toApiError } from "../../status/mod.ts";
+import { notFoundError, toApiError } from "../../status/mod.ts";
 import type {
   AdmissionContext,
   AdmissionPluginFactory,
