@@ -286,6 +286,7 @@ export async function runServe(
         handler: api.handler,
         controllers: controllerSpec,
         rootCA: tls.caCert,
+        clientCA: clientCa,
         logger: logger.with({ component: "controllers" }),
         signal: shutdown.signal,
       });

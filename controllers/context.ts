@@ -26,6 +26,12 @@ export interface ControllerContext {
   discoveryIntervalMs?: number;
   /** Worker count per controller (default: per controller). */
   workers?: number;
+  /** The client CA (PEM pair) the CSR signer signs with. */
+  clientCA?: { certPem: string; keyPem: string };
+  /** The clock (tests). */
+  now?: () => Date;
+  /** How often the CSR cleaner looks (default one hour). */
+  csrCleanerIntervalMs?: number;
 }
 
 /** A named controller. */

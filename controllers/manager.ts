@@ -23,6 +23,10 @@ import { serviceAccountController } from "./serviceaccount/mod.ts";
 import { rootCACertPublisher } from "./rootcacertpublisher/mod.ts";
 import { clusterRoleAggregationController } from "./clusterroleaggregation/mod.ts";
 import { resourceQuotaController } from "./resourcequota/mod.ts";
+import {
+  csrCleanerController,
+  csrSigningController,
+} from "./certificates/mod.ts";
 
 /** Every controller, in start order. */
 export const CONTROLLERS: readonly ControllerDescriptor[] = [
@@ -32,6 +36,8 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   rootCACertPublisher,
   clusterRoleAggregationController,
   resourceQuotaController,
+  csrSigningController,
+  csrCleanerController,
 ];
 
 /** The names `--controllers` accepts. */
@@ -63,6 +69,8 @@ export interface StartControllersOptions {
   clusters?: readonly string[];
   /** The cluster CA (PEM) for `kube-root-ca.crt`. */
   rootCA?: string;
+  /** The client CA (PEM pair) `csrsigning` signs with; it idles without. */
+  clientCA?: { certPem: string; keyPem: string };
   logger: Logger;
   /** Stops everything when aborted (as `stop()`). */
   signal?: AbortSignal;
@@ -134,6 +142,7 @@ export function startControllers(
       informers,
       logger,
       rootCA: opts.rootCA,
+      clientCA: opts.clientCA,
       workers: opts.workers,
     };
     const selected = CONTROLLERS.filter((c) => names.includes(c.name));

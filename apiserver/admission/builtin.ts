@@ -12,6 +12,7 @@ import type { Logger } from "../../log/mod.ts";
 import type { Authorizer } from "../authz/authorizer.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import type { MutatingAdmission, ValidatingAdmission } from "./admission.ts";
+import { certificateAdmission } from "../certificates/admission.ts";
 import { validatingAdmissionPolicy } from "./policy/mod.ts";
 import { resourceQuotaPlugins } from "./quota/mod.ts";
 import { webhookAdmission } from "./webhook/mod.ts";
@@ -58,6 +59,7 @@ export type AdmissionPluginFactory = (
 
 /** The built-in admission plugins, in upstream's order. */
 export const BUILTIN_ADMISSION: readonly AdmissionPluginFactory[] = [
+  certificateAdmission, // CSR requester, approval, signing, subject restriction
   validatingAdmissionPolicy, // policies before webhooks, as upstream
   webhookAdmission,
   resourceQuotaPlugins, // quota last, as upstream

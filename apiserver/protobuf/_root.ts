@@ -15,6 +15,7 @@ import {
 import { CORE_V1_PROTO } from "./_proto/core_v1.ts";
 import { COORDINATION_V1_PROTO, EVENTS_V1_PROTO } from "./_proto/events_v1.ts";
 import { RBAC_V1_PROTO } from "./_proto/rbac_v1.ts";
+import { CERTIFICATES_V1_PROTO } from "./_proto/certificates_v1.ts";
 import {
   AUTHENTICATION_V1_PROTO,
   AUTHORIZATION_V1_PROTO,
@@ -34,6 +35,7 @@ function buildRoot(): protobuf.Root {
       EVENTS_V1_PROTO,
       COORDINATION_V1_PROTO,
       RBAC_V1_PROTO,
+      CERTIFICATES_V1_PROTO,
       AUTHORIZATION_V1_PROTO,
       AUTHENTICATION_V1_PROTO,
     ]

@@ -30,6 +30,11 @@ export const PROTOBUF_KINDS: readonly ProtobufKind[] = [
   ["v1", "ResourceQuota", `${CORE}.ResourceQuota`],
   ["events.k8s.io/v1", "Event", "k8s.io.api.events.v1.Event"],
   ["coordination.k8s.io/v1", "Lease", "k8s.io.api.coordination.v1.Lease"],
+  [
+    "certificates.k8s.io/v1",
+    "CertificateSigningRequest",
+    "k8s.io.api.certificates.v1.CertificateSigningRequest",
+  ],
   ["rbac.authorization.k8s.io/v1", "Role", `${RBAC}.Role`],
   ["rbac.authorization.k8s.io/v1", "ClusterRole", `${RBAC}.ClusterRole`],
   ["rbac.authorization.k8s.io/v1", "RoleBinding", `${RBAC}.RoleBinding`],

@@ -7,6 +7,7 @@
 
 import { clusterRoleBindings } from "./clusterrolebindings.ts";
 import { clusterRoles } from "./clusterroles.ts";
+import { certificateSigningRequests } from "./certificatesigningrequests.ts";
 import { configMaps } from "./configmaps.ts";
 import { events } from "./events.ts";
 import { eventsV1 } from "./events_k8s_io.ts";
@@ -43,6 +44,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   mutatingWebhookConfigurations,
   validatingAdmissionPolicies,
   validatingAdmissionPolicyBindings,
+  certificateSigningRequests,
   customResourceDefinitions(),
 ];
 

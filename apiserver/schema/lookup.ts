@@ -16,6 +16,10 @@ import {
 } from "./rbac_v1.ts";
 import { LEASE, LEASE_LIST } from "./coordination_v1.ts";
 import {
+  CERTIFICATE_SIGNING_REQUEST,
+  CERTIFICATE_SIGNING_REQUEST_LIST,
+} from "./certificates_v1.ts";
+import {
   VALIDATING_ADMISSION_POLICY,
   VALIDATING_ADMISSION_POLICY_BINDING,
   VALIDATING_ADMISSION_POLICY_BINDING_LIST,
@@ -94,6 +98,10 @@ export const BUILTIN_SCHEMAS: readonly BuiltinSchema[] = Object.freeze([
     EventList: EVENTS_EVENT_LIST,
   }),
   ...gv("coordination.k8s.io", "v1", { Lease: LEASE, LeaseList: LEASE_LIST }),
+  ...gv("certificates.k8s.io", "v1", {
+    CertificateSigningRequest: CERTIFICATE_SIGNING_REQUEST,
+    CertificateSigningRequestList: CERTIFICATE_SIGNING_REQUEST_LIST,
+  }),
   ...gv("rbac.authorization.k8s.io", "v1", {
     Role: ROLE,
     RoleList: ROLE_LIST,

@@ -27,11 +27,14 @@ import {
   RBAC_GROUP,
 } from "./types.ts";
 
+const CERTIFICATES = "certificates.k8s.io";
+
 /** The user-name prefix of hyperplane's controllers (and upstream's controller roles). */
 export const CONTROLLER_PREFIX = "system:controller:";
 
 /** The controllers hyperplane runs, whose roles the policy holds. */
 export const CONTROLLERS = [
+  "certificate-controller",
   "clusterrole-aggregation-controller",
   "generic-garbage-collector",
   "namespace-controller",
@@ -43,6 +46,22 @@ export const CONTROLLERS = [
 /** The controller ClusterRoles. */
 export function controllerRoles(): ClusterRoleObject[] {
   const rulesOf: Record<(typeof CONTROLLERS)[number], PolicyRule[]> = {
+    // Upstream's role, for the signers hyperplane runs (csrsigning for
+    // kube-apiserver-client, csrcleaner).
+    "certificate-controller": [
+      rule(["get", "list", "watch", "delete"], [CERTIFICATES], [
+        "certificatesigningrequests",
+      ]),
+      rule(["update"], [CERTIFICATES], [
+        "certificatesigningrequests/status",
+        "certificatesigningrequests/approval",
+      ]),
+      rule(["sign"], [CERTIFICATES], ["signers"], [
+        "kubernetes.io/kube-apiserver-client",
+      ]),
+      rule(["create"], ["authorization.k8s.io"], ["subjectaccessreviews"]),
+      eventsRule(),
+    ],
     "clusterrole-aggregation-controller": [
       // It rewrites any ClusterRole's rules, so it must hold `escalate`.
       rule(["escalate", "get", "list", "watch", "update", "patch"], [
