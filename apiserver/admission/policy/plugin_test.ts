@@ -489,6 +489,71 @@ Deno.test("ValidatingAdmissionPolicy in the request pipeline", async (t) => {
     );
 
     await t.step(
+      "authorizer checks use the request's user in the request's cluster",
+      async () => {
+        await create(s, "/api/v1/namespaces", { metadata: { name: "authz" } });
+        await create(
+          s,
+          "/apis/rbac.authorization.k8s.io/v1/namespaces/authz/rolebindings",
+          {
+            metadata: { name: "bob-edit" },
+            roleRef: {
+              apiGroup: "rbac.authorization.k8s.io",
+              kind: "ClusterRole",
+              name: "edit",
+            },
+            subjects: [{
+              apiGroup: "rbac.authorization.k8s.io",
+              kind: "User",
+              name: "bob",
+            }],
+          },
+        );
+        await create(
+          s,
+          `${AR}/validatingadmissionpolicies`,
+          policy("readers-only", {
+            matchConstraints: {
+              resourceRules: [CM_RULE],
+              namespaceSelector: {
+                matchLabels: { "kubernetes.io/metadata.name": "authz" },
+              },
+            },
+            validations: [{
+              expression:
+                "authorizer.group('rbac.authorization.k8s.io').resource('clusterroles').check('get').allowed()",
+              messageExpression:
+                "request.userInfo.username + ' may not read cluster roles'",
+              reason: "Forbidden",
+            }],
+          }),
+        );
+        await create(
+          s,
+          `${AR}/validatingadmissionpolicybindings`,
+          binding("readers-only", {
+            policyName: "readers-only",
+          }),
+        );
+        const as = (user?: { username: string; groups: string[] }) => () =>
+          s.request("POST", "/api/v1/namespaces/authz/configmaps", {
+            body: configMap(`a${++seq}`, {}, {
+              metadata: { labels: { team: "t" } },
+            }),
+            user,
+          });
+        const bob = { username: "bob", groups: ["system:authenticated"] };
+        const denied = await until(as(bob), (r) => r.status === 403);
+        assert.equal(denied.status, 403, JSON.stringify(denied.body));
+        assert.match(
+          denied.body.message,
+          /denied request: bob may not read cluster roles$/,
+        );
+        assert.equal((await as()()).status, 201); // the admin may
+      },
+    );
+
+    await t.step(
       "discovery lists both kinds and the status subresource",
       async () => {
         const r = await s.request("GET", AR);
