@@ -29,6 +29,13 @@ export const PER_CALL_LIMIT = 1_000_000;
 /** Upstream's cost budget of one policy evaluation. */
 export const RUNTIME_BUDGET = 10_000_000;
 
+/** Result types of validations and match conditions. */
+export const BOOL: readonly string[] = ["bool"];
+/** Result type of a messageExpression. */
+export const STRING: readonly string[] = ["string"];
+/** Result types of an audit annotation's valueExpression. */
+export const STRING_OR_NULL: readonly string[] = ["string", "null_type"];
+
 /** The message of an expression stopped by {@linkcode PER_CALL_LIMIT}. */
 export const CALL_LIMIT_MESSAGE =
   "operation cancelled: actual cost limit exceeded";
@@ -324,20 +331,27 @@ export class PolicyCel {
 
   /**
    * Compiles `expression`; `variables` are the names declared before it
-   * (a reference to another is a compile error, as upstream). Returns the
-   * program or upstream's `compilation failed: ERROR: <input>:l:c: …`.
+   * (a reference to another is a compile error, as upstream), `returns` the
+   * result types it may have (upstream's names: `bool`, `string`,
+   * `null_type`). Returns the program or upstream's error
+   * (`compilation failed: ERROR: <input>:l:c: …`, `must evaluate to bool`).
+   * A `dyn` result is accepted (cel-js types `variables.x` as `dyn` where
+   * upstream knows the variable's type).
    */
   compile(
     expression: string,
     scope: CelScope,
     variables?: readonly string[],
+    returns?: readonly string[],
   ): CompiledExpression | { error: string } {
     const env = this.#envFor(scope).env;
     let program: Program;
+    let type: string | undefined;
     try {
       program = env.parse(expression);
       const checked = program.check();
       if (!checked.valid) throw checked.error ?? new Error("invalid");
+      type = checked.type === "null" ? "null_type" : checked.type;
     } catch (e) {
       const at = (e as { range?: { start: number } }).range?.start;
       return {
@@ -356,6 +370,15 @@ export class PolicyCel {
           };
         }
       }
+    }
+    if (
+      returns && type !== undefined && type !== "dyn" && !returns.includes(type)
+    ) {
+      return {
+        error: returns.length === 1
+          ? `must evaluate to ${returns[0]}`
+          : `must evaluate to one of [${returns.join(" ")}]`,
+      };
     }
     return {
       expression,

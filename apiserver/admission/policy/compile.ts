@@ -14,7 +14,14 @@
  */
 
 import type { Schema } from "../../schema/types.ts";
-import type { CelScope, CompiledExpression, PolicyCel } from "./cel.ts";
+import {
+  BOOL,
+  type CelScope,
+  type CompiledExpression,
+  type PolicyCel,
+  STRING,
+  STRING_OR_NULL,
+} from "./cel.ts";
 import type { PolicyObject, PolicySpec, Validation } from "./types.ts";
 
 /** An expression, compiled or not. */
@@ -76,19 +83,29 @@ export function compilePolicy(
     failurePolicy: spec.failurePolicy === "Ignore" ? "Ignore" : "Fail",
     matchConditions: (spec.matchConditions ?? []).map((c) => ({
       name: c.name,
-      expression: cel.compile(String(c.expression ?? ""), scope, []),
+      expression: cel.compile(String(c.expression ?? ""), scope, [], BOOL),
     })),
     variables,
     validations: (spec.validations ?? []).map((v) => ({
       validation: v,
-      expression: cel.compile(String(v.expression ?? ""), scope, declared),
+      expression: cel.compile(
+        String(v.expression ?? ""),
+        scope,
+        declared,
+        BOOL,
+      ),
       message: v.messageExpression
-        ? cel.compile(v.messageExpression, scope, declared)
+        ? cel.compile(v.messageExpression, scope, declared, STRING)
         : undefined,
     })),
     auditAnnotations: (spec.auditAnnotations ?? []).map((a) => ({
       key: a.key,
-      expression: cel.compile(String(a.valueExpression ?? ""), scope, declared),
+      expression: cel.compile(
+        String(a.valueExpression ?? ""),
+        scope,
+        declared,
+        STRING_OR_NULL,
+      ),
     })),
     usesNamespaceObject: all.some((e) => /\bnamespaceObject\b/.test(e ?? "")),
   };

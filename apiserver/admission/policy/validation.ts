@@ -25,7 +25,13 @@ import {
   isPathSegmentName,
   isQualifiedName,
 } from "../../validation/names.ts";
-import { type CelScope, PolicyCel } from "./cel.ts";
+import {
+  BOOL,
+  type CelScope,
+  PolicyCel,
+  STRING,
+  STRING_OR_NULL,
+} from "./cel.ts";
 import {
   validateLabelSelector,
   validateMatchResources,
@@ -103,8 +109,9 @@ function compileInto(
   expression: string,
   scope: CelScope,
   variables?: readonly string[],
+  returns?: readonly string[],
 ): void {
-  const c = cel.compile(expression, scope, variables);
+  const c = cel.compile(expression, scope, variables, returns);
   if ("error" in c) errs.push(invalid(path, expression, c.error));
 }
 
@@ -151,7 +158,9 @@ export function validatePolicy(
     const p = `spec.matchConditions[${i}]`;
     const expr = String(c?.expression ?? "");
     if (expr.trim() === "") errs.push(required(`${p}.expression`));
-    else compileInto(cel, errs, `${p}.expression`, expr.trim(), scope, []);
+    else {
+      compileInto(cel, errs, `${p}.expression`, expr.trim(), scope, [], BOOL);
+    }
     const name = String(c?.name ?? "");
     if (name === "") errs.push(required(`${p}.name`));
     else {
@@ -194,7 +203,9 @@ export function validatePolicy(
     const expr = typeof v?.expression === "string" ? v.expression : "";
     if (expr.trim() === "") {
       errs.push(required(`${p}.expression`, "expression is not specified"));
-    } else compileInto(cel, errs, `${p}.expression`, expr, scope, declared);
+    } else {
+      compileInto(cel, errs, `${p}.expression`, expr, scope, declared, BOOL);
+    }
     const me = typeof v?.messageExpression === "string"
       ? v.messageExpression
       : "";
@@ -203,7 +214,15 @@ export function validatePolicy(
         invalid(`${p}.messageExpression`, me, "must be non-empty if specified"),
       );
     } else if (me.trim() !== "") {
-      compileInto(cel, errs, `${p}.messageExpression`, me, scope, declared);
+      compileInto(
+        cel,
+        errs,
+        `${p}.messageExpression`,
+        me,
+        scope,
+        declared,
+        STRING,
+      );
     }
     const msg = typeof v?.message === "string" ? v.message : "";
     if (msg.length > 0 && msg.trim() === "") {
@@ -257,7 +276,17 @@ export function validatePolicy(
           `must not exceed ${MAX_AUDIT_VALUE_EXPRESSION} bytes in length`,
         ),
       );
-    } else compileInto(cel, errs, `${p}.valueExpression`, ve, scope, declared);
+    } else {
+      compileInto(
+        cel,
+        errs,
+        `${p}.valueExpression`,
+        ve,
+        scope,
+        declared,
+        STRING_OR_NULL,
+      );
+    }
     if (keys.has(key)) errs.push(duplicate(`${p}.key`, key));
     keys.add(key);
   });

@@ -202,3 +202,26 @@ Deno.test("paramRef: name xor selector, parameterNotFoundAction required and All
     ["spec.matchResouces.objectSelector.matchExpressions[0].values"],
   );
 });
+
+Deno.test("expressions must have the result type upstream requires (dyn is accepted)", () => {
+  const errs = validatePolicy(
+    policy({
+      matchConstraints: structuredClone(RULES),
+      validations: [
+        { expression: "'a string'" },
+        { expression: "true", messageExpression: "1 + 1" },
+        { expression: "object.spec.enabled" },
+      ],
+      auditAnnotations: [{ key: "k", valueExpression: "true" }],
+    }),
+    cel,
+  );
+  assert.deepEqual(errs.map((e) => [e.field, e.detail]), [
+    ["spec.validations[0].expression", "must evaluate to bool"],
+    ["spec.validations[1].messageExpression", "must evaluate to string"],
+    [
+      "spec.auditAnnotations[0].valueExpression",
+      "must evaluate to one of [string null_type]",
+    ],
+  ]);
+});
