@@ -112,6 +112,57 @@ Deno.test("kubectl create quota limits configmaps; a delete frees a slot", async
     },
   );
 
+  await t.step(
+    "32 concurrent creates against count/secrets=10: exactly 10 succeed, used never above hard",
+    async () => {
+      await k(["create", "namespace", "race"]);
+      await k([
+        "create",
+        "quota",
+        "s",
+        "--hard=count/secrets=10",
+        "-n",
+        "race",
+      ]);
+      await until(
+        k,
+        ["get", "quota", "s", "-n", "race", "-o", "jsonpath={.status.used}"],
+        (out) => out === '{"count/secrets":"0"}',
+        "status.used",
+      );
+      const base = "/api/v1/namespaces/race";
+      let running = true;
+      let maxUsed = 0;
+      const sampler = (async () => {
+        while (running) {
+          const r = await server.fetch(`${base}/resourcequotas/s`);
+          const used = (await r.json()).status?.used?.["count/secrets"];
+          maxUsed = Math.max(maxUsed, Number(used ?? 0));
+        }
+      })();
+      const codes = await Promise.all(
+        Array.from({ length: 32 }, async (_, i) => {
+          const r = await server.fetch(`${base}/secrets`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ metadata: { name: `s${i}` } }),
+          });
+          await r.body?.cancel();
+          return r.status;
+        }),
+      );
+      running = false;
+      await sampler;
+      assert.equal(codes.filter((c) => c === 201).length, 10);
+      assert.equal(codes.filter((c) => c === 403).length, 22);
+      assert.ok(maxUsed <= 10, `used reached ${maxUsed}`);
+      const list = await server.fetch(`${base}/secrets`);
+      assert.equal((await list.json()).items.length, 10);
+      const q = await server.fetch(`${base}/resourcequotas/s`);
+      assert.deepEqual((await q.json()).status.used, { "count/secrets": "10" });
+    },
+  );
+
   await t.step("invalid quotas are refused (422)", async () => {
     const r = await k(
       ["create", "quota", "bad", "--hard=count/configmaps=-1", "-n", "x"],

@@ -185,12 +185,25 @@ Deno.test("32 concurrent creates against a quota of 10: exactly 10 succeed", asy
         },
       },
     });
+    let running = true;
+    let maxUsed = 0;
+    const sampler = (async () => {
+      while (running) {
+        const q = await s.request("GET", `${base}/resourcequotas/q`);
+        const used = q.body.status.used["count/configmaps"];
+        maxUsed = Math.max(maxUsed, Number(used));
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    })();
     const results = await Promise.all(
       Array.from(
         { length: 32 },
         (_, i) => s.request("POST", `${base}/configmaps`, cm(`c${i}`)),
       ),
     );
+    running = false;
+    await sampler;
+    assert.ok(maxUsed <= 10, `used reached ${maxUsed}`);
     const codes = results.map((r) => r.status);
     assert.equal(codes.filter((c) => c === 201).length, 10);
     assert.equal(codes.filter((c) => c === 403).length, 22);
