@@ -23,6 +23,7 @@
 import { Environment } from "@marcbachmann/cel-js";
 import type { UserInfo } from "../../request_context.ts";
 import type { Authorizer } from "../../authz/authorizer.ts";
+import { registerKubernetesLibrary } from "./cel_library.ts";
 
 /** Upstream's per-expression cost limit. */
 export const PER_CALL_LIMIT = 1_000_000;
@@ -266,6 +267,7 @@ class MeteredEnvironment {
       .registerVariable("variables", "dyn")
       .registerVariable("authorizer", "Authorizer");
     if (scope.params) env.registerVariable("params", "dyn");
+    registerKubernetesLibrary(env);
     env.evaluate("__hyperplaneEvaluator(0)", {});
     if (!evaluator) throw new Error("cel-js: evaluator not reachable");
     const meterOf = () => this.#meter;

@@ -270,3 +270,24 @@ Deno.test("type checking reports expressions that do not compile and unknown fie
     "/v1, Kind=ConfigMap: ERROR: <input>:1:17: undefined field 'labelz'",
   );
 });
+
+Deno.test("Kubernetes library functions: strings, regex, lists", () => {
+  const run = (expr: string) => {
+    const c = cel.compile(expr, NO_PARAMS);
+    if ("error" in c) throw new Error(c.error);
+    return cel.run(c, NO_PARAMS, {
+      object: toCel({ l: [3, 1, 2], s: "a-b-c" }),
+    }, new CostMeter());
+  };
+  assert.equal(run("object.s.replace('-', '.')"), "a.b.c");
+  assert.equal(run("object.s.replace('-', '.', 1)"), "a.b-c");
+  assert.equal(run("object.s.charAt(2)"), "b");
+  assert.equal(run("object.s.find('[a-z]-')"), "a-");
+  assert.deepEqual(run("object.s.findAll('[a-z]')"), ["a", "b", "c"]);
+  assert.equal(run("object.l.sum()"), 6n);
+  assert.equal(run("object.l.min()"), 1n);
+  assert.equal(run("object.l.max()"), 3n);
+  assert.equal(run("object.l.isSorted()"), false);
+  assert.equal(run("object.l.indexOf(2)"), 2n);
+  assert.equal(run("[1, 2, 2].lastIndexOf(2)"), 2n);
+});
