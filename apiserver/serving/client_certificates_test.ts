@@ -238,3 +238,98 @@ Deno.test("union authentication hands the connection to every authenticator", as
   await union.authenticate(new Request("https://x/"), conn);
   assert.deepEqual(seen, [conn]);
 });
+
+Deno.test("a certificate presented without its private key fails the handshake", async (t) => {
+  // Proof of possession is the runtime's TLS (CertificateVerify). The
+  // client here holds alice's certificate and a key whose public half is
+  // alice's but whose private scalar is another key's: OpenSSL (curl)
+  // accepts the pair, the signature it makes cannot verify.
+  for (const bin of ["openssl", "curl"]) {
+    const found = await new Deno.Command("which", { args: [bin] }).output();
+    if (!found.success) {
+      console.error(`SKIPPED: ${bin} not found`);
+      return;
+    }
+  }
+  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-pop-" });
+  const tls = await ensureCertificates({ dataDir });
+  const clientCa = await ensureClientCa({ dataDir });
+  const server = await startSecureServer({
+    bindAddress: "127.0.0.1",
+    port: 0,
+    tls,
+    authenticators: [clientCertificateAuthenticator()],
+    clientCertificates: await clientCertificateVerifier(clientCa.certPem),
+    handler: (_req, ctx) => Promise.resolve(Response.json(ctx.user)),
+  });
+  const run = async (cmd: string, args: string[]) => {
+    const out = await new Deno.Command(cmd, { args, cwd: dataDir }).output();
+    return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+  };
+  try {
+    const alice = await leaf(clientCa, "alice", ["dev"]);
+    await Deno.writeTextFile(`${dataDir}/alice.crt`, alice.certPem);
+    await Deno.writeTextFile(`${dataDir}/alice.key`, alice.keyPem);
+    await run("openssl", [
+      "ec",
+      "-in",
+      "alice.key",
+      "-outform",
+      "DER",
+      "-out",
+      "alice.der",
+    ]);
+    await run("openssl", [
+      "ecparam",
+      "-name",
+      "prime256v1",
+      "-genkey",
+      "-noout",
+      "-outform",
+      "DER",
+      "-out",
+      "other.der",
+    ]);
+    const own = await Deno.readFile(`${dataDir}/alice.der`);
+    const other = await Deno.readFile(`${dataDir}/other.der`);
+    // SEC1 DER ends with the 65-byte uncompressed public point.
+    const forged = new Uint8Array([...other.slice(0, -65), ...own.slice(-65)]);
+    await Deno.writeFile(`${dataDir}/forged.der`, forged);
+    await run("openssl", [
+      "ec",
+      "-inform",
+      "DER",
+      "-in",
+      "forged.der",
+      "-out",
+      "forged.key",
+    ]);
+    const curl = (key: string) =>
+      run("curl", [
+        "-s",
+        "--cacert",
+        `${dataDir}/tls/ca.crt`,
+        "--cert",
+        "alice.crt",
+        "--key",
+        key,
+        `https://127.0.0.1:${server.port}/api`,
+      ]);
+    await t.step("with its key it is alice", async () => {
+      const ok = await curl("alice.key");
+      assert.equal(ok.code, 0);
+      assert.equal(JSON.parse(ok.stdout).username, "alice");
+    });
+    await t.step(
+      "with a forged key the connection fails, no answer",
+      async () => {
+        const bad = await curl("forged.key");
+        assert.notEqual(bad.code, 0);
+        assert.equal(bad.stdout, "");
+      },
+    );
+  } finally {
+    await server.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
