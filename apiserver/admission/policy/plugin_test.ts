@@ -5,6 +5,7 @@ import {
   type TestResponse,
   type TestServer,
 } from "../../testing/harness.ts";
+import { createLogger } from "../../../log/mod.ts";
 
 const AR = "/apis/admissionregistration.k8s.io/v1";
 const CM_RULE = {
@@ -619,6 +620,65 @@ Deno.test("ValidatingAdmissionPolicy in the request pipeline", async (t) => {
         "role=limits",
       ]);
     });
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("Audit logs the failure and lets the write through; audit annotations are logged", async () => {
+  const lines: string[] = [];
+  const s = current = await startTestServer({
+    logger: createLogger({ write: (l) => lines.push(l) }),
+  });
+  try {
+    await create(
+      s,
+      `${AR}/validatingadmissionpolicies`,
+      policy("audited", {
+        validations: [{
+          expression: "size(object.data) == 0",
+          message: "has data",
+        }],
+        auditAnnotations: [{
+          key: "keys",
+          valueExpression: "string(size(object.data))",
+        }],
+      }),
+    );
+    await create(
+      s,
+      `${AR}/validatingadmissionpolicybindings`,
+      binding("audited", {
+        policyName: "audited",
+        validationActions: ["Audit"],
+      }),
+    );
+    const attempt = () =>
+      s.request("POST", "/api/v1/namespaces/default/configmaps", {
+        body: configMap(`au${++seq}`, { a: "1" }),
+      });
+    const logged = () =>
+      lines.some((l) => l.includes("admission policy validation failure"));
+    let r = await attempt();
+    for (let i = 0; i < 50 && !logged(); i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      r = await attempt();
+    }
+    assert.equal(r.status, 201);
+    const failure = lines.find((l) =>
+      l.includes("admission policy validation failure")
+    )!;
+    assert.match(
+      failure,
+      /validation\.policy\.admission\.k8s\.io\/validation_failure/,
+    );
+    assert.match(failure, /has data/);
+    assert.ok(
+      lines.some((l) =>
+        l.includes("admission policy audit annotations") &&
+        l.includes("audited/keys")
+      ),
+    );
   } finally {
     await s.close();
   }
