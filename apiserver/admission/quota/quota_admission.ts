@@ -5,8 +5,9 @@
  * (`count/<resource>[.<group>]` or a legacy name), refuses the create with
  * upstream's 403 when one would be exceeded, and otherwise charges each of
  * them — `status.used` + 1, written with optimistic concurrency on the
- * quota (a lost race re-reads and re-checks) — before the object is
- * stored. Concurrent creators therefore never push usage above hard. A
+ * quota (a lost race re-reads and re-checks; concurrent charges to one
+ * quota are decided and written in batches, `charger.ts`) — before the
+ * object is stored. Concurrent creators therefore never push usage above hard. A
  * create that fails after its charge leaves the quota over-counted until
  * the `resourcequota` controller recalculates it, as upstream. Dry runs are
  * checked and not charged; updates charge nothing (object counts change
@@ -20,6 +21,7 @@ import { namespacePrefix, objectKey } from "../../../storage/mod.ts";
 import type { Logger } from "../../../log/mod.ts";
 import { forbiddenError } from "../../status/mod.ts";
 import type { AdmissionAttributes, ValidatingAdmission } from "../admission.ts";
+import { QuotaCharger } from "./charger.ts";
 import { charge, QuotaRefusal, quotaView } from "./evaluate.ts";
 import {
   type GroupResource,
@@ -43,6 +45,7 @@ export function resourceQuotaAdmission(
   quotas: Store,
   logger: Logger,
 ): ValidatingAdmission {
+  const charger = new QuotaCharger(quotas);
   return {
     name: RESOURCE_QUOTA_PLUGIN,
     async validate(attrs) {
@@ -69,14 +72,13 @@ export function resourceQuotaAdmission(
       try {
         for (const q of candidates) {
           const key = keyOf(attrs, q.metadata.name!);
-          await quotas.guaranteedUpdate(key, {
-            tryUpdate: (current) => chargeObject(attrs, current!, delta),
-          });
+          await charger.charge(key, delta);
           charged.push(key);
         }
       } catch (e) {
         // A later quota refused: give back what the earlier ones took.
         for (const key of charged) await refund(quotas, key, delta, logger);
+        if (e instanceof QuotaRefusal) throw refused(attrs, e);
         throw e;
       }
     },
@@ -112,29 +114,6 @@ function refuseOrApplies(
     if (e instanceof QuotaRefusal) throw refused(attrs, e);
     throw e;
   }
-}
-
-/** The quota with the create charged (the fresh copy: re-checked). */
-function chargeObject(
-  attrs: AdmissionAttributes,
-  current: KubeObject,
-  delta: ResourceList,
-): KubeObject {
-  let used: ResourceList | undefined;
-  try {
-    used = charge(quotaView(current), delta);
-  } catch (e) {
-    if (e instanceof QuotaRefusal) throw refused(attrs, e);
-    throw e;
-  }
-  if (!used) return current; // no longer applies (hard changed): no-op
-  const status = (current as Record<string, unknown>).status as
-    | Record<string, unknown>
-    | undefined;
-  return {
-    ...current,
-    status: { ...(status ?? {}), used: toJsonMap(used) },
-  } as KubeObject;
 }
 
 /** Takes one create's charge back from the quota at `key` (best effort). */
