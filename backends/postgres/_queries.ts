@@ -23,7 +23,7 @@ export interface Queries {
   listAt: string;
   /** $1 start, $2 end. */
   count: string;
-  /** $1 op, $2 key, $3 value, $4 expected revision. */
+  /** Arrays: $1 ops, $2 keys, $3 values, $4 expected revisions (see `_schema.ts`). */
   write: string;
   /** $1 after, $2 start, $3 end, $4 limit. Also returns the compacted revision. */
   changes: string;
@@ -66,7 +66,8 @@ export function queriesFor(n: Names): Queries {
         WHERE kind <> ${KIND_DELETE} ORDER BY key LIMIT $4) k ON true`,
     count: `SELECT count(*) AS n, COALESCE(sum(octet_length(value)), 0) AS bytes
       FROM ${n.kv} WHERE key >= $1 AND key < $2`,
-    write: `SELECT ${n.write}($1, $2, $3, $4) AS revision`,
+    write:
+      `SELECT * FROM ${n.write}($1::text[], $2::text[], $3::text[], $4::text[])`,
     changes: `SELECT m.compacted, ${changeCols}
       FROM ${META(n)} LEFT JOIN LATERAL (
         SELECT c.*, p.value AS prev_value FROM ${n.log} c

@@ -1,17 +1,19 @@
 /**
  * The backend's schema, created on start (idempotent; replicas starting
  * together serialise on an advisory lock), and the SQL functions every write
- * and compaction runs as one statement (one round trip, one transaction).
+ * (batched) and compaction runs as one statement (one round trip, one
+ * transaction).
  *
- * Revision allocation: every write first increments the single `revision`
- * row of `meta` (`UPDATE … RETURNING`). The row lock is held until commit,
+ * Revision allocation: every write batch first locks the single `revision`
+ * row of `meta` (`SELECT … FOR UPDATE`, then one `UPDATE` at the end). The
+ * row lock is held until commit,
  * so writers from every replica are serialised on it: revisions are
  * allocated in commit order, with no duplicates and no gaps, and a reader
  * that sees revision N also sees every revision below N (the next writer
  * could only take the lock after N-1 was committed and visible). That is
  * what lets a watch read `revision > last` without ever skipping a
  * late-committing transaction (kine, which uses a sequence, must poll and
- * fill gaps). A refused write raises, which rolls the increment back.
+ * fill gaps). A refused write takes no revision, so revisions are dense.
  *
  * @module
  */
@@ -86,38 +88,66 @@ CREATE TABLE IF NOT EXISTS ${n.log} (
 -- Reads at an older revision: the newest row <= R per key, in key order.
 CREATE INDEX IF NOT EXISTS log_key_revision ON ${n.log} (key, revision DESC);
 
-CREATE OR REPLACE FUNCTION ${n.write}(op smallint, k text, v text, expected bigint)
-RETURNS bigint LANGUAGE plpgsql AS $fn$
+-- A batch of writes (group commit): one transaction, one revision lock, one
+-- NOTIFY. Each write checks its own condition against the state the batch's
+-- earlier writes left and is refused alone (status HP409 key exists, HP404
+-- not found, HP412 conflict; no revision used), so revisions stay dense.
+CREATE OR REPLACE FUNCTION ${n.write}(ops text[], keys text[], vals text[],
+  expected text[])
+RETURNS TABLE (status text, revision bigint, prev_revision bigint,
+  prev_value text)
+LANGUAGE plpgsql AS $fn$
 DECLARE
   r bigint;
+  first bigint;
+  op smallint;
+  k text;
   cur ${n.kv}%ROWTYPE;
 BEGIN
   -- The revision lock first: everything after it sees every earlier commit.
-  UPDATE ${n.meta} SET value = value + 1 WHERE name = 'revision' RETURNING value INTO r;
-  SELECT * INTO cur FROM ${n.kv} WHERE key = k;
-  IF op = ${KIND_CREATE} THEN
-    IF FOUND THEN
-      RAISE EXCEPTION 'key exists' USING ERRCODE = 'HP409', DETAIL = (r - 1)::text;
-    END IF;
-    INSERT INTO ${n.kv} VALUES (k, r, r, v);
-    INSERT INTO ${n.log} VALUES (r, k, ${KIND_CREATE}, r, NULL, v);
-  ELSE
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'not found' USING ERRCODE = 'HP404', DETAIL = (r - 1)::text;
-    END IF;
-    IF cur.mod_revision <> expected THEN
-      RAISE EXCEPTION 'conflict' USING ERRCODE = 'HP412', DETAIL = cur.mod_revision::text;
-    END IF;
-    IF op = ${KIND_UPDATE} THEN
-      UPDATE ${n.kv} SET mod_revision = r, value = v WHERE key = k;
-      INSERT INTO ${n.log} VALUES (r, k, ${KIND_UPDATE}, cur.create_revision, cur.mod_revision, v);
+  SELECT value INTO r FROM ${n.meta} WHERE name = 'revision' FOR UPDATE;
+  first := r;
+  FOR i IN 1 .. array_length(keys, 1) LOOP
+    op := ops[i]::smallint;
+    k := keys[i];
+    SELECT * INTO cur FROM ${n.kv} WHERE key = k;
+    prev_revision := NULL;
+    prev_value := NULL;
+    IF op = ${KIND_CREATE} THEN
+      IF FOUND THEN
+        status := 'HP409'; revision := r; RETURN NEXT; CONTINUE;
+      END IF;
+      r := r + 1;
+      INSERT INTO ${n.kv} VALUES (k, r, r, vals[i]);
+      INSERT INTO ${n.log} VALUES (r, k, ${KIND_CREATE}, r, NULL, vals[i]);
     ELSE
-      DELETE FROM ${n.kv} WHERE key = k;
-      INSERT INTO ${n.log} VALUES (r, k, ${KIND_DELETE}, cur.create_revision, cur.mod_revision, NULL);
+      IF NOT FOUND THEN
+        status := 'HP404'; revision := r; RETURN NEXT; CONTINUE;
+      END IF;
+      IF cur.mod_revision <> expected[i]::bigint THEN
+        status := 'HP412'; revision := cur.mod_revision; RETURN NEXT; CONTINUE;
+      END IF;
+      r := r + 1;
+      IF op = ${KIND_UPDATE} THEN
+        UPDATE ${n.kv} SET mod_revision = r, value = vals[i] WHERE key = k;
+        INSERT INTO ${n.log} VALUES (r, k, ${KIND_UPDATE}, cur.create_revision,
+          cur.mod_revision, vals[i]);
+      ELSE
+        DELETE FROM ${n.kv} WHERE key = k;
+        INSERT INTO ${n.log} VALUES (r, k, ${KIND_DELETE}, cur.create_revision,
+          cur.mod_revision, NULL);
+      END IF;
+      prev_revision := cur.mod_revision;
+      prev_value := cur.value;
     END IF;
+    status := '';
+    revision := r;
+    RETURN NEXT;
+  END LOOP;
+  IF r > first THEN
+    UPDATE ${n.meta} SET value = r WHERE name = 'revision';
+    PERFORM pg_notify('${n.channel}', r::text);
   END IF;
-  PERFORM pg_notify('${n.channel}', r::text);
-  RETURN r;
 END
 $fn$;
 

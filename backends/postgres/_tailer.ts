@@ -3,11 +3,16 @@
  * revision order, with no gaps — local and remote writes alike. One loop per
  * open log; it reads `revision > last` when woken:
  *
- * - by a local commit (`kick`), at once;
- * - by a `NOTIFY` from any replica's commit (the listener calls `kick`);
+ * - by a `NOTIFY` from another replica's commit (`notified`; a few ms later,
+ *   so this replica's own commits, announced too, are usually offered first);
  * - when the `LISTEN` connection is (re-)established — the catch-up read
  *   that covers whatever was committed while it was down;
  * - by a slow safety poll (`safetyPollMs`), which is not on the latency path.
+ *
+ * This replica's own commits need no read: the write returns everything its
+ * event needs and `offer`s it; it is delivered at once when it is the next
+ * revision (revisions are dense: a refused write rolls its increment back),
+ * otherwise it waits for the read that fills the gap.
  *
  * No-gap argument: revisions are allocated under one row lock held to commit
  * (see `_schema.ts`), so a statement snapshot that sees revision N sees every
@@ -20,6 +25,9 @@
 import type { LogEvent } from "../../storage/log/log.ts";
 import type { Logger } from "../../log/mod.ts";
 import { expired, type StorageError } from "../../storage/mod.ts";
+
+/** How long a notification waits for this replica's own offer of the change. */
+const NOTIFY_DELAY_MS = 3;
 
 /** One round's read: changes after a revision, and the compaction horizon. */
 export interface TailBatch {
@@ -56,6 +64,9 @@ export class ChangeTailer {
   #loop: Promise<void>;
   #failing = false;
   #waiters: { revision: number; resolve: () => void }[] = [];
+  #pending = new Map<number, LogEvent>();
+  #notified = 0;
+  #notifyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: ChangeTailerOptions) {
     this.#opts = opts;
@@ -66,6 +77,28 @@ export class ChangeTailer {
   /** The last revision delivered (or the start point). */
   get lastRevision(): number {
     return this.#last;
+  }
+
+  /**
+   * Changes this replica committed: delivered now when they are next in
+   * line, else kept until a read fills the gap before them.
+   */
+  offer(events: LogEvent[]): void {
+    if (this.#closed) return;
+    for (const e of events) {
+      if (e.revision > this.#last) this.#pending.set(e.revision, e);
+    }
+    if (!this.#flushPending()) this.kick();
+  }
+
+  /** A commit notification: read soon unless the change is already here. */
+  notified(revision: number): void {
+    if (revision > this.#notified) this.#notified = revision;
+    if (this.#notifyTimer !== undefined || this.#closed) return;
+    this.#notifyTimer = setTimeout(() => {
+      this.#notifyTimer = undefined;
+      if (this.#notified > this.#last) this.kick();
+    }, NOTIFY_DELAY_MS);
   }
 
   /** Asks for a round now. */
@@ -95,6 +128,7 @@ export class ChangeTailer {
   /** Stops the loop and waits for a round in flight. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#notifyTimer);
     this.#wake?.();
     await this.#loop;
     for (const w of this.#waiters.splice(0)) w.resolve();
@@ -164,13 +198,37 @@ export class ChangeTailer {
         this.#last = compacted;
         continue;
       }
-      if (events.length > 0) {
-        this.#last = events[events.length - 1].revision;
-        this.#opts.deliver(events);
+      // Offers may have moved past part of what was read meanwhile.
+      const fresh = events.filter((e) => e.revision > this.#last);
+      if (fresh.length > 0) {
+        this.#last = fresh[fresh.length - 1].revision;
+        this.#opts.deliver(fresh);
       }
-      this.#release();
+      this.#flushPending();
       if (events.length < batchSize) return;
     }
+  }
+
+  /** Delivers offered changes that are next in line; true when none waits. */
+  #flushPending(): boolean {
+    if (this.#pending.size === 0) {
+      this.#release();
+      return true;
+    }
+    const ready: LogEvent[] = [];
+    for (;;) {
+      const ev = this.#pending.get(this.#last + 1);
+      if (!ev) break;
+      this.#pending.delete(ev.revision);
+      this.#last = ev.revision;
+      ready.push(ev);
+    }
+    for (const rev of this.#pending.keys()) {
+      if (rev <= this.#last) this.#pending.delete(rev);
+    }
+    if (ready.length > 0) this.#opts.deliver(ready);
+    this.#release();
+    return this.#pending.size === 0;
   }
 
   #release(): void {

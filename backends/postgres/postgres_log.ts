@@ -37,8 +37,6 @@ import type { PostgresConfig } from "./config.ts";
 import {
   connectListener,
   connectPool,
-  errorCode,
-  HP_CONFLICT,
   HP_KEY_EXISTS,
   HP_NOT_FOUND,
   type Sql,
@@ -69,6 +67,7 @@ import {
   checkValue,
 } from "./_checks.ts";
 import { PeriodicCompactor } from "./_compaction.ts";
+import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
 
 /** Tuning for {@linkcode openPostgresLog}. */
 export interface PostgresLogOptions {
@@ -119,6 +118,7 @@ export class PostgresLog implements Log {
   >();
   readonly #tailer: ChangeTailer;
   readonly #compactor: PeriodicCompactor;
+  readonly #batcher: WriteBatcher;
   #listenSql: Sql;
   #listenState: "idle" | "connecting" | "up" = "idle";
   #listenRetry:
@@ -147,8 +147,12 @@ export class PostgresLog implements Log {
       safetyPollMs: opts.safetyPollMs ?? 10_000,
       logger: this.#logger,
     });
+    this.#batcher = new WriteBatcher({
+      run: (writes) => this.#runBatch(writes),
+      committed: (events) => this.#tailer.offer(events),
+    });
     this.#listenSql = connectListener(config, {
-      onnotify: () => this.#tailer.kick(),
+      onnotify: (_channel, payload) => this.#tailer.notified(Number(payload)),
       onclose: () => {
         if (this.#listenState !== "up" || this.#closed) return;
         this.#listenState = "idle";
@@ -338,13 +342,14 @@ export class PostgresLog implements Log {
       this.#listenRetry.wake();
     }
     await this.#compactor.close();
+    await this.#batcher.drained();
     await this.#tailer.close();
     this.#listeners.clear();
     await this.#listenSql.end({ timeout: 1 }).catch(() => {});
     await this.#sql.end({ timeout: 5 }).catch(() => {});
   }
 
-  /** One write: one statement, one transaction (see `_schema.ts`). */
+  /** One write, group-committed with concurrent ones (see `_batcher.ts`). */
   async #write(
     op: number,
     key: string,
@@ -356,28 +361,35 @@ export class PostgresLog implements Log {
     if (value !== null) checkValue(key, value);
     checkRevision("expectedRevision", expected);
     if (this.#closed) throw unavailable("postgres: the log is closed");
-    let rows;
+    let result;
     try {
-      rows = await this.#sql.unsafe(this.#q.write, [op, key, value, expected], {
-        prepare: true,
-      });
+      result = await this.#batcher.write(op, key, value, expected);
     } catch (err) {
-      const detail = Number((err as { detail?: string }).detail);
-      switch (errorCode(err)) {
-        case HP_KEY_EXISTS:
-          throw keyExists(key, detail);
-        case HP_NOT_FOUND:
-          throw notFound(key, detail);
-        case HP_CONFLICT:
-          throw conflict(
-            key,
-            `the object has been modified (revision ${detail}, expected ${expected})`,
-          );
-      }
       throw toStorageError(err, this.#endpoint, `${what} ${key}`);
     }
-    this.#tailer.kick();
-    return Number(rows[0].revision);
+    const { status, revision } = result.row;
+    switch (status) {
+      case "":
+        return Number(revision);
+      case HP_KEY_EXISTS:
+        throw keyExists(key, Number(revision));
+      case HP_NOT_FOUND:
+        throw notFound(key, Number(revision));
+      default:
+        throw conflict(
+          key,
+          `the object has been modified (revision ${revision}, expected ${expected})`,
+        );
+    }
+  }
+
+  #runBatch(writes: PendingWrite[]): Promise<WriteRow[]> {
+    return this.#sql.unsafe(this.#q.write, [
+      writes.map((w) => String(w.op)),
+      writes.map((w) => w.key),
+      writes.map((w) => w.value),
+      writes.map((w) => String(w.expected)),
+    ] as never[], { prepare: true }) as unknown as Promise<WriteRow[]>;
   }
 
   #checkAt(at: number, current: number, compacted: number): void {

@@ -1,0 +1,139 @@
+/**
+ * Group commit for the postgres log: writes that arrive while a batch is on
+ * its way to the database wait and go together in the next one — one
+ * statement, one transaction, one revision lock, one NOTIFY (see
+ * `_schema.ts`). A lone write goes at once, so it waits for nothing; many
+ * concurrent writes share round trips and lock hand-offs (the revision lock
+ * serialises every write of every replica anyway). Each write is still
+ * checked alone and fails alone; its promise settles after the commit.
+ *
+ * @module
+ */
+
+import type { LogEvent } from "../../storage/log/log.ts";
+import { KIND_CREATE, KIND_UPDATE } from "./_schema.ts";
+
+/** One write waiting for its batch. */
+export interface PendingWrite {
+  op: number;
+  key: string;
+  /** The new value (`null` for a delete). */
+  value: string | null;
+  expected: number;
+  resolve(result: WriteResult): void;
+  reject(err: unknown): void;
+}
+
+/** A row of the batch function, for one write. */
+export interface WriteRow {
+  /** `""` when written, else the refusal's SQLSTATE-like code. */
+  status: string;
+  /** The write's revision; for a refusal, the revision it refers to. */
+  revision: number;
+  prev_revision: number | null;
+  prev_value: string | null;
+}
+
+/** What a write's promise resolves to. */
+export interface WriteResult {
+  row: WriteRow;
+  /** The committed change (when `row.status` is empty). */
+  event?: LogEvent;
+}
+
+/** Options for {@linkcode WriteBatcher}. */
+export interface WriteBatcherOptions {
+  /** Runs one batch (one statement); rows in the order of `writes`. */
+  run(writes: PendingWrite[]): Promise<WriteRow[]>;
+  /** Called with a batch's committed changes, in revision order, before promises settle. */
+  committed(events: LogEvent[]): void;
+  /** Batches on their way at once. Default 2. */
+  maxInFlight?: number;
+  /** Writes per batch at most. Default 256. */
+  maxBatch?: number;
+}
+
+/** Queues writes and sends them in batches. */
+export class WriteBatcher {
+  #opts: WriteBatcherOptions;
+  #queue: PendingWrite[] = [];
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+
+  constructor(opts: WriteBatcherOptions) {
+    this.#opts = opts;
+  }
+
+  /** Queues one write; resolves after its batch committed. */
+  write(
+    op: number,
+    key: string,
+    value: string | null,
+    expected: number,
+  ): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, key, value, expected, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Resolves when no batch is queued or on its way. */
+  drained(): Promise<void> {
+    if (this.#inFlight === 0 && this.#queue.length === 0) {
+      return Promise.resolve();
+    }
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  #pump(): void {
+    const max = this.#opts.maxInFlight ?? 2;
+    while (this.#queue.length > 0 && this.#inFlight < max) {
+      const batch = this.#queue.splice(0, this.#opts.maxBatch ?? 256);
+      this.#inFlight++;
+      void this.#send(batch);
+    }
+    if (this.#inFlight === 0 && this.#queue.length === 0) {
+      for (const r of this.#idle.splice(0)) r();
+    }
+  }
+
+  async #send(batch: PendingWrite[]): Promise<void> {
+    try {
+      let rows: WriteRow[];
+      try {
+        rows = await this.#opts.run(batch);
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
+      const events: LogEvent[] = [];
+      const results = batch.map((w, i) => {
+        const row = rows[i];
+        if (row.status !== "") return { row };
+        const event = toEvent(w, row);
+        events.push(event);
+        return { row, event };
+      });
+      if (events.length > 0) this.#opts.committed(events);
+      batch.forEach((w, i) => w.resolve(results[i]));
+    } finally {
+      this.#inFlight--;
+      this.#pump();
+    }
+  }
+}
+
+function toEvent(w: PendingWrite, row: WriteRow): LogEvent {
+  const revision = Number(row.revision);
+  if (w.op === KIND_CREATE) {
+    return { type: "create", key: w.key, revision, value: w.value! };
+  }
+  return {
+    type: w.op === KIND_UPDATE ? "update" : "delete",
+    key: w.key,
+    revision,
+    value: w.op === KIND_UPDATE ? w.value! : row.prev_value!,
+    prevValue: row.prev_value!,
+    prevRevision: Number(row.prev_revision),
+  };
+}
