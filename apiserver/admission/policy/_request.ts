@@ -92,12 +92,13 @@ export function activationOf(
   res: RequestResource,
   convert: ((o: KubeObject) => KubeObject) | undefined,
   namespaceObject: KubeObject | undefined,
+  uid: string,
 ): Record<string, unknown> {
   const view = (o: KubeObject | undefined) =>
     o === undefined ? null : toCel(convert ? convert(o) : o);
   const user = attrs.user;
   const request = {
-    uid: crypto.randomUUID(),
+    uid,
     kind: { group: res.group, version: res.version, kind: res.kind },
     resource: {
       group: res.group,

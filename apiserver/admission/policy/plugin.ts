@@ -307,13 +307,22 @@ export class PolicyPlugin implements ValidatingAdmission {
         equivalents ??= equivalentsOf(this.#ctx, attrs.cluster, def, req),
     };
     const activations = new Map<RequestResource, Record<string, unknown>>();
+    const uid = crypto.randomUUID(); // one per request, as upstream's
     const activation = (
       res: RequestResource,
       convert?: (o: KubeObject) => KubeObject,
     ) => {
       let a = activations.get(res);
       if (!a) {
-        a = activationOf(this.#ctx, attrs, req, res, convert, nsObject);
+        a = activationOf(
+          this.#ctx,
+          attrs,
+          req,
+          res,
+          convert,
+          nsObject,
+          uid,
+        );
         activations.set(res, a);
       }
       return a;
