@@ -5,9 +5,15 @@ import { startSecureServer } from "./server.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolved each time a `/slow` request reaches the handler. */
+let slowStarted = Promise.withResolvers<void>();
+
 /** `/slow` answers after 300 ms, anything else at once. */
 const handler: ApiHandler = async (req) => {
-  if (new URL(req.url).pathname === "/slow") await sleep(300);
+  if (new URL(req.url).pathname === "/slow") {
+    slowStarted.resolve();
+    await sleep(300);
+  }
   return new Response(`done ${new URL(req.url).pathname}`);
 };
 
@@ -101,6 +107,7 @@ Deno.test("shutdown: readyz fails during the delay while requests are still serv
 });
 
 Deno.test("shutdown: an HTTP/2 stream open at shutdown completes", async () => {
+  slowStarted = Promise.withResolvers<void>();
   const s = await serve();
   const dir = await Deno.makeTempDir({ prefix: "hyperplane-h2-" });
   try {
@@ -120,7 +127,7 @@ Deno.test("shutdown: an HTTP/2 stream open at shutdown completes", async () => {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    await sleep(150); // the stream is open, its handler sleeping
+    await slowStarted.promise; // the stream is open, its handler sleeping
     await s.server.close();
     const out = await curl.output();
     const stderr = new TextDecoder().decode(out.stderr);
