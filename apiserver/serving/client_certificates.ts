@@ -63,21 +63,67 @@ export interface ClientCertificateVerifier {
  */
 export async function clientCertificateVerifier(
   caBundlePem: string,
+  opts: { now?: () => number } = {},
 ): Promise<ClientCertificateVerifier> {
   const check = await import("./_client_cert_check.ts");
   const roots = check.parseRoots(caBundlePem);
+  const clock = opts.now ?? Date.now;
+  // A verification costs ~3 ms (parse, ECDSA verify, thumbprint): an HTTP/1.1
+  // client opening many connections with one certificate would spend the
+  // server on it. As upstream's x509 verification cache, a verdict on the
+  // same chain is reused for a while (the expiry is still checked on every
+  // request by the authenticator).
+  const cache = new Map<
+    string,
+    { verdict: ClientCertificateVerdict | undefined; until: number }
+  >();
   return {
-    async verify(chain, now = new Date()) {
-      const result = await check.checkClientCertificate(chain, roots, now);
-      if (!result.ok) return { error: result.error };
-      if (result.commonName === "") return undefined;
-      return {
-        user: { username: result.commonName, groups: result.organizations },
-        notAfter: result.notAfter,
-        fingerprint: result.fingerprint,
-      };
+    async verify(chain, now) {
+      const key = now ? undefined : chainKey(chain);
+      const t = clock();
+      if (key !== undefined) {
+        const hit = cache.get(key);
+        if (hit && hit.until > t) return hit.verdict;
+        if (hit) cache.delete(key);
+      }
+      const result = await check.checkClientCertificate(
+        chain,
+        roots,
+        now ?? new Date(t),
+      );
+      const verdict: ClientCertificateVerdict | undefined = !result.ok
+        ? { error: result.error }
+        : result.commonName === ""
+        ? undefined
+        : {
+          user: { username: result.commonName, groups: result.organizations },
+          notAfter: result.notAfter,
+          fingerprint: result.fingerprint,
+        };
+      if (key !== undefined) {
+        if (cache.size >= VERDICTS_MAX) {
+          cache.delete(cache.keys().next().value!); // oldest first
+        }
+        cache.set(key, { verdict, until: t + VERDICT_TTL_MS });
+      }
+      return verdict;
     },
   };
+}
+
+/** How long a verdict on a chain is reused. */
+export const VERDICT_TTL_MS = 10_000;
+const VERDICTS_MAX = 4096;
+
+function chainKey(chain: Uint8Array[]): string {
+  let key = "";
+  for (const der of chain) {
+    for (let i = 0; i < der.length; i += 0x8000) {
+      key += String.fromCharCode(...der.subarray(i, i + 0x8000));
+    }
+    key += "|";
+  }
+  return key;
 }
 
 /**

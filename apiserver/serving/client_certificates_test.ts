@@ -98,6 +98,20 @@ Deno.test("client certificate verification follows upstream's x509 rules", async
     });
   });
 
+  await t.step("a verdict on the same chain is reused for 10 s", async () => {
+    let clock = Date.now();
+    const cached = await clientCertificateVerifier(ca.certPem, {
+      now: () => clock,
+    });
+    const cert = der((await leaf(ca, "alice")).certPem);
+    const first = await cached.verify([cert]);
+    assert.equal(await cached.verify([cert]), first); // the same object
+    clock += 10_001;
+    const again = await cached.verify([cert]);
+    assert.notEqual(again, first);
+    assert.deepEqual(again, first);
+  });
+
   await t.step("the authenticator rechecks expiry per request", async () => {
     const now = Date.now();
     const auth = clientCertificateAuthenticator(() => now);
