@@ -281,7 +281,8 @@ Deno.test("two hyperplane servers on one PostgreSQL database, driven by kubectl"
               percentile(writes, 0.5).toFixed(1)
             } ms, p99 ${percentile(writes, 0.99).toFixed(1)} ms)`,
         );
-        assert.ok(percentile(samples, 0.5) < 5_000);
+        // Far below the 10 s safety poll: notifications, not polling, carry it.
+        assert.ok(percentile(samples, 0.5) < 2_000);
       },
     );
   } finally {

@@ -129,7 +129,7 @@ Deno.test("postgres restarts and outages", async (t) => {
             );
             assert.ok(Number(probe.metadata.resourceVersion) > revBefore);
             await s.delete(`${PREFIX}probe-${crash}`);
-          revBefore = await again.currentRevision();
+            revBefore = await again.currentRevision();
           } finally {
             await again.close();
           }
@@ -213,9 +213,14 @@ Deno.test("postgres restarts and outages", async (t) => {
             onnotice: () => {},
           });
           try {
-            const killed =
-              await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`;
+            // Every replica registers its LISTEN connection with its pid.
+            const deadline = Date.now() + 10_000;
+            while (
+              (await sql`SELECT 1 FROM relisten.listeners`).length < 3 &&
+              Date.now() < deadline
+            ) await new Promise((r) => setTimeout(r, 50));
+            const killed = await sql`SELECT pg_terminate_backend(pid)
+              FROM relisten.listeners`;
             assert.ok(killed.length >= 2, `terminated ${killed.length}`);
           } finally {
             await sql.end();

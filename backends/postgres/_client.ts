@@ -63,18 +63,9 @@ function baseOptions(config: PostgresConfig): postgres.Options<never> {
     ...(config.password !== undefined ? { password: config.password } : {}),
     ssl: tlsOption(config) as postgres.Options<never>["ssl"],
     connect_timeout: 10,
-    idle_timeout: 60,
-    max_lifetime: 60 * 30,
-    // Integers arrive as strings by default (int8 may exceed 2^53); ours
-    // are revisions and counts, far below it.
-    types: {
-      bigint: {
-        to: 20,
-        from: [20],
-        serialize: (x: number) => String(x),
-        parse: (x: string) => Number(x),
-      },
-    } as unknown as postgres.Options<never>["types"],
+    // No idle_timeout: it arms a timer after every query (a quarter of a
+    // point read's cost). int8 columns (revisions, counts) arrive as
+    // strings; the log converts them (a custom parser costs more).
     onnotice: () => {},
     connection: { application_name: "hyperplane" },
   };

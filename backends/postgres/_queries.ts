@@ -23,8 +23,18 @@ export interface Queries {
   listAt: string;
   /** $1 start, $2 end. */
   count: string;
-  /** Arrays: $1 ops, $2 keys, $3 values, $4 expected revisions (see `_schema.ts`). */
+  /** $1 replica id; arrays: $2 ops, $3 keys, $4 values, $5 expected revisions (see `_schema.ts`). */
   write: string;
+  /**
+   * A lone create as one plain statement (cheaper than the batch function):
+   * $1 replica id, $2 key, $3 value. The key's primary key is the existence
+   * check (a unique violation rolls the whole statement back).
+   */
+  createOne: string;
+  /** $1 replica id: registers the calling LISTEN connection. */
+  register: string;
+  /** $1 replica id. */
+  unregister: string;
   /** $1 after, $2 start, $3 end, $4 limit. Also returns the compacted revision. */
   changes: string;
   /** $1 after, $2 limit: every key (the tailer). */
@@ -67,7 +77,17 @@ export function queriesFor(n: Names): Queries {
     count: `SELECT count(*) AS n, COALESCE(sum(octet_length(value)), 0) AS bytes
       FROM ${n.kv} WHERE key >= $1 AND key < $2`,
     write:
-      `SELECT * FROM ${n.write}($1::text[], $2::text[], $3::text[], $4::text[])`,
+      `SELECT * FROM ${n.write}($1, $2::text[], $3::text[], $4::text[], $5::text[])`,
+    createOne: `WITH r AS (
+        UPDATE ${n.meta} SET value = value + 1 WHERE name = 'revision'
+        RETURNING value),
+      k AS (INSERT INTO ${n.kv} SELECT $2, value, value, $3 FROM r),
+      l AS (INSERT INTO ${n.log} SELECT value, $2, ${KIND_CREATE}, value, NULL, $3 FROM r)
+      SELECT '' AS status, value AS revision, NULL::bigint AS prev_revision,
+        NULL::text AS prev_value, ${n.notify}($1, value)::text AS notified
+      FROM r`,
+    register: `SELECT ${n.register}($1)::text AS registered`,
+    unregister: `DELETE FROM ${n.listeners} WHERE id = $1`,
     changes: `SELECT m.compacted, ${changeCols}
       FROM ${META(n)} LEFT JOIN LATERAL (
         SELECT c.*, p.value AS prev_value FROM ${n.log} c
@@ -98,8 +118,8 @@ export function toRecord(row: RecordRow, key?: string): LogRecord {
   return {
     key: (row.key ?? key)!,
     value: row.value!,
-    createRevision: row.create_revision!,
-    modRevision: row.mod_revision!,
+    createRevision: Number(row.create_revision),
+    modRevision: Number(row.mod_revision),
   };
 }
 
@@ -116,11 +136,12 @@ export interface ChangeRow {
 /** The event of a change row; `undefined` for the padding row of an empty result. */
 export function toEvent(row: ChangeRow): LogEvent | undefined {
   if (row.revision === null) return undefined;
+  const revision = Number(row.revision);
   if (row.kind === KIND_CREATE) {
     return {
       type: "create",
       key: row.key,
-      revision: row.revision,
+      revision,
       value: row.value!,
     };
   }
@@ -128,10 +149,10 @@ export function toEvent(row: ChangeRow): LogEvent | undefined {
   return {
     type: row.kind === KIND_DELETE ? "delete" : "update",
     key: row.key,
-    revision: row.revision,
+    revision,
     value: row.kind === KIND_DELETE ? prevValue : row.value!,
     prevValue,
-    prevRevision: row.prev_revision!,
+    prevRevision: Number(row.prev_revision),
   };
 }
 

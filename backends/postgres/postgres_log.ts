@@ -37,6 +37,7 @@ import type { PostgresConfig } from "./config.ts";
 import {
   connectListener,
   connectPool,
+  errorCode,
   HP_KEY_EXISTS,
   HP_NOT_FOUND,
   type Sql,
@@ -77,6 +78,9 @@ export interface PostgresLogOptions {
   /** A tail round at least this often without notifications. Default 10 s. */
   safetyPollMs?: number;
 }
+
+/** SQLSTATE of a primary key clash (a lone create of an existing key). */
+const UNIQUE_VIOLATION = "23505";
 
 /** Revisions compacted per transaction, so other work runs in between. */
 const COMPACT_BATCH = 10_000;
@@ -119,6 +123,8 @@ export class PostgresLog implements Log {
   readonly #tailer: ChangeTailer;
   readonly #compactor: PeriodicCompactor;
   readonly #batcher: WriteBatcher;
+  /** This replica's name in the `listeners` table. */
+  readonly #id = crypto.randomUUID();
   #listenSql: Sql;
   #listenState: "idle" | "connecting" | "up" = "idle";
   #listenRetry:
@@ -345,6 +351,7 @@ export class PostgresLog implements Log {
     await this.#batcher.drained();
     await this.#tailer.close();
     this.#listeners.clear();
+    await this.#sql.unsafe(this.#q.unregister, [this.#id]).catch(() => {});
     await this.#listenSql.end({ timeout: 1 }).catch(() => {});
     await this.#sql.end({ timeout: 5 }).catch(() => {});
   }
@@ -383,13 +390,31 @@ export class PostgresLog implements Log {
     }
   }
 
-  #runBatch(writes: PendingWrite[]): Promise<WriteRow[]> {
-    return this.#sql.unsafe(this.#q.write, [
+  async #runBatch(writes: PendingWrite[]): Promise<WriteRow[]> {
+    if (writes.length === 1 && writes[0].op === KIND_CREATE) {
+      try {
+        return await this.#sql.unsafe(this.#q.createOne, [
+          this.#id,
+          writes[0].key,
+          writes[0].value,
+        ] as never[], { prepare: true }) as unknown as WriteRow[];
+      } catch (err) {
+        if (errorCode(err) !== UNIQUE_VIOLATION) throw err;
+        return [{
+          status: HP_KEY_EXISTS,
+          revision: 0,
+          prev_revision: null,
+          prev_value: null,
+        }];
+      }
+    }
+    return await this.#sql.unsafe(this.#q.write, [
+      this.#id,
       writes.map((w) => String(w.op)),
       writes.map((w) => w.key),
       writes.map((w) => w.value),
       writes.map((w) => String(w.expected)),
-    ] as never[], { prepare: true }) as unknown as Promise<WriteRow[]>;
+    ] as never[], { prepare: true }) as unknown as WriteRow[];
   }
 
   #checkAt(at: number, current: number, compacted: number): void {
@@ -417,6 +442,9 @@ export class PostgresLog implements Log {
     while (!this.#closed) {
       try {
         await this.#listenSql.unsafe(`LISTEN "${this.#names.channel}"`);
+        // Registered only once listening: from here on every commit of
+        // another replica either notifies us or precedes the catch-up read.
+        await this.#listenSql.unsafe(this.#q.register, [this.#id]);
         if (this.#closed) return;
         this.#listenState = "up";
         this.#tailer.kick(); // whatever was committed while we were away
