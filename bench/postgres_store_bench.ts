@@ -1,0 +1,125 @@
+/**
+ * The postgres backend against the raw `postgres` driver on the same server,
+ * in the same run: raw `INSERT` of one row vs store `create` (one statement:
+ * precondition check, revision allocation, live row, history row, NOTIFY) and
+ * raw `SELECT` by primary key vs store `get`, with 1 and 32 requests in
+ * flight. Each group's baseline is the raw client (same driver, same pool
+ * size), so `deno bench` prints the store's ratio. Target: the store reaches
+ * at least 70% of raw throughput.
+ *
+ * Starts its own PostgreSQL 15 (`tests/support/postgres.ts`) and kills it on
+ * exit. Without PostgreSQL it prints `SKIPPED: …`.
+ *
+ * Run: `deno bench -A bench/postgres_store_bench.ts` (or `deno task bench`).
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import type { KubeObject } from "../storage/mod.ts";
+import { silentLogger } from "../log/mod.ts";
+import { postgresBackend } from "../backends/postgres/mod.ts";
+import { startPostgres } from "../tests/support/postgres.ts";
+
+const GET_KEYS = 1000;
+const POOL = 32;
+
+function configMap(name: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name,
+      namespace: "bench",
+      uid: crypto.randomUUID(),
+      labels: { app: "bench", tier: "storage" },
+      creationTimestamp: "2025-01-01T00:00:00Z",
+    },
+    data: { config: "x".repeat(256) },
+  };
+}
+const VALUE = JSON.stringify(configMap("sample"));
+
+const pg = await startPostgres();
+if (pg) {
+  const raw = postgres({
+    host: "127.0.0.1",
+    port: pg.port,
+    database: "postgres",
+    username: "hyperplane",
+    password: pg.password,
+    max: POOL,
+    onnotice: () => {},
+  });
+  await raw.unsafe(
+    `CREATE TABLE raw_kv (key text COLLATE "C" PRIMARY KEY, value text NOT NULL)`,
+  );
+  const factory = await postgresBackend().open({
+    "postgres-url": pg.url,
+    "postgres-password-file": pg.passwordFile,
+    "postgres-sslmode": "disable",
+    "postgres-pool-size": String(POOL),
+    "postgres-compaction-interval": "0",
+  }, { dataDir: "/nonexistent", logger: silentLogger });
+  const store = factory.storeFor({ resource: "configmaps" });
+  globalThis.addEventListener("unload", () => {
+    pg.killNow();
+  });
+
+  const storeKey = (ns: string, i: number) =>
+    `/registry/configmaps/clusters/root/${ns}/obj-${i}`;
+  for (let i = 0; i < GET_KEYS; i++) {
+    await raw.unsafe(`INSERT INTO raw_kv VALUES ($1, $2)`, [
+      `/raw/get/obj-${i}`,
+      VALUE,
+    ], { prepare: true });
+    await store.create(storeKey("get", i), configMap(`obj-${i}`));
+  }
+
+  let rawN = 0;
+  let storeN = 0;
+  let getN = 0;
+  const rawCreate = () =>
+    raw.unsafe(`INSERT INTO raw_kv VALUES ($1, $2)`, [
+      `/raw/create/obj-${rawN++}`,
+      VALUE,
+    ], { prepare: true });
+  const sample = configMap("sample");
+  const storeCreate = () => store.create(storeKey("create", storeN++), sample);
+  const rawGet = () =>
+    raw.unsafe(`SELECT value FROM raw_kv WHERE key = $1`, [
+      `/raw/get/obj-${getN++ % GET_KEYS}`,
+    ], { prepare: true }).then((rows) => JSON.parse(rows[0].value));
+  const storeGet = () => store.get(storeKey("get", getN++ % GET_KEYS));
+
+  const inFlight = async (n: number, op: () => Promise<unknown>) => {
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) all.push(op());
+    await Promise.all(all);
+  };
+
+  for (const n of [1, 32]) {
+    Deno.bench({
+      name: `raw postgres: INSERT, ${n} in flight`,
+      group: `create x${n}`,
+      baseline: true,
+      fn: async () => await inFlight(n, rawCreate),
+    });
+    Deno.bench({
+      name: `postgres store: create, ${n} in flight`,
+      group: `create x${n}`,
+      fn: async () => await inFlight(n, storeCreate),
+    });
+    Deno.bench({
+      name: `raw postgres: SELECT, ${n} in flight`,
+      group: `get x${n}`,
+      baseline: true,
+      fn: async () => await inFlight(n, rawGet),
+    });
+    Deno.bench({
+      name: `postgres store: get, ${n} in flight`,
+      group: `get x${n}`,
+      fn: async () => await inFlight(n, storeGet),
+    });
+  }
+}
