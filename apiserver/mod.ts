@@ -40,5 +40,6 @@ export {
   DEFAULT_ISSUER,
   generateSigningKey,
   loadOrCreateSigningKey,
+  rememberSigningKey,
   ServiceAccountTokenIssuer,
 } from "./serviceaccount/mod.ts";

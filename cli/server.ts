@@ -30,6 +30,7 @@ import { securePrivateDir } from "../storage/files.ts";
 import {
   createApiServer,
   loadOrCreateSigningKey,
+  rememberSigningKey,
   ServiceAccountTokenIssuer,
 } from "../apiserver/mod.ts";
 import {
@@ -212,7 +213,13 @@ export async function runServe(
     });
     const tokenIssuer = new ServiceAccountTokenIssuer({
       issuer: config.serviceAccountIssuer,
-      key: () => loadOrCreateSigningKey(config.serviceAccountKeyFile),
+      // Every signing key used is remembered (public half), so tokens of a
+      // replaced key still verify until they expire (rotation).
+      key: async () =>
+        rememberSigningKey(
+          `${config.dataDir}/pki/service-account.pub`,
+          await loadOrCreateSigningKey(config.serviceAccountKeyFile),
+        ),
     });
     // A key file given on purpose is checked now; the default one is
     // created (or read) with the first token.

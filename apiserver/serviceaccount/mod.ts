@@ -8,8 +8,10 @@
 export {
   generateSigningKey,
   loadOrCreateSigningKey,
+  rememberSigningKey,
   type SigningKey,
   TOKEN_ALGORITHM,
+  type VerificationKey,
 } from "./signing_key.ts";
 export {
   SERVICE_ACCOUNT_USER_PREFIX,

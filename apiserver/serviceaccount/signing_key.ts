@@ -4,11 +4,22 @@
  * 0600), or an in-memory key for tests. Replicas that accept each other's
  * tokens share one key file (`--service-account-key-file`).
  *
+ * Rotation: the public half of every signing key the server has used is
+ * kept in a history file beside the key (`service-account.pub`, PEM
+ * `PUBLIC KEY` blocks, 0600). Replace the key file and restart: new tokens
+ * are signed with the new key, tokens signed with an older one still verify
+ * until they expire, and the JWKS lists every key. Delete a block from the
+ * history to stop trusting that key (e.g. after a leak).
+ *
  * @module
  */
 
 import type { CryptoKey as JoseKey } from "jose";
-import { createFileAtomic, readIfExists } from "../../storage/files.ts";
+import {
+  createFileAtomic,
+  readIfExists,
+  writeFileAtomic,
+} from "../../storage/files.ts";
 
 /** A loaded signing key: the private half signs, the public half verifies. */
 export interface SigningKey {
@@ -16,6 +27,58 @@ export interface SigningKey {
   publicKey: JoseKey;
   /** The JWT `kid`: base64url SHA-256 of the public key's DER (as upstream). */
   keyId: string;
+  /**
+   * Every key tokens may be verified with, this one included (previous
+   * signing keys from the history file). Absent: this one only.
+   */
+  verificationKeys?: VerificationKey[];
+}
+
+/** A public key that verifies tokens, with its `kid`. */
+export interface VerificationKey {
+  publicKey: JoseKey;
+  keyId: string;
+}
+
+const PUBLIC_KEY_BLOCK =
+  /-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+?-----END PUBLIC KEY-----/g;
+
+/**
+ * Adds `key`'s public half to the history file `path` (when missing) and
+ * returns every key of the history. A block that is not an ES256 public key
+ * is an error naming the file.
+ */
+export async function rememberSigningKey(
+  path: string,
+  key: SigningKey,
+): Promise<SigningKey> {
+  const jose = await import("jose");
+  const text = await readIfExists(path) ?? "";
+  const keys: VerificationKey[] = [];
+  for (const block of text.match(PUBLIC_KEY_BLOCK) ?? []) {
+    let publicKey: JoseKey;
+    try {
+      publicKey = await jose.importSPKI(block, TOKEN_ALGORITHM, {
+        extractable: true,
+      }) as JoseKey;
+    } catch (e) {
+      throw new Error(
+        `service account key history ${path}: a block is not an ECDSA P-256 public key (${
+          e instanceof Error ? e.message : String(e)
+        }); remove it`,
+      );
+    }
+    keys.push({ publicKey, keyId: await keyIdOf(publicKey) });
+  }
+  if (!keys.some((k) => k.keyId === key.keyId)) {
+    const pem = await jose.exportSPKI(key.publicKey);
+    const next = text.trim() === "" ? pem : `${text.trimEnd()}\n${pem}`;
+    // 0600 like the rest of the data dir (securePrivateDir would tighten
+    // it anyway; only *.crt stay 0644).
+    await writeFileAtomic(path, next.endsWith("\n") ? next : `${next}\n`);
+    keys.push({ publicKey: key.publicKey, keyId: key.keyId });
+  }
+  return { ...key, verificationKeys: keys };
 }
 
 /** The JWT algorithm of service account tokens. */

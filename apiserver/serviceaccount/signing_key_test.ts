@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { loadOrCreateSigningKey } from "./signing_key.ts";
-import { ServiceAccountTokenIssuer } from "./token_issuer.ts";
+import { loadOrCreateSigningKey, rememberSigningKey } from "./signing_key.ts";
+import {
+  DEFAULT_ISSUER,
+  InvalidTokenError,
+  ServiceAccountTokenIssuer,
+} from "./token_issuer.ts";
 import { mountTmpfs, skipWithoutTmpfs } from "../../tests/support/tmpfs.ts";
 
 Deno.test("the key file is created once (0600) and reused, so tokens outlive a restart", async () => {
@@ -82,4 +86,52 @@ Deno.test("a key that cannot be written on a full disk leaves no file, and the n
   const key = await loadOrCreateSigningKey(path);
   assert.equal((await loadOrCreateSigningKey(path)).keyId, key.keyId);
   assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+});
+
+Deno.test("rotation: a replaced key file signs new tokens while earlier keys still verify theirs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hyperplane-sa-rotate-" });
+  const keyFile = `${dir}/service-account.key`;
+  const history = `${dir}/service-account.pub`;
+  const spec = {
+    cluster: "root",
+    namespace: "default",
+    serviceAccount: { name: "ci", uid: "u1" },
+    audiences: [DEFAULT_ISSUER],
+    expirationSeconds: 3600,
+  };
+  const issuerFor = () =>
+    new ServiceAccountTokenIssuer({
+      key: async () =>
+        rememberSigningKey(history, await loadOrCreateSigningKey(keyFile)),
+    });
+  try {
+    const before = issuerFor();
+    const old = await before.issue(spec);
+    // The key is replaced (deleted: a new one is generated) and the server
+    // restarted.
+    await Deno.remove(keyFile);
+    const after = issuerFor();
+    const fresh = await after.issue(spec);
+    const kid = (t: string) => JSON.parse(atob(t.split(".")[0])).kid;
+    assert.notEqual(kid(old.token), kid(fresh.token));
+    assert.equal((await after.verify(old.token))?.name, "ci");
+    assert.equal((await after.verify(fresh.token))?.name, "ci");
+    const jwks = await after.publicKeys();
+    assert.deepEqual(
+      jwks.keys.map((k) => k.kid).sort(),
+      [kid(old.token), kid(fresh.token)].sort(),
+    );
+    assert.equal((await Deno.stat(history)).mode! & 0o777, 0o600);
+    // Removing the old key from the history stops trusting its tokens.
+    const text = await Deno.readTextFile(history);
+    await Deno.writeTextFile(
+      history,
+      text.slice(text.indexOf("-----END PUBLIC KEY-----") + 25),
+    );
+    const pruned = issuerFor();
+    await assert.rejects(pruned.verify(old.token), InvalidTokenError);
+    assert.equal((await pruned.verify(fresh.token))?.name, "ci");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

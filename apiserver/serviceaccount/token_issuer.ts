@@ -109,14 +109,20 @@ export class ServiceAccountTokenIssuer {
     return this.#loaded;
   }
 
-  /** The public signing key as a JSON Web Key Set (`/openid/v1/jwks`). */
+  /**
+   * The public keys tokens are verified with (the signing key's and earlier
+   * ones) as a JSON Web Key Set (`/openid/v1/jwks`).
+   */
   async publicKeys(): Promise<{ keys: Record<string, unknown>[] }> {
     const { exportJWK } = await import("jose");
     const key = await this.#signingKey();
-    const jwk = await exportJWK(key.publicKey);
-    return {
-      keys: [{ use: "sig", ...jwk, kid: key.keyId, alg: TOKEN_ALGORITHM }],
-    };
+    const all = key.verificationKeys ?? [key];
+    const keys = [];
+    for (const k of all) {
+      const jwk = await exportJWK(k.publicKey);
+      keys.push({ use: "sig", ...jwk, kid: k.keyId, alg: TOKEN_ALGORITHM });
+    }
+    return { keys };
   }
 
   /** Loads the signing key now (to fail at start on a bad key file). */
@@ -213,7 +219,17 @@ export class ServiceAccountTokenIssuer {
     const key = await this.#signingKey();
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jose.jwtVerify(token, key.publicKey, {
+      // The key named by `kid` (rotation: earlier keys still verify).
+      const verifier = key.verificationKeys
+        ? (header: { kid?: string }) => {
+          const found = key.verificationKeys!.find((k) =>
+            k.keyId === header.kid
+          );
+          if (!found) throw new Error("unknown key ID");
+          return found.publicKey;
+        }
+        : key.publicKey;
+      ({ payload } = await jose.jwtVerify(token, verifier, {
         issuer: this.issuer,
         audience: [...audiences],
         algorithms: [TOKEN_ALGORITHM],
