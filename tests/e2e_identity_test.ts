@@ -4,7 +4,9 @@
  * certificate for one virtual cluster (`kubectl auth whoami`); a CSR made
  * with openssl is created, approved and signed, and its certificate logs
  * in; TokenReview answers for service account tokens (per cluster, with
- * audiences); bad CSRs and approvals without permission are refused.
+ * audiences); bad CSRs and approvals without permission are refused;
+ * after the service account key file is replaced and the server restarted,
+ * tokens of the old key still log in.
  */
 
 import assert from "node:assert/strict";
@@ -451,6 +453,51 @@ Deno.test("identity: client certificates, CSRs and TokenReview with kubectl", as
       );
       assert.equal(adminToken.status.authenticated, true);
       assert.equal(adminToken.status.user.username, "admin");
+    },
+  );
+
+  await t.step(
+    "key rotation: after a new key file and a restart, old tokens still work",
+    async () => {
+      const old = (await teamA([
+        "create",
+        "token",
+        "hook",
+        "-n",
+        "default",
+        "--duration",
+        "30m",
+      ])).stdout.trim();
+      const kid = (tok: string) => JSON.parse(atob(tok.split(".")[0])).kid;
+      await Deno.remove(`${dir}/pki/service-account.key`);
+      await server.restart();
+      const fresh = (await teamA([
+        "create",
+        "token",
+        "hook",
+        "-n",
+        "default",
+        "--duration",
+        "30m",
+      ])).stdout.trim();
+      assert.notEqual(kid(fresh), kid(old));
+      for (const tok of [old, fresh]) {
+        const who = await teamA([
+          "--token",
+          tok,
+          "auth",
+          "whoami",
+          "-o",
+          "json",
+        ]);
+        assert.equal(
+          JSON.parse(who.stdout).status.userInfo.username,
+          "system:serviceaccount:default:hook",
+        );
+      }
+      // alice's certificate (same client CA) still logs in after the restart.
+      const alice = as(`${dir}/alice.kubeconfig`);
+      assert.match((await alice(["auth", "whoami"])).stdout, /alice/);
     },
   );
 });
