@@ -130,6 +130,13 @@ function clusterRoles(): ClusterRoleObject[] {
       ]),
       rule(["create"], [AUTHENTICATION], ["selfsubjectreviews"]),
     ]),
+    // Upstream's approver role for the signer hyperplane runs (bind it to
+    // whoever may approve client-certificate requests).
+    clusterRole("system:certificates.k8s.io:kube-apiserver-client-approver", [
+      rule(["approve"], ["certificates.k8s.io"], ["signers"], [
+        "kubernetes.io/kube-apiserver-client",
+      ]),
+    ]),
     clusterRole("system:discovery", [
       urls(["get"], [
         "/api",
