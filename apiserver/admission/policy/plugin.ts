@@ -24,6 +24,7 @@ import {
 import type { Logger } from "../../../log/mod.ts";
 import { builtinSchema } from "../../schema/mod.ts";
 import { ApiError } from "../../status/mod.ts";
+import { ClusterIndex } from "../../watch_index/mod.ts";
 import type { ResourceDefinition } from "../../resources/types.ts";
 import type { AdmissionAttributes, ValidatingAdmission } from "../admission.ts";
 import type { AdmissionContext, AdmissionPlugins } from "../builtin.ts";
@@ -49,7 +50,6 @@ import {
   POLICIES,
   type PolicyObject,
 } from "./types.ts";
-import { WatchIndex } from "./_watch_index.ts";
 import {
   activationOf,
   equivalentsOf,
@@ -83,8 +83,8 @@ export class PolicyPlugin implements ValidatingAdmission {
   readonly #ctx: AdmissionContext;
   readonly #log: Logger;
   readonly #cel = new PolicyCel();
-  readonly #policies: WatchIndex;
-  readonly #bindings: WatchIndex;
+  readonly #policies: ClusterIndex;
+  readonly #bindings: ClusterIndex;
   readonly #policyDef: ResourceDefinition;
   readonly #compiled = new Map<string, CompiledPolicy>();
   readonly #snapshots = new Map<string, ClusterPolicies>();
@@ -101,25 +101,29 @@ export class PolicyPlugin implements ValidatingAdmission {
     this.#ctx = ctx;
     this.#log = ctx.logger.with({ component: "admission-policy" });
     this.#policyDef = policyDef;
-    this.#policies = new WatchIndex(
-      ctx.storeFor(policyDef),
-      resourcePrefix({ group: ADMISSION_GROUP, resource: POLICIES }),
-      ctx.signal,
-      (cluster, key) => {
+    const index = (def: ResourceDefinition, resource: string) => {
+      const prefix = resourcePrefix({ group: ADMISSION_GROUP, resource });
+      return {
+        store: ctx.storeFor(def),
+        prefix,
+        signal: ctx.signal,
+        name: "policy",
+        logger: this.#log.with({ prefix }),
+      };
+    };
+    this.#policies = new ClusterIndex({
+      ...index(policyDef, POLICIES),
+      onChange: (cluster, key) => {
         this.#snapshots.delete(cluster);
         const name = key.slice(key.lastIndexOf("/") + 1);
         if (this.#policies.cluster(cluster)?.has(name)) this.#queueStatus(key);
         else this.#compiled.delete(`${cluster}/${name}`);
       },
-      this.#log,
-    );
-    this.#bindings = new WatchIndex(
-      ctx.storeFor(bindingDef),
-      resourcePrefix({ group: ADMISSION_GROUP, resource: BINDINGS }),
-      ctx.signal,
-      (cluster) => this.#snapshots.delete(cluster),
-      this.#log,
-    );
+    });
+    this.#bindings = new ClusterIndex({
+      ...index(bindingDef, BINDINGS),
+      onChange: (cluster) => this.#snapshots.delete(cluster),
+    });
     this.#ready = Promise.all([this.#policies.start(), this.#bindings.start()])
       .then(() => {
         this.#synced = true;

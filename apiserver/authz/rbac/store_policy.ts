@@ -1,28 +1,24 @@
 /**
  * The RBAC policy of every cluster, read from storage and kept fresh: one
- * watch per RBAC resource across all clusters (the stores passed in are
- * meant to be the watch cache), each object filed into its cluster's
- * {@linkcode ClusterPolicy} by the cluster named in its storage key.
- *
- * The initial state arrives as the watch's initial events
- * (`sendInitialEvents`, ended by the `k8s.io/initial-events-end` bookmark)
- * rather than from a separate list, because a list result carries no
- * storage keys and so no cluster. A watch that fails (410 Expired, a closed
- * backend) is restarted with a fresh initial state, and objects not seen
- * again are dropped. Everything stops with the owner's signal or
+ * {@linkcode watchClusters} loop per RBAC resource across all clusters (the
+ * stores passed in are meant to be the watch cache), each object filed into
+ * its cluster's {@linkcode ClusterPolicy} by the cluster named in its
+ * storage key. The loop loads the initial state from the watch's initial
+ * events, restarts a failed watch (410 Expired, a closed backend) with a
+ * fresh initial state and hands back objects not seen again as deleted.
+ * Everything stops with the owner's signal or
  * {@linkcode StoreBackedPolicy.close}; no timer outlives it.
  *
  * @module
  */
 
 import {
-  clusterFromKey,
-  INITIAL_EVENTS_END_ANNOTATION,
   type KubeObject,
   resourcePrefix,
   type Store,
 } from "../../../storage/mod.ts";
 import type { Logger } from "../../../log/mod.ts";
+import { watchClusters } from "../../watch_index/mod.ts";
 import { ClusterPolicy, type RbacPolicySource } from "./policy_index.ts";
 import { RBAC_GROUP, RBAC_RESOURCES, type RbacResource } from "./types.ts";
 
@@ -37,32 +33,11 @@ export interface StoreBackedPolicyOptions {
   retryDelayMs?: number;
 }
 
-interface Placed {
-  cluster: string;
-  namespace: string;
-  name: string;
-}
-
-function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** An {@linkcode RbacPolicySource} over the four RBAC stores. */
 export class StoreBackedPolicy implements RbacPolicySource {
   readonly #opts: StoreBackedPolicyOptions;
   readonly #abort = new AbortController();
   readonly #clusters = new Map<string, ClusterPolicy>();
-  /** Where each stored key was filed, per resource. */
-  readonly #placed = new Map<RbacResource, Map<string, Placed>>();
   readonly #syncedResources = new Set<RbacResource>();
   readonly #ready = Promise.withResolvers<void>();
   #changed = Promise.withResolvers<void>();
@@ -71,7 +46,6 @@ export class StoreBackedPolicy implements RbacPolicySource {
 
   constructor(opts: StoreBackedPolicyOptions) {
     this.#opts = opts;
-    for (const r of RBAC_RESOURCES) this.#placed.set(r, new Map());
     const outer = opts.signal;
     if (outer) {
       if (outer.aborted) this.#abort.abort();
@@ -123,29 +97,21 @@ export class StoreBackedPolicy implements RbacPolicySource {
     c.resolve();
   }
 
-  #put(resource: RbacResource, key: string, obj: KubeObject): void {
-    const cluster = clusterFromKey(key);
-    if (cluster === undefined) return;
-    const placed = this.#placed.get(resource)!;
+  #put(resource: RbacResource, cluster: string, obj: KubeObject): void {
     let policy = this.#clusters.get(cluster);
     if (!policy) this.#clusters.set(cluster, policy = new ClusterPolicy());
     policy.put(resource, obj);
-    placed.set(key, {
-      cluster,
-      namespace: obj.metadata.namespace ?? "",
-      name: obj.metadata.name ?? "",
-    });
   }
 
-  #remove(resource: RbacResource, key: string): void {
-    const placed = this.#placed.get(resource)!;
-    const p = placed.get(key);
-    if (!p) return;
-    placed.delete(key);
-    const policy = this.#clusters.get(p.cluster);
+  #remove(resource: RbacResource, cluster: string, last: KubeObject): void {
+    const policy = this.#clusters.get(cluster);
     if (!policy) return;
-    policy.remove(resource, p.namespace, p.name);
-    if (policy.empty) this.#clusters.delete(p.cluster);
+    policy.remove(
+      resource,
+      last.metadata.namespace ?? "",
+      last.metadata.name ?? "",
+    );
+    if (policy.empty) this.#clusters.delete(cluster);
   }
 
   #markSynced(resource: RbacResource): void {
@@ -157,71 +123,18 @@ export class StoreBackedPolicy implements RbacPolicySource {
   }
 
   async #run(resource: RbacResource): Promise<void> {
-    const signal = this.#abort.signal;
-    const store = this.#opts.stores[resource];
-    const prefix = resourcePrefix({ group: RBAC_GROUP, resource });
-    const log = this.#opts.logger?.with({ component: "rbac", resource });
-    let rv = "";
-    while (!signal.aborted) {
-      const fresh = rv === "";
-      const seen = fresh ? new Set<string>() : undefined;
-      let delivered = false;
-      let initialDone = !fresh;
-      try {
-        const w = await store.watch(prefix, {
-          recursive: true,
-          resourceVersion: rv,
-          sendInitialEvents: fresh,
-          allowBookmarks: true,
-          signal,
-        });
-        for await (const ev of w) {
-          if (ev.type === "ERROR") {
-            log?.info("rbac watch ended; reloading", {
-              reason: ev.error.message,
-            });
-            rv = "";
-            break;
-          }
-          delivered = true;
-          const evRv = ev.object.metadata.resourceVersion;
-          if (ev.type === "BOOKMARK") {
-            if (evRv) rv = evRv;
-            if (
-              seen &&
-              ev.object.metadata.annotations
-                  ?.[INITIAL_EVENTS_END_ANNOTATION] ===
-                "true"
-            ) {
-              for (const key of [...this.#placed.get(resource)!.keys()]) {
-                if (!seen.has(key)) this.#remove(resource, key);
-              }
-              initialDone = true;
-              this.#markSynced(resource);
-              this.#notify();
-            }
-            continue;
-          }
-          if (evRv) rv = evRv;
-          if (!ev.key) continue;
-          if (ev.type === "DELETED") this.#remove(resource, ev.key);
-          else {
-            this.#put(resource, ev.key, ev.object);
-            seen?.add(ev.key);
-          }
-          this.#notify();
-        }
-        // A watch that ended inside its initial state cannot be resumed.
-        if (!initialDone) rv = "";
-      } catch (e) {
-        if (signal.aborted) break;
-        log?.warn("rbac watch failed; retrying", { error: String(e) });
-        rv = "";
-      }
-      if (!delivered && !signal.aborted) {
-        await waitOrAbort(this.#opts.retryDelayMs ?? 500, signal);
-      }
-    }
+    await watchClusters({
+      store: this.#opts.stores[resource],
+      prefix: resourcePrefix({ group: RBAC_GROUP, resource }),
+      signal: this.#abort.signal,
+      name: "rbac",
+      logger: this.#opts.logger?.with({ component: "rbac", resource }),
+      retryDelayMs: this.#opts.retryDelayMs,
+      onPut: (cluster, _key, obj) => this.#put(resource, cluster, obj),
+      onDelete: (cluster, _key, last) => this.#remove(resource, cluster, last),
+      onSynced: () => this.#markSynced(resource),
+      onApplied: () => this.#notify(),
+    });
     if (!this.#synced) {
       this.#ready.reject(new Error("the RBAC policy source was closed"));
       this.#ready.promise.catch(() => {});

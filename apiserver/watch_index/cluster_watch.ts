@@ -1,0 +1,144 @@
+/**
+ * One resource watched across every cluster, each event handed to its owner
+ * with the cluster named in the object's storage key.
+ *
+ * The initial state arrives as the watch's initial events
+ * (`sendInitialEvents`, ended by the `k8s.io/initial-events-end` bookmark)
+ * rather than from a separate list, because a list result carries no storage
+ * keys and so no cluster. A watch that fails (410 Expired, a closed backend)
+ * is restarted with a fresh initial state, and objects not seen again are
+ * handed back as deleted. Everything stops with the owner's signal; no timer
+ * outlives it.
+ *
+ * It lives in `apiserver/` rather than `storage/`: it is a client of the
+ * storage contract (nothing in `storage/` needs it), its users are API
+ * server plugins (admission policies and webhooks, RBAC), and it shares the
+ * server's abortable {@linkcode sleep}.
+ *
+ * @module
+ */
+
+import {
+  clusterFromKey,
+  INITIAL_EVENTS_END_ANNOTATION,
+  type KubeObject,
+  type Store,
+} from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import { sleep } from "../sleep.ts";
+
+/** What a {@linkcode watchClusters} loop tells its owner. */
+export interface ClusterWatchHandlers {
+  /** An object was created or changed, or is part of an initial state. */
+  onPut(cluster: string, key: string, object: KubeObject): void;
+  /**
+   * An object handed to {@linkcode onPut} is gone: deleted, or not seen again
+   * in the initial state after a restart. `last` is what `onPut` was given.
+   */
+  onDelete(cluster: string, key: string, last: KubeObject): void;
+  /** An initial state is complete (at the start and after every restart). */
+  onSynced?(): void;
+  /** Called after each event that names a key and after `onSynced`. */
+  onApplied?(): void;
+}
+
+/** Options for {@linkcode watchClusters}. */
+export interface ClusterWatchOptions extends ClusterWatchHandlers {
+  /** The resource's store across all clusters (meant to be the watch cache). */
+  store: Store;
+  /** The resource's key prefix (`resourcePrefix({ group, resource })`). */
+  prefix: string;
+  /** Ends the loop when aborted. */
+  signal: AbortSignal;
+  /** Names the watch in log lines (`"rbac"`: "rbac watch failed; retrying"). */
+  name: string;
+  logger?: Logger;
+  /** Wait before restarting a watch that failed at once (ms, default 500). */
+  retryDelayMs?: number;
+}
+
+/**
+ * Watches `prefix` across clusters until `signal` aborts; resolves then.
+ *
+ * @example
+ * ```ts ignore
+ * const loop = watchClusters({
+ *   store, prefix, signal, name: "example",
+ *   onPut: (cluster, key, object) => index.put(cluster, key, object),
+ *   onDelete: (cluster, key) => index.remove(cluster, key),
+ *   onSynced: () => ready.resolve(),
+ * });
+ * ```
+ */
+export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
+  const { store, prefix, signal, name, logger } = opts;
+  /** What was handed to `onPut` and not yet deleted, by key. */
+  const known = new Map<string, { cluster: string; object: KubeObject }>();
+  const remove = (key: string) => {
+    const k = known.get(key);
+    if (!k) return;
+    known.delete(key);
+    opts.onDelete(k.cluster, key, k.object);
+  };
+  let rv = "";
+  while (!signal.aborted) {
+    const fresh = rv === "";
+    const seen = fresh ? new Set<string>() : undefined;
+    let delivered = false;
+    let initialDone = !fresh;
+    try {
+      const w = await store.watch(prefix, {
+        recursive: true,
+        resourceVersion: rv,
+        sendInitialEvents: fresh,
+        allowBookmarks: true,
+        signal,
+      });
+      for await (const ev of w) {
+        if (ev.type === "ERROR") {
+          logger?.info(`${name} watch ended; reloading`, {
+            reason: ev.error.message,
+          });
+          rv = "";
+          break;
+        }
+        delivered = true;
+        const evRv = ev.object.metadata.resourceVersion;
+        if (evRv) rv = evRv;
+        if (ev.type === "BOOKMARK") {
+          const end = ev.object.metadata.annotations
+            ?.[INITIAL_EVENTS_END_ANNOTATION] === "true";
+          if (seen && end) {
+            for (const key of [...known.keys()]) {
+              if (!seen.has(key)) remove(key);
+            }
+            initialDone = true;
+            opts.onSynced?.();
+            opts.onApplied?.();
+          }
+          continue;
+        }
+        if (!ev.key) continue;
+        if (ev.type === "DELETED") remove(ev.key);
+        else {
+          const cluster = clusterFromKey(ev.key);
+          if (cluster !== undefined) {
+            known.set(ev.key, { cluster, object: ev.object });
+            opts.onPut(cluster, ev.key, ev.object);
+          }
+          seen?.add(ev.key);
+        }
+        opts.onApplied?.();
+      }
+      // A watch that ended inside its initial state cannot be resumed.
+      if (!initialDone) rv = "";
+    } catch (e) {
+      if (signal.aborted) break;
+      logger?.warn(`${name} watch failed; retrying`, { error: String(e) });
+      rv = "";
+    }
+    if (!delivered && !signal.aborted) {
+      await sleep(opts.retryDelayMs ?? 500, signal);
+    }
+  }
+}

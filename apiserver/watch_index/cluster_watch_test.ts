@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { MemoryLog } from "../../backends/memory/mod.ts";
+import {
+  expired,
+  type KubeObject,
+  objectKey,
+  resourcePrefix,
+  type Store,
+  type Watcher,
+  type WatchEvent,
+} from "../../storage/mod.ts";
+import { LogStoreFactory } from "../../storage/log/mod.ts";
+import { ClusterIndex, watchClusters } from "./mod.ts";
+
+const GROUP = "example.com";
+const RESOURCE = "widgets";
+const PREFIX = resourcePrefix({ group: GROUP, resource: RESOURCE });
+
+function openStore() {
+  const factory = new LogStoreFactory(new MemoryLog());
+  const store = factory.storeFor({ group: GROUP, resource: RESOURCE });
+  const key = (cluster: string, name: string) =>
+    objectKey({ group: GROUP, resource: RESOURCE, cluster, name });
+  const put = (cluster: string, name: string) =>
+    store.create(key(cluster, name), { metadata: { name } });
+  return { factory, store, key, put };
+}
+
+/** Passes the first watch through until `fail` resolves, then ends it with 410. */
+function expiringOnce(store: Store, fail: Promise<void>): Store {
+  let first = true;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== "watch") return Reflect.get(target, prop, receiver);
+      return async (
+        key: string,
+        opts: Parameters<Store["watch"]>[1],
+      ): Promise<Watcher> => {
+        const inner = await target.watch(key, opts);
+        if (!first) return inner;
+        first = false;
+        async function* events(): AsyncGenerator<WatchEvent> {
+          for await (const ev of inner) {
+            yield ev;
+            if (ev.type === "BOOKMARK") break;
+          }
+          await fail;
+          inner.stop();
+          yield { type: "ERROR", error: expired(1, 2) };
+        }
+        const it = events();
+        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
+      };
+    },
+  });
+}
+
+Deno.test("the watch hands over the initial state by cluster, then puts and deletes with the last object", async () => {
+  const { factory, store, key, put } = openStore();
+  await put("root", "a");
+  await put("tenant", "b");
+  const seen: string[] = [];
+  const synced = Promise.withResolvers<void>();
+  let applied = Promise.withResolvers<void>();
+  const stop = new AbortController();
+  const loop = watchClusters({
+    store,
+    prefix: PREFIX,
+    signal: stop.signal,
+    name: "test",
+    onPut: (cluster, k, o) =>
+      seen.push(
+        `put ${cluster} ${o.metadata.name} ${
+          k === key(cluster, o.metadata.name!)
+        }`,
+      ),
+    onDelete: (cluster, _k, last: KubeObject) =>
+      seen.push(`delete ${cluster} ${last.metadata.name}`),
+    onSynced: () => synced.resolve(),
+    onApplied: () => applied.resolve(),
+  });
+  try {
+    await synced.promise;
+    assert.deepEqual(seen.sort(), ["put root a true", "put tenant b true"]);
+    seen.length = 0;
+    applied = Promise.withResolvers<void>();
+    await store.delete(key("tenant", "b"));
+    await applied.promise;
+    assert.deepEqual(seen, ["delete tenant b"]);
+  } finally {
+    stop.abort();
+    await loop;
+    await factory.close();
+  }
+});
+
+Deno.test("an expired watch is restarted with a fresh initial state and objects not seen again are deleted", async () => {
+  const { factory, store, key, put } = openStore();
+  await put("root", "a");
+  const fail = Promise.withResolvers<void>();
+  const stop = new AbortController();
+  const index = new ClusterIndex({
+    store: expiringOnce(store, fail.promise),
+    prefix: PREFIX,
+    signal: stop.signal,
+    name: "test",
+    retryDelayMs: 5,
+  });
+  const names = (c: string) => [...index.cluster(c)?.keys() ?? []].sort();
+  try {
+    await index.start();
+    assert.deepEqual(names("root"), ["a"]);
+    // Changes the failing watch never delivers:
+    await store.delete(key("root", "a"));
+    await put("root", "b");
+    fail.resolve();
+    for (let i = 0; i < 50 && names("root").join() !== "b"; i++) {
+      await index.changed();
+    }
+    assert.deepEqual(names("root"), ["b"]);
+  } finally {
+    stop.abort();
+    await index.closed();
+    await factory.close();
+  }
+});
+
+Deno.test("an index closed before its first load rejects ready()", async () => {
+  const { factory, store } = openStore();
+  const stop = new AbortController();
+  stop.abort();
+  const index = new ClusterIndex({
+    store,
+    prefix: PREFIX,
+    signal: stop.signal,
+    name: "test",
+  });
+  await assert.rejects(index.start(), /the test index was closed/);
+  assert.equal(index.synced, false);
+  await index.closed();
+  await factory.close();
+});
