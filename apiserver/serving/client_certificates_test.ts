@@ -347,3 +347,51 @@ Deno.test("a certificate presented without its private key fails the handshake",
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("shutdown with certificate connections open: a reply in flight is delivered, then everything closes", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-certstop-" });
+  const tls = await ensureCertificates({ dataDir });
+  const clientCa = await ensureClientCa({ dataDir });
+  const server = await startSecureServer({
+    bindAddress: "127.0.0.1",
+    port: 0,
+    tls,
+    authenticators: [clientCertificateAuthenticator()],
+    clientCertificates: await clientCertificateVerifier(clientCa.certPem),
+    handler: async (req, ctx) => {
+      if (new URL(req.url).pathname === "/slow") {
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return Response.json(ctx.user.username);
+    },
+  });
+  const alice = await leaf(clientCa, "alice");
+  const clients = [true, false].map((http2) =>
+    Deno.createHttpClient({
+      caCerts: [tls.caCert!],
+      http1: !http2,
+      http2,
+      cert: alice.certPem,
+      key: alice.keyPem,
+    })
+  );
+  const url = `${serverUrl("127.0.0.1", server.port)}`;
+  try {
+    for (const client of clients) {
+      const res = await fetch(`${url}/fast`, { client });
+      assert.equal(await res.json(), "alice"); // the connection stays open
+    }
+    const slow = fetch(`${url}/slow`, { client: clients[1] });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    await server.close();
+    const res = await slow;
+    assert.equal(res.status, 200);
+    assert.equal(await res.json(), "alice");
+    assert.ok(performance.now() - started < 5_000);
+  } finally {
+    for (const c of clients) c.close();
+    await server.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
