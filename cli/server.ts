@@ -233,9 +233,10 @@ export async function runServe(
       }),
     ];
     const clientCa = await ensureClientCa({ dataDir: config.dataDir, logger });
-    const clientCaBundle = config.clientCaFile === undefined
-      ? clientCa.certPem
-      : await Deno.readTextFile(config.clientCaFile);
+    const clientCertificates = await clientCertificatesFrom(
+      config.clientCaFile,
+      clientCa.certPem,
+    );
     const api = await createApiServer({
       storage,
       logger,
@@ -265,7 +266,7 @@ export async function runServe(
         clientCertificateAuthenticator(),
         ...tokenAuthenticators,
       ],
-      clientCertificates: await clientCertificateVerifier(clientCaBundle),
+      clientCertificates,
       handler: api.handler,
       healthChecks: {
         readiness: [
@@ -309,4 +310,22 @@ export async function runServe(
     await resources.disposeAsync();
   }
   return 0;
+}
+
+/** The verifier of `--client-ca-file`, or of the generated client CA. */
+async function clientCertificatesFrom(
+  file: string | undefined,
+  generated: string,
+) {
+  try {
+    return await clientCertificateVerifier(
+      file === undefined ? generated : await Deno.readTextFile(file),
+    );
+  } catch (err) {
+    throw new Error(
+      `--client-ca-file ${file}: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
 }

@@ -12,6 +12,11 @@
  * HTTP, and a drain for graceful shutdown that closes each connection once
  * it owes no response.
  *
+ * With `clientAuth`, every client is asked for a certificate (never
+ * required); a connection that presents one is relayed where
+ * `clientAuth.route` says (server.ts: an inner listener of its own per
+ * certificate, which is how the verdict reaches the requests).
+ *
  * Why not `Deno.serve`'s own TLS: it leaves Nagle's algorithm on, and a
  * response whose body is over ~300 bytes goes out as two TLS records in two
  * writes, the second held until the client's delayed ACK — about 40 ms on
