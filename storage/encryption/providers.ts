@@ -53,7 +53,7 @@ function aesgcm(key: Uint8Array, prefix: string): ValueTransformer {
     encrypt(plain, ad) {
       const nonce = randomBytes(12);
       const c = createCipheriv(algorithm, key, nonce) as CipherGCM;
-      c.setAAD(Buffer.from(ad));
+      c.setAAD(Buffer.from(ad, "utf8"));
       const body = c.update(plain);
       const last = c.final();
       return Buffer.concat([nonce, body, last, c.getAuthTag()]);

@@ -33,7 +33,6 @@ export interface ReadValue {
   stale: boolean;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The transformers of one resource, in the configuration's order. */
@@ -68,9 +67,13 @@ export class ResourceTransformer {
       return JSON.parse(json);
     }
     try {
-      const bytes = t.encrypt(encoder.encode(json), key);
+      const bytes = t.encrypt(Buffer.from(json, "utf8"), key);
       this.#metrics.record("to_storage", t.providerPrefix, true);
-      return envelope(key, t.prefix + Buffer.from(bytes).toString("base64"));
+      const b64 = bytes instanceof Buffer
+        ? bytes.toString("base64")
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+          .toString("base64");
+      return envelope(key, t.prefix + b64);
     } catch (err) {
       this.#metrics.record("to_storage", t.providerPrefix, false);
       throw new TransformError((err as Error).message);
