@@ -7,6 +7,7 @@
  */
 
 import postgres from "postgres";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import {
   internal,
   isStorageError,
@@ -45,7 +46,16 @@ export function tlsOption(
         checkServerIdentity: noCheck,
       };
     case "verify-full":
-      return { ...files, rejectUnauthorized: true, servername: config.host };
+      // The certificate must name the configured host. Checked explicitly:
+      // the driver hands TLS a connected socket, and for an IP address it
+      // sets no server name (TLS forbids one), so the default check would
+      // look for "localhost".
+      return {
+        ...files,
+        rejectUnauthorized: true,
+        checkServerIdentity: (_name: string, cert: PeerCertificate) =>
+          checkServerIdentity(config.host, cert),
+      };
   }
 }
 
@@ -137,8 +147,9 @@ export function isConnectionError(err: unknown): boolean {
 
 /**
  * Maps a driver error to a `StorageError`: an unreachable or restarting
- * server is `Unavailable` (API 503) naming the endpoint, anything else is
- * `Internal` with PostgreSQL's message.
+ * server, and failures below SQL (TLS, sockets), are `Unavailable` (API 503)
+ * naming the endpoint; anything PostgreSQL itself reported is `Internal`
+ * with its message and SQLSTATE.
  */
 export function toStorageError(
   err: unknown,
@@ -148,7 +159,9 @@ export function toStorageError(
   if (isStorageError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   const code = errorCode(err);
-  if (isConnectionError(err)) {
+  const fromServer = typeof (err as { severity?: unknown })?.severity ===
+    "string";
+  if (isConnectionError(err) || (code && !fromServer)) {
     return unavailable(
       `postgres: ${endpoint} is not reachable (${what}: ${message}${
         code && !message.includes(code) ? `, ${code}` : ""
@@ -157,7 +170,9 @@ export function toStorageError(
     );
   }
   return internal(
-    `postgres: ${what} failed: ${message}${code ? ` (SQLSTATE ${code})` : ""}`,
+    `postgres: ${endpoint}: ${what} failed: ${message}${
+      code ? ` (SQLSTATE ${code})` : ""
+    }`,
     err,
   );
 }

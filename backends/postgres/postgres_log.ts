@@ -102,10 +102,12 @@ export async function openPostgresLog(
     return new PostgresLog(sql, config, names, Number(row.value), opts);
   } catch (err) {
     await sql.end({ timeout: 0 }).catch(() => {});
-    const e = toStorageError(err, config.endpoint, "opening");
-    throw e.code === "Internal" && /within \d+s/.test(e.message)
-      ? unavailable(`postgres: ${config.endpoint}: ${e.message}`, err)
-      : e;
+    if (
+      err instanceof Error && !errorCode(err) && /within \d+s/.test(err.message)
+    ) {
+      throw unavailable(`postgres: ${config.endpoint}: ${err.message}`, err);
+    }
+    throw toStorageError(err, config.endpoint, "opening");
   }
 }
 

@@ -40,6 +40,8 @@ export interface PostgresServer {
   readonly passwordFile: string;
   /** The password itself (for raw clients in benchmarks). */
   readonly password: string;
+  /** The CA that signed the server certificate (with `tls: true`). */
+  readonly caFile?: string;
   readonly port: number;
   /** True while the server runs. */
   readonly running: boolean;
@@ -61,6 +63,11 @@ export interface PostgresServer {
 export interface StartPostgresOptions {
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string>;
+  /**
+   * Serve TLS with a certificate for 127.0.0.1 signed by a fresh CA (made
+   * with `openssl`); its PEM is at {@linkcode PostgresServer.caFile}.
+   */
+  tls?: boolean;
 }
 
 /** Why PostgreSQL cannot be started here, or `undefined` when it can. */
@@ -253,6 +260,20 @@ export async function startPostgres(
     "--auth-host=scram-sha-256",
     `--pwfile=${pwfile}`,
   ], "initdb");
+  const tlsSettings: Record<string, string> = {};
+  let caFile: string | undefined;
+  if (opts.tls) {
+    caFile = `${dir}/ca.pem`;
+    await makeCertificates(dir);
+    if (user) {
+      for (const f of ["server.pem", "server.key"]) {
+        await Deno.chown(`${dir}/${f}`, user.uid, user.gid);
+      }
+    }
+    tlsSettings.ssl = "on";
+    tlsSettings.ssl_cert_file = `${dir}/server.pem`;
+    tlsSettings.ssl_key_file = `${dir}/server.key`;
+  }
   const port = freePort();
   // fsync off: tests kill processes, never the machine, and the shared disk
   // is slow; commits still reach the OS before they are acknowledged.
@@ -265,6 +286,7 @@ export async function startPostgres(
     max_connections: "200",
     shared_buffers: "64MB",
     log_min_messages: "fatal",
+    ...tlsSettings,
     ...opts.settings,
   };
   const args = [
@@ -345,6 +367,7 @@ export async function startPostgres(
     url: `${base}/postgres`,
     passwordFile: pwfile,
     password: PASSWORD,
+    ...(caFile ? { caFile } : {}),
     port,
     get running() {
       return child !== undefined;
@@ -391,4 +414,58 @@ export async function startPostgres(
     },
   };
   return server;
+}
+
+/** A CA and a server certificate for 127.0.0.1/localhost in `dir` (openssl). */
+async function makeCertificates(dir: string): Promise<void> {
+  const ossl = (args: string[]) => run(["openssl", ...args], "openssl");
+  await ossl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=hyperplane-test-ca",
+    "-keyout",
+    `${dir}/ca.key`,
+    "-out",
+    `${dir}/ca.pem`,
+  ]);
+  await ossl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-keyout",
+    `${dir}/server.key`,
+    "-out",
+    `${dir}/server.csr`,
+  ]);
+  await Deno.writeTextFile(
+    `${dir}/san.ext`,
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+  );
+  await ossl([
+    "x509",
+    "-req",
+    "-in",
+    `${dir}/server.csr`,
+    "-CA",
+    `${dir}/ca.pem`,
+    "-CAkey",
+    `${dir}/ca.key`,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    `${dir}/san.ext`,
+    "-out",
+    `${dir}/server.pem`,
+  ]);
+  await Deno.chmod(`${dir}/server.key`, 0o600);
 }
