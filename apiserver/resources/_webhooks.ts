@@ -20,6 +20,7 @@ import {
   typeInvalid,
 } from "../validation/field_error.ts";
 import { isDns1123Subdomain, isQualifiedName } from "../validation/names.ts";
+import { MATCH_POLICIES } from "../validation/admission_rules.ts";
 import { PolicyCel } from "../admission/policy/cel.ts";
 import { validateClientConfig } from "./_webhook_client_config.ts";
 import { strList, validateRule, validateSelector } from "./_webhook_rules.ts";
@@ -58,7 +59,6 @@ export function defaultWebhooks(obj: KubeObject, mutating: boolean): void {
 }
 
 const FAILURE_POLICIES = ["Fail", "Ignore"];
-const MATCH_POLICIES = ["Equivalent", "Exact"];
 const SIDE_EFFECTS = ["None", "NoneOnDryRun"];
 const REINVOCATION = ["IfNeeded", "Never"];
 /** The AdmissionReview versions the server speaks (upstream's accepted list). */
@@ -172,7 +172,7 @@ function validateHookName(name: unknown, path: string): FieldError[] {
 function oneOf(
   h: Obj,
   key: string,
-  allowed: string[],
+  allowed: readonly string[],
   path: string,
 ): FieldError[] {
   const v = h[key];

@@ -127,7 +127,7 @@ export function duplicate(field: string, value: unknown): FieldError {
 export function notSupported(
   field: string,
   value: unknown,
-  supported: string[],
+  supported: readonly string[],
 ): FieldError {
   return {
     type: "FieldValueNotSupported",
