@@ -58,6 +58,11 @@ resources:
 `));
 }
 
+/** Extra bytes of data per Secret (`PAYLOAD=700` gives ~1 KiB Secrets). */
+const PAYLOAD = Number(Deno.env.get("PAYLOAD") ?? "0");
+/** Creates in flight at once in the interleaved form (`INFLIGHT=16`). */
+const INFLIGHT = Number(Deno.env.get("INFLIGHT") ?? "1");
+
 const dir = Deno.makeTempDirSync({ prefix: "hyperplane-bench-enc-" });
 const toClose: StoreFactory[] = [];
 globalThis.addEventListener("unload", () => {
@@ -79,7 +84,10 @@ function stack(name: string, p?: Provider): StoreFactory {
   return storage;
 }
 
-/** A Secret of about 1 KiB, as `kubectl create secret generic` sends it. */
+/**
+ * A Secret as `kubectl create secret generic --from-literal …` sends it
+ * (two short keys), plus `PAYLOAD` bytes of data.
+ */
 function secret(name: string) {
   return {
     apiVersion: "v1",
@@ -89,7 +97,7 @@ function secret(name: string) {
     data: {
       username: btoa("admin"),
       password: btoa(crypto.randomUUID()),
-      "tls.key": btoa("k".repeat(700)),
+      ...(PAYLOAD > 0 ? { "tls.key": btoa("k".repeat(PAYLOAD)) } : {}),
     },
   };
 }
@@ -179,11 +187,13 @@ async function interleaved(rounds: number, batch: number): Promise<void> {
     const totals = cases.map(() => 0);
     for (let r = 0; r < rounds; r++) {
       const spent = cases.map(() => 0);
-      for (let j = 0; j < batch; j++) {
+      for (let j = 0; j < batch; j += INFLIGHT) {
         for (let k = 0; k < cases.length; k++) {
           const c = (j + k) % cases.length;
           const t0 = performance.now();
-          await creates[c]();
+          await Promise.all(
+            Array.from({ length: INFLIGHT }, () => creates[c]()),
+          );
           spent[c] += performance.now() - t0;
         }
       }
@@ -195,10 +205,11 @@ async function interleaved(rounds: number, batch: number): Promise<void> {
     const median = (xs: number[]) =>
       [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(
-      `secret create (${group}, sqlite), ${rounds} rounds × ${batch} creates per case:`,
+      `secret create (${group}, sqlite), ${rounds} rounds × ${batch} creates per case, ${INFLIGHT} in flight:`,
     );
     cases.forEach(([label], c) => {
-      const perSec = (rounds * batch) / (totals[c] / 1000);
+      const perSec = (rounds * Math.ceil(batch / INFLIGHT) * INFLIGHT) /
+        (totals[c] / 1000);
       console.log(
         `  ${label.padEnd(14)} ${perSec.toFixed(0).padStart(6)} creates/s  ${
           (median(ratios[c]) * 100).toFixed(1)
