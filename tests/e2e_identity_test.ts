@@ -310,15 +310,13 @@ Deno.test("identity: client certificates, CSRs and TokenReview with kubectl", as
           ).message,
           /invalid usage for client certificate: server auth/,
         );
-        // Approval without `approve` on the signer: 403, still pending.
-        await teamA(["create", "-f", "-"], {
-          stdin: csrYaml("carol", request),
-        });
+        // Self-approval without `approve` on the signer: alice may create
+        // and update requests, and tries to approve her own: 403, pending.
         await teamA([
           "create",
           "clusterrole",
           "csr-updater",
-          "--verb=get,list,update",
+          "--verb=create,get,list,update",
           "--resource=certificatesigningrequests,certificatesigningrequests/approval",
         ]);
         await teamA([
@@ -329,6 +327,10 @@ Deno.test("identity: client certificates, CSRs and TokenReview with kubectl", as
           "--user=alice",
         ]);
         const alice = as(`${dir}/alice.kubeconfig`);
+        await alice(["create", "-f", "-"], {
+          stdin: csrYaml("carol", request),
+        });
+        assert.equal((await csrJson("carol")).spec.username, "alice");
         const refused = await alice(["certificate", "approve", "carol"], {
           check: false,
         });
