@@ -10,6 +10,13 @@
 import { int64, listOf, object, str, strList } from "./_builders.ts";
 import { named, ref } from "./_named.ts";
 import {
+  AR,
+  ATOMIC,
+  BY_NAME,
+  MATCH_CONDITION,
+  ruleLists,
+} from "./_admissionregistration_v1.ts";
+import {
   CONDITION,
   kindSchema,
   LABEL_SELECTOR,
@@ -17,8 +24,6 @@ import {
 } from "./meta_v1.ts";
 import type { Schema } from "./types.ts";
 
-const AR = "io.k8s.api.admissionregistration.v1";
-const ATOMIC: Schema = { "x-kubernetes-list-type": "atomic" };
 const ATOMIC_MAP: Schema = { "x-kubernetes-map-type": "atomic" };
 
 const PARAM_KIND: Schema = named(
@@ -40,18 +45,7 @@ const NAMED_RULE_WITH_OPERATIONS: Schema = named(
   object(
     "NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames.",
     {
-      apiGroups: strList(
-        "APIGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required.",
-        ATOMIC,
-      ),
-      apiVersions: strList(
-        "APIVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required.",
-        ATOMIC,
-      ),
-      operations: strList(
-        "Operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.",
-        ATOMIC,
-      ),
+      ...ruleLists(),
       resourceNames: strList(
         "ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.",
         ATOMIC,
@@ -140,24 +134,6 @@ const AUDIT_ANNOTATION: Schema = named(
   ),
 );
 
-const MATCH_CONDITION: Schema = named(
-  `${AR}.MatchCondition`,
-  object(
-    "MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook.",
-    {
-      expression: str(
-        "Expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables: 'object', 'oldObject', 'request', 'authorizer'. Required.",
-        { default: "" },
-      ),
-      name: str(
-        "Name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. Required.",
-        { default: "" },
-      ),
-    },
-    { required: ["name", "expression"] },
-  ),
-);
-
 const VARIABLE: Schema = named(
   `${AR}.Variable`,
   object(
@@ -192,12 +168,7 @@ const POLICY_SPEC: Schema = named(
       matchConditions: listOf(
         "MatchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.",
         ref(MATCH_CONDITION),
-        {
-          "x-kubernetes-list-type": "map",
-          "x-kubernetes-list-map-keys": ["name"],
-          "x-kubernetes-patch-merge-key": "name",
-          "x-kubernetes-patch-strategy": "merge",
-        },
+        BY_NAME,
       ),
       matchConstraints: ref(
         MATCH_RESOURCES,

@@ -2,7 +2,8 @@
  * admissionregistration.k8s.io/v1 (`io.k8s.api.admissionregistration.v1.*`):
  * the webhook configurations — ValidatingWebhookConfiguration and
  * MutatingWebhookConfiguration — and the parts they share (rules, client
- * config, match conditions). List and map semantics are upstream's, so
+ * config; match conditions and rule lists are shared with the policies in
+ * `_admissionregistration_v1.ts`). List and map semantics are upstream's, so
  * strategic merge patch and server-side apply merge `webhooks` by name.
  *
  * @module
@@ -10,17 +11,15 @@
 
 import { int32, listOf, object, str, strList } from "./_builders.ts";
 import { named, ref } from "./_named.ts";
+import {
+  AR,
+  ATOMIC,
+  BY_NAME,
+  MATCH_CONDITION,
+  ruleLists,
+} from "./_admissionregistration_v1.ts";
 import { kindSchema, LABEL_SELECTOR, listSchema } from "./meta_v1.ts";
 import type { Schema } from "./types.ts";
-
-const AR = "io.k8s.api.admissionregistration.v1";
-const ATOMIC: Schema = { "x-kubernetes-list-type": "atomic" };
-const BY_NAME: Schema = {
-  "x-kubernetes-list-type": "map",
-  "x-kubernetes-list-map-keys": ["name"],
-  "x-kubernetes-patch-merge-key": "name",
-  "x-kubernetes-patch-strategy": "merge",
-};
 
 /** `RuleWithOperations`. */
 export const RULE_WITH_OPERATIONS: Schema = named(
@@ -28,18 +27,7 @@ export const RULE_WITH_OPERATIONS: Schema = named(
   object(
     "RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple expansions are valid.",
     {
-      apiGroups: strList(
-        "APIGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required.",
-        ATOMIC,
-      ),
-      apiVersions: strList(
-        "APIVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required.",
-        ATOMIC,
-      ),
-      operations: strList(
-        "Operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.",
-        ATOMIC,
-      ),
+      ...ruleLists(),
       resources: strList(
         "Resources is a list of resources this rule applies to. For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.",
         ATOMIC,
@@ -92,25 +80,6 @@ export const WEBHOOK_CLIENT_CONFIG: Schema = named(
         '`url` gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified. The scheme must be "https"; the URL must begin with "https://". Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query parameters ("?...") are not allowed, either.',
       ),
     },
-  ),
-);
-
-/** `MatchCondition` (CEL expression deciding whether a webhook is called). */
-export const MATCH_CONDITION: Schema = named(
-  `${AR}.MatchCondition`,
-  object(
-    "MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook.",
-    {
-      expression: str(
-        "Expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables: 'object', 'oldObject', 'request', 'authorizer'. Required.",
-        { default: "" },
-      ),
-      name: str(
-        "Name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. Required.",
-        { default: "" },
-      ),
-    },
-    { required: ["name", "expression"] },
   ),
 );
 
