@@ -80,14 +80,16 @@ export function queriesFor(n: Names): Queries {
       `SELECT * FROM ${n.write}($1, $2::text[], $3::text[], $4::text[], $5::text[])`,
     createOne: `WITH r AS (
         UPDATE ${n.meta} SET value = value + 1 WHERE name = 'revision'
-        RETURNING value),
+        RETURNING value, listeners),
       k AS (INSERT INTO ${n.kv} SELECT $2, value, value, $3 FROM r),
       l AS (INSERT INTO ${n.log} SELECT value, $2, ${KIND_CREATE}, value, NULL, $3 FROM r)
       SELECT '' AS status, value AS revision, NULL::bigint AS prev_revision,
-        NULL::text AS prev_value, ${n.notify}($1, value)::text AS notified
+        NULL::text AS prev_value,
+        CASE WHEN cardinality(array_remove(listeners, $1)) > 0
+          THEN pg_notify('${n.channel}', value::text)::text END AS notified
       FROM r`,
-    register: `SELECT ${n.register}($1)::text AS registered`,
-    unregister: `DELETE FROM ${n.listeners} WHERE id = $1`,
+    register: `SELECT ${n.register}($1, false)::text AS registered`,
+    unregister: `SELECT ${n.register}($1, true)::text AS unregistered`,
     changes: `SELECT m.compacted, ${changeCols}
       FROM ${META(n)} LEFT JOIN LATERAL (
         SELECT c.*, p.value AS prev_value FROM ${n.log} c
