@@ -17,7 +17,10 @@
  *
  * Run: `deno bench -A bench/encryption_bench.ts` (or `deno task bench`).
  *
- * The figures to judge come from the interleaved form,
+ * Over HTTPS, as a client sees it: `deno run -A bench/encryption_bench.ts
+ * https [rounds] [batch]` (two real server processes, see `overHttps`).
+ *
+ * Inside the process, the figures come from the interleaved form,
  * `deno run -A bench/encryption_bench.ts interleaved [rounds] [batch]`: in
  * every round each case makes `batch` creates, the cases taking turns create
  * by create in a rotating order and each create timed alone, so stalls of
@@ -152,6 +155,87 @@ const cases: [string, Provider | undefined][] = [
   ["secretbox", "secretbox"],
 ];
 
+/**
+ * Creates over HTTPS against two real `hyperplane server` processes (sqlite,
+ * one with `--encryption-provider-config` aesgcm for secrets), `INFLIGHT`
+ * at a time, the servers taking turns round by round: what a client sees.
+ */
+async function overHttps(rounds: number, batch: number): Promise<void> {
+  const { startServer } = await import("../tests/support/server.ts");
+  const config = `${dir}/encryption.yaml`;
+  await Deno.writeTextFile(
+    config,
+    `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers: [${PROVIDERS.aesgcm}, {identity: {}}]
+`,
+  );
+  const inflight = Math.max(INFLIGHT, 1);
+  const servers = [
+    await startServer({ args: ["--controllers", "-*"] }),
+    await startServer({
+      args: ["--controllers", "-*", "--encryption-provider-config", config],
+    }),
+  ];
+  try {
+    let n = 0;
+    const create = async (s: (typeof servers)[number]) => {
+      const res = await s.fetch("/api/v1/namespaces/default/secrets", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(secret(`h${n++}`)),
+      });
+      if (res.status !== 201) throw new Error(await res.text());
+      await res.body?.cancel();
+    };
+    const round = async (s: (typeof servers)[number]) => {
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: inflight }, async () => {
+          while (next++ < batch) await create(s);
+        }),
+      );
+      return performance.now() - t0;
+    };
+    for (const s of servers) await round(s); // warm
+    const ratios: number[] = [];
+    const totals = [0, 0];
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      const spent = [0, 0];
+      for (const i of order) spent[i] = await round(servers[i]);
+      ratios.push(spent[0] / spent[1]);
+      totals[0] += spent[0];
+      totals[1] += spent[1];
+    }
+    ratios.sort((a, b) => a - b);
+    const rate = (ms: number) => ((rounds * batch) / (ms / 1000)).toFixed(0);
+    console.log(
+      `secret create over HTTPS (two server processes, sqlite), ${rounds} rounds × ${batch} creates, ${inflight} in flight:`,
+    );
+    console.log(`  no encryption  ${rate(totals[0])} creates/s`);
+    console.log(
+      `  aesgcm         ${rate(totals[1])} creates/s  ${
+        (ratios[Math.floor(rounds / 2)] * 100).toFixed(1)
+      }% of no encryption (median of rounds)`,
+    );
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+}
+
+if (Deno.args[0] === "https") {
+  await overHttps(Number(Deno.args[1] ?? 20), Number(Deno.args[2] ?? 200));
+  Deno.exit(0);
+}
+if (Deno.args[0] === "interleaved") {
+  await interleaved(Number(Deno.args[1] ?? 30), Number(Deno.args[2] ?? 50));
+  Deno.exit(0); // the API servers' caches would keep the process alive
+}
+
 for (const [label, p] of cases) {
   const create = await apiCreator(label.replace(" ", "-"), p);
   Deno.bench({
@@ -217,11 +301,6 @@ async function interleaved(rounds: number, batch: number): Promise<void> {
       );
     });
   }
-}
-
-if (Deno.args[0] === "interleaved") {
-  await interleaved(Number(Deno.args[1] ?? 30), Number(Deno.args[2] ?? 50));
-  Deno.exit(0); // the API servers' caches would keep the process alive
 }
 
 const JSON_1K = encodeObject({ ...secret("t"), metadata: { name: "t" } });
