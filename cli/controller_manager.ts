@@ -79,6 +79,17 @@ const FLAGS = [
     placeholder: "FILE",
   },
   {
+    name: "cluster-signing-cert-file",
+    description:
+      "CA certificate (PEM) csrsigning signs kube-apiserver-client requests with: the server's client CA, <data-dir>/tls/client-ca.crt (csrsigning idles without)",
+    placeholder: "FILE",
+  },
+  {
+    name: "cluster-signing-key-file",
+    description: "its private key (PKCS#8 PEM), <data-dir>/tls/client-ca.key",
+    placeholder: "FILE",
+  },
+  {
     name: "log-level",
     description: "debug, info, warn or error",
     default: "info",
@@ -175,6 +186,27 @@ export async function runControllerManager(args: string[]): Promise<number> {
       throw new UsageError(`--root-ca-file ${caFile}: cannot be read`);
     }
   }
+  const signingCert = str(v["cluster-signing-cert-file"]);
+  const signingKey = str(v["cluster-signing-key-file"]);
+  if (!!signingCert !== !!signingKey) {
+    throw new UsageError(
+      "--cluster-signing-cert-file and --cluster-signing-key-file must be given together",
+    );
+  }
+  let clientCA: { certPem: string; keyPem: string } | undefined;
+  if (signingCert) {
+    const read = async (flag: string, path: string) => {
+      try {
+        return await Deno.readTextFile(path);
+      } catch {
+        throw new UsageError(`--${flag} ${path}: cannot be read`);
+      }
+    };
+    clientCA = {
+      certPem: await read("cluster-signing-cert-file", signingCert),
+      keyPem: await read("cluster-signing-key-file", signingKey),
+    };
+  }
   const logger = createLogger({ level: level as LogLevel });
   const shutdown = shutdownSignal();
   const client = new ApiClient(httpTransport(config));
@@ -184,6 +216,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       controllers,
       clusters,
       rootCA,
+      clientCA,
       logger,
       signal: shutdown.signal,
       leaderElection: elect === "true"

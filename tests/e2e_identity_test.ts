@@ -503,3 +503,92 @@ Deno.test("identity: client certificates, CSRs and TokenReview with kubectl", as
     },
   );
 });
+
+Deno.test("identity: a separate controller-manager logs in with a client certificate and signs CSRs", async () => {
+  const tools = await kubeTools();
+  if (skipWithoutKubeTools(tools, "identity e2e (controller-manager)")) return;
+  if ((await runTool("which", ["openssl"], { check: false })).code !== 0) {
+    console.error("SKIPPED: openssl not found");
+    return;
+  }
+  await using server = await startServer({ command: "apiserver" });
+  const admin = kubectlFor(tools!.kubectl, server);
+  const dir = server.dataDir;
+  await hyperplane([
+    "kubeconfig",
+    "--data-dir",
+    dir,
+    "--user",
+    "system:kube-controller-manager",
+    "--group",
+    "system:masters",
+    "--output",
+    `${dir}/km.kubeconfig`,
+  ]);
+  const km = new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      `${projectRoot()}/main.ts`,
+      "controller-manager",
+      "--kubeconfig",
+      `${dir}/km.kubeconfig`,
+      "--leader-elect=false",
+      "--controllers",
+      "csrsigning",
+      "--cluster-signing-cert-file",
+      `${dir}/tls/client-ca.crt`,
+      "--cluster-signing-key-file",
+      `${dir}/tls/client-ca.key`,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await runTool("openssl", [
+      "req",
+      "-new",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      `${dir}/erin.key`,
+      "-out",
+      `${dir}/erin.csr`,
+      "-subj",
+      "/CN=erin",
+    ]);
+    await admin(["create", "-f", "-"], {
+      stdin: JSON.stringify({
+        apiVersion: "certificates.k8s.io/v1",
+        kind: "CertificateSigningRequest",
+        metadata: { name: "erin" },
+        spec: {
+          request: btoa(await Deno.readTextFile(`${dir}/erin.csr`)),
+          signerName: "kubernetes.io/kube-apiserver-client",
+          usages: ["client auth"],
+        },
+      }),
+    });
+    await admin(["certificate", "approve", "erin"]);
+    let cert = "";
+    for (let i = 0; i < 150 && !cert; i++) {
+      cert = (await admin([
+        "get",
+        "csr",
+        "erin",
+        "-o",
+        "jsonpath={.status.certificate}",
+      ])).stdout;
+      if (!cert) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(cert, "the controller-manager signed the request");
+    assert.match(atob(cert), /BEGIN CERTIFICATE/);
+  } finally {
+    km.kill("SIGTERM");
+    await km.stderr.cancel();
+    await km.status;
+  }
+});

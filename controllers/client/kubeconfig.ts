@@ -1,6 +1,7 @@
 /**
  * Reads the parts of a kubeconfig the controller manager needs: server URL,
- * CA (PEM) and bearer token of the current context.
+ * CA (PEM), and the bearer token or client certificate of the current
+ * context.
  *
  * @module
  */
@@ -15,6 +16,9 @@ export interface Kubeconfig {
   caCert?: string;
   /** The bearer token, if any. */
   token?: string;
+  /** The client certificate and its key (PEM), if any. */
+  clientCert?: string;
+  clientKey?: string;
 }
 
 /** A kubeconfig that cannot be used. */
@@ -36,8 +40,8 @@ function entry(list: unknown, name: string, what: string) {
 }
 
 /**
- * Parses kubeconfig text. `readFile` resolves `certificate-authority` and
- * `tokenFile` paths.
+ * Parses kubeconfig text. `readFile` resolves `certificate-authority`,
+ * `client-certificate`, `client-key` and `tokenFile` paths.
  */
 export function parseKubeconfig(
   text: string,
@@ -76,7 +80,25 @@ export function parseKubeconfig(
   if (!token && typeof user.tokenFile === "string") {
     token = readFile(user.tokenFile).trim();
   }
-  return { server, caCert, token };
+  const pem = (data: string, file: string): string | undefined =>
+    typeof user[data] === "string"
+      ? atob(user[data] as string)
+      : typeof user[file] === "string"
+      ? readFile(user[file] as string)
+      : undefined;
+  const clientCert = pem("client-certificate-data", "client-certificate");
+  const clientKey = pem("client-key-data", "client-key");
+  if ((clientCert === undefined) !== (clientKey === undefined)) {
+    throw new KubeconfigError(
+      `user "${ctx.user}" has a client certificate without its key, or a key without its certificate`,
+    );
+  }
+  const out: Kubeconfig = { server, caCert, token };
+  if (clientCert !== undefined) {
+    out.clientCert = clientCert;
+    out.clientKey = clientKey;
+  }
+  return out;
 }
 
 /** Reads and parses a kubeconfig file. */

@@ -56,8 +56,14 @@ export function inProcessTransport(
 
 /** A transport speaking HTTPS to the server of a kubeconfig. */
 export function httpTransport(config: Kubeconfig): Transport {
-  const client = config.caCert
-    ? Deno.createHttpClient({ caCerts: [config.caCert] })
+  const certificate = config.clientCert !== undefined
+    ? { cert: config.clientCert, key: config.clientKey! }
+    : {};
+  const client = config.caCert || config.clientCert !== undefined
+    ? Deno.createHttpClient({
+      ...(config.caCert ? { caCerts: [config.caCert] } : {}),
+      ...certificate,
+    })
     : undefined;
   const base = config.server.replace(/\/+$/, "");
   return {
