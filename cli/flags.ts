@@ -45,7 +45,7 @@ export function parseFlags(
   options["help"] = { type: "boolean", short: "h" };
   try {
     const { values, positionals } = parseArgs({
-      args: withDashValuesJoined(args, options),
+      args: withDashValuesJoined(booleanValuesApplied(args, options), options),
       options,
       strict: true,
       allowPositionals: true,
@@ -59,6 +59,30 @@ export function parseFlags(
   } catch (err) {
     throw new UsageError(describeParseError(err));
   }
+}
+
+/**
+ * `--flag=true` / `--flag=false` for a boolean flag, as Go's flag package
+ * (and so kube-apiserver's documentation) writes them: `true` is the bare
+ * flag, `false` leaves it unset. Other values are left for `parseArgs` to
+ * reject.
+ */
+function booleanValuesApplied(
+  args: string[],
+  options: Record<string, { type: "string" | "boolean" }>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return out.concat(args.slice(i));
+    const m = /^--([^=]+)=(true|false)$/.exec(a);
+    if (m && options[m[1]]?.type === "boolean") {
+      if (m[2] === "true") out.push(`--${m[1]}`);
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 /**

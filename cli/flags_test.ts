@@ -47,3 +47,15 @@ Deno.test("an unknown flag stays an error, also after a string flag", () => {
     "--nope",
   );
 });
+
+Deno.test("a boolean flag takes Go's =true and =false forms", () => {
+  const flags = [{ name: "reload", description: "", type: "boolean" as const }];
+  assert.equal(parseFlags(["--reload=true"], flags).values.reload, true);
+  assert.equal(parseFlags(["--reload=false"], flags).values.reload, undefined);
+  assert.equal(parseFlags(["--reload"], flags).values.reload, true);
+  assert.throws(() => parseFlags(["--reload=yes"], flags), UsageError);
+  assert.deepEqual(
+    parseFlags(["--", "--reload=false"], flags).positionals,
+    ["--reload=false"],
+  );
+});
