@@ -88,9 +88,9 @@ export class ClusterIndex {
   }
 
   async #run(): Promise<void> {
-    const { onChange } = this.#opts;
+    const { onChange, ...watch } = this.#opts;
     await watchClusters({
-      ...this.#opts,
+      ...watch,
       onPut: (cluster, key, object) => {
         let m = this.#clusters.get(cluster);
         if (!m) this.#clusters.set(cluster, m = new Map());
