@@ -25,7 +25,6 @@ import {
 } from "../../validation/names.ts";
 import type { LabelSelectorSpec, MatchResources, NamedRule } from "./types.ts";
 
-const SELECTOR_OPERATORS = ["DoesNotExist", "Exists", "In", "NotIn"];
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -47,11 +46,16 @@ export function validateLabelSelector(
     .forEach((r, i) => {
       const p = `${path}.matchExpressions[${i}]`;
       const values = list<string>(r?.values);
-      // Upstream (and webhooks) say Invalid "not a valid selector operator";
-      // this kind has answered Unsupported value, kept as it was.
+      // As upstream's ValidateLabelSelector (and the webhook kinds).
       errs.push(
         ...requirementValuesErrors(r?.operator, values, p) ??
-          [notSupported(`${p}.operator`, r?.operator, SELECTOR_OPERATORS)],
+          [
+            invalid(
+              `${p}.operator`,
+              r?.operator,
+              "not a valid selector operator",
+            ),
+          ],
       );
       for (const m of isQualifiedName(String(r?.key ?? ""))) {
         errs.push(invalid(`${p}.key`, r?.key, m));
