@@ -25,7 +25,6 @@ import {
 } from "../../validation/names.ts";
 import type { LabelSelectorSpec, MatchResources, NamedRule } from "./types.ts";
 
-
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
