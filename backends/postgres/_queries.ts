@@ -83,8 +83,7 @@ export function queriesFor(n: Names): Queries {
         RETURNING value, listeners),
       k AS (INSERT INTO ${n.kv} SELECT $2, value, value, $3 FROM r),
       l AS (INSERT INTO ${n.log} SELECT value, $2, ${KIND_CREATE}, value, NULL, $3 FROM r)
-      SELECT '' AS status, value AS revision, NULL::bigint AS prev_revision,
-        NULL::text AS prev_value,
+      SELECT value AS revision,
         CASE WHEN cardinality(array_remove(listeners, $1)) > 0
           THEN pg_notify('${n.channel}', value::text)::text END AS notified
       FROM r`,

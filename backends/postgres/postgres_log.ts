@@ -395,11 +395,17 @@ export class PostgresLog implements Log {
   async #runBatch(writes: PendingWrite[]): Promise<WriteRow[]> {
     if (writes.length === 1 && writes[0].op === KIND_CREATE) {
       try {
-        return await this.#sql.unsafe(this.#q.createOne, [
+        const [row] = await this.#sql.unsafe(this.#q.createOne, [
           this.#id,
           writes[0].key,
           writes[0].value,
-        ] as never[], { prepare: true }) as unknown as WriteRow[];
+        ] as never[], { prepare: true });
+        return [{
+          status: "",
+          revision: row.revision,
+          prev_revision: null,
+          prev_value: null,
+        }];
       } catch (err) {
         if (errorCode(err) !== UNIQUE_VIOLATION) throw err;
         return [{
