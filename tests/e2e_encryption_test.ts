@@ -30,15 +30,41 @@ const KEY2 = btoa("2".repeat(32));
 const WRONG = btoa("w".repeat(32));
 const PLAIN = ["TOPSECRET-alpha-7d1f", "TOPSECRET-beta-93aa"];
 
-function encryptionConfig(providers: string): string {
+function encryptionConfig(providers: string, withVaults = false): string {
   return `apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
 resources:
   - resources: [secrets]
     providers:
 ${providers}
-`;
+${
+    withVaults
+      ? `  - resources: [vaults.enc.example.com]
+    providers:
+      - secretbox: {keys: [{name: vk, secret: "${KEY2}"}]}
+`
+      : ""
+  }`;
 }
+
+const VAULT_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: vaults.enc.example.com}
+spec:
+  group: enc.example.com
+  scope: Namespaced
+  names: {plural: vaults, singular: vault, kind: Vault}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`;
+const VAULT_PLAIN = "VAULT-PLAINTEXT-5c0e";
 
 const aesgcm = (...keys: [string, string][]) =>
   `      - aesgcm:
@@ -108,7 +134,7 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
   try {
     await Deno.writeTextFile(
       configFile,
-      encryptionConfig(`${aesgcm(["key1", KEY1])}\n${IDENTITY}`),
+      encryptionConfig(`${aesgcm(["key1", KEY1])}\n${IDENTITY}`, true),
     );
     server = await start();
     let kubectl = kubectlFor(tools!.kubectl, server);
@@ -131,6 +157,21 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
       "other",
       `--from-literal=password=${PLAIN[1]}`,
     ]);
+    await kubectl(["apply", "-f", "-"], { stdin: VAULT_CRD });
+    await kubectl([
+      "wait",
+      "--for",
+      "condition=established",
+      "crd/vaults.enc.example.com",
+      "--timeout=60s",
+    ]);
+    await kubectl(["apply", "-f", "-"], {
+      stdin: `apiVersion: enc.example.com/v1
+kind: Vault
+metadata: {name: v1, namespace: default}
+spec: {secret: ${VAULT_PLAIN}}
+`,
+    });
     await kubectl([
       "create",
       "configmap",
@@ -138,10 +179,21 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
       "--from-literal=note=PLAINTEXT-CONFIGMAP-OK",
     ]);
 
-    await t.step("kubectl reads the Secrets back", async () => {
-      assert.equal(await secretValue(kubectl, "default", "s1"), PLAIN[0]);
-      assert.equal(await secretValue(kubectl, "other", "s2"), PLAIN[1]);
-    });
+    await t.step(
+      "kubectl reads the Secrets and the custom resource back",
+      async () => {
+        assert.equal(await secretValue(kubectl, "default", "s1"), PLAIN[0]);
+        assert.equal(await secretValue(kubectl, "other", "s2"), PLAIN[1]);
+        const v = await kubectl([
+          "get",
+          "vault",
+          "v1",
+          "-o",
+          "jsonpath={.spec.secret}",
+        ]);
+        assert.equal(v.stdout, VAULT_PLAIN);
+      },
+    );
 
     await t.step("/metrics counts the transformations", async () => {
       const text = await (await server!.fetch("/metrics")).text();
@@ -165,6 +217,8 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
           assert.ok(!raw.includes(p), `plaintext ${p} in state.db`);
           assert.ok(!raw.includes(btoa(p)), `base64 of ${p} in state.db`);
         }
+        assert.ok(!raw.includes(VAULT_PLAIN), "custom resource in plaintext");
+        assert.match(raw, /k8s:enc:secretbox:v1:vk:/);
         // The search would find it: unencrypted resources are plain.
         assert.ok(raw.includes("PLAINTEXT-CONFIGMAP-OK"));
       },
@@ -177,6 +231,7 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
           configFile,
           encryptionConfig(
             `${aesgcm(["key2", KEY2], ["key1", KEY1])}\n${IDENTITY}`,
+            true,
           ),
         );
         server = await start();
@@ -192,12 +247,20 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
         }
         await Deno.writeTextFile(
           configFile,
-          encryptionConfig(aesgcm(["key2", KEY2])),
+          encryptionConfig(aesgcm(["key2", KEY2]), true),
         );
         server = await start();
         kubectl = kubectlFor(tools!.kubectl, server);
         assert.equal(await secretValue(kubectl, "default", "s1"), PLAIN[0]);
         assert.equal(await secretValue(kubectl, "other", "s2"), PLAIN[1]);
+        const v = await kubectl([
+          "get",
+          "vault",
+          "v1",
+          "-o",
+          "jsonpath={.spec.secret}",
+        ]);
+        assert.equal(v.stdout, VAULT_PLAIN);
         await server.stop();
       },
     );
@@ -207,7 +270,7 @@ Deno.test("encryption at rest on sqlite: no plaintext in state.db, kubectl reads
       async () => {
         await Deno.writeTextFile(
           configFile,
-          encryptionConfig(aesgcm(["key2", WRONG])),
+          encryptionConfig(aesgcm(["key2", WRONG]), true),
         );
         server = await start();
         kubectl = kubectlFor(tools!.kubectl, server);
