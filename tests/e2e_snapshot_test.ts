@@ -304,3 +304,45 @@ Deno.test("a corrupt snapshot is refused with a clear error and the data dir is 
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("--snapshot-interval writes scheduled snapshots into <data-dir>/snapshots and keeps --snapshot-retention of them", async () => {
+  const root = await Deno.makeTempDir({ prefix: "hyperplane-snap-" });
+  const dataDir = join(root, "data");
+  const server = await startServer({
+    dataDir,
+    args: [
+      "--controllers",
+      "-*",
+      "--snapshot-interval",
+      "1s",
+      "--snapshot-retention",
+      "2",
+    ],
+  });
+  try {
+    const dir = join(dataDir, "snapshots");
+    const list = () => {
+      try {
+        return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      } catch {
+        return [];
+      }
+    };
+    const deadline = Date.now() + 20_000;
+    // Three ticks at least: the first one must have been removed.
+    const seen = new Set<string>();
+    while (seen.size < 3 && Date.now() < deadline) {
+      for (const f of list()) seen.add(f);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(seen.size >= 3, `saw ${[...seen]}`);
+    const left = list();
+    assert.ok(left.length <= 2 && left.length >= 1, `left ${left}`);
+    const v = await hyperplane(["snapshot", "verify", join(dir, left.at(-1)!)]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
+  } finally {
+    await server.stop();
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+});
