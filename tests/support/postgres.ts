@@ -274,39 +274,45 @@ export async function startPostgres(
     tlsSettings.ssl_cert_file = `${dir}/server.pem`;
     tlsSettings.ssl_key_file = `${dir}/server.key`;
   }
-  const port = freePort();
+  let port = freePort();
   // fsync off: tests kill processes, never the machine, and the shared disk
   // is slow; commits still reach the OS before they are acknowledged.
-  const settings: Record<string, string> = {
-    listen_addresses: "127.0.0.1",
-    port: String(port),
-    unix_socket_directories: dir,
-    fsync: "off",
-    full_page_writes: "off",
-    max_connections: "200",
-    shared_buffers: "64MB",
-    log_min_messages: "fatal",
-    ...tlsSettings,
-    ...opts.settings,
+  const argsFor = (port: number) => {
+    const settings: Record<string, string> = {
+      listen_addresses: "127.0.0.1",
+      port: String(port),
+      unix_socket_directories: dir,
+      fsync: "off",
+      full_page_writes: "off",
+      max_connections: "200",
+      shared_buffers: "64MB",
+      log_min_messages: "fatal",
+      ...tlsSettings,
+      ...opts.settings,
+    };
+    return [
+      ...prefix,
+      `${POSTGRES_BIN_DIR}/postgres`,
+      "-D",
+      data,
+      ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    ];
   };
-  const args = [
-    ...prefix,
-    `${POSTGRES_BIN_DIR}/postgres`,
-    "-D",
-    data,
-    ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
-  ];
   let child: Deno.ChildProcess | undefined;
   let status: Promise<Deno.CommandStatus> | undefined;
+  let exited = false;
 
   const spawn = () => {
+    const args = argsFor(port);
     child = new Deno.Command(args[0], {
       args: args.slice(1),
       stdin: "null",
       stdout: "null",
       stderr: "null",
     }).spawn();
+    exited = false;
     status = child.status;
+    status.then(() => exited = true);
   };
   const waitReady = async () => {
     const deadline = Date.now() + 30_000;
@@ -320,6 +326,9 @@ export async function startPostgres(
         }).output().catch(() => ({ success: true }));
         if (ok.success) return;
       }
+      if (exited) {
+        throw new Error(`postgres exited at start on 127.0.0.1:${port}`);
+      }
       if (Date.now() > deadline) {
         throw new Error(
           `postgres did not accept connections on 127.0.0.1:${port} within 30s`,
@@ -329,7 +338,8 @@ export async function startPostgres(
     }
   };
   const killTree = (signal: Deno.Signal) => {
-    if (!child) return [];
+    // Once reaped, the PID may belong to someone else: never signal it.
+    if (!child || exited) return [];
     const pid = child.pid;
     const kids = childPids(pid);
     try {
@@ -354,13 +364,21 @@ export async function startPostgres(
     }
   };
 
-  spawn();
-  try {
-    await waitReady();
-  } catch (err) {
-    await kill();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    throw err;
+  // The port was free a moment ago; another test may take it first.
+  for (let attempt = 1;; attempt++) {
+    spawn();
+    try {
+      await waitReady();
+      break;
+    } catch (err) {
+      await kill();
+      if (attempt < 3 && exited) {
+        port = freePort();
+        continue;
+      }
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw err;
+    }
   }
   const base = `postgres://${POSTGRES_TEST_USER}@127.0.0.1:${port}`;
   const server: PostgresServer = {
@@ -399,9 +417,11 @@ export async function startPostgres(
     },
     async stop() {
       if (child) {
-        try {
-          Deno.kill(child.pid, "SIGINT"); // fast shutdown
-        } catch { /* gone */ }
+        if (!exited) {
+          try {
+            Deno.kill(child.pid, "SIGINT"); // fast shutdown
+          } catch { /* gone */ }
+        }
         const timer = setTimeout(() => killTree("SIGKILL"), 10_000);
         await status;
         clearTimeout(timer);
