@@ -420,3 +420,65 @@ Deno.test("etcd: etcdctl get shows no plaintext of an encrypted Secret", async (
     await etcd.stop();
   }
 });
+
+Deno.test("--encryption-provider-config-automatic-reload=true picks up a changed file without a restart", async () => {
+  const tools = await kubeTools();
+  if (skipWithoutKubeTools(tools, "e2e encryption reload")) return;
+  const dir = await Deno.makeTempDir({ prefix: "hyperplane-enc-reload-" });
+  const configFile = join(dir, "enc.yaml");
+  try {
+    await Deno.writeTextFile(configFile, encryptionConfig(IDENTITY));
+    await using server = await startServer({
+      args: [
+        "--storage-backend",
+        "memory",
+        "--encryption-provider-config",
+        configFile,
+        "--encryption-provider-config-automatic-reload=true",
+        "--controllers",
+        "-*",
+      ],
+    });
+    const kubectl = kubectlFor(tools!.kubectl, server);
+    const gcmWrites = async () => {
+      const text = await (await server.fetch("/metrics")).text();
+      const m =
+        /transformation_type="to_storage",transformer_prefix="k8s:enc:aesgcm:v1:",status="OK"\} (\d+)/
+          .exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    await kubectl([
+      "create",
+      "secret",
+      "generic",
+      "before",
+      "--from-literal=a=b",
+    ]);
+    assert.equal(await gcmWrites(), 0);
+    // Replaced by rename, as a config map volume does.
+    await Deno.writeTextFile(
+      `${configFile}.new`,
+      encryptionConfig(aesgcm(["k", KEY1]) + "\n" + IDENTITY),
+    );
+    await Deno.rename(`${configFile}.new`, configFile);
+    const deadline = Date.now() + 15_000;
+    let n = 0;
+    while (Date.now() < deadline) {
+      await kubectl([
+        "create",
+        "secret",
+        "generic",
+        `after-${n++}`,
+        "--from-literal=a=b",
+      ]);
+      if (await gcmWrites() > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(await gcmWrites() > 0, "writes are encrypted after the reload");
+    assert.match(server.stderrTail(), /encryption provider config reloaded/);
+    // The Secret written before is still readable (identity reads it).
+    await kubectl(["get", "secret", "before"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
