@@ -270,6 +270,15 @@ Deno.test("a corrupt snapshot is refused with a clear error and the data dir is 
     } finally {
       await server.stop();
     }
+    // With the server stopped, save opens the database itself.
+    const offline = await hyperplane([
+      "snapshot",
+      "save",
+      join(root, "offline.snap"),
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(offline.code, 0, offline.stderr);
     const bytes = await Deno.readFile(file);
     bytes[bytes.length - 2000] ^= 0x5a;
     const bad = join(root, "bad.snap");
