@@ -59,7 +59,7 @@ export class EncryptionProviders {
     return t;
   }
 
-  /** Resources named by a rule whose writes are encrypted, for the start-up log. */
+  /** One `resources=providers` line per rule, for the log. */
   describe(): string[] {
     return this.#config.rules.map((r) =>
       `${r.resources.join(",")}=${r.providers.map((p) => p.kind).join(",")}`
