@@ -11,6 +11,10 @@
  * exit. Without PostgreSQL it prints `SKIPPED: …`.
  *
  * Run: `deno bench -A bench/postgres_store_bench.ts` (or `deno task bench`).
+ * On a busy machine the two sides of a group run seconds apart under
+ * different load; `deno run -A bench/postgres_store_bench.ts --interleaved`
+ * alternates raw and store rounds instead (9 rounds of 320 operations each,
+ * medians) and prints the ratios.
  *
  * @module
  */
@@ -98,28 +102,78 @@ if (pg) {
     await Promise.all(all);
   };
 
+  if (Deno.args.includes("--interleaved")) {
+    await interleaved({ rawCreate, storeCreate, rawGet, storeGet });
+    await raw.end();
+    await factory.close();
+    await pg.stop();
+  } else {
+    for (const n of [1, 32]) {
+      Deno.bench({
+        name: `raw postgres: INSERT, ${n} in flight`,
+        group: `create x${n}`,
+        baseline: true,
+        fn: async () => await inFlight(n, rawCreate),
+      });
+      Deno.bench({
+        name: `postgres store: create, ${n} in flight`,
+        group: `create x${n}`,
+        fn: async () => await inFlight(n, storeCreate),
+      });
+      Deno.bench({
+        name: `raw postgres: SELECT, ${n} in flight`,
+        group: `get x${n}`,
+        baseline: true,
+        fn: async () => await inFlight(n, rawGet),
+      });
+      Deno.bench({
+        name: `postgres store: get, ${n} in flight`,
+        group: `get x${n}`,
+        fn: async () => await inFlight(n, storeGet),
+      });
+    }
+  }
+}
+
+/** Alternates raw and store rounds; prints medians and ratios. */
+async function interleaved(
+  ops: Record<
+    "rawCreate" | "storeCreate" | "rawGet" | "storeGet",
+    () => Promise<unknown>
+  >,
+): Promise<void> {
+  const round = async (op: () => Promise<unknown>, inFlight: number) => {
+    let left = 320;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (left-- > 0) await op();
+      }),
+    );
+    return 320 / ((performance.now() - start) / 1000);
+  };
+  const median = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const n of [1, 32]) {
-    Deno.bench({
-      name: `raw postgres: INSERT, ${n} in flight`,
-      group: `create x${n}`,
-      baseline: true,
-      fn: async () => await inFlight(n, rawCreate),
-    });
-    Deno.bench({
-      name: `postgres store: create, ${n} in flight`,
-      group: `create x${n}`,
-      fn: async () => await inFlight(n, storeCreate),
-    });
-    Deno.bench({
-      name: `raw postgres: SELECT, ${n} in flight`,
-      group: `get x${n}`,
-      baseline: true,
-      fn: async () => await inFlight(n, rawGet),
-    });
-    Deno.bench({
-      name: `postgres store: get, ${n} in flight`,
-      group: `get x${n}`,
-      fn: async () => await inFlight(n, storeGet),
-    });
+    for (
+      const [what, rawOp, storeOp] of [
+        ["create", ops.rawCreate, ops.storeCreate],
+        ["get", ops.rawGet, ops.storeGet],
+      ] as const
+    ) {
+      const raws: number[] = [];
+      const stores: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        raws.push(await round(rawOp, n));
+        stores.push(await round(storeOp, n));
+      }
+      const r = median(raws);
+      const st = median(stores);
+      console.log(
+        `${what}, ${n} in flight: raw ${r.toFixed(0)}/s, store ${
+          st.toFixed(0)
+        }/s, store/raw ${(st / r * 100).toFixed(0)}%`,
+      );
+    }
   }
 }
