@@ -43,6 +43,7 @@ import type {
 } from "../store.ts";
 import { isEnvelope, placeholder, placeholderError } from "./envelope.ts";
 import {
+  ciphertextId,
   type ReadValue,
   type ResourceTransformer,
   TransformError,
@@ -77,7 +78,10 @@ export class EncryptedStore implements Store {
    * decryption. Ciphertexts are unique (random nonces), entries are used
    * once, and the map is bounded.
    */
-  readonly #recent = new Map<string, { key: string; json: string }>();
+  readonly #recent = new Map<
+    string,
+    { key: string; value: string; json: string }
+  >();
 
   /**
    * `transformer` returns the resource's transformers as currently
@@ -163,7 +167,7 @@ export class EncryptedStore implements Store {
 
   #remember(stored: KubeObject, key: string, json: string): void {
     if (!isEnvelope(stored)) return;
-    this.#recent.set(stored.value, { key, json });
+    this.#recent.set(ciphertextId(stored), { key, value: stored.value, json });
     if (this.#recent.size > RECENT_WRITES) {
       this.#recent.delete(this.#recent.keys().next().value!);
     }
@@ -172,9 +176,12 @@ export class EncryptedStore implements Store {
   /** The plaintext of an own recent write, once; `undefined` otherwise. */
   #recall(stored: KubeObject, key: string): KubeObject | undefined {
     if (!isEnvelope(stored)) return undefined;
-    const own = this.#recent.get(stored.value);
-    if (own === undefined || own.key !== key) return undefined;
-    this.#recent.delete(stored.value);
+    const id = ciphertextId(stored);
+    const own = this.#recent.get(id);
+    if (own === undefined || own.key !== key || own.value !== stored.value) {
+      return undefined;
+    }
+    this.#recent.delete(id);
     return decodeObject(
       own.json,
       Number(stored.metadata.resourceVersion ?? 0),

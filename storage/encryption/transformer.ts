@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import type { KubeObject } from "../object.ts";
 import { decodeObject } from "../object.ts";
-import { envelope, isEnvelope } from "./envelope.ts";
+import { type Envelope, envelope, isEnvelope } from "./envelope.ts";
 import type { TransformationMetrics } from "./metrics.ts";
 import { ENCRYPTED_PREFIX, type ValueTransformer } from "./providers.ts";
 
@@ -23,6 +23,20 @@ export class TransformError extends Error {
     super(message);
     this.name = "TransformError";
   }
+}
+
+/** How many trailing base64 characters identify a ciphertext (random bytes). */
+const ID_CHARS = 24;
+/** On an envelope {@linkcode ResourceTransformer.toStorage} made: its {@linkcode ciphertextId}. */
+export const CIPHERTEXT_ID: unique symbol = Symbol("ciphertextId");
+type EnvelopeWithId = Envelope & { [CIPHERTEXT_ID]?: string };
+
+/**
+ * A short id of an envelope's ciphertext (its last base64 characters: the
+ * tag or random ciphertext bytes), cheap to take from a freshly made one.
+ */
+export function ciphertextId(env: Envelope): string {
+  return (env as EnvelopeWithId)[CIPHERTEXT_ID] ?? env.value.slice(-ID_CHARS);
 }
 
 /** A value read from storage. */
@@ -73,7 +87,10 @@ export class ResourceTransformer {
         ? bytes.toString("base64")
         : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
           .toString("base64");
-      return envelope(key, t.prefix + b64);
+      const env = envelope(key, t.prefix + b64);
+      // Cut from the flat base64, not the concatenated value (that would copy it).
+      (env as EnvelopeWithId)[CIPHERTEXT_ID] = b64.slice(-ID_CHARS);
+      return env;
     } catch (err) {
       this.#metrics.record("to_storage", t.providerPrefix, false);
       throw new TransformError((err as Error).message);
