@@ -91,7 +91,7 @@ Deno.test("an unknown flag is one line and exit code 2", async () => {
 Deno.test("an unknown backend names the registered backends, exit code 2", async () => {
   await assertUsageError(
     ["server", "--storage-backend=nope"],
-    /^hyperplane: unknown storage backend "nope" \(registered: etcd, memory, spanner, sqlite\)$/,
+    /^hyperplane: unknown storage backend "nope" \(registered: etcd, memory, postgres, spanner, sqlite\)$/,
   );
 });
 
