@@ -1,4 +1,5 @@
 import { memoryBackend } from "../../backends/memory/mod.ts";
+import { sqliteBackend } from "../../backends/sqlite/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { cachedStoreFactory } from "../cacher/mod.ts";
 import { runConformanceSuite } from "../testing/mod.ts";
@@ -42,4 +43,36 @@ Deno.test("the watch cache over aesgcm encryption over memory conforms to the St
         ),
       ),
   });
+});
+
+Deno.test("the watch cache over secretbox encryption over sqlite conforms to the Store contract", async (t) => {
+  const root = await Deno.makeTempDir({ prefix: "hyperplane-enc-conf-" });
+  const secretbox = new EncryptionProviders(parseEncryptionConfig(`
+apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: ["*.*"]
+    providers: [{secretbox: {keys: [{name: k, secret: "${KEY}"}]}}]
+`));
+  let n = 0;
+  try {
+    await runConformanceSuite(t, {
+      name: "guard(cacher(encryption(sqlite)))",
+      open: async () =>
+        guardedStoreFactory(
+          cachedStoreFactory(
+            encryptedStoreFactory(
+              await sqliteBackend().open({}, {
+                dataDir: `${root}/${n++}`,
+                logger: silentLogger,
+              }),
+              secretbox,
+              silentLogger,
+            ),
+          ),
+        ),
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
