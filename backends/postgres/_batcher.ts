@@ -51,6 +51,11 @@ export interface WriteBatcherOptions {
   maxInFlight?: number;
   /** Writes per batch at most. Default 256. */
   maxBatch?: number;
+  /**
+   * Key and value characters per batch at most (a batch never splits a
+   * write). Default 8 Mi: objects may be up to 3 MiB each.
+   */
+  maxBatchBytes?: number;
 }
 
 /** Queues writes and sends them in batches. */
@@ -88,13 +93,25 @@ export class WriteBatcher {
   #pump(): void {
     const max = this.#opts.maxInFlight ?? 2;
     while (this.#queue.length > 0 && this.#inFlight < max) {
-      const batch = this.#queue.splice(0, this.#opts.maxBatch ?? 256);
+      const batch = this.#queue.splice(0, this.#batchLength());
       this.#inFlight++;
       void this.#send(batch);
     }
     if (this.#inFlight === 0 && this.#queue.length === 0) {
       for (const r of this.#idle.splice(0)) r();
     }
+  }
+
+  /** How many queued writes the next batch takes: by count and by bytes. */
+  #batchLength(): number {
+    const maxCount = Math.min(this.#queue.length, this.#opts.maxBatch ?? 256);
+    const maxBytes = this.#opts.maxBatchBytes ?? 8 << 20;
+    let bytes = 0;
+    for (let i = 0; i < maxCount; i++) {
+      bytes += this.#queue[i].key.length + (this.#queue[i].value?.length ?? 0);
+      if (bytes > maxBytes) return Math.max(1, i);
+    }
+    return maxCount;
   }
 
   async #send(batch: PendingWrite[]): Promise<void> {
