@@ -136,8 +136,10 @@ Deno.test("a full disk fails writes and the signing key cleanly, keeps reads and
       const key = await Deno.stat(`${dataDir}/${KEY}`);
       assert.ok(key.size > 0);
       assert.equal(key.mode! & 0o777, 0o600);
+      // The key, and the public keys it and earlier keys verify with.
       assert.deepEqual(await entries(`${dataDir}/pki`), [
         "service-account.key",
+        "service-account.pub",
       ]);
 
       await server.restart();
