@@ -43,7 +43,7 @@ import {
   POLICIES,
   PolicyPlugin,
 } from "../apiserver/admission/policy/mod.ts";
-import type { AdmissionAttributes } from "../apiserver/admission/admission.ts";
+import type { WriteAttributes } from "../apiserver/admission/admission.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -270,7 +270,7 @@ async function pluginAlone(storage: StoreFactory): Promise<void> {
     registry.lookup(ADMISSION_GROUP, "v1", BINDINGS)!,
   );
   await plugin.ready();
-  const attrs = (cluster: string): AdmissionAttributes => ({
+  const attrs = (cluster: string): WriteAttributes => ({
     operation: "CREATE",
     user,
     cluster,
@@ -303,7 +303,7 @@ async function pluginAlone(storage: StoreFactory): Promise<void> {
         }],
       },
       data: { schedule: "* * * * */5", image: "img", replicas: "3" },
-    } as AdmissionAttributes["object"],
+    } as WriteAttributes["object"],
     dryRun: false,
     warnings: [],
   });

@@ -9,7 +9,8 @@
  *    and validation; each plugin may return a changed object.
  * 2. **Validating** ({@linkcode ValidatingAdmission.validate}): after
  *    validation, before anything is stored, on the object as it would be
- *    stored (and the stored one, on update).
+ *    stored (and the stored one, on update); for a delete, on the object
+ *    being deleted, before the delete (or its finalizer marking) is stored.
  *
  * Either may refuse by throwing an `ApiError`.
  *
@@ -19,12 +20,11 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import type { UserInfo } from "../request_context.ts";
 
-/** What is being written (upstream's `admission.Operation`). */
-export type AdmissionOperation = "CREATE" | "UPDATE";
+/** What is being done (upstream's `admission.Operation`). */
+export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE";
 
-/** Upstream's `admission.Attributes` for one write. */
-export interface AdmissionAttributes {
-  operation: AdmissionOperation;
+/** What every admission request carries (upstream's `admission.Attributes`). */
+interface RequestAttributes {
   user: UserInfo;
   cluster: string;
   group: string;
@@ -36,10 +36,6 @@ export interface AdmissionAttributes {
   /** `""` for cluster-scoped kinds. */
   namespace: string;
   name: string;
-  /** The object as it would be stored. */
-  object: KubeObject;
-  /** The stored object (UPDATE only). */
-  oldObject?: KubeObject;
   dryRun: boolean;
   /**
    * Warnings for the client: each entry becomes a `Warning` header on the
@@ -47,6 +43,28 @@ export interface AdmissionAttributes {
    */
   warnings?: string[];
 }
+
+/** A create or update: the object as it would be stored. */
+export interface WriteAttributes extends RequestAttributes {
+  operation: "CREATE" | "UPDATE";
+  /** The object as it would be stored. */
+  object: KubeObject;
+  /** The stored object (UPDATE only). */
+  oldObject?: KubeObject;
+}
+
+/**
+ * A delete: as upstream, there is no new object (`object` is absent) and
+ * `oldObject` is the object being deleted.
+ */
+export interface DeleteAttributes extends RequestAttributes {
+  operation: "DELETE";
+  object?: undefined;
+  oldObject: KubeObject;
+}
+
+/** What validating admission sees: a write or a delete. */
+export type AdmissionAttributes = WriteAttributes | DeleteAttributes;
 
 /** A validating admission plugin: throws an `ApiError` to refuse. */
 export interface ValidatingAdmission {
@@ -61,9 +79,9 @@ export interface MutatingAdmission {
   readonly name: string;
   /**
    * The object to go on with (`attrs.object` itself when nothing changed);
-   * throws an `ApiError` to refuse.
+   * throws an `ApiError` to refuse. Deletes are not mutated.
    */
-  admit(attrs: AdmissionAttributes): Promise<KubeObject>;
+  admit(attrs: WriteAttributes): Promise<KubeObject>;
 }
 
 /** Runs mutating `plugins` in order, each on the previous one's output. */

@@ -140,7 +140,10 @@ export function csrApproval(authorizer: Authorizer): ValidatingAdmission {
   return {
     name: "CertificateApproval",
     async validate(attrs) {
-      if (!isCsr(attrs) || attrs.subresource !== "approval") return;
+      if (
+        !isCsr(attrs) || attrs.subresource !== "approval" ||
+        attrs.operation === "DELETE"
+      ) return;
       const signer = String(
         specOf(attrs.oldObject ?? attrs.object).signerName ?? "",
       );
@@ -168,7 +171,10 @@ export function csrSigning(authorizer: Authorizer): ValidatingAdmission {
   return {
     name: "CertificateSigning",
     async validate(attrs) {
-      if (!isCsr(attrs) || attrs.subresource !== "status") return;
+      if (
+        !isCsr(attrs) || attrs.subresource !== "status" ||
+        attrs.operation === "DELETE"
+      ) return;
       const before = attrs.oldObject
         ? statusOf(attrs.oldObject).certificate
         : undefined;

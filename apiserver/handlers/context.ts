@@ -20,10 +20,9 @@ import type { WatchRegistry } from "../watch/registry.ts";
 import type { NamespaceLifecycle } from "./namespace_lifecycle.ts";
 import type { ServiceAccountTokenIssuer } from "../serviceaccount/mod.ts";
 import type {
-  AdmissionAttributes,
-  AdmissionOperation,
   MutatingAdmission,
   ValidatingAdmission,
+  WriteAttributes,
 } from "../admission/admission.ts";
 
 /** Services shared by all requests of one server. */
@@ -145,14 +144,17 @@ export function withTypeMeta(
  */
 export async function mutate(
   ctx: ResourceContext,
-  operation: AdmissionOperation,
+  operation: WriteAttributes["operation"],
   object: KubeObject,
   old: KubeObject | undefined,
   dryRun: boolean,
 ): Promise<KubeObject> {
-  return await ctx.services.mutatingAdmission.admit(
-    admissionAttributes(ctx, operation, object, old, dryRun),
-  );
+  return await ctx.services.mutatingAdmission.admit({
+    ...requestAttributes(ctx, object.metadata.name ?? ctx.name, dryRun),
+    operation,
+    object,
+    oldObject: old,
+  });
 }
 
 /**
@@ -161,25 +163,38 @@ export async function mutate(
  */
 export async function admit(
   ctx: ResourceContext,
-  operation: AdmissionOperation,
+  operation: WriteAttributes["operation"],
   object: KubeObject,
   old: KubeObject | undefined,
   dryRun: boolean,
 ): Promise<void> {
-  await ctx.services.admission.validate(
-    admissionAttributes(ctx, operation, object, old, dryRun),
-  );
+  await ctx.services.admission.validate({
+    ...requestAttributes(ctx, object.metadata.name ?? ctx.name, dryRun),
+    operation,
+    object,
+    oldObject: old,
+  });
 }
 
-function admissionAttributes(
+/** Runs validating admission for the delete of the stored `old` in `ctx`. */
+export async function admitDelete(
   ctx: ResourceContext,
-  operation: AdmissionOperation,
-  object: KubeObject,
-  old: KubeObject | undefined,
+  old: KubeObject,
   dryRun: boolean,
-): AdmissionAttributes {
+): Promise<void> {
+  await ctx.services.admission.validate({
+    ...requestAttributes(ctx, old.metadata.name ?? ctx.name, dryRun),
+    operation: "DELETE",
+    oldObject: old,
+  });
+}
+
+function requestAttributes(
+  ctx: ResourceContext,
+  name: string,
+  dryRun: boolean,
+) {
   return {
-    operation,
     user: ctx.user,
     cluster: ctx.cluster,
     group: ctx.def.group,
@@ -188,9 +203,7 @@ function admissionAttributes(
     subresource: ctx.subresource,
     kind: ctx.def.kind,
     namespace: ctx.namespace,
-    name: object.metadata.name ?? ctx.name,
-    object,
-    oldObject: old,
+    name,
     dryRun,
     warnings: ctx.warnings ??= [],
   };

@@ -14,7 +14,12 @@ import {
   methodNotAllowedError,
   notFoundError,
 } from "../status/mod.ts";
-import { groupResource, keyOf, type ResourceContext } from "./context.ts";
+import {
+  admitDelete,
+  groupResource,
+  keyOf,
+  type ResourceContext,
+} from "./context.ts";
 import {
   checkPreconditions,
   type DeleteOpts,
@@ -98,6 +103,9 @@ export async function deleteObject(
       throw notFound(ctx, name, e);
     }
     checkPreconditions(ctx, current, opts.preconditions);
+    // Validating admission sees the object being deleted once per delete
+    // (upstream's deleteValidation), before anything is written.
+    if (attempt === 0) await admitDelete(ctx, current, !!opts.dryRun);
     try {
       const adjusted = withPolicy(ctx, current, opts);
       if (adjusted !== current || hasPendingFinalizers(ctx.def, adjusted)) {

@@ -31,7 +31,8 @@ export function rbacEscalation(
     name: "RBACEscalation",
     async validate(attrs) {
       if (attrs.group !== RBAC_GROUP || !RESOURCES.has(attrs.resource)) return;
-      if (attrs.subresource) return;
+      // Deleting RBAC objects grants nothing: no escalation to check.
+      if (attrs.subresource || attrs.operation === "DELETE") return;
       const denial = await checkRbacWrite({ authorizer, resolver }, {
         user: attrs.user,
         cluster: attrs.cluster,

@@ -97,7 +97,7 @@ function keyOf(attrs: AdmissionAttributes, name: string): string {
 function refused(attrs: AdmissionAttributes, e: QuotaRefusal): Error {
   return forbiddenError(
     { group: attrs.group, resource: attrs.resource },
-    attrs.name || attrs.object.metadata.generateName || "Unknown",
+    attrs.name || attrs.object?.metadata.generateName || "Unknown",
     e.message,
   );
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../../storage/mod.ts";
-import type { AdmissionAttributes } from "../admission.ts";
+import type { WriteAttributes } from "../admission.ts";
 import { ApiError } from "../../status/mod.ts";
 import { patchOf } from "../../../tests/support/webhook_server.ts";
 import { WebhookClients, type WebhookFetch } from "./client.ts";
@@ -96,7 +96,7 @@ function setup(
   };
 }
 
-function attrs(over: Partial<AdmissionAttributes> = {}): AdmissionAttributes {
+function attrs(over: Partial<WriteAttributes> = {}): WriteAttributes {
   return {
     operation: "CREATE",
     user: { username: "alice", uid: "u-1", groups: ["dev"] },

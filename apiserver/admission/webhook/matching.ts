@@ -130,7 +130,8 @@ export function objectSelectorMatches(
 ): boolean {
   const sel = hook.objectSelector;
   if (isEmpty(sel)) return true;
-  return structuredSelectorMatches(sel!, attrs.object.metadata.labels ?? {}) ||
+  return (attrs.object !== undefined &&
+    structuredSelectorMatches(sel!, attrs.object.metadata.labels ?? {})) ||
     (attrs.oldObject !== undefined &&
       structuredSelectorMatches(sel!, attrs.oldObject.metadata.labels ?? {}));
 }
@@ -148,7 +149,8 @@ export async function namespaceSelectorMatches(
   const sel = hook.namespaceSelector;
   if (isEmpty(sel)) return true;
   if (isNamespaceRequest(attrs) && attrs.subresource === "") {
-    return structuredSelectorMatches(sel!, attrs.object.metadata.labels ?? {});
+    const ns = attrs.object ?? attrs.oldObject;
+    return structuredSelectorMatches(sel!, ns?.metadata.labels ?? {});
   }
   if (attrs.namespace === "") return true;
   return structuredSelectorMatches(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AdmissionAttributes } from "../admission.ts";
+import type { WriteAttributes } from "../admission.ts";
 import {
   matchRules,
   namespaceSelectorMatches,
@@ -8,7 +8,7 @@ import {
 } from "./matching.ts";
 import type { Webhook, WebhookRule } from "./types.ts";
 
-function attrs(over: Partial<AdmissionAttributes> = {}): AdmissionAttributes {
+function attrs(over: Partial<WriteAttributes> = {}): WriteAttributes {
   return {
     operation: "CREATE",
     user: { username: "alice", groups: [] },

@@ -82,13 +82,20 @@ export function admissionRequest(
   req.oldObject = withTypeMeta(attrs.oldObject, inv);
   req.dryRun = attrs.dryRun;
   const options: Record<string, unknown> = {
-    kind: attrs.operation === "CREATE" ? "CreateOptions" : "UpdateOptions",
+    kind: OPTIONS_KIND[attrs.operation],
     apiVersion: "meta.k8s.io/v1",
   };
   if (attrs.dryRun) options.dryRun = ["All"];
   req.options = options;
   return req;
 }
+
+/** The options kind of each operation, as upstream sends it. */
+const OPTIONS_KIND = {
+  CREATE: "CreateOptions",
+  UPDATE: "UpdateOptions",
+  DELETE: "DeleteOptions",
+} as const;
 
 /** The review body sent to the webhook. */
 export function admissionReview(
