@@ -25,6 +25,12 @@ import {
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
+import {
+  checkLogObjectKey,
+  checkLogPrefix,
+  checkLogRevision,
+  checkLogValue,
+} from "../../storage/log/log_input.ts";
 import type {
   Log,
   LogEvent,
@@ -61,12 +67,6 @@ import {
   toRecord,
 } from "./_queries.ts";
 import { ChangeTailer, type TailBatch } from "./_tailer.ts";
-import {
-  checkObjectKey,
-  checkPrefix,
-  checkRevision,
-  checkValue,
-} from "./_checks.ts";
 import { PeriodicCompactor } from "./_compaction.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
 
@@ -201,8 +201,8 @@ export class PostgresLog implements Log {
   }
 
   async get(key: string, atRevision?: number): Promise<LogRecord | undefined> {
-    checkObjectKey(key);
-    const at = checkRevision("atRevision", atRevision);
+    checkLogObjectKey(key);
+    const at = checkLogRevision("atRevision", atRevision);
     if (at === 0) {
       const rows = await this.#query<RecordRow>(
         this.#q.getLatest,
@@ -223,9 +223,9 @@ export class PostgresLog implements Log {
     prefix: string,
     opts: LogListOptions = {},
   ): Promise<LogListResult> {
-    const end = checkPrefix(prefix);
-    const at = checkRevision("atRevision", opts.atRevision);
-    const limit = checkRevision("limit", opts.limit);
+    const end = checkLogPrefix(prefix);
+    const at = checkLogRevision("atRevision", opts.atRevision);
+    const limit = checkLogRevision("limit", opts.limit);
     const start = typeof opts.startKey === "string" && opts.startKey > prefix
       ? rangeStart(opts.startKey)
       : prefix;
@@ -256,7 +256,7 @@ export class PostgresLog implements Log {
   }
 
   async count(prefix: string): Promise<{ count: number; bytes: number }> {
-    const end = checkPrefix(prefix);
+    const end = checkLogPrefix(prefix);
     const [row] = await this.#query<{ n: number; bytes: number }>(
       this.#q.count,
       [prefix, end],
@@ -286,9 +286,9 @@ export class PostgresLog implements Log {
     afterRevision: number,
     limit?: number,
   ): Promise<LogEvent[]> {
-    const end = checkPrefix(prefix);
-    const after = checkRevision("afterRevision", afterRevision);
-    const n = checkRevision("limit", limit);
+    const end = checkLogPrefix(prefix);
+    const after = checkLogRevision("afterRevision", afterRevision);
+    const n = checkLogRevision("limit", limit);
     const rows = await this.#query<ChangeRow & { compacted: number }>(
       this.#q.changes,
       [after, prefix, end, n === 0 ? null : n],
@@ -314,7 +314,7 @@ export class PostgresLog implements Log {
    * `revision` first, so its own watchers never lose changes to it.
    */
   async compact(revision: number): Promise<void> {
-    const target = checkRevision("revision", revision);
+    const target = checkLogRevision("revision", revision);
     const current = await this.currentRevision();
     if (target > current) throw tooLargeResourceVersion(target, current);
     await this.#tailer.caughtUp(target, 5_000);
@@ -366,9 +366,9 @@ export class PostgresLog implements Log {
     expected: number,
     what: string,
   ): Promise<number> {
-    checkObjectKey(key);
-    if (value !== null) checkValue(key, value);
-    checkRevision("expectedRevision", expected);
+    checkLogObjectKey(key);
+    if (value !== null) checkLogValue(key, value);
+    checkLogRevision("expectedRevision", expected);
     if (this.#closed) throw unavailable("postgres: the log is closed");
     let result;
     try {

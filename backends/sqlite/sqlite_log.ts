@@ -43,6 +43,12 @@ import {
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
+import {
+  checkLogObjectKey,
+  checkLogPrefix,
+  checkLogRevision,
+  checkLogValue,
+} from "../../storage/log/log_input.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import {
   isConstraintError,
@@ -52,12 +58,6 @@ import {
 } from "./_database.ts";
 import { prepareStatements, type Statements } from "./_statements.ts";
 import { compactRange } from "./_compact.ts";
-import {
-  checkObjectKey,
-  checkPrefix,
-  checkRevision,
-  checkValue,
-} from "./_checks.ts";
 import { type ChangeRow, toEvents, toRecords } from "./_rows.ts";
 
 /** Options for {@linkcode SqliteLog}. */
@@ -117,7 +117,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
 
   /** Checks `rev` against the readable window; 0 means latest. */
   #readRevision(rev: number | undefined): number {
-    const r = checkRevision("revision", rev);
+    const r = checkLogRevision("revision", rev);
     if (r === 0 || r === this.#rev) return 0;
     if (r > this.#rev) throw tooLargeResourceVersion(r, this.#rev);
     if (r < this.#compacted) throw expired(r, this.#compacted);
@@ -142,7 +142,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   getLatestSync(key: string): LatestValue | undefined {
     try {
       this.#open();
-      checkObjectKey(key);
+      checkLogObjectKey(key);
       const row = this.#s.latestValue.get(key) as unknown as
         | [number, string]
         | undefined;
@@ -163,7 +163,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   get(key: string, atRevision?: number): Promise<LogRecord | undefined> {
     try {
       this.#open();
-      checkObjectKey(key);
+      checkLogObjectKey(key);
       const at = this.#readRevision(atRevision);
       if (at === 0) return Promise.resolve(this.#latest(key));
       const row = this.#s.atRevision.get(key, at) as
@@ -184,9 +184,9 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   list(prefix: string, opts: LogListOptions = {}): Promise<LogListResult> {
     try {
       this.#open();
-      const end = checkPrefix(prefix);
+      const end = checkLogPrefix(prefix);
       const at = this.#readRevision(opts.atRevision);
-      const limit = checkRevision("limit", opts.limit);
+      const limit = checkLogRevision("limit", opts.limit);
       let start = prefix;
       if (opts.startKey !== undefined) {
         if (typeof opts.startKey !== "string") {
@@ -218,7 +218,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   count(prefix: string): Promise<{ count: number; bytes: number }> {
     try {
       this.#open();
-      const end = checkPrefix(prefix);
+      const end = checkLogPrefix(prefix);
       const row = this.#s.count.get(prefix, end) as {
         n: number;
         bytes: number;
@@ -240,7 +240,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   ): Promise<number> {
     try {
       this.#open();
-      const end = checkPrefix(prefix);
+      const end = checkLogPrefix(prefix);
       const at = this.#readRevision(atRevision);
       const start = typeof startKey === "string" && startKey > prefix
         ? startKey
@@ -346,8 +346,8 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   create(key: string, value: string): Promise<number> {
     try {
       this.#open();
-      checkObjectKey(key);
-      checkValue(key, value);
+      checkLogObjectKey(key);
+      checkLogValue(key, value);
     } catch (err) {
       return Promise.reject(sqliteError(`create ${key}`, err));
     }
@@ -394,7 +394,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   ): Promise<number> {
     const s = this.#s;
     return this.#writeAt(key, expectedRevision, "update", () => {
-      checkValue(key, value);
+      checkLogValue(key, value);
     }, (rev, cur) => {
       s.insertLog.run(rev, key, cur.create_rev, cur.rev, 0, value);
       s.updateKv.run(rev, key);
@@ -442,9 +442,9 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   ): Promise<number> {
     try {
       this.#open();
-      checkObjectKey(key);
+      checkLogObjectKey(key);
       checks();
-      checkRevision("expectedRevision", expectedRevision);
+      checkLogRevision("expectedRevision", expectedRevision);
     } catch (err) {
       return Promise.reject(sqliteError(`${what} ${key}`, err));
     }
@@ -460,9 +460,9 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   ): Promise<LogEvent[]> {
     try {
       this.#open();
-      const end = checkPrefix(prefix);
-      const after = checkRevision("afterRevision", afterRevision);
-      const n = checkRevision("limit", limit);
+      const end = checkLogPrefix(prefix);
+      const after = checkLogRevision("afterRevision", afterRevision);
+      const n = checkLogRevision("limit", limit);
       if (after < this.#compacted) throw expired(after, this.#compacted);
       const rows = this.#s.changes.all(after, prefix, end, n || -1);
       const events = toEvents(rows as unknown as ChangeRow[]);
@@ -487,7 +487,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
   async compact(revision: number): Promise<void> {
     try {
       this.#open();
-      const target = checkRevision("revision", revision);
+      const target = checkLogRevision("revision", revision);
       if (target > this.#rev) throw tooLargeResourceVersion(target, this.#rev);
       if (target <= this.#compacted) return;
       const started = this.#compacted;

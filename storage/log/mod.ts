@@ -24,6 +24,12 @@ export {
   type LogStoreFactoryOptions,
 } from "./log_store_factory.ts";
 export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
+export {
+  checkLogObjectKey,
+  checkLogPrefix,
+  checkLogRevision,
+  checkLogValue,
+} from "./log_input.ts";
 export { canCountRange, type RangeCountingLog } from "./range_count.ts";
 export {
   canReadSync,

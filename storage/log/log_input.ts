@@ -1,19 +1,19 @@
 /**
- * Input checks of the sqlite revision log: bad input fails with a typed
- * storage error before anything touches the database.
+ * Input checks for a database-backed revision log (`Log`): bad input fails
+ * with a typed storage error before anything touches the database. Shared
+ * by the SQLite and PostgreSQL backends, whose logs take raw revisions,
+ * keys, prefixes and value strings.
  *
  * @module
  */
 
-import {
-  invalidArgument,
-  invalidKey,
-  prefixEnd,
-  validateKey,
-} from "../../storage/mod.ts";
+import { invalidArgument, invalidKey, prefixEnd, validateKey } from "../mod.ts";
 
 /** A non-negative integer revision or limit (undefined = 0). */
-export function checkRevision(name: string, rev: number | undefined): number {
+export function checkLogRevision(
+  name: string,
+  rev: number | undefined,
+): number {
   if (rev === undefined) return 0;
   if (!Number.isSafeInteger(rev) || rev < 0) {
     throw invalidArgument(`${name} must be a non-negative integer, got ${rev}`);
@@ -30,7 +30,7 @@ export function checkRevision(name: string, rev: number | undefined): number {
 const PLAIN_OBJECT_KEY = /^\/registry(?:\/(?!\.\.?(?:\/|$))[^/\u0000]+)+$/;
 
 /** A valid storage key naming one object. */
-export function checkObjectKey(key: string): void {
+export function checkLogObjectKey(key: string): void {
   if (
     typeof key === "string" && PLAIN_OBJECT_KEY.test(key) && key.isWellFormed()
   ) return;
@@ -40,7 +40,7 @@ export function checkObjectKey(key: string): void {
 }
 
 /** A valid scan prefix; returns the exclusive end of its range. */
-export function checkPrefix(prefix: string): string {
+export function checkLogPrefix(prefix: string): string {
   validateKey(prefix);
   if (!prefix.isWellFormed()) {
     throw invalidKey(prefix, "unpaired UTF-16 surrogate");
@@ -49,7 +49,7 @@ export function checkPrefix(prefix: string): string {
 }
 
 /** A storable value: a well-formed string. */
-export function checkValue(key: string, value: string): void {
+export function checkLogValue(key: string, value: string): void {
   if (typeof value !== "string") {
     throw invalidArgument(`value for ${key} must be a string`);
   }
