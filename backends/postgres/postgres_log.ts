@@ -67,7 +67,7 @@ import {
   toRecord,
 } from "./_queries.ts";
 import { ChangeTailer, type TailBatch } from "./_tailer.ts";
-import { PeriodicCompactor } from "./_compaction.ts";
+import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
 
 /** Tuning for {@linkcode openPostgresLog}. */
@@ -173,8 +173,7 @@ export class PostgresLog implements Log {
     void this.#listen();
     this.#compactor = new PeriodicCompactor({
       intervalMs: config.compactionIntervalMs,
-      current: () => this.currentRevision(),
-      compact: (rev) => this.compact(rev),
+      target: this,
       logger: this.#logger,
     });
   }
@@ -349,7 +348,7 @@ export class PostgresLog implements Log {
       clearTimeout(this.#listenRetry.timer);
       this.#listenRetry.wake();
     }
-    await this.#compactor.close();
+    await this.#compactor.stop();
     await this.#batcher.drained();
     await this.#tailer.close();
     this.#listeners.clear();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PeriodicCompactor } from "./compactor.ts";
+import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { CM_PREFIX, cmKey, openLog, tempDir } from "./_test_util.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../../log/mod.ts";
-import { PeriodicCompactor } from "./compactor.ts";
+import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { cmKey, openLog, tempDir } from "./_test_util.ts";
 
 Deno.test("each compaction tick compacts to the revision of the previous tick", async () => {

@@ -33,7 +33,7 @@ export {
   type CompactionTarget,
   PeriodicCompactor,
   type PeriodicCompactorOptions,
-} from "./compactor.ts";
+} from "../../storage/log/periodic_compactor.ts";
 export type { SqliteSynchronous } from "./_database.ts";
 export {
   readSnapshotHeader,

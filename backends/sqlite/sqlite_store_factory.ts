@@ -23,7 +23,7 @@ import {
 } from "../../storage/log/mod.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import { SqliteLog, type SqliteLogOptions } from "./sqlite_log.ts";
-import { PeriodicCompactor } from "./compactor.ts";
+import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { privateDatabaseFiles } from "./_database.ts";
 import { type SnapshotHeader, writeSnapshot } from "./snapshot.ts";
 

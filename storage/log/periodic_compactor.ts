@@ -2,7 +2,10 @@
  * {@linkcode PeriodicCompactor}: compacts a revision log on a timer while
  * keeping one interval of history, as kube-apiserver does against etcd: each
  * tick compacts to the revision seen at the previous tick, so watchers and
- * paged lists always have at least one interval to catch up.
+ * paged lists always have at least one interval to catch up. Used by the
+ * backends whose logs compact on their own schedule (SQLite, PostgreSQL);
+ * with several replicas each runs it and the log's own compaction makes the
+ * later ones no-ops.
  *
  * @module
  */
