@@ -419,6 +419,16 @@ export class CrdController {
   async #cleanup(cluster: string, name: string): Promise<void> {
     const signal = this.#signal;
     const retry = this.#opts.cleanupRetryMs ?? 1000;
+    // Another replica may have finished already: never set its completed
+    // stage back (that write would make its final delete conflict).
+    const stored = await this.#getCrd(cluster, name);
+    if (!stored) return;
+    if (
+      !(stored.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)
+    ) {
+      await this.#deleteFinalized(cluster, name);
+      return;
+    }
     const crd = await this.#setStage(
       cluster,
       name,
@@ -426,6 +436,7 @@ export class CrdController {
     );
     if (!crd) return;
     if (!(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) {
+      await this.#deleteFinalized(cluster, name);
       return;
     }
     const plural = crd.status?.acceptedNames?.plural ??
@@ -464,29 +475,60 @@ export class CrdController {
     if (signal.aborted) return;
     this.#cleanedUp.add(`${cluster}/${name}/${crd.metadata.uid}`);
     this.#unserve(cluster, name);
-    const done = await this.#writeStatus(
+    await this.#writeStatus(
       cluster,
       name,
       (cur) => terminatingStatus(cur, this.#now(), "InstanceDeletionCompleted"),
       true,
     );
-    if (done && (done.metadata.finalizers?.length ?? 0) === 0) {
+    await this.#deleteFinalized(cluster, name);
+  }
+
+  async #getCrd(cluster: string, name: string): Promise<Crd | undefined> {
+    try {
+      return await this.#opts.crdStore.get(this.#keyOf(cluster, name)) as Crd;
+    } catch (e) {
+      if (isStorageError(e, "NotFound")) return undefined;
+      throw e;
+    }
+  }
+
+  #keyOf(cluster: string, name: string): string {
+    return objectKey({
+      group: CRD_GROUP,
+      resource: CRD_RESOURCE,
+      cluster,
+      name,
+    });
+  }
+
+  /**
+   * Deletes the CRD once it is marked for deletion and holds no finalizer
+   * (as upstream's store does when the last finalizer goes). A concurrent
+   * write (another replica's status) fails the delete's precondition: it is read
+   * again and retried, so the CRD never stays behind without finalizers.
+   */
+  async #deleteFinalized(cluster: string, name: string): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      if (this.#signal.aborted) return;
+      const cur = await this.#getCrd(cluster, name);
+      if (!cur?.metadata.deletionTimestamp) return;
+      if ((cur.metadata.finalizers?.length ?? 0) > 0) return;
       try {
-        await this.#opts.crdStore.delete(
-          objectKey({
-            group: CRD_GROUP,
-            resource: CRD_RESOURCE,
-            cluster,
-            name,
-          }),
-          { preconditions: { resourceVersion: done.metadata.resourceVersion } },
-        );
+        await this.#opts.crdStore.delete(this.#keyOf(cluster, name), {
+          preconditions: { resourceVersion: cur.metadata.resourceVersion },
+        });
+        return;
       } catch (e) {
+        if (isStorageError(e, "NotFound")) return;
+        // A failed resourceVersion precondition is InvalidObject.
         if (
-          !isStorageError(e, "NotFound") && !isStorageError(e, "Conflict") &&
-          !isStorageError(e, "InvalidObject")
+          !isStorageError(e, "Conflict") && !isStorageError(e, "InvalidObject")
         ) throw e;
       }
     }
+    throw new Error(
+      `crd ${name} in cluster ${cluster}: the final delete kept conflicting`,
+    );
   }
 }

@@ -251,3 +251,73 @@ Deno.test("a restarted server serves its custom resources at once", async () => 
     await srv.storage.close();
   }
 });
+
+Deno.test("a CRD left marked for deletion without finalizers is deleted", async () => {
+  // The state a replica leaves when another replica's status write makes
+  // its final delete fail: no finalizer, a deletionTimestamp, still stored.
+  const srv = await startTestServer();
+  try {
+    await srv.request("POST", CRDS, { body: cronTabCrd() });
+    await established(srv);
+    await srv.api.close();
+    const store = srv.storage.storeFor({
+      group: "apiextensions.k8s.io",
+      resource: "customresourcedefinitions",
+    });
+    const key =
+      `/registry/apiextensions.k8s.io/customresourcedefinitions/clusters/root/${NAME}`;
+    await store.guaranteedUpdate(key, {
+      tryUpdate: (cur) => {
+        const next = structuredClone(cur!);
+        next.metadata.deletionTimestamp = new Date().toISOString();
+        delete next.metadata.finalizers;
+        return next;
+      },
+    });
+    const again = await createApiServer({
+      storage: srv.storage,
+      logger: silentLogger,
+    });
+    try {
+      await eventually("the CRD gone", async () => {
+        const res = await again.handler(
+          new Request(`http://x${CRDS}/${NAME}`),
+          { user: ADMIN },
+        );
+        await res.body?.cancel();
+        return res.status === 404 ? true : undefined;
+      });
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await srv.storage.close();
+  }
+});
+
+Deno.test("two API servers on one store both clean up a deleted CRD", async () => {
+  const srv = await startTestServer();
+  const other = await createApiServer({
+    storage: srv.storage,
+    logger: silentLogger,
+  });
+  try {
+    for (let round = 0; round < 5; round++) {
+      const made = await srv.request("POST", CRDS, { body: cronTabCrd() });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      await established(srv);
+      await srv.request("POST", `${V1}/namespaces/default/crontabs`, {
+        body: cronTab(`r${round}`),
+      });
+      const del = await srv.request("DELETE", `${CRDS}/${NAME}`);
+      assert.equal(del.status, 200, JSON.stringify(del.body));
+      await eventually(`the CRD gone (round ${round})`, async () => {
+        const r = await srv.request("GET", `${CRDS}/${NAME}`);
+        return r.status === 404 ? true : undefined;
+      });
+    }
+  } finally {
+    await other.close();
+    await srv.close();
+  }
+});

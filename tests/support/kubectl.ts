@@ -153,9 +153,14 @@ export interface ToolResult {
   stderr: string;
 }
 
+/** How long a tool run may take before it is killed (a hang fails the test). */
+export const TOOL_TIMEOUT_MS = 120_000;
+
 /**
  * Runs a client binary to completion and returns its exit code and output.
- * With `check` (default true) a non-zero exit throws with the stderr.
+ * With `check` (default true) a non-zero exit throws with the stderr. A run
+ * longer than `timeoutMs` (default {@linkcode TOOL_TIMEOUT_MS}) is killed
+ * and throws, so a hanging request fails its test instead of the CI run.
  */
 export async function runTool(
   bin: string,
@@ -165,6 +170,7 @@ export async function runTool(
     stdin?: string;
     check?: boolean;
     cwd?: string;
+    timeoutMs?: number;
   } = {},
 ): Promise<ToolResult> {
   const child = new Deno.Command(bin, {
@@ -180,8 +186,24 @@ export async function runTool(
     await writer.write(new TextEncoder().encode(opts.stdin));
     await writer.close();
   }
-  const out = await child.output();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, opts.timeoutMs ?? TOOL_TIMEOUT_MS);
+  const out = await child.output().finally(() => clearTimeout(timer));
   const dec = new TextDecoder();
+  if (timedOut) {
+    throw new Error(
+      `${bin} ${args.join(" ")} did not finish within ${
+        opts.timeoutMs ?? TOOL_TIMEOUT_MS
+      } ms (killed): ${dec.decode(out.stderr).trim()}`,
+    );
+  }
   const result = {
     code: out.code,
     stdout: dec.decode(out.stdout),

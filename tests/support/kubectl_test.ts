@@ -50,3 +50,12 @@ Deno.test("a failing tool run reports its exit code and stderr", async () => {
     /exited \d+: .*unknown command/,
   );
 });
+
+Deno.test("a tool run that hangs is killed at its timeout and fails", async () => {
+  const started = performance.now();
+  await assert.rejects(
+    runTool("sleep", ["30"], { timeoutMs: 300 }),
+    /sleep 30 did not finish within 300 ms \(killed\)/,
+  );
+  assert.ok(performance.now() - started < 10_000);
+});
