@@ -255,9 +255,14 @@ export async function createApiServer(
       return s;
     },
   };
+  // RBAC's objects are stored (the bootstrap policy decides) even when a
+  // control plane built in code does not serve the RBAC kinds.
   const rbacDef = (resource: RbacResource) => {
-    const def = registries.builtins.lookup(RBAC_GROUP, "v1", resource);
-    if (!def) throw new Error(`the ${resource} resource must be served`);
+    const def = registries.builtins.lookup(RBAC_GROUP, "v1", resource) ??
+      BUILTIN_RESOURCES.find((d) =>
+        d.group === RBAC_GROUP && d.version === "v1" && d.plural === resource
+      );
+    if (!def) throw new Error(`no definition of the ${resource} resource`);
     return def;
   };
   const authz = await setupAuthorization({
