@@ -34,7 +34,32 @@ export interface ControllerContext {
   csrCleanerIntervalMs?: number;
 }
 
-/** A named controller. */
+/** A resource a controller reads or writes (`group` is `""` for the core group). */
+export interface ControllerResource {
+  group: string;
+  resource: string;
+}
+
+/**
+ * A named controller: the shape of the built-in controllers and of the
+ * controllers an embedding program writes itself (`custom` of
+ * `startControllers`). It acts only through `ctx.client`, shares
+ * `ctx.informers`, and returns once `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import type { ControllerDescriptor } from "./context.ts";
+ *
+ * const logOnly: ControllerDescriptor = {
+ *   name: "log-only",
+ *   identity: "log-only",
+ *   async run(ctx, signal) {
+ *     ctx.logger.info("running");
+ *     await new Promise((r) => signal.addEventListener("abort", r));
+ *   },
+ * };
+ * ```
+ */
 export interface ControllerDescriptor {
   /** The upstream name used by `--controllers`. */
   name: string;
@@ -44,6 +69,17 @@ export interface ControllerDescriptor {
    * policy to the ClusterRole of the same name in every cluster.
    */
   identity: string;
+  /**
+   * Groups of the in-process user besides `system:authenticated`: an
+   * embedding program's own controller has no bootstrap role, so it is
+   * given a group its RBAC binds (or `system:masters`).
+   */
+  groups?: readonly string[];
+  /**
+   * The resources the controller cannot work without: a control plane that
+   * serves none of them leaves the controller out. Default: none.
+   */
+  requires?: readonly ControllerResource[];
   /** Runs the controller until `signal` aborts. */
   run(ctx: ControllerContext, signal: AbortSignal): Promise<void>;
 }

@@ -78,6 +78,11 @@ export interface StartControllersOptions {
   leaderElection?: LeaderElectionConfig | false;
   /** Workers per controller (default per controller). */
   workers?: number;
+  /**
+   * The embedding program's own controllers, run beside the selected
+   * built-in ones (same informers, leader election and lifetime).
+   */
+  custom?: readonly ControllerDescriptor[];
 }
 
 /** Running controllers. */
@@ -106,6 +111,16 @@ export function startControllers(
   opts: StartControllersOptions,
 ): RunningControllers {
   const names = selectControllers(opts.controllers ?? "*", CONTROLLER_NAMES);
+  const custom = opts.custom ?? [];
+  for (const c of custom) {
+    if (CONTROLLER_NAMES.includes(c.name)) {
+      throw new TypeError(
+        `custom controller ${
+          JSON.stringify(c.name)
+        }: a built-in controller has that name`,
+      );
+    }
+  }
   const ownClient = !opts.client;
   const client = opts.client ??
     new ApiClient(inProcessTransport(requireHandler(opts.handler)));
@@ -115,7 +130,7 @@ export function startControllers(
     opts.client ?? new ApiClient(
       inProcessTransport(
         requireHandler(opts.handler),
-        controllerUser(c.identity),
+        controllerUser(c.identity, c.groups),
       ),
     );
   const logger = opts.logger.with({ component: "controller-manager" });
@@ -145,8 +160,13 @@ export function startControllers(
       clientCA: opts.clientCA,
       workers: opts.workers,
     };
-    const selected = CONTROLLERS.filter((c) => names.includes(c.name));
-    logger.info("starting controllers", { controllers: names.join(",") });
+    const selected = [
+      ...CONTROLLERS.filter((c) => names.includes(c.name)),
+      ...custom,
+    ];
+    logger.info("starting controllers", {
+      controllers: selected.map((c) => c.name).join(","),
+    });
     try {
       await Promise.all([
         informers.run(lead),
@@ -193,7 +213,7 @@ export function startControllers(
   })();
 
   return {
-    names,
+    names: [...names, ...custom.map((c) => c.name)],
     isLeader: () => leading,
     done,
     async stop() {

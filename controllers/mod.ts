@@ -22,5 +22,9 @@ export {
   startControllers,
   type StartControllersOptions,
 } from "./manager.ts";
-export type { ControllerContext, ControllerDescriptor } from "./context.ts";
+export type {
+  ControllerContext,
+  ControllerDescriptor,
+  ControllerResource,
+} from "./context.ts";
 export { ControllerSelectionError, selectControllers } from "./selection.ts";

@@ -18,6 +18,10 @@ export { clientUsagesProblem, wantsSigning } from "./signer.ts";
 export const csrSigningController: ControllerDescriptor = {
   name: "csrsigning",
   identity: "certificate-controller",
+  requires: [{
+    group: "certificates.k8s.io",
+    resource: "certificatesigningrequests",
+  }],
   run: runCsrSigner,
 };
 
@@ -25,5 +29,9 @@ export const csrSigningController: ControllerDescriptor = {
 export const csrCleanerController: ControllerDescriptor = {
   name: "csrcleaner",
   identity: "certificate-controller",
+  requires: [{
+    group: "certificates.k8s.io",
+    resource: "certificatesigningrequests",
+  }],
   run: runCsrCleaner,
 };

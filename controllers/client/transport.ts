@@ -29,10 +29,13 @@ export const CONTROLLER_MANAGER_USER: UserInfo = {
 };
 
 /** The user a controller acts as in-process (see `ControllerDescriptor.identity`). */
-export function controllerUser(identity: string): UserInfo {
+export function controllerUser(
+  identity: string,
+  groups: readonly string[] = [],
+): UserInfo {
   return {
     username: `system:controller:${identity}`,
-    groups: ["system:authenticated"],
+    groups: ["system:authenticated", ...groups],
   };
 }
 

@@ -185,5 +185,6 @@ async function writeRules(
 export const clusterRoleAggregationController: ControllerDescriptor = {
   name: CLUSTERROLE_AGGREGATION,
   identity: "clusterrole-aggregation-controller",
+  requires: [{ group: "rbac.authorization.k8s.io", resource: "clusterroles" }],
   run: runClusterRoleAggregationController,
 };

@@ -219,5 +219,6 @@ async function finalize(
 export const namespaceController: ControllerDescriptor = {
   name: "namespace",
   identity: "namespace-controller",
+  requires: [{ group: "", resource: "namespaces" }],
   run: runNamespaceController,
 };

@@ -265,6 +265,7 @@ export async function runResourceQuotaController(
 export const resourceQuotaController: ControllerDescriptor = {
   name: RESOURCE_QUOTA_CONTROLLER,
   identity: "resourcequota-controller",
+  requires: [{ group: "", resource: "resourcequotas" }],
   run: (ctx, signal) => runResourceQuotaController(ctx, signal),
 };
 

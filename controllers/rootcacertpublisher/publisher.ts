@@ -22,6 +22,7 @@ const DESCRIPTION =
 export const rootCACertPublisher: ControllerDescriptor = {
   name: "root-ca-cert-publisher",
   identity: "root-ca-cert-publisher",
+  requires: [{ group: "", resource: "configmaps" }],
   run(ctx, signal) {
     const ca = ctx.rootCA;
     if (!ca) {

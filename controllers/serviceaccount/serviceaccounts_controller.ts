@@ -13,6 +13,7 @@ import { runPerNamespace } from "../_per_namespace.ts";
 export const serviceAccountController: ControllerDescriptor = {
   name: "serviceaccount",
   identity: "service-account-controller",
+  requires: [{ group: "", resource: "serviceaccounts" }],
   run: (ctx, signal) =>
     runPerNamespace(ctx, {
       controller: "serviceaccount",
