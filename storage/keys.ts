@@ -109,6 +109,29 @@ export function validateKey(key: string): void {
 }
 
 /**
+ * Checks that `prefix` is a valid key (see {@linkcode validateKey}) that
+ * ends in `/`, as `Store.deletePrefix` requires — a prefix without the slash
+ * (`…/clusters/a`) would also match siblings (`…/clusters/ab/…`) — and, when
+ * `within` is given, that it starts with `within` (a store's resource
+ * prefix). Throws a `StorageError` with code `InvalidKey` otherwise.
+ *
+ * @example
+ * ```ts
+ * validatePrefix("/registry/configmaps/clusters/a/", "/registry/configmaps/"); // ok
+ * validatePrefix("/registry/configmaps/clusters/a"); // throws InvalidKey
+ * ```
+ */
+export function validatePrefix(prefix: string, within?: string): void {
+  validateKey(prefix);
+  if (!prefix.endsWith("/")) {
+    throw invalidKey(prefix, 'a prefix must end in "/"');
+  }
+  if (within !== undefined && !prefix.startsWith(within)) {
+    throw invalidKey(prefix, `outside the store's resource prefix ${within}`);
+  }
+}
+
+/**
  * The cluster named in `key`, or `undefined` when the key has no
  * `clusters/<name>` segment.
  */

@@ -178,6 +178,14 @@ export interface Watcher extends AsyncIterable<WatchEvent> {
   stop(): void;
 }
 
+/** What {@linkcode Store.deletePrefix} removed. */
+export interface DeletePrefixResult {
+  /** How many objects were removed. */
+  deleted: number;
+  /** The backend's revision after the delete. */
+  revision: number;
+}
+
 /** Numbers about one store's resource. */
 export interface Stats {
   /** How many objects the resource holds (all clusters). */
@@ -224,6 +232,20 @@ export interface Store {
    * delete as its resourceVersion. `NotFound` when missing.
    */
   delete(key: string, opts?: DeleteOptions): Promise<KubeObject>;
+
+  /**
+   * Deletes every object whose key starts with `prefix` (a prefix that ends
+   * in "/", validated like keys, inside this store's resource prefix) in
+   * bulk inside the backend — one transaction / one etcd DeleteRange — never
+   * object by object through the API. Watchers see one DELETED event per
+   * removed object (with its last state), as with etcd's DeleteRange
+   * (etcd gives all of them the revision of the one DeleteRange; revision-log
+   * backends give each tombstone its own revision, all committed together).
+   * Returns how many objects were removed and the revision after the delete
+   * (the current revision when nothing matched). A malformed prefix fails
+   * with `InvalidKey` and deletes nothing.
+   */
+  deletePrefix(prefix: string): Promise<DeletePrefixResult>;
 
   /** Starts a watch on a prefix (recursive) or one key. */
   watch(key: string, opts: WatchOptions): Promise<Watcher>;

@@ -133,6 +133,9 @@ export function convertingStore(
         }),
       );
     },
+    deletePrefix(prefix) {
+      return inner.deletePrefix(toInner(prefix));
+    },
     async watch(key, opts: WatchOptions): Promise<Watcher> {
       const w = await inner.watch(toInner(key), {
         ...opts,

@@ -14,6 +14,7 @@ import {
   encodeObject,
   type GetOptions,
   type GuaranteedUpdateOptions,
+  internal,
   invalidKey,
   invalidObject,
   keyExists,
@@ -238,6 +239,15 @@ export class EtcdStore implements Store {
       );
     }
     throw conflict(key, "too many conflicting updates");
+  }
+
+  /** Interim: the bulk delete of this backend lands in the next commits. */
+  deletePrefix(
+    _prefix: string,
+  ): Promise<{ deleted: number; revision: number }> {
+    return Promise.reject(
+      internal("deletePrefix: not implemented yet by the etcd backend"),
+    );
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {

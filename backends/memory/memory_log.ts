@@ -35,7 +35,7 @@ import type {
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { RangeCountingLog } from "../../storage/log/range_count.ts";
 import type { SyncReadingLog } from "../../storage/log/sync_read.ts";
-import { validateKey } from "../../storage/keys.ts";
+import { validateKey, validatePrefix } from "../../storage/keys.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** One version of a key: a value written at `revision`, or a delete marker. */
@@ -135,6 +135,13 @@ export class MemoryLog implements RangeCountingLog, SyncReadingLog {
   }
 
   #commit(key: string, version: Version, event: LogEvent): number {
+    this.#record(key, version, event);
+    this.#publish([event]);
+    return version.revision;
+  }
+
+  /** Stores one change without telling listeners (see {@linkcode #publish}). */
+  #record(key: string, version: Version, event: LogEvent): void {
     let versions = this.#history.get(key);
     if (!versions) {
       versions = [];
@@ -143,7 +150,10 @@ export class MemoryLog implements RangeCountingLog, SyncReadingLog {
     }
     versions.push(version);
     this.#events.push(event);
-    const batch = [event];
+  }
+
+  /** Hands one batch of committed changes to every listener. */
+  #publish(batch: LogEvent[]): void {
     for (const listener of [...this.#listeners]) {
       try {
         listener(batch);
@@ -151,7 +161,6 @@ export class MemoryLog implements RangeCountingLog, SyncReadingLog {
         this.#logger.error("memory log listener failed", { error: err });
       }
     }
-    return version.revision;
   }
 
   /** The highest committed revision. */
@@ -310,6 +319,41 @@ export class MemoryLog implements RangeCountingLog, SyncReadingLog {
           prevRevision: live.revision,
         },
       );
+    });
+  }
+
+  /**
+   * Deletes every live key under `prefix` at once: one delete marker each,
+   * consecutive revisions in key order, one batch to listeners.
+   */
+  deletePrefix(
+    prefix: string,
+  ): Promise<{ deleted: number; revision: number }> {
+    return Promise.resolve().then(() => {
+      this.#checkOpen();
+      validatePrefix(prefix);
+      const batch: LogEvent[] = [];
+      for (const key of [...this.#keys.scan(prefix)]) {
+        const live = this.#latest(key);
+        if (!live) continue;
+        const revision = ++this.#revision;
+        const event: LogEvent = {
+          type: "delete",
+          key,
+          revision,
+          value: live.value,
+          prevValue: live.value,
+          prevRevision: live.revision,
+        };
+        this.#record(
+          key,
+          { revision, value: live.value, createRevision: 0, deleted: true },
+          event,
+        );
+        batch.push(event);
+      }
+      if (batch.length > 0) this.#publish(batch);
+      return { deleted: batch.length, revision: this.#revision };
     });
   }
 

@@ -19,6 +19,7 @@
 import {
   conflict,
   expired,
+  internal,
   keyExists,
   notFound,
   type StorageError,
@@ -274,6 +275,15 @@ export class PostgresLog implements Log {
     expectedRevision: number,
   ): Promise<number> {
     return this.#write(KIND_UPDATE, key, value, expectedRevision, "update");
+  }
+
+  /** Interim: the bulk delete of this backend lands in the next commits. */
+  deletePrefix(
+    _prefix: string,
+  ): Promise<{ deleted: number; revision: number }> {
+    return Promise.reject(
+      internal("deletePrefix: not implemented yet by the postgres backend"),
+    );
   }
 
   delete(key: string, expectedRevision: number): Promise<number> {

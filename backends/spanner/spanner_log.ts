@@ -11,6 +11,7 @@
 import type { Database } from "@google-cloud/spanner";
 import {
   expired,
+  internal,
   type StorageError,
   tooLargeResourceVersion,
   unavailable,
@@ -214,6 +215,15 @@ export class SpannerLog implements Log {
     return this.#committed(
       () => updateKey(this.#db, key, value, expected),
       "update",
+    );
+  }
+
+  /** Interim: the bulk delete of this backend lands in the next commits. */
+  deletePrefix(
+    _prefix: string,
+  ): Promise<{ deleted: number; revision: number }> {
+    return Promise.reject(
+      internal("deletePrefix: not implemented yet by the spanner backend"),
     );
   }
 

@@ -409,6 +409,15 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     });
   }
 
+  /** Interim: the bulk delete of this backend lands in the next commits. */
+  deletePrefix(
+    _prefix: string,
+  ): Promise<{ deleted: number; revision: number }> {
+    return Promise.reject(
+      internal("deletePrefix: not implemented yet by the sqlite backend"),
+    );
+  }
+
   delete(key: string, expectedRevision: number): Promise<number> {
     const s = this.#s;
     return this.#writeAt(key, expectedRevision, "delete", () => {}, (

@@ -38,6 +38,7 @@ import { resourcePrefix, type ResourceRef, validateKey } from "../keys.ts";
 import { type KubeObject, parseResourceVersion } from "../object.ts";
 import type {
   DeleteOptions,
+  DeletePrefixResult,
   GetOptions,
   GuaranteedUpdateOptions,
   ListOptions,
@@ -308,6 +309,14 @@ export class CachedStore implements Store {
       ...opts,
       cachedExisting: opts.cachedExisting ?? this.#cachedCopy(key),
     });
+  }
+
+  /**
+   * Sent to the backend; the cache learns of the removed objects from the
+   * backend's DELETED events, like any other write.
+   */
+  deletePrefix(prefix: string): Promise<DeletePrefixResult> {
+    return this.delegate.deletePrefix(prefix);
   }
 
   #cachedCopy(key: string): KubeObject | undefined {

@@ -29,6 +29,7 @@ import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
 import type { ResourceRef } from "../keys.ts";
 import type {
   DeleteOptions,
+  DeletePrefixResult,
   GetOptions,
   GuaranteedUpdateOptions,
   ListOptions,
@@ -307,6 +308,11 @@ export class EncryptedStore implements Store {
       return withRevision(last.plain, result);
     }
     return this.#read(result, key, t).obj;
+  }
+
+  /** Passed through: removing ciphertexts needs no key. */
+  deletePrefix(prefix: string): Promise<DeletePrefixResult> {
+    return this.#delegate.deletePrefix(prefix);
   }
 
   async watch(key: string, opts: WatchOptions): Promise<Watcher> {

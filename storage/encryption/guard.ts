@@ -37,6 +37,7 @@ function guardStore(inner: Store): Store {
     create: inner.create.bind(inner),
     guaranteedUpdate: inner.guaranteedUpdate.bind(inner),
     delete: inner.delete.bind(inner),
+    deletePrefix: inner.deletePrefix.bind(inner),
     requestWatchProgress: inner.requestWatchProgress.bind(inner),
     stats: inner.stats.bind(inner),
     currentRevision: inner.currentRevision.bind(inner),

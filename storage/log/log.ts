@@ -89,6 +89,15 @@ export interface Log {
   delete(key: string, expectedRevision: number): Promise<number>;
 
   /**
+   * Deletes every live key starting with `prefix` (a validated prefix ending
+   * in "/") in one transaction: each removed key gets a `delete` event (its
+   * last value) with its own revision, consecutive and in key order, all
+   * committed together and delivered to subscribers together. Returns how
+   * many keys were removed and the current revision after the delete.
+   */
+  deletePrefix(prefix: string): Promise<{ deleted: number; revision: number }>;
+
+  /**
    * Committed changes with revision > `afterRevision` for keys starting with
    * `prefix`, in revision order, at most `limit` (0 = all). `Expired` when
    * `afterRevision` is below the compacted revision.

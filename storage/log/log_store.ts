@@ -11,11 +11,12 @@
  */
 
 import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
-import { resourcePrefix, type ResourceRef } from "../keys.ts";
+import { resourcePrefix, type ResourceRef, validatePrefix } from "../keys.ts";
 import { encodeObject, type KubeObject } from "../object.ts";
 import { decodeStored } from "./_decode.ts";
 import type {
   DeleteOptions,
+  DeletePrefixResult,
   GetOptions,
   GuaranteedUpdateOptions,
   ListOptions,
@@ -133,6 +134,14 @@ export class LogStore implements Store {
     return Promise.resolve().then(() => {
       checkObjectKey(key, this.#prefix);
       return conditionalDelete(this.#log, key, opts);
+    });
+  }
+
+  /** Deletes every object under `prefix` in one write of the log. */
+  deletePrefix(prefix: string): Promise<DeletePrefixResult> {
+    return Promise.resolve().then(() => {
+      validatePrefix(prefix, this.#prefix);
+      return this.#log.deletePrefix(prefix);
     });
   }
 
