@@ -1,21 +1,77 @@
 /**
  * hyperplane as a library: build a Kubernetes-style generic control plane in
- * code (KEP-4080's "generic control plane" shape).
+ * code (KEP-4080's "generic control plane" shape). Choose the kinds served
+ * (built-in ones by name, your own as one {@linkcode ResourceDefinition}
+ * each), the storage backend, authentication, authorization, admission and
+ * the controllers (built-in or your own {@linkcode ControllerDescriptor}s);
+ * {@linkcode createControlPlane} assembles and starts them. `hyperplane
+ * server` is built from these exports only.
+ *
+ * More surface lives in the sub-modules: `./storage` (the store contract),
+ * `./apiserver`, `./controllers` (the controller runtime and client) and
+ * `./testing` (the storage conformance suite for your own backend).
  *
  * @example
  * ```ts
- * import { Backends, registerBuiltinBackends, silentLogger } from "./mod.ts";
+ * import { createControlPlane } from "./mod.ts";
  *
- * const backends = registerBuiltinBackends(new Backends());
- * const storage = await backends.get("memory").open({}, { dataDir: "/tmp/hp", logger: silentLogger });
- * const configmaps = storage.storeFor({ resource: "configmaps" });
+ * await using cp = await createControlPlane({
+ *   resources: ["namespaces", "configmaps"],
+ * });
+ * const res = await cp.handler(
+ *   new Request("http://cp/api/v1/namespaces/default/configmaps", {
+ *     method: "POST",
+ *     headers: {
+ *       authorization: `Bearer ${cp.adminToken}`,
+ *       "content-type": "application/json",
+ *     },
+ *     body: JSON.stringify({ metadata: { name: "hello" }, data: { a: "1" } }),
+ *   }),
+ * );
+ * console.log(res.status); // 201
  * ```
  *
  * @module
  */
 
+export * from "./controlplane/mod.ts";
 export * from "./storage/mod.ts";
 export * from "./registry/mod.ts";
 export { registerBuiltinBackends } from "./backends/register.ts";
-export { createLogger, type Logger, silentLogger } from "./log/mod.ts";
+export {
+  createLogger,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from "./log/mod.ts";
 export * from "./version.ts";
+export {
+  type AdmissionAttributes,
+  type AdmissionOperation,
+  AUTHORIZATION_MODES,
+  type AuthorizationAttributes,
+  type AuthorizationDecision,
+  type AuthorizationMode,
+  type Authorizer,
+  BUILTIN_RESOURCES,
+  type FieldError,
+  kindSchema,
+  listSchema,
+  type ResourceDefinition,
+  type Schema,
+  type SubresourceDefinition,
+  type TableColumn,
+  type UserInfo,
+  type ValidatingAdmission,
+} from "./apiserver/mod.ts";
+export {
+  CONTROLLER_NAMES,
+  type ControllerContext,
+  type ControllerDescriptor,
+  type ControllerResource,
+  CONTROLLERS,
+  ControllerSelectionError,
+  selectControllers,
+  startControllers,
+  type StartControllersOptions,
+} from "./controllers/mod.ts";

@@ -33,7 +33,13 @@ export type {
   ValidatingAdmission,
 } from "./admission/admission.ts";
 export { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
-export type { ResourceDefinition, TableColumn } from "./resources/types.ts";
+export type {
+  ResourceDefinition,
+  SubresourceDefinition,
+  TableColumn,
+} from "./resources/types.ts";
+export type { FieldError } from "./validation/field_error.ts";
+export { kindSchema, listSchema, type Schema } from "./schema/mod.ts";
 export { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 export { ApiError, type Status } from "./status/mod.ts";
 export {

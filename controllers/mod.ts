@@ -3,12 +3,29 @@
  * namespace deletion, default service accounts, the root CA ConfigMap and
  * ClusterRole aggregation,
  * over a small runtime (informers, work queues, leader election) that acts
- * only through the API.
+ * only through the API. The runtime and the client are exported too, so a
+ * program writes its own controllers in the same shape
+ * ({@linkcode ControllerDescriptor}) and runs them beside the built-in
+ * ones (`custom` of {@linkcode startControllers}).
  *
  * @example
  * ```ts
- * const running = startControllers({ handler: api.handler, logger, rootCA });
- * await running.stop();
+ * import { type ControllerDescriptor, WorkQueue } from "./mod.ts";
+ *
+ * const echo: ControllerDescriptor = {
+ *   name: "echo",
+ *   identity: "echo",
+ *   async run(ctx, signal) {
+ *     const queue = new WorkQueue();
+ *     signal.addEventListener("abort", () => queue.shutDown());
+ *     queue.add("hello");
+ *     const item = await queue.get();
+ *     if (item !== undefined) {
+ *       ctx.logger.info("got", { item });
+ *       queue.done(item);
+ *     }
+ *   },
+ * };
  * ```
  *
  * @module
@@ -28,3 +45,35 @@ export type {
   ControllerResource,
 } from "./context.ts";
 export { ControllerSelectionError, selectControllers } from "./selection.ts";
+export {
+  ALL_CLUSTERS,
+  ApiClient,
+  type ApiResource,
+  ApiStatusError,
+  apiVersionOf,
+  clusterOf,
+  CORE,
+  httpTransport,
+  inProcessTransport,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  type Kubeconfig,
+  KubeconfigError,
+  type ListOptions,
+  loadKubeconfig,
+  type Target,
+  type Transport,
+} from "./client/mod.ts";
+export {
+  ClusterTracker,
+  Informer,
+  InformerFactory,
+  type InformerHandler,
+  type InformerSpec,
+  type LeaderElectionOptions,
+  objectKeyOf,
+  runLeaderElection,
+  runWorkers,
+  WorkQueue,
+} from "./runtime/mod.ts";
