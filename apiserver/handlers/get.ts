@@ -7,6 +7,10 @@
 import { methodNotAllowedError } from "../status/mod.ts";
 import { keyOf, type ResourceContext } from "./context.ts";
 import { objectResponse } from "./respond.ts";
+import { hasTypeMeta } from "./json_items.ts";
+import { jsonReadsOf } from "../../storage/cacher/mod.ts";
+import { parseAccept, wantsTable } from "../http/media_type.ts";
+import { apiVersionOf } from "../resources/types.ts";
 
 /** Handles `get`. */
 export async function handleGet(ctx: ResourceContext): Promise<Response> {
@@ -17,6 +21,21 @@ export async function handleGet(ctx: ResourceContext): Promise<Response> {
     throw methodNotAllowedError();
   }
   const rv = ctx.query.get("resourceVersion") ?? "";
+  // A plain JSON GET of a kind served as stored writes the stored text when
+  // it already carries the kind's type meta (no decode, no re-encode).
+  const json = !ctx.subresource && !ctx.def.decode &&
+      !wantsTable(parseAccept(ctx.req.headers.get("accept")))
+    ? jsonReadsOf(ctx.store)
+    : undefined;
+  if (json) {
+    const text = await json.getJson(keyOf(ctx), { resourceVersion: rv });
+    if (hasTypeMeta(text, apiVersionOf(ctx.def), ctx.def.kind)) {
+      return new Response(text + "\n", {
+        headers: { "content-type": "application/json" },
+      });
+    }
+    return objectResponse(ctx, JSON.parse(text));
+  }
   const obj = await ctx.store.get(keyOf(ctx), { resourceVersion: rv });
   return objectResponse(ctx, obj);
 }

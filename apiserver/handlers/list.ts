@@ -21,6 +21,8 @@ import {
   wildcardPrefix,
 } from "../routing/wildcard.ts";
 import { badRequestError } from "../status/mod.ts";
+import { type JsonListResult, jsonReadsOf } from "../../storage/cacher/mod.ts";
+import { withoutTypeMeta } from "./json_items.ts";
 
 /** Handles `list` (in one cluster, or across clusters for cluster `*`). */
 export async function handleList(ctx: ResourceContext): Promise<Response> {
@@ -31,25 +33,37 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
   const lane = opts.limit && opts.limit <= BIG_LIST_ITEMS
     ? NO_LANE
     : await lanesOf(ctx.services).enter(key);
-  let res: ListResult;
+  const storeOpts = {
+    recursive: true,
+    resourceVersion: opts.resourceVersion,
+    resourceVersionMatch: opts.resourceVersionMatch,
+    predicate: opts.predicate,
+    limit: opts.limit,
+    continue: opts.continue,
+  };
+  // Plain JSON lists of kinds served as stored are written from the
+  // stored texts: no decoded copy per item, no re-encoding.
+  const json = ctx.cluster !== WILDCARD_CLUSTER && !ctx.def.decode &&
+      !wantsTable(parseAccept(ctx.req.headers.get("accept")))
+    ? jsonReadsOf(ctx.store)
+    : undefined;
+  let res: ListResult | JsonListResult;
   try {
-    res = ctx.cluster === WILDCARD_CLUSTER
+    res = json
+      ? await json.listJson(prefixOf(ctx), storeOpts)
+      : ctx.cluster === WILDCARD_CLUSTER
       ? await listAcrossClusters(ctx, opts)
-      : await ctx.store.list(prefixOf(ctx), {
-        recursive: true,
-        resourceVersion: opts.resourceVersion,
-        resourceVersionMatch: opts.resourceVersionMatch,
-        predicate: opts.predicate,
-        limit: opts.limit,
-        continue: opts.continue,
-      });
+      : await ctx.store.list(prefixOf(ctx), storeOpts);
   } catch (e) {
     lane.release();
     throw e;
   }
   const count = res.items.length;
   try {
-    return respond(ctx, res, () => lane.release(count));
+    const encoded = () => lane.release(count);
+    return json
+      ? respondJson(ctx, res as JsonListResult, encoded)
+      : respond(ctx, res as ListResult, encoded);
   } catch (e) {
     lane.release();
     throw e;
@@ -70,12 +84,9 @@ function lanesOf(services: object): ListLanes {
   return lanes;
 }
 
-/** Writes the list page `res` (a Table when asked); `encoded` as in listResponse. */
-function respond(
-  ctx: ResourceContext,
-  res: ListResult,
-  encoded: () => void,
-): Response {
+function listMetaOf(
+  res: ListResult | JsonListResult,
+): Record<string, unknown> {
   const listMeta: Record<string, unknown> = {
     resourceVersion: res.resourceVersion,
   };
@@ -83,6 +94,32 @@ function respond(
   if (res.remainingItemCount !== undefined && res.continue) {
     listMeta.remainingItemCount = res.remainingItemCount;
   }
+  return listMeta;
+}
+
+/** Writes the list page `res` of stored JSON texts (plain JSON only). */
+function respondJson(
+  ctx: ResourceContext,
+  res: JsonListResult,
+  encoded: () => void,
+): Response {
+  return listResponse(
+    JSON.stringify(listBody(ctx, [], listMetaOf(res))),
+    "items",
+    res.items,
+    (chunk) => chunk.map(withoutTypeMeta),
+    encoded,
+    true,
+  );
+}
+
+/** Writes the list page `res` (a Table when asked); `encoded` as in listResponse. */
+function respond(
+  ctx: ResourceContext,
+  res: ListResult,
+  encoded: () => void,
+): Response {
+  const listMeta = listMetaOf(res);
   const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
   if (tableVersion) {
     const opts = {

@@ -18,7 +18,8 @@ const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
 /**
  * A JSON response of a list whose last field, `field`, is the array of the
  * encoded `items`: `head` is the list encoded with that array empty, and
- * `encode` turns a chunk of items into their array elements. Lists of up
+ * `encode` turns a chunk of items into their array elements (or, with
+ * `preEncoded`, into their JSON texts, written as they are). Lists of up
  * to {@linkcode LIST_CHUNK_ITEMS} items are answered in one piece; longer
  * ones are streamed, and the items array is emptied as it is encoded so
  * the objects can be collected before the list is done. `encoded` is
@@ -37,7 +38,9 @@ export function listResponse<T>(
   items: T[],
   encode: (chunk: T[]) => unknown[],
   encoded: () => void = () => {},
+  preEncoded = false,
 ): Response {
+  const elements = preEncoded ? joinEncoded : encodeElements;
   const empty = `,"${field}":[]}`;
   if (!head.endsWith(empty)) {
     throw new Error(`a list's ${field} must be its last field`);
@@ -86,6 +89,11 @@ export function listResponse<T>(
 }
 
 /** The elements of a JSON array, without the brackets. */
-function elements(values: unknown[]): string {
+function encodeElements(values: unknown[]): string {
   return JSON.stringify(values).slice(1, -1);
+}
+
+/** Elements that are already JSON texts, without the brackets. */
+function joinEncoded(values: unknown[]): string {
+  return values.join(",");
 }

@@ -18,6 +18,7 @@ import {
 } from "../store.ts";
 import { bookmarkEvent, OutgoingEvent, translate } from "./cache_watcher.ts";
 import type { CacheEntry, WatchCache } from "./watch_cache.ts";
+import type { JsonListResult } from "./json_reads.ts";
 
 function copyOf(entry: CacheEntry): KubeObject {
   return JSON.parse(entry.json);
@@ -27,11 +28,22 @@ function matchesAll(predicate: Predicate | undefined): boolean {
   return !predicate || predicate.everything === true;
 }
 
+function jsonOf(entry: CacheEntry): string {
+  return entry.json;
+}
+
 /** A private copy of the object at `key`; `NotFound` when absent. */
 export function getFromCache(cache: WatchCache, key: string): KubeObject {
   const entry = cache.get(key);
   if (!entry) throw notFound(key, cache.revision);
   return copyOf(entry);
+}
+
+/** The JSON of the object at `key` (the cache's own text); `NotFound` when absent. */
+export function getJsonFromCache(cache: WatchCache, key: string): string {
+  const entry = cache.get(key);
+  if (!entry) throw notFound(key, cache.revision);
+  return entry.json;
 }
 
 /** What {@linkcode listFromCache} needs to know. */
@@ -52,22 +64,48 @@ export function listFromCache(
   key: string,
   opts: CacheListOptions,
 ): ListResult {
+  return listPage(cache, key, opts, copyOf);
+}
+
+/**
+ * {@linkcode listFromCache} with each item as the cache's JSON text of the
+ * object (no copy is made).
+ */
+export function listJsonFromCache(
+  cache: WatchCache,
+  key: string,
+  opts: CacheListOptions,
+): JsonListResult {
+  return listPage(cache, key, opts, jsonOf);
+}
+
+function listPage<T>(
+  cache: WatchCache,
+  key: string,
+  opts: CacheListOptions,
+  itemOf: (entry: CacheEntry) => T,
+): {
+  items: T[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+} {
   const revision = cache.revision;
   const { predicate } = opts;
   const resourceVersion = String(revision);
   if (!opts.recursive) {
     const entry = cache.get(key);
     const items = entry && (!predicate || predicate.matches(entry.object))
-      ? [copyOf(entry)]
+      ? [itemOf(entry)]
       : [];
     return { items, resourceVersion };
   }
   const end = prefixEnd(key);
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
-  const items: KubeObject[] = [];
+  const items: T[] = [];
   for (const entry of cache.scan(key, end)) {
     if (items.length >= limit) {
-      const result: ListResult = {
+      const result: ReturnType<typeof listPage<T>> = {
         items,
         resourceVersion,
         continue: encodeContinue(key, entry.key, revision),
@@ -78,7 +116,7 @@ export function listFromCache(
       return result;
     }
     if (predicate && !predicate.matches(entry.object)) continue;
-    items.push(copyOf(entry));
+    items.push(itemOf(entry));
   }
   return { items, resourceVersion };
 }

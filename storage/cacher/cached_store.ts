@@ -22,7 +22,8 @@
  * backend: slower, never wrong.
  *
  * Watch event objects are shared between watchers and deep-frozen; get and
- * list return private copies.
+ * list return private copies; `getJson`/`listJson` (`json_reads.ts`) return
+ * the cache's JSON texts without copying.
  *
  * @module
  */
@@ -50,9 +51,12 @@ import type {
 } from "../store.ts";
 import {
   getFromCache,
+  getJsonFromCache,
   listFromCache,
+  listJsonFromCache,
   watchStartEvents,
 } from "./cache_reads.ts";
+import type { JsonListResult, JsonReads } from "./json_reads.ts";
 import { bookmarkEvent, CacheWatcher } from "./cache_watcher.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import {
@@ -77,7 +81,7 @@ export interface ServedCounts {
 }
 
 /** A {@linkcode Store} that serves reads and watches from a watch cache. */
-export class CachedStore implements Store {
+export class CachedStore implements Store, JsonReads {
   /** The resource this store serves. */
   readonly resource: ResourceRef;
   /** The wrapped backend store. */
@@ -241,19 +245,60 @@ export class CachedStore implements Store {
 
   /** Served from the cache (see the module doc for each resourceVersion). */
   async get(key: string, opts: GetOptions = {}): Promise<KubeObject> {
+    if (!(await this.#getFromCache(key, opts))) {
+      return this.delegate.get(key, opts);
+    }
+    return getFromCache(this.#cache, key);
+  }
+
+  /**
+   * As {@linkcode get}, answered with the object's JSON text: the cache's
+   * own text when served from the cache (no copy), else the backend's
+   * object encoded.
+   */
+  async getJson(key: string, opts: GetOptions = {}): Promise<string> {
+    if (!(await this.#getFromCache(key, opts))) {
+      return JSON.stringify(await this.delegate.get(key, opts));
+    }
+    return getJsonFromCache(this.#cache, key);
+  }
+
+  /** Whether a get is served by the cache (counted); waits for freshness. */
+  async #getFromCache(key: string, opts: GetOptions): Promise<boolean> {
     const freshness = this.#freshness(opts.resourceVersion, "");
     if (
       !freshness || !this.#cacheable(key) || !(await this.#ready(freshness))
     ) {
       this.#served.backend.get++;
-      return this.delegate.get(key, opts);
+      return false;
     }
     this.#served.cache.get++;
-    return getFromCache(this.#cache, key);
+    return true;
   }
 
   /** Served from the cache unless it asks for an exact revision. */
   async list(key: string, opts: ListOptions): Promise<ListResult> {
+    if (!(await this.#listFromCache(key, opts))) {
+      return this.delegate.list(key, opts);
+    }
+    return listFromCache(this.#cache, key, opts);
+  }
+
+  /**
+   * As {@linkcode list}, with each item as its JSON text: the cache's own
+   * texts when served from the cache (no copies), else the backend's page
+   * encoded item by item.
+   */
+  async listJson(key: string, opts: ListOptions): Promise<JsonListResult> {
+    if (!(await this.#listFromCache(key, opts))) {
+      const page = await this.delegate.list(key, opts);
+      return { ...page, items: page.items.map((o) => JSON.stringify(o)) };
+    }
+    return listJsonFromCache(this.#cache, key, opts);
+  }
+
+  /** Whether a list is served by the cache (counted); waits for freshness. */
+  async #listFromCache(key: string, opts: ListOptions): Promise<boolean> {
     const freshness = opts.continue ? undefined : this.#freshness(
       opts.resourceVersion,
       opts.resourceVersionMatch ?? "",
@@ -265,10 +310,10 @@ export class CachedStore implements Store {
       !(await this.#ready(freshness))
     ) {
       this.#served.backend.list++;
-      return this.delegate.list(key, opts);
+      return false;
     }
     this.#served.cache.list++;
-    return listFromCache(this.#cache, key, opts);
+    return true;
   }
 
   /**

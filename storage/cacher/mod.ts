@@ -16,6 +16,11 @@
 export { cachedStoreFactory } from "./factory.ts";
 export { CachedStore } from "./cached_store.ts";
 export {
+  type JsonListResult,
+  type JsonReads,
+  jsonReadsOf,
+} from "./json_reads.ts";
+export {
   type CacherOptions,
   keyFromEvent,
   resolveCacherOptions,

@@ -1,0 +1,125 @@
+/**
+ * Stored objects' JSON texts as the API serves them, without decoding
+ * them: a list item is the object without its top-level `apiVersion` and
+ * `kind` (as upstream's typed lists), a GET answer is the object with
+ * them. The store's texts come from `JSON.stringify` (no whitespace, no
+ * duplicate keys), so one pass over the top level finds both members; the
+ * result is byte for byte what encoding the decoded object would give.
+ *
+ * @module
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+/** The index just past the string literal that opens at `i`. */
+function stringEnd(s: string, i: number): number {
+  let j = s.indexOf('"', i + 1);
+  for (;;) {
+    if (j < 0) throw new SyntaxError("unterminated string in stored JSON");
+    let backslashes = 0;
+    for (let k = j - 1; s.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return j + 1;
+    j = s.indexOf('"', j + 1);
+  }
+}
+
+/** The index just past the JSON value that starts at `i`. */
+function valueEnd(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) return stringEnd(s, i);
+  if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
+    let j = i;
+    while (
+      j < s.length && s.charCodeAt(j) !== COMMA &&
+      s.charCodeAt(j) !== CLOSE_BRACE && s.charCodeAt(j) !== CLOSE_BRACKET
+    ) j++;
+    return j;
+  }
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const d = s.charCodeAt(j);
+    if (d === QUOTE) j = stringEnd(s, j) - 1;
+    else if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+    else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  throw new SyntaxError("unterminated value in stored JSON");
+}
+
+/** One top-level member: where it starts and ends, and its value's text. */
+interface Member {
+  start: number;
+  end: number;
+  value: string;
+}
+
+/** The top-level `apiVersion` and `kind` members of the object text `s`. */
+function typeMembers(s: string): { apiVersion?: Member; kind?: Member } {
+  const found: { apiVersion?: Member; kind?: Member } = {};
+  if (s.charCodeAt(0) !== OPEN_BRACE) {
+    throw new SyntaxError("stored JSON is not an object");
+  }
+  let i = 1;
+  while (i < s.length && s.charCodeAt(i) === QUOTE) {
+    const start = i;
+    const keyEnd = stringEnd(s, i);
+    const key = s.slice(i + 1, keyEnd - 1);
+    const valueStart = keyEnd + 1; // past the colon
+    const end = valueEnd(s, valueStart);
+    if (key === "apiVersion" || key === "kind") {
+      found[key] = { start, end, value: s.slice(valueStart, end) };
+      if (found.apiVersion && found.kind) break;
+    }
+    if (s.charCodeAt(end) !== COMMA) break;
+    i = end + 1;
+  }
+  return found;
+}
+
+/**
+ * The object text `json` without its top-level `apiVersion` and `kind`
+ * members: the encoding of a list item.
+ *
+ * @example
+ * ```ts
+ * withoutTypeMeta('{"apiVersion":"v1","kind":"ConfigMap","data":{}}'); // '{"data":{}}'
+ * ```
+ */
+export function withoutTypeMeta(json: string): string {
+  const { apiVersion, kind } = typeMembers(json);
+  const cuts = [apiVersion, kind].filter((m): m is Member => m !== undefined)
+    .sort((a, b) => a.start - b.start);
+  if (cuts.length === 0) return json;
+  let out = "";
+  let from = 0;
+  for (const m of cuts) {
+    out += json.slice(from, m.start);
+    // Drop the member and the comma after it; for the last member, the
+    // comma before it.
+    from = json.charCodeAt(m.end) === COMMA ? m.end + 1 : m.end;
+    if (from === m.end && out.endsWith(",")) out = out.slice(0, -1);
+  }
+  return out + json.slice(from);
+}
+
+/**
+ * True when the object text `json` carries exactly this `apiVersion` and
+ * `kind` at its top level: then it is already the encoding of the object
+ * as served (a GET answer) and can be written as it is.
+ */
+export function hasTypeMeta(
+  json: string,
+  apiVersion: string,
+  kind: string,
+): boolean {
+  const found = typeMembers(json);
+  return found.apiVersion?.value === JSON.stringify(apiVersion) &&
+    found.kind?.value === JSON.stringify(kind);
+}

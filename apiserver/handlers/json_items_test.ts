@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { hasTypeMeta, withoutTypeMeta } from "./json_items.ts";
+
+/** What the decoding path writes for a list item. */
+function decoded(json: string): string {
+  const { apiVersion: _a, kind: _k, ...rest } = JSON.parse(json);
+  return JSON.stringify(rest);
+}
+
+const tricky = {
+  s: 'a "quoted" \\ backslash \\" and }{][, "kind":"x"',
+  nested: { kind: "inner", apiVersion: "inner/v1", list: [1, [2, { a: "]" }]] },
+  n: -1.5e-7,
+  t: true,
+  f: false,
+  z: null,
+  empty: {},
+  arr: [],
+  'key with \\"quote': "v\\\\",
+};
+
+const cases: Record<string, unknown>[] = [
+  { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" }, data: {} },
+  { metadata: { name: "a" }, data: { k: "v" }, apiVersion: "v1", kind: "X" },
+  { metadata: { name: "a" }, apiVersion: "v1", data: tricky, kind: "X" },
+  { kind: "X", ...tricky, apiVersion: "g/v1" },
+  { metadata: {}, ...tricky },
+  { apiVersion: "v1" },
+  { kind: "K", x: 1 },
+  {},
+  { "1": "integer keys first", apiVersion: "v1", kind: "K", b: [{}] },
+];
+
+Deno.test("list items from stored JSON equal the decode-and-encode path", () => {
+  for (const c of cases) {
+    const json = JSON.stringify(c);
+    assert.equal(withoutTypeMeta(json), decoded(json), json);
+  }
+});
+
+Deno.test("a stored text is a GET answer only with the kind's own type meta", () => {
+  const json = (o: unknown) => JSON.stringify(o);
+  assert.ok(hasTypeMeta(json(cases[0]), "v1", "ConfigMap"));
+  assert.ok(hasTypeMeta(json(cases[1]), "v1", "X"));
+  assert.ok(hasTypeMeta(json(cases[3]), "g/v1", "X"));
+  assert.equal(hasTypeMeta(json(cases[0]), "v1", "Secret"), false);
+  assert.equal(hasTypeMeta(json(cases[0]), "v2", "ConfigMap"), false);
+  assert.equal(hasTypeMeta(json(cases[4]), "inner/v1", "inner"), false);
+  assert.equal(hasTypeMeta(json(cases[5]), "v1", "ConfigMap"), false);
+  assert.equal(hasTypeMeta("{}", "v1", "ConfigMap"), false);
+});
+
+Deno.test("text that is not a stored object is refused", () => {
+  assert.throws(() => withoutTypeMeta("[1]"), SyntaxError);
+  assert.throws(() => withoutTypeMeta('{"a":"unterminated'), SyntaxError);
+});
