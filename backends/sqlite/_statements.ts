@@ -33,6 +33,13 @@ export interface Statements {
   insertKv: StatementSync;
   updateKv: StatementSync;
   deleteKv: StatementSync;
+  /**
+   * `baseRev, start, end`: a delete marker for every live key in the range,
+   * at revisions baseRev+1, baseRev+2, … in key order.
+   */
+  insertDeleteMarkers: StatementSync;
+  /** `start, end`: drops every live key in the range. */
+  deleteKvRange: StatementSync;
   maxRevision: StatementSync;
   readMeta: StatementSync;
   writeMeta: StatementSync;
@@ -103,6 +110,14 @@ export function prepareStatements(db: DatabaseSync): Statements {
     insertKv: p("INSERT INTO kv (key, rev) VALUES (?, ?)"),
     updateKv: p("UPDATE kv SET rev = ? WHERE key = ?"),
     deleteKv: p("DELETE FROM kv WHERE key = ?"),
+    insertDeleteMarkers: p(
+      `INSERT INTO log (rev, key, create_rev, prev_rev, deleted, value)
+       SELECT ? + row_number() OVER (ORDER BY k.key), k.key, l.create_rev,
+              k.rev, 1, NULL
+       FROM kv k JOIN log l ON l.rev = k.rev
+       WHERE k.key >= ? AND k.key < ? ORDER BY k.key`,
+    ),
+    deleteKvRange: p("DELETE FROM kv WHERE key >= ? AND key < ?"),
     maxRevision: p("SELECT coalesce(max(rev), 0) AS rev FROM log"),
     readMeta: p("SELECT value FROM meta WHERE name = ?"),
     writeMeta: p("UPDATE meta SET value = ? WHERE name = ?"),

@@ -49,6 +49,7 @@ import {
   checkLogRevision,
   checkLogValue,
 } from "../../storage/log/log_input.ts";
+import { validatePrefix } from "../../storage/keys.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import {
   isConstraintError,
@@ -264,6 +265,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
    * (one listener call per batch, in revision order), after the commit.
    */
   #enqueue(apply: (rev: number) => LogEvent): Promise<number> {
+    // Single-key writes; `deletePrefix` queues its bulk write itself.
     return new Promise((resolve, reject) => {
       this.#pending.push({ apply, resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
@@ -281,22 +283,32 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     }
     const events: LogEvent[] = [];
     const outcomes: (number | unknown)[] = [];
+    const counts: number[] = [];
     let rev = this.#rev;
     try {
       this.#transaction(() => {
         for (const w of batch) {
-          let ev: LogEvent;
+          let ev: LogEvent | LogEvent[];
           try {
             ev = w.apply(rev + 1);
           } catch (err) {
             if (err instanceof WriteRejected) {
               outcomes.push(err);
+              counts.push(0);
               continue;
             }
             throw err;
           }
-          rev = ev.revision;
-          events.push(ev);
+          if (Array.isArray(ev)) {
+            // A bulk write: its events (possibly none) at rev+1, rev+2, …
+            if (ev.length > 0) rev = ev[ev.length - 1].revision;
+            for (const e of ev) events.push(e);
+            counts.push(ev.length);
+          } else {
+            rev = ev.revision;
+            events.push(ev);
+            counts.push(1);
+          }
           outcomes.push(rev);
         }
       });
@@ -310,7 +322,7 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     batch.forEach((w, i) => {
       const o = outcomes[i];
       if (o instanceof WriteRejected) w.reject(o.cause);
-      else w.resolve(o as number);
+      else w.resolve(o as number, counts[i]);
     });
   }
 
@@ -409,13 +421,50 @@ export class SqliteLog implements Log, RangeCountingLog, SyncReadingLog {
     });
   }
 
-  /** Interim: the bulk delete of this backend lands in the next commits. */
+  /**
+   * Deletes every live key under `prefix` in one transaction of the group
+   * commit: one `INSERT … SELECT` writes the delete markers (consecutive
+   * revisions in key order), one range `DELETE` clears the live table; the
+   * last values (read in the same transaction) go out as `delete` events.
+   */
   deletePrefix(
-    _prefix: string,
+    prefix: string,
   ): Promise<{ deleted: number; revision: number }> {
-    return Promise.reject(
-      internal("deletePrefix: not implemented yet by the sqlite backend"),
-    );
+    let end: string;
+    try {
+      this.#open();
+      validatePrefix(prefix);
+      end = checkLogPrefix(prefix);
+    } catch (err) {
+      return Promise.reject(sqliteError(`deletePrefix ${prefix}`, err));
+    }
+    const s = this.#s;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({
+        apply: (rev) => {
+          const rows = s.listLatest.all(prefix, end, -1) as unknown as [
+            string,
+            number,
+            number,
+            string,
+          ][];
+          if (rows.length === 0) return [];
+          s.insertDeleteMarkers.run(rev - 1, prefix, end);
+          s.deleteKvRange.run(prefix, end);
+          return rows.map(([key, modRev, , value], i): LogEvent => ({
+            type: "delete",
+            key,
+            revision: rev + i,
+            value,
+            prevValue: value,
+            prevRevision: modRev,
+          }));
+        },
+        resolve: (revision, deleted) => resolve({ deleted, revision }),
+        reject,
+      });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
   }
 
   delete(key: string, expectedRevision: number): Promise<number> {
@@ -605,9 +654,13 @@ interface CurrentRow {
 
 /** A write waiting for its batch's commit. */
 interface PendingWrite {
-  /** Runs the write's statements at revision `rev`; returns its event. */
-  apply(rev: number): LogEvent;
-  resolve(rev: number): void;
+  /**
+   * Runs the write's statements at revision `rev`; returns its event, or
+   * for a bulk write its events at `rev`, `rev + 1`, … (possibly none).
+   */
+  apply(rev: number): LogEvent | LogEvent[];
+  /** `rev`: the revision after the write; `count`: how many events it made. */
+  resolve(rev: number, count: number): void;
   reject(err: unknown): void;
 }
 

@@ -388,3 +388,66 @@ Deno.test("sqlite log commits writes accepted before close; later ones are refus
     await again.close();
   }
 });
+
+Deno.test("sqlite log deletePrefix writes one marker per key in the group commit of concurrent writes, and the delete survives reopen and compaction", async () => {
+  await using dir = await tempDir();
+  let log = openLog(dir.path);
+  try {
+    const seen: LogEvent[][] = [];
+    log.subscribe((events) => seen.push(events));
+    for (const name of ["a", "b", "c"]) await log.create(cmKey(name), "{}");
+    const kept = CM_PREFIX.replace("/clusters/root/", "/clusters/rootx/");
+    await log.create(kept + "default/k", "{}");
+    const before = await log.currentRevision();
+    seen.length = 0;
+    // Queued in the same turn: one transaction, revisions in queue order.
+    const [created, bulk, after] = await Promise.all([
+      log.create(cmKey("d"), "{}"),
+      log.deletePrefix(CM_PREFIX),
+      log.create(cmKey("e"), "{}"),
+    ]);
+    assert.equal(created, before + 1);
+    assert.deepEqual(bulk, { deleted: 4, revision: before + 5 });
+    assert.equal(after, before + 6);
+    assert.equal(seen.length, 1, "one batch for the whole group commit");
+    assert.deepEqual(
+      seen[0].map((e) => [e.type, e.key, e.revision]),
+      [
+        ["create", cmKey("d"), before + 1],
+        ["delete", cmKey("a"), before + 2],
+        ["delete", cmKey("b"), before + 3],
+        ["delete", cmKey("c"), before + 4],
+        ["delete", cmKey("d"), before + 5],
+        ["create", cmKey("e"), before + 6],
+      ],
+    );
+    await log.close();
+    log = openLog(dir.path);
+    assert.equal(await log.currentRevision(), before + 6);
+    const live = await log.list(CM_PREFIX.slice(0, -"root/".length));
+    assert.deepEqual(live.records.map((r) => r.key), [
+      cmKey("e"),
+      kept + "default/k",
+    ]);
+    assert.equal((await log.changes(CM_PREFIX, before)).length, 6);
+    await log.compact(before + 6);
+    assert.deepEqual(
+      (await log.list(CM_PREFIX)).records.map((r) => r.key),
+      [cmKey("e")],
+    );
+    assert.deepEqual(await log.deletePrefix(kept), {
+      deleted: 1,
+      revision: before + 7,
+    });
+    assert.deepEqual(await log.deletePrefix(kept), {
+      deleted: 0,
+      revision: before + 7,
+    });
+    await assert.rejects(
+      log.deletePrefix(CM_PREFIX.slice(0, -1)),
+      rejectsWith("InvalidKey"),
+    );
+  } finally {
+    await log.close();
+  }
+});

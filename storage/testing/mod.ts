@@ -26,6 +26,7 @@ import { backendCases } from "./backend_cases.ts";
 import { compactionCases } from "./compaction_cases.ts";
 import { createGetCases } from "./create_get_cases.ts";
 import { deleteCases } from "./delete_cases.ts";
+import { deletePrefixCases } from "./delete_prefix_cases.ts";
 import { keysCases } from "./keys_cases.ts";
 import { listCases } from "./list_cases.ts";
 import { updateCases } from "./update_cases.ts";
@@ -65,6 +66,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...listCases,
   ...updateCases,
   ...deleteCases,
+  ...deletePrefixCases,
   ...watchCases,
   ...watchBookmarkCases,
   ...watchScopeCases,
