@@ -10,6 +10,8 @@
 import { Buffer } from "node:buffer";
 import {
   Etcd3,
+  type IDeleteRangeRequest,
+  type IDeleteRangeResponse,
   type IDuplexStream,
   type IKeyValue,
   type IRangeRequest,
@@ -182,6 +184,11 @@ export class EtcdClient {
   /** A range request (keys already in etcd space). */
   range(req: IRangeRequest): Promise<IRangeResponse> {
     return this.#client.kv.range(req);
+  }
+
+  /** A DeleteRange (keys already in etcd space): one revision for every key. */
+  deleteRange(req: IDeleteRangeRequest): Promise<IDeleteRangeResponse> {
+    return this.#client.kv.deleteRange(req);
   }
 
   /** A transaction (keys already in etcd space). */

@@ -11,10 +11,10 @@ import {
   conflict,
   decodeObject,
   type DeleteOptions,
+  type DeletePrefixResult,
   encodeObject,
   type GetOptions,
   type GuaranteedUpdateOptions,
-  internal,
   invalidKey,
   invalidObject,
   keyExists,
@@ -30,6 +30,7 @@ import {
   type Store,
   tooLargeResourceVersion,
   validateKey,
+  validatePrefix,
   type Watcher,
   type WatchOptions,
 } from "../../storage/mod.ts";
@@ -241,13 +242,25 @@ export class EtcdStore implements Store {
     throw conflict(key, "too many conflicting updates");
   }
 
-  /** Interim: the bulk delete of this backend lands in the next commits. */
-  deletePrefix(
-    _prefix: string,
-  ): Promise<{ deleted: number; revision: number }> {
-    return Promise.reject(
-      internal("deletePrefix: not implemented yet by the etcd backend"),
-    );
+  /**
+   * One etcd DeleteRange over `[prefix, prefixEnd(prefix))`: every key goes
+   * at one revision. Without `prev_kv`: the count comes back as `deleted`,
+   * and watchers get each last state from their own `prev_kv` watch, so
+   * the values need not travel back here.
+   */
+  async deletePrefix(prefix: string): Promise<DeletePrefixResult> {
+    validatePrefix(prefix, this.#prefix);
+    const keys = this.#shared.client.keys;
+    let res;
+    try {
+      res = await this.#shared.client.deleteRange({
+        key: keys.toEtcd(prefix),
+        range_end: keys.toEtcd(prefixEnd(prefix)),
+      });
+    } catch (err) {
+      throw mapError(err, "deletePrefix");
+    }
+    return { deleted: rev(res.deleted), revision: rev(res.header?.revision) };
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {

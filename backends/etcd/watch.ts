@@ -208,9 +208,12 @@ export class EtcdWatch implements Watcher {
       if (!res.created) this.#progress(rev(res.header?.revision));
       return;
     }
+    // One revision may hold many events (a DeleteRange); etcd never splits
+    // a revision across responses, so the floor is fixed per response.
+    const floor = this.#nextRev;
     for (const ev of events) {
       const revision = eventRevision(ev);
-      if (revision < this.#nextRev) continue;
+      if (revision < floor) continue;
       let out: WatchEvent | undefined;
       try {
         out = convertEvent(this.#shared.client.keys, ev, this.#opts.predicate);

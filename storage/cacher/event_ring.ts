@@ -6,7 +6,7 @@
  */
 
 /**
- * A fixed-capacity FIFO of items with increasing `revision`. When full, the
+ * A fixed-capacity FIFO of items with non-decreasing `revision`. When full, the
  * oldest item is dropped and the ring's {@linkcode EventRing.floor} rises to
  * its revision: the ring then holds every item with a revision above the
  * floor, so a watch from revision N can be served iff `N >= floor`.
@@ -45,7 +45,10 @@ export class EventRing<T extends { revision: number }> {
     return this.#length;
   }
 
-  /** Appends `item` (its revision must exceed every held item's), dropping the oldest when full. */
+  /**
+   * Appends `item` (its revision may not be below any held item's; several
+   * items may share one), dropping the oldest when full.
+   */
   push(item: T): void {
     if (this.#length === this.#capacity) {
       const oldest = this.#items[this.#start]!;

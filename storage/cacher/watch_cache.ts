@@ -63,6 +63,12 @@ export class WatchCache {
   #keys = new SortedKeys();
   #ring: EventRing<CacheEvent>;
   #revision = 0;
+  /**
+   * True while the cache revision came from an applied change, not from a
+   * list or a bookmark: more changes of that revision may follow (etcd's
+   * DeleteRange gives every key it removes one revision).
+   */
+  #openRevision = false;
   #ready = false;
   #waiters = new Waiters();
   #readyWaiters = new Waiters();
@@ -104,6 +110,7 @@ export class WatchCache {
     }
     this.#ring.reset(revision);
     this.#revision = revision;
+    this.#openRevision = false;
     this.#ready = true;
     this.#readyWaiters.wake(0);
     this.#wake();
@@ -115,8 +122,9 @@ export class WatchCache {
   }
 
   /**
-   * Applies one change at `revision` (which must exceed the cache revision;
-   * older changes are ignored and reported as false).
+   * Applies one change at `revision`, which must exceed the cache revision
+   * or equal it right after another change of that revision (a DeleteRange);
+   * older changes are ignored and reported as false.
    */
   apply(
     type: "ADDED" | "MODIFIED" | "DELETED",
@@ -125,7 +133,10 @@ export class WatchCache {
     json: string,
     revision: number,
   ): boolean {
-    if (revision <= this.#revision) return false;
+    if (
+      revision < this.#revision ||
+      (revision === this.#revision && !this.#openRevision)
+    ) return false;
     const prev = this.#entries.get(key);
     let event: CacheEvent;
     if (type === "DELETED") {
@@ -147,6 +158,7 @@ export class WatchCache {
     }
     this.#ring.push(event);
     this.#revision = revision;
+    this.#openRevision = true;
     this.#opts.onEvent?.(event);
     this.#wake();
     return true;
@@ -156,6 +168,7 @@ export class WatchCache {
   advance(revision: number): void {
     if (revision <= this.#revision) return;
     this.#revision = revision;
+    this.#openRevision = false;
     this.#wake();
   }
 
