@@ -40,6 +40,21 @@ export interface DiscoverySource {
   version: VersionInfo;
   /** Resources listed beside the registry's kinds (the review resources). */
   statics?: readonly StaticResource[];
+  /** Groups other servers serve (API aggregation), merged in. */
+  merge?: DiscoveryMerge;
+}
+
+/** Discovery of delegated groups, merged into this server's documents. */
+export interface DiscoveryMerge {
+  /** `/apis` (`APIGroupList`) with the delegated groups. */
+  groupList(doc: Record<string, unknown>): Record<string, unknown>;
+  /** The aggregated `/apis` document with the delegated groups. */
+  aggregated(doc: Record<string, unknown>): Record<string, unknown>;
+  /** `/apis/<group>` when the group is delegated (`own`: this server's). */
+  group(
+    name: string,
+    own: Record<string, unknown> | undefined,
+  ): Record<string, unknown> | undefined;
 }
 
 /** True when `path` is one of the discovery paths. */
@@ -64,10 +79,11 @@ export function serveDiscovery(
   if (p === "/api" || p === "/apis") {
     const aggregated = wantsAggregatedDiscovery(accept);
     if (aggregated) {
-      const doc = withStaticAggregated(
+      let doc = withStaticAggregated(
         aggregatedDiscovery(src.registry, p === "/api", aggregated),
         p === "/apis" ? src.statics ?? [] : [],
       );
+      if (p === "/apis" && src.merge) doc = src.merge.aggregated(doc);
       // The ETag changes with the served kinds (CRDs come and go), as
       // upstream's aggregated discovery handler; If-None-Match → 304.
       const etag = `"${hashOf(JSON.stringify(doc))}"`;
@@ -91,9 +107,11 @@ export function serveDiscovery(
       const host = req.headers.get("host") ?? new URL(req.url).host;
       return jsonResponse(apiVersions(host));
     }
-    return jsonResponse(
-      withStaticGroups(apiGroupList(src.registry), src.statics ?? []),
+    const list = withStaticGroups(
+      apiGroupList(src.registry),
+      src.statics ?? [],
     );
+    return jsonResponse(src.merge ? src.merge.groupList(list) : list);
   }
   const parts = p.split("/").slice(1);
   let doc: unknown;
@@ -108,6 +126,9 @@ export function serveDiscovery(
     doc = staticApiGroup(src.statics ?? [], parts[1]);
   } else if (!doc && parts[0] === "apis" && parts.length === 3) {
     doc = staticResourceList(src.statics ?? [], parts[1], parts[2]);
+  }
+  if (src.merge && parts[0] === "apis" && parts.length === 2) {
+    doc = src.merge.group(parts[1], doc as Record<string, unknown>) ?? doc;
   }
   if (!doc) throw pathNotFoundError();
   return jsonResponse(doc);

@@ -8,6 +8,7 @@
 import { clusterRoleBindings } from "./clusterrolebindings.ts";
 import { clusterRoles } from "./clusterroles.ts";
 import { certificateSigningRequests } from "./certificatesigningrequests.ts";
+import { apiServices } from "./apiservices.ts";
 import { configMaps } from "./configmaps.ts";
 import { events } from "./events.ts";
 import { eventsV1 } from "./events_k8s_io.ts";
@@ -46,6 +47,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
   validatingAdmissionPolicyBindings,
   certificateSigningRequests,
   customResourceDefinitions(),
+  apiServices,
 ];
 
 /** One API group-version and the kinds it serves. */

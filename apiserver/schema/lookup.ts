@@ -15,6 +15,7 @@ import {
   ROLE_LIST,
 } from "./rbac_v1.ts";
 import { LEASE, LEASE_LIST } from "./coordination_v1.ts";
+import { API_SERVICE, API_SERVICE_LIST } from "./apiregistration_v1.ts";
 import {
   CERTIFICATE_SIGNING_REQUEST,
   CERTIFICATE_SIGNING_REQUEST_LIST,
@@ -98,6 +99,10 @@ export const BUILTIN_SCHEMAS: readonly BuiltinSchema[] = Object.freeze([
     EventList: EVENTS_EVENT_LIST,
   }),
   ...gv("coordination.k8s.io", "v1", { Lease: LEASE, LeaseList: LEASE_LIST }),
+  ...gv("apiregistration.k8s.io", "v1", {
+    APIService: API_SERVICE,
+    APIServiceList: API_SERVICE_LIST,
+  }),
   ...gv("certificates.k8s.io", "v1", {
     CertificateSigningRequest: CERTIFICATE_SIGNING_REQUEST,
     CertificateSigningRequestList: CERTIFICATE_SIGNING_REQUEST_LIST,

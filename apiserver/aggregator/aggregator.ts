@@ -1,0 +1,544 @@
+/**
+ * The aggregation layer of one server: it keeps every virtual cluster's
+ * APIServices in memory (list, then watch of the `apiservices` storage
+ * prefix), decides which group/versions of a cluster are delegated, checks
+ * the availability of each remote APIService on a timer (and at once when
+ * one changes) and writes its `Available` condition, and bootstraps each
+ * cluster with its local APIServices and the
+ * `extension-apiserver-authentication` ConfigMap. What a request then does
+ * with a delegation is `proxy.ts`; what discovery lists is
+ * `discovery_merge.ts`.
+ *
+ * Conflicts as upstream: a name is one group/version, so a remote
+ * APIService for a served group/version is an update of its local one; a
+ * group built into this server is never delegated (its remote APIServices
+ * stay `Available=False`, reason `BuiltInGroup`), a CRD group may be.
+ *
+ * @module
+ */
+
+import {
+  clusterFromKey,
+  clusterPrefix,
+  INITIAL_EVENTS_END_ANNOTATION,
+  isStorageError,
+  type KubeObject,
+  objectKey,
+  resourcePrefix,
+  type Store,
+} from "../../storage/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import { sleep } from "../sleep.ts";
+import {
+  type ApiServiceSpec,
+  apiServiceSpec,
+  availableCondition,
+} from "../resources/apiservices.ts";
+import type { ResourceDefinition } from "../resources/types.ts";
+import { prepareCreate } from "../handlers/strategy.ts";
+import { withTypeMeta } from "../handlers/context.ts";
+import { checkApiService, type CheckResult } from "./availability.ts";
+import type { ResourceList } from "./availability.ts";
+import { type ProxyClientCertificate, ProxyClients } from "./clients.ts";
+import {
+  mergeAggregated,
+  mergeGroupList,
+  remoteApiGroup,
+  type RemoteGroupVersion,
+} from "./discovery_merge.ts";
+import type { DiscoveryMerge } from "../discovery/serve.ts";
+import {
+  isAutomanagedLocal,
+  localApiService,
+  type LocalGroupVersion,
+} from "./local_apiservices.ts";
+import {
+  AUTHENTICATION_CONFIGMAP,
+  authenticationConfigMapData,
+  type AuthenticationSources,
+} from "./authentication_configmap.ts";
+import type { ServiceResolver } from "./resolver.ts";
+import type { ProxyTarget } from "./proxy.ts";
+
+/** Options for {@linkcode Aggregator}. */
+export interface AggregatorOptions {
+  /** The `apiservices` kind and its store. */
+  apiServices: { def: ResourceDefinition; store: Store };
+  /** The `configmaps` kind and its store. */
+  configMaps: { def: ResourceDefinition; store: Store };
+  resolver: ServiceResolver;
+  /** The front proxy's client certificate. */
+  proxyClient: ProxyClientCertificate;
+  /** What `extension-apiserver-authentication` publishes. */
+  authentication: AuthenticationSources;
+  /** The group/versions served here in `cluster`. */
+  localGroupVersions(cluster: string): LocalGroupVersion[];
+  logger: Logger;
+  now: () => Date;
+  /** Between availability checks (default 10 000 ms). */
+  checkIntervalMs?: number;
+  /** One check's limit (default 5 000 ms). */
+  checkTimeoutMs?: number;
+  /**
+   * Subscribes to changes of a cluster's served kinds (CRDs); returns the
+   * unsubscribe function.
+   */
+  subscribe?: (listener: (cluster: string) => void) => () => void;
+}
+
+interface Entry {
+  name: string;
+  spec: ApiServiceSpec;
+  specJson: string;
+  /** Delegated and last checked available. */
+  available: boolean;
+  reason?: string;
+  resources?: ResourceList;
+  builtinConflict: boolean;
+}
+
+/** The APIServices of every cluster and what follows from them. */
+export class Aggregator {
+  readonly #opts: AggregatorOptions;
+  readonly #clients: ProxyClients;
+  readonly #clusters = new Map<string, Map<string, Entry>>();
+  readonly #stopping = new AbortController();
+  readonly #bootstrapped = new Set<string>();
+  readonly #syncs = new Map<string, Promise<void>>();
+  #loops: Promise<void>[] = [];
+  #wake = Promise.withResolvers<void>();
+  #log: Logger;
+
+  constructor(opts: AggregatorOptions) {
+    this.#opts = opts;
+    this.#clients = new ProxyClients(opts.proxyClient);
+    this.#log = opts.logger.with({ component: "aggregator" });
+  }
+
+  /** The clients reaching extension servers (shared with the proxy). */
+  get clients(): ProxyClients {
+    return this.#clients;
+  }
+
+  /** The resolver of `spec.service`. */
+  get resolver(): ServiceResolver {
+    return this.#opts.resolver;
+  }
+
+  /** Starts watching and checking; resolves once the first listing is in. */
+  async start(): Promise<void> {
+    const unsubscribe = this.#opts.subscribe?.((c) =>
+      this.servedKindsChanged(c)
+    );
+    if (unsubscribe) {
+      this.#stopping.signal.addEventListener("abort", unsubscribe, {
+        once: true,
+      });
+    }
+    const listed = Promise.withResolvers<void>();
+    this.#loops.push(this.#watchLoop(listed));
+    this.#loops.push(this.#checkLoop());
+    await listed.promise;
+    // Kinds registered before the subscription (CRDs served at start).
+    for (const c of this.#bootstrapped) this.servedKindsChanged(c);
+  }
+
+  /** Stops the loops and closes the clients. */
+  async close(): Promise<void> {
+    this.#stopping.abort();
+    this.#wake.resolve();
+    await Promise.allSettled(this.#loops);
+    await Promise.allSettled(this.#syncs.values());
+    this.#clients.close();
+  }
+
+  /**
+   * The APIService `group/version` of `cluster` is delegated to, or
+   * `undefined` when this server serves it (or nobody does).
+   */
+  delegation(
+    cluster: string,
+    group: string,
+    version: string,
+  ): ProxyTarget | undefined {
+    const e = this.#clusters.get(cluster)?.get(`${version}.${group}`);
+    if (!e?.spec.service || e.builtinConflict) return undefined;
+    return {
+      name: e.name,
+      spec: e.spec,
+      available: e.available,
+      reason: e.reason,
+    };
+  }
+
+  /** True when some version of `group` is delegated in `cluster`. */
+  delegatesGroup(cluster: string, group: string): boolean {
+    return this.remoteGroupVersions(cluster).some((r) => r.group === group);
+  }
+
+  /** The delegated group/versions of `cluster`, for discovery. */
+  remoteGroupVersions(cluster: string): RemoteGroupVersion[] {
+    const out: RemoteGroupVersion[] = [];
+    for (const e of this.#clusters.get(cluster)?.values() ?? []) {
+      if (!e.spec.service || e.builtinConflict) continue;
+      out.push({
+        group: e.spec.group,
+        version: e.spec.version,
+        groupPriorityMinimum: e.spec.groupPriorityMinimum,
+        versionPriority: e.spec.versionPriority,
+        available: e.available,
+        resources: e.resources,
+      });
+    }
+    return out;
+  }
+
+  /** What discovery of `cluster` merges in (`undefined`: nothing delegated). */
+  discoveryMerge(cluster: string): DiscoveryMerge | undefined {
+    const remote = this.remoteGroupVersions(cluster);
+    if (remote.length === 0) return undefined;
+    return {
+      groupList: (doc) => mergeGroupList(doc, remote),
+      aggregated: (doc) => mergeAggregated(doc, remote),
+      group: (name, own) =>
+        remote.some((r) => r.group === name)
+          ? remoteApiGroup(name, remote, own)
+          : undefined,
+    };
+  }
+
+  /**
+   * Writes what `cluster` starts with: the authentication ConfigMap in
+   * `kube-system` and its local APIServices. Later changes of the served
+   * kinds go through {@linkcode Aggregator.servedKindsChanged}.
+   */
+  async bootstrap(cluster: string): Promise<void> {
+    await this.#writeAuthenticationConfigMap(cluster);
+    await this.#syncLocal(cluster);
+    this.#bootstrapped.add(cluster);
+  }
+
+  /** Re-syncs the local APIServices of a bootstrapped `cluster`. */
+  servedKindsChanged(cluster: string): void {
+    if (!this.#bootstrapped.has(cluster) || this.#stopping.signal.aborted) {
+      return;
+    }
+    const prev = this.#syncs.get(cluster) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      // A deleted cluster (its data removed) has no ConfigMap any more:
+      // nothing is written into it.
+      if (await this.#hasAuthenticationConfigMap(cluster)) {
+        await this.#syncLocal(cluster);
+      } else this.#bootstrapped.delete(cluster);
+    }).catch((err) =>
+      this.#log.warn("syncing local APIServices failed", { cluster, err })
+    );
+    this.#syncs.set(cluster, next);
+    next.finally(() => {
+      if (this.#syncs.get(cluster) === next) this.#syncs.delete(cluster);
+    });
+  }
+
+  async #hasAuthenticationConfigMap(cluster: string): Promise<boolean> {
+    const { def, store } = this.#opts.configMaps;
+    try {
+      await store.get(
+        objectKey({
+          resource: def.plural,
+          cluster,
+          namespace: "kube-system",
+          name: AUTHENTICATION_CONFIGMAP,
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isStorageError(e, "NotFound")) return false;
+      throw e;
+    }
+  }
+
+  async #writeAuthenticationConfigMap(cluster: string): Promise<void> {
+    const { def, store } = this.#opts.configMaps;
+    const key = objectKey({
+      resource: def.plural,
+      cluster,
+      namespace: "kube-system",
+      name: AUTHENTICATION_CONFIGMAP,
+    });
+    const data = authenticationConfigMapData(this.#opts.authentication);
+    await store.guaranteedUpdate(key, {
+      ignoreNotFound: true,
+      tryUpdate: (cur) => {
+        if (cur) {
+          if (JSON.stringify(cur.data) === JSON.stringify(data)) return cur;
+          return { ...structuredClone(cur), data };
+        }
+        return prepareCreate(
+          def,
+          withTypeMeta(def, {
+            metadata: {
+              name: AUTHENTICATION_CONFIGMAP,
+              namespace: "kube-system",
+            },
+            data,
+          } as KubeObject),
+          this.#opts.now(),
+        );
+      },
+    });
+  }
+
+  async #syncLocal(cluster: string): Promise<void> {
+    const { def, store } = this.#opts.apiServices;
+    const wanted = new Map(
+      this.#opts.localGroupVersions(cluster).map((gv) => [
+        `${gv.version}.${gv.group}`,
+        gv,
+      ]),
+    );
+    const { items } = await store.list(
+      clusterPrefix({ group: def.group, resource: def.plural, cluster }),
+      { recursive: true },
+    );
+    const have = new Map(items.map((o) => [o.metadata.name ?? "", o]));
+    for (const [name, gv] of wanted) {
+      if (have.has(name)) continue;
+      const obj = localApiService(gv, this.#opts.now());
+      const prepared = prepareCreate(def, obj, this.#opts.now());
+      prepared.status = obj.status;
+      try {
+        await store.create(
+          objectKey({ group: def.group, resource: def.plural, cluster, name }),
+          prepared,
+        );
+      } catch (e) {
+        if (!isStorageError(e, "KeyExists")) throw e;
+      }
+    }
+    for (const [name, obj] of have) {
+      if (wanted.has(name) || !isAutomanagedLocal(obj)) continue;
+      try {
+        await store.delete(
+          objectKey({ group: def.group, resource: def.plural, cluster, name }),
+        );
+      } catch (e) {
+        if (!isStorageError(e, "NotFound")) throw e;
+      }
+    }
+  }
+
+  #isBuiltinGroup(cluster: string, group: string): boolean {
+    return this.#opts.localGroupVersions(cluster).some((gv) =>
+      gv.builtin && gv.group === group
+    );
+  }
+
+  /**
+   * Records `obj`; returns its entry when its spec is new or changed (it
+   * needs a check). `before`: the cluster's entries before a relist.
+   */
+  #apply(
+    cluster: string,
+    obj: KubeObject,
+    before?: Map<string, Entry>,
+  ): Entry | undefined {
+    const name = obj.metadata.name ?? "";
+    let entries = this.#clusters.get(cluster);
+    if (!entries) {
+      entries = new Map();
+      this.#clusters.set(cluster, entries);
+    }
+    const spec = apiServiceSpec(obj);
+    const specJson = JSON.stringify(spec);
+    const old = entries.get(name) ?? before?.get(name);
+    const cond = availableCondition(obj);
+    const entry: Entry = {
+      name,
+      spec,
+      specJson,
+      // A new remote APIService is unavailable until its first check.
+      available: old?.specJson === specJson
+        ? old.available
+        : cond?.status === "True" && cond.reason !== "Local",
+      reason: old?.specJson === specJson ? old.reason : cond?.message,
+      resources: old?.specJson === specJson ? old.resources : undefined,
+      builtinConflict: spec.service !== undefined &&
+        this.#isBuiltinGroup(cluster, spec.group),
+    };
+    entries.set(name, entry);
+    return old?.specJson === specJson ? undefined : entry;
+  }
+
+  #remove(cluster: string, name: string): void {
+    const entries = this.#clusters.get(cluster);
+    entries?.delete(name);
+    if (entries?.size === 0) this.#clusters.delete(cluster);
+  }
+
+  async #watchLoop(listed: PromiseWithResolvers<void>): Promise<void> {
+    const { def, store } = this.#opts.apiServices;
+    const prefix = resourcePrefix({ group: def.group, resource: def.plural });
+    const signal = this.#stopping.signal;
+    let first = true;
+    while (!signal.aborted) {
+      try {
+        // The initial events carry their keys (and so their clusters),
+        // which a list does not; the bookmark ends them.
+        const w = await store.watch(prefix, {
+          recursive: true,
+          resourceVersion: "",
+          sendInitialEvents: true,
+          allowBookmarks: true,
+          signal,
+        });
+        let initial: Map<string, Map<string, Entry>> | undefined = new Map();
+        const saved = new Map(this.#clusters);
+        for await (const ev of w) {
+          if (ev.type === "ERROR") break;
+          if (ev.type === "BOOKMARK") {
+            const end = ev.object.metadata.annotations?.[
+              INITIAL_EVENTS_END_ANNOTATION
+            ] === "true";
+            if (initial && end) {
+              for (const c of [...this.#clusters.keys()]) {
+                if (!initial.has(c)) this.#clusters.delete(c);
+              }
+              initial = undefined;
+              if (first) listed.resolve();
+              first = false;
+              this.#wake.resolve();
+            }
+            continue;
+          }
+          const cluster = ev.key ? clusterFromKey(ev.key) : undefined;
+          if (!cluster) continue;
+          if (initial && !initial.has(cluster)) {
+            // A relist: start the cluster afresh, keeping check results.
+            initial.set(cluster, new Map());
+            this.#clusters.set(cluster, new Map());
+          }
+          if (ev.type === "DELETED") {
+            this.#remove(cluster, ev.object.metadata.name ?? "");
+          } else if (
+            this.#apply(cluster, ev.object, saved.get(cluster))?.spec.service
+          ) {
+            this.#wake.resolve();
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        if (first) {
+          listed.reject(err);
+          return;
+        }
+        this.#log.warn("apiservice watch failed; retrying", { err });
+      }
+      await sleep(1000, signal).catch(() => {});
+    }
+    if (first) listed.resolve();
+  }
+
+  async #checkLoop(): Promise<void> {
+    const signal = this.#stopping.signal;
+    const interval = this.#opts.checkIntervalMs ?? 10_000;
+    while (!signal.aborted) {
+      const checks: Promise<void>[] = [];
+      for (const [cluster, entries] of this.#clusters) {
+        for (const e of entries.values()) {
+          if (!e.spec.service) continue;
+          checks.push(this.#checkOne(cluster, e));
+        }
+      }
+      await Promise.allSettled(checks);
+      this.#wake = Promise.withResolvers<void>();
+      const timer = setTimeout(() => this.#wake.resolve(), interval);
+      await this.#wake.promise;
+      clearTimeout(timer);
+    }
+  }
+
+  async #checkOne(cluster: string, e: Entry): Promise<void> {
+    const result: CheckResult = e.builtinConflict
+      ? {
+        condition: {
+          type: "Available",
+          status: "False",
+          reason: "BuiltInGroup",
+          message:
+            `the group ${e.spec.group} is built into this server; an extension server cannot take it over`,
+        },
+      }
+      : await checkApiService(e.spec, {
+        resolver: this.#opts.resolver,
+        clients: this.#clients,
+        timeoutMs: this.#opts.checkTimeoutMs,
+        signal: this.#stopping.signal,
+      });
+    if (this.#stopping.signal.aborted) return;
+    const current = this.#clusters.get(cluster)?.get(e.name);
+    if (current !== e && current?.specJson !== e.specJson) return;
+    const live = current ?? e;
+    const wasAvailable = live.available;
+    live.available = result.condition.status === "True" && !e.builtinConflict;
+    live.reason = result.condition.message;
+    if (result.resources) live.resources = result.resources;
+    if (wasAvailable !== live.available) {
+      this.#log.info("apiservice availability changed", {
+        cluster,
+        apiservice: e.name,
+        available: live.available,
+        reason: result.condition.reason,
+      });
+    }
+    await this.#writeCondition(cluster, e.name, result).catch((err) => {
+      if (!isStorageError(err, "NotFound")) {
+        this.#log.warn("writing apiservice status failed", {
+          cluster,
+          apiservice: e.name,
+          err,
+        });
+      }
+    });
+  }
+
+  async #writeCondition(
+    cluster: string,
+    name: string,
+    result: CheckResult,
+  ): Promise<void> {
+    const { def, store } = this.#opts.apiServices;
+    const key = objectKey({
+      group: def.group,
+      resource: def.plural,
+      cluster,
+      name,
+    });
+    await store.guaranteedUpdate(key, {
+      tryUpdate: (found) => {
+        const cur = found!;
+        const old = availableCondition(cur);
+        const c = result.condition;
+        if (
+          old && old.status === c.status && old.reason === c.reason &&
+          old.message === c.message
+        ) {
+          return cur;
+        }
+        const next = structuredClone(cur);
+        const status = (next.status ?? {}) as { conditions?: unknown[] };
+        const others = (status.conditions ?? []).filter((x) =>
+          (x as { type?: string }).type !== "Available"
+        );
+        const lastTransitionTime = old?.status === c.status &&
+            old.lastTransitionTime
+          ? old.lastTransitionTime
+          : this.#opts.now().toISOString().replace(/\.\d+Z$/, "Z");
+        next.status = {
+          ...status,
+          conditions: [...others, { ...c, lastTransitionTime }],
+        };
+        return next;
+      },
+    });
+  }
+}
