@@ -73,6 +73,11 @@ import { impersonation } from "./filters/impersonation.ts";
 import { authorization } from "./filters/authorization.ts";
 import { flowControl } from "./filters/flow_control.ts";
 import { dispatch, type VerbHandler } from "./filters/dispatch.ts";
+import { aggregation } from "./filters/aggregation.ts";
+import {
+  type AggregationOptions,
+  setupAggregation,
+} from "./aggregator/mod.ts";
 
 /** Options for {@linkcode createApiServer}. */
 export interface ApiServerOptions {
@@ -127,6 +132,12 @@ export interface ApiServerOptions {
    * TokenReview answers `authenticated: false`.
    */
   tokenReviewer?: TokenReviewer;
+  /**
+   * API aggregation (APIServices delegating group/versions to extension
+   * servers, `aggregator/`); without it APIServices are stored but nothing
+   * is delegated.
+   */
+  aggregation?: AggregationOptions;
 }
 
 /** A running API server: hand `handler` to the serving layer. */
@@ -305,11 +316,22 @@ export async function createApiServer(
   }
   mutating.push(...(opts.mutatingAdmission ?? []));
   admission.push(...(opts.admission ?? []));
+  const aggregator = opts.aggregation &&
+    setupAggregation(opts.aggregation, {
+      registries,
+      statics: REVIEW_DISCOVERY,
+      storeFor: (def) => services.storeFor(def),
+      logger,
+      now,
+    });
   const bootstrap = new ClusterBootstrap(
     namespaces,
     services.storeFor(namespaces),
     now,
-    (cluster) => authz.bootstrap(cluster),
+    async (cluster) => {
+      await authz.bootstrap(cluster);
+      await aggregator?.bootstrap(cluster);
+    },
   );
   await bootstrap.ensure("root");
   const systemNamespaces = bootstrap.watchDeletions(stopping.signal, logger);
@@ -329,6 +351,7 @@ export async function createApiServer(
     })
     : undefined;
   await crds?.start();
+  await aggregator?.start();
   const handler = buildChain(
     [
       metrics(requestMetrics, logger),
@@ -344,6 +367,7 @@ export async function createApiServer(
         logger,
       }),
       authorization(authorizer),
+      ...(aggregator ? [aggregation(aggregator)] : []),
     ],
     dispatch({
       registries,
@@ -354,6 +378,7 @@ export async function createApiServer(
       openapi: createOpenApiServer(),
       metrics: metricsSources,
       authorizer,
+      discoveryMerge: (cluster) => aggregator?.discoveryMerge(cluster),
       ensureCluster: (cluster) => bootstrap.ensure(cluster),
     }),
   );
@@ -367,6 +392,7 @@ export async function createApiServer(
       await authz.close();
       for (const p of plugins) await p.close?.();
       await crds?.close();
+      await aggregator?.close();
       await services.watches.close();
     },
   };

@@ -13,7 +13,11 @@ import type {
   ClusterRegistries,
   ResourceRegistry,
 } from "../resources/registry.ts";
-import { isDiscoveryPath, serveDiscovery } from "../discovery/serve.ts";
+import {
+  type DiscoveryMerge,
+  isDiscoveryPath,
+  serveDiscovery,
+} from "../discovery/serve.ts";
 import type { VersionInfo } from "../discovery/version.ts";
 import type { StaticResource } from "../discovery/static_resources.ts";
 import type { createOpenApiServer } from "../openapi/serve.ts";
@@ -50,6 +54,8 @@ export interface DispatchDeps {
   openapi: ReturnType<typeof createOpenApiServer>;
   metrics: MetricsSources;
   authorizer: Authorizer;
+  /** Delegated groups merged into a cluster's discovery (aggregation). */
+  discoveryMerge?: (cluster: string) => DiscoveryMerge | undefined;
   /** Makes sure a cluster is bootstrapped before its resources are served. */
   ensureCluster(cluster: string): Promise<void>;
 }
@@ -67,6 +73,7 @@ export function dispatch(deps: DispatchDeps): Terminal {
         registry,
         version: deps.version,
         statics: deps.staticResources,
+        merge: deps.discoveryMerge?.(state.cluster),
       });
     }
     if (path.startsWith("/openapi/")) {
