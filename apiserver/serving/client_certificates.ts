@@ -23,6 +23,8 @@ import {
   copyUser,
 } from "./authentication.ts";
 import { AuthenticationError } from "./errors.ts";
+import { parseChain } from "./_x509_inspect.ts";
+import type { Roots } from "./_client_cert_check.ts";
 
 /** What the handshake established about a connection's client certificate. */
 export type ClientCertificateVerdict =
@@ -53,7 +55,11 @@ export interface ClientCertificateVerifier {
 
 /**
  * A verifier trusting the CA certificates of `caBundlePem` (PEM, one or
- * more). Throws when the bundle holds no certificate.
+ * more). Throws when the bundle holds no certificate or one that does not
+ * parse. The checks (`_client_cert_check.ts`, `@peculiar/x509`, ~10 MiB
+ * and a noticeable share of a start) are loaded with the first
+ * certificate presented, not here; the bundle is checked here with the
+ * runtime's `node:crypto`.
  *
  * @example
  * ```ts
@@ -61,12 +67,36 @@ export interface ClientCertificateVerifier {
  * const verdict = await verifier.verify([leafDer]);
  * ```
  */
-export async function clientCertificateVerifier(
+export function clientCertificateVerifier(
   caBundlePem: string,
   opts: { now?: () => number } = {},
 ): Promise<ClientCertificateVerifier> {
-  const check = await import("./_client_cert_check.ts");
-  const roots = check.parseRoots(caBundlePem);
+  return Promise.try(() => createVerifier(caBundlePem, opts));
+}
+
+function createVerifier(
+  caBundlePem: string,
+  opts: { now?: () => number },
+): ClientCertificateVerifier {
+  let certs;
+  try {
+    certs = parseChain(caBundlePem);
+  } catch (err) {
+    throw new Error(
+      `a certificate of the client CA bundle does not parse: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
+  if (certs.length === 0) throw new Error("no PEM certificate found");
+  let loaded:
+    | Promise<{ check: typeof import("./_client_cert_check.ts"); roots: Roots }>
+    | undefined;
+  const checker = () =>
+    loaded ??= import("./_client_cert_check.ts").then((check) => ({
+      check,
+      roots: check.parseRoots(caBundlePem),
+    }));
   const clock = opts.now ?? Date.now;
   // A verification costs ~3 ms (parse, ECDSA verify, thumbprint): an HTTP/1.1
   // client opening many connections with one certificate would spend the
@@ -86,6 +116,7 @@ export async function clientCertificateVerifier(
         if (hit && hit.until > t) return hit.verdict;
         if (hit) cache.delete(key);
       }
+      const { check, roots } = await checker();
       const result = await check.checkClientCertificate(
         chain,
         roots,

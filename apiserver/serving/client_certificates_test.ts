@@ -36,6 +36,19 @@ async function leaf(
   });
 }
 
+Deno.test("a client CA bundle without a parseable certificate is refused at once", async () => {
+  await assert.rejects(
+    () => clientCertificateVerifier("no certificate here\n"),
+    /no PEM certificate found/,
+  );
+  const broken =
+    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  await assert.rejects(
+    () => clientCertificateVerifier(broken),
+    /client CA bundle does not parse/,
+  );
+});
+
 Deno.test("client certificate verification follows upstream's x509 rules", async (t) => {
   const ca = await generateCa("client-ca", 10);
   const other = await generateCa("other-ca", 10);
