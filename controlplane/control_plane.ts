@@ -41,6 +41,7 @@ import {
 } from "../apiserver/serving/mod.ts";
 import { startControllers } from "../controllers/mod.ts";
 import { openControlPlaneStorage } from "./storage.ts";
+import { aggregationOptions } from "./aggregation.ts";
 import { resolveResources } from "./resources.ts";
 import { type FetchHandler, fetchHandler } from "./fetch_handler.ts";
 import { controllerPlan } from "./controllers.ts";
@@ -177,7 +178,14 @@ export async function createControlPlane(
         lookup: storedObjectLookup(storage),
       }),
     ];
+    const aggregation = opts.aggregation &&
+      await aggregationOptions(opts.aggregation, {
+        dataDir,
+        clientCaFile: authn.clientCaFile,
+        logger,
+      });
     const api = await createApiServer({
+      aggregation,
       storage,
       logger,
       tokenIssuer,
@@ -190,6 +198,7 @@ export async function createControlPlane(
       admission: opts.admission?.validating,
       mutatingAdmission: opts.admission?.mutating,
       flowControl: opts.flowControl,
+      ...opts.apiServer,
     });
     stack.defer(() => api.close());
     const healthChecks: HealthChecks = {

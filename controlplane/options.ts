@@ -10,6 +10,7 @@ import type { Logger } from "../log/mod.ts";
 import type { Backends, FlagValues } from "../registry/mod.ts";
 import type { StoreFactory } from "../storage/mod.ts";
 import type {
+  ApiServerOptions,
   AuthorizationMode,
   Authorizer,
   ResourceDefinition,
@@ -18,6 +19,7 @@ import type {
 } from "../apiserver/mod.ts";
 import type { MutatingAdmission } from "../apiserver/admission/admission.ts";
 import type { ControllerDescriptor } from "../controllers/mod.ts";
+import type { ControlPlaneAggregation } from "./aggregation.ts";
 
 /** A storage backend chosen by name, opened (and closed) by the control plane. */
 export interface BackendChoice {
@@ -147,6 +149,13 @@ export interface ControlPlaneOptions {
    */
   controllers?: string | readonly ControllerChoice[];
   authentication?: AuthenticationOptions;
+  /**
+   * API aggregation: APIServices delegate group/versions to extension API
+   * servers through a front proxy (certificates generated under
+   * `<dataDir>/tls/` unless given). Default: off (APIServices are stored,
+   * nothing is delegated).
+   */
+  aggregation?: ControlPlaneAggregation;
   authorization?: AuthorizationOptions;
   admission?: AdmissionOptions;
   /** Flow control seats (defaults 400 read-only and 200 mutating; 0: off). */
@@ -164,4 +173,9 @@ export interface ControlPlaneOptions {
   version?: VersionInfo;
   /** Default: no logs. */
   logger?: Logger;
+  /**
+   * More options of the API server (`createApiServer`), passed as they
+   * are: the advanced knobs this object does not name.
+   */
+  apiServer?: Partial<Omit<ApiServerOptions, "storage" | "logger">>;
 }
