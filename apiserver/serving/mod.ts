@@ -87,6 +87,11 @@ export {
   type ObjectRef,
   serviceAccountAuthenticator,
 } from "./service_account_authenticator.ts";
+export {
+  ensureFrontProxyCertificates,
+  FRONT_PROXY_CLIENT_CN,
+  type FrontProxyCertificates,
+} from "./front_proxy.ts";
 export { SERVICE_ACCOUNTS_GROUP } from "../serviceaccount/mod.ts";
 export { storedObjectLookup } from "./stored_lookup.ts";
 export {
