@@ -17,11 +17,16 @@ import {
   type WatchEvent,
 } from "../store.ts";
 import { bookmarkEvent, OutgoingEvent, translate } from "./cache_watcher.ts";
-import type { CacheEntry, WatchCache } from "./watch_cache.ts";
+import {
+  type CacheEntry,
+  decodeFrozen,
+  type WatchCache,
+} from "./watch_cache.ts";
 import type { JsonListResult } from "./json_reads.ts";
 
-function copyOf(entry: CacheEntry): KubeObject {
-  return JSON.parse(entry.json);
+/** A private copy: the object decoded for the filter, or decoded now. */
+function copyOf(entry: CacheEntry, decoded?: KubeObject): KubeObject {
+  return decoded ?? JSON.parse(entry.json);
 }
 
 function matchesAll(predicate: Predicate | undefined): boolean {
@@ -83,7 +88,7 @@ function listPage<T>(
   cache: WatchCache,
   key: string,
   opts: CacheListOptions,
-  itemOf: (entry: CacheEntry) => T,
+  itemOf: (entry: CacheEntry, decoded?: KubeObject) => T,
 ): {
   items: T[];
   resourceVersion: string;
@@ -95,14 +100,18 @@ function listPage<T>(
   const resourceVersion = String(revision);
   if (!opts.recursive) {
     const entry = cache.get(key);
-    const items = entry && (!predicate || predicate.matches(entry.object))
-      ? [itemOf(entry)]
-      : [];
+    if (!entry) return { items: [], resourceVersion };
+    if (matchesAll(predicate)) {
+      return { items: [itemOf(entry)], resourceVersion };
+    }
+    const decoded: KubeObject = JSON.parse(entry.json);
+    const items = predicate!.matches(decoded) ? [itemOf(entry, decoded)] : [];
     return { items, resourceVersion };
   }
   const end = prefixEnd(key);
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const items: T[] = [];
+  const all = matchesAll(predicate);
   for (const entry of cache.scan(key, end)) {
     if (items.length >= limit) {
       const result: ReturnType<typeof listPage<T>> = {
@@ -110,15 +119,40 @@ function listPage<T>(
         resourceVersion,
         continue: encodeContinue(key, entry.key, revision),
       };
-      if (matchesAll(predicate)) {
+      if (all) {
         result.remainingItemCount = cache.countRange(entry.key, end);
       }
       return result;
     }
-    if (predicate && !predicate.matches(entry.object)) continue;
-    items.push(itemOf(entry));
+    if (all) {
+      items.push(itemOf(entry));
+      continue;
+    }
+    // Filters read a decoded object (the cache keeps text); a copy reuses it.
+    const decoded: KubeObject = JSON.parse(entry.json);
+    if (predicate!.matches(decoded)) items.push(itemOf(entry, decoded));
   }
   return { items, resourceVersion };
+}
+
+/**
+ * An initial ADDED event whose object is decoded (frozen) when first read,
+ * so a watch's snapshot of many objects holds text until it is sent.
+ */
+class InitialEvent {
+  readonly type = "ADDED" as const;
+  readonly key: string;
+  #json: string;
+  #object?: KubeObject;
+
+  constructor(key: string, json: string) {
+    this.key = key;
+    this.#json = json;
+  }
+
+  get object(): KubeObject {
+    return this.#object ??= decodeFrozen(this.#json);
+  }
 }
 
 /** What a new watch starts with. */
@@ -150,9 +184,15 @@ export function watchStartEvents(
     const entries = recursive
       ? cache.scan(key, prefixEnd(key))
       : [cache.get(key)].filter((e): e is CacheEntry => e !== undefined);
+    const all = matchesAll(predicate);
     for (const e of entries) {
-      if (!predicate || predicate.matches(e.object)) {
-        out.push({ type: "ADDED", object: e.object, key: e.key });
+      if (all) {
+        out.push(new InitialEvent(e.key, e.json));
+        continue;
+      }
+      const object = decodeFrozen(e.json);
+      if (predicate!.matches(object)) {
+        out.push({ type: "ADDED", object, key: e.key });
       }
     }
     if (start.initialEventsEnd) {
@@ -174,6 +214,7 @@ export function watchStartEvents(
   for (const ev of history) {
     if (recursive ? !ev.key.startsWith(key) : ev.key !== key) continue;
     const translated = translate(new OutgoingEvent(ev), predicate);
+    ev.release(); // the watcher holds what it needs; the ring keeps text
     if (translated) out.push(translated);
   }
   return out;

@@ -240,7 +240,9 @@ export class CacheWatcher implements Watcher {
   #take(): IteratorResult<WatchEvent> | undefined {
     if (this.#done) return { done: true, value: undefined };
     if (this.#initialPos < this.#initial.length) {
-      const value = this.#initial[this.#initialPos++];
+      const value = this.#initial[this.#initialPos];
+      // Sent events are not kept (a snapshot can be the whole resource).
+      this.#initial[this.#initialPos++] = undefined as unknown as WatchEvent;
       if (this.#initialPos === this.#initial.length) {
         this.#initial = [];
         this.#initialPos = 0;

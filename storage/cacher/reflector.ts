@@ -23,7 +23,7 @@ import {
   type Watcher,
   type WatchEvent,
 } from "../store.ts";
-import { type CacheEntry, deepFreeze, type WatchCache } from "./watch_cache.ts";
+import type { CacheEntry, WatchCache } from "./watch_cache.ts";
 
 /** What the reflector reports to its owner. */
 export interface ReflectorHooks {
@@ -142,13 +142,13 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
           hooks.onUnkeyed(ev);
           return;
         }
-        // Own a frozen copy: the backend may share its objects.
+        // The cache keeps the text (decoded on demand): the backend may
+        // share its objects, and text is the compact form.
         const json = JSON.stringify(ev.object);
-        const object = deepFreeze(JSON.parse(json));
         if (staging) {
-          staging.push({ key, object, json, revision: rv });
+          staging.push({ key, json, revision: rv });
         } else {
-          cache.apply(ev.type, key, object, json, rv);
+          cache.apply(ev.type, key, json, rv);
         }
         backoff = 0;
       }

@@ -15,24 +15,17 @@ import type { KubeObject } from "../object.ts";
 import { EventRing } from "./event_ring.ts";
 import { SortedKeys } from "./sorted_keys.ts";
 
-/** One object held by the cache. `object` is deep-frozen and shared. */
+/**
+ * One object held by the cache, as its JSON text only: a decoded object
+ * costs V8 about twice the text (every small object and string of the
+ * tree), so the cache keeps the text and decodes when something needs the
+ * object (a filter, a watch start, a private copy).
+ */
 export interface CacheEntry {
   key: string;
-  object: KubeObject;
-  /** The object's JSON, for cheap private copies on get/list. */
+  /** The object's JSON (`JSON.stringify` of the backend's object). */
   json: string;
   /** The revision of the object's last change. */
-  revision: number;
-}
-
-/** One change applied to the cache, as kept in the history ring. */
-export interface CacheEvent {
-  type: "ADDED" | "MODIFIED" | "DELETED";
-  key: string;
-  /** The new state (DELETED: the last state, resourceVersion = delete revision). Frozen. */
-  object: KubeObject;
-  /** The state before the change, when the cache had it. Frozen. */
-  prevObject?: KubeObject;
   revision: number;
 }
 
@@ -45,6 +38,64 @@ export function deepFreeze<T>(value: T): T {
     }
   }
   return value;
+}
+
+/** A frozen object decoded from `json`. */
+export function decodeFrozen(json: string): KubeObject {
+  return deepFreeze(JSON.parse(json));
+}
+
+/**
+ * One change applied to the cache, as kept in the history ring. The
+ * states are held as JSON texts; {@linkcode CacheEvent.object} and
+ * {@linkcode CacheEvent.prevObject} decode them (once, frozen, shared by
+ * every watcher) until {@linkcode CacheEvent.release} lets the decoded
+ * forms go, so the ring holds text only.
+ */
+export class CacheEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED";
+  readonly key: string;
+  readonly revision: number;
+  /** The new state (DELETED: the last state, resourceVersion = delete revision). */
+  readonly json: string;
+  /** The state before the change, when the cache had it. */
+  readonly prevJson?: string;
+  #object?: KubeObject;
+  #prevObject?: KubeObject;
+
+  /** An event; `object`, when given, is `json` already decoded and frozen. */
+  constructor(
+    type: "ADDED" | "MODIFIED" | "DELETED",
+    key: string,
+    json: string,
+    revision: number,
+    prevJson?: string,
+    object?: KubeObject,
+  ) {
+    this.type = type;
+    this.key = key;
+    this.json = json;
+    this.revision = revision;
+    this.prevJson = prevJson;
+    this.#object = object;
+  }
+
+  /** The new state, decoded and frozen. */
+  get object(): KubeObject {
+    return this.#object ??= decodeFrozen(this.json);
+  }
+
+  /** The previous state, decoded and frozen, when known. */
+  get prevObject(): KubeObject | undefined {
+    if (this.prevJson === undefined) return undefined;
+    return this.#prevObject ??= decodeFrozen(this.prevJson);
+  }
+
+  /** Lets the decoded states go (they are decoded again when asked for). */
+  release(): void {
+    this.#object = undefined;
+    this.#prevObject = undefined;
+  }
 }
 
 /** Options for {@linkcode WatchCache}. */
@@ -129,7 +180,6 @@ export class WatchCache {
   apply(
     type: "ADDED" | "MODIFIED" | "DELETED",
     key: string,
-    object: KubeObject,
     json: string,
     revision: number,
   ): boolean {
@@ -144,22 +194,23 @@ export class WatchCache {
         this.#entries.delete(key);
         this.#keys.delete(key);
       }
-      event = { type, key, object, prevObject: prev?.object, revision };
+      event = new CacheEvent(type, key, json, revision, prev?.json);
     } else {
-      this.#entries.set(key, { key, object, json, revision });
+      this.#entries.set(key, { key, json, revision });
       if (!prev) this.#keys.insert(key);
-      event = {
-        type: prev ? "MODIFIED" : "ADDED",
+      event = new CacheEvent(
+        prev ? "MODIFIED" : "ADDED",
         key,
-        object,
-        prevObject: prev?.object,
+        json,
         revision,
-      };
+        prev?.json,
+      );
     }
     this.#ring.push(event);
     this.#revision = revision;
     this.#openRevision = true;
     this.#opts.onEvent?.(event);
+    event.release(); // the ring keeps the texts only
     this.#wake();
     return true;
   }
@@ -192,7 +243,10 @@ export class WatchCache {
     return this.#keys.countRange(start, end);
   }
 
-  /** The history events after `revision`, or undefined when it is below the floor. */
+  /**
+   * The history events after `revision`, or undefined when it is below the
+   * floor. Call {@linkcode CacheEvent.release} on each when done with it.
+   */
   eventsSince(revision: number): CacheEvent[] | undefined {
     if (revision < this.#ring.floor) return undefined;
     return this.#ring.since(revision);
