@@ -41,6 +41,8 @@ export interface Queries {
   tail: string;
   /** $1 target, $2 batch. */
   compact: string;
+  /** $1 replica id, $2 start, $3 end (see `hp_delete_prefix` in `_schema.ts`). */
+  deletePrefix: string;
 }
 
 const META = (n: Names) =>
@@ -103,6 +105,7 @@ export function queriesFor(n: Names): Queries {
         WHERE c.revision > $1 ORDER BY c.revision LIMIT $2) c ON true
       ORDER BY c.revision`,
     compact: `SELECT compacted, deleted FROM ${n.compact}($1, $2)`,
+    deletePrefix: `SELECT * FROM ${n.deletePrefix}($1, $2, $3)`,
   };
 }
 

@@ -28,6 +28,7 @@ export interface Names {
   log: string;
   write: string;
   compact: string;
+  deletePrefix: string;
   listeners: string;
   register: string;
   /** The NOTIFY channel every commit signals. */
@@ -44,6 +45,7 @@ export function namesFor(schema: string): Names {
     log: `${q}.log`,
     write: `${q}.hp_write`,
     compact: `${q}.hp_compact`,
+    deletePrefix: `${q}.hp_delete_prefix`,
     listeners: `${q}.listeners`,
     register: `${q}.hp_register`,
     channel: `hp_${schema}`,
@@ -59,7 +61,7 @@ export const KIND_DELETE = 2;
  * Bumped whenever `schemaSql` changes; stored as the schema's comment, so a
  * start on an up-to-date database skips the DDL (one catalog read).
  */
-export const SCHEMA_VERSION = "hyperplane postgres schema v1";
+export const SCHEMA_VERSION = "hyperplane postgres schema v2";
 
 /** The DDL, every statement idempotent. */
 export function schemaSql(n: Names): string {
@@ -184,6 +186,46 @@ BEGIN
     IF cardinality(others) > 0 THEN
       PERFORM pg_notify('${n.channel}', r::text);
     END IF;
+  END IF;
+END
+$fn$;
+
+-- Deletes every live key in [lo, hi) under the revision lock: one delete
+-- marker each (revisions r+1, r+2, … in key order), one NOTIFY. Returns the
+-- removed keys with their revision, previous revision and last value; when
+-- nothing matched, one row with a NULL key and the current revision.
+CREATE OR REPLACE FUNCTION ${n.deletePrefix}(me text, lo text, hi text)
+RETURNS TABLE (d_revision bigint, d_key text, d_prev_revision bigint,
+  d_prev_value text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  r bigint;
+  n bigint;
+  others text[];
+BEGIN
+  SELECT value INTO r FROM ${n.meta} WHERE name = 'revision' FOR UPDATE;
+  RETURN QUERY
+  WITH gone AS (
+    DELETE FROM ${n.kv} k WHERE k.key >= lo AND k.key < hi
+    RETURNING k.key, k.create_revision, k.mod_revision, k.value),
+  numbered AS (
+    SELECT r + row_number() OVER (ORDER BY g.key) AS rev, g.* FROM gone g),
+  markers AS (
+    INSERT INTO ${n.log}
+    SELECT m.rev, m.key, ${KIND_DELETE}, m.create_revision, m.mod_revision, NULL
+    FROM numbered m)
+  SELECT m.rev, m.key, m.mod_revision, m.value FROM numbered m ORDER BY m.rev;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    d_revision := r; d_key := NULL; d_prev_revision := NULL;
+    d_prev_value := NULL;
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  UPDATE ${n.meta} SET value = r + n WHERE name = 'revision'
+    RETURNING array_remove(listeners, me) INTO others;
+  IF cardinality(others) > 0 THEN
+    PERFORM pg_notify('${n.channel}', (r + n)::text);
   END IF;
 END
 $fn$;

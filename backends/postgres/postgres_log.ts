@@ -19,7 +19,6 @@
 import {
   conflict,
   expired,
-  internal,
   keyExists,
   notFound,
   type StorageError,
@@ -32,6 +31,7 @@ import {
   checkLogRevision,
   checkLogValue,
 } from "../../storage/log/log_input.ts";
+import { validatePrefix } from "../../storage/keys.ts";
 import type {
   Log,
   LogEvent,
@@ -277,13 +277,40 @@ export class PostgresLog implements Log {
     return this.#write(KIND_UPDATE, key, value, expectedRevision, "update");
   }
 
-  /** Interim: the bulk delete of this backend lands in the next commits. */
-  deletePrefix(
-    _prefix: string,
+  /**
+   * One statement (`hp_delete_prefix`): every live key under `prefix` goes
+   * in one transaction under the revision lock, one delete marker each. The
+   * events are offered to this replica's tail like a write batch's.
+   */
+  async deletePrefix(
+    prefix: string,
   ): Promise<{ deleted: number; revision: number }> {
-    return Promise.reject(
-      internal("deletePrefix: not implemented yet by the postgres backend"),
-    );
+    validatePrefix(prefix);
+    const end = checkLogPrefix(prefix);
+    if (this.#closed) throw unavailable("postgres: the log is closed");
+    const rows = await this.#query<{
+      d_revision: number;
+      d_key: string | null;
+      d_prev_revision: number | null;
+      d_prev_value: string | null;
+    }>(this.#q.deletePrefix, [this.#id, prefix, end], `deletePrefix ${prefix}`);
+    const events: LogEvent[] = [];
+    for (const row of rows) {
+      if (row.d_key === null) continue;
+      events.push({
+        type: "delete",
+        key: row.d_key,
+        revision: Number(row.d_revision),
+        value: row.d_prev_value!,
+        prevValue: row.d_prev_value!,
+        prevRevision: Number(row.d_prev_revision),
+      });
+    }
+    if (events.length > 0) this.#tailer.offer(events);
+    return {
+      deleted: events.length,
+      revision: Number(rows[rows.length - 1].d_revision),
+    };
   }
 
   delete(key: string, expectedRevision: number): Promise<number> {
