@@ -55,8 +55,15 @@ function aesgcm(key: Uint8Array, prefix: string): ValueTransformer {
       const c = createCipheriv(algorithm, key, nonce) as CipherGCM;
       c.setAAD(Buffer.from(ad, "utf8"));
       const body = c.update(plain);
+      // GCM is a stream mode: `final` adds no bytes, it only makes the tag.
       const last = c.final();
-      return Buffer.concat([nonce, body, last, c.getAuthTag()]);
+      // One allocation for nonce ‖ ciphertext ‖ tag (no Buffer.concat).
+      const out = new Uint8Array(12 + body.length + last.length + 16);
+      out.set(nonce, 0);
+      out.set(body, 12);
+      out.set(last, 12 + body.length);
+      out.set(c.getAuthTag(), out.length - 16);
+      return out;
     },
     decrypt(stored, ad) {
       if (stored.length < 12 + 16) throw new Error(SHORT);
@@ -65,11 +72,12 @@ function aesgcm(key: Uint8Array, prefix: string): ValueTransformer {
         key,
         stored.subarray(0, 12),
       ) as DecipherGCM;
-      d.setAAD(Buffer.from(ad));
+      d.setAAD(Buffer.from(ad, "utf8"));
       d.setAuthTag(stored.subarray(stored.length - 16));
       try {
         const body = d.update(stored.subarray(12, stored.length - 16));
-        return Buffer.concat([body, d.final()]);
+        const last = d.final(); // verifies the tag; adds no bytes (GCM)
+        return last.length === 0 ? body : Buffer.concat([body, last]);
       } catch {
         throw new Error("cipher: message authentication failed");
       }

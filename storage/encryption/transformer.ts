@@ -49,6 +49,19 @@ export interface ReadValue {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * The bytes of stored base64: V8's strict decoder for what this layer
+ * writes (standard alphabet, padded), `Buffer`'s lenient one for anything
+ * else, so odd input decodes exactly as it always did.
+ */
+function fromBase64(text: string): Uint8Array {
+  try {
+    return Uint8Array.fromBase64(text);
+  } catch {
+    return Buffer.from(text, "base64");
+  }
+}
+
 /** The transformers of one resource, in the configuration's order. */
 export class ResourceTransformer {
   readonly #list: readonly ValueTransformer[];
@@ -83,10 +96,8 @@ export class ResourceTransformer {
     try {
       const bytes = t.encrypt(Buffer.from(json, "utf8"), key);
       this.#metrics.record("to_storage", t.providerPrefix, true);
-      const b64 = bytes instanceof Buffer
-        ? bytes.toString("base64")
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-          .toString("base64");
+      // V8's own base64 (a tenth of Buffer's cost in Deno).
+      const b64 = bytes.toBase64();
       const env = envelope(key, t.prefix + b64);
       // Cut from the flat base64, not the concatenated value (that would copy it).
       (env as EnvelopeWithId)[CIPHERTEXT_ID] = b64.slice(-ID_CHARS);
@@ -124,7 +135,7 @@ export class ResourceTransformer {
       } else if (!value.startsWith(t.prefix)) continue;
       let json: string;
       try {
-        const bytes = Buffer.from(value.slice(t.prefix.length), "base64");
+        const bytes = fromBase64(value.slice(t.prefix.length));
         json = decoder.decode(t.decrypt(bytes, key));
       } catch (err) {
         this.#metrics.record("from_storage", t.providerPrefix, false);
