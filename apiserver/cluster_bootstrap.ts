@@ -1,7 +1,8 @@
 /**
  * Makes sure a cluster has its system namespaces (`default`, `kube-system`,
- * `kube-public`, `kube-node-lease`) — at start for `root`, the first time
- * any other cluster is used, and again whenever one of them is deleted
+ * `kube-public`, `kube-node-lease`) — at start for `root`, when a virtual
+ * cluster is created or first used after a start (`tenancy/`), and again
+ * whenever one of them is deleted
  * while the server runs (as kube-apiserver's system-namespaces controller),
  * so a cluster never stays without `default`.
  *
@@ -63,6 +64,17 @@ export class ClusterBootstrap {
       p.catch(() => this.#done.delete(cluster));
     }
     return p;
+  }
+
+  /**
+   * Forgets `cluster`, whose data is about to be removed: waits for a
+   * bootstrap under way, then no longer re-creates its system namespaces;
+   * a later `ensure` bootstraps it afresh.
+   */
+  async forget(cluster: string): Promise<void> {
+    const p = this.#done.get(cluster);
+    this.#done.delete(cluster);
+    await p?.catch(() => {});
   }
 
   /**

@@ -78,6 +78,8 @@ import {
   type AggregationOptions,
   setupAggregation,
 } from "./aggregator/mod.ts";
+import { clusterAdmission } from "./filters/cluster_admission.ts";
+import { setupTenancy, type VirtualClustersMode } from "./tenancy/mod.ts";
 
 /** Options for {@linkcode createApiServer}. */
 export interface ApiServerOptions {
@@ -138,6 +140,11 @@ export interface ApiServerOptions {
    * is delegated.
    */
   aggregation?: AggregationOptions;
+  /**
+   * `declared` (default): a path naming a cluster with no `VirtualCluster`
+   * is 404; `implicit`: the first request creates it (`tenancy/`).
+   */
+  virtualClusters?: VirtualClustersMode;
 }
 
 /** A running API server: hand `handler` to the serving layer. */
@@ -352,12 +359,28 @@ export async function createApiServer(
     : undefined;
   await crds?.start();
   await aggregator?.start();
+  const tenancy = setupTenancy({
+    mode: opts.virtualClusters ?? "declared",
+    storage: opts.storage,
+    registries,
+    storeFor: (def) => services.storeFor(def),
+    bootstrap,
+    namespaces,
+    clusterRoleBindings: rbacDef("clusterrolebindings"),
+    logger,
+    now,
+  });
+  admission.push(tenancy.admission);
+  await tenancy.start();
   const handler = buildChain(
     [
       metrics(requestMetrics, logger),
       recovery(logger),
       requestInfo(),
       impersonation(authorizer, logger),
+      clusterAdmission((cluster, user) =>
+        tenancy.directory.admit(cluster, user)
+      ),
       flowControl({
         maxRequestsInflight: opts.flowControl?.maxRequestsInflight ?? 400,
         maxMutatingRequestsInflight:
@@ -379,7 +402,6 @@ export async function createApiServer(
       metrics: metricsSources,
       authorizer,
       discoveryMerge: (cluster) => aggregator?.discoveryMerge(cluster),
-      ensureCluster: (cluster) => bootstrap.ensure(cluster),
     }),
   );
 
@@ -388,6 +410,7 @@ export async function createApiServer(
     readiness: () => opts.storage.readiness(),
     close: async () => {
       stopping.abort();
+      await tenancy.close();
       await systemNamespaces;
       await authz.close();
       for (const p of plugins) await p.close?.();

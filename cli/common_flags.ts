@@ -13,6 +13,10 @@ import {
   AUTHORIZATION_MODES,
   type AuthorizationMode,
 } from "../apiserver/mod.ts";
+import {
+  VIRTUAL_CLUSTERS_MODES,
+  type VirtualClustersMode,
+} from "../apiserver/tenancy/mod.ts";
 
 /** The default data directory: `~/.hyperplane`. */
 export function defaultDataDir(): string {
@@ -130,6 +134,13 @@ export const SERVING_FLAGS: readonly CliFlag[] = [
     placeholder: "MODE",
   },
   {
+    name: "virtual-clusters",
+    description:
+      "declared (a path naming a cluster with no VirtualCluster object in root is 404) or implicit (the first request creates the cluster)",
+    default: "declared",
+    placeholder: "MODE",
+  },
+  {
     name: "service-account-issuer",
     description:
       "issuer (iss) of service account tokens; also the API audience they must name",
@@ -191,6 +202,8 @@ export interface ServingConfig {
   serviceAccountIssuer: string;
   serviceAccountKeyFile: string;
   authorizationMode: AuthorizationMode;
+  /** `--virtual-clusters`. */
+  virtualClusters: VirtualClustersMode;
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
   /** `undefined`: derived from the open-file limit. */
@@ -320,10 +333,21 @@ export function servingConfig(parsed: ParsedFlags): ServingConfig {
       }, got ${JSON.stringify(mode)}`,
     );
   }
+  const virtualClusters = String(v["virtual-clusters"] ?? "declared");
+  if (
+    !(VIRTUAL_CLUSTERS_MODES as readonly string[]).includes(virtualClusters)
+  ) {
+    problems.push(
+      `--virtual-clusters must be one of ${
+        VIRTUAL_CLUSTERS_MODES.join(", ")
+      }, got ${JSON.stringify(virtualClusters)}`,
+    );
+  }
   if (problems.length) throw new UsageError(problems.join("; "));
   return {
     dataDir,
     authorizationMode: mode as AuthorizationMode,
+    virtualClusters: virtualClusters as VirtualClustersMode,
     maxRequestsInflight,
     maxMutatingRequestsInflight,
     maxConnections: maxConnections > 0 ? maxConnections : undefined,

@@ -164,7 +164,7 @@ export async function runServe(
         shutdownGraceMs: config.shutdownGraceMs,
         readycheckTimeoutMs: config.readycheckTimeoutMs,
       },
-      apiServer: {},
+      apiServer: { virtualClusters: config.virtualClusters },
       logger,
     });
     const served = await cp.serve();

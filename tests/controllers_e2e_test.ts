@@ -101,7 +101,10 @@ const manifest = (ns: string, owner: string, deps: number, uid: string) =>
 Deno.test("controller-manager against a separate API server, driven by kubectl", async (t) => {
   const tools = await kubeTools();
   if (skipWithoutKubeTools(tools, "controllers e2e")) return;
-  await using server = await startServer({ args: ["--controllers=-*"] });
+  // About the controllers, not cluster declaration: implicit clusters.
+  await using server = await startServer({
+    args: ["--controllers=-*", "--virtual-clusters=implicit"],
+  });
   const kubectl = kubectlFor(tools!.kubectl, server);
   // Typed generators (`kubectl create namespace`) send protobuf bodies and
   // `apply` downloads OpenAPI, neither served yet: objects are created from

@@ -675,7 +675,8 @@ Deno.test("a seeded fuzz of bad requests: no 5xx, the server stays up, known obj
   );
   console.error(`fuzz seed=${seed} count=${count} (replay: FUZZ_SEED=${seed})`);
 
-  const server = await startServer();
+  // Implicit clusters: the fuzzer's `/clusters/<vc>/` prefixes are served.
+  const server = await startServer({ args: ["--virtual-clusters=implicit"] });
   const client = new RawHttpClient({
     port: server.port,
     caCert: server.caCert,

@@ -134,7 +134,9 @@ async function controllersRunning(srv: TestServer, prefix: string) {
 }
 
 Deno.test("the controllers act on custom resources of CRDs created after they started", async (t) => {
-  const srv = await startServer({ args: ["--storage-backend", "memory"] });
+  const srv = await startServer({
+    args: ["--storage-backend", "memory", "--virtual-clusters=implicit"],
+  });
   try {
     for (const prefix of ["", "/clusters/second"]) {
       const where = prefix || "root";

@@ -130,7 +130,8 @@ function rawStatus(res: RawResponse): Record<string, unknown> {
 }
 
 Deno.test("data safety: 405 routes, immortal namespaces, raw paths", async (t) => {
-  const server = await startServer();
+  // About paths, not cluster declaration: clusters spring up on first use.
+  const server = await startServer({ args: ["--virtual-clusters=implicit"] });
   const raw = new RawHttpClient({
     port: server.port,
     caCert: server.caCert,

@@ -41,8 +41,17 @@ Deno.test("identity: client certificates, CSRs and TokenReview with kubectl", as
     kubectlFor(tools!.kubectl, { kubeconfigPath, dataDir: dir });
   const teamA = (args: string[], opts?: Parameters<Kubectl>[1]) =>
     admin(["--server", `${server.url}/clusters/team-a`, ...args], opts);
-  // The cluster's bootstrap policy is written on its first use by someone
-  // allowed to use it.
+  // Clusters are declared (the default `--virtual-clusters=declared`).
+  await admin(["apply", "-f", "-"], {
+    stdin:
+      "apiVersion: tenancy.hyperplane.dev/v1alpha1\nkind: VirtualCluster\nmetadata: {name: team-a}\n",
+  });
+  await admin([
+    "wait",
+    "--for=jsonpath={.status.phase}=Ready",
+    "virtualcluster/team-a",
+    "--timeout=60s",
+  ]);
   await teamA(["get", "namespaces"]);
 
   await t.step(

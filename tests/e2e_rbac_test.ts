@@ -253,6 +253,16 @@ rules:
       }
       assert.equal(here.code, 0, here.stderr);
       const elsewhere = `${server.url}/clusters/other`;
+      await admin(["create", "-f", "-"], {
+        stdin:
+          "apiVersion: tenancy.hyperplane.dev/v1alpha1\nkind: VirtualCluster\nmetadata: {name: other}\n",
+      });
+      await admin([
+        "wait",
+        "--for=jsonpath={.status.phase}=Ready",
+        "virtualcluster/other",
+        "--timeout=60s",
+      ]);
       await admin(["--server", elsewhere, "get", "ns"]); // the cluster exists
       const there = await admin([
         "--server",

@@ -34,7 +34,7 @@ import {
 } from "../serviceaccount/mod.ts";
 import { lookupReview, serveReview } from "../reviews/mod.ts";
 import type { Authorizer } from "../authz/authorizer.ts";
-import { lookupDefinition, WILDCARD_CLUSTER } from "../routing/wildcard.ts";
+import { lookupDefinition } from "../routing/wildcard.ts";
 import type { ResourceRequestInfo } from "../routing/request_info.ts";
 import { isVerbServed, pathShape, verbsAt } from "../routing/verb_table.ts";
 import { methodNotAllowedError, pathNotFoundError } from "../status/mod.ts";
@@ -56,8 +56,6 @@ export interface DispatchDeps {
   authorizer: Authorizer;
   /** Delegated groups merged into a cluster's discovery (aggregation). */
   discoveryMerge?: (cluster: string) => DiscoveryMerge | undefined;
-  /** Makes sure a cluster is bootstrapped before its resources are served. */
-  ensureCluster(cluster: string): Promise<void>;
 }
 
 /** The dispatching terminal stage. */
@@ -198,9 +196,6 @@ export function dispatch(deps: DispatchDeps): Terminal {
       gr: { group: def.group, resource: def.plural },
       name: info.name,
     };
-    if (state.cluster !== WILDCARD_CLUSTER) {
-      await deps.ensureCluster(state.cluster);
-    }
     if (def.deprecationWarning) state.warnings.push(def.deprecationWarning);
     return await handler({
       req: state.req,

@@ -52,7 +52,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts an API server over a fresh memory backend. */
+/**
+ * Starts an API server over a fresh memory backend (or `opts.storage`,
+ * which stays the caller's to close), with implicit virtual clusters
+ * unless `opts.virtualClusters` says otherwise.
+ */
 export async function startTestServer(
   opts: Partial<ApiServerOptions> = {},
 ): Promise<TestServer> {
@@ -60,7 +64,15 @@ export async function startTestServer(
     dataDir: "/tmp",
     logger: silentLogger,
   });
-  const api = await createApiServer({ storage, logger: silentLogger, ...opts });
+  // Implicit clusters by default: most tests are about something else than
+  // declaring clusters and use `/clusters/<any>/…` freely; tests of cluster
+  // admission pass `virtualClusters: "declared"`.
+  const api = await createApiServer({
+    storage,
+    logger: silentLogger,
+    virtualClusters: "implicit",
+    ...opts,
+  });
   const raw = (method: string, path: string, o: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     let body: string | undefined = o.text;

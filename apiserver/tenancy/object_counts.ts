@@ -1,0 +1,102 @@
+/**
+ * How many objects (and namespaces) each virtual cluster holds, counted on
+ * demand from the watch cache (a list of each served resource's cluster
+ * prefix) and kept for a short while, bumped by every admitted create in
+ * between, so a limited cluster does not pay a full count per write. The
+ * clusters written to since their status was refreshed are remembered
+ * (`takeDirty`), so the lifecycle controller refreshes `status.objects` of
+ * busy clusters only, never of all 10,000.
+ *
+ * @module
+ */
+
+import {
+  clusterPrefix,
+  type ResourceRef,
+  type Store,
+} from "../../storage/mod.ts";
+
+/** Options for {@linkcode ClusterObjectCounts}. */
+export interface ClusterObjectCountsOptions {
+  /** The stored resources `cluster` serves (custom ones included). */
+  resources(cluster: string): ResourceRef[];
+  storeFor(ref: ResourceRef): Store;
+  /** How long a count is reused, bumped by creates (ms, default 1000). */
+  ttlMs?: number;
+}
+
+/** One cluster's counts. */
+export interface Counts {
+  objects: number;
+  namespaces: number;
+}
+
+interface Entry extends Counts {
+  at: number;
+}
+
+/** See the module doc. */
+export class ClusterObjectCounts {
+  readonly #opts: ClusterObjectCountsOptions;
+  readonly #ttl: number;
+  readonly #cache = new Map<string, Entry>();
+  #dirty = new Set<string>();
+
+  constructor(opts: ClusterObjectCountsOptions) {
+    this.#opts = opts;
+    this.#ttl = opts.ttlMs ?? 1000;
+  }
+
+  /** The counts of `cluster`, at most `ttlMs` old (plus admitted creates). */
+  async get(cluster: string): Promise<Counts> {
+    const hit = this.#cache.get(cluster);
+    if (hit && performance.now() - hit.at < this.#ttl) return hit;
+    return await this.count(cluster);
+  }
+
+  /** Counts `cluster` now (and caches the result). */
+  async count(cluster: string): Promise<Counts> {
+    let objects = 0;
+    let namespaces = 0;
+    for (const ref of this.#opts.resources(cluster)) {
+      const { items } = await this.#opts.storeFor(ref).list(
+        clusterPrefix({ ...ref, cluster }),
+        { recursive: true, resourceVersion: "0" },
+      );
+      objects += items.length;
+      if (!ref.group && ref.resource === "namespaces") {
+        namespaces = items.length;
+      }
+    }
+    const entry = { objects, namespaces, at: performance.now() };
+    this.#cache.set(cluster, entry);
+    return entry;
+  }
+
+  /** Records an admitted create (and marks the cluster changed). */
+  created(cluster: string, ref: ResourceRef): void {
+    this.#dirty.add(cluster);
+    const hit = this.#cache.get(cluster);
+    if (!hit) return;
+    hit.objects++;
+    if (!ref.group && ref.resource === "namespaces") hit.namespaces++;
+  }
+
+  /** Marks `cluster` changed (a delete). */
+  changed(cluster: string): void {
+    this.#dirty.add(cluster);
+  }
+
+  /** The clusters changed since the last call. */
+  takeDirty(): string[] {
+    const out = [...this.#dirty];
+    this.#dirty = new Set();
+    return out;
+  }
+
+  /** Drops what is known of `cluster` (it is gone). */
+  forget(cluster: string): void {
+    this.#cache.delete(cluster);
+    this.#dirty.delete(cluster);
+  }
+}
