@@ -64,14 +64,30 @@ export {
   type UserInfo,
   type ValidatingAdmission,
 } from "./apiserver/mod.ts";
+export { writeFileAtomic } from "./storage/files.ts";
+export { isDns1123Label } from "./apiserver/validation/names.ts";
 export {
+  ApiClient,
   CONTROLLER_NAMES,
   type ControllerContext,
   type ControllerDescriptor,
   type ControllerResource,
   CONTROLLERS,
   ControllerSelectionError,
+  CORE,
+  httpTransport,
+  Informer,
+  InformerFactory,
+  inProcessTransport,
+  isConflict,
+  isNotFound,
+  type Kubeconfig,
+  KubeconfigError,
+  loadKubeconfig,
+  runWorkers,
   selectControllers,
   startControllers,
   type StartControllersOptions,
+  type Target,
+  WorkQueue,
 } from "./controllers/mod.ts";

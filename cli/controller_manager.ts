@@ -5,20 +5,19 @@
  * @module
  */
 
-import { createLogger, type LogLevel } from "../log/mod.ts";
-import {
-  CONTROLLER_NAMES,
-  ControllerSelectionError,
-  selectControllers,
-  startControllers,
-} from "../controllers/mod.ts";
 import {
   ApiClient,
+  CONTROLLER_NAMES,
+  ControllerSelectionError,
+  createLogger,
   httpTransport,
   type Kubeconfig,
   KubeconfigError,
   loadKubeconfig,
-} from "../controllers/client/mod.ts";
+  type LogLevel,
+  selectControllers,
+  startControllers,
+} from "../mod.ts";
 import { parseFlags } from "./flags.ts";
 import { renderHelp } from "./help.ts";
 import { shutdownSignal } from "./signals.ts";

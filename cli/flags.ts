@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { Backends, FlagValues } from "../registry/mod.ts";
+import type { Backends, FlagValues } from "../mod.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** One flag of a subcommand. */

@@ -14,9 +14,7 @@ import { defaultDataDir } from "./common_flags.ts";
 import { type CliFlag, parseFlags } from "./flags.ts";
 import { renderHelp } from "./help.ts";
 import { UsageError } from "./usage_error.ts";
-import { writeFileAtomic } from "../storage/files.ts";
-import { DEFAULT_CLUSTER } from "../storage/mod.ts";
-import { isDns1123Label } from "../apiserver/validation/names.ts";
+import { DEFAULT_CLUSTER, isDns1123Label, writeFileAtomic } from "../mod.ts";
 import {
   ensureClientCa,
   issueClientCertificate,

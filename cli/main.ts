@@ -5,8 +5,7 @@
  * @module
  */
 
-import { registerBuiltinBackends } from "../backends/register.ts";
-import { Backends } from "../registry/mod.ts";
+import { Backends, registerBuiltinBackends } from "../mod.ts";
 import { runControllerManager } from "./controller_manager.ts";
 import { runKubeconfig } from "./kubeconfig.ts";
 import { runServe, SERVER_COMMAND } from "./server.ts";

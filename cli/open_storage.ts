@@ -5,14 +5,14 @@
  * @module
  */
 
-import type {
-  Backend,
-  BackendContext,
-  Backends,
-  FlagValues,
-} from "../registry/mod.ts";
-import { RegistryError } from "../registry/mod.ts";
-import type { StoreFactory } from "../storage/mod.ts";
+import {
+  type Backend,
+  type BackendContext,
+  type Backends,
+  type FlagValues,
+  RegistryError,
+  type StoreFactory,
+} from "../mod.ts";
 import {
   backendFlagValues,
   foreignBackendFlags,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { GIT_VERSION, HYPERPLANE_VERSION } from "../version.ts";
+import { GIT_VERSION, HYPERPLANE_VERSION } from "../mod.ts";
 import { parseFlags } from "./flags.ts";
 import { renderHelp } from "./help.ts";
 import { UsageError } from "./usage_error.ts";
