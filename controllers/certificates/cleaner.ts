@@ -91,14 +91,15 @@ export async function runCsrCleaner(
     target: { cluster: ALL_CLUSTERS, resource: CSRS },
   });
   await informer.waitForSync(signal);
-  const { certificateNotAfter } = await import(
-    "../../apiserver/certificates/x509.ts"
-  );
+  // @peculiar/x509 is loaded once there is a CSR to look at: loaded at
+  // start it held the event loop while the server became ready.
+  let x509: typeof import("../../apiserver/certificates/x509.ts") | undefined;
   while (!signal.aborted) {
     for (const csr of informer.list()) {
       const cluster = clusterOf(csr);
       if (!cluster || !ctx.clusters.accepts(cluster)) continue;
-      const why = cleanupReason(csr, now(), certificateNotAfter);
+      x509 ??= await import("../../apiserver/certificates/x509.ts");
+      const why = cleanupReason(csr, now(), x509.certificateNotAfter);
       if (!why) continue;
       try {
         await ctx.client.delete({
