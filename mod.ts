@@ -67,7 +67,9 @@ export {
 export { writeFileAtomic } from "./storage/files.ts";
 export { isDns1123Label } from "./apiserver/validation/names.ts";
 export {
+  ALL_CLUSTERS,
   ApiClient,
+  clusterOf,
   CONTROLLER_NAMES,
   type ControllerContext,
   type ControllerDescriptor,
@@ -84,6 +86,7 @@ export {
   type Kubeconfig,
   KubeconfigError,
   loadKubeconfig,
+  objectKeyOf,
   runWorkers,
   selectControllers,
   startControllers,
