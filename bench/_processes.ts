@@ -42,6 +42,26 @@ Deno.serve({
 }, () => new Response("ok"));
 `;
 
+/**
+ * The plain-HTTP ceiling: `Deno.serve` without TLS answering a JSON body of
+ * `bodyBytes`, in its own process.
+ */
+const PLAIN_SERVER = `
+const [port, size] = Deno.args;
+const body = JSON.stringify({ data: "x".repeat(Number(size) - 11) });
+Deno.serve({
+  hostname: "127.0.0.1", port: Number(port),
+  onListen() { console.log("listening"); },
+}, () => new Response(body, { headers: { "content-type": "application/json" } }));
+`;
+
+/** CPU time (user + system) process `pid` has used, in ms. */
+export function cpuMs(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime: 100 ticks/s
+}
+
 /** The resident set size of process `pid` in MiB (`VmRSS`). */
 export function rssMiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -59,13 +79,35 @@ export interface ChildServer {
  * Starts a `Deno.serve` hello-world in its own process on a free port with
  * the PEM files (the API server's serving pair, so the same client trusts it).
  */
-export async function startHelloWorld(
+export function startHelloWorld(
   certFile: string,
   keyFile: string,
 ): Promise<ChildServer> {
   const port = freePort();
+  return startChild(
+    [HELLO_SERVER, String(port), certFile, keyFile],
+    `https://127.0.0.1:${port}/`,
+  );
+}
+
+/**
+ * Starts the plain-HTTP `Deno.serve` answering a `bodyBytes` JSON body in
+ * its own process on a free port.
+ */
+export function startPlainServer(bodyBytes: number): Promise<ChildServer> {
+  const port = freePort();
+  return startChild(
+    [PLAIN_SERVER, String(port), String(bodyBytes)],
+    `http://127.0.0.1:${port}/`,
+  );
+}
+
+async function startChild(
+  evalArgs: string[],
+  url: string,
+): Promise<ChildServer> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", HELLO_SERVER, String(port), certFile, keyFile],
+    args: ["eval", ...evalArgs],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -80,22 +122,24 @@ export async function startHelloWorld(
     await child.status;
   };
   try {
-    await within(reader.read(), 30_000, "hello-world server start");
+    await within(reader.read(), 30_000, "baseline server start");
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url: `https://127.0.0.1:${port}/`, stop };
+  return { url, stop };
 }
 
 /**
- * Milliseconds from spawning `hyperplane server` to its first `/readyz` 200;
- * with `idleRssAfterMs`, also its RSS that long after it was ready.
+ * Milliseconds from spawning `hyperplane server` to its first `/readyz` 200,
+ * and the CPU time the server used until then (what a busy machine
+ * disturbs less); with `idleRssAfterMs`, also its RSS that long after it
+ * was ready.
  */
 export async function startToReady(
   dataDir: string,
   opts: { idleRssAfterMs?: number } = {},
-): Promise<{ ms: number; idleRssMiB?: number }> {
+): Promise<{ ms: number; cpuMs: number; idleRssMiB?: number }> {
   const port = freePort();
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
@@ -136,9 +180,10 @@ export async function startToReady(
         await r.arrayBuffer();
         if (r.status === 200) {
           const ms = performance.now() - t0;
-          if (opts.idleRssAfterMs === undefined) return { ms };
+          const cpu = cpuMs(child.pid);
+          if (opts.idleRssAfterMs === undefined) return { ms, cpuMs: cpu };
           await sleep(opts.idleRssAfterMs);
-          return { ms, idleRssMiB: rssMiB(child.pid) };
+          return { ms, cpuMs: cpu, idleRssMiB: rssMiB(child.pid) };
         }
       } catch {
         // not listening yet

@@ -73,17 +73,45 @@ export async function wrkRate(
     args.push(url);
   }
   try {
-    return await run(url, args, durationMs);
+    return (await run(url, args, durationMs)).rate;
   } finally {
     if (script) await Deno.remove(script).catch(() => {});
   }
+}
+
+/** What one wrk run measured. */
+export interface WrkResult {
+  /** Requests per second. */
+  rate: number;
+  /** Requests completed. */
+  requests: number;
+}
+
+/**
+ * GET `url` with `wrk -t2 -c<connections>` for `durationMs`; throws as
+ * {@linkcode wrkRate} does.
+ */
+export function wrkGet(
+  url: string,
+  durationMs: number,
+  connections = 64,
+): Promise<WrkResult> {
+  const args = [
+    "-t2",
+    `-c${connections}`,
+    `-d${Math.max(1, Math.round(durationMs / 1000))}s`,
+    "--timeout",
+    "10s",
+    url,
+  ];
+  return run(url, args, durationMs);
 }
 
 async function run(
   url: string,
   args: string[],
   durationMs: number,
-): Promise<number> {
+): Promise<WrkResult> {
   const out = await new Deno.Command("wrk", {
     args,
     stdout: "piped",
@@ -103,6 +131,9 @@ async function run(
     throw new Error(`wrk ${url}: ${connect[1]} connections failed`);
   }
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!rate) throw new Error(`wrk ${url}: no rate in its output:\n${text}`);
-  return Number(rate[1]);
+  const requests = /(\d+) requests in/.exec(text);
+  if (!rate || !requests) {
+    throw new Error(`wrk ${url}: no rate in its output:\n${text}`);
+  }
+  return { rate: Number(rate[1]), requests: Number(requests[1]) };
 }
