@@ -96,6 +96,7 @@ export class CachedStore implements Store, JsonReads {
   readonly #stop = new AbortController();
   #reflector?: Promise<void>;
   #bookmarkTimer?: ReturnType<typeof setTimeout>;
+  #expiryTimer?: ReturnType<typeof setInterval>;
   #disabled = false;
   #closed = false;
   #served: ServedCounts = {
@@ -165,6 +166,12 @@ export class CachedStore implements Store, JsonReads {
       },
     });
     this.#scheduleBookmark();
+    const maxAge = this.#opts.historyMaxAgeMs;
+    this.#expiryTimer = setInterval(
+      () => this.#cache.expireHistory(maxAge),
+      Math.max(100, Math.floor(maxAge / 10)),
+    );
+    Deno.unrefTimer(this.#expiryTimer);
   }
 
   #disable(eventType: string): void {
@@ -174,6 +181,7 @@ export class CachedStore implements Store, JsonReads {
       { eventType },
     );
     this.#disabled = true;
+    clearInterval(this.#expiryTimer);
     this.#cache.close(); // releases waiters; reads go to the backend
     this.#dispatcher.terminateAll(
       expired(this.#cache.revision, this.#cache.revision),
@@ -488,6 +496,7 @@ export class CachedStore implements Store, JsonReads {
     this.#closed = true;
     this.#stop.abort();
     clearTimeout(this.#bookmarkTimer);
+    clearInterval(this.#expiryTimer);
     const progress = this.#progress.close();
     for (const w of this.#allWatchers()) w.stop();
     this.#cache.close();

@@ -356,3 +356,27 @@ Deno.test("bad options are rejected with a RangeError", async () => {
     await inner.close();
   }
 });
+
+Deno.test("history older than historyMaxAgeMs is dropped: a watch from before it is served by the backend", async () => {
+  await withCache({ historyMaxAgeMs: 100 }, async ({ cached }) => {
+    await cached.list(PREFIX, { recursive: true });
+    const a = await cached.create(key("a"), obj("a"));
+    await cached.create(key("b"), obj("b"));
+    await cached.list(PREFIX, { recursive: true }); // the cache saw both
+    const fresh = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: String(rvOf(a)),
+    });
+    fresh.stop();
+    assert.equal(cached.served.cache.watch, 1);
+    await new Promise((r) => setTimeout(r, 400)); // expiry runs every 100 ms
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: String(rvOf(a)),
+    });
+    const ev = await new EventReader(w).next();
+    w.stop();
+    assert.equal(objOf(ev)?.metadata.name, "b");
+    assert.equal(cached.served.backend.watch, 1);
+  });
+});

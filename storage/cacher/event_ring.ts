@@ -76,6 +76,22 @@ export class EventRing<T extends { revision: number }> {
     if (revision > this.#floor) this.#floor = revision;
   }
 
+  /**
+   * Drops items from the oldest while `old(item)` holds, raising the floor
+   * to the last dropped item's revision (history that aged out).
+   */
+  dropWhile(old: (item: T) => boolean): void {
+    while (this.#length > 0) {
+      const oldest = this.#items[this.#start]!;
+      if (!old(oldest)) break;
+      this.#items[this.#start] = undefined;
+      this.#start = (this.#start + 1) % this.#capacity;
+      this.#length--;
+      if (oldest.revision > this.#floor) this.#floor = oldest.revision;
+    }
+    if (this.#length === 0) this.#items = []; // give the backing array back
+  }
+
   /** Empties the ring; it is complete above `floor` from now on. */
   reset(floor: number): void {
     this.#items = [];

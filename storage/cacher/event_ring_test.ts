@@ -37,3 +37,18 @@ Deno.test("compaction drops items up to a revision and reset empties the ring", 
 Deno.test("a ring with a capacity below one is rejected", () => {
   assert.throws(() => new EventRing(0, 0), RangeError);
 });
+
+Deno.test("items that aged out are dropped from the oldest and raise the floor", () => {
+  const ring = new EventRing<{ revision: number; at: number }>(10, 0);
+  for (const [revision, at] of [[3, 1], [4, 2], [7, 5], [8, 9]]) {
+    ring.push({ revision, at });
+  }
+  ring.dropWhile((i) => i.at < 5);
+  assert.equal(ring.floor, 4);
+  assert.deepEqual(revs(ring.since(4)), [7, 8]);
+  ring.dropWhile(() => true);
+  assert.equal(ring.length, 0);
+  assert.equal(ring.floor, 8);
+  ring.push({ revision: 9, at: 10 });
+  assert.deepEqual(revs(ring.since(8)), [9]);
+});

@@ -26,6 +26,13 @@ export interface CacherOptions {
    * still ~100 s of history.
    */
   historySize?: number;
+  /**
+   * History older than this is dropped (checked every tenth of it; default
+   * 75,000 ms, upstream's `eventFreshDuration`): a watch from an older
+   * revision is served by the backend, which has the history until it
+   * compacts. Keeps a write burst's events from holding memory for good.
+   */
+  historyMaxAgeMs?: number;
   /** Live events buffered per watcher before it is ended as too slow (default 1,000). */
   watcherBufferSize?: number;
   /**
@@ -71,6 +78,7 @@ export function resolveCacherOptions(
 ): ResolvedCacherOptions {
   const r: ResolvedCacherOptions = {
     historySize: opts.historySize ?? 10_000,
+    historyMaxAgeMs: opts.historyMaxAgeMs ?? 75_000,
     watcherBufferSize: opts.watcherBufferSize ?? 1_000,
     freshnessTimeoutMs: opts.freshnessTimeoutMs ?? 3_000,
     initTimeoutMs: opts.initTimeoutMs ?? 10_000,
@@ -83,6 +91,7 @@ export function resolveCacherOptions(
   for (
     const k of [
       "historySize",
+      "historyMaxAgeMs",
       "watcherBufferSize",
       "freshnessTimeoutMs",
       "initTimeoutMs",

@@ -58,8 +58,10 @@ export class CacheEvent {
   readonly revision: number;
   /** The new state (DELETED: the last state, resourceVersion = delete revision). */
   readonly json: string;
-  /** The state before the change, when the cache had it. */
+  /** The state before a change (not kept for DELETED), when the cache had it. */
   readonly prevJson?: string;
+  /** When the event was applied (`performance.now()`), for the history's age. */
+  readonly at = performance.now();
   #object?: KubeObject;
   #prevObject?: KubeObject;
 
@@ -194,7 +196,8 @@ export class WatchCache {
         this.#entries.delete(key);
         this.#keys.delete(key);
       }
-      event = new CacheEvent(type, key, json, revision, prev?.json);
+      // A DELETED event needs only the last state (filters read that).
+      event = new CacheEvent(type, key, json, revision);
     } else {
       this.#entries.set(key, { key, json, revision });
       if (!prev) this.#keys.insert(key);
@@ -226,6 +229,14 @@ export class WatchCache {
   /** Drops history at or below `revision` (the backend compacted it). */
   compact(revision: number): void {
     this.#ring.dropThrough(revision);
+  }
+
+  /**
+   * Drops history applied more than `maxAgeMs` ago (upstream's cacher keeps
+   * ~75 s): after a burst the ring does not hold its texts for good.
+   */
+  expireHistory(maxAgeMs: number, now = performance.now()): void {
+    this.#ring.dropWhile((ev) => now - ev.at > maxAgeMs);
   }
 
   /** The entry at `key`, if any. */
