@@ -25,6 +25,8 @@ export interface FanOutTarget {
   headers: Record<string, string>;
   /** Causes an ADDED event for an object named `name`. */
   write(name: string): Promise<void>;
+  /** The name of the `i`th write (default `fan-<i>`; must match `fan-\d+`). */
+  nameOf?: (i: number) => string;
 }
 
 /** Delivery latencies of one run. */
@@ -60,6 +62,9 @@ class RawWatch {
     this.#conn = conn;
     this.done = this.#run(request, onAdded);
     this.done.catch(() => {});
+    // Awaited once every connection is open; a refusal before then must
+    // not be an unhandled rejection.
+    this.ready.promise.catch(() => {});
   }
 
   async #run(request: Uint8Array, onAdded: (n: string, at: number) => void) {
@@ -167,7 +172,7 @@ export async function measureFanOut(
       `${watchers} watchers' initial-events-end bookmarks`,
     );
     for (let i = 0; i < rounds; i++) {
-      const name = `fan-${i}`;
+      const name = target.nameOf?.(i) ?? `fan-${i}`;
       started.set(name, performance.now());
       await target.write(name);
       await sleep(50);

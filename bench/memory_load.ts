@@ -1,0 +1,182 @@
+/**
+ * Memory of a real `hyperplane server` under stored objects (issue 21,
+ * target 3): idle RSS, RSS with 20,000 ConfigMaps of 1 KiB stored against
+ * the stored JSON bytes, and RSS after they are deleted and compacted,
+ * against idle. Run with `deno run -A bench/memory_load.ts`.
+ *
+ * Method: a fresh server on SQLite (`--sqlite-compaction-interval 3s`, so
+ * history of the deletes is compacted within the run); idle RSS is the
+ * median of five samples 3 s after ready. The creates run 32 in flight;
+ * the stored JSON bytes are the sum of each object's JSON as a paged list
+ * returns it. RSS is sampled right after the load and after `BENCH_SETTLE_MS`
+ * (default 20 s: V8 returns memory only after some idle time). Then one
+ * deletecollection removes the objects; after two compaction intervals and
+ * the settle time RSS is sampled again.
+ *
+ * `BENCH_ITEMS` (default 20000); `BENCH_ENTRY` runs another tree's
+ * `main.ts` (an A/B against the code before a change). Prints a Markdown
+ * table; no assertion.
+ *
+ * @module
+ */
+
+import { startServer, type TestServer } from "../tests/support/server.ts";
+import { rssMiB } from "./_processes.ts";
+
+const ITEMS = Number(Deno.env.get("BENCH_ITEMS") ?? 20_000);
+const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 20_000);
+const ENTRY = Deno.env.get("BENCH_ENTRY");
+const CONCURRENCY = 32;
+const NS = "mem";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function call(
+  server: TestServer,
+  path: string,
+  want: number,
+  init: RequestInit = {},
+): Promise<string> {
+  const res = await server.fetch(path, {
+    ...init,
+    signal: AbortSignal.timeout(120_000),
+  });
+  const text = await res.text();
+  if (res.status !== want) {
+    throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+  }
+  return text;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function sampleRss(pid: number, n = 5, gapMs = 500): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    xs.push(rssMiB(pid));
+    if (i < n - 1) await sleep(gapMs);
+  }
+  return median(xs);
+}
+
+/** Sum of the JSON lengths of every object in the namespace (paged). */
+async function storedBytes(server: TestServer): Promise<number> {
+  let total = 0;
+  let cont = "";
+  do {
+    const page = JSON.parse(
+      await call(
+        server,
+        `/api/v1/namespaces/${NS}/configmaps?limit=500` +
+          (cont ? `&continue=${encodeURIComponent(cont)}` : ""),
+        200,
+      ),
+    );
+    for (const item of page.items) {
+      total += JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", ...item })
+        .length;
+    }
+    cont = page.metadata.continue ?? "";
+  } while (cont);
+  return total;
+}
+
+async function main(): Promise<void> {
+  const server = await startServer({
+    entry: ENTRY,
+    args: ["--storage-backend", "sqlite", "--sqlite-compaction-interval", "3s"],
+  });
+  const rows: [string, string][] = [];
+  try {
+    await sleep(3000);
+    const idle = await sampleRss(server.pid);
+    rows.push(["idle RSS (3 s after ready)", `${idle.toFixed(0)} MiB`]);
+    await call(
+      server,
+      "/api/v1/namespaces",
+      201,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ metadata: { name: NS } }),
+      },
+    );
+    const value = "x".repeat(1024);
+    let next = 0;
+    let peak = 0;
+    let loading = true;
+    const sampler = (async () => {
+      while (loading) {
+        peak = Math.max(peak, rssMiB(server.pid));
+        await sleep(50);
+      }
+    })();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < ITEMS) {
+          const i = next++;
+          await call(server, `/api/v1/namespaces/${NS}/configmaps`, 201, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              metadata: { name: `cm-${i}` },
+              data: { value },
+            }),
+          });
+        }
+      }),
+    );
+    const createMs = performance.now() - t0;
+    loading = false;
+    await sampler;
+    const loaded = await sampleRss(server.pid);
+    const bytes = await storedBytes(server);
+    const mib = bytes / 1048576;
+    await sleep(SETTLE_MS);
+    const settled = await sampleRss(server.pid);
+    rows.push([
+      `create ${ITEMS} × 1 KiB ConfigMaps (${CONCURRENCY} in flight)`,
+      `${(ITEMS / (createMs / 1000)).toFixed(0)}/s; peak RSS ${
+        peak.toFixed(0)
+      } MiB`,
+    ]);
+    rows.push(["stored JSON bytes", `${mib.toFixed(1)} MiB`]);
+    rows.push([
+      "RSS − idle, right after the creates",
+      `${(loaded - idle).toFixed(0)} MiB = ${
+        ((loaded - idle) / mib).toFixed(2)
+      }× stored`,
+    ]);
+    rows.push([
+      `RSS − idle, ${SETTLE_MS / 1000} s later`,
+      `${(settled - idle).toFixed(0)} MiB = ${
+        ((settled - idle) / mib).toFixed(2)
+      }× stored (target ≤ 3×)`,
+    ]);
+    const d0 = performance.now();
+    await call(server, `/api/v1/namespaces/${NS}/configmaps`, 200, {
+      method: "DELETE",
+    });
+    const deleteMs = performance.now() - d0;
+    await sleep(6000 + SETTLE_MS);
+    const after = await sampleRss(server.pid);
+    rows.push([
+      `deletecollection, two compactions, ${SETTLE_MS / 1000} s`,
+      `${deleteMs.toFixed(0)} ms; RSS ${after.toFixed(0)} MiB = ${
+        ((after / idle - 1) * 100).toFixed(0)
+      }% above idle (target ≤ 20%)`,
+    ]);
+  } catch (err) {
+    rows.push(["FAILED", err instanceof Error ? err.message : String(err)]);
+  } finally {
+    await server.stop();
+  }
+  console.log(`| measurement | ${ENTRY ?? "this tree"} |\n| --- | --- |`);
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+}
+
+if (import.meta.main) await main();
