@@ -22,6 +22,7 @@ import { renderHelp } from "./help.ts";
 import { selectStorage } from "./open_storage.ts";
 import { shutdownSignal } from "./signals.ts";
 import { UsageError } from "./usage_error.ts";
+import { AGGREGATOR_FLAGS, aggregatorConfig } from "./aggregator_flags.ts";
 
 /** What `server` and `apiserver` share; `apiserver` runs without controllers. */
 export interface ServeCommand {
@@ -69,6 +70,7 @@ function checkControllers(spec: string): string {
 export function serveHelp(cmd: ServeCommand, backends: Backends): string {
   const sections = [
     { title: "Serving flags", flags: commandFlags(cmd) },
+    { title: "API aggregation flags", flags: AGGREGATOR_FLAGS },
     { title: "Storage flags", flags: STORAGE_FLAGS },
     ...backends.names().map((name) => ({
       title: `Storage backend "${name}" (${backends.get(name).description})`,
@@ -92,6 +94,7 @@ export async function runServe(
 ): Promise<number> {
   const parsed = parseFlags(args, [
     ...commandFlags(cmd),
+    ...AGGREGATOR_FLAGS,
     ...STORAGE_FLAGS,
     ...backendCliFlags(backends),
   ]);
@@ -103,6 +106,7 @@ export async function runServe(
     throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`);
   }
   const config = servingConfig(parsed);
+  const aggregator = await aggregatorConfig(parsed);
   const controllerSpec = cmd.name === "server"
     ? checkControllers(String(parsed.values.controllers ?? "*"))
     : undefined;
@@ -146,6 +150,15 @@ export async function runServe(
           : undefined,
       },
       authorization: { mode: config.authorizationMode },
+      aggregation: {
+        proxyClientCertFile: aggregator.proxyClientCertFile,
+        proxyClientKeyFile: aggregator.proxyClientKeyFile,
+        requestHeaderClientCaFile: aggregator.requestHeaderClientCaFile,
+        allowedNames: aggregator.allowedNames,
+        serviceMap: aggregator.staticMap,
+        resolution: aggregator.sources,
+        dnsDomain: aggregator.dnsDomain,
+      },
       flowControl: {
         maxRequestsInflight: config.maxRequestsInflight,
         maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,

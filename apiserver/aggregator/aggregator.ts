@@ -304,8 +304,10 @@ export class Aggregator {
     for (const [name, gv] of wanted) {
       if (have.has(name)) continue;
       const obj = localApiService(gv, this.#opts.now());
+      const status = obj.status;
+      // prepareCreate drops a new object's status (the kind's strategy).
       const prepared = prepareCreate(def, obj, this.#opts.now());
-      prepared.status = obj.status;
+      prepared.status = status;
       try {
         await store.create(
           objectKey({ group: def.group, resource: def.plural, cluster, name }),

@@ -48,12 +48,16 @@ export function isHopByHop(name: string): boolean {
  * headers. `Authorization`, `Impersonate-*` and `X-Remote-*` never pass
  * (the user is already authenticated here; the extension must not be able
  * to be told otherwise).
+ *
+ * A list of pairs, not `Headers`: `fetch` sends a `Headers` object's
+ * repeated names as one comma-joined line, and extension servers (Go's
+ * `Header.Values`) read one group per line — `a, b` would be one group.
  */
 export function proxyRequestHeaders(
   incoming: Headers,
   user: ProxiedUser,
-): Headers {
-  const out = new Headers();
+): [string, string][] {
+  const out: [string, string][] = [];
   for (const [name, value] of incoming) {
     const n = name.toLowerCase();
     if (
@@ -63,16 +67,16 @@ export function proxyRequestHeaders(
     ) {
       continue;
     }
-    out.append(name, value);
+    out.push([name, value]);
   }
   // Bodies are relayed as they come; a compressed answer would be decoded
   // by fetch and passed on with a wrong Content-Encoding.
-  out.set("accept-encoding", "identity");
-  out.set(REQUEST_HEADERS.username, user.username);
-  for (const g of user.groups) out.append(REQUEST_HEADERS.group, g);
+  out.push(["accept-encoding", "identity"]);
+  out.push([REQUEST_HEADERS.username, user.username]);
+  for (const g of user.groups) out.push([REQUEST_HEADERS.group, g]);
   for (const [key, values] of Object.entries(user.extra ?? {})) {
     const name = REQUEST_HEADERS.extraPrefix + encodeURIComponent(key);
-    for (const v of values) out.append(name, v);
+    for (const v of values) out.push([name, v]);
   }
   return out;
 }

@@ -116,7 +116,12 @@ async function denoLookup(host: string): Promise<string[]> {
   const found: string[] = [];
   for (const type of ["A", "AAAA"] as const) {
     try {
-      found.push(...await Deno.resolveDns(host, type));
+      // Bounded: an unreachable name server must not hold a request.
+      found.push(
+        ...await Deno.resolveDns(host, type, {
+          signal: AbortSignal.timeout(2000),
+        }),
+      );
     } catch {
       // NXDOMAIN or no record of this type
     }
