@@ -50,7 +50,9 @@ export interface Target {
 }
 
 /** `group/version` (or `version` for core). */
-export function apiVersionOf(r: Pick<ApiResource, "group" | "version">) {
+export function apiVersionOf(
+  r: Pick<ApiResource, "group" | "version">,
+): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 

@@ -1,0 +1,26 @@
+/**
+ * The storage conformance suite for your own backend: one call runs every
+ * case of the `Store` contract (modelled on Kubernetes' storage test
+ * drivers) as `t.step`s against the store factories your `open()` returns.
+ * See `storage/testing/README.md` for the cases and what they assume.
+ *
+ * @example
+ * ```ts
+ * import { runConformanceSuite } from "./testing.ts";
+ * import { Backends, registerBuiltinBackends, silentLogger } from "./mod.ts";
+ *
+ * Deno.test("my backend conforms to the Store contract", async (t) => {
+ *   const memory = registerBuiltinBackends(new Backends()).get("memory");
+ *   await runConformanceSuite(t, {
+ *     name: "memory",
+ *     open: () => memory.open({}, { dataDir: "/tmp", logger: silentLogger }),
+ *     // While developing: a few cases only.
+ *     filter: (c) => c.name.startsWith("create"),
+ *   });
+ * });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./storage/testing/mod.ts";
