@@ -177,7 +177,7 @@ export async function runServe(
         shutdownGraceMs: config.shutdownGraceMs,
         readycheckTimeoutMs: config.readycheckTimeoutMs,
       },
-      apiServer: { virtualClusters: config.virtualClusters },
+      virtualClusters: config.virtualClusters,
       logger,
     });
     const served = await cp.serve();

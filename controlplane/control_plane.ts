@@ -191,6 +191,7 @@ export async function createControlPlane(
       tokenIssuer,
       resources,
       version: opts.version,
+      virtualClusters: opts.virtualClusters,
       extraMetrics: encryption?.metricFamilies,
       tokenReviewer: unionTokenAuthenticator(tokenAuthenticators),
       authorizationMode: opts.authorization?.mode,

@@ -19,6 +19,7 @@ import type {
 } from "../apiserver/mod.ts";
 import type { MutatingAdmission } from "../apiserver/admission/admission.ts";
 import type { ControllerDescriptor } from "../controllers/mod.ts";
+import type { VirtualClustersMode } from "../apiserver/tenancy/mod.ts";
 import type { ControlPlaneAggregation } from "./aggregation.ts";
 
 /** A storage backend chosen by name, opened (and closed) by the control plane. */
@@ -67,7 +68,9 @@ export interface AuthorizationOptions {
 
 /** Admission plugins of the embedding program, run after the built-in ones. */
 export interface AdmissionOptions {
+  /** Validating plugins (they may refuse a write). */
   validating?: readonly ValidatingAdmission[];
+  /** Mutating plugins (they may change a write). */
   mutating?: readonly MutatingAdmission[];
 }
 
@@ -148,6 +151,7 @@ export interface ControlPlaneOptions {
    * list, the strings select built-ins (none when there is no string).
    */
   controllers?: string | readonly ControllerChoice[];
+  /** Tokens, client certificates, service account tokens. */
   authentication?: AuthenticationOptions;
   /**
    * API aggregation: APIServices delegate group/versions to extension API
@@ -156,7 +160,9 @@ export interface ControlPlaneOptions {
    * nothing is delegated).
    */
   aggregation?: ControlPlaneAggregation;
+  /** RBAC, AlwaysAllow or your own authorizer. */
   authorization?: AuthorizationOptions;
+  /** Your admission plugins. */
   admission?: AdmissionOptions;
   /** Flow control seats (defaults 400 read-only and 200 mutating; 0: off). */
   flowControl?: {
@@ -171,11 +177,19 @@ export interface ControlPlaneOptions {
   serving?: ServingOptions;
   /** Served at `/version`. */
   version?: VersionInfo;
+  /**
+   * `declared` (default): a path naming a virtual cluster with no
+   * `VirtualCluster` object is 404; `implicit`: the first request creates
+   * the cluster.
+   */
+  virtualClusters?: VirtualClustersMode;
   /** Default: no logs. */
   logger?: Logger;
   /**
    * More options of the API server (`createApiServer`), passed as they
    * are: the advanced knobs this object does not name.
+   *
+   * @ignore
    */
   apiServer?: Partial<Omit<ApiServerOptions, "storage" | "logger">>;
 }
