@@ -115,6 +115,12 @@ export class Compactor {
       sql: "DELETE FROM hp_changes WHERE revision <= TIMESTAMP_MICROS(@upTo)",
       params: { upTo },
     });
+    // After their hp_changes rows: a prefix row never outlives its keys.
+    await this.#db.runPartitionedUpdate({
+      sql:
+        "DELETE FROM hp_bulk_deletes WHERE revision <= TIMESTAMP_MICROS(@upTo)",
+      params: { upTo },
+    });
     await this.#db.runTransactionAsync(async (tx) => {
       const [rows] = await tx.run({
         sql: "SELECT purged FROM hp_meta WHERE id = 1",

@@ -60,6 +60,18 @@ export const SCHEMA: readonly SchemaStatement[] = [
   prev_revision INT64,
 ) PRIMARY KEY (revision)`,
   },
+  {
+    // The keys a deletePrefix removed: one commit (one revision) removes
+    // many keys, but hp_changes holds one row per revision, so that row
+    // (kind "prefix", key = the prefix) stands for these rows.
+    name: "hp_bulk_deletes",
+    ddl: `CREATE TABLE hp_bulk_deletes (
+  revision TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),
+  key STRING(MAX) NOT NULL,
+  prev_value STRING(MAX) NOT NULL,
+  prev_revision INT64 NOT NULL,
+) PRIMARY KEY (revision, key)`,
+  },
 ];
 
 /** Options for {@linkcode ensureSchema}. */

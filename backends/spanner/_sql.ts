@@ -45,6 +45,35 @@ export const RECORD_COLUMNS =
 export const CHANGE_COLUMNS =
   "UNIX_MICROS(c.revision) AS rev, c.kind, c.key, c.value, c.prev_value, c.prev_revision";
 
+/**
+ * The change rows after `@after` that pass `filter` (on `hp_changes`), at
+ * most `limit` of them, with each deletePrefix row (kind `prefix`) expanded
+ * into one `delete` row per removed key that passes `bulkFilter` (on
+ * `hp_bulk_deletes` as `b`). Columns as {@linkcode CHANGE_COLUMNS} expects
+ * under the alias given by the caller; a prefix row none of whose keys pass
+ * comes out once with a NULL key (it still counts toward `limit`, 0 = all).
+ */
+export function expandedChangesSql(
+  filter: string,
+  bulkFilter: string,
+  limit: number,
+): string {
+  const bulk = (b: string, own: string) =>
+    `IF(ch.kind = 'prefix', ${b}, ${own})`;
+  return `(SELECT ch.revision,
+      ${bulk("'delete'", "ch.kind")} AS kind,
+      ${bulk("b.key", "ch.key")} AS key,
+      ${bulk("b.prev_value", "ch.value")} AS value,
+      ${bulk("b.prev_value", "ch.prev_value")} AS prev_value,
+      ${bulk("b.prev_revision", "ch.prev_revision")} AS prev_revision
+    FROM (SELECT revision, kind, key, value, prev_value, prev_revision
+          FROM hp_changes
+          WHERE revision > TIMESTAMP_MICROS(@after) AND (${filter})
+          ORDER BY revision${limit > 0 ? ` LIMIT ${limit}` : ""}) AS ch
+    LEFT JOIN hp_bulk_deletes AS b
+      ON ch.kind = 'prefix' AND b.revision = ch.revision AND (${bulkFilter}))`;
+}
+
 /** A record row as returned with `json: true`. */
 export interface RecordRow {
   key: string;

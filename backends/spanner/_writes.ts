@@ -12,7 +12,15 @@
 import { Spanner } from "@google-cloud/spanner";
 import type { Database } from "@google-cloud/spanner";
 import { conflict, keyExists, notFound } from "../../storage/mod.ts";
-import { commitRevision, KV_COLUMNS, kvRow, type RecordRow } from "./_sql.ts";
+import {
+  commitRevision,
+  KV_COLUMNS,
+  kvRow,
+  prefixRange,
+  rangeParams,
+  rangeSql,
+  type RecordRow,
+} from "./_sql.ts";
 
 /** What a write does, decided from the current row (or a thrown error). */
 type Plan = (current: RecordRow | undefined) => {
@@ -107,4 +115,61 @@ export function deleteKey(
     if (Number(current.mr) !== expected) throw conflict(key);
     return { kv: "delete", value: current.value, kind: "delete" };
   });
+}
+
+/**
+ * Deletes every live key under `prefix` in one read-write transaction: the
+ * live rows are read (locking the range), deleted with one `deleteRows`
+ * mutation, recorded in `hp_bulk_deletes` and announced by one `hp_changes`
+ * row of kind `prefix` — all at the one commit timestamp. Spanner bounds a
+ * commit to 80,000 mutations, so one call removes at most about 15,000
+ * keys (the commit fails with a clear error beyond that, deleting nothing).
+ * `revision` is undefined when nothing matched (nothing was written).
+ */
+export async function deletePrefixKeys(
+  db: Database,
+  prefix: string,
+): Promise<{ deleted: number; revision: number | undefined }> {
+  const ct = Spanner.COMMIT_TIMESTAMP;
+  const range = prefixRange(prefix);
+  let deleted = 0;
+  const resp = await db.runTransactionAsync(async (tx) => {
+    const [rows] = await tx.run({
+      sql: `SELECT key, value, UNIX_MICROS(mod_revision) AS mr FROM hp_kv
+            WHERE ${rangeSql("key", range)} ORDER BY key`,
+      params: rangeParams(range),
+      json: true,
+    });
+    const live = rows as { key: string; value: string; mr: number }[];
+    deleted = live.length;
+    if (live.length === 0) {
+      await tx.rollback().catch(() => {});
+      return undefined;
+    }
+    tx.deleteRows("hp_kv", live.map((r) => r.key));
+    tx.insert(
+      "hp_bulk_deletes",
+      live.map((r) => ({
+        revision: ct,
+        key: r.key,
+        prev_value: r.value,
+        prev_revision: Spanner.int(r.mr),
+      })),
+    );
+    tx.insert("hp_changes", {
+      revision: ct,
+      kind: "prefix",
+      key: prefix,
+      value: "",
+      prev_value: null,
+      prev_revision: Spanner.int(live.length),
+    });
+    tx.update("hp_meta", { id: 1, last_commit: ct });
+    const [committed] = await tx.commit();
+    return committed;
+  });
+  return {
+    deleted,
+    revision: resp ? commitRevision(resp.commitTimestamp) : undefined,
+  };
 }

@@ -11,11 +11,11 @@
 import type { Database } from "@google-cloud/spanner";
 import {
   expired,
-  internal,
   type StorageError,
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
+import { validatePrefix } from "../../storage/keys.ts";
 import type {
   Log,
   LogEvent,
@@ -34,11 +34,17 @@ import {
 } from "./_client.ts";
 import { ensureSchema } from "./_schema.ts";
 import { ChangeTailer, type TailBatch } from "./_tailer.ts";
-import { createKey, deleteKey, updateKey } from "./_writes.ts";
+import {
+  createKey,
+  deleteKey,
+  deletePrefixKeys,
+  updateKey,
+} from "./_writes.ts";
 import { Compactor, type Meta, readMeta } from "./_compaction.ts";
 import {
   CHANGE_COLUMNS,
   type ChangeRow,
+  expandedChangesSql,
   KV_COLUMNS,
   kvRow,
   prefixRange,
@@ -218,13 +224,25 @@ export class SpannerLog implements Log {
     );
   }
 
-  /** Interim: the bulk delete of this backend lands in the next commits. */
-  deletePrefix(
-    _prefix: string,
+  /**
+   * One read-write transaction (see `deletePrefixKeys`): every removed key
+   * gets a `delete` event at the one commit timestamp, as etcd's
+   * DeleteRange gives them one revision.
+   */
+  async deletePrefix(
+    prefix: string,
   ): Promise<{ deleted: number; revision: number }> {
-    return Promise.reject(
-      internal("deletePrefix: not implemented yet by the spanner backend"),
-    );
+    validatePrefix(prefix);
+    let deleted = 0;
+    const revision = await this.#committed(async () => {
+      const res = await deletePrefixKeys(this.#db, prefix);
+      deleted = res.deleted;
+      return res.revision ?? 0;
+    }, "deletePrefix");
+    if (deleted === 0) {
+      return { deleted, revision: await this.currentRevision() };
+    }
+    return { deleted, revision };
   }
 
   delete(key: string, expected: number): Promise<number> {
@@ -237,25 +255,49 @@ export class SpannerLog implements Log {
     limit = 0,
   ): Promise<LogEvent[]> {
     const range = prefixRange(prefix);
-    // One statement reads the compacted revision and the changes in the same
-    // strong snapshot, so a concurrent compaction cannot open a silent gap.
-    const [rows] = await this.#run(() =>
-      this.#db.run({
-        sql: `SELECT m.compacted, ${CHANGE_COLUMNS}
-              FROM hp_meta AS m LEFT JOIN hp_changes AS c
-                ON c.revision > TIMESTAMP_MICROS(@after)
-               AND ${rangeSql("c.key", range)}
-              WHERE m.id = 1 ORDER BY c.revision${
-          limit > 0 ? ` LIMIT ${limit}` : ""
-        }`,
-        params: { after: afterRevision, ...rangeParams(range) },
-        json: true,
-      }), "changes");
-    const compacted = Number((rows[0] as { compacted: number }).compacted);
-    if (afterRevision < compacted) throw expired(afterRevision, compacted);
-    return (rows as ChangeRow[]).map(toEvent).filter((e) =>
-      e !== undefined
-    ) as LogEvent[];
+    // A prefix row (a deletePrefix) counts when its prefix holds the range
+    // or lies in it; its keys are then filtered by the range.
+    const filter = `(${
+      rangeSql("key", range)
+    }) OR (kind = 'prefix' AND STARTS_WITH(@start, key))`;
+    const changes = expandedChangesSql(
+      filter,
+      rangeSql("b.key", range),
+      limit,
+    );
+    const out: LogEvent[] = [];
+    let after = afterRevision;
+    for (;;) {
+      // One statement reads the compacted revision and the changes in the
+      // same strong snapshot, so a concurrent compaction cannot open a
+      // silent gap.
+      const [rows] = await this.#run(() =>
+        this.#db.run({
+          sql: `SELECT m.compacted, ${CHANGE_COLUMNS}
+                FROM hp_meta AS m LEFT JOIN ${changes} AS c ON TRUE
+                WHERE m.id = 1 ORDER BY c.revision, c.key`,
+          params: { after, ...rangeParams(range) },
+          json: true,
+        }), "changes");
+      const compacted = Number((rows[0] as { compacted: number }).compacted);
+      if (after < compacted) throw expired(afterRevision, compacted);
+      // Whole revisions only; a page whose prefix rows matched no key of
+      // the range is short of events but not the end: read on.
+      let revisions = 0;
+      let last = 0;
+      for (const row of rows as ChangeRow[]) {
+        if (row.rev === null) continue;
+        const rev = Number(row.rev);
+        if (rev !== last) {
+          revisions++;
+          last = rev;
+        }
+        const ev = toEvent(row);
+        if (ev) out.push(ev);
+      }
+      if (limit <= 0 || revisions < limit || out.length >= limit) return out;
+      after = last;
+    }
   }
 
   subscribe(
@@ -359,9 +401,9 @@ export class SpannerLog implements Log {
   async #tail(after: number, limit: number): Promise<TailBatch> {
     const [rows] = await this.#db.run({
       sql: `SELECT m.purged, m.compacted, ${CHANGE_COLUMNS}
-            FROM hp_meta AS m LEFT JOIN hp_changes AS c
-              ON c.revision > TIMESTAMP_MICROS(@after)
-            WHERE m.id = 1 ORDER BY c.revision LIMIT ${limit}`,
+            FROM hp_meta AS m
+            LEFT JOIN ${expandedChangesSql("TRUE", "TRUE", limit)} AS c ON TRUE
+            WHERE m.id = 1 ORDER BY c.revision, c.key`,
       params: { after },
       json: true,
     });

@@ -3,7 +3,10 @@
  * {@linkcode WatchHub} *before* reading anything, so live changes are
  * buffered while it sends the initial state or replays history; buffered
  * changes at or below the revision already covered are dropped, so the
- * stream has neither gaps nor duplicates.
+ * stream has neither gaps nor duplicates. One revision may carry several
+ * changes (a bulk delete on a log that stamps one commit time on all of
+ * them): while such a revision is open, a change of it is handled once per
+ * key.
  *
  * The initial state and the replay are read lazily as the consumer pulls
  * (back-pressure). Live changes cannot wait: each watcher buffers at most
@@ -68,6 +71,14 @@ class LogWatcher implements Watcher, HubMember {
   #bookmarkTarget: number | undefined;
   /** Every change at or below this revision has been handled. */
   #covered = 0;
+  /**
+   * True when `#covered` came from a change, so more changes of that
+   * revision may follow; false when it came from a list, a replay's end or
+   * a bookmark. The keys handled at it: the first, then (rarely) the rest.
+   */
+  #open = false;
+  #openFirst: string | undefined;
+  #openMore: Set<string> | undefined;
   /** No BOOKMARK below this revision (the revision the client asked for). */
   #minBookmark = 0;
   #iterator: AsyncGenerator<WatchEvent> | undefined;
@@ -179,7 +190,7 @@ class LogWatcher implements Watcher, HubMember {
       if (start.kind === "initial") yield* this.#initial(start);
       else if (start.kind === "replay") yield* this.#replay(start);
       else {
-        this.#covered = start.revision;
+        this.#cover(start.revision);
         this.#minBookmark = start.revision;
       }
       yield* this.#live();
@@ -214,7 +225,7 @@ class LogWatcher implements Watcher, HubMember {
         limit: PAGE,
       });
     }
-    this.#covered = revision;
+    this.#cover(revision);
     this.#minBookmark = revision;
     if (start.endBookmark && !this.#stopped) {
       yield bookmarkEvent(revision, true);
@@ -225,7 +236,7 @@ class LogWatcher implements Watcher, HubMember {
     start: Extract<Start, { kind: "replay" }>,
   ): AsyncGenerator<WatchEvent> {
     let after = start.after;
-    this.#covered = start.after;
+    this.#cover(start.after);
     this.#minBookmark = start.after;
     for (;;) {
       let events: LogEvent[];
@@ -249,13 +260,32 @@ class LogWatcher implements Watcher, HubMember {
     }
     // Everything committed before history was read (at least up to the
     // revision current at registration) is now covered.
-    if (start.current > this.#covered) this.#covered = start.current;
+    if (start.current > this.#covered) this.#cover(start.current);
+  }
+
+  /** Marks everything at or below `revision` as handled (closed). */
+  #cover(revision: number): void {
+    this.#covered = revision;
+    this.#open = false;
+    this.#openFirst = undefined;
+    this.#openMore = undefined;
   }
 
   /** Handles one change in revision order; drops what is already covered. */
   #handle(ev: LogEvent): WatchEvent | undefined {
-    if (ev.revision <= this.#covered) return undefined;
-    this.#covered = ev.revision;
+    if (ev.revision < this.#covered) return undefined;
+    if (ev.revision === this.#covered) {
+      if (
+        !this.#open || ev.key === this.#openFirst ||
+        this.#openMore?.has(ev.key)
+      ) return undefined;
+      (this.#openMore ??= new Set()).add(ev.key);
+    } else {
+      this.#covered = ev.revision;
+      this.#open = true;
+      this.#openFirst = ev.key;
+      this.#openMore = undefined;
+    }
     if (!this.#matchesKey(ev.key)) return undefined;
     return toWatchEvent(ev, this.#matches, this.#everything);
   }
@@ -278,7 +308,7 @@ class LogWatcher implements Watcher, HubMember {
         const rev = Math.max(this.#covered, this.#deps.hub.dispatched);
         if (rev >= this.#bookmarkTarget && rev >= this.#minBookmark) {
           this.#bookmarkTarget = undefined;
-          this.#covered = rev;
+          this.#cover(rev);
           yield bookmarkEvent(rev);
           continue;
         }

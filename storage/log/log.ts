@@ -7,7 +7,11 @@
  * bookmarks).
  *
  * Revisions are positive integers, strictly increasing with every committed
- * change of the whole log (all keys share one sequence). An empty log reports
+ * change of the whole log (all keys share one sequence) — except that the
+ * changes of one {@linkcode Log.deletePrefix} may share one revision (on a
+ * log whose revisions are commit times, as etcd's DeleteRange); such a group
+ * is never split: subscribers get it in one call and `changes()` returns it
+ * whole. An empty log reports
  * a current revision of at least 1 (as etcd does): revision 0 means "any" to
  * clients, so no read may ever be answered at it. `changes()` after a revision
  * newer than the current one returns an empty list.
@@ -91,15 +95,18 @@ export interface Log {
   /**
    * Deletes every live key starting with `prefix` (a validated prefix ending
    * in "/") in one transaction: each removed key gets a `delete` event (its
-   * last value) with its own revision, consecutive and in key order, all
-   * committed together and delivered to subscribers together. Returns how
-   * many keys were removed and the current revision after the delete.
+   * last value), in key order, all committed together and delivered to
+   * subscribers together — at consecutive revisions, or all at the one
+   * revision of the commit on a log whose revisions are commit times.
+   * Returns how many keys were removed and the current revision after the
+   * delete (unchanged when nothing matched).
    */
   deletePrefix(prefix: string): Promise<{ deleted: number; revision: number }>;
 
   /**
    * Committed changes with revision > `afterRevision` for keys starting with
-   * `prefix`, in revision order, at most `limit` (0 = all). `Expired` when
+   * `prefix`, in revision order, at most `limit` (0 = all) — or a few more
+   * so as to end on a whole revision (see the module doc). `Expired` when
    * `afterRevision` is below the compacted revision.
    */
   changes(

@@ -414,3 +414,80 @@ Deno.test("a log that loses track of changes ends every watch with Expired", asy
     await factory.close();
   }
 });
+
+/** A log that reports a fixed history and delivers whatever a test emits. */
+class GroupLog extends MemoryLog {
+  history: LogEvent[] = [];
+  current = 1;
+  #listeners = new Set<(events: LogEvent[]) => void>();
+
+  override subscribe(listener: (events: LogEvent[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  override currentRevision(): Promise<number> {
+    return Promise.resolve(this.current);
+  }
+
+  override changes(prefix: string, after: number): Promise<LogEvent[]> {
+    return Promise.resolve(
+      this.history.filter((e) =>
+        e.revision > after && e.key.startsWith(prefix)
+      ),
+    );
+  }
+
+  emit(events: LogEvent[]): void {
+    for (const l of this.#listeners) l(events);
+  }
+}
+
+Deno.test("several changes at one revision (a bulk delete) reach a watch once each, from history and live", async () => {
+  const log = new GroupLog();
+  const factory = new LogStoreFactory(log as Log);
+  try {
+    const store = factory.storeFor({ resource: "things" });
+    const key = (n: string) => `/registry/things/clusters/root/ns/${n}`;
+    const group: LogEvent[] = ["a", "b", "c"].map((n) => ({
+      type: "delete",
+      key: key(n),
+      revision: 10,
+      value: JSON.stringify(obj(n)),
+      prevValue: JSON.stringify(obj(n)),
+      prevRevision: 5,
+    }));
+    log.history = group;
+    log.current = 10;
+    const fromNine = await store.watch("/registry/things/", {
+      recursive: true,
+      resourceVersion: "9",
+    });
+    const fromTen = await store.watch("/registry/things/", {
+      recursive: true,
+      resourceVersion: "10",
+    });
+    // The group also arrives live after the watches registered (a tailing
+    // log may deliver it late), then a later change.
+    log.emit(group);
+    log.emit([{
+      type: "create",
+      key: key("d"),
+      revision: 11,
+      value: JSON.stringify(obj("d")),
+    }]);
+    assert.deepEqual(
+      (await take(fromNine[Symbol.asyncIterator](), 4)).map(describe),
+      ["DELETED:a@10", "DELETED:b@10", "DELETED:c@10", "ADDED:d@11"],
+    );
+    assert.deepEqual(
+      (await take(fromTen[Symbol.asyncIterator](), 1)).map(describe),
+      ["ADDED:d@11"],
+      "a watch from the group's revision has seen it",
+    );
+    fromNine.stop();
+    fromTen.stop();
+  } finally {
+    await factory.close();
+  }
+});

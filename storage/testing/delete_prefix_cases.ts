@@ -196,23 +196,41 @@ export const deletePrefixCases = casesOf("delete prefix", [
   },
   {
     name:
-      "after deletePrefix a watch from an older revision replays the deletes and old reads still see the objects",
+      "after deletePrefix a watch from an older revision replays the deletes (also one on a namespace inside the prefix) and old reads still see the objects",
     upstream: "none (revision history of a DeleteRange)",
     async run(env) {
       const { store, prefix } = env;
       const created = await createMany(env, "h", 3, { cluster: "a" });
+      const inner = await createMany(env, "i", 2, {
+        cluster: "a",
+        namespace: "inner",
+      });
       const before = await store.currentRevision();
       const res = await store.deletePrefix(
         prefix({ cluster: "a", namespace: null }),
       );
-      assert.equal(res.deleted, created.length);
+      assert.equal(res.deleted, created.length + inner.length);
 
-      const old = await store.list(prefix({ cluster: "a", namespace: null }), {
+      const old = await store.list(prefix({ cluster: "a" }), {
         recursive: true,
         resourceVersion: String(before),
         resourceVersionMatch: "Exact",
       });
       assert.deepEqual(names(old.items), names(created));
+
+      const narrow = new WatchCollector(
+        await store.watch(prefix({ cluster: "a", namespace: "inner" }), {
+          recursive: true,
+          resourceVersion: String(before),
+        }),
+      );
+      try {
+        const events = await deletedEvents(narrow, inner.length);
+        assert.deepEqual(names(events).sort(), names(inner).sort());
+        await narrow.expectQuiet(undefined, { skipBookmarks: true });
+      } finally {
+        await narrow.close();
+      }
 
       const w = new WatchCollector(
         await store.watch(prefix({ cluster: "a", namespace: null }), {
@@ -221,8 +239,11 @@ export const deletePrefixCases = casesOf("delete prefix", [
         }),
       );
       try {
-        const events = await deletedEvents(w, created.length);
-        assert.deepEqual(names(events).sort(), names(created).sort());
+        const events = await deletedEvents(w, created.length + inner.length);
+        assert.deepEqual(
+          names(events).sort(),
+          names([...created, ...inner]).sort(),
+        );
         await w.expectQuiet(undefined, { skipBookmarks: true });
       } finally {
         await w.close();
