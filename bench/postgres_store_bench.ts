@@ -14,7 +14,9 @@
  * On a busy machine the two sides of a group run seconds apart under
  * different load; `deno run -A bench/postgres_store_bench.ts --interleaved`
  * alternates raw and store rounds instead (9 rounds of 320 operations each,
- * medians) and prints the ratios.
+ * medians) and prints the ratios, with the CPU time per operation of this
+ * process and of the server's backends (less sensitive to the machine's
+ * load than the rates).
  *
  * @module
  */
@@ -24,6 +26,7 @@ import type { KubeObject } from "../storage/mod.ts";
 import { silentLogger } from "../log/mod.ts";
 import { postgresBackend } from "../backends/postgres/mod.ts";
 import { startPostgres } from "../tests/support/postgres.ts";
+import { childrenCpuMicros, ownCpuMicros, postgresPid } from "./_cpu.ts";
 
 const GET_KEYS = 1000;
 const POOL = 32;
@@ -103,7 +106,10 @@ if (pg) {
   };
 
   if (Deno.args.includes("--interleaved")) {
-    await interleaved({ rawCreate, storeCreate, rawGet, storeGet });
+    await interleaved(
+      { rawCreate, storeCreate, rawGet, storeGet },
+      postgresPid(pg.port),
+    );
     await raw.end();
     await factory.close();
     await pg.stop();
@@ -135,23 +141,46 @@ if (pg) {
   }
 }
 
-/** Alternates raw and store rounds; prints medians and ratios. */
+/**
+ * Alternates raw and store rounds; prints medians and ratios, and the CPU
+ * time per operation of this process (driver, store) and of the server's
+ * backends (`server`, when its PID is known): on a busy machine the rates
+ * swing with other people's load, the CPU cost much less.
+ */
 async function interleaved(
   ops: Record<
     "rawCreate" | "storeCreate" | "rawGet" | "storeGet",
     () => Promise<unknown>
   >,
+  serverPid: number | undefined,
 ): Promise<void> {
-  const round = async (op: () => Promise<unknown>, inFlight: number) => {
+  const serverCpu = () =>
+    serverPid === undefined ? 0 : childrenCpuMicros(serverPid);
+  /** CPU µs per operation, summed over a side's rounds. */
+  type Cpu = { client: number; server: number; rounds: number };
+  const round = async (
+    op: () => Promise<unknown>,
+    inFlight: number,
+    cpu: Cpu,
+  ) => {
     let left = 320;
+    const [c0, s0] = [ownCpuMicros(), serverCpu()];
     const start = performance.now();
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
         while (left-- > 0) await op();
       }),
     );
-    return 320 / ((performance.now() - start) / 1000);
+    const rate = 320 / ((performance.now() - start) / 1000);
+    cpu.client += (ownCpuMicros() - c0) / 320;
+    cpu.server += (serverCpu() - s0) / 320;
+    cpu.rounds++;
+    return rate;
   };
+  const show = (c: Cpu) =>
+    `${(c.client / c.rounds).toFixed(0)}+${
+      (c.server / c.rounds).toFixed(0)
+    } µs`;
   const median = (xs: number[]) =>
     [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const n of [1, 32]) {
@@ -163,16 +192,23 @@ async function interleaved(
     ) {
       const raws: number[] = [];
       const stores: number[] = [];
+      const rawCpu: Cpu = { client: 0, server: 0, rounds: 0 };
+      const storeCpu: Cpu = { client: 0, server: 0, rounds: 0 };
       for (let i = 0; i < 9; i++) {
-        raws.push(await round(rawOp, n));
-        stores.push(await round(storeOp, n));
+        raws.push(await round(rawOp, n, rawCpu));
+        stores.push(await round(storeOp, n, storeCpu));
       }
       const r = median(raws);
       const st = median(stores);
+      const cpuRatio = (rawCpu.client + rawCpu.server) /
+        (storeCpu.client + storeCpu.server);
       console.log(
         `${what}, ${n} in flight: raw ${r.toFixed(0)}/s, store ${
           st.toFixed(0)
-        }/s, store/raw ${(st / r * 100).toFixed(0)}%`,
+        }/s, store/raw ${(st / r * 100).toFixed(0)}%; CPU/op ` +
+          `(client+server) raw ${show(rawCpu)}, store ${
+            show(storeCpu)
+          }, raw/store ${(cpuRatio * 100).toFixed(0)}%`,
       );
     }
   }
