@@ -30,16 +30,27 @@ export {
 export type {
   AdmissionAttributes,
   AdmissionOperation,
+  DeleteAttributes,
+  MutatingAdmission,
+  RequestAttributes,
   ValidatingAdmission,
+  WriteAttributes,
 } from "./admission/admission.ts";
+export type { NameValidator } from "./validation/names.ts";
 export { BUILTIN_RESOURCES, ResourceRegistry } from "./resources/registry.ts";
 export type {
   ResourceDefinition,
   SubresourceDefinition,
   TableColumn,
 } from "./resources/types.ts";
-export type { FieldError } from "./validation/field_error.ts";
-export { kindSchema, listSchema, type Schema } from "./schema/mod.ts";
+export type { FieldError, FieldErrorType } from "./validation/field_error.ts";
+export {
+  kindSchema,
+  listSchema,
+  type Schema,
+  type SchemaType,
+  type ValidationRule,
+} from "./schema/mod.ts";
 export { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 export { ApiError, type Status } from "./status/mod.ts";
 export {

@@ -8,9 +8,13 @@
 
 /** An authenticated user, as Kubernetes' `user.Info`. */
 export interface UserInfo {
+  /** The user name, e.g. `admin` or `system:serviceaccount:default:app`. */
   username: string;
+  /** A unique id of the user, when known. */
   uid?: string;
+  /** The user's groups. */
   groups: string[];
+  /** Extra attributes (e.g. a service account token's credential id). */
   extra?: Record<string, string[]>;
 }
 

@@ -12,13 +12,16 @@ import type { ClusterTracker, InformerFactory } from "./runtime/mod.ts";
 
 /** Shared facilities handed to each controller. */
 export interface ControllerContext {
+  /** The API, as this controller's user. */
   client: ApiClient;
   /**
    * The clusters the controllers act on (every cluster, or a chosen few),
    * learned from the cross-cluster namespaces informer.
    */
   clusters: ClusterTracker;
+  /** Shared informers (one watch per resource for every controller). */
   informers: InformerFactory;
+  /** The controller's logger. */
   logger: Logger;
   /** The cluster CA (PEM) published in every namespace. */
   rootCA?: string;
@@ -36,7 +39,9 @@ export interface ControllerContext {
 
 /** A resource a controller reads or writes (`group` is `""` for the core group). */
 export interface ControllerResource {
+  /** API group; `""` for the core group. */
   group: string;
+  /** Plural resource name, e.g. `serviceaccounts`. */
   resource: string;
 }
 

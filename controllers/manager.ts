@@ -49,8 +49,11 @@ export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((c) =>
 export interface LeaderElectionConfig {
   /** Default: `<hostname>_<random uuid>`. */
   identity?: string;
+  /** How long a lease is valid without renewal (default 15 s). */
   leaseDurationMs?: number;
+  /** How long the leader tries to renew before giving up (default 10 s). */
   renewDeadlineMs?: number;
+  /** How often candidates try to acquire or renew (default 2 s). */
   retryPeriodMs?: number;
 }
 
@@ -71,6 +74,7 @@ export interface StartControllersOptions {
   rootCA?: string;
   /** The client CA (PEM pair) `csrsigning` signs with; it idles without. */
   clientCA?: { certPem: string; keyPem: string };
+  /** Where the controllers log. */
   logger: Logger;
   /** Stops everything when aborted (as `stop()`). */
   signal?: AbortSignal;

@@ -53,6 +53,7 @@ export {
   apiVersionOf,
   clusterOf,
   CORE,
+  type DeleteOptions,
   httpTransport,
   inProcessTransport,
   isAlreadyExists,
@@ -61,11 +62,14 @@ export {
   type Kubeconfig,
   KubeconfigError,
   type ListOptions,
+  type ListPage,
   loadKubeconfig,
   type Target,
   type Transport,
+  type WireEvent,
 } from "./client/mod.ts";
 export {
+  type ClusterListener,
   ClusterTracker,
   Informer,
   InformerFactory,

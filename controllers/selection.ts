@@ -8,6 +8,7 @@
 
 /** A `--controllers` value that names an unknown controller or is empty. */
 export class ControllerSelectionError extends Error {
+  /** An error with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "ControllerSelectionError";

@@ -23,6 +23,7 @@ import {
 export interface ControlPlaneAggregation {
   /** The front proxy's client certificate; default: generated. */
   proxyClientCertFile?: string;
+  /** The front proxy's private key; default: generated. */
   proxyClientKeyFile?: string;
   /** The CA that signed `proxyClientCertFile` (published to extensions). */
   requestHeaderClientCaFile?: string;

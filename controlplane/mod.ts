@@ -24,6 +24,8 @@ export {
   type ServedControlPlane,
 } from "./control_plane.ts";
 export type { FetchHandler } from "./fetch_handler.ts";
+export type { ControlPlaneAggregation } from "./aggregation.ts";
+export type { ResolutionSource } from "../apiserver/aggregator/mod.ts";
 export type {
   AdmissionOptions,
   AuthenticationOptions,

@@ -14,6 +14,7 @@ import type { ResourceChoice } from "./options.ts";
 
 /** A resource choice that names no built-in kind, or a kind given twice. */
 export class ResourceChoiceError extends Error {
+  /** An error with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "ResourceChoiceError";

@@ -28,6 +28,7 @@ import type {
 
 /** A backend's configuration that cannot work (unknown name, bad flags). */
 export class StorageConfigError extends Error {
+  /** An error with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "StorageConfigError";

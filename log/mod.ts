@@ -20,9 +20,13 @@ export type LogFields = Record<string, unknown>;
 
 /** A structured logger. */
 export interface Logger {
+  /** Logs at debug level: detail for developers, off by default. */
   debug(msg: string, fields?: LogFields): void;
+  /** Logs at info level: what the program did. */
   info(msg: string, fields?: LogFields): void;
+  /** Logs at warn level: something is wrong but work goes on. */
   warn(msg: string, fields?: LogFields): void;
+  /** Logs at error level: something failed. */
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   with(fields: LogFields): Logger;

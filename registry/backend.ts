@@ -28,6 +28,7 @@ export type FlagValues = Record<string, string | undefined>;
 export interface BackendContext {
   /** The server's data directory (`--data-dir`). */
   dataDir: string;
+  /** Where the backend logs. */
   logger: Logger;
 }
 

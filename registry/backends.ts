@@ -17,6 +17,7 @@ import type { Backend, FlagSpec } from "./backend.ts";
 
 /** Raised for registry misuse (duplicate or unknown names, bad flag names). */
 export class RegistryError extends Error {
+  /** An error with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "RegistryError";

@@ -39,6 +39,7 @@ export class StorageError extends Error {
   /** The revision involved, if any (e.g. the current revision for TooLargeResourceVersion). */
   readonly revision?: number;
 
+  /** An error of kind `code`, naming the key and revision involved. */
   constructor(
     code: StorageErrorCode,
     message: string,

@@ -36,8 +36,11 @@ export interface ResourceRef {
 
 /** Identifies one object in storage. */
 export interface ObjectRef extends ResourceRef {
+  /** The virtual cluster (`root` by default). */
   cluster: string;
+  /** The namespace of a namespaced object. */
   namespace?: string;
+  /** The object's name. */
   name: string;
 }
 

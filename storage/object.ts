@@ -8,28 +8,47 @@
 
 /** Kubernetes object metadata, as far as storage and the generic layers read it. */
 export interface ObjectMeta {
+  /** The object's name, unique per namespace and kind. */
   name?: string;
+  /** A prefix the server completes into a unique name on create. */
   generateName?: string;
+  /** The namespace of a namespaced object. */
   namespace?: string;
+  /** The unique id the server assigns on create. */
   uid?: string;
+  /** The version of the object, owned by storage. */
   resourceVersion?: string;
+  /** Counts changes of the desired state (spec). */
   generation?: number;
+  /** When the object was created (RFC 3339). */
   creationTimestamp?: string;
+  /** When deletion was asked for (RFC 3339); set while finalizers run. */
   deletionTimestamp?: string;
+  /** Seconds the object had to be deleted gracefully. */
   deletionGracePeriodSeconds?: number;
+  /** Labels, for selection. */
   labels?: Record<string, string>;
+  /** Annotations, free-form. */
   annotations?: Record<string, string>;
+  /** What must happen before the object goes away. */
   finalizers?: string[];
+  /** The objects this one depends on (garbage collection). */
   ownerReferences?: Array<Record<string, unknown>>;
+  /** Which manager owns which fields (server-side apply). */
   managedFields?: Array<Record<string, unknown>>;
+  /** Any other metadata field. */
   [field: string]: unknown;
 }
 
 /** Any Kubernetes-style object: `apiVersion`, `kind`, `metadata` and free-form fields. */
 export interface KubeObject {
+  /** `group/version` or `v1`. */
   apiVersion?: string;
+  /** The object's kind. */
   kind?: string;
+  /** The object's metadata. */
   metadata: ObjectMeta;
+  /** The kind's own fields (`spec`, `status`, `data`, …). */
   [field: string]: unknown;
 }
 

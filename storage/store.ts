@@ -31,7 +31,9 @@ export interface Preconditions {
  * lets a list report `remainingItemCount`).
  */
 export interface Predicate {
+  /** True when `obj` passes the filter. */
   matches(obj: KubeObject): boolean;
+  /** The predicate matches every object. */
   everything?: boolean;
 }
 
@@ -63,6 +65,7 @@ export interface ListOptions {
    * `TooLargeResourceVersion`.
    */
   resourceVersion?: string;
+  /** How `resourceVersion` applies (see above). */
   resourceVersionMatch?: ResourceVersionMatch;
   /** Filters items. Filtering happens before `limit` is applied. */
   predicate?: Predicate;
@@ -74,6 +77,7 @@ export interface ListOptions {
 
 /** One page of a list. */
 export interface ListResult {
+  /** The objects of the page, in key order. */
   items: KubeObject[];
   /** The revision the list was read at. */
   resourceVersion: string;
@@ -95,6 +99,7 @@ export type UpdateFunc = (
 
 /** Options for {@linkcode Store.guaranteedUpdate}. */
 export interface GuaranteedUpdateOptions {
+  /** Computes the next object from the current one (`null`: missing). */
   tryUpdate: UpdateFunc;
   /** When the key is missing, call `tryUpdate(null)` and create it, instead of `NotFound`. */
   ignoreNotFound?: boolean;
@@ -110,6 +115,7 @@ export interface GuaranteedUpdateOptions {
 
 /** Options for {@linkcode Store.delete}. */
 export interface DeleteOptions {
+  /** Delete only when the object still has this UID or resourceVersion. */
   preconditions?: Preconditions;
   /**
    * Called with the current object just before the delete; throw to refuse.
@@ -175,6 +181,7 @@ export type WatchEvent =
 
 /** A running watch: iterate it for events; `stop()` (or the signal) ends it. */
 export interface Watcher extends AsyncIterable<WatchEvent> {
+  /** Ends the watch. */
   stop(): void;
 }
 

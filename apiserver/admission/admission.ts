@@ -24,18 +24,26 @@ import type { UserInfo } from "../request_context.ts";
 export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE";
 
 /** What every admission request carries (upstream's `admission.Attributes`). */
-interface RequestAttributes {
+export interface RequestAttributes {
+  /** Who asks. */
   user: UserInfo;
+  /** The virtual cluster. */
   cluster: string;
+  /** The resource's API group. */
   group: string;
+  /** The resource's API version. */
   version: string;
   /** The plural resource. */
   resource: string;
+  /** The subresource (`""` for the main resource). */
   subresource: string;
+  /** The kind of the object. */
   kind: string;
   /** `""` for cluster-scoped kinds. */
   namespace: string;
+  /** The object's name. */
   name: string;
+  /** True for a dry run (nothing is stored). */
   dryRun: boolean;
   /**
    * Warnings for the client: each entry becomes a `Warning` header on the
@@ -46,6 +54,7 @@ interface RequestAttributes {
 
 /** A create or update: the object as it would be stored. */
 export interface WriteAttributes extends RequestAttributes {
+  /** A write: a create or an update. */
   operation: "CREATE" | "UPDATE";
   /** The object as it would be stored. */
   object: KubeObject;
@@ -58,8 +67,11 @@ export interface WriteAttributes extends RequestAttributes {
  * `oldObject` is the object being deleted.
  */
 export interface DeleteAttributes extends RequestAttributes {
+  /** A delete. */
   operation: "DELETE";
+  /** A delete has no new object. */
   object?: undefined;
+  /** The object being deleted. */
   oldObject: KubeObject;
 }
 
@@ -70,6 +82,7 @@ export type AdmissionAttributes = WriteAttributes | DeleteAttributes;
 export interface ValidatingAdmission {
   /** The plugin's name (logs, `--enable-admission-plugins` later). */
   readonly name: string;
+  /** Resolves to admit the request; throws an `ApiError` to refuse it. */
   validate(attrs: AdmissionAttributes): Promise<void>;
 }
 

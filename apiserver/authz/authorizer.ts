@@ -12,22 +12,33 @@ import { SERVICE_ACCOUNTS_GROUP } from "../serviceaccount/user.ts";
 
 /** What a request wants to do (upstream's `authorizer.Attributes`). */
 export interface AuthorizationAttributes {
+  /** Who asks. */
   user: UserInfo;
+  /** The virtual cluster the request is for. */
   cluster: string;
+  /** The verb: `get`, `list`, `create`, … (lower-case HTTP method for non-resource requests). */
   verb: string;
+  /** True for a request on a resource, false for a path such as `/version`. */
   isResourceRequest: boolean;
   /** For non-resource requests. */
   path?: string;
+  /** The resource's API group. */
   apiGroup?: string;
+  /** The resource's API version. */
   apiVersion?: string;
+  /** The plural resource name. */
   resource?: string;
+  /** The subresource, e.g. `status`. */
   subresource?: string;
+  /** The namespace of the request. */
   namespace?: string;
+  /** The object's name. */
   name?: string;
 }
 
 /** An authorization decision. */
 export interface AuthorizationDecision {
+  /** True when the request may proceed. */
   allowed: boolean;
   /** Why (shown to denied clients when set). */
   reason?: string;
@@ -35,6 +46,7 @@ export interface AuthorizationDecision {
 
 /** Decides whether a request may proceed. */
 export interface Authorizer {
+  /** Decides one request. */
   authorize(attrs: AuthorizationAttributes): Promise<AuthorizationDecision>;
 }
 

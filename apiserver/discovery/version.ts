@@ -6,18 +6,31 @@
 
 /** `k8s.io/apimachinery/pkg/version.Info`. */
 export interface VersionInfo {
+  /** Kubernetes major version, e.g. `1`. */
   major: string;
+  /** Kubernetes minor version, e.g. `35`. */
   minor: string;
+  /** The major version emulated. */
   emulationMajor?: string;
+  /** The minor version emulated. */
   emulationMinor?: string;
+  /** The oldest major version compatible. */
   minCompatibilityMajor?: string;
+  /** The oldest minor version compatible. */
   minCompatibilityMinor?: string;
+  /** The version string, e.g. `v1.35.0-hyperplane`. */
   gitVersion: string;
+  /** The commit built. */
   gitCommit: string;
+  /** `clean` or `dirty`. */
   gitTreeState: string;
+  /** When it was built (RFC 3339). */
   buildDate: string;
+  /** The runtime's version (Go upstream; Deno here). */
   goVersion: string;
+  /** The compiler. */
   compiler: string;
+  /** `os/arch`. */
   platform: string;
 }
 

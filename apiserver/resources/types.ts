@@ -19,7 +19,9 @@ export interface TableColumn {
   name: string;
   /** OpenAPI type: `string`, `integer`, `date`, … */
   type: string;
+  /** OpenAPI format, e.g. `name` for the name column. */
   format?: string;
+  /** What the column shows. */
   description: string;
   /** 0 = always shown; higher = only with `-o wide`. */
   priority?: number;
@@ -47,21 +49,31 @@ export interface SubresourceDefinition {
   /**
    * Serves the subresource itself, for a subresource that is an API of its
    * own rather than a view of the object (`serviceaccounts/token`); the
-   * generic verb handlers are then not used.
+   * generic verb handlers are then not used. The handler context is the
+   * server's own, not a stable API: built-in kinds only.
+   *
+   * @ignore
    */
   serve?(ctx: ResourceContext): Promise<Response>;
 }
 
 /** A served kind. */
 export interface ResourceDefinition {
+  /** API group; `""` for the core group. */
   group: string;
+  /** API version, e.g. `v1`. */
   version: string;
+  /** Kind, e.g. `ConfigMap`. */
   kind: string;
   /** The plural resource name used in paths and storage keys. */
   plural: string;
+  /** Singular resource name, e.g. `configmap`. */
   singular: string;
+  /** Short names kubectl accepts, e.g. `cm`. */
   shortNames?: string[];
+  /** Categories, e.g. `all`. */
   categories?: string[];
+  /** True when objects live in a namespace. */
   namespaced: boolean;
   /**
    * The structural schema of the kind (fields, merge semantics). Built-in

@@ -19,10 +19,13 @@ export type FieldErrorType =
 
 /** One validation failure. */
 export interface FieldError {
+  /** Which kind of failure (upstream's `ErrorType`). */
   type: FieldErrorType;
   /** Dotted path, e.g. `metadata.name` or `data[foo]`. */
   field: string;
+  /** The offending value, when there is one. */
   value?: unknown;
+  /** What is wrong, in words. */
   detail?: string;
 }
 

@@ -19,33 +19,49 @@ import { HYPERPLANE_VERSION } from "../../version.ts";
 
 /** A page of a list. */
 export interface ListPage {
+  /** The objects of the page. */
   items: KubeObject[];
+  /** The list's resourceVersion. */
   resourceVersion: string;
+  /** The token of the next page, if any. */
   continue?: string;
 }
 
 /** List and watch options (query parameters). */
 export interface ListOptions {
+  /** Only objects whose labels match. */
   labelSelector?: string;
+  /** Only objects whose fields match. */
   fieldSelector?: string;
+  /** The most objects of one page. */
   limit?: number;
+  /** The token of the page to read. */
   continue?: string;
+  /** The resourceVersion to read at (or watch from). */
   resourceVersion?: string;
+  /** How `resourceVersion` applies: `NotOlderThan` or `Exact`. */
   resourceVersionMatch?: string;
+  /** Ask for BOOKMARK events. */
   allowWatchBookmarks?: boolean;
+  /** Start a watch with the current objects. */
   sendInitialEvents?: boolean;
+  /** End a watch after this long. */
   timeoutSeconds?: number;
 }
 
 /** `DeleteOptions`. */
 export interface DeleteOptions {
+  /** What happens to dependents. */
   propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  /** Delete only this UID or resourceVersion. */
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
 /** One watch event as sent on the wire. */
 export interface WireEvent {
+  /** The event type. */
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  /** The object (a `Status` for ERROR). */
   object: KubeObject;
 }
 
@@ -70,6 +86,7 @@ export const USER_AGENT = `hyperplane-controller-manager/${HYPERPLANE_VERSION}`;
 export class ApiClient {
   #transport: Transport;
 
+  /** A client sending every request through `transport`. */
   constructor(transport: Transport) {
     this.#transport = transport;
   }

@@ -18,11 +18,13 @@ export interface Kubeconfig {
   token?: string;
   /** The client certificate and its key (PEM), if any. */
   clientCert?: string;
+  /** The client certificate's private key (PEM). */
   clientKey?: string;
 }
 
 /** A kubeconfig that cannot be used. */
 export class KubeconfigError extends Error {
+  /** An error with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "KubeconfigError";

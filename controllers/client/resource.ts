@@ -32,20 +32,29 @@ export function withoutClusterAnnotation(obj: KubeObject): KubeObject {
 export interface ApiResource {
   /** API group, `""` for core. */
   group: string;
+  /** API version, e.g. `v1`. */
   version: string;
   /** Plural resource name used in paths. */
   resource: string;
+  /** Kind, e.g. `ConfigMap`. */
   kind: string;
+  /** True when objects live in a namespace. */
   namespaced: boolean;
+  /** The verbs the resource serves. */
   verbs: string[];
 }
 
 /** Where one request goes: cluster, resource, and optionally namespace/name. */
 export interface Target {
+  /** The virtual cluster (`*` for every cluster, in lists and watches). */
   cluster: string;
+  /** The resource's group, version and plural name. */
   resource: Pick<ApiResource, "group" | "version" | "resource">;
+  /** The namespace of a namespaced resource. */
   namespace?: string;
+  /** The object's name (none for lists and creates). */
   name?: string;
+  /** A subresource, e.g. `status`. */
   subresource?: string;
 }
 

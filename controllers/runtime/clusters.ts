@@ -38,6 +38,8 @@ export class ClusterTracker {
   #listeners: ClusterListener[] = [];
 
   /**
+   * Tracks the clusters seen by the cross-cluster namespaces informer.
+   *
    * @param informers where the namespaces informer comes from
    * @param only the clusters to act on (`undefined`: every cluster)
    */

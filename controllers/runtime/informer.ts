@@ -23,8 +23,11 @@ import { clusterOf } from "./clusters.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
 export interface InformerHandler {
+  /** An object appeared. */
   onAdd?(obj: KubeObject): void;
+  /** An object changed (or a resync replayed it). */
   onUpdate?(old: KubeObject, obj: KubeObject): void;
+  /** An object is gone. */
   onDelete?(obj: KubeObject): void;
 }
 
@@ -81,6 +84,7 @@ export class Informer {
   #streaming: boolean;
   #lastRv = "";
 
+  /** An informer for `opts.target`; it lists and watches once run. */
   constructor(opts: InformerOptions) {
     this.#opts = opts;
     this.#streaming = opts.streamingList ?? true;

@@ -13,9 +13,13 @@ import { Informer } from "./informer.ts";
 
 /** What identifies a shared informer. */
 export interface InformerSpec {
+  /** Cluster, resource and optional namespace. */
   target: Target;
+  /** Only objects whose labels match. */
   labelSelector?: string;
+  /** Only objects whose fields match. */
   fieldSelector?: string;
+  /** Replays every object as an update this often (0: never). */
   resyncMs?: number;
 }
 
@@ -32,6 +36,7 @@ export class InformerFactory {
   #entries = new Map<string, Entry>();
   #signal?: AbortSignal;
 
+  /** A factory whose informers read through `client`. */
   constructor(client: ApiClient, logger: Logger) {
     this.#client = client;
     this.#logger = logger;

@@ -21,6 +21,7 @@ export class WorkQueue {
   #drained: Array<() => void> = [];
   readonly #limiter: RateLimiter;
 
+  /** A queue whose retries wait as `limiter` says. */
   constructor(limiter: RateLimiter = defaultRateLimiter()) {
     this.#limiter = limiter;
   }
