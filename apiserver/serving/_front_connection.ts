@@ -13,6 +13,7 @@ import type net from "node:net";
 import type tls from "node:tls";
 import { Http1Framer } from "./_http1_framing.ts";
 import { H2, H2_PREFACE_LENGTH, H2Framer } from "./_h2_framing.ts";
+import type { Deadlines, Expiring } from "./_deadlines.ts";
 
 /** The timeouts of a front connection, in milliseconds. */
 export interface ConnectionTimeouts {
@@ -28,12 +29,13 @@ export interface ConnectionTimeouts {
 export type CloseReason = "header" | "body" | "idle" | "drain";
 
 /** A relayed connection. */
-export class FrontConnection {
+export class FrontConnection implements Expiring {
   readonly #outer: tls.TLSSocket;
   readonly #inner: net.Socket;
   readonly #timeouts: ConnectionTimeouts;
   readonly #onTimeout: (why: CloseReason) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadlines: Deadlines;
+  #armed: CloseReason | undefined; // the timeout whose deadline is set
   #draining = false;
   #closed = false;
   // HTTP/1.1
@@ -51,11 +53,13 @@ export class FrontConnection {
     inner: net.Socket,
     timeouts: ConnectionTimeouts,
     onTimeout: (why: CloseReason) => void,
+    deadlines: Deadlines,
   ) {
     this.#outer = outer;
     this.#inner = inner;
     this.#timeouts = timeouts;
     this.#onTimeout = onTimeout;
+    this.#deadlines = deadlines;
     if (outer.alpnProtocol === "h2") this.#followH2();
     else this.#followH1();
     outer.on("data", (chunk: Uint8Array) => {
@@ -193,18 +197,27 @@ export class FrontConnection {
     return true;
   }
 
+  /** Its timeout ran out (called by {@linkcode Deadlines}). */
+  expire(): void {
+    const why = this.#armed;
+    this.#armed = undefined;
+    if (why === undefined || this.#closed) return;
+    this.#onTimeout(why);
+    this.close();
+  }
+
   #arm(why: CloseReason, ms: number): void {
-    this.#disarm();
-    if (this.#closed || !(ms > 0) || !Number.isFinite(ms)) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#onTimeout(why);
-      this.close();
-    }, ms);
+    if (this.#closed || !(ms > 0) || !Number.isFinite(ms)) {
+      this.#disarm();
+      return;
+    }
+    this.#armed = why;
+    this.#deadlines.set(this, ms);
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#armed === undefined) return;
+    this.#armed = undefined;
+    this.#deadlines.clear(this);
   }
 }

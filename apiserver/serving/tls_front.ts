@@ -38,6 +38,7 @@ import {
 } from "./_front_connection.ts";
 import { defaultMaxConnections } from "./connection_limits.ts";
 import { listen, type Listener } from "./_listener.ts";
+import { Deadlines } from "./_deadlines.ts";
 
 /** Where the inner server listens. */
 export type InnerAddress =
@@ -167,6 +168,15 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
   const warnOnce = new Set<string>();
   const onTimeout = (why: CloseReason) =>
     log.debug("closing connection", { reason: why });
+  // One interval for the header, body and idle timeouts of every connection.
+  const deadlines = new Deadlines(
+    Math.min(
+      ...[timeouts.headerMs, timeouts.bodyMs, timeouts.idleMs].filter((ms) =>
+        ms > 0
+      ),
+      60_000,
+    ),
+  );
 
   const accept = (raw: net.Socket) => {
     raw.on("error", () => raw.destroy());
@@ -264,7 +274,13 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       ? net.connect(to.path)
       : net.connect(to.port, to.hostname);
     inner.setNoDelay?.(true);
-    const conn = new FrontConnection(outer, inner, timeouts, onTimeout);
+    const conn = new FrontConnection(
+      outer,
+      inner,
+      timeouts,
+      onTimeout,
+      deadlines,
+    );
     relays.add(conn);
     inner.once("close", route.release);
     const drop = () => {
