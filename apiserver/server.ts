@@ -74,10 +74,7 @@ import { authorization } from "./filters/authorization.ts";
 import { flowControl } from "./filters/flow_control.ts";
 import { dispatch, type VerbHandler } from "./filters/dispatch.ts";
 import { aggregation } from "./filters/aggregation.ts";
-import {
-  type AggregationOptions,
-  setupAggregation,
-} from "./aggregator/mod.ts";
+import { type AggregationOptions, setupAggregation } from "./aggregator/mod.ts";
 import { clusterAdmission } from "./filters/cluster_admission.ts";
 import { setupTenancy, type VirtualClustersMode } from "./tenancy/mod.ts";
 
@@ -402,6 +399,7 @@ export async function createApiServer(
       metrics: metricsSources,
       authorizer,
       discoveryMerge: (cluster) => aggregator?.discoveryMerge(cluster),
+      openApiDelegated: (cluster) => aggregator?.openApiIndex(cluster),
     }),
   );
 

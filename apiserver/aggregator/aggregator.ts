@@ -59,6 +59,11 @@ import {
 } from "./authentication_configmap.ts";
 import type { ServiceResolver } from "./resolver.ts";
 import type { ProxyTarget } from "./proxy.ts";
+import {
+  fetchOpenApiV3,
+  type OpenApiDocument,
+  openApiPath,
+} from "./openapi_merge.ts";
 
 /** Options for {@linkcode Aggregator}. */
 export interface AggregatorOptions {
@@ -94,6 +99,8 @@ interface Entry {
   available: boolean;
   reason?: string;
   resources?: ResourceList;
+  /** The extension's OpenAPI v3 document of the group/version, cached. */
+  openapi?: OpenApiDocument;
   builtinConflict: boolean;
 }
 
@@ -191,6 +198,31 @@ export class Aggregator {
       });
     }
     return out;
+  }
+
+  /**
+   * The OpenAPI v3 index entries of `cluster`'s delegated group/versions
+   * (`apis/<g>/<v>` → hash), for those whose extension publishes one.
+   */
+  openApiIndex(cluster: string): ReadonlyMap<string, string> | undefined {
+    let out: Map<string, string> | undefined;
+    for (const e of this.#clusters.get(cluster)?.values() ?? []) {
+      if (!e.spec.service || e.builtinConflict || !e.openapi) continue;
+      out ??= new Map();
+      out.set(openApiPath(e.spec.group, e.spec.version), e.openapi.hash);
+    }
+    return out;
+  }
+
+  /** The cached OpenAPI v3 document of a delegated group/version. */
+  openApiDocument(
+    cluster: string,
+    group: string,
+    version: string,
+  ): OpenApiDocument | undefined {
+    const e = this.#clusters.get(cluster)?.get(`${version}.${group}`);
+    if (!e?.spec.service || e.builtinConflict) return undefined;
+    return e.openapi;
   }
 
   /** What discovery of `cluster` merges in (`undefined`: nothing delegated). */
@@ -364,6 +396,7 @@ export class Aggregator {
         : cond?.status === "True" && cond.reason !== "Local",
       reason: old?.specJson === specJson ? old.reason : cond?.message,
       resources: old?.specJson === specJson ? old.resources : undefined,
+      openapi: old?.specJson === specJson ? old.openapi : undefined,
       builtinConflict: spec.service !== undefined &&
         this.#isBuiltinGroup(cluster, spec.group),
     };
@@ -483,7 +516,15 @@ export class Aggregator {
     const wasAvailable = live.available;
     live.available = result.condition.status === "True" && !e.builtinConflict;
     live.reason = result.condition.message;
-    if (result.resources) live.resources = result.resources;
+    if (result.resources) {
+      live.resources = result.resources;
+      live.openapi = await fetchOpenApiV3(e.spec, {
+        resolver: this.#opts.resolver,
+        clients: this.#clients,
+        timeoutMs: this.#opts.checkTimeoutMs,
+        signal: this.#stopping.signal,
+      }, live.openapi);
+    }
     if (wasAvailable !== live.available) {
       this.#log.info("apiservice availability changed", {
         cluster,

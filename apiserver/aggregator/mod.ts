@@ -33,6 +33,12 @@ export {
   type LocalGroupVersion,
 } from "./local_apiservices.ts";
 export {
+  fetchOpenApiV3,
+  type OpenApiDocument,
+  openApiPath,
+  serveOpenApiDocument,
+} from "./openapi_merge.ts";
+export {
   type ProxyDeps,
   type ProxyRequest,
   type ProxyTarget,

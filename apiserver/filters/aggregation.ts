@@ -16,17 +16,37 @@
  */
 
 import type { Aggregator } from "../aggregator/mod.ts";
-import { proxyToExtension } from "../aggregator/mod.ts";
+import { proxyToExtension, serveOpenApiDocument } from "../aggregator/mod.ts";
+import { pathNotFoundError } from "../status/mod.ts";
 import { nonResourceLabels, resourceLabels } from "../metrics/mod.ts";
 import { WILDCARD_CLUSTER } from "../routing/wildcard.ts";
 import type { Filter } from "./chain.ts";
 
 const DELEGATABLE = /^\/apis\/([^/]+)\/([^/]+)(?:\/|$)/;
+const OPENAPI_V3 = /^\/openapi\/v3\/apis\/([^/]+)\/([^/]+)\/?$/;
 
 /** The aggregation filter over `aggregator`'s delegations. */
 export function aggregation(aggregator: Aggregator): Filter {
   return async (state, next) => {
     if (state.cluster === WILDCARD_CLUSTER) return await next();
+    const o = OPENAPI_V3.exec(state.path);
+    if (o && aggregator.delegation(state.cluster, o[1], o[2])) {
+      // The extension's document, fetched and cached by the aggregator.
+      const doc = aggregator.openApiDocument(state.cluster, o[1], o[2]);
+      if (!doc) throw pathNotFoundError();
+      state.labels = nonResourceLabels(state.req.method);
+      const prefix = state.target.path.slice(
+        0,
+        state.target.path.length - state.path.length,
+      );
+      return serveOpenApiDocument(
+        doc,
+        state.path,
+        state.target.query,
+        state.req.headers,
+        prefix,
+      );
+    }
     const m = DELEGATABLE.exec(state.path);
     if (!m) return await next();
     const target = aggregator.delegation(state.cluster, m[1], m[2]);

@@ -56,6 +56,10 @@ export interface DispatchDeps {
   authorizer: Authorizer;
   /** Delegated groups merged into a cluster's discovery (aggregation). */
   discoveryMerge?: (cluster: string) => DiscoveryMerge | undefined;
+  /** Delegated OpenAPI v3 index entries of a cluster (aggregation). */
+  openApiDelegated?: (
+    cluster: string,
+  ) => ReadonlyMap<string, string> | undefined;
 }
 
 /** The dispatching terminal stage. */
@@ -89,6 +93,7 @@ export function dispatch(deps: DispatchDeps): Terminal {
         req.headers,
         kinds,
         prefix,
+        deps.openApiDelegated?.(state.cluster),
       );
       if (res) return res;
     }

@@ -30,7 +30,10 @@ export interface OpenApiServer {
    * relative to the cluster; `prefix` is the cluster's path prefix
    * (`/clusters/foo`), used in the URLs the v3 index and redirects name.
    * Pass the same `kinds` array while the served set is unchanged (cache
-   * hit by identity); equal sets also share documents.
+   * hit by identity); equal sets also share documents. `delegated`: the
+   * v3 index entries of group/versions other servers serve (API
+   * aggregation; `apis/<g>/<v>` → hash), whose documents are served
+   * before this handler.
    */
   serveOpenApi(
     path: string,
@@ -38,6 +41,7 @@ export interface OpenApiServer {
     headers: Headers,
     kinds: readonly ServedKind[],
     prefix?: string,
+    delegated?: ReadonlyMap<string, string>,
   ): Promise<Response | undefined>;
 }
 
@@ -127,7 +131,14 @@ export function createOpenApiServer(
 ): OpenApiServer {
   const cache = new DocumentCache(opts.cacheSize);
   return {
-    async serveOpenApi(path, searchParams, headers, kinds, prefix = "") {
+    async serveOpenApi(
+      path,
+      searchParams,
+      headers,
+      kinds,
+      prefix = "",
+      delegated,
+    ) {
       if (path === "/openapi/v2") {
         const form = negotiateV2(headers);
         if (!form) return notAcceptable();
@@ -148,6 +159,11 @@ export function createOpenApiServer(
         for (const [gv, doc] of docs.v3) {
           paths[gv] = {
             serverRelativeURL: `${prefix}/openapi/v3/${gv}?hash=${doc.hash}`,
+          };
+        }
+        for (const [gv, hash] of delegated ?? []) {
+          paths[gv] ??= {
+            serverRelativeURL: `${prefix}/openapi/v3/${gv}?hash=${hash}`,
           };
         }
         return document(await serialize({ paths }), headers);

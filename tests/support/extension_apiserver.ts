@@ -116,6 +116,68 @@ const RESOURCE_LIST = {
   }],
 };
 
+const OPENAPI_HASH = "5EC0F1A1D0C0FFEE";
+
+const OPENAPI_DOC = {
+  openapi: "3.0.0",
+  info: { title: "wardle", version: VERSION },
+  // kubectl explain finds a resource's schema through its GET operation.
+  paths: {
+    [`${PREFIX}/namespaces/{namespace}/flunders/{name}`]: {
+      get: {
+        operationId: "readWardleV1alpha1NamespacedFlunder",
+        responses: {
+          "200": {
+            description: "OK",
+            content: {
+              "application/json": {
+                schema: {
+                  $ref:
+                    "#/components/schemas/com.example.wardle.v1alpha1.Flunder",
+                },
+              },
+            },
+          },
+        },
+        "x-kubernetes-action": "get",
+        "x-kubernetes-group-version-kind": {
+          group: GROUP,
+          version: VERSION,
+          kind: "Flunder",
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      "com.example.wardle.v1alpha1.Flunder": {
+        type: "object",
+        description: "A Flunder is an example resource of the wardle server.",
+        properties: {
+          apiVersion: { type: "string", description: "APIVersion." },
+          kind: { type: "string", description: "Kind." },
+          metadata: { type: "object", description: "Standard metadata." },
+          spec: {
+            type: "object",
+            description: "What the flunder refers to.",
+            properties: {
+              reference: {
+                type: "string",
+                description: "The name of another flunder this one points at.",
+              },
+            },
+          },
+        },
+        "x-kubernetes-group-version-kind": [{
+          group: GROUP,
+          kind: "Flunder",
+          version: VERSION,
+        }],
+      },
+    },
+  },
+};
+
 const COLUMNS = [
   { name: "Name", type: "string", format: "name", description: "Name" },
   { name: "Age", type: "date", description: "Age" },
@@ -311,6 +373,19 @@ export async function startExtensionApiServer(
       return json(res, 401, statusBody(401, "Unauthorized", "Unauthorized"));
     }
     const path = url.pathname.replace(/\/+$/, "");
+    if (path === "/openapi/v3") {
+      return json(res, 200, {
+        paths: {
+          [`apis/${GROUP}/${VERSION}`]: {
+            serverRelativeURL:
+              `/openapi/v3/apis/${GROUP}/${VERSION}?hash=${OPENAPI_HASH}`,
+          },
+        },
+      });
+    }
+    if (path === `/openapi/v3/apis/${GROUP}/${VERSION}`) {
+      return json(res, 200, OPENAPI_DOC);
+    }
     if (path === PREFIX) {
       if (!await authorize(who, {}, { path, verb: "get" })) {
         return json(
