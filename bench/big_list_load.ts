@@ -19,7 +19,8 @@
  * `BENCH_LISTS` (default 20) scale the list phase; `BENCH_BACKEND`
  * (default `sqlite`) picks the storage backend; `BENCH_PHASES` (default
  * `keys,deep,reviews,lists`) picks the phases (the list phase alone gives
- * its RSS without the other phases' garbage).
+ * its RSS without the other phases' garbage); `BENCH_ENTRY` runs another
+ * tree's `main.ts` (A/B).
  *
  * @module
  */
@@ -35,6 +36,8 @@ const PHASES = (Deno.env.get("BENCH_PHASES") ?? "keys,deep,reviews,lists")
 const TIMEOUT_MS = Number(Deno.env.get("BENCH_TIMEOUT_MS") ?? 600_000);
 const REQUEST_TIMEOUT_MS = 120_000;
 const CREATE_CONCURRENCY = 32;
+/** `BENCH_ENTRY`: another tree's `main.ts` (an A/B against older code). */
+const ENTRY = Deno.env.get("BENCH_ENTRY");
 /** `BENCH_HTTP1=1`: each list on its own HTTP/1.1 connection (default: HTTP/2). */
 const HTTP1 = Deno.env.get("BENCH_HTTP1") === "1";
 
@@ -290,7 +293,10 @@ async function main(): Promise<number> {
   }, TIMEOUT_MS);
   let server: TestServer | undefined;
   try {
-    server = await startServer({ args: ["--storage-backend", BACKEND] });
+    server = await startServer({
+      entry: ENTRY,
+      args: ["--storage-backend", BACKEND],
+    });
     const s = server;
     await timed(
       s,

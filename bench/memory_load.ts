@@ -13,7 +13,8 @@
  * deletecollection removes the objects; after two compaction intervals and
  * the settle time RSS is sampled again.
  *
- * `BENCH_ITEMS` (default 20000); `BENCH_ENTRY` runs another tree's
+ * `BENCH_ITEMS` (default 20000); `BENCH_ARGS` adds server flags (e.g.
+ * `--controllers=-*` to tell the controllers' share); `BENCH_ENTRY` runs another tree's
  * `main.ts` (an A/B against the code before a change). Prints a Markdown
  * table; no assertion.
  *
@@ -26,6 +27,10 @@ import { rssMiB } from "./_processes.ts";
 const ITEMS = Number(Deno.env.get("BENCH_ITEMS") ?? 20_000);
 const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 20_000);
 const ENTRY = Deno.env.get("BENCH_ENTRY");
+/** Extra server flags, space-separated (e.g. `--controllers=-*`). */
+const EXTRA_ARGS = (Deno.env.get("BENCH_ARGS") ?? "").split(" ").filter((a) =>
+  a
+);
 const CONCURRENCY = 32;
 const NS = "mem";
 
@@ -87,7 +92,13 @@ async function storedBytes(server: TestServer): Promise<number> {
 async function main(): Promise<void> {
   const server = await startServer({
     entry: ENTRY,
-    args: ["--storage-backend", "sqlite", "--sqlite-compaction-interval", "3s"],
+    args: [
+      "--storage-backend",
+      "sqlite",
+      "--sqlite-compaction-interval",
+      "3s",
+      ...EXTRA_ARGS,
+    ],
   });
   const rows: [string, string][] = [];
   try {
@@ -175,7 +186,11 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-  console.log(`| measurement | ${ENTRY ?? "this tree"} |\n| --- | --- |`);
+  console.log(
+    `| measurement | ${ENTRY ?? "this tree"} ${
+      EXTRA_ARGS.join(" ")
+    } |\n| --- | --- |`,
+  );
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 }
 
