@@ -41,6 +41,7 @@ import {
   parseEncryptionConfig,
 } from "../storage/encryption/mod.ts";
 import { encodeObject, objectKey, type StoreFactory } from "../storage/mod.ts";
+import { ownCpuMicros } from "./_cpu.ts";
 
 const KEY = btoa("k".repeat(32));
 const PROVIDERS = {
@@ -269,16 +270,21 @@ async function interleaved(rounds: number, batch: number): Promise<void> {
     for (let w = 0; w < 50; w++) for (const c of creates) await c(); // warm
     const ratios: number[][] = cases.map(() => []);
     const totals = cases.map(() => 0);
+    // CPU time of this process per case (µs): swings far less with the
+    // machine's load than the wall clock.
+    const cpu = cases.map(() => 0);
     for (let r = 0; r < rounds; r++) {
       const spent = cases.map(() => 0);
       for (let j = 0; j < batch; j += INFLIGHT) {
         for (let k = 0; k < cases.length; k++) {
           const c = (j + k) % cases.length;
+          const c0 = ownCpuMicros();
           const t0 = performance.now();
           await Promise.all(
             Array.from({ length: INFLIGHT }, () => creates[c]()),
           );
           spent[c] += performance.now() - t0;
+          cpu[c] += ownCpuMicros() - c0;
         }
       }
       spent.forEach((ms, c) => {
@@ -291,13 +297,15 @@ async function interleaved(rounds: number, batch: number): Promise<void> {
     console.log(
       `secret create (${group}, sqlite), ${rounds} rounds × ${batch} creates per case, ${INFLIGHT} in flight:`,
     );
+    const n = rounds * Math.ceil(batch / INFLIGHT) * INFLIGHT;
     cases.forEach(([label], c) => {
-      const perSec = (rounds * Math.ceil(batch / INFLIGHT) * INFLIGHT) /
-        (totals[c] / 1000);
+      const perSec = n / (totals[c] / 1000);
       console.log(
         `  ${label.padEnd(14)} ${perSec.toFixed(0).padStart(6)} creates/s  ${
           (median(ratios[c]) * 100).toFixed(1)
-        }% of no encryption (median of rounds)`,
+        }% of no encryption (median of rounds); CPU ${
+          (cpu[c] / n).toFixed(0)
+        } µs/create, ${(cpu[0] / cpu[c] * 100).toFixed(1)}% by CPU`,
       );
     });
   }
