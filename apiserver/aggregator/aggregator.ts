@@ -1,11 +1,12 @@
 /**
  * The aggregation layer of one server: it keeps every virtual cluster's
- * APIServices in memory (list, then watch of the `apiservices` storage
- * prefix), decides which group/versions of a cluster are delegated, checks
+ * APIServices in memory (a watch of the `apiservices` storage prefix,
+ * its initial events first), decides which group/versions of a cluster are delegated, checks
  * the availability of each remote APIService on a timer (and at once when
  * one changes) and writes its `Available` condition, and bootstraps each
  * cluster with its local APIServices and the
- * `extension-apiserver-authentication` ConfigMap. What a request then does
+ * `extension-apiserver-authentication` ConfigMap (the writes are
+ * `cluster_objects.ts`). What a request then does
  * with a delegation is `proxy.ts`; what discovery lists is
  * `discovery_merge.ts`.
  *
@@ -19,11 +20,9 @@
 
 import {
   clusterFromKey,
-  clusterPrefix,
   INITIAL_EVENTS_END_ANNOTATION,
   isStorageError,
   type KubeObject,
-  objectKey,
   resourcePrefix,
   type Store,
 } from "../../storage/mod.ts";
@@ -35,8 +34,6 @@ import {
   availableCondition,
 } from "../resources/apiservices.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
-import { prepareCreate } from "../handlers/strategy.ts";
-import { withTypeMeta } from "../handlers/context.ts";
 import { checkApiService, type CheckResult } from "./availability.ts";
 import type { ResourceList } from "./availability.ts";
 import { type ProxyClientCertificate, ProxyClients } from "./clients.ts";
@@ -47,13 +44,14 @@ import {
   type RemoteGroupVersion,
 } from "./discovery_merge.ts";
 import type { DiscoveryMerge } from "../discovery/serve.ts";
+import type { LocalGroupVersion } from "./local_apiservices.ts";
 import {
-  isAutomanagedLocal,
-  localApiService,
-  type LocalGroupVersion,
-} from "./local_apiservices.ts";
+  hasAuthenticationConfigMap,
+  syncLocalApiServices,
+  writeAuthenticationConfigMap,
+  writeAvailableCondition,
+} from "./cluster_objects.ts";
 import {
-  AUTHENTICATION_CONFIGMAP,
   authenticationConfigMapData,
   type AuthenticationSources,
 } from "./authentication_configmap.ts";
@@ -245,7 +243,12 @@ export class Aggregator {
    * kinds go through {@linkcode Aggregator.servedKindsChanged}.
    */
   async bootstrap(cluster: string): Promise<void> {
-    await this.#writeAuthenticationConfigMap(cluster);
+    await writeAuthenticationConfigMap(
+      this.#opts.configMaps,
+      cluster,
+      authenticationConfigMapData(this.#opts.authentication),
+      this.#opts.now(),
+    );
     await this.#syncLocal(cluster);
     this.#bootstrapped.add(cluster);
   }
@@ -259,7 +262,7 @@ export class Aggregator {
     const next = prev.then(async () => {
       // A deleted cluster (its data removed) has no ConfigMap any more:
       // nothing is written into it.
-      if (await this.#hasAuthenticationConfigMap(cluster)) {
+      if (await hasAuthenticationConfigMap(this.#opts.configMaps, cluster)) {
         await this.#syncLocal(cluster);
       } else this.#bootstrapped.delete(cluster);
     }).catch((err) =>
@@ -271,94 +274,13 @@ export class Aggregator {
     });
   }
 
-  async #hasAuthenticationConfigMap(cluster: string): Promise<boolean> {
-    const { def, store } = this.#opts.configMaps;
-    try {
-      await store.get(
-        objectKey({
-          resource: def.plural,
-          cluster,
-          namespace: "kube-system",
-          name: AUTHENTICATION_CONFIGMAP,
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isStorageError(e, "NotFound")) return false;
-      throw e;
-    }
-  }
-
-  async #writeAuthenticationConfigMap(cluster: string): Promise<void> {
-    const { def, store } = this.#opts.configMaps;
-    const key = objectKey({
-      resource: def.plural,
+  #syncLocal(cluster: string): Promise<void> {
+    return syncLocalApiServices(
+      this.#opts.apiServices,
       cluster,
-      namespace: "kube-system",
-      name: AUTHENTICATION_CONFIGMAP,
-    });
-    const data = authenticationConfigMapData(this.#opts.authentication);
-    await store.guaranteedUpdate(key, {
-      ignoreNotFound: true,
-      tryUpdate: (cur) => {
-        if (cur) {
-          if (JSON.stringify(cur.data) === JSON.stringify(data)) return cur;
-          return { ...structuredClone(cur), data };
-        }
-        return prepareCreate(
-          def,
-          withTypeMeta(def, {
-            metadata: {
-              name: AUTHENTICATION_CONFIGMAP,
-              namespace: "kube-system",
-            },
-            data,
-          } as KubeObject),
-          this.#opts.now(),
-        );
-      },
-    });
-  }
-
-  async #syncLocal(cluster: string): Promise<void> {
-    const { def, store } = this.#opts.apiServices;
-    const wanted = new Map(
-      this.#opts.localGroupVersions(cluster).map((gv) => [
-        `${gv.version}.${gv.group}`,
-        gv,
-      ]),
+      this.#opts.localGroupVersions(cluster),
+      this.#opts.now(),
     );
-    const { items } = await store.list(
-      clusterPrefix({ group: def.group, resource: def.plural, cluster }),
-      { recursive: true },
-    );
-    const have = new Map(items.map((o) => [o.metadata.name ?? "", o]));
-    for (const [name, gv] of wanted) {
-      if (have.has(name)) continue;
-      const obj = localApiService(gv, this.#opts.now());
-      const status = obj.status;
-      // prepareCreate drops a new object's status (the kind's strategy).
-      const prepared = prepareCreate(def, obj, this.#opts.now());
-      prepared.status = status;
-      try {
-        await store.create(
-          objectKey({ group: def.group, resource: def.plural, cluster, name }),
-          prepared,
-        );
-      } catch (e) {
-        if (!isStorageError(e, "KeyExists")) throw e;
-      }
-    }
-    for (const [name, obj] of have) {
-      if (wanted.has(name) || !isAutomanagedLocal(obj)) continue;
-      try {
-        await store.delete(
-          objectKey({ group: def.group, resource: def.plural, cluster, name }),
-        );
-      } catch (e) {
-        if (!isStorageError(e, "NotFound")) throw e;
-      }
-    }
   }
 
   #isBuiltinGroup(cluster: string, group: string): boolean {
@@ -477,6 +399,9 @@ export class Aggregator {
     const signal = this.#stopping.signal;
     const interval = this.#opts.checkIntervalMs ?? 10_000;
     while (!signal.aborted) {
+      // A wake-up during the checks (an APIService changed) runs the loop
+      // again at once instead of being lost.
+      const wake = this.#wake = Promise.withResolvers<void>();
       const checks: Promise<void>[] = [];
       for (const [cluster, entries] of this.#clusters) {
         for (const e of entries.values()) {
@@ -485,9 +410,8 @@ export class Aggregator {
         }
       }
       await Promise.allSettled(checks);
-      this.#wake = Promise.withResolvers<void>();
-      const timer = setTimeout(() => this.#wake.resolve(), interval);
-      await this.#wake.promise;
+      const timer = setTimeout(() => wake.resolve(), interval);
+      await wake.promise;
       clearTimeout(timer);
     }
   }
@@ -533,7 +457,13 @@ export class Aggregator {
         reason: result.condition.reason,
       });
     }
-    await this.#writeCondition(cluster, e.name, result).catch((err) => {
+    await writeAvailableCondition(
+      this.#opts.apiServices,
+      cluster,
+      e.name,
+      result.condition,
+      this.#opts.now(),
+    ).catch((err) => {
       if (!isStorageError(err, "NotFound")) {
         this.#log.warn("writing apiservice status failed", {
           cluster,
@@ -541,47 +471,6 @@ export class Aggregator {
           err,
         });
       }
-    });
-  }
-
-  async #writeCondition(
-    cluster: string,
-    name: string,
-    result: CheckResult,
-  ): Promise<void> {
-    const { def, store } = this.#opts.apiServices;
-    const key = objectKey({
-      group: def.group,
-      resource: def.plural,
-      cluster,
-      name,
-    });
-    await store.guaranteedUpdate(key, {
-      tryUpdate: (found) => {
-        const cur = found!;
-        const old = availableCondition(cur);
-        const c = result.condition;
-        if (
-          old && old.status === c.status && old.reason === c.reason &&
-          old.message === c.message
-        ) {
-          return cur;
-        }
-        const next = structuredClone(cur);
-        const status = (next.status ?? {}) as { conditions?: unknown[] };
-        const others = (status.conditions ?? []).filter((x) =>
-          (x as { type?: string }).type !== "Available"
-        );
-        const lastTransitionTime = old?.status === c.status &&
-            old.lastTransitionTime
-          ? old.lastTransitionTime
-          : this.#opts.now().toISOString().replace(/\.\d+Z$/, "Z");
-        next.status = {
-          ...status,
-          conditions: [...others, { ...c, lastTransitionTime }],
-        };
-        return next;
-      },
     });
   }
 }
