@@ -29,6 +29,9 @@ export const widgets: ResourceDefinition = {
   singular: "widget",
   shortNames: ["wd"],
   namespaced: true,
+  // Served as a native kind (strategic merge patch, unknown fields
+  // dropped), not as a custom resource.
+  customResource: false,
   hasGeneration: true,
   schema: kindSchema("com.example.v1.Widget", "A Widget has a size.", {
     spec: {

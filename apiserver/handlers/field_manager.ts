@@ -21,7 +21,6 @@ import {
 } from "../apply/mod.ts";
 import { apiVersionOf } from "../resources/types.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
-import { builtinSchema, type Schema } from "../schema/mod.ts";
 import { ApiError, invalidError } from "../status/mod.ts";
 import {
   type FieldError,
@@ -34,19 +33,9 @@ import type { ResourceContext } from "./context.ts";
 
 type Obj = Record<string, unknown>;
 
-/** The structural schema of a kind: its own, else the built-in one. */
-export function schemaOf(def: ResourceDefinition): Schema | undefined {
-  return def.schema ?? builtinSchema(def.group, def.version, def.kind);
-}
+import { isCustomResource, schemaOf } from "../openapi/served_kinds.ts";
 
-/**
- * True for kinds served from a CustomResourceDefinition (no strategic merge
- * patch upstream): neither a built-in schema nor the apiextensions group.
- */
-export function isCustomResource(def: ResourceDefinition): boolean {
-  return builtinSchema(def.group, def.version, def.kind) === undefined &&
-    def.group !== "apiextensions.k8s.io";
-}
+export { isCustomResource, schemaOf };
 
 /**
  * Upstream's reset fields: the main resource of a kind with a status

@@ -117,7 +117,11 @@ export function checkFields(
     const warnings = ctx.warnings ??= [];
     for (const p of problems) if (!warnings.includes(p)) warnings.push(p);
   }
-  if (!ctx.def.schema) dropUnknownFields(obj, schema);
+  // Built-in and native kinds drop unknown fields here; custom resources
+  // prune them when decoded (their `decode`).
+  if (!ctx.def.schema || ctx.def.customResource === false) {
+    dropUnknownFields(obj, schema);
+  }
 }
 
 /**

@@ -17,8 +17,13 @@ const CUSTOM_RESOURCE_PATCH = [
   "application/apply-patch+yaml",
 ];
 
-/** Served from a CRD: no built-in schema and not the apiextensions group. */
+/**
+ * Served as a custom resource (merge patches only, as upstream serves CRDs):
+ * what the definition says (`customResource`), else a kind with neither a
+ * built-in schema nor the apiextensions group.
+ */
 export function isCustomResource(def: ResourceDefinition): boolean {
+  if (def.customResource !== undefined) return def.customResource;
   return builtinSchema(def.group, def.version, def.kind) === undefined &&
     def.group !== "apiextensions.k8s.io";
 }

@@ -103,6 +103,14 @@ export interface ResourceDefinition {
   columns?: TableColumn[];
   /** Kind-specific field-selector fields (besides `metadata.name`/`namespace`). */
   selectableFields?(obj: KubeObject): Record<string, string>;
+  /**
+   * How the kind is served. `true`: as a custom resource (merge patches
+   * only, no strategic merge patch), as for CRDs. `false`: as a native
+   * kind (strategic merge patch with the schema's patch strategies, unknown
+   * fields dropped) — a kind of your own written in code. Default: native
+   * when the kind has a built-in schema, custom otherwise.
+   */
+  customResource?: boolean;
   /** `metadata.generation` is kept (1 on create, bumped on spec changes). */
   hasGeneration?: boolean;
   /**
