@@ -17,7 +17,11 @@
  * `clientAuth.route` says (server.ts: an inner listener of its own per
  * certificate, which is how the verdict reaches the requests).
  *
- * Why not `Deno.serve`'s own TLS: it leaves Nagle's algorithm on, and a
+ * Why not `Deno.serve`'s own TLS: it cannot ask for client certificates
+ * and gives no hook per connection (the timeouts, cap and drain above).
+ * It also leaves Nagle's algorithm on (fixable alone by setting
+ * `TCP_NODELAY` on the listener, which accepted sockets inherit; see
+ * `bench/serving_alternatives.ts`), and a
  * response whose body is over ~300 bytes goes out as two TLS records in two
  * writes, the second held until the client's delayed ACK — about 40 ms on
  * every such request (measured here: a bare `Deno.serve` over TLS answers
