@@ -6,7 +6,7 @@
  */
 
 import { stringify } from "yaml";
-import { writeFileAtomic } from "../../storage/files.ts";
+import { readIfExists, writeFileAtomic } from "../../storage/files.ts";
 import { canonicalIp } from "./_ip.ts";
 
 /** Options for {@linkcode writeAdminKubeconfig}. */
@@ -64,7 +64,9 @@ export function adminKubeconfig(
 
 /**
  * Writes the admin kubeconfig atomically (temporary file, fsync, rename)
- * with mode 0600; a missing directory is created 0700.
+ * with mode 0600; a missing directory is created 0700. A file that already
+ * holds exactly this kubeconfig with mode 0600 is left alone (a restart
+ * then costs no write and no fsyncs).
  *
  * @example
  * ```ts
@@ -80,7 +82,22 @@ export async function writeAdminKubeconfig(
   opts: AdminKubeconfigOptions,
 ): Promise<void> {
   const { path, ...rest } = opts;
-  await writeFileAtomic(path, stringify(adminKubeconfig(rest)));
+  const text = stringify(adminKubeconfig(rest));
+  if (await holds(path, text)) return;
+  await writeFileAtomic(path, text);
+}
+
+/** True when `path` is a 0600 file whose content is `text`. */
+async function holds(path: string, text: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile || (info.mode !== null && (info.mode & 0o777) !== 0o600)) {
+      return false;
+    }
+    return await readIfExists(path) === text;
+  } catch {
+    return false; // missing or unreadable: write it
+  }
 }
 
 /** Options of {@linkcode userKubeconfig}. */

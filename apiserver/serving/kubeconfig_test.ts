@@ -48,3 +48,25 @@ Deno.test("the server URL uses loopback for wildcard binds and brackets IPv6", (
   assert.equal(serverUrl("::1", 443), "https://[::1]:443");
   assert.equal(serverUrl("api.local", 443), "https://api.local:443");
 });
+
+Deno.test("an unchanged 0600 kubeconfig is left alone; a changed or looser one is rewritten", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/admin.kubeconfig`;
+    const opts = { path, server: "https://127.0.0.1:6443", token: "t0k" };
+    await writeAdminKubeconfig(opts);
+    const first = await Deno.stat(path);
+    await writeAdminKubeconfig(opts); // a restart: same content
+    assert.equal((await Deno.stat(path)).ino, first.ino);
+    await Deno.chmod(path, 0o644);
+    await writeAdminKubeconfig(opts);
+    const looser = await Deno.stat(path);
+    assert.notEqual(looser.ino, first.ino);
+    assert.equal(looser.mode! & 0o777, 0o600);
+    await writeAdminKubeconfig({ ...opts, token: "other" });
+    assert.notEqual((await Deno.stat(path)).ino, looser.ino);
+    assert.match(await Deno.readTextFile(path), /token: other/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
