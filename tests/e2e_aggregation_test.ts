@@ -316,6 +316,25 @@ Deno.test({
           ),
           "alice's identity reached the extension in X-Remote-User",
         );
+        const watched = await watchUntil(
+          tools!.kubectl,
+          server,
+          ["get", "flunders", "-n", "team", "-w", "--as", "alice"],
+          "t3",
+          async () => {
+            await k(["create", "-n", "team", "-f", "-"], {
+              stdin: flunder("t3"),
+            });
+          },
+        );
+        assert.match(watched, /t1/);
+        assert.match(watched, /t3/);
+        assert.ok(
+          ext.reviews.some((r) =>
+            r.user === "alice" && r.verb === "watch" && r.allowed
+          ),
+          "the extension authorized alice's watch",
+        );
         const denied = await k(
           ["get", "flunders", "-n", "default", "--as", "alice"],
           { check: false },
@@ -463,6 +482,14 @@ Deno.test({
         assert.match(
           body.message,
           /APIService v1alpha1\.wardle\.example\.com is not available/,
+        );
+        const viaKubectl = await k(["get", "flunders", "-n", "default"], {
+          check: false,
+        });
+        assert.notEqual(viaKubectl.code, 0);
+        assert.match(
+          viaKubectl.stderr,
+          /ServiceUnavailable|the server is currently unable to handle the request/,
         );
         const cm = await k(["get", "cm", "-n", "default"]);
         assert.equal(cm.code, 0);
