@@ -27,7 +27,7 @@ import {
   type Store,
 } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
-import { sleep } from "../sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 import {
   type ApiServiceSpec,
   apiServiceSpec,

@@ -36,6 +36,7 @@ export function authenticationConfigMapData(
       REQUEST_HEADERS.username,
     ]),
     "requestheader-group-headers": JSON.stringify([REQUEST_HEADERS.group]),
+    "requestheader-uid-headers": JSON.stringify([REQUEST_HEADERS.uid]),
     "requestheader-extra-headers-prefix": JSON.stringify([
       REQUEST_HEADERS.extraPrefix,
     ]),

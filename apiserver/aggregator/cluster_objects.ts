@@ -106,6 +106,8 @@ export async function syncLocalApiServices(
     { recursive: true },
   );
   const have = new Map(items.map((o) => [o.metadata.name ?? "", o]));
+  // All at once: a new cluster's ~20 creates share the backend's batches.
+  const writes: Promise<unknown>[] = [];
   for (const [name, gv] of want) {
     if (have.has(name)) continue;
     const obj = localApiService(gv, now);
@@ -113,20 +115,24 @@ export async function syncLocalApiServices(
     // prepareCreate drops a new object's status (the kind's strategy).
     const prepared = prepareCreate(def, obj, now);
     prepared.status = status;
-    try {
-      await store.create(key(name), prepared);
-    } catch (e) {
-      if (!isStorageError(e, "KeyExists")) throw e;
-    }
+    writes.push(
+      store.create(key(name), prepared).catch((e) => {
+        if (!isStorageError(e, "KeyExists")) throw e;
+      }),
+    );
   }
   for (const [name, obj] of have) {
     if (want.has(name) || !isAutomanagedLocal(obj)) continue;
-    try {
-      await store.delete(key(name));
-    } catch (e) {
-      if (!isStorageError(e, "NotFound")) throw e;
-    }
+    writes.push(
+      store.delete(key(name)).catch((e) => {
+        if (!isStorageError(e, "NotFound")) throw e;
+      }),
+    );
   }
+  const failed = (await Promise.allSettled(writes)).find((r) =>
+    r.status === "rejected"
+  );
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 /**

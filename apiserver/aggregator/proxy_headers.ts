@@ -2,7 +2,8 @@
  * The headers a delegated request carries to the extension server: the
  * client's own headers minus credentials, hop-by-hop headers and any
  * identity headers the client tried to set, plus the authenticated user as
- * request headers (`X-Remote-User`, one `X-Remote-Group` per group,
+ * request headers (`X-Remote-User`, `X-Remote-Uid` when the user has one,
+ * one `X-Remote-Group` per group,
  * `X-Remote-Extra-<key>` per extra value, the key percent-encoded), which
  * the extension trusts because the connection presents the front-proxy
  * client certificate (upstream's `transport.SetAuthProxyHeaders`).
@@ -13,6 +14,8 @@
 /** The identity sent to the extension. */
 export interface ProxiedUser {
   username: string;
+  /** Sent as `X-Remote-Uid` when set. */
+  uid?: string;
   groups: readonly string[];
   extra?: Readonly<Record<string, readonly string[]>>;
 }
@@ -20,6 +23,7 @@ export interface ProxiedUser {
 /** The request-header names, as published in `extension-apiserver-authentication`. */
 export const REQUEST_HEADERS = {
   username: "X-Remote-User",
+  uid: "X-Remote-Uid",
   group: "X-Remote-Group",
   extraPrefix: "X-Remote-Extra-",
 } as const;
@@ -73,6 +77,7 @@ export function proxyRequestHeaders(
   // by fetch and passed on with a wrong Content-Encoding.
   out.push(["accept-encoding", "identity"]);
   out.push([REQUEST_HEADERS.username, user.username]);
+  if (user.uid) out.push([REQUEST_HEADERS.uid, user.uid]);
   for (const g of user.groups) out.push([REQUEST_HEADERS.group, g]);
   for (const [key, values] of Object.entries(user.extra ?? {})) {
     const name = REQUEST_HEADERS.extraPrefix + encodeURIComponent(key);

@@ -9,12 +9,14 @@ Deno.test("the user travels in X-Remote-* headers, one line per group and extra 
     }),
     {
       username: "alice",
+      uid: "u-1",
       groups: ["dev", "system:authenticated"],
       extra: { "scopes.example.com/a b": ["x", "y"] },
     },
   );
   assert.deepEqual(out.filter(([n]) => n.startsWith("X-Remote")), [
     ["X-Remote-User", "alice"],
+    ["X-Remote-Uid", "u-1"],
     ["X-Remote-Group", "dev"],
     ["X-Remote-Group", "system:authenticated"],
     ["X-Remote-Extra-scopes.example.com%2Fa%20b", "x"],
