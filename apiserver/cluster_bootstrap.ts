@@ -16,7 +16,7 @@ import {
   resourcePrefix,
 } from "../storage/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "../internal/sleep.ts";
 import type { Store } from "../storage/mod.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { prepareCreate } from "./handlers/strategy.ts";

@@ -9,14 +9,12 @@
 
 import type { Schema } from "../schema/types.ts";
 import { ApplyError } from "./errors.ts";
-import { canonicalJson, keyElement, type PathElement } from "./path.ts";
+import { keyElement, type PathElement } from "./path.ts";
+import { isObject, jsonEqual } from "../../internal/json.ts";
+
+export { isObject, jsonEqual };
 
 type Obj = Record<string, unknown>;
-
-/** True for a plain JSON object. */
-export function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Folds `allOf` branches into one node. */
 export function resolve(schema: Schema | undefined): Schema | undefined {
@@ -112,11 +110,4 @@ export function itemElement(
     fields.push([k, v]);
   }
   return keyElement(fields);
-}
-
-/** Structural equality of JSON values (object key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || !a || !b) return false;
-  return canonicalJson(a) === canonicalJson(b);
 }

@@ -12,6 +12,7 @@
 import type { KubeObject, Store } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { Authorizer } from "./authorizer.ts";
+import { sleep } from "../../internal/sleep.ts";
 import {
   bootstrapPolicy,
   RbacAuthorizer,
@@ -49,10 +50,6 @@ export interface AuthorizationSetup {
 
 /** How long a bootstrap waits for its policy to show in the index. */
 const INDEX_WAIT_MS = 5_000;
-
-function sleepMs(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 const ALWAYS_ALLOW: Authorizer = {
   authorize: () => Promise.resolve({ allowed: true }),
@@ -105,7 +102,7 @@ export async function setupAuthorization(
         (policy.policyFor(cluster)?.clusterRoleBindings().length ?? 0) <
           expected && Date.now() < deadline
       ) {
-        await Promise.race([policy.changed(), sleepMs(20)]);
+        await Promise.race([policy.changed(), sleep(20)]);
       }
     },
     close: () => policy.close(),

@@ -13,6 +13,7 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import type { FieldError } from "../validation/field_error.ts";
 import { isDns1123Subdomain } from "../validation/names.ts";
+import { rfc3339 } from "../../internal/time.ts";
 
 /** The API group. */
 export const CERTIFICATES_GROUP = "certificates.k8s.io";
@@ -367,7 +368,7 @@ export function mergeStatus(next: KubeObject, old: KubeObject): KubeObject {
 
 /** Defaults `lastUpdateTime`/`lastTransitionTime` of new or changed conditions. */
 function stampConditions(next: KubeObject, old: KubeObject): void {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const now = rfc3339(new Date());
   const before = new Map(conditionsOf(old).map((c) => [c.type, c]));
   for (const c of conditionsOf(next)) {
     const prev = before.get(c.type);

@@ -31,7 +31,7 @@ import type { ClusterRegistries } from "../resources/registry.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import { ApiError } from "../status/mod.ts";
 import { deleteInstancesOnce } from "./_instances.ts";
-import { sleep } from "../sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 import { CelRules } from "./schema/cel.ts";
 import {
   computeCrdStatus,
@@ -48,6 +48,7 @@ import {
   type CustomResourceDefinition,
 } from "./types.ts";
 import { compareVersionPriority } from "./version_priority.ts";
+import { jsonEqual } from "../../internal/json.ts";
 
 const CRD_RESOURCE = "customresourcedefinitions";
 
@@ -66,10 +67,6 @@ export interface CrdControllerOptions {
 }
 
 type Crd = CustomResourceDefinition;
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 function byAge(a: Crd, b: Crd): number {
   const ta = a.metadata.creationTimestamp ?? "";
@@ -303,7 +300,7 @@ export class CrdController {
         builtins: this.#builtins,
         now: this.#now(),
       });
-      if (!sameJson(next, crd.status)) {
+      if (!jsonEqual(next, crd.status)) {
         current = await this.#writeStatus(cluster, name, (cur) =>
           computeCrdStatus(cur, {
             others: [...(this.#crds.get(cluster)?.values() ?? [])],
@@ -365,7 +362,7 @@ export class CrdController {
           const fins = crd.metadata.finalizers ?? [];
           const dropFinalizer = finalize &&
             fins.includes(CRD_CLEANUP_FINALIZER);
-          if (sameJson(status, crd.status) && !dropFinalizer) return crd;
+          if (jsonEqual(status, crd.status) && !dropFinalizer) return crd;
           const next = structuredClone(crd);
           next.status = status;
           if (dropFinalizer) {

@@ -20,6 +20,7 @@ import type {
   CustomResourceDefinition,
 } from "./types.ts";
 import { storageVersionOf } from "./validate_crd.ts";
+import { rfc3339 } from "../../internal/time.ts";
 
 /** Names a built-in kind of some group occupies (for conflict checks). */
 export interface ServedNames {
@@ -104,7 +105,7 @@ function withTransition(
     ...next,
     lastTransitionTime: unchanged && prev.lastTransitionTime
       ? prev.lastTransitionTime
-      : now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      : rfc3339(now),
   };
 }
 

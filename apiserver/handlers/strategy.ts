@@ -18,11 +18,9 @@ import {
   validateObjectMetaUpdate,
 } from "../validation/object_meta.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
+import { rfc3339 } from "../../internal/time.ts";
 
-/** RFC 3339 with seconds precision, as Kubernetes timestamps. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export { rfc3339 };
 
 const ALNUM = "bcdfghjklmnpqrstvwxz2456789";
 

@@ -14,6 +14,7 @@
 import protobuf from "protobufjs";
 import { stringify as toYaml } from "yaml";
 import { OPENAPI_V2_PROTO } from "./_gnostic_v2_proto.ts";
+import { isObject } from "../../internal/json.ts";
 
 type Json = Record<string, unknown>;
 type Msg = Record<string, unknown>;
@@ -27,10 +28,6 @@ function buildDocumentType(): protobuf.Type {
 
 /** `openapi.v2.Document`, parsed once (read-only). */
 const DOCUMENT: protobuf.Type = buildDocumentType();
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** A free-form value as gnostic's `Any` (YAML text). */
 function any(v: unknown): Msg {

@@ -4,9 +4,7 @@
  * @module
  */
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isObject } from "../../internal/json.ts";
 
 /** Applies merge patch `patch` to `target`, returning a new value. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {

@@ -24,6 +24,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from "../../storage/mod.ts";
+import { jsonEqual } from "../../internal/json.ts";
 
 /** The conversions between a view's form and the stored form. */
 export interface StorageConversion {
@@ -31,30 +32,6 @@ export interface StorageConversion {
   toStorage(obj: KubeObject): KubeObject;
   /** A stored object in the view's form (a new object). */
   fromStorage(stored: KubeObject): KubeObject;
-}
-
-/** Deep equality of JSON values, whatever the order of object keys. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length &&
-      a.every((v, i) => sameJson(v, b[i]));
-  }
-  if (
-    typeof a !== "object" || a === null || typeof b !== "object" ||
-    b === null || Array.isArray(b)
-  ) {
-    return false;
-  }
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length &&
-    ka.every((k) =>
-      Object.hasOwn(b, k) &&
-      sameJson(
-        (a as Record<string, unknown>)[k],
-        (b as Record<string, unknown>)[k],
-      )
-    );
 }
 
 /**
@@ -115,7 +92,7 @@ export function convertingStore(
           const seen = current ? out(current) : null;
           const next = await opts.tryUpdate(seen);
           // A no-op must reach the store as the current object itself.
-          if (current && (next === seen || sameJson(into(next), current))) {
+          if (current && (next === seen || jsonEqual(into(next), current))) {
             return current;
           }
           return into(next);

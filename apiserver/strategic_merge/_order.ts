@@ -7,13 +7,11 @@
  */
 
 import { badArgType, noMergeKey } from "./errors.ts";
+import { isObject } from "../../internal/json.ts";
+
+export { isObject };
 
 type Obj = Record<string, unknown>;
-
-/** True for a plain JSON object. */
-export function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Go's `==` on decoded JSON scalars; composite values compare by content. */
 export function sameValue(a: unknown, b: unknown): boolean {

@@ -29,7 +29,7 @@ import {
   type Store,
 } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
-import { sleep } from "../sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 import { rfc3339 } from "../handlers/strategy.ts";
 import type { AdminsBinding } from "./admins.ts";
 import { type ClusterDirectory, virtualClusterKey } from "./directory.ts";

@@ -13,6 +13,7 @@
  */
 
 import { type FieldError, invalid, typeInvalid } from "./field_error.ts";
+import { isObject } from "../../internal/json.ts";
 
 /** Owners upstream bans (`BannedOwners`): `{group}/{version}, Kind={kind}`. */
 const BANNED_OWNERS = new Set(["/v1, Kind=Event"]);
@@ -28,10 +29,6 @@ function parseGroupVersion(
   if (parts.length === 1) return { group: "", version: apiVersion };
   if (parts.length === 2) return { group: parts[0], version: parts[1] };
   return { group: "", version: "" };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function typeErrors(

@@ -13,14 +13,11 @@
 import type { Schema } from "../schema/types.ts";
 import { OBJECT_META } from "../schema/meta_v1.ts";
 import { ApiError } from "../status/mod.ts";
+import { isObject } from "../../internal/json.ts";
 
 type Obj = Record<string, unknown>;
 
 const EMBEDDED_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Compact JSON with sorted keys, as structured-merge-diff prints values. */
 function valueString(v: unknown): string {

@@ -25,7 +25,7 @@ import {
   type Store,
 } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
-import { sleep } from "../sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 
 /** What a {@linkcode watchClusters} loop tells its owner. */
 export interface ClusterWatchHandlers {

@@ -19,7 +19,7 @@ import {
 } from "../../apiserver/certificates/mod.ts";
 import { ALL_CLUSTERS, clusterOf, isNotFound } from "../client/mod.ts";
 import type { ControllerContext } from "../context.ts";
-import { sleep } from "../runtime/sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 import { CSRS } from "./resource.ts";
 
 const HOUR = 60 * 60 * 1000;

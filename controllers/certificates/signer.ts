@@ -33,6 +33,7 @@ import {
 import type { ControllerContext } from "../context.ts";
 import { cacheKey, runWorkers, WorkQueue } from "../runtime/mod.ts";
 import { CSRS } from "./resource.ts";
+import { rfc3339 } from "../../internal/time.ts";
 
 /** Upstream's default `--cluster-signing-duration`. */
 export const DEFAULT_SIGNING_DURATION_MS = 365 * 24 * 60 * 60 * 1000;
@@ -63,10 +64,6 @@ export function clientUsagesProblem(usages: unknown): string | undefined {
 export function wantsSigning(csr: KubeObject): boolean {
   return specOf(csr).signerName === KUBE_APISERVER_CLIENT_SIGNER &&
     isApproved(csr) && !isDenied(csr) && !isFailed(csr) && !isIssued(csr);
-}
-
-function nowRfc3339(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** Runs the signer until `signal` aborts (idles without a CA). */
@@ -119,7 +116,7 @@ export async function runCsrSigner(
     const spec = specOf(csr);
     const problem = clientUsagesProblem(spec.usages);
     if (problem) {
-      const stamp = nowRfc3339(now());
+      const stamp = rfc3339(now());
       status.conditions = [
         ...(Array.isArray(status.conditions) ? status.conditions : []),
         {

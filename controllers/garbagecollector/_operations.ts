@@ -15,6 +15,7 @@ import {
   isNotFound,
   type Target,
 } from "../client/mod.ts";
+import { rfc3339 } from "../../internal/time.ts";
 
 /** Re-reads and rewrites `target` until `change` returns `undefined` or the write lands. */
 export async function readModifyWrite(
@@ -120,7 +121,7 @@ export async function warningEvent(
   message: string,
 ): Promise<void> {
   const namespace = obj.metadata.namespace || "default";
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const now = rfc3339(new Date());
   await client.create({ cluster, resource: CORE.events, namespace }, {
     apiVersion: "v1",
     kind: "Event",

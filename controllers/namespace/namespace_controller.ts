@@ -30,6 +30,7 @@ import {
   type NamespaceCondition,
 } from "./conditions.ts";
 import { deleteNamespaceContent } from "./deleter.ts";
+import { rfc3339 } from "../../internal/time.ts";
 
 /** The finalizer this controller owns (in `spec.finalizers`). */
 export const KUBERNETES_FINALIZER = "kubernetes";
@@ -40,10 +41,6 @@ const REMAINING_RECHECK_MS = 1_000;
 function specFinalizers(ns: KubeObject): string[] {
   const f = (ns.spec as Record<string, unknown> | undefined)?.finalizers;
   return Array.isArray(f) ? f.map(String) : [];
-}
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** Runs the namespace controller until `signal` aborts. */

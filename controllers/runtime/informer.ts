@@ -18,7 +18,7 @@ import {
   type ListOptions,
   type Target,
 } from "../client/mod.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 import { clusterOf } from "./clusters.ts";
 
 /** Callbacks for changes (they should only enqueue work). */

@@ -18,7 +18,7 @@ import {
   isNotFound,
   type Target,
 } from "../client/mod.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "../../internal/sleep.ts";
 
 /** Timing and identity of a candidate. */
 export interface LeaderElectionOptions {

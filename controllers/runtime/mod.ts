@@ -40,5 +40,5 @@ export {
   type CrdChangeListener,
   onCrdChanges,
 } from "./crd_changes.ts";
-export { sleep } from "./sleep.ts";
+export { sleep } from "../../internal/sleep.ts";
 export { runWorkers, WorkQueue } from "./work_queue.ts";

@@ -32,6 +32,7 @@ import {
   type StructuredLabelSelector,
   type Subject,
 } from "./types.ts";
+import { rfc3339 } from "../../../internal/time.ts";
 
 /** Options for {@linkcode reconcileBootstrapPolicy}. */
 export interface ReconcileOptions {
@@ -55,10 +56,6 @@ export interface ReconcileResult {
   updated: string[];
   /** Existing objects with autoupdate `"false"` that lacked something. */
   skipped: string[];
-}
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function same(a: unknown, b: unknown): boolean {

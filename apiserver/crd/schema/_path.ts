@@ -4,6 +4,10 @@
  * @module
  */
 
+import { isObject, jsonEqual } from "../../../internal/json.ts";
+
+export { isObject, jsonEqual as deepEqual };
+
 /** `spec` + `replicas` → `spec.replicas`; the root is `""`. */
 export function childPath(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
@@ -28,24 +32,4 @@ export function jsonTypeOf(v: unknown): string {
     default:
       return "object";
   }
-}
-
-/** Whether `v` is a plain JSON object. */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Deep equality of JSON values (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length &&
-      a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
 }

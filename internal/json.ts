@@ -1,0 +1,48 @@
+/**
+ * The JSON helpers every layer needs and none should write again: telling
+ * a JSON object from arrays and scalars, and comparing JSON values by
+ * structure (object key order ignored).
+ *
+ * @module
+ */
+
+/** A JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * True for a JSON object (not `null`, not an array).
+ *
+ * @example
+ * ```ts
+ * import { isObject } from "./json.ts";
+ *
+ * isObject({ a: 1 }); // true
+ * isObject([1]); // false
+ * ```
+ */
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Structural equality of JSON values: arrays item by item, objects key by
+ * key whatever their order.
+ *
+ * @example
+ * ```ts
+ * import { jsonEqual } from "./json.ts";
+ *
+ * jsonEqual({ a: 1, b: [2] }, { b: [2], a: 1 }); // true
+ * ```
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length &&
+      a.every((v, i) => jsonEqual(v, b[i]));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length &&
+    keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+}
