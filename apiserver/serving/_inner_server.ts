@@ -24,6 +24,7 @@
 
 import type { Logger } from "../../log/mod.ts";
 import type { InnerAddress } from "./tls_front.ts";
+import { sleep } from "../../internal/sleep.ts";
 
 /** A tagged listener held by one connection. */
 export interface InnerRoute {
@@ -216,16 +217,4 @@ function toInnerAddress(addr: Deno.Addr): InnerAddress {
     hostname: "127.0.0.1",
     port: (addr as Deno.NetAddr).port,
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -13,6 +13,7 @@
 
 import net from "node:net";
 import type { Logger } from "../../log/mod.ts";
+import { sleep } from "../../internal/sleep.ts";
 
 /** A listening socket. */
 export interface Listener {
@@ -133,16 +134,4 @@ function probeHost(bound: string): string {
   if (bound === "0.0.0.0" || bound === "") return "127.0.0.1";
   if (bound === "::") return "::1";
   return bound;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -24,6 +24,7 @@ import {
   type WatchEvent,
 } from "../store.ts";
 import type { CacheEntry, WatchCache } from "./watch_cache.ts";
+import { sleep } from "../../internal/sleep.ts";
 
 /** What the reflector reports to its owner. */
 export interface ReflectorHooks {
@@ -48,19 +49,6 @@ export interface ReflectorOptions {
 
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 5_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
-}
 
 /**
  * Runs until `signal` aborts (or an unkeyed event makes caching impossible).
