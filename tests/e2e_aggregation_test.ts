@@ -548,7 +548,10 @@ Deno.test({
             "v1.dead.example.com",
             /^False\/FailedDiscoveryCheck: .*connection refused/,
           ],
-          ["v1.plain.example.com", /^False\/FailedDiscoveryCheck: /],
+          [
+            "v1.plain.example.com",
+            /^False\/FailedDiscoveryCheck: .*does not look like a TLS handshake/,
+          ],
           [
             "v1.wrongca.example.com",
             /^False\/FailedDiscoveryCheck: .*unknown authority/,
