@@ -52,3 +52,16 @@ Deno.test("items that aged out are dropped from the oldest and raise the floor",
   ring.push({ revision: 9, at: 10 });
   assert.deepEqual(revs(ring.since(8)), [9]);
 });
+
+Deno.test("several items of one revision (a DeleteRange) are kept and served together", () => {
+  const ring = new EventRing<{ revision: number; key: string }>(4, 4);
+  for (const key of ["a", "b", "c"]) ring.push({ revision: 5, key });
+  ring.push({ revision: 6, key: "d" });
+  assert.deepEqual(ring.since(4).map((i) => i.key), ["a", "b", "c", "d"]);
+  assert.deepEqual(ring.since(5).map((i) => i.key), ["d"]);
+  // Dropping one of the group raises the floor to its revision: a watch
+  // from 5 is still served whole, one from 4 no longer.
+  ring.push({ revision: 7, key: "e" });
+  assert.equal(ring.floor, 5);
+  assert.deepEqual(ring.since(5).map((i) => i.key), ["d", "e"]);
+});
