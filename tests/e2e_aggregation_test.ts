@@ -508,6 +508,41 @@ Deno.test({
     });
 
     await t.step(
+      "insecureSkipTLSVerify: the server is not verified",
+      async () => {
+        await k([
+          "patch",
+          "apiservice",
+          GV,
+          "--type=merge",
+          "-p",
+          '{"spec":{"caBundle":null,"insecureSkipTLSVerify":true}}',
+        ]);
+        await eventually("still Available", 20_000, async () => {
+          const r = await k(["get", "apiservice", GV, "-o", "json"]);
+          const obj = JSON.parse(r.stdout);
+          return obj.spec.insecureSkipTLSVerify === true &&
+            obj.spec.caBundle === undefined &&
+            (await availability(k, GV)).startsWith("True/Passed");
+        });
+        const list = await k(["get", "flunders", "-n", "default"]);
+        assert.match(list.stdout, /first/);
+        const out = await watchUntil(
+          tools!.kubectl,
+          server,
+          ["get", "flunders", "-n", "default", "-w"],
+          "third",
+          async () => {
+            await k(["create", "-n", "default", "-f", "-"], {
+              stdin: flunder("third"),
+            });
+          },
+        );
+        assert.match(out, /third/);
+      },
+    );
+
+    await t.step(
       "bad APIServices are unavailable with a clear reason",
       async () => {
         const other = await testCertificates();

@@ -73,21 +73,15 @@ export async function checkApiService(
     : timeout;
   let res: Response;
   try {
-    res = await fetch(url, {
+    res = await deps.clients.fetch(url, {
       headers: proxyRequestHeaders(
         new Headers({ accept: "application/json" }),
         { username: "system:kube-aggregator", groups: ["system:masters"] },
       ),
-      client: deps.clients.clientFor(spec.caBundle),
       signal,
-    });
+    }, spec);
   } catch (e) {
-    const why = timeout.aborted
-      ? "context deadline exceeded"
-      : fetchFailure(e) +
-        (spec.insecureSkipTLSVerify && !spec.caBundle
-          ? " (insecureSkipTLSVerify is not supported: give a caBundle)"
-          : "");
+    const why = timeout.aborted ? "context deadline exceeded" : fetchFailure(e);
     return failed(
       "FailedDiscoveryCheck",
       `failing or missing response from ${url}: Get ${

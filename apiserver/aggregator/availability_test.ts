@@ -63,6 +63,17 @@ Deno.test("availability: Passed with the discovery document, or upstream's failu
     assert.deepEqual(ok.resources?.resources, [{ name: "flunders" }]);
     assert.deepEqual(seen, ["system:kube-aggregator system:masters"]);
 
+    const insecure = await checkApiService(
+      { ...spec("api", ""), insecureSkipTLSVerify: true },
+      { resolver, clients },
+    );
+    assert.equal(insecure.condition.reason, "Passed");
+    const insecureDown = await checkApiService(
+      { ...spec("refused", ""), insecureSkipTLSVerify: true },
+      { resolver, clients },
+    );
+    assert.match(insecureDown.condition.message!, /connection refused$/);
+
     const wrongCa = await checkApiService(spec("api", other.caPem), {
       resolver,
       clients,

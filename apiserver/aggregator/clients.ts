@@ -5,12 +5,28 @@
  * `Deno.HttpClient` per distinct bundle, cached and closed with the
  * aggregator, so connections are reused across requests.
  *
- * `insecureSkipTLSVerify` cannot be honoured: Deno's HTTP client always
- * verifies the server; such an APIService needs a `caBundle` (or a serving
- * certificate from a CA the system trusts), and its failure says so.
+ * `insecureSkipTLSVerify` (without a `caBundle`) goes through
+ * `insecure_fetch.ts` instead: Deno's HTTP client always verifies.
  *
  * @module
  */
+
+import { insecureFetch } from "./insecure_fetch.ts";
+
+/** What an extension server is called with. */
+export interface ExtensionRequest {
+  method?: string;
+  headers: [string, string][];
+  body?: ReadableStream<Uint8Array> | null;
+  signal?: AbortSignal;
+}
+
+/** How an APIService's server is trusted. */
+export interface ServerTrust {
+  /** PEM, or `""` for the system roots. */
+  caBundle: string;
+  insecureSkipTLSVerify: boolean;
+}
 
 /** The front proxy's client certificate and key (PEM). */
 export interface ProxyClientCertificate {
@@ -51,6 +67,34 @@ export class ProxyClients {
     return c;
   }
 
+  /**
+   * Calls `url` on the extension server of an APIService trusted as
+   * `trust` says, presenting the front-proxy certificate.
+   */
+  fetch(
+    url: string,
+    init: ExtensionRequest,
+    trust: ServerTrust,
+  ): Promise<Response> {
+    if (trust.insecureSkipTLSVerify && !trust.caBundle) {
+      return insecureFetch(url, {
+        ...init,
+        cert: this.#cert.certPem,
+        key: this.#cert.keyPem,
+      });
+    }
+    const hasBody = init.body !== undefined && init.body !== null;
+    return fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      redirect: "manual",
+      client: this.clientFor(trust.caBundle),
+      signal: init.signal,
+      ...(hasBody ? { duplex: "half" } : {}),
+    } as RequestInit);
+  }
+
   /** Closes every client. */
   close(): void {
     for (const c of this.#clients.values()) c.close();
@@ -66,7 +110,9 @@ export function fetchFailure(err: unknown): string {
     msg = cause instanceof Error ? cause.message : String(cause);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
-  if (/Connection refused/i.test(msg)) return "connect: connection refused";
+  if (/Connection refused|ECONNREFUSED/i.test(msg)) {
+    return "connect: connection refused";
+  }
   if (/UnknownIssuer|BadSignature|unknown ?issuer/i.test(msg)) {
     return "tls: failed to verify certificate: x509: certificate signed by unknown authority";
   }

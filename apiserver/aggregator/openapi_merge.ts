@@ -46,14 +46,13 @@ export async function fetchOpenApiV3(
     ? AbortSignal.any([timeout, deps.signal])
     : timeout;
   const get = async (url: URL) => {
-    const res = await fetch(url, {
+    const res = await deps.clients.fetch(url.href, {
       headers: proxyRequestHeaders(
         new Headers({ accept: "application/json" }),
         { username: "system:kube-aggregator", groups: ["system:masters"] },
       ),
-      client: deps.clients.clientFor(spec.caBundle),
       signal,
-    });
+    }, spec);
     const text = await res.text();
     return res.ok ? text : undefined;
   };

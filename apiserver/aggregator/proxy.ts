@@ -87,15 +87,12 @@ export async function proxyToExtension(
     r.req.method !== "HEAD";
   let res: Response;
   try {
-    res = await fetch(url, {
+    res = await deps.clients.fetch(url, {
       method: r.req.method,
       headers: proxyRequestHeaders(r.req.headers, r.user),
       body: hasBody ? r.req.body : undefined,
-      redirect: "manual",
-      client: deps.clients.clientFor(target.spec.caBundle),
       signal,
-      ...(hasBody ? { duplex: "half" } : {}),
-    } as RequestInit);
+    }, target.spec);
   } catch (e) {
     const why = connecting.signal.aborted
       ? "no response headers within the timeout"
