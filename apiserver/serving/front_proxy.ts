@@ -95,7 +95,8 @@ export async function ensureFrontProxyCertificates(opts: {
   const caKeyFile = `${dir}/front-proxy-ca.key`;
   const certFile = `${dir}/front-proxy-client.crt`;
   const keyFile = `${dir}/front-proxy-client.key`;
-  const { generateCa, issueLeaf, loadIssuer } = await import("./_x509.ts");
+  // @peculiar/x509 (`_x509.ts`) only when something must be issued: a
+  // start that reuses the files does not pay for loading it.
   let caPem = await readIfExists(caFile);
   let caKeyPem = await readIfExists(caKeyFile);
   if ((caPem === undefined) !== (caKeyPem === undefined)) {
@@ -105,6 +106,7 @@ export async function ensureFrontProxyCertificates(opts: {
     );
   }
   if (caPem === undefined || caKeyPem === undefined) {
+    const { generateCa } = await import("./_x509.ts");
     const ca = await generateCa(
       `hyperplane-front-proxy-ca@${Math.floor(now.getTime() / 1000)}`,
       3650,
@@ -124,6 +126,7 @@ export async function ensureFrontProxyCertificates(opts: {
   ) {
     return { certPem, keyPem, caPem, certFile, keyFile };
   }
+  const { issueLeaf, loadIssuer } = await import("./_x509.ts");
   const pair = await issueLeaf(
     await loadIssuer({ certPem: caPem, keyPem: caKeyPem }),
     { commonName: FRONT_PROXY_CLIENT_CN, usage: "client", days: 365, now },
