@@ -176,11 +176,6 @@ export class Aggregator {
     };
   }
 
-  /** True when some version of `group` is delegated in `cluster`. */
-  delegatesGroup(cluster: string, group: string): boolean {
-    return this.remoteGroupVersions(cluster).some((r) => r.group === group);
-  }
-
   /** The delegated group/versions of `cluster`, for discovery. */
   remoteGroupVersions(cluster: string): RemoteGroupVersion[] {
     const out: RemoteGroupVersion[] = [];
