@@ -52,7 +52,7 @@ import {
   rule,
   saSubject,
   userSubject,
-} from "../apiserver/authz/rbac/testing/objects.ts";
+} from "../tests/support/rbac_objects.ts";
 import type { KubeObject } from "../storage/mod.ts";
 
 const DURATION_MS = Number(Deno.env.get("BENCH_DURATION_MS") ?? 10_000);

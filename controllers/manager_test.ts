@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { configMap } from "../apiserver/testing/harness.ts";
-import { eventually, startStand, TEST_CA } from "./_testing.ts";
+import {
+  eventually,
+  startStand,
+  TEST_CA,
+} from "../tests/support/controllers.ts";
 
 const NS = "/api/v1/namespaces";
 

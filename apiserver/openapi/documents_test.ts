@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ServedKind } from "./types.ts";
-import { builtinKinds } from "./_builtin_kinds_test_support.ts";
+import { builtinKinds } from "../../tests/support/openapi_builtin_kinds.ts";
 import { openApiV2 } from "./v2.ts";
 import { openApiV3 } from "./v3.ts";
 

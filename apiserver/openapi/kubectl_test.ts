@@ -9,7 +9,7 @@ import {
   runTool,
   skipWithoutKubeTools,
 } from "../../tests/support/kubectl.ts";
-import { builtinKinds } from "./_builtin_kinds_test_support.ts";
+import { builtinKinds } from "../../tests/support/openapi_builtin_kinds.ts";
 import { createOpenApiServer } from "./serve.ts";
 
 const RESOURCES = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { builtinKinds } from "./_builtin_kinds_test_support.ts";
+import { builtinKinds } from "../../tests/support/openapi_builtin_kinds.ts";
 import { createOpenApiServer, OPENAPI_V2_PROTOBUF } from "./serve.ts";
 
 const JSON_ACCEPT = new Headers({ accept: "application/json" });

@@ -4,7 +4,7 @@ import {
   skipWithoutKubeTools,
 } from "../../tests/support/kubectl.ts";
 import { startTestServer } from "../testing/harness.ts";
-import { captureTool } from "./_kubectl_capture.ts";
+import { captureTool } from "../../tests/support/kubectl_capture.ts";
 import { decodeKubeProtobuf, type KubeObject } from "./decode.ts";
 import { fromBase64 } from "./testdata/_envelope.ts";
 

@@ -4,7 +4,7 @@ import {
   skipWithoutKubeTools,
 } from "../../tests/support/kubectl.ts";
 import { toBase64 } from "./_go_json.ts";
-import { captureKubectl } from "./_kubectl_capture.ts";
+import { captureKubectl } from "../../tests/support/kubectl_capture.ts";
 import { decodeKubeProtobuf } from "./decode.ts";
 import {
   captureCase,

@@ -7,7 +7,7 @@ import {
 import { silentLogger } from "../../log/mod.ts";
 import { ApiClient, inProcessTransport } from "../client/mod.ts";
 import { startControllers } from "../manager.ts";
-import { eventually, startStand } from "../_testing.ts";
+import { eventually, startStand } from "../../tests/support/controllers.ts";
 import { FIELD_MANAGER } from "./clusterrole_aggregation_controller.ts";
 
 const RBAC = "apis/rbac.authorization.k8s.io/v1/clusterroles";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { configMap } from "../../apiserver/testing/harness.ts";
-import { eventually, startStand } from "../_testing.ts";
+import { eventually, startStand } from "../../tests/support/controllers.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 

@@ -7,7 +7,7 @@ import {
   inProcessTransport,
 } from "../client/mod.ts";
 import { ClusterTracker, InformerFactory } from "../runtime/mod.ts";
-import { eventually, startStand } from "../_testing.ts";
+import { eventually, startStand } from "../../tests/support/controllers.ts";
 import { runResourceQuotaController } from "./resource_quota_controller.ts";
 
 const WIDGETS_CRD = {

@@ -4,7 +4,7 @@ import {
   aggregateRules,
   structuredSelectorMatches,
 } from "./aggregation.ts";
-import { clusterRole, rule } from "./testing/objects.ts";
+import { clusterRole, rule } from "../../../tests/support/rbac_objects.ts";
 import type { ClusterRoleObject, StructuredLabelSelector } from "./types.ts";
 
 const labels = { tier: "web", team: "a" };

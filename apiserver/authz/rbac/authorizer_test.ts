@@ -12,7 +12,7 @@ import {
   rule,
   saSubject,
   userSubject,
-} from "./testing/objects.ts";
+} from "../../../tests/support/rbac_objects.ts";
 
 const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
 const bob: UserInfo = {

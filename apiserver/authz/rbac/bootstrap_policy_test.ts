@@ -8,7 +8,11 @@ import { covers } from "./covers.ts";
 import { checkRbacWrite } from "./escalation.ts";
 import { StaticPolicy } from "./policy_index.ts";
 import { rulesAllow } from "./rules.ts";
-import { binding, rule, userSubject } from "./testing/objects.ts";
+import {
+  binding,
+  rule,
+  userSubject,
+} from "../../../tests/support/rbac_objects.ts";
 import type { KubeObject } from "../../../storage/mod.ts";
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAPPING_LABEL } from "./types.ts";
 

@@ -11,7 +11,7 @@ import {
   role,
   rule,
   userSubject,
-} from "./testing/objects.ts";
+} from "../../../tests/support/rbac_objects.ts";
 import type { ClusterRoleObject } from "./types.ts";
 
 const RBAC = "rbac.authorization.k8s.io";

@@ -21,7 +21,7 @@ import {
   clusterRole,
   rule,
   userSubject,
-} from "./testing/objects.ts";
+} from "../../../tests/support/rbac_objects.ts";
 import {
   type ClusterRoleObject,
   RBAC_GROUP,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { captureKubectl } from "../_kubectl_capture.ts";
+import { captureKubectl } from "../../../tests/support/kubectl_capture.ts";
 import { BIN_FILE_BYTES, type KubectlCase, ROLE_MANIFEST } from "./cases.ts";
 
 /** Scratch files a case may reference. */

@@ -11,7 +11,7 @@
 
 import { kubeTools } from "../../../tests/support/kubectl.ts";
 import { toBase64 } from "../_go_json.ts";
-import { captureKubectl } from "../_kubectl_capture.ts";
+import { captureKubectl } from "../../../tests/support/kubectl_capture.ts";
 import { captureCase, clientDryRunJson, withCaseFiles } from "./_harness.ts";
 import { KUBECTL_CASES } from "./cases.ts";
 

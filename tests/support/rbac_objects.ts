@@ -12,8 +12,11 @@ import type {
   PolicyRule,
   RoleObject,
   Subject,
-} from "../types.ts";
-import { RBAC_API_VERSION, RBAC_GROUP } from "../types.ts";
+} from "../../apiserver/authz/rbac/types.ts";
+import {
+  RBAC_API_VERSION,
+  RBAC_GROUP,
+} from "../../apiserver/authz/rbac/types.ts";
 
 /** A ClusterRole. */
 export function clusterRole(

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { builtinSchema } from "../schema/mod.ts";
-import type { ServedKind } from "./types.ts";
+import { builtinSchema } from "../../apiserver/schema/mod.ts";
+import type { ServedKind } from "../../apiserver/openapi/types.ts";
 
 const ALL = [
   "get",

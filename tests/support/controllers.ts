@@ -8,10 +8,13 @@
 import {
   startTestServer,
   type TestServer,
-} from "../apiserver/testing/harness.ts";
-import { silentLogger } from "../log/mod.ts";
-import { type RunningControllers, startControllers } from "./manager.ts";
-import type { StartControllersOptions } from "./manager.ts";
+} from "../../apiserver/testing/harness.ts";
+import { silentLogger } from "../../log/mod.ts";
+import {
+  type RunningControllers,
+  startControllers,
+} from "../../controllers/manager.ts";
+import type { StartControllersOptions } from "../../controllers/manager.ts";
 
 /** A test API server with controllers. */
 export interface ControllerStand {

@@ -7,8 +7,8 @@
  */
 
 import { parse as parseYaml } from "yaml";
-import { runTool, type ToolResult } from "../../tests/support/kubectl.ts";
-import { decodeKubeProtobuf } from "./decode.ts";
+import { runTool, type ToolResult } from "./kubectl.ts";
+import { decodeKubeProtobuf } from "../../apiserver/protobuf/decode.ts";
 
 /** One request kubectl made. */
 export interface CapturedRequest {
