@@ -243,11 +243,13 @@ export interface Store {
   /**
    * Deletes every object whose key starts with `prefix` (a prefix that ends
    * in "/", validated like keys, inside this store's resource prefix) in
-   * bulk inside the backend — one transaction / one etcd DeleteRange — never
-   * object by object through the API. Watchers see one DELETED event per
-   * removed object (with its last state), as with etcd's DeleteRange
-   * (etcd gives all of them the revision of the one DeleteRange; revision-log
-   * backends give each tombstone its own revision, all committed together).
+   * bulk inside the backend — one transaction / one etcd DeleteRange (on
+   * Spanner one transaction per 10,000 keys) — never object by object
+   * through the API. Watchers see one DELETED event per removed object
+   * (with its last state), as with etcd's DeleteRange (etcd and Spanner give
+   * the keys of one commit its one revision; the revision logs of memory,
+   * SQLite and PostgreSQL give each tombstone its own, committed together).
+   * See `storage/README.md`.
    * Returns how many objects were removed and the revision after the delete
    * (the current revision when nothing matched). A malformed prefix fails
    * with `InvalidKey` and deletes nothing.

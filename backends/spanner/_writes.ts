@@ -118,17 +118,42 @@ export function deleteKey(
 }
 
 /**
- * Deletes every live key under `prefix` in one read-write transaction: the
- * live rows are read (locking the range), deleted with one `deleteRows`
- * mutation, recorded in `hp_bulk_deletes` and announced by one `hp_changes`
- * row of kind `prefix` — all at the one commit timestamp. Spanner bounds a
- * commit to 80,000 mutations, so one call removes at most about 15,000
- * keys (the commit fails with a clear error beyond that, deleting nothing).
- * `revision` is undefined when nothing matched (nothing was written).
+ * Keys one deletePrefix transaction removes at most: Spanner bounds a commit
+ * to 80,000 mutations, and each key costs five (its `hp_kv` delete and the
+ * four cells of its `hp_bulk_deletes` row).
+ */
+export const DELETE_PREFIX_CHUNK = 10_000;
+
+/**
+ * Deletes every live key under `prefix`, `chunk` keys per read-write
+ * transaction (one transaction for any prefix of up to `chunk` keys): each
+ * transaction reads the next live rows of the range in key order (locking
+ * them), deletes them with one `deleteRows` mutation, records them in
+ * `hp_bulk_deletes` and announces them by one `hp_changes` row of kind
+ * `prefix` — all at its one commit timestamp. `revision` is that of the
+ * last transaction, undefined when nothing matched (nothing was written).
  */
 export async function deletePrefixKeys(
   db: Database,
   prefix: string,
+  chunk = DELETE_PREFIX_CHUNK,
+): Promise<{ deleted: number; revision: number | undefined }> {
+  let deleted = 0;
+  let revision: number | undefined;
+  for (;;) {
+    const step = await deleteChunk(db, prefix, chunk);
+    if (step.revision === undefined) break;
+    deleted += step.deleted;
+    revision = step.revision;
+    if (step.deleted < chunk) break;
+  }
+  return { deleted, revision };
+}
+
+async function deleteChunk(
+  db: Database,
+  prefix: string,
+  chunk: number,
 ): Promise<{ deleted: number; revision: number | undefined }> {
   const ct = Spanner.COMMIT_TIMESTAMP;
   const range = prefixRange(prefix);
@@ -136,7 +161,7 @@ export async function deletePrefixKeys(
   const resp = await db.runTransactionAsync(async (tx) => {
     const [rows] = await tx.run({
       sql: `SELECT key, value, UNIX_MICROS(mod_revision) AS mr FROM hp_kv
-            WHERE ${rangeSql("key", range)} ORDER BY key`,
+            WHERE ${rangeSql("key", range)} ORDER BY key LIMIT ${chunk}`,
       params: rangeParams(range),
       json: true,
     });

@@ -74,6 +74,11 @@ export interface SpannerLogOptions {
   purgeMarginMs?: number;
   /** Bound on connecting and preparing the schema. Default 30 s. */
   startupTimeoutMs?: number;
+  /**
+   * Keys one deletePrefix transaction removes at most (a commit holds at
+   * most 80,000 mutations). Default 10,000.
+   */
+  deletePrefixChunk?: number;
 }
 
 /**
@@ -114,6 +119,7 @@ export class SpannerLog implements Log {
   /** Highest revision known committed; lets reads skip a meta lookup. */
   #knownCurrent: number;
   #closed = false;
+  #deletePrefixChunk: number | undefined;
   /** Tail of the local write queue (see #committed). */
   #writeQueue: Promise<unknown> = Promise.resolve();
 
@@ -127,6 +133,7 @@ export class SpannerLog implements Log {
     this.#db = handle.database;
     this.#logger = opts.logger;
     this.#knownCurrent = meta.current;
+    this.#deletePrefixChunk = opts.deletePrefixChunk;
     this.#tailer = new ChangeTailer({
       fetch: (after, limit) => this.#tail(after, limit),
       deliver: (events) => this.#deliver(events),
@@ -225,9 +232,9 @@ export class SpannerLog implements Log {
   }
 
   /**
-   * One read-write transaction (see `deletePrefixKeys`): every removed key
-   * gets a `delete` event at the one commit timestamp, as etcd's
-   * DeleteRange gives them one revision.
+   * One read-write transaction per 10,000 keys (see `deletePrefixKeys`):
+   * every key a transaction removes gets a `delete` event at its one commit
+   * timestamp, as etcd's DeleteRange gives them one revision.
    */
   async deletePrefix(
     prefix: string,
@@ -235,7 +242,11 @@ export class SpannerLog implements Log {
     validatePrefix(prefix);
     let deleted = 0;
     const revision = await this.#committed(async () => {
-      const res = await deletePrefixKeys(this.#db, prefix);
+      const res = await deletePrefixKeys(
+        this.#db,
+        prefix,
+        this.#deletePrefixChunk,
+      );
       deleted = res.deleted;
       return res.revision ?? 0;
     }, "deletePrefix");

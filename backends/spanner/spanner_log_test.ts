@@ -111,6 +111,58 @@ Deno.test("the spanner log keeps the revision-log contract on the emulator", asy
         },
       );
 
+      await t.step(
+        "deletePrefix beyond one transaction's chunk removes every key, a revision per chunk, and another replica sees each key's delete",
+        async () => {
+          const other = await openSpannerLog(config, {
+            retentionMs: 0,
+            deletePrefixChunk: 3,
+          });
+          try {
+            const p = "/registry/configmaps/clusters/chunked/";
+            for (let i = 0; i < 7; i++) {
+              await other.create(`${p}default/k${i}`, `{"i":${i}}`);
+            }
+            await other.create(
+              "/registry/configmaps/clusters/chunked2/x",
+              "{}",
+            );
+            const before = await other.currentRevision();
+            // The creates may reach this replica's tail after it
+            // subscribed: wait for the deletes only.
+            const events = nextEvents(
+              (l) =>
+                log.subscribe((evs) =>
+                  l(evs.filter((e) =>
+                    e.type === "delete" && e.key.startsWith(p)
+                  ))
+                ),
+              7,
+            );
+            const res = await other.deletePrefix(p);
+            assert.equal(res.deleted, 7);
+            const got = await events;
+            assert.deepEqual(
+              got.map((e) => [e.type, e.key, JSON.parse(e.value).i]),
+              [0, 1, 2, 3, 4, 5, 6].map((
+                i,
+              ) => ["delete", `${p}default/k${i}`, i]),
+            );
+            const revs = [...new Set(got.map((e) => e.revision))];
+            assert.equal(revs.length, 3, "chunks of 3, 3 and 1");
+            assert.ok(revs[0] > before && revs[2] === res.revision);
+            assert.deepEqual(await log.changes(p, before), got);
+            assert.deepEqual((await log.list(p)).records, []);
+            assert.deepEqual(await other.deletePrefix(p), {
+              deleted: 0,
+              revision: await other.currentRevision(),
+            });
+          } finally {
+            await other.close();
+          }
+        },
+      );
+
       await t.step("compaction expires old revisions", async () => {
         const cur = await log.currentRevision();
         await log.compact(cur);
