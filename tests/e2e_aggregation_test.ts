@@ -147,8 +147,46 @@ Deno.test({
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     () => new Response("not TLS"),
   );
+  // A WebSocket extension (kubectl exec-style upgrades): echoes each
+  // message with the user the front proxy named.
+  const echoCerts = await testCertificates();
+  const echo = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: echoCerts.certPem,
+    key: echoCerts.keyPem,
+    onListen: () => {},
+  }, (req) => {
+    if (new URL(req.url).pathname === "/apis/echo.example.com/v1") {
+      return Response.json({
+        kind: "APIResourceList",
+        groupVersion: "echo.example.com/v1",
+        resources: [{
+          name: "echoes",
+          singularName: "echo",
+          namespaced: false,
+          kind: "Echo",
+          verbs: ["get"],
+        }],
+      });
+    }
+    if (req.headers.get("upgrade") !== "websocket") {
+      return new Response("not found", { status: 404 });
+    }
+    const user = req.headers.get("x-remote-user");
+    const offered = req.headers.get("sec-websocket-protocol") ?? "";
+    const { socket, response } = Deno.upgradeWebSocket(req, {
+      protocol: offered.includes("v5.channel.k8s.io")
+        ? "v5.channel.k8s.io"
+        : undefined,
+    });
+    socket.onmessage = (e) => socket.send(`${user}:${e.data}`);
+    return response;
+  });
   await using server = await startServer({
     args: [
+      "--aggregator-service-map",
+      `wardle/echo:443=https://127.0.0.1:${echo.addr.port}`,
       "--storage-backend",
       "memory",
       "--aggregator-service-map",
@@ -268,6 +306,55 @@ Deno.test({
         "the extension authorized the admin's create by SubjectAccessReview",
       );
     });
+
+    await t.step(
+      "a WebSocket upgrade is relayed to the extension",
+      async () => {
+        await k(["apply", "-f", "-"], {
+          stdin: apiService(
+            "v1.echo.example.com",
+            "echo.example.com",
+            "v1",
+            "echo",
+            btoa(echoCerts.caPem),
+          ),
+        });
+        await eventually(
+          "echo Available",
+          20_000,
+          async () =>
+            (await availability(k, "v1.echo.example.com")).startsWith(
+              "True/Passed",
+            ),
+        );
+        const ws = new WebSocket(
+          `wss://127.0.0.1:${server.port}/apis/echo.example.com/v1/echoes/x/exec`,
+          {
+            protocols: ["v5.channel.k8s.io", "v4.channel.k8s.io"],
+            headers: { authorization: `Bearer ${server.token}` },
+            client: server.client,
+          },
+        );
+        const opened = Promise.withResolvers<void>();
+        const answer = Promise.withResolvers<string>();
+        ws.onopen = () => opened.resolve();
+        ws.onerror = (e) => {
+          opened.reject(new Error(String((e as ErrorEvent).message)));
+          answer.reject(new Error("websocket error"));
+        };
+        ws.onmessage = (e) => answer.resolve(String(e.data));
+        try {
+          await opened.promise;
+          assert.equal(ws.protocol, "v5.channel.k8s.io");
+          ws.send("hello");
+          assert.equal(await answer.promise, "admin:hello");
+        } finally {
+          const closed = new Promise((r) => (ws.onclose = r));
+          ws.close();
+          await closed;
+        }
+      },
+    );
 
     await t.step("kubectl get -w streams through the proxy", async () => {
       const out = await watchUntil(
@@ -644,5 +731,6 @@ Deno.test({
     );
   } finally {
     await plain.shutdown();
+    await echo.shutdown();
   }
 });

@@ -23,6 +23,7 @@ import {
   proxyResponseHeaders,
 } from "./proxy_headers.ts";
 import type { ServiceResolver } from "./resolver.ts";
+import { isWebSocketUpgrade, proxyWebSocket } from "./websocket_proxy.ts";
 
 /** The APIService a request goes to. */
 export interface ProxyTarget {
@@ -75,6 +76,28 @@ export async function proxyToExtension(
   }
   const search = new URL(r.req.url).search;
   const url = new URL(r.path + search, base).href;
+  if (isWebSocketUpgrade(r.req)) {
+    if (target.spec.insecureSkipTLSVerify && !target.spec.caBundle) {
+      throw unavailableError(
+        `WebSocket upgrades to APIService ${target.name} need a caBundle (insecureSkipTLSVerify is not supported for them)`,
+      );
+    }
+    try {
+      return await proxyWebSocket(
+        r.req,
+        url,
+        proxyRequestHeaders(r.req.headers, r.user),
+        deps.clients.clientFor(target.spec.caBundle),
+        deps.headerTimeoutMs ?? 30_000,
+      );
+    } catch (e) {
+      throw unavailableError(
+        `Error trying to reach service: '${
+          fetchFailure(e)
+        }' (APIService ${target.name}, ${new URL(url).origin})`,
+      );
+    }
+  }
   const connecting = new AbortController();
   const timer = setTimeout(
     () => connecting.abort(),
