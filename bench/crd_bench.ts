@@ -21,7 +21,7 @@
 
 import { parseArgs } from "node:util";
 import { type ApiServer, createApiServer } from "../apiserver/mod.ts";
-import { cronTabCrd } from "../apiserver/crd/_testdata.ts";
+import { cronTabCrd } from "../tests/support/crd_testdata.ts";
 import { openSqliteStoreFactory } from "../backends/sqlite/mod.ts";
 import { memoryBackend } from "../backends/memory/mod.ts";
 import { silentLogger } from "../log/mod.ts";

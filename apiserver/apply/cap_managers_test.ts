@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ManagedFieldsEntry, updateManagedFields } from "./mod.ts";
-import { CONFIG_MAP } from "./_test_schema.ts";
+import { CONFIG_MAP } from "../../tests/support/apply_schema.ts";
 
 type Obj = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import {
   type ManagedFieldsEntry,
   updateManagedFields,
 } from "./mod.ts";
-import { CONFIG_MAP, POD } from "./_test_schema.ts";
+import { CONFIG_MAP, POD } from "../../tests/support/apply_schema.ts";
 
 type Obj = Record<string, unknown>;
 

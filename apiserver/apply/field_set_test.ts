@@ -8,7 +8,7 @@ import {
   toFieldsV1,
 } from "./mod.ts";
 import { keyElement } from "./path.ts";
-import { POD } from "./_test_schema.ts";
+import { POD } from "../../tests/support/apply_schema.ts";
 
 Deno.test("a map with entries encodes with a '.' marker as kube-apiserver writes it", () => {
   const set = FieldSet.of([{ field: "data" }], [{ field: "data" }, {

@@ -6,7 +6,7 @@ import {
   LAST_APPLIED_ANNOTATION,
   updateManagedFields,
 } from "./mod.ts";
-import { CONFIG_MAP } from "./_test_schema.ts";
+import { CONFIG_MAP } from "../../tests/support/apply_schema.ts";
 
 type Obj = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../testing/harness.ts";
-import { cronTabCrd } from "./_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { CRD_CLEANUP_FINALIZER } from "./types.ts";
 
 const BASE = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";

@@ -3,7 +3,7 @@
 // cross-cluster path answers from every cluster whose CRD serves a version.
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../testing/harness.ts";
-import { cronTabCrd } from "./_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import type { CustomResourceDefinition } from "./types.ts";
 
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
 import { startTestServer } from "../testing/harness.ts";
-import { cronTabCrd } from "./_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { computeCrdStatus } from "./status.ts";
 import { crdToDefinitions } from "./to_definition.ts";
 import { defaultCrd } from "./validate_crd.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cronTabCrd } from "./_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import {
   computeCrdStatus,
   isEstablished,

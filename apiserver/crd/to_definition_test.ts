@@ -3,7 +3,7 @@ import type { KubeObject } from "../../storage/mod.ts";
 import { prepareCreate, prepareUpdate } from "../handlers/strategy.ts";
 import { ApiError } from "../status/mod.ts";
 import { toTable } from "../table/table.ts";
-import { cronTabCrd } from "./_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { computeCrdStatus } from "./status.ts";
 import { crdToDefinitions } from "./to_definition.ts";
 import { defaultCrd } from "./validate_crd.ts";

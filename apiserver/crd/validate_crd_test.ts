@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatFieldError } from "../validation/field_error.ts";
-import { cronTabCrd } from "./_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import type { CustomResourceDefinition } from "./types.ts";
 import {
   defaultCrd,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cronTabCrd } from "../crd/_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { startTestServer } from "../testing/harness.ts";
 import { storageVersionHash } from "./storage_version_hash.ts";
 

@@ -3,7 +3,7 @@ import { startTestServer } from "../testing/harness.ts";
 import { builtinSchema } from "../schema/mod.ts";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
 import { servedKinds, ServedKindsCache } from "./served_kinds.ts";
-import { cronTabCrd } from "../crd/_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 
 Deno.test("every built-in kind is served with its built-in schema", () => {
   const kinds = servedKinds(BUILTIN_RESOURCES);

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../testing/harness.ts";
-import { cronTabCrd } from "../crd/_testdata.ts";
+import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 
 /** Upstream's installer: which verb each method means on each shape. */
 const ROUTES: Record<string, Record<string, string>> = {

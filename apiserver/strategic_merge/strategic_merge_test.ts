@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isPatchError, PatchError, strategicMergePatch } from "./mod.ts";
-import { POD } from "./_test_schema.ts";
+import { POD } from "../../tests/support/strategic_merge_schema.ts";
 
 type Obj = Record<string, unknown>;
 

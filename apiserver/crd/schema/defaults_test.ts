@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Schema } from "../../schema/types.ts";
-import { cronTabSchema } from "../_testdata.ts";
+import { cronTabSchema } from "../../../tests/support/crd_testdata.ts";
 import { applyDefaults } from "./defaults.ts";
 
 Deno.test("missing fields take their default", () => {

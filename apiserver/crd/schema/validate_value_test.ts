@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Schema } from "../../schema/types.ts";
 import { formatFieldError } from "../../validation/field_error.ts";
-import { cronTabSchema } from "../_testdata.ts";
+import { cronTabSchema } from "../../../tests/support/crd_testdata.ts";
 import { validateValue } from "./validate_value.ts";
 
 function messages(value: unknown, schema: Schema): string[] {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Schema } from "../schema/types.ts";
+import type { Schema } from "../../apiserver/schema/types.ts";
 
 const strMap: Schema = {
   type: "object",

@@ -11,12 +11,12 @@
  * @module
  */
 
-import { BUILTIN_RESOURCES } from "../resources/registry.ts";
-import { startTestServer } from "../testing/harness.ts";
-import { cronTabCrd } from "./_testdata.ts";
-import { computeCrdStatus } from "./status.ts";
-import { crdToDefinitions } from "./to_definition.ts";
-import { defaultCrd } from "./validate_crd.ts";
+import { BUILTIN_RESOURCES } from "../apiserver/resources/registry.ts";
+import { startTestServer } from "../apiserver/testing/harness.ts";
+import { cronTabCrd } from "../tests/support/crd_testdata.ts";
+import { computeCrdStatus } from "../apiserver/crd/status.ts";
+import { crdToDefinitions } from "../apiserver/crd/to_definition.ts";
+import { defaultCrd } from "../apiserver/crd/validate_crd.ts";
 
 const crd = cronTabCrd();
 defaultCrd(crd);

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Schema } from "../schema/types.ts";
-import type { CustomResourceDefinition } from "./types.ts";
+import type { Schema } from "../../apiserver/schema/types.ts";
+import type { CustomResourceDefinition } from "../../apiserver/crd/types.ts";
 
 /** The CronTab version schema. */
 export function cronTabSchema(): Schema {
