@@ -19,7 +19,7 @@ import {
 import { bookmarkEvent, OutgoingEvent, translate } from "./cache_watcher.ts";
 import {
   type CacheEntry,
-  decodeFrozen,
+  entryObject,
   type WatchCache,
 } from "./watch_cache.ts";
 import type { JsonListResult } from "./json_reads.ts";
@@ -142,16 +142,20 @@ function listPage<T>(
 class InitialEvent {
   readonly type = "ADDED" as const;
   readonly key: string;
-  #json: string;
+  #entry?: CacheEntry;
   #object?: KubeObject;
 
-  constructor(key: string, json: string) {
-    this.key = key;
-    this.#json = json;
+  constructor(entry: CacheEntry) {
+    this.key = entry.key;
+    this.#entry = entry;
   }
 
   get object(): KubeObject {
-    return this.#object ??= decodeFrozen(this.#json);
+    if (!this.#object) {
+      this.#object = entryObject(this.#entry!);
+      this.#entry = undefined;
+    }
+    return this.#object;
   }
 }
 
@@ -187,10 +191,10 @@ export function watchStartEvents(
     const all = matchesAll(predicate);
     for (const e of entries) {
       if (all) {
-        out.push(new InitialEvent(e.key, e.json));
+        out.push(new InitialEvent(e));
         continue;
       }
-      const object = decodeFrozen(e.json);
+      const object = entryObject(e);
       if (predicate!.matches(object)) {
         out.push({ type: "ADDED", object, key: e.key });
       }

@@ -27,6 +27,24 @@ export interface CacheEntry {
   json: string;
   /** The revision of the object's last change. */
   revision: number;
+  /**
+   * The last decoded form, while something still holds it: watches that
+   * start together (informers after a restart) share one decode per object
+   * instead of one each, without the cache keeping objects alive.
+   */
+  decoded?: WeakRef<KubeObject>;
+}
+
+/**
+ * The entry's object, decoded and frozen: shared with whoever decoded it
+ * last while that copy is alive, else decoded now.
+ */
+export function entryObject(entry: CacheEntry): KubeObject {
+  const alive = entry.decoded?.deref();
+  if (alive) return alive;
+  const object = decodeFrozen(entry.json);
+  entry.decoded = new WeakRef(object);
+  return object;
 }
 
 /** Deep-freezes a plain JSON value in place and returns it. */
