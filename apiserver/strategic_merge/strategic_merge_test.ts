@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isPatchError, PatchError, strategicMergePatch } from "./mod.ts";
+import { isPatchError, type PatchError, strategicMergePatch } from "./mod.ts";
 import { POD } from "../../tests/support/strategic_merge_schema.ts";
 
 type Obj = Record<string, unknown>;

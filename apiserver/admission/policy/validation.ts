@@ -28,7 +28,7 @@ import {
 import {
   BOOL,
   type CelScope,
-  PolicyCel,
+  type PolicyCel,
   STRING,
   STRING_OR_NULL,
 } from "./cel.ts";
