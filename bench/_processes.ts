@@ -72,6 +72,7 @@ export function rssMiB(pid: number): number {
 /** A running child server. */
 export interface ChildServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -127,7 +128,7 @@ async function startChild(
     await stop();
     throw err;
   }
-  return { url, stop };
+  return { url, pid: child.pid, stop };
 }
 
 /**

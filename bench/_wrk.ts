@@ -95,6 +95,7 @@ export function wrkGet(
   url: string,
   durationMs: number,
   connections = 64,
+  headers: Record<string, string> = {},
 ): Promise<WrkResult> {
   const args = [
     "-t2",
@@ -102,8 +103,9 @@ export function wrkGet(
     `-d${Math.max(1, Math.round(durationMs / 1000))}s`,
     "--timeout",
     "10s",
-    url,
   ];
+  for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
+  args.push(url);
   return run(url, args, durationMs);
 }
 

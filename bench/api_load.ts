@@ -32,12 +32,13 @@ import {
   type TestServer,
 } from "../tests/support/server.ts";
 import {
+  cpuMs,
   rssMiB,
   startHelloWorld,
   startPlainServer,
   startToReady,
 } from "./_processes.ts";
-import { haveWrk, wrkRate } from "./_wrk.ts";
+import { haveWrk, wrkGet, wrkRate } from "./_wrk.ts";
 import {
   type FanOutResult,
   measureFanOut,
@@ -219,6 +220,9 @@ interface Series {
   hello: number[];
   /** Plain-HTTP `Deno.serve` with a body of the GET's size. */
   plain: number[];
+  /** Server CPU per request (µs), with wrk only: plain and the GET. */
+  plainCpu: number[];
+  getCpu: number[];
   create: number[];
   get: number[];
   /** GET of a ConfigMap with a 1 KiB value: past the size where a response
@@ -276,6 +280,14 @@ function seriesRows(s: Series, wrk: boolean, getBytes: number): Row[] {
       ratio(cut(s.get), cut(s.hello))
     } of hello-world`,
   ]);
+  if (s.getCpu.length > 0) {
+    const us = (xs: number[]) => `${median(xs).toFixed(0)} µs`;
+    rows.push([
+      "server CPU per request: get configmap / plain HTTP (median)",
+      `${us(s.getCpu)} / ${us(s.plainCpu)}`,
+      "what a GET costs the server next to the ceiling (wrk shares the cores)",
+    ]);
+  }
   rows.push([
     `HTTP get configmap with a 1 KiB value (${client})`,
     spread(cut(s.getLarge)),
@@ -290,6 +302,23 @@ function seriesRows(s: Series, wrk: boolean, getBytes: number): Row[] {
 }
 
 /**
+ * GETs `url` with wrk; returns the rate and adds the server's (`pid`) CPU
+ * time per request, in µs, to `cpu` — the figure a busy machine disturbs
+ * least.
+ */
+async function cpuMeasured(
+  pid: number,
+  url: string,
+  headers: Record<string, string>,
+  cpu: number[],
+): Promise<number> {
+  const before = cpuMs(pid);
+  const r = await wrkGet(url, DURATION_MS, CONCURRENCY, headers);
+  cpu.push((cpuMs(pid) - before) * 1000 / r.requests);
+  return r.rate;
+}
+
+/**
  * Baselines and API calls in alternating rounds (the machine is shared, so
  * load shifts between phases; per-round ratios compare neighbours). Figures
  * are medians over the rounds with their range.
@@ -299,6 +328,8 @@ async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
     raw: [],
     hello: [],
     plain: [],
+    plainCpu: [],
+    getCpu: [],
     create: [],
     get: [],
     getLarge: [],
@@ -355,7 +386,7 @@ async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
       );
       series.plain.push(
         wrk
-          ? await wrkRate(plain.url, {}, DURATION_MS)
+          ? await cpuMeasured(plain.pid, plain.url, {}, series.plainCpu)
           : await throughput(CONCURRENCY, DURATION_MS, async () => {
             const r = await fetch(plain.url, {
               signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -386,7 +417,16 @@ async function throughputRounds(s: TestServer, ns: string): Promise<Row[]> {
           ? wrkRate(`${s.url}${path}`, auth, DURATION_MS)
           : throughput(CONCURRENCY, DURATION_MS, () => call(s, path, 200));
       const cms = `/api/v1/namespaces/${ns}/configmaps`;
-      series.get.push(await reads(`${cms}/get-target`));
+      series.get.push(
+        wrk
+          ? await cpuMeasured(
+            s.pid,
+            `${s.url}${cms}/get-target`,
+            auth,
+            series.getCpu,
+          )
+          : await reads(`${cms}/get-target`),
+      );
       series.getLarge.push(await reads(`${cms}/get-large`));
       series.list.push(await reads(`${cms}?limit=100`));
       console.error(`bench: throughput round ${round + 1}/${ROUNDS} done`);
