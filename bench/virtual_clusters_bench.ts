@@ -1,0 +1,307 @@
+/**
+ * Virtual clusters at scale in one `hyperplane server` on SQLite (issue 18,
+ * target 5). Run with `deno run -A bench/virtual_clusters_bench.ts`.
+ *
+ * Method, on one fresh server per part (its own data dir):
+ *
+ * 1. **Baseline, same run**: a server in `--virtual-clusters=implicit`
+ *    mode; `BENCH_BASELINE` clusters (default 2,000) created the way they
+ *    were before this issue — the first request to `/clusters/<c>/…`
+ *    bootstraps the cluster — with 8 clients. Clusters per second.
+ * 2. **Declared** (the default mode): restart time of the empty server
+ *    (baseline for 4), idle RSS (median of 5 samples after 3 s); then
+ *    `BENCH_CLUSTERS` (default 10,000) `VirtualCluster` objects POSTed,
+ *    `BENCH_CONCURRENCY` (32) in flight; a watch on `virtualclusters`
+ *    counts them `Ready` (system namespaces, bootstrap RBAC policy,
+ *    admins binding written; the controllers then add `kube-root-ca.crt`
+ *    and the default ServiceAccounts). Clusters per second until the last
+ *    is Ready, and until the last POST was answered.
+ * 3. RSS after `BENCH_SETTLE_MS` (20 s) of idling, minus the idle RSS,
+ *    per cluster; open watches (`apiserver_longrunning_requests`, the
+ *    controllers' informers) after 10 clusters and after all.
+ * 4. Restart to `/readyz` with every cluster stored (the harness polls
+ *    `/readyz` every 100 ms), against the empty restart of step 2.
+ * 5. Deletion of a cluster holding 1,000 ConfigMaps: DELETE of its
+ *    `VirtualCluster` until the object is gone (every key removed),
+ *    polled every 10 ms.
+ *
+ * Prints a Markdown table; no assertion.
+ *
+ * @module
+ */
+
+import { startServer, type TestServer } from "../tests/support/server.ts";
+import { rssMiB } from "./_processes.ts";
+
+const CLUSTERS = Number(Deno.env.get("BENCH_CLUSTERS") ?? 10_000);
+const BASELINE = Number(Deno.env.get("BENCH_BASELINE") ?? 2_000);
+const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 32);
+const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 20_000);
+const DELETE_OBJECTS = 1_000;
+const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const started = performance.now();
+const progress = (what: string) =>
+  console.error(
+    `[${((performance.now() - started) / 1000).toFixed(1)} s] ${what}`,
+  );
+
+async function call(
+  server: TestServer,
+  path: string,
+  want: number[],
+  init: RequestInit = {},
+): Promise<string> {
+  const res = await server.fetch(path, {
+    ...init,
+    signal: AbortSignal.timeout(120_000),
+  });
+  const text = await res.text();
+  if (!want.includes(res.status)) {
+    throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+  }
+  return text;
+}
+
+function post(server: TestServer, path: string, body: unknown) {
+  return call(server, path, [201], {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Runs `task(i)` for i in [0, n) with `width` in flight. */
+async function pool(
+  n: number,
+  width: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function idleRss(pid: number): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    xs.push(rssMiB(pid));
+    await sleep(500);
+  }
+  return median(xs);
+}
+
+async function openWatches(server: TestServer): Promise<number> {
+  const text = await call(server, "/metrics", [200]);
+  let n = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("apiserver_longrunning_requests{")) {
+      n += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return n;
+}
+
+/**
+ * Counts `VirtualCluster`s whose phase is Ready, from one watch; `until(n)`
+ * resolves once `n` are.
+ */
+function readyCounter(server: TestServer) {
+  const ready = new Set<string>();
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const stop = new AbortController();
+  let reader: ReadableStreamDefaultReader<string> | undefined;
+  const done = (async () => {
+    const res = await server.fetch(
+      `${VC}?watch=1&resourceVersion=0&timeoutSeconds=3600`,
+      { signal: stop.signal },
+    );
+    reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line.trim()) continue;
+          const ev = JSON.parse(line);
+          const name = ev.object?.metadata?.name;
+          if (ev.type !== "DELETED" && ev.object?.status?.phase === "Ready") {
+            ready.add(name);
+          } else ready.delete(name);
+          for (const w of waiters) if (ready.size >= w.n) w.resolve();
+        }
+      }
+    } catch (e) {
+      if (!stop.signal.aborted) throw e;
+    }
+  })();
+  return {
+    until(n: number): Promise<void> {
+      if (ready.size >= n) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ n, resolve }));
+    },
+    async close() {
+      // An aborted signal alone leaves a read waiting: cancel the reader.
+      stop.abort();
+      await reader?.cancel().catch(() => {});
+      await done.catch(() => {});
+    },
+  };
+}
+
+function vc(name: string) {
+  return {
+    apiVersion: "tenancy.hyperplane.dev/v1alpha1",
+    kind: "VirtualCluster",
+    metadata: { name },
+    spec: { admins: [{ kind: "User", name: `admin-${name}` }] },
+  };
+}
+
+async function baseline(): Promise<number> {
+  await using server = await startServer({
+    args: ["--virtual-clusters=implicit"],
+  });
+  progress(`baseline: ${BASELINE} implicit clusters, 8 clients`);
+  const t0 = performance.now();
+  await pool(
+    BASELINE,
+    8,
+    (i) => call(server, `/clusters/base-${i}/api/v1/namespaces/default`, [200]),
+  );
+  return BASELINE / ((performance.now() - t0) / 1000);
+}
+
+async function declared() {
+  await using server = await startServer({ readyTimeoutMs: 300_000 });
+  let t = performance.now();
+  await server.restart();
+  const emptyRestartMs = performance.now() - t;
+  await sleep(3000);
+  const idle = await idleRss(server.pid);
+
+  progress(`declared: ${CLUSTERS} VirtualClusters, ${CONCURRENCY} in flight`);
+  const counter = readyCounter(server);
+  t = performance.now();
+  let answeredMs = 0;
+  let watchesAt10 = 0;
+  const posts = pool(
+    CLUSTERS,
+    CONCURRENCY,
+    (i) => post(server, VC, vc(`vc-${i}`)),
+  )
+    .then(() => answeredMs = performance.now() - t);
+  await counter.until(Math.min(10, CLUSTERS));
+  watchesAt10 = await openWatches(server);
+  await posts;
+  progress("every POST answered");
+  await counter.until(CLUSTERS);
+  progress("every cluster Ready");
+  const readyMs = performance.now() - t;
+  await counter.close();
+
+  await sleep(SETTLE_MS);
+  const loaded = await idleRss(server.pid);
+  const watchesAtAll = await openWatches(server);
+
+  progress("restart with every cluster");
+  t = performance.now();
+  await server.restart();
+  const fullRestartMs = performance.now() - t;
+
+  // Deletion of a cluster with 1,000 objects.
+  await post(server, VC, vc("big"));
+  for (;;) {
+    const got = JSON.parse(await call(server, `${VC}/big`, [200]));
+    if (got.status?.phase === "Ready") break;
+    await sleep(20);
+  }
+  await pool(
+    DELETE_OBJECTS,
+    CONCURRENCY,
+    (i) =>
+      post(server, "/clusters/big/api/v1/namespaces/default/configmaps", {
+        metadata: { name: `cm-${i}` },
+        data: { k: "v".repeat(100) },
+      }),
+  );
+  progress(`delete a cluster with ${DELETE_OBJECTS} objects`);
+  t = performance.now();
+  await call(server, `${VC}/big`, [200], { method: "DELETE" });
+  for (;;) {
+    const res = await server.fetch(`${VC}/big`);
+    await res.body?.cancel();
+    if (res.status === 404) break;
+    await sleep(10);
+  }
+  const deleteMs = performance.now() - t;
+  return {
+    emptyRestartMs,
+    idle,
+    loaded,
+    readyMs,
+    answeredMs,
+    watchesAt10,
+    watchesAtAll,
+    fullRestartMs,
+    deleteMs,
+  };
+}
+
+const baseRate = await baseline();
+const d = await declared();
+const rate = CLUSTERS / (d.readyMs / 1000);
+const perCluster = (d.loaded - d.idle) / CLUSTERS;
+const f = (x: number, digits = 0) =>
+  x.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+console.log(
+  `\n${f(CLUSTERS)} clusters, ${CONCURRENCY} in flight, SQLite\n`,
+);
+console.log("| measure | figure | target |");
+console.log("| --- | --- | --- |");
+console.log(
+  `| creation through the API, until all Ready | **${f(rate)} clusters/s** (${
+    f(d.readyMs / 1000, 1)
+  } s; POSTs answered at ${
+    f(CLUSTERS / (d.answeredMs / 1000))
+  }/s); implicit creation, same run, 8 clients: ${f(baseRate)}/s (×${
+    f(rate / baseRate, 2)
+  }) | ≥ 1,000/s |`,
+);
+console.log(
+  `| RSS per idle cluster above the idle server | **${
+    f(perCluster * 1024, 1)
+  } KiB** (idle ${f(d.idle)} MiB, loaded ${f(d.loaded)} MiB) | ≤ 0.1 MB |`,
+);
+console.log(
+  `| restart to /readyz with all clusters | **${
+    f(d.fullRestartMs / 1000, 2)
+  } s** (empty server: ${f(d.emptyRestartMs / 1000, 2)} s) | ≤ 3 s |`,
+);
+console.log(
+  `| delete a cluster holding ${f(DELETE_OBJECTS)} ConfigMaps | **${
+    f(d.deleteMs)
+  } ms** | ≤ 1 s |`,
+);
+console.log(
+  `| open watches (controllers' informers) | ${d.watchesAt10} at 10 clusters, ${d.watchesAtAll} at ${
+    f(CLUSTERS)
+  } | constant |`,
+);
