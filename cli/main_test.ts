@@ -148,3 +148,16 @@ Deno.test("bad authorization, flow-control and shutdown flags are reported at on
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a bad --virtual-clusters mode is a usage error that names the modes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assertUsageError(
+      ["server", "--data-dir", dir, "--virtual-clusters", "lazy"],
+      /--virtual-clusters must be one of declared, implicit, got "lazy"/,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
