@@ -8,7 +8,11 @@
  * at least 70% of raw throughput.
  *
  * Starts its own PostgreSQL 15 (`tests/support/postgres.ts`) and kills it on
- * exit. Without PostgreSQL it prints `SKIPPED: …`.
+ * exit. Without PostgreSQL it prints `SKIPPED: …`. The server runs with the
+ * tests' settings (`fsync=off`: commits reach the OS, not the disk) unless
+ * `--durable` is given: then with PostgreSQL's production defaults (`fsync`
+ * and `full_page_writes` on), where every commit, raw or store, waits for
+ * its WAL flush as a deployed database does.
  *
  * Run: `deno bench -A bench/postgres_store_bench.ts` (or `deno task bench`).
  * On a busy machine the two sides of a group run seconds apart under
@@ -47,7 +51,17 @@ function configMap(name: string): KubeObject {
 }
 const VALUE = JSON.stringify(configMap("sample"));
 
-const pg = await startPostgres();
+const DURABLE = Deno.args.includes("--durable");
+const pg = await startPostgres(
+  DURABLE ? { settings: { fsync: "on", full_page_writes: "on" } } : {},
+);
+if (pg) {
+  console.log(
+    DURABLE
+      ? "postgres: production durability (fsync=on, full_page_writes=on)"
+      : "postgres: test settings (fsync=off); --durable for production defaults",
+  );
+}
 if (pg) {
   const raw = postgres({
     host: "127.0.0.1",
