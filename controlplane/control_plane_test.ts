@@ -183,3 +183,28 @@ Deno.test("kubeconfig needs serve(); a user's kubeconfig carries a client certif
     client.close();
   }
 });
+
+Deno.test("tokens of authentication.tokens authenticate their users, and RBAC decides for them", async () => {
+  await using cp = await createControlPlane({
+    resources: ["configmaps"],
+    controllers: [],
+    authentication: {
+      tokens: new Map([
+        ["ops-token", { username: "ops", groups: ["system:masters"] }],
+        ["dev-token", { username: "dev", groups: ["devs"] }],
+      ]),
+    },
+  });
+  const list = (token: string) =>
+    cp.handler(
+      new Request("http://cp/api/v1/namespaces/default/configmaps", {
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    );
+  const ops = await list("ops-token");
+  assert.equal(ops.status, 200);
+  await ops.body?.cancel();
+  const dev = await list("dev-token");
+  assert.equal(dev.status, 403);
+  assert.match((await dev.json()).message, /"dev" cannot list/);
+});
