@@ -138,7 +138,9 @@ export function setupTenancy(opts: TenancyOptions): Tenancy {
     ),
     async start() {
       opts.registries.set(ROOT_CLUSTER, REGISTRY_OWNER, [virtualClusters]);
+      const started = performance.now();
       await lifecycle.start();
+      const loaded = performance.now();
       const adopted = await adoptClusters({
         namespaces: opts.storeFor(opts.namespaces),
         store,
@@ -153,6 +155,12 @@ export function setupTenancy(opts: TenancyOptions): Tenancy {
           clusters: adopted.slice(0, 20).join(","),
         });
       }
+      opts.logger.info("virtual clusters loaded", {
+        mode: opts.mode,
+        clusters: directory.size,
+        loadMs: Math.round(loaded - started),
+        adoptMs: Math.round(performance.now() - loaded),
+      });
     },
     async close() {
       stopping.abort();
