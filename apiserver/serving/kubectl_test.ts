@@ -5,7 +5,7 @@ import {
   runTool,
   skipWithoutKubeTools,
 } from "../../tests/support/kubectl.ts";
-import { startFixture } from "./_testing.ts";
+import { startFixture } from "../../tests/support/serving_fixture.ts";
 
 const VERSION = {
   major: "1",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ApiHandler } from "../request_context.ts";
-import { startFixture } from "./_testing.ts";
+import { startFixture } from "../../tests/support/serving_fixture.ts";
 import { startSecureServer } from "./server.ts";
 
 const whoami: ApiHandler = (req, ctx) =>

@@ -1,18 +1,22 @@
 /**
- * Test fixture (for this folder's tests only): a secure server on
+ * Test fixture for `apiserver/serving`'s tests: a secure server on
  * 127.0.0.1:0 with freshly generated certificates and admin token, and an
  * HTTP client trusting the generated CA.
  *
  * @module
  */
 
-import type { ApiHandler } from "../request_context.ts";
-import { bearerTokenAuthenticator } from "./authentication.ts";
-import { ensureCertificates } from "./certificates.ts";
-import type { HealthChecks } from "./health.ts";
-import { serverUrl, writeAdminKubeconfig } from "./kubeconfig.ts";
-import { type SecureServer, startSecureServer } from "./server.ts";
-import { ensureAdminToken } from "./tokens.ts";
+import {
+  type ApiHandler,
+  bearerTokenAuthenticator,
+  ensureAdminToken,
+  ensureCertificates,
+  type HealthChecks,
+  type SecureServer,
+  serverUrl,
+  startSecureServer,
+  writeAdminKubeconfig,
+} from "../../apiserver/serving/mod.ts";
 
 /** A running fixture; `dispose()` stops everything and removes the dir. */
 export interface Fixture {
