@@ -12,7 +12,7 @@
  */
 
 import { BUILTIN_RESOURCES } from "../apiserver/resources/registry.ts";
-import { startTestServer } from "../apiserver/testing/harness.ts";
+import { startTestServer } from "../tests/support/apiserver_harness.ts";
 import { cronTabCrd } from "../tests/support/crd_testdata.ts";
 import { computeCrdStatus } from "../apiserver/crd/status.ts";
 import { crdToDefinitions } from "../apiserver/crd/to_definition.ts";

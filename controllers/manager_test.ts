@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { configMap } from "../apiserver/testing/harness.ts";
+import { configMap } from "../tests/support/apiserver_harness.ts";
 import {
   eventually,
   startStand,

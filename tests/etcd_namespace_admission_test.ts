@@ -10,7 +10,7 @@ import { silentLogger } from "../log/mod.ts";
 import { openEtcd, parseEtcdConfig } from "../backends/etcd/mod.ts";
 import { cachedStoreFactory } from "../storage/cacher/mod.ts";
 import { createApiServer } from "../apiserver/mod.ts";
-import { ADMIN } from "../apiserver/testing/harness.ts";
+import { ADMIN } from "./support/apiserver_harness.ts";
 import { skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
 
 Deno.test("on etcd, creates right after a namespace is created or deleted are admitted and refused", async () => {

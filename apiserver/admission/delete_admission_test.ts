@@ -6,7 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 
 const AR = "/apis/admissionregistration.k8s.io/v1";
 const CM = "/api/v1/namespaces/default/configmaps";

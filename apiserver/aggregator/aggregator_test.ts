@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { testCertificates } from "../../tests/support/webhook_server.ts";
 import { createServiceResolver } from "./resolver.ts";
 import type { AggregationOptions } from "./setup.ts";

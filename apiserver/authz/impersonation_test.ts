@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { UserInfo } from "../request_context.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { ApiError } from "../status/mod.ts";
 import {
   type AuthorizationAttributes,

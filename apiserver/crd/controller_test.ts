@@ -3,7 +3,11 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../../log/mod.ts";
 import { createApiServer } from "../server.ts";
-import { ADMIN, startTestServer, type TestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  startTestServer,
+  type TestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";

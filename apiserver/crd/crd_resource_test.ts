@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { CRD_CLEANUP_FINALIZER } from "./types.ts";
 

@@ -2,7 +2,10 @@
 // later reach stored objects on read, watches end with their CRD, and the
 // cross-cluster path answers from every cluster whose CRD serves a version.
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../testing/harness.ts";
+import {
+  startTestServer,
+  type TestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import type { CustomResourceDefinition } from "./types.ts";
 

@@ -3,7 +3,7 @@
 // before the dynamic wiring (see README.md) exists.
 import assert from "node:assert/strict";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { computeCrdStatus } from "./status.ts";
 import { crdToDefinitions } from "./to_definition.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { storageVersionHash } from "./storage_version_hash.ts";
 
 Deno.test("storageVersionHash is kube-apiserver's for the same group/version/kind", () => {

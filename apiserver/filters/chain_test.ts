@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import type { UserInfo } from "../request_context.ts";
-import { ADMIN, startTestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import {
   buildChain,
   type Filter,

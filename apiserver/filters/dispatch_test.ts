@@ -4,7 +4,7 @@ import {
   configMap,
   startTestServer,
   type TestServer,
-} from "../testing/harness.ts";
+} from "../../tests/support/apiserver_harness.ts";
 
 /** Runs `body` against a fresh test server (admin: authorization passes). */
 async function withServer(

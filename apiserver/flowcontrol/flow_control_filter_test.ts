@@ -5,7 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { ADMIN, startTestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 
 const FLOOD = { username: "flood", groups: ["team", "system:authenticated"] };
 const CALM = { username: "calm", groups: ["team", "system:authenticated"] };

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ADMIN, configMap, startTestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { body as protobufBody } from "../protobuf/testdata/_envelope.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 
 Deno.test("configmaps can be created, read, updated and deleted", async (t) => {
   const s = await startTestServer();

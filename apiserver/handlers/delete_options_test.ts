@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 
 Deno.test("a delete body in an unknown media type is 415 and deletes nothing", async () => {
   const s = await startTestServer();

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { deletionFinalizers } from "./delete_propagation.ts";
 
 const BASE = "/api/v1/namespaces/default/configmaps";

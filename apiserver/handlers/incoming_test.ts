@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 
 const CM_PATH = "/api/v1/namespaces/default/configmaps";
 

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { memoryBackend } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { cachedStoreFactory } from "../../storage/cacher/mod.ts";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 
 const base = "/api/v1/namespaces/default/configmaps";
 

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { LIST_CHUNK_ITEMS, listResponse } from "./list_stream.ts";
 
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";

@@ -3,7 +3,7 @@ import {
   configMap,
   startTestServer,
   type TestServer,
-} from "../testing/harness.ts";
+} from "../../tests/support/apiserver_harness.ts";
 
 const base = "/api/v1/namespaces/default/configmaps";
 

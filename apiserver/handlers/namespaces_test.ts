@@ -6,7 +6,10 @@ import type {
   KubeObject,
   StoreFactory,
 } from "../../storage/mod.ts";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 
 Deno.test("namespaces", async (t) => {
   const s = await startTestServer();

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { ADMIN, startTestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { KUBECTL_BODIES } from "../protobuf/testdata/kubectl_bodies.ts";
 import { fromBase64 } from "../protobuf/testdata/_envelope.ts";
 

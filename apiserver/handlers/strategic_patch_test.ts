@@ -5,7 +5,7 @@ import {
   configMap,
   startTestServer,
   type TestServer,
-} from "../testing/harness.ts";
+} from "../../tests/support/apiserver_harness.ts";
 
 const base = "/api/v1/namespaces/default/configmaps";
 const SMP = { "content-type": "application/strategic-merge-patch+json" };

@@ -3,7 +3,7 @@ import {
   kubeTools,
   skipWithoutKubeTools,
 } from "../../tests/support/kubectl.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { captureTool } from "../../tests/support/kubectl_capture.ts";
 import { decodeKubeProtobuf, type KubeObject } from "./decode.ts";
 import { fromBase64 } from "./testdata/_envelope.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { decodeKubeProtobuf } from "./decode.ts";
 import { KUBECTL_BODIES } from "./testdata/kubectl_bodies.ts";
 import { fromBase64 } from "./testdata/_envelope.ts";

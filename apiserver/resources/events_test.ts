@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { coreToEventsV1, eventsV1ToCore } from "./_events.ts";
 import type { KubeObject } from "../../storage/mod.ts";
 

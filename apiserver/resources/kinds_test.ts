@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 
 const ns = "/api/v1/namespaces/default";
 const rbac = "/apis/rbac.authorization.k8s.io/v1";

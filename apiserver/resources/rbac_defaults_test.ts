@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 
 Deno.test("binding subjects get upstream's default apiGroup", async () => {
   const s = await startTestServer();

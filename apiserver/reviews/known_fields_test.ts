@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { UserInfo } from "../request_context.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { knownMetadata, knownSpec } from "./known_fields.ts";
 
 const AUTHN = "/apis/authentication.k8s.io/v1";

@@ -8,7 +8,10 @@
  */
 
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../testing/harness.ts";
+import {
+  startTestServer,
+  type TestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 
 /** Upstream's installer: which verb each method means on each shape. */

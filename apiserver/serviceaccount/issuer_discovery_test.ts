@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { ADMIN, startTestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { generateSigningKey } from "./signing_key.ts";
 import { jwksUri } from "./issuer_discovery.ts";
 import { DEFAULT_ISSUER, ServiceAccountTokenIssuer } from "./token_issuer.ts";

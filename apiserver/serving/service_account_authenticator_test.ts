@@ -3,7 +3,7 @@ import {
   generateSigningKey,
   ServiceAccountTokenIssuer,
 } from "../serviceaccount/mod.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { AuthenticationError } from "./errors.ts";
 import { serviceAccountAuthenticator } from "./service_account_authenticator.ts";
 import { storedObjectLookup } from "./stored_lookup.ts";

@@ -3,7 +3,7 @@ import {
   generateSigningKey,
   ServiceAccountTokenIssuer,
 } from "../serviceaccount/mod.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 
 const SA = "/api/v1/namespaces/default/serviceaccounts";
 const TOKEN = `${SA}/builder/token`;

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { humanDuration } from "./duration.ts";
 
 const TABLE =

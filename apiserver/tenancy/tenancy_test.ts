@@ -10,7 +10,7 @@ import {
   configMap,
   startTestServer,
   type TestServer,
-} from "../testing/harness.ts";
+} from "../../tests/support/apiserver_harness.ts";
 import type { UserInfo } from "../request_context.ts";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
 import { virtualClusterKey } from "./directory.ts";

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import type { WatchEvent } from "../../storage/mod.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
-import { ADMIN, configMap, startTestServer } from "../testing/harness.ts";
+import {
+  ADMIN,
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { SharedLines } from "./shared_lines.ts";
 
 Deno.test("SharedLines encodes an event once per kind", () => {

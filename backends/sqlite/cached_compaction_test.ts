@@ -10,7 +10,7 @@ import type { KubeObject } from "../../storage/mod.ts";
 import { CachedStore, cachedStoreFactory } from "../../storage/cacher/mod.ts";
 import { WatchCollector } from "../../storage/testing/mod.ts";
 import { openSqliteStoreFactory } from "./sqlite_store_factory.ts";
-import { tempDir } from "./_test_util.ts";
+import { tempDir } from "../../tests/support/sqlite_log_fixtures.ts";
 
 const PREFIX = "/registry/configmaps/clusters/root/";
 const KEYS = 20;

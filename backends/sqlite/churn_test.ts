@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { silentLogger } from "../../log/mod.ts";
-import { CM_PREFIX, cmKey, openLog, tempDir } from "./_test_util.ts";
+import {
+  CM_PREFIX,
+  cmKey,
+  openLog,
+  tempDir,
+} from "../../tests/support/sqlite_log_fixtures.ts";
 
 const KEYS = 100;
 const UPDATES = 50_000;

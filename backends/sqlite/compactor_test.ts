@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../../log/mod.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
-import { cmKey, openLog, tempDir } from "./_test_util.ts";
+import {
+  cmKey,
+  openLog,
+  tempDir,
+} from "../../tests/support/sqlite_log_fixtures.ts";
 
 Deno.test("each compaction tick compacts to the revision of the previous tick", async () => {
   await using dir = await tempDir();

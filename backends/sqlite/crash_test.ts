@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openSqliteStoreFactory } from "./sqlite_store_factory.ts";
-import { tempDir } from "./_test_util.ts";
+import { tempDir } from "../../tests/support/sqlite_log_fixtures.ts";
 
 const PREFIX = "/registry/configmaps/clusters/root/default/";
 const WRITER = new URL("./_crash_writer.ts", import.meta.url).pathname;

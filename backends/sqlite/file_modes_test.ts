@@ -4,7 +4,12 @@ import { silentLogger } from "../../log/mod.ts";
 import { isStorageError } from "../../storage/mod.ts";
 import { mountTmpfs, skipWithoutTmpfs } from "../../tests/support/tmpfs.ts";
 import { openSqliteStoreFactory } from "./sqlite_store_factory.ts";
-import { CM_PREFIX, cmKey, openLog, tempDir } from "./_test_util.ts";
+import {
+  CM_PREFIX,
+  cmKey,
+  openLog,
+  tempDir,
+} from "../../tests/support/sqlite_log_fixtures.ts";
 
 const modeOf = (path: string) => Deno.statSync(path).mode! & 0o777;
 

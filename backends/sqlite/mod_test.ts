@@ -3,7 +3,7 @@ import { silentLogger } from "../../log/mod.ts";
 import { isStorageError } from "../../storage/mod.ts";
 import { Backends } from "../../registry/mod.ts";
 import { sqliteBackend, SqliteStoreFactory } from "./mod.ts";
-import { tempDir } from "./_test_util.ts";
+import { tempDir } from "../../tests/support/sqlite_log_fixtures.ts";
 
 const ctx = (dataDir: string) => ({ dataDir, logger: silentLogger });
 

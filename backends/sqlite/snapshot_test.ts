@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { silentLogger } from "../../log/mod.ts";
-import { CM_PREFIX, cmKey, openLog, tempDir } from "./_test_util.ts";
+import {
+  CM_PREFIX,
+  cmKey,
+  openLog,
+  tempDir,
+} from "../../tests/support/sqlite_log_fixtures.ts";
 import {
   readSnapshotHeader,
   restoreSnapshot,

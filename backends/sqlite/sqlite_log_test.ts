@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { isStorageError } from "../../storage/mod.ts";
 import type { LogEvent } from "../../storage/log/log.ts";
-import { CM_PREFIX, cmKey, openLog, tempDir } from "./_test_util.ts";
+import {
+  CM_PREFIX,
+  cmKey,
+  openLog,
+  tempDir,
+} from "../../tests/support/sqlite_log_fixtures.ts";
 
 function rejectsWith(code: string) {
   return (err: unknown) => {

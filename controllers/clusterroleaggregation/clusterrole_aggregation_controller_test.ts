@@ -3,7 +3,7 @@ import {
   ADMIN,
   startTestServer,
   type TestServer,
-} from "../../apiserver/testing/harness.ts";
+} from "../../tests/support/apiserver_harness.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { ApiClient, inProcessTransport } from "../client/mod.ts";
 import { startControllers } from "../manager.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { TestServer } from "../../apiserver/testing/harness.ts";
+import type { TestServer } from "../../tests/support/apiserver_harness.ts";
 import { silentLogger } from "../../log/mod.ts";
 import {
   ApiClient,

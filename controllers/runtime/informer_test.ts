@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../storage/mod.ts";
-import { configMap, startTestServer } from "../../apiserver/testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../tests/support/apiserver_harness.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { ApiClient, CORE, inProcessTransport } from "../client/mod.ts";
 import { Informer } from "./informer.ts";

@@ -4,7 +4,12 @@ import { objectKey } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
 import type { StoreFactory } from "../store.ts";
 import { CachedStore, cachedStoreFactory, type CacherOptions } from "./mod.ts";
-import { EventReader, faultyFactory, memory, objOf } from "./_test_support.ts";
+import {
+  EventReader,
+  faultyFactory,
+  memory,
+  objOf,
+} from "../../tests/support/cacher_fixtures.ts";
 
 const RES = { resource: "widgets" };
 const PREFIX = "/registry/widgets/clusters/root/ns/";

@@ -4,7 +4,11 @@ import type { KubeObject } from "../object.ts";
 import type { ListOptions, Predicate } from "../store.ts";
 import { MemoryLog } from "../../backends/memory/memory_log.ts";
 import { LogStoreFactory } from "./log_store_factory.ts";
-import { obj, openEnv, type TestEnv } from "./_test_helpers.ts";
+import {
+  obj,
+  openEnv,
+  type TestEnv,
+} from "../../tests/support/log_store_env.ts";
 
 async function rejectsWith(
   p: Promise<unknown>,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isStorageError, type StorageErrorCode } from "../errors.ts";
 import type { KubeObject } from "../object.ts";
-import { obj, openEnv } from "./_test_helpers.ts";
+import { obj, openEnv } from "../../tests/support/log_store_env.ts";
 
 async function rejectsWith(
   p: Promise<unknown>,

@@ -4,7 +4,12 @@ import { isStorageError, StorageError } from "../errors.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type Predicate } from "../store.ts";
 import type { Log, LogEvent } from "./log.ts";
 import { LogStoreFactory } from "./log_store_factory.ts";
-import { describe, obj, openEnv, take } from "./_test_helpers.ts";
+import {
+  describe,
+  obj,
+  openEnv,
+  take,
+} from "../../tests/support/log_store_env.ts";
 
 const tierX: Predicate = { matches: (o) => o.metadata.labels?.tier === "x" };
 

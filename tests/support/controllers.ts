@@ -5,10 +5,7 @@
  * @module
  */
 
-import {
-  startTestServer,
-  type TestServer,
-} from "../../apiserver/testing/harness.ts";
+import { startTestServer, type TestServer } from "./apiserver_harness.ts";
 import { silentLogger } from "../../log/mod.ts";
 import {
   type RunningControllers,

@@ -4,7 +4,7 @@ import {
   startTestServer,
   type TestResponse,
   type TestServer,
-} from "../../testing/harness.ts";
+} from "../../../tests/support/apiserver_harness.ts";
 import { createLogger } from "../../../log/mod.ts";
 
 const AR = "/apis/admissionregistration.k8s.io/v1";

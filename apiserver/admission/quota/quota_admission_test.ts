@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../../testing/harness.ts";
+import {
+  startTestServer,
+  type TestServer,
+} from "../../../tests/support/apiserver_harness.ts";
 
 const NS = "/api/v1/namespaces/default";
 

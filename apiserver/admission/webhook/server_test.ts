@@ -5,8 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { configMap, startTestServer } from "../../testing/harness.ts";
-import type { TestServer } from "../../testing/harness.ts";
+import {
+  configMap,
+  startTestServer,
+} from "../../../tests/support/apiserver_harness.ts";
+import type { TestServer } from "../../../tests/support/apiserver_harness.ts";
 import {
   patchOf,
   startWebhookServer,

@@ -7,10 +7,15 @@
 
 import { memoryBackend } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-import type { StorageError } from "../errors.ts";
-import type { ResourceRef } from "../keys.ts";
-import type { KubeObject } from "../object.ts";
-import type { Store, StoreFactory, Watcher, WatchEvent } from "../store.ts";
+import type { StorageError } from "../../storage/errors.ts";
+import type { ResourceRef } from "../../storage/keys.ts";
+import type { KubeObject } from "../../storage/object.ts";
+import type {
+  Store,
+  StoreFactory,
+  Watcher,
+  WatchEvent,
+} from "../../storage/store.ts";
 
 /** A fresh memory backend. */
 export function memory(): Promise<StoreFactory> {

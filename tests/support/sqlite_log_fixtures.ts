@@ -1,10 +1,14 @@
 /**
- * Test helpers: fresh temporary databases that clean up after themselves.
+ * Test helpers for `backends/sqlite`'s tests: fresh temporary databases that
+ * clean up after themselves.
  *
  * @module
  */
 
-import { SqliteLog, type SqliteLogOptions } from "./sqlite_log.ts";
+import {
+  SqliteLog,
+  type SqliteLogOptions,
+} from "../../backends/sqlite/sqlite_log.ts";
 
 /** A temporary directory removed by `[Symbol.asyncDispose]`. */
 export interface TempDir extends AsyncDisposable {

@@ -1,18 +1,18 @@
 /**
- * Test helpers for the log-backed store tests (test-only; not part of the
- * folder's API). The stores run over the in-memory reference log.
+ * Test helpers for `storage/log`'s tests (the log-backed store). The stores
+ * run over the in-memory reference log.
  *
  * @module
  */
 
 import { MemoryLog } from "../../backends/memory/memory_log.ts";
-import { objectKey, resourcePrefix } from "../keys.ts";
-import type { KubeObject } from "../object.ts";
-import type { Store, WatchEvent } from "../store.ts";
+import { objectKey, resourcePrefix } from "../../storage/keys.ts";
+import type { KubeObject } from "../../storage/object.ts";
+import type { Store, WatchEvent } from "../../storage/store.ts";
 import {
   LogStoreFactory,
   type LogStoreFactoryOptions,
-} from "./log_store_factory.ts";
+} from "../../storage/log/log_store_factory.ts";
 
 /** A factory over a fresh memory log, with a `things` store. */
 export interface TestEnv {

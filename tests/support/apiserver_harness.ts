@@ -8,12 +8,12 @@
 import { memoryBackend } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import type { StoreFactory } from "../../storage/mod.ts";
-import type { UserInfo } from "../request_context.ts";
+import type { UserInfo } from "../../apiserver/request_context.ts";
 import {
   type ApiServer,
   type ApiServerOptions,
   createApiServer,
-} from "../server.ts";
+} from "../../apiserver/server.ts";
 
 /** The user tests act as by default. */
 export const ADMIN: UserInfo = {
