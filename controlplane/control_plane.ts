@@ -8,7 +8,7 @@
  * @module
  */
 
-import { stringify } from "yaml";
+import { loadYaml } from "../internal/lazy_npm.ts";
 import { silentLogger } from "../log/mod.ts";
 import { securePrivateDir } from "../storage/files.ts";
 import {
@@ -317,7 +317,7 @@ export async function createControlPlane(
           throw new Error("kubeconfig: serve() the control plane first");
         }
         if (user === undefined) {
-          return stringify(adminKubeconfig({
+          return (await loadYaml()).stringify(adminKubeconfig({
             server: served.url,
             caCert: tls.caCert,
             token: admin.token,
@@ -329,7 +329,7 @@ export async function createControlPlane(
           validForMs: user.validForMs ?? 24 * 3600 * 1000,
         });
         const cluster = user.cluster ?? "root";
-        return stringify(userKubeconfig({
+        return (await loadYaml()).stringify(userKubeconfig({
           server: cluster === "root"
             ? served.url
             : `${served.url}/clusters/${encodeURIComponent(cluster)}`,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parse as parseYaml } from "yaml";
+import { loadYaml, yaml as yamlModule } from "../../internal/lazy_npm.ts";
 import {
   badRequestError,
   tooLargeError,
@@ -52,6 +52,8 @@ export async function readBodyBytes(
     throw tooLargeError(limit);
   }
   if (!req.body) return new Uint8Array();
+  // YAML is parsed synchronously after the read: load the parser first.
+  if (req.headers.get("content-type")?.includes("yaml")) await loadYaml();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -110,7 +112,7 @@ export function parseObjectText(
     // Repeated keys are field validation's to report (last one wins, as
     // upstream's decoder), not a decoding error.
     value = yaml
-      ? parseYaml(text, {
+      ? yamlModule().parse(text, {
         uniqueKeys: false,
         maxAliasCount: MAX_YAML_ALIAS_COUNT,
       })
@@ -229,7 +231,7 @@ function parseYamlBody(
   try {
     // Repeated keys are field validation's to report (last one wins, as
     // upstream's decoder), not a decoding error.
-    return parseYaml(text, {
+    return yamlModule().parse(text, {
       uniqueKeys: false,
       maxAliasCount: MAX_YAML_ALIAS_COUNT,
     });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parse as parseYaml } from "yaml";
+import { yaml } from "../../internal/lazy_npm.ts";
 import { badRequestError } from "../status/mod.ts";
 import { MAX_YAML_ALIAS_COUNT } from "../http/body.ts";
 import { checkValueLimits, checkYamlFlowDepth } from "../http/decode_limits.ts";
@@ -23,7 +23,7 @@ export function parseApplyPatch(
   let value: unknown;
   try {
     // Repeated keys: the last wins (as yaml.v2); fieldValidation judges them.
-    value = parseYaml(text, {
+    value = yaml().parse(text, {
       uniqueKeys: false,
       maxAliasCount: MAX_YAML_ALIAS_COUNT,
     });

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { yaml } from "../../internal/lazy_npm.ts";
 import type { Node as YamlNode } from "yaml";
 
 /** A repeated key in a YAML document: its field path and 1-based line. */
@@ -23,6 +23,7 @@ export interface YamlDuplicate {
  * order. Syntax errors are not reported here (the decoder reports them).
  */
 export function duplicateFieldsYaml(yamlText: string): YamlDuplicate[] {
+  const { isMap, isScalar, isSeq, parseDocument } = yaml();
   const doc = parseDocument(yamlText, { uniqueKeys: false });
   const out: YamlDuplicate[] = [];
   const lineOf = (offset: number): number => {

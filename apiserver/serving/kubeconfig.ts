@@ -5,7 +5,7 @@
  * @module
  */
 
-import { stringify } from "yaml";
+import { loadYaml } from "../../internal/lazy_npm.ts";
 import { readIfExists, writeFileAtomic } from "../../storage/files.ts";
 import { canonicalIp } from "./_ip.ts";
 
@@ -82,7 +82,7 @@ export async function writeAdminKubeconfig(
   opts: AdminKubeconfigOptions,
 ): Promise<void> {
   const { path, ...rest } = opts;
-  const text = stringify(adminKubeconfig(rest));
+  const text = (await loadYaml()).stringify(adminKubeconfig(rest));
   if (await holds(path, text)) return;
   await writeFileAtomic(path, text);
 }

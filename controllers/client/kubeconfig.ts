@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parse } from "yaml";
+import { loadYaml, yaml } from "../../internal/lazy_npm.ts";
 
 /** What a client needs from a kubeconfig. */
 export interface Kubeconfig {
@@ -51,7 +51,7 @@ export function parseKubeconfig(
 ): Kubeconfig {
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = yaml().parse(text) as Record<string, unknown>;
   } catch (e) {
     throw new KubeconfigError(`invalid YAML: ${(e as Error).message}`);
   }
@@ -105,5 +105,7 @@ export function parseKubeconfig(
 
 /** Reads and parses a kubeconfig file. */
 export async function loadKubeconfig(path: string): Promise<Kubeconfig> {
-  return parseKubeconfig(await Deno.readTextFile(path));
+  const text = await Deno.readTextFile(path);
+  await loadYaml();
+  return parseKubeconfig(text);
 }

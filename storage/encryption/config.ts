@@ -20,7 +20,7 @@
  * @module
  */
 
-import { parse } from "yaml";
+import { yaml } from "../../internal/lazy_npm.ts";
 import { Buffer } from "node:buffer";
 
 /** The provider kinds hyperplane implements (KMS is not one of them). */
@@ -80,7 +80,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function parseEncryptionConfig(text: string): EncryptionConfig {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = yaml().parse(text);
   } catch (err) {
     throw new EncryptionConfigError([
       `not YAML: ${(err as Error).message.split("\n")[0]}`,

@@ -22,7 +22,7 @@ import {
   randomBytes,
 } from "node:crypto";
 import { Buffer } from "node:buffer";
-import nacl from "tweetnacl";
+import { tweetnacl } from "../../internal/lazy_npm.ts";
 import type { ProviderConfig } from "./config.ts";
 
 /** Transforms plaintext bytes to and from what is stored after the prefix. */
@@ -111,6 +111,7 @@ function aescbc(key: Uint8Array, prefix: string): ValueTransformer {
 }
 
 function secretbox(key: Uint8Array, prefix: string): ValueTransformer {
+  const nacl = tweetnacl();
   return {
     prefix,
     providerPrefix: "k8s:enc:secretbox:v1:",

@@ -14,6 +14,7 @@ import type { Logger } from "../../log/mod.ts";
 import { EncryptionConfigError, parseEncryptionConfig } from "./config.ts";
 import type { EncryptionConfig } from "./config.ts";
 import type { EncryptionProviders } from "./providers_config.ts";
+import { loadTweetnacl, loadYaml } from "../../internal/lazy_npm.ts";
 
 /** Reads and checks the configuration file; errors name the file. */
 export async function loadEncryptionConfig(
@@ -27,6 +28,8 @@ export async function loadEncryptionConfig(
       `cannot read ${path}: ${(err as Error).message}`,
     ]);
   }
+  // Parsing and the secretbox provider are synchronous: load both first.
+  await Promise.all([loadYaml(), loadTweetnacl()]);
   try {
     return { config: parseEncryptionConfig(text), text };
   } catch (err) {

@@ -1,0 +1,50 @@
+/**
+ * Two CommonJS npm packages loaded on first use instead of with the server:
+ * `yaml` (YAML bodies, kubeconfigs, encryption configurations) and
+ * `tweetnacl` (the `secretbox` encryption provider). Importing either at
+ * start pulled in the runtime's CommonJS loader as well — 40–130 ms of a
+ * start to `/readyz` that most servers never spend on YAML (issue 21).
+ *
+ * The `load…()` functions import the package (a dynamic `import()` with a
+ * fixed specifier, so `deno compile` still embeds it); asynchronous paths
+ * call them first (a request whose content type names YAML, writing a
+ * kubeconfig, loading an encryption configuration). The synchronous
+ * accessors return the loaded package, or `require` it on the spot for a
+ * synchronous caller that did not load it first (a library user calling
+ * `parseKubeconfig`, a test).
+ *
+ * @module
+ */
+
+import { createRequire } from "node:module";
+
+/** The `yaml` package's exports. */
+export type YamlModule = typeof import("yaml");
+/** The `tweetnacl` package's default export. */
+export type NaclModule = typeof import("tweetnacl");
+
+let yamlModule: YamlModule | undefined;
+let naclModule: NaclModule | undefined;
+
+const requireHere = (name: string): unknown =>
+  createRequire(import.meta.url)(name);
+
+/** Imports `yaml` once; later calls return the same module. */
+export async function loadYaml(): Promise<YamlModule> {
+  return yamlModule ??= await import("yaml");
+}
+
+/** `yaml`, loaded by {@linkcode loadYaml} or now (synchronously). */
+export function yaml(): YamlModule {
+  return yamlModule ??= requireHere("yaml") as YamlModule;
+}
+
+/** Imports `tweetnacl` once; later calls return the same module. */
+export async function loadTweetnacl(): Promise<NaclModule> {
+  return naclModule ??= (await import("tweetnacl")).default;
+}
+
+/** `tweetnacl`, loaded by {@linkcode loadTweetnacl} or now. */
+export function tweetnacl(): NaclModule {
+  return naclModule ??= requireHere("tweetnacl") as NaclModule;
+}

@@ -1,0 +1,16 @@
+import assert from "node:assert/strict";
+import { loadTweetnacl, loadYaml, tweetnacl, yaml } from "./lazy_npm.ts";
+
+Deno.test("yaml and tweetnacl are usable synchronously before any load", () => {
+  assert.deepEqual(yaml().parse("a: [1, 2]"), { a: [1, 2] });
+  assert.equal(tweetnacl().secretbox.overheadLength, 16);
+});
+
+Deno.test("the loaders hand back the module the accessors use", async () => {
+  const y = await loadYaml();
+  assert.equal(y.stringify({ a: 1 }), "a: 1\n");
+  assert.equal(yaml().stringify({ b: 2 }), "b: 2\n");
+  const nacl = await loadTweetnacl();
+  assert.equal(nacl, tweetnacl());
+  assert.equal(nacl.secretbox.keyLength, 32);
+});
