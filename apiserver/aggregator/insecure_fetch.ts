@@ -5,12 +5,12 @@
  * the front-proxy client certificate. Bodies stream both ways, repeated
  * header names stay separate lines, and the signal aborts the request.
  * Upstream discourages the setting, but common extension manifests use it.
+ * `node:https` is imported on the first such request, not with the server
+ * (it loads `node:http` and its machinery: ~10–30 ms of every start).
  *
  * @module
  */
 
-import https from "node:https";
-import { Readable } from "node:stream";
 import type { IncomingMessage } from "node:http";
 
 /** What {@linkcode insecureFetch} sends. */
@@ -25,10 +25,14 @@ export interface InsecureRequest {
 }
 
 /** A request to `url` without verifying the server's certificate. */
-export function insecureFetch(
+export async function insecureFetch(
   url: string,
   init: InsecureRequest,
 ): Promise<Response> {
+  const [{ default: https }, { Readable }] = await Promise.all([
+    import("node:https"),
+    import("node:stream"),
+  ]);
   const u = new URL(url);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of init.headers) {
