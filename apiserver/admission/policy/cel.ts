@@ -322,13 +322,21 @@ class MeteredEnvironment {
   }
 }
 
-/** Compiles and runs policy expressions; one per plugin instance. */
+/**
+ * Compiles and runs policy expressions; one per plugin instance. Its two
+ * environments are built by the first expression that needs one: building
+ * them (the Kubernetes library, the authorizer types) costs milliseconds, and
+ * the server creates several `PolicyCel`s at start that may never see an
+ * expression (issue 21: start to `/readyz`).
+ */
 export class PolicyCel {
-  #withParams = new MeteredEnvironment({ params: true });
-  #withoutParams = new MeteredEnvironment({ params: false });
+  #withParams?: MeteredEnvironment;
+  #withoutParams?: MeteredEnvironment;
 
   #envFor(scope: CelScope): MeteredEnvironment {
-    return scope.params ? this.#withParams : this.#withoutParams;
+    return scope.params
+      ? this.#withParams ??= new MeteredEnvironment({ params: true })
+      : this.#withoutParams ??= new MeteredEnvironment({ params: false });
   }
 
   /**
