@@ -39,7 +39,12 @@ import {
   userKubeconfig,
   writeAdminKubeconfig,
 } from "../apiserver/serving/mod.ts";
-import { startControllers } from "../controllers/mod.ts";
+import {
+  CONTROLLER_NAMES,
+  type RunningControllers,
+  selectControllers,
+  startControllers,
+} from "../controllers/mod.ts";
 import { openControlPlaneStorage } from "./storage.ts";
 import { aggregationOptions } from "./aggregation.ts";
 import { resolveResources } from "./resources.ts";
@@ -227,15 +232,30 @@ export async function createControlPlane(
     };
     if (opts.serving) await prepareCertificates(opts.serving);
 
-    const controllers = startControllers({
-      handler: api.handler,
-      controllers: plan.builtin,
-      custom: plan.custom,
-      rootCA: tls?.caCert,
-      clientCA: clientCa,
-      logger: logger.with({ component: "controllers" }),
-    });
-    stack.defer(() => controllers.stop());
+    // The controllers' informers start by listing everything through the
+    // handler. A control plane to be served starts them once `serve()`
+    // listens, so `/readyz` (storage ready, bootstrap done) is not queued
+    // behind their lists — as kube-apiserver runs its controllers from
+    // post-start hooks; one that is not served starts them now.
+    let controllers: RunningControllers | undefined;
+    const startOwnControllers = () => {
+      if (controllers !== undefined || stack.disposed) return;
+      const running = startControllers({
+        handler: api.handler,
+        controllers: plan.builtin,
+        custom: plan.custom,
+        rootCA: tls?.caCert,
+        clientCA: clientCa,
+        logger: logger.with({ component: "controllers" }),
+      });
+      controllers = running;
+      stack.defer(() => running.stop());
+    };
+    const controllerNames = [
+      ...selectControllers(plan.builtin, CONTROLLER_NAMES),
+      ...plan.custom.map((c) => c.name),
+    ];
+    if (!opts.serving) startOwnControllers();
 
     let served: ServedControlPlane | undefined;
     const serve = async (
@@ -267,6 +287,8 @@ export async function createControlPlane(
         shutdownGraceMs: o.shutdownGraceMs,
         healthCheckTimeoutMs: o.readycheckTimeoutMs,
       });
+      // Before the server's own close is deferred: stopped after it.
+      startOwnControllers();
       const url = serverUrl(address, server.port);
       const endpoint: ServedControlPlane = {
         url,
@@ -306,7 +328,7 @@ export async function createControlPlane(
       adminToken: admin.token,
       handler,
       api: api.handler,
-      controllers: controllers.names,
+      controllers: controllerNames,
       readiness: async () => {
         await storage.readiness();
         await api.readiness();

@@ -172,7 +172,9 @@ export interface ControlPlaneOptions {
   /**
    * How `serve()` listens. Given here, certificates are prepared at
    * creation, so controllers publish the CA (`kube-root-ca.crt`) and sign
-   * CSRs; otherwise that happens with the first `serve()`.
+   * CSRs; otherwise that happens with the first `serve()`. Given here, the
+   * controllers start once `serve()` listens (so `/readyz` answers without
+   * waiting behind their first lists); otherwise at creation.
    */
   serving?: ServingOptions;
   /** Served at `/version`. */
