@@ -23,7 +23,7 @@
  */
 
 import { badRequestError } from "../status/mod.ts";
-import { builtinSchema } from "../schema/mod.ts";
+import { builtinSchema } from "../resources/kind_tables.ts";
 import { goJsonTypeName } from "../http/go_json_errors.ts";
 
 const LEGACY_SCHEME = "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30";

@@ -117,9 +117,10 @@ export function checkFields(
     const warnings = ctx.warnings ??= [];
     for (const p of problems) if (!warnings.includes(p)) warnings.push(p);
   }
-  // Built-in and native kinds drop unknown fields here; custom resources
-  // prune them when decoded (their `decode`).
-  if (!ctx.def.schema || ctx.def.customResource === false) {
+  // Built-in typed kinds (those with their upstream list schema) and native
+  // kinds drop unknown fields here; custom resources prune them when
+  // decoded (their `decode`).
+  if (ctx.def.listSchema || ctx.def.customResource === false) {
     dropUnknownFields(obj, schema);
   }
 }

@@ -7,7 +7,6 @@
  */
 
 import {
-  builtinSchema,
   definitionOf,
   DELETE_OPTIONS,
   listSchema,
@@ -15,6 +14,7 @@ import {
   type Schema,
   STATUS,
 } from "../schema/mod.ts";
+import { builtinSchema } from "../resources/kind_tables.ts";
 import { DefinitionSet, type Dialect, type Json } from "./_definitions.ts";
 import { crdKindSchema } from "./_crd_schema.ts";
 import { defaultDefinitionName, groupVersionPath } from "./_names.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { builtinSchema, type Schema } from "../schema/mod.ts";
+import type { Schema } from "../schema/mod.ts";
+import { builtinSchema } from "../resources/kind_tables.ts";
 import { type ResourceDefinition, verbsOf } from "../resources/types.ts";
 import type { ServedKind } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { startTestServer } from "../testing/harness.ts";
-import { builtinSchema } from "../schema/mod.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
+import { builtinSchema } from "../resources/kind_tables.ts";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
 import { servedKinds, ServedKindsCache } from "./served_kinds.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";

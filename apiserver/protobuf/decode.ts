@@ -7,9 +7,9 @@
  * @module
  */
 
-import type protobuf from "protobufjs";
+import protobuf from "protobufjs";
 import { messageToGoJson, type PlainMessage } from "./_go_json.ts";
-import { ROOT, UNKNOWN } from "./_root.ts";
+import { META_V1, ROOT, UNKNOWN } from "./_root.ts";
 import { KUBE_PROTOBUF_MAGIC } from "./content_type.ts";
 import { ProtobufDecodeError, UnknownProtobufKindError } from "./errors.ts";
 import { protobufMessageFor } from "./kinds.ts";
@@ -81,14 +81,70 @@ export function decodeKubeProtobuf(
       `unsupported protobuf content encoding ${JSON.stringify(encoding)}`,
     );
   }
-  const messageName = protobufMessageFor(apiVersion, kind);
-  if (!messageName) throw new UnknownProtobufKindError(apiVersion, kind);
-  const type = ROOT.lookupType(messageName);
+  const type = kindMessage(apiVersion, kind);
+  if (!type) throw new UnknownProtobufKindError(apiVersion, kind);
   const raw = envelope.raw instanceof Uint8Array
     ? envelope.raw
     : new Uint8Array();
   const msg = decodeMessage(type, raw, `the ${kind} message`);
   return { kind, apiVersion, ...messageToGoJson(type, msg, "") };
+}
+
+const OBJECT_META = `${META_V1}.ObjectMeta`;
+
+/**
+ * True for a message that is an object kind: its `metadata` is an
+ * `ObjectMeta` (not a list, a spec or a status).
+ */
+function isObjectKind(type: protobuf.Type): boolean {
+  const meta = type.fields.metadata;
+  return meta?.resolvedType?.fullName === `.${OBJECT_META}`;
+}
+
+/**
+ * The embedded message for `apiVersion`/`kind` (upstream's naming, see
+ * `kinds.ts`), when it is there and is an object kind or meta's `Status`
+ * or `DeleteOptions`.
+ */
+function kindMessage(apiVersion: string, kind: string): protobuf.Type | null {
+  const name = protobufMessageFor(apiVersion, kind);
+  if (!name) return null;
+  const found = ROOT.lookup(name);
+  if (!(found instanceof protobuf.Type)) return null;
+  return name.startsWith(`${META_V1}.`) || isObjectKind(found) ? found : null;
+}
+
+/**
+ * True when a protobuf body of `apiVersion`/`kind` decodes here (its
+ * message text is embedded).
+ *
+ * @example
+ * ```ts
+ * decodesProtobuf("v1", "ConfigMap"); // true
+ * ```
+ */
+export function decodesProtobuf(apiVersion: string, kind: string): boolean {
+  return kindMessage(apiVersion, kind) !== null;
+}
+
+/**
+ * The full names of every embedded object-kind message (without the
+ * leading dot), e.g. `k8s.io.api.coordination.v1.Lease`: what the
+ * decoder can decode besides meta's `Status` and `DeleteOptions`.
+ */
+export function embeddedKindMessages(): string[] {
+  const out: string[] = [];
+  const walk = (ns: protobuf.NamespaceBase) => {
+    for (const child of ns.nestedArray) {
+      if (child instanceof protobuf.Type) {
+        if (isObjectKind(child)) out.push(child.fullName.slice(1));
+      } else if ("nestedArray" in child) {
+        walk(child as protobuf.NamespaceBase);
+      }
+    }
+  };
+  walk(ROOT);
+  return out.sort();
 }
 
 function hasMagic(body: Uint8Array): boolean {

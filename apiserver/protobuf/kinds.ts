@@ -1,76 +1,16 @@
 /**
- * Which `apiVersion`/`kind` pairs have a protobuf definition, and the
- * message that holds each.
+ * Which protobuf message holds an `apiVersion`/`kind`: upstream's naming
+ * rule, not a table. A kind of group `<name>.k8s.io` (or the core group)
+ * and version `v` is the message `k8s.io.api.<name>.<v>.<Kind>` (`core` for
+ * the core group) — `rbac.authorization.k8s.io/v1` `Role` is
+ * `k8s.io.api.rbac.v1.Role`. Whether a kind decodes is then whether that
+ * message's text is embedded (`_proto/`): adding a built-in kind with
+ * protobuf is adding its message text, nothing here. Groups outside
+ * `k8s.io` (custom resources, kinds written in code) have no message:
+ * upstream serves them as JSON only too.
  *
  * @module
  */
-
-/** One kind decodable from protobuf. */
-export interface ProtobufKind {
-  /** `apiVersion` as in the envelope (`v1`, `rbac.authorization.k8s.io/v1`). */
-  apiVersion: string;
-  /** `kind` as in the envelope. */
-  kind: string;
-  /** Fully-qualified protobuf message name. */
-  message: string;
-}
-
-const CORE = "k8s.io.api.core.v1";
-const RBAC = "k8s.io.api.rbac.v1";
-const AUTHZ = "k8s.io.api.authorization.v1";
-const AUTHN = "k8s.io.api.authentication.v1";
-
-/** The kinds hyperplane decodes from protobuf request bodies. */
-export const PROTOBUF_KINDS: readonly ProtobufKind[] = [
-  ["v1", "ConfigMap", `${CORE}.ConfigMap`],
-  ["v1", "Secret", `${CORE}.Secret`],
-  ["v1", "Namespace", `${CORE}.Namespace`],
-  ["v1", "ServiceAccount", `${CORE}.ServiceAccount`],
-  ["v1", "Event", `${CORE}.Event`],
-  ["v1", "ResourceQuota", `${CORE}.ResourceQuota`],
-  ["events.k8s.io/v1", "Event", "k8s.io.api.events.v1.Event"],
-  ["coordination.k8s.io/v1", "Lease", "k8s.io.api.coordination.v1.Lease"],
-  [
-    "certificates.k8s.io/v1",
-    "CertificateSigningRequest",
-    "k8s.io.api.certificates.v1.CertificateSigningRequest",
-  ],
-  ["rbac.authorization.k8s.io/v1", "Role", `${RBAC}.Role`],
-  ["rbac.authorization.k8s.io/v1", "ClusterRole", `${RBAC}.ClusterRole`],
-  ["rbac.authorization.k8s.io/v1", "RoleBinding", `${RBAC}.RoleBinding`],
-  [
-    "rbac.authorization.k8s.io/v1",
-    "ClusterRoleBinding",
-    `${RBAC}.ClusterRoleBinding`,
-  ],
-  [
-    "authorization.k8s.io/v1",
-    "SelfSubjectAccessReview",
-    `${AUTHZ}.SelfSubjectAccessReview`,
-  ],
-  [
-    "authorization.k8s.io/v1",
-    "SelfSubjectRulesReview",
-    `${AUTHZ}.SelfSubjectRulesReview`,
-  ],
-  [
-    "authorization.k8s.io/v1",
-    "SubjectAccessReview",
-    `${AUTHZ}.SubjectAccessReview`,
-  ],
-  [
-    "authorization.k8s.io/v1",
-    "LocalSubjectAccessReview",
-    `${AUTHZ}.LocalSubjectAccessReview`,
-  ],
-  [
-    "authentication.k8s.io/v1",
-    "SelfSubjectReview",
-    `${AUTHN}.SelfSubjectReview`,
-  ],
-  ["authentication.k8s.io/v1", "TokenRequest", `${AUTHN}.TokenRequest`],
-  ["authentication.k8s.io/v1", "TokenReview", `${AUTHN}.TokenReview`],
-].map(([apiVersion, kind, message]) => ({ apiVersion, kind, message }));
 
 /**
  * Kinds every group version registers (`metav1.AddToGroupVersion`): typed
@@ -81,14 +21,31 @@ const ANY_VERSION: Readonly<Record<string, string>> = {
   Status: "k8s.io.apimachinery.pkg.apis.meta.v1.Status",
 };
 
-const BY_KEY = new Map(
-  PROTOBUF_KINDS.map((k) => [`${k.apiVersion}|${k.kind}`, k.message]),
-);
-
-/** The message name for an `apiVersion`/`kind`, or `undefined`. */
+/**
+ * The message name upstream gives `apiVersion`/`kind`, or `undefined` for a
+ * group outside `k8s.io`. The message may still be missing from the
+ * embedded definitions (the decoder answers 415 then).
+ *
+ * @example
+ * ```ts
+ * protobufMessageFor("coordination.k8s.io/v1", "Lease");
+ * // "k8s.io.api.coordination.v1.Lease"
+ * ```
+ */
 export function protobufMessageFor(
   apiVersion: string,
   kind: string,
 ): string | undefined {
-  return BY_KEY.get(`${apiVersion}|${kind}`) ?? ANY_VERSION[kind];
+  const meta = ANY_VERSION[kind];
+  if (meta) return meta;
+  const slash = apiVersion.indexOf("/");
+  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
+  const version = apiVersion.slice(slash + 1);
+  if (!version || version.includes("/") || !/^[A-Za-z]\w*$/.test(kind)) {
+    return undefined;
+  }
+  if (group === "") return `k8s.io.api.core.${version}.${kind}`;
+  if (!group.endsWith(".k8s.io")) return undefined;
+  const name = group.slice(0, group.indexOf("."));
+  return `k8s.io.api.${name}.${version}.${kind}`;
 }

@@ -31,11 +31,7 @@ export {
   ProtobufDecodeError,
   UnknownProtobufKindError,
 } from "./errors.ts";
-export {
-  PROTOBUF_KINDS,
-  type ProtobufKind,
-  protobufMessageFor,
-} from "./kinds.ts";
+export { protobufMessageFor } from "./kinds.ts";
 
 /**
  * Decodes a protobuf request body into the JSON object Go would produce for

@@ -25,6 +25,7 @@ import {
 import { ageColumn, nameColumn } from "./_columns.ts";
 import { statusSubresource } from "./_subresources.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { API_SERVICE, API_SERVICE_LIST } from "../schema/apiregistration_v1.ts";
 
 /** `spec.service` of an APIService. */
 export interface ServiceReference {
@@ -242,6 +243,8 @@ export const apiServices: ResourceDefinition = {
   group: "apiregistration.k8s.io",
   version: "v1",
   kind: "APIService",
+  schema: API_SERVICE,
+  listSchema: API_SERVICE_LIST,
   plural: "apiservices",
   singular: "apiservice",
   namespaced: false,

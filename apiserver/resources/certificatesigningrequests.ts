@@ -20,20 +20,24 @@ import {
   validateCsr,
   validateCsrUpdate,
 } from "../certificates/csr.ts";
-import { CERTIFICATE_SIGNING_REQUEST } from "../schema/certificates_v1.ts";
 import { ageColumn, nameColumn } from "./_columns.ts";
 import type { ResourceDefinition } from "./types.ts";
+import {
+  CERTIFICATE_SIGNING_REQUEST,
+  CERTIFICATE_SIGNING_REQUEST_LIST,
+} from "../schema/certificates_v1.ts";
 
 /** The `certificatesigningrequests` resource. */
 export const certificateSigningRequests: ResourceDefinition = {
   group: "certificates.k8s.io",
   version: "v1",
   kind: "CertificateSigningRequest",
+  schema: CERTIFICATE_SIGNING_REQUEST,
+  listSchema: CERTIFICATE_SIGNING_REQUEST_LIST,
   plural: "certificatesigningrequests",
   singular: "certificatesigningrequest",
   shortNames: ["csr"],
   namespaced: false,
-  schema: CERTIFICATE_SIGNING_REQUEST,
   subresources: {
     approval: { verbs: ["get", "patch", "update"], merge: mergeApproval },
     status: { verbs: ["get", "patch", "update"], merge: mergeStatus },

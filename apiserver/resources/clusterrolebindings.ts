@@ -13,12 +13,18 @@ import {
   validateRoleRefUpdate,
 } from "./_rbac.ts";
 import type { ResourceDefinition } from "./types.ts";
+import {
+  CLUSTER_ROLE_BINDING,
+  CLUSTER_ROLE_BINDING_LIST,
+} from "../schema/rbac_v1.ts";
 
 /** The `clusterrolebindings` resource. */
 export const clusterRoleBindings: ResourceDefinition = {
   group: RBAC_GROUP,
   version: "v1",
   kind: "ClusterRoleBinding",
+  schema: CLUSTER_ROLE_BINDING,
+  listSchema: CLUSTER_ROLE_BINDING_LIST,
   plural: "clusterrolebindings",
   singular: "clusterrolebinding",
   namespaced: false,

@@ -12,6 +12,7 @@ import {
   validateImmutableUpdate,
 } from "./_data_keys.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { CONFIG_MAP, CONFIG_MAP_LIST } from "../schema/core_v1.ts";
 
 /** Largest total size of a configmap's data. */
 export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
@@ -21,6 +22,8 @@ export const configMaps: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "ConfigMap",
+  schema: CONFIG_MAP,
+  listSchema: CONFIG_MAP_LIST,
   plural: "configmaps",
   singular: "configmap",
   shortNames: ["cm"],

@@ -14,12 +14,15 @@ import {
 import { fields, str } from "./_columns.ts";
 import { eventColumns, refFields, sub } from "./_events.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { CORE_EVENT, CORE_EVENT_LIST } from "../schema/events.ts";
 
 /** The core `events` resource. */
 export const events: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "Event",
+  schema: CORE_EVENT,
+  listSchema: CORE_EVENT_LIST,
   plural: "events",
   singular: "event",
   shortNames: ["ev"],

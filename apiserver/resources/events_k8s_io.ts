@@ -23,6 +23,7 @@ import {
   sub,
 } from "./_events.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { EVENTS_EVENT, EVENTS_EVENT_LIST } from "../schema/events.ts";
 
 /** Fields an events.k8s.io/v1 update may not change (core/v1 names). */
 const IMMUTABLE = [
@@ -50,6 +51,8 @@ export const eventsV1: ResourceDefinition = {
   group: "events.k8s.io",
   version: "v1",
   kind: "Event",
+  schema: EVENTS_EVENT,
+  listSchema: EVENTS_EVENT_LIST,
   plural: "events",
   singular: "event",
   shortNames: ["ev"],

@@ -1,15 +1,17 @@
 /**
- * The tables keyed by kind agree with the served definitions: every
- * built-in kind has its schema and its list's schema, every schema and
- * protobuf entry belongs to a served kind (or a review, or meta's
- * Status/DeleteOptions), and which built-in kinds decode protobuf is an
- * explicit decision, so adding a kind without its tables fails here.
+ * What is derived from the definitions agrees with them: every built-in
+ * kind carries its schema and its list's and the schema index serves
+ * exactly those (plus meta's Status/DeleteOptions); every built-in kind
+ * decodes protobuf unless explicitly JSON-only, and every embedded
+ * protobuf object kind is a served kind or a review. Adding a kind without
+ * its schemas, or with protobuf text but no definition, fails here.
  */
 
 import assert from "node:assert/strict";
-import { BUILTIN_SCHEMAS, builtinSchema } from "../schema/mod.ts";
-import { PROTOBUF_KINDS, protobufMessageFor } from "../protobuf/mod.ts";
+import { decodesProtobuf, embeddedKindMessages } from "../protobuf/decode.ts";
+import { protobufMessageFor } from "../protobuf/mod.ts";
 import { REVIEW_RESOURCES } from "../reviews/mod.ts";
+import { builtinSchema, schemasOf } from "./kind_tables.ts";
 import { BUILTIN_RESOURCES } from "./registry.ts";
 import { apiVersionOf, listKindOf } from "./types.ts";
 
@@ -31,12 +33,16 @@ Deno.test("every built-in kind has a schema for itself and its list", () => {
   for (const def of BUILTIN_RESOURCES) {
     if (def.group === APIEXTENSIONS) continue; // its schema is its own
     const name = key(apiVersionOf(def), def.kind);
-    assert.ok(builtinSchema(def.group, def.version, def.kind), name);
-    assert.ok(
+    assert.ok(def.schema && def.listSchema, `${name} carries its schemas`);
+    assert.equal(builtinSchema(def.group, def.version, def.kind), def.schema);
+    assert.equal(
       builtinSchema(def.group, def.version, listKindOf(def)),
+      def.listSchema,
       `${name}List`,
     );
   }
+  const crd = BUILTIN_RESOURCES.find((d) => d.group === APIEXTENSIONS)!;
+  assert.equal(builtinSchema(crd.group, crd.version, crd.kind), undefined);
 });
 
 Deno.test("every built-in schema belongs to a served kind, its list, or meta's Status and DeleteOptions", () => {
@@ -46,7 +52,7 @@ Deno.test("every built-in schema belongs to a served kind, its list, or meta's S
       key(apiVersionOf(d), listKindOf(d)),
     ]),
   );
-  for (const s of BUILTIN_SCHEMAS) {
+  for (const s of schemasOf(BUILTIN_RESOURCES)) {
     if (s.kind === "Status" || s.kind === "DeleteOptions") continue;
     const av = s.group ? `${s.group}/${s.version}` : s.version;
     assert.ok(served.has(key(av, s.kind)), `${key(av, s.kind)} is not served`);
@@ -58,23 +64,28 @@ Deno.test("protobuf decodes exactly the built-in kinds not marked JSON-only, and
     REVIEW_RESOURCES.map((r) => key(`${r.group}/${r.version}`, r.kind)),
   );
   reviews.add(key("authentication.k8s.io/v1", "TokenRequest"));
+  const served = new Map<string, string>();
   for (const def of BUILTIN_RESOURCES) {
     const name = key(apiVersionOf(def), def.kind);
-    const message = protobufMessageFor(apiVersionOf(def), def.kind);
+    served.set(protobufMessageFor(apiVersionOf(def), def.kind) ?? name, name);
     if (JSON_ONLY.has(name)) {
-      assert.equal(message, undefined, `${name} is marked JSON-only`);
+      assert.ok(!decodesProtobuf(apiVersionOf(def), def.kind), name);
     } else {
-      assert.ok(message, `${name} has no protobuf message`);
+      assert.ok(decodesProtobuf(apiVersionOf(def), def.kind), name);
     }
   }
-  const served = new Set(
-    BUILTIN_RESOURCES.map((d) => key(apiVersionOf(d), d.kind)),
-  );
-  for (const k of PROTOBUF_KINDS) {
-    const name = key(k.apiVersion, k.kind);
-    assert.ok(
-      served.has(name) || reviews.has(name),
-      `${name} decodes protobuf but is not served`,
-    );
+  for (const r of reviews) {
+    const i = r.lastIndexOf("/");
+    const [av, kind] = [r.slice(0, i), r.slice(i + 1)];
+    assert.ok(decodesProtobuf(av, kind), r);
+    served.set(protobufMessageFor(av, kind)!, r);
   }
+  for (const message of embeddedKindMessages()) {
+    assert.ok(served.has(message), `${message} decodes but is not served`);
+  }
+  // Meta's kinds decode under any group version; other groups never.
+  assert.ok(decodesProtobuf("coordination.k8s.io/v1", "DeleteOptions"));
+  assert.ok(!decodesProtobuf("example.com/v1", "Widget"));
+  assert.ok(!decodesProtobuf("coordination.k8s.io/v1", "LeaseSpec"));
+  assert.ok(!decodesProtobuf("v1", "ConfigMapList"));
 });

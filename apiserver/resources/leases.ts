@@ -12,6 +12,7 @@ import {
 } from "../validation/field_error.ts";
 import { ageColumn, fields, nameColumn, str } from "./_columns.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { LEASE, LEASE_LIST } from "../schema/coordination_v1.ts";
 
 function spec(obj: KubeObject): Record<string, unknown> {
   const s = fields(obj).spec;
@@ -26,6 +27,8 @@ export const leases: ResourceDefinition = {
   group: "coordination.k8s.io",
   version: "v1",
   kind: "Lease",
+  schema: LEASE,
+  listSchema: LEASE_LIST,
   plural: "leases",
   singular: "lease",
   namespaced: true,

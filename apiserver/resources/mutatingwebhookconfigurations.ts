@@ -14,12 +14,18 @@ import {
   webhooksColumn,
 } from "./_webhooks.ts";
 import type { ResourceDefinition } from "./types.ts";
+import {
+  MUTATING_WEBHOOK_CONFIGURATION,
+  MUTATING_WEBHOOK_CONFIGURATION_LIST,
+} from "../schema/admissionregistration_v1_webhooks.ts";
 
 /** The `mutatingwebhookconfigurations` resource. */
 export const mutatingWebhookConfigurations: ResourceDefinition = {
   group: ADMISSION_REGISTRATION_GROUP,
   version: "v1",
   kind: "MutatingWebhookConfiguration",
+  schema: MUTATING_WEBHOOK_CONFIGURATION,
+  listSchema: MUTATING_WEBHOOK_CONFIGURATION_LIST,
   plural: "mutatingwebhookconfigurations",
   singular: "mutatingwebhookconfiguration",
   categories: ["api-extensions"],

@@ -17,6 +17,7 @@ import { isQualifiedName, labelName } from "../validation/names.ts";
 import { ageColumn, fields, nameColumn, str } from "./_columns.ts";
 import { statusSubresource } from "./_subresources.ts";
 import type { ResourceDefinition, SubresourceDefinition } from "./types.ts";
+import { NAMESPACE, NAMESPACE_LIST } from "../schema/core_v1.ts";
 
 /** The finalizer the namespace controller removes once the namespace is empty. */
 export const KUBERNETES_FINALIZER = "kubernetes";
@@ -66,6 +67,8 @@ export const namespaces: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "Namespace",
+  schema: NAMESPACE,
+  listSchema: NAMESPACE_LIST,
   plural: "namespaces",
   singular: "namespace",
   shortNames: ["ns"],

@@ -18,6 +18,10 @@ import {
 import { ageColumn, fields, nameColumn } from "./_columns.ts";
 import { validateResourceQuota } from "./_resourcequota_validation.ts";
 import type { ResourceDefinition, SubresourceDefinition } from "./types.ts";
+import {
+  RESOURCE_QUOTA,
+  RESOURCE_QUOTA_LIST,
+} from "../schema/core_v1_resourcequota.ts";
 
 function record(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === "object" && !Array.isArray(v)
@@ -84,6 +88,8 @@ export const resourceQuotas: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "ResourceQuota",
+  schema: RESOURCE_QUOTA,
+  listSchema: RESOURCE_QUOTA_LIST,
   plural: "resourcequotas",
   singular: "resourcequota",
   shortNames: ["quota"],

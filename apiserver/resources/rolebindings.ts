@@ -13,12 +13,15 @@ import {
   validateRoleRefUpdate,
 } from "./_rbac.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { ROLE_BINDING, ROLE_BINDING_LIST } from "../schema/rbac_v1.ts";
 
 /** The `rolebindings` resource. */
 export const roleBindings: ResourceDefinition = {
   group: RBAC_GROUP,
   version: "v1",
   kind: "RoleBinding",
+  schema: ROLE_BINDING,
+  listSchema: ROLE_BINDING_LIST,
   plural: "rolebindings",
   singular: "rolebinding",
   namespaced: true,

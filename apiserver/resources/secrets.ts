@@ -22,6 +22,7 @@ import {
   validateImmutableUpdate,
 } from "./_data_keys.ts";
 import type { ResourceDefinition } from "./types.ts";
+import { SECRET, SECRET_LIST } from "../schema/core_v1.ts";
 
 /** Largest total size of a secret's data. */
 export const MAX_SECRET_BYTES = 1024 * 1024;
@@ -137,6 +138,8 @@ export const secrets: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "Secret",
+  schema: SECRET,
+  listSchema: SECRET_LIST,
   plural: "secrets",
   singular: "secret",
   namespaced: true,

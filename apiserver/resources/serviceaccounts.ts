@@ -8,12 +8,15 @@ import { typeInvalid } from "../validation/field_error.ts";
 import { ageColumn, fields, nameColumn } from "./_columns.ts";
 import type { ResourceDefinition } from "./types.ts";
 import { handleTokenRequest } from "../subresources/token_request.ts";
+import { SERVICE_ACCOUNT, SERVICE_ACCOUNT_LIST } from "../schema/core_v1.ts";
 
 /** The `serviceaccounts` resource. */
 export const serviceAccounts: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "ServiceAccount",
+  schema: SERVICE_ACCOUNT,
+  listSchema: SERVICE_ACCOUNT_LIST,
   plural: "serviceaccounts",
   singular: "serviceaccount",
   shortNames: ["sa"],

@@ -2,7 +2,7 @@
  * The declarative definition of a served kind: names, scope, validation,
  * table columns, selectable fields and the strategy hooks where a kind truly
  * differs. Generic handlers consume these; adding a kind is one file plus one
- * line in `registry.ts`.
+ * line in `registry.ts` (see this folder's README.md).
  *
  * @module
  */
@@ -77,12 +77,19 @@ export interface ResourceDefinition {
   namespaced: boolean;
   /**
    * The structural schema of the kind (fields, merge semantics). Built-in
-   * kinds may leave it out: consumers then use `builtinSchema(group,
-   * version, kind)` from `apiserver/schema/`. CRDs always set it. OpenAPI,
-   * field validation, strategic merge patch and server-side apply all read
-   * this one schema.
+   * kinds set it to their upstream schema from `apiserver/schema/`; CRDs
+   * and kinds written in code set their own. OpenAPI, field validation,
+   * strategic merge patch and server-side apply all read this one schema.
    */
   schema?: Schema;
+  /**
+   * The schema of the kind's list (`<Kind>List`) as upstream publishes it.
+   * Set by the built-in typed kinds (and only by them): the built-in schema
+   * index (`kind_tables.ts`'s `builtinSchema`) is derived from the
+   * definitions that set it, kind and list. Kinds without it get a generic
+   * list schema in OpenAPI.
+   */
+  listSchema?: Schema;
   /**
    * The version objects are stored in when it is not `version` (custom
    * resources: the CRD's storage version); discovery hashes it into

@@ -19,6 +19,10 @@ import {
 import { ageColumn, fields, nameColumn } from "./_columns.ts";
 import { statusSubresource } from "./_subresources.ts";
 import type { ResourceDefinition } from "./types.ts";
+import {
+  VALIDATING_ADMISSION_POLICY,
+  VALIDATING_ADMISSION_POLICY_LIST,
+} from "../schema/admissionregistration_v1_policies.ts";
 
 // Compiles expressions only (write-time checks); evaluation has its own.
 const compiler = new PolicyCel();
@@ -33,6 +37,8 @@ export const validatingAdmissionPolicies: ResourceDefinition = {
   group: ADMISSION_GROUP,
   version: "v1",
   kind: "ValidatingAdmissionPolicy",
+  schema: VALIDATING_ADMISSION_POLICY,
+  listSchema: VALIDATING_ADMISSION_POLICY_LIST,
   plural: POLICIES,
   singular: "validatingadmissionpolicy",
   categories: ["api-extensions"],

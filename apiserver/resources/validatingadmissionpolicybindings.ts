@@ -18,6 +18,10 @@ import {
 } from "../admission/policy/types.ts";
 import { ageColumn, fields, nameColumn } from "./_columns.ts";
 import type { ResourceDefinition } from "./types.ts";
+import {
+  VALIDATING_ADMISSION_POLICY_BINDING,
+  VALIDATING_ADMISSION_POLICY_BINDING_LIST,
+} from "../schema/admissionregistration_v1_policies.ts";
 
 function spec(obj: unknown): BindingSpec {
   const s = fields(obj as never).spec;
@@ -55,6 +59,8 @@ export const validatingAdmissionPolicyBindings: ResourceDefinition = {
   group: ADMISSION_GROUP,
   version: "v1",
   kind: "ValidatingAdmissionPolicyBinding",
+  schema: VALIDATING_ADMISSION_POLICY_BINDING,
+  listSchema: VALIDATING_ADMISSION_POLICY_BINDING_LIST,
   plural: BINDINGS,
   singular: "validatingadmissionpolicybinding",
   categories: ["api-extensions"],

@@ -14,12 +14,18 @@ import {
   webhooksColumn,
 } from "./_webhooks.ts";
 import type { ResourceDefinition } from "./types.ts";
+import {
+  VALIDATING_WEBHOOK_CONFIGURATION,
+  VALIDATING_WEBHOOK_CONFIGURATION_LIST,
+} from "../schema/admissionregistration_v1_webhooks.ts";
 
 /** The `validatingwebhookconfigurations` resource. */
 export const validatingWebhookConfigurations: ResourceDefinition = {
   group: ADMISSION_REGISTRATION_GROUP,
   version: "v1",
   kind: "ValidatingWebhookConfiguration",
+  schema: VALIDATING_WEBHOOK_CONFIGURATION,
+  listSchema: VALIDATING_WEBHOOK_CONFIGURATION_LIST,
   plural: "validatingwebhookconfigurations",
   singular: "validatingwebhookconfiguration",
   categories: ["api-extensions"],

@@ -6,9 +6,9 @@ import {
   strictDecodingStatus,
   warningHeaderValue,
 } from "./field_validation.ts";
-import { builtinSchema } from "./lookup.ts";
+import { CONFIG_MAP } from "./core_v1.ts";
 
-const configMap = builtinSchema("", "v1", "ConfigMap")!;
+const configMap = CONFIG_MAP;
 
 Deno.test("the fieldValidation directive defaults to Warn and rejects others", () => {
   assert.equal(parseFieldValidation(null), "Warn");

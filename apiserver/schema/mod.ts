@@ -1,12 +1,14 @@
 /**
  * Structural schemas of the built-in kinds — one source of truth for strict
  * field validation, OpenAPI v2/v3, patch strategies and apply — plus the
- * helpers the handlers use for `fieldValidation`.
+ * helpers the handlers use for `fieldValidation`. Each built-in definition
+ * (`apiserver/resources/`) carries its schema; the index by group, version
+ * and kind is derived from those definitions (`resources/kind_tables.ts`).
  *
  * @example
  * ```ts
- * import { builtinSchema, fieldProblems } from "./mod.ts";
- * const schema = builtinSchema("", "v1", "ConfigMap")!;
+ * import { fieldProblems } from "./mod.ts";
+ * import { CONFIG_MAP as schema } from "./core_v1.ts";
  * fieldProblems("Strict", { data: {}, spec: {} }, schema, '{"data":{},"spec":{}}');
  * // ['unknown field "spec"']
  * ```
@@ -15,11 +17,6 @@
  */
 
 export type { Schema, SchemaType, ValidationRule } from "./types.ts";
-export {
-  BUILTIN_SCHEMAS,
-  type BuiltinSchema,
-  builtinSchema,
-} from "./lookup.ts";
 export { schemaAt } from "./walk.ts";
 export { unknownFields } from "./unknown_fields.ts";
 export { duplicateFields } from "./duplicate_fields.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { builtinSchema } from "../schema/mod.ts";
-import { startTestServer } from "../testing/harness.ts";
+import { builtinSchema } from "../resources/kind_tables.ts";
+import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { typedPatchErrors } from "./typed_patch.ts";
 
 const APPLY = { "content-type": "application/apply-patch+yaml" };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { builtinSchema } from "../../apiserver/schema/mod.ts";
+import { builtinSchema } from "../../apiserver/resources/kind_tables.ts";
 import type { ServedKind } from "../../apiserver/openapi/types.ts";
 
 const ALL = [

@@ -22,7 +22,7 @@ import {
   resourcePrefix,
 } from "../../../storage/mod.ts";
 import type { Logger } from "../../../log/mod.ts";
-import { builtinSchema } from "../../schema/mod.ts";
+import { builtinSchema } from "../../resources/kind_tables.ts";
 import { ApiError } from "../../status/mod.ts";
 import { ClusterIndex } from "../../watch_index/mod.ts";
 import type { ResourceDefinition } from "../../resources/types.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { BUILTIN_SCHEMAS, builtinSchema } from "./lookup.ts";
-import { definitionOf } from "./_named.ts";
-import { schemaAt } from "./walk.ts";
+import { definitionOf, schemaAt } from "../schema/mod.ts";
+import { builtinSchema, schemasOf } from "./kind_tables.ts";
+import { BUILTIN_RESOURCES } from "./registry.ts";
 
 Deno.test("builtinSchema finds every served built-in kind and its list", () => {
   const kinds = [
@@ -56,7 +56,9 @@ Deno.test("schemas are frozen so no consumer can change them for others", () => 
   assert.throws(() => {
     (cm.properties as Record<string, unknown>).extra = {};
   });
-  for (const b of BUILTIN_SCHEMAS) assert.ok(Object.isFrozen(b.schema));
+  for (const b of schemasOf(BUILTIN_RESOURCES)) {
+    assert.ok(Object.isFrozen(b.schema));
+  }
 });
 
 Deno.test("ObjectMeta declares upstream merge semantics", () => {
