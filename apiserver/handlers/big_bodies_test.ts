@@ -4,7 +4,7 @@ import {
   configMap,
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
-import { body as protobufBody } from "../protobuf/testdata/_envelope.ts";
+import { body as protobufBody } from "../protobuf/testdata/envelope.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 const JSON_TYPE = { "content-type": "application/json" };

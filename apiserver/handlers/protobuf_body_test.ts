@@ -4,7 +4,7 @@ import {
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
 import { KUBECTL_BODIES } from "../protobuf/testdata/kubectl_bodies.ts";
-import { fromBase64 } from "../protobuf/testdata/_envelope.ts";
+import { fromBase64 } from "../protobuf/testdata/envelope.ts";
 
 const PROTOBUF = "application/vnd.kubernetes.protobuf";
 

@@ -7,7 +7,7 @@ import {
   UnknownProtobufKindError,
 } from "./mod.ts";
 import { KUBECTL_BODIES } from "./testdata/kubectl_bodies.ts";
-import { encodeMessage, fromBase64, wrap } from "./testdata/_envelope.ts";
+import { encodeMessage, fromBase64, wrap } from "./testdata/envelope.ts";
 
 const CORE = "k8s.io.api.core.v1";
 

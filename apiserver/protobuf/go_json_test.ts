@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeKubeProtobuf } from "./decode.ts";
 import { ProtobufDecodeError } from "./mod.ts";
-import { body } from "./testdata/_envelope.ts";
+import { body } from "./testdata/envelope.ts";
 
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
 const CORE = "k8s.io.api.core.v1";

@@ -6,7 +6,7 @@ import {
 import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { captureTool } from "../../tests/support/kubectl_capture.ts";
 import { decodeKubeProtobuf, type KubeObject } from "./decode.ts";
-import { fromBase64 } from "./testdata/_envelope.ts";
+import { fromBase64 } from "./testdata/envelope.ts";
 
 /** Helm's release payload: base64(gzip(JSON)) inside the Secret's bytes. */
 async function releaseOf(secret: KubeObject): Promise<Record<string, unknown>> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeKubeProtobuf } from "./decode.ts";
-import { encodeMessage, wrap } from "./testdata/_envelope.ts";
+import { encodeMessage, wrap } from "./testdata/envelope.ts";
 
 const CORE = "k8s.io.api.core.v1";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { decodeKubeProtobuf } from "./decode.ts";
 import { KUBECTL_BODIES } from "./testdata/kubectl_bodies.ts";
-import { fromBase64 } from "./testdata/_envelope.ts";
+import { fromBase64 } from "./testdata/envelope.ts";
 
 /** Where kubectl posts each `create` fixture. */
 const COLLECTIONS: Record<string, string> = {

@@ -1,6 +1,9 @@
 /**
  * Test support: builds Kubernetes protobuf bodies from plain objects with
- * the embedded definitions (protobufjs `fromObject` + `encode`).
+ * the embedded definitions (protobufjs `fromObject` + `encode`). Tests of
+ * other folders (the handlers' protobuf bodies) use it too, so it is not a
+ * private `_file`; it stays here because it encodes with this folder's
+ * embedded definitions, which no other folder may import.
  *
  * @module
  */
