@@ -89,3 +89,28 @@ Deno.test("protobuf decodes exactly the built-in kinds not marked JSON-only, and
   assert.ok(!decodesProtobuf("coordination.k8s.io/v1", "LeaseSpec"));
   assert.ok(!decodesProtobuf("v1", "ConfigMapList"));
 });
+
+Deno.test("a definition with its schemas is all the schema index needs", () => {
+  const lease = BUILTIN_RESOURCES.find((d) => d.kind === "Lease")!;
+  const extra = {
+    ...lease,
+    group: "example.k8s.io",
+    kind: "Ticket",
+    plural: "tickets",
+    singular: "ticket",
+  };
+  const derived = schemasOf([extra]).map((s) =>
+    `${s.group}/${s.version}/${s.kind}`
+  );
+  assert.deepEqual(derived, [
+    "example.k8s.io/v1/Ticket",
+    "example.k8s.io/v1/TicketList",
+    "/v1/Status",
+    "/v1/DeleteOptions",
+  ]);
+  // Without its list schema a definition is not a built-in typed kind.
+  assert.deepEqual(
+    schemasOf([{ ...extra, listSchema: undefined }]).map((s) => s.kind),
+    ["Status", "DeleteOptions"],
+  );
+});
