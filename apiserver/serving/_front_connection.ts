@@ -6,6 +6,16 @@
  * and on drain closes the connection as soon as no response is owed — never
  * while a request it relayed is unanswered.
  *
+ * With an admission ticket (`_admission.ts`), a request that finds the
+ * front's budget spent is held back: its bytes are kept, the socket is
+ * paused, and the connection waits in the fair queue. Admitted, the bytes
+ * go on; refused after the longest wait, an HTTP/1.1 request is answered
+ * 429 with `Retry-After` by the front itself (kept alive when the held
+ * bytes are exactly one request without a body, else closed). HTTP/2
+ * streams are never refused here: the held HEADERS carry HPACK state the
+ * inner server must see, so a stream that waited too long goes on anyway
+ * and meets the server's own flow control.
+ *
  * @module
  */
 
@@ -14,6 +24,33 @@ import type tls from "node:tls";
 import { Http1Framer } from "./_http1_framing.ts";
 import { H2, H2_PREFACE_LENGTH, H2Framer } from "./_h2_framing.ts";
 import type { Deadlines, Expiring } from "./_deadlines.ts";
+import type { AdmissionTicket } from "./_admission.ts";
+
+const ENCODER = new TextEncoder();
+/** What the front answers a request it could not admit in time. */
+const TOO_MANY = JSON.stringify({
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message: "Too many requests, please try again later.",
+  reason: "TooManyRequests",
+  details: { retryAfterSeconds: 1 },
+  code: 429,
+}) + "\n";
+
+/** The raw HTTP/1.1 429 response of the front. */
+export function tooManyRequestsResponse(close: boolean): Uint8Array {
+  return ENCODER.encode(
+    "HTTP/1.1 429 Too Many Requests\r\n" +
+      "Content-Type: application/json\r\n" +
+      "Cache-Control: no-cache, private\r\n" +
+      "Retry-After: 1\r\n" +
+      `Content-Length: ${ENCODER.encode(TOO_MANY).length}\r\n` +
+      (close ? "Connection: close\r\n" : "") +
+      "\r\n" + TOO_MANY,
+  );
+}
 
 /** The timeouts of a front connection, in milliseconds. */
 export interface ConnectionTimeouts {
@@ -47,6 +84,12 @@ export class FrontConnection implements Expiring {
   #clientFrames?: H2Framer;
   #serverFrames?: H2Framer;
   #streams = new Set<number>();
+  #awaitingHead = new Set<number>(); // streams without a response head yet
+  #newStreams = 0; // streams opened by the chunk being read
+  // Admission
+  readonly #ticket: AdmissionTicket | undefined;
+  #held: Uint8Array[] | undefined; // bytes waiting for admission
+  #awaitingHeads = 0; // HTTP/1.1 requests without a response head yet
 
   constructor(
     outer: tls.TLSSocket,
@@ -54,19 +97,20 @@ export class FrontConnection implements Expiring {
     timeouts: ConnectionTimeouts,
     onTimeout: (why: CloseReason) => void,
     deadlines: Deadlines,
+    ticket?: AdmissionTicket,
   ) {
     this.#outer = outer;
     this.#inner = inner;
     this.#timeouts = timeouts;
     this.#onTimeout = onTimeout;
     this.#deadlines = deadlines;
+    this.#ticket = ticket;
     if (outer.alpnProtocol === "h2") this.#followH2();
     else this.#followH1();
-    outer.on("data", (chunk: Uint8Array) => {
-      this.#fromClient(chunk);
-      if (!this.#closed && !inner.write(chunk)) outer.pause();
+    outer.on("data", (chunk: Uint8Array) => this.#onClientData(chunk));
+    inner.on("drain", () => {
+      if (!this.#held) outer.resume();
     });
-    inner.on("drain", () => outer.resume());
     inner.on("data", (chunk: Uint8Array) => {
       if (!outer.write(chunk)) inner.pause();
       this.#fromServer(chunk);
@@ -100,11 +144,18 @@ export class FrontConnection implements Expiring {
     this.#closeIfIdle();
   }
 
+  /** True while a request waits for admission. */
+  get waiting(): boolean {
+    return this.#held !== undefined;
+  }
+
   /** Ends the connection: flushes what was relayed, then closes both sides. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#disarm();
+    this.#held = undefined;
+    this.#ticket?.release();
     this.#outer.pause(); // nothing more is read, so nothing more is relayed
     this.#outer.end(); // flushes what was relayed, then closes
     this.#inner.destroy(); // its close ends the relay (tls_front.ts)
@@ -114,6 +165,101 @@ export class FrontConnection implements Expiring {
   dispose(): void {
     this.#closed = true;
     this.#disarm();
+    this.#held = undefined;
+    this.#ticket?.release();
+  }
+
+  #onClientData(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#held) {
+      if (!this.#requests) this.#fromClient(chunk); // HTTP/2: framed now
+      this.#held.push(chunk);
+      return;
+    }
+    const t = this.#ticket;
+    if (!t || t.admitted) return this.#relay(chunk);
+    if (this.#requests) {
+      // HTTP/1.1: a chunk that begins a request needs a slot; it is held
+      // before the framer sees it, so that it can still be refused.
+      if (this.#requests.mode !== "idle") return this.#relay(chunk);
+      if (t.request(() => this.#admitted(), () => this.#refuse())) {
+        return this.#relay(chunk);
+      }
+      this.#hold(chunk);
+      return;
+    }
+    // HTTP/2: framed first (the stream state must follow every byte).
+    this.#newStreams = 0;
+    this.#fromClient(chunk);
+    if (this.#newStreams === 0 || this.#awaitingHead.size === 0) {
+      return this.#write(chunk);
+    }
+    if (t.request(() => this.#admitted(), () => this.#forceH2())) {
+      return this.#write(chunk);
+    }
+    this.#hold(chunk);
+  }
+
+  #hold(chunk: Uint8Array): void {
+    this.#held = [chunk];
+    this.#outer.pause(); // the rest stays in the kernel's buffers
+  }
+
+  #relay(chunk: Uint8Array): void {
+    this.#fromClient(chunk);
+    this.#write(chunk);
+  }
+
+  #write(chunk: Uint8Array): void {
+    if (!this.#closed && !this.#inner.write(chunk)) this.#outer.pause();
+  }
+
+  /** The held bytes may go on. */
+  #admitted(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    if (this.#closed) return this.#ticket?.release();
+    for (const chunk of held) {
+      if (this.#requests) this.#relay(chunk);
+      else this.#write(chunk); // HTTP/2: framed when it arrived
+    }
+    if (!this.#inner.writableNeedDrain) this.#outer.resume();
+    this.#maybeRelease();
+  }
+
+  #forceH2(): void {
+    this.#ticket?.force();
+    this.#admitted();
+  }
+
+  /** Waited too long (HTTP/1.1): the front answers 429 itself. */
+  #refuse(): void {
+    const held = this.#held ?? [];
+    if (this.#closed) return;
+    if (this.#owed > 0 || this.#responses!.mode !== "idle") {
+      // A response is still being relayed: nothing may be written in
+      // between, so this one goes on (rare: pipelining).
+      this.#ticket?.force();
+      return this.#admitted();
+    }
+    this.#held = undefined;
+    const single = isSingleBodilessRequest(held);
+    this.#outer.write(tooManyRequestsResponse(!single));
+    if (!single) return this.close();
+    // Keep-alive: the next request starts from scratch.
+    this.#arm("idle", this.#timeouts.idleMs);
+    if (!this.#inner.writableNeedDrain) this.#outer.resume();
+  }
+
+  /** Gives the slot back once every request relayed has its response head. */
+  #maybeRelease(): void {
+    const t = this.#ticket;
+    if (!t || t.state === "idle" || this.#held) return;
+    if (this.#requests) {
+      const m = this.#requests.mode;
+      if (this.#awaitingHeads > 0 || m === "head" || m === "body") return;
+    } else if (this.#awaitingHead.size > 0) return;
+    t.release();
   }
 
   #followH1(): void {
@@ -122,12 +268,20 @@ export class FrontConnection implements Expiring {
       onHead: ({ method, hasBody }) => {
         this.#methods.push(method ?? "GET");
         this.#owed++;
+        this.#awaitingHeads++;
         if (hasBody) this.#arm("body", this.#timeouts.bodyMs);
         else this.#disarm();
       },
-      onEnd: () => this.#disarm(),
+      onEnd: () => {
+        this.#disarm();
+        this.#maybeRelease();
+      },
     });
     this.#responses = new Http1Framer("response", {
+      onHead: () => {
+        this.#awaitingHeads = Math.max(0, this.#awaitingHeads - 1);
+        this.#maybeRelease();
+      },
       onEnd: () => {
         this.#methods.shift();
         this.#owed = Math.max(0, this.#owed - 1);
@@ -142,6 +296,8 @@ export class FrontConnection implements Expiring {
       if (f.streamId === 0) return;
       if (f.type === H2.HEADERS && !this.#streams.has(f.streamId)) {
         this.#streams.add(f.streamId);
+        this.#awaitingHead.add(f.streamId);
+        this.#newStreams++;
         this.#disarm();
       } else if (f.type === H2.RST_STREAM) {
         this.#endStream(f.streamId);
@@ -149,6 +305,10 @@ export class FrontConnection implements Expiring {
     }, H2_PREFACE_LENGTH);
     this.#serverFrames = new H2Framer((f) => {
       if (f.streamId === 0) return;
+      if (
+        (f.type === H2.HEADERS || f.type === H2.RST_STREAM) &&
+        this.#awaitingHead.delete(f.streamId)
+      ) this.#maybeRelease();
       const ends = f.type === H2.RST_STREAM ||
         ((f.type === H2.HEADERS || f.type === H2.DATA) &&
           (f.flags & H2.END_STREAM) !== 0);
@@ -158,6 +318,7 @@ export class FrontConnection implements Expiring {
   }
 
   #endStream(id: number): void {
+    if (this.#awaitingHead.delete(id)) this.#maybeRelease();
     if (!this.#streams.delete(id)) return;
     if (this.#streams.size === 0) this.#afterResponse();
   }
@@ -220,4 +381,20 @@ export class FrontConnection implements Expiring {
     this.#armed = undefined;
     this.#deadlines.clear(this);
   }
+}
+
+/** True when `chunks` hold exactly one complete HTTP/1.1 request without a body. */
+function isSingleBodilessRequest(chunks: Uint8Array[]): boolean {
+  let heads = 0;
+  let ends = 0;
+  let body = false;
+  const framer = new Http1Framer("request", {
+    onHead: ({ hasBody }) => {
+      heads++;
+      body ||= hasBody;
+    },
+    onEnd: () => ends++,
+  });
+  for (const c of chunks) framer.push(c);
+  return heads === 1 && ends === 1 && !body && framer.mode === "idle";
 }

@@ -29,6 +29,7 @@ import type {
 } from "./client_certificates.ts";
 import { AuthenticationError } from "./errors.ts";
 import { createHealthHandler, type HealthChecks } from "./health.ts";
+import type { AdmissionOptions } from "./_admission.ts";
 import {
   type FrontTimeouts,
   startTlsFront,
@@ -71,6 +72,13 @@ export interface SecureServerOptions {
    * derived from the file descriptor limit (`connection_limits.ts`).
    */
   maxConnections?: number;
+  /**
+   * The TLS front's admission (`_admission.ts`): at most `budget`
+   * connections with a request in flight (default 64; `0`: off), the others
+   * paused in a fair queue for up to `maxWaitMs` (default 1 000), then
+   * answered 429 with `Retry-After` (HTTP/1.1).
+   */
+  frontAdmission?: Partial<AdmissionOptions>;
   /** Timeout of each health check that sets none. Default 2 000 ms. */
   healthCheckTimeoutMs?: number;
   /**
@@ -239,6 +247,7 @@ export async function startSecureServer(
       logger: log,
       timeouts: opts.timeouts,
       maxConnections: opts.maxConnections,
+      admission: opts.frontAdmission,
       clientAuth,
     });
   } catch (err) {

@@ -10,7 +10,10 @@
  * timeouts (`_front_connection.ts`), a connection cap derived from the
  * file descriptor limit (`connection_limits.ts`), Go's 400 answer to plain
  * HTTP, and a drain for graceful shutdown that closes each connection once
- * it owes no response.
+ * it owes no response. A budget of connections with a request in flight
+ * (`_admission.ts`) keeps a flood of busy connections from starving new
+ * clients: the others wait, paused, in a fair queue, and HTTP/1.1
+ * requests that wait too long are answered 429 with `Retry-After`.
  *
  * With `clientAuth`, every client is asked for a certificate (never
  * required); a connection that presents one is relayed where
@@ -43,6 +46,11 @@ import {
 import { defaultMaxConnections } from "./connection_limits.ts";
 import { listen, type Listener } from "./_listener.ts";
 import { Deadlines } from "./_deadlines.ts";
+import {
+  type AdmissionOptions,
+  DEFAULT_ADMISSION,
+  FrontAdmission,
+} from "./_admission.ts";
 
 /** Where the inner server listens. */
 export type InnerAddress =
@@ -83,6 +91,8 @@ export interface TlsFront {
   readonly connections: number;
   /** The connection cap in force. */
   readonly maxConnections: number;
+  /** Connections holding an admission slot, and waiting for one. */
+  readonly admission: { inFlight: number; waiting: number };
   /**
    * Stops accepting, closes idle
    * connections and every other one once its last owed response has been
@@ -118,6 +128,12 @@ export interface TlsFrontOptions {
    * Default: from the file descriptor limit (`connection_limits.ts`).
    */
   maxConnections?: number;
+  /**
+   * Overrides of {@linkcode DEFAULT_ADMISSION}: the budget of connections
+   * with a request in flight (`budget: 0` turns it off), the longest wait
+   * for it, and the longest a connection keeps a slot.
+   */
+  admission?: Partial<AdmissionOptions>;
   /**
    * Ask every client for a certificate (never required). A connection that
    * presents one is relayed where `route` says, given the presented chain
@@ -155,6 +171,10 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
   const log = opts.logger;
   const timeouts = { ...DEFAULT_FRONT_TIMEOUTS, ...opts.timeouts };
   const maxConnections = opts.maxConnections ?? defaultMaxConnections();
+  const admission = new FrontAdmission({
+    ...DEFAULT_ADMISSION,
+    ...opts.admission,
+  });
   const secureContext = tls.createSecureContext({
     cert: opts.cert,
     key: opts.key,
@@ -284,6 +304,7 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       timeouts,
       onTimeout,
       deadlines,
+      admission.enabled ? admission.ticket() : undefined,
     );
     relays.add(conn);
     inner.once("close", route.release);
@@ -340,6 +361,7 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
   const drain = () => {
     drainP ??= (async () => {
       draining = true;
+      admission.open(); // held requests go on (and meet the 503 of drain)
       const stopped = listener.close();
       const done = new Promise<void>((resolve) => (drained = resolve));
       for (const s of handshaking) s.destroy(); // no request in them yet
@@ -357,6 +379,7 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       return sockets.size;
     },
     maxConnections,
+    admission,
     outOfDescriptors: () => listener.suspect(),
     drain,
     close(graceMs = 2_000) {
