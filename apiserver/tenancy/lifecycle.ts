@@ -342,8 +342,10 @@ export class VirtualClusterLifecycle {
         await this.#o.store.delete(key, { preconditions: { uid } });
       }
     } catch (e) {
-      if (isStorageError(e, "NotFound")) return;
-      if (isStorageError(e, "Conflict") && uid) return; // replaced: a new cluster
+      // Gone, or replaced by a new object of the same name (UID precondition).
+      if (isStorageError(e, "NotFound") || isStorageError(e, "InvalidObject")) {
+        return;
+      }
       throw e;
     }
   }
@@ -367,7 +369,10 @@ export class VirtualClusterLifecycle {
         },
       );
     } catch (e) {
-      if (isStorageError(e, "NotFound")) return;
+      // Gone, or replaced by a new object of the same name (UID precondition).
+      if (isStorageError(e, "NotFound") || isStorageError(e, "InvalidObject")) {
+        return;
+      }
       throw e;
     }
   }
