@@ -1,9 +1,11 @@
 /**
- * Two CommonJS npm packages loaded on first use instead of with the server:
- * `yaml` (YAML bodies, kubeconfigs, encryption configurations) and
- * `tweetnacl` (the `secretbox` encryption provider). Importing either at
- * start pulled in the runtime's CommonJS loader as well — 40–130 ms of a
- * start to `/readyz` that most servers never spend on YAML (issue 21).
+ * npm packages loaded on first use instead of with the server (issue 21:
+ * start to `/readyz`): the CommonJS `yaml` (YAML bodies, kubeconfigs,
+ * encryption configurations) and `tweetnacl` (the `secretbox` encryption
+ * provider) — importing either at start pulled in the runtime's CommonJS
+ * loader as well, 40–130 ms — and `@marcbachmann/cel-js` (CRD validation
+ * rules, admission policies), whose module builds its standard library
+ * when it loads (20–35 ms).
  *
  * The `load…()` functions import the package (a dynamic `import()` with a
  * fixed specifier, so `deno compile` still embeds it); asynchronous paths
@@ -22,9 +24,12 @@ import { createRequire } from "node:module";
 export type YamlModule = typeof import("yaml");
 /** The `tweetnacl` package's default export. */
 export type NaclModule = typeof import("tweetnacl");
+/** The `@marcbachmann/cel-js` package's exports. */
+export type CelModule = typeof import("@marcbachmann/cel-js");
 
 let yamlModule: YamlModule | undefined;
 let naclModule: NaclModule | undefined;
+let celModule: CelModule | undefined;
 
 const requireHere = (name: string): unknown =>
   createRequire(import.meta.url)(name);
@@ -47,4 +52,19 @@ export async function loadTweetnacl(): Promise<NaclModule> {
 /** `tweetnacl`, loaded by {@linkcode loadTweetnacl} or now. */
 export function tweetnacl(): NaclModule {
   return naclModule ??= requireHere("tweetnacl") as NaclModule;
+}
+
+/** Imports `@marcbachmann/cel-js` once; later calls return the same module. */
+export async function loadCel(): Promise<CelModule> {
+  return celModule ??= await import("@marcbachmann/cel-js");
+}
+
+/**
+ * `@marcbachmann/cel-js`, loaded by {@linkcode loadCel} or now: CEL
+ * expressions are compiled synchronously (validation of a CRD or a policy),
+ * so the first one loads the package where it stands (`require` of an ES
+ * module, as Node 22 and Deno allow).
+ */
+export function cel(): CelModule {
+  return celModule ??= requireHere("@marcbachmann/cel-js") as CelModule;
 }

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { loadTweetnacl, loadYaml, tweetnacl, yaml } from "./lazy_npm.ts";
+import {
+  cel,
+  loadCel,
+  loadTweetnacl,
+  loadYaml,
+  tweetnacl,
+  yaml,
+} from "./lazy_npm.ts";
 
 Deno.test("yaml and tweetnacl are usable synchronously before any load", () => {
   assert.deepEqual(yaml().parse("a: [1, 2]"), { a: [1, 2] });
@@ -13,4 +20,10 @@ Deno.test("the loaders hand back the module the accessors use", async () => {
   const nacl = await loadTweetnacl();
   assert.equal(nacl, tweetnacl());
   assert.equal(nacl.secretbox.keyLength, 32);
+});
+
+Deno.test("cel-js compiles synchronously before any load, and loads once", async () => {
+  const env = new (cel().Environment)().registerVariable("x", "int");
+  assert.equal(env.evaluate("x + 1", { x: 2n }), 3n);
+  assert.equal(await loadCel(), cel());
 });

@@ -20,7 +20,8 @@
  * @module
  */
 
-import { Environment } from "@marcbachmann/cel-js";
+import type { Environment } from "@marcbachmann/cel-js";
+import { cel } from "../../../internal/lazy_npm.ts";
 import type { UserInfo } from "../../request_context.ts";
 import type { Authorizer } from "../../authz/authorizer.ts";
 import { registerKubernetesLibrary } from "./cel_library.ts";
@@ -179,6 +180,7 @@ class MeteredEnvironment {
 
   constructor(scope: CelScope) {
     let evaluator: Evaluator | undefined;
+    const { Environment } = cel();
     const env = new Environment({
       homogeneousAggregateLiterals: false,
       enableOptionalTypes: true,

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { Environment } from "@marcbachmann/cel-js";
+import type { Environment } from "@marcbachmann/cel-js";
+import { cel } from "../../../internal/lazy_npm.ts";
 import type { Schema, ValidationRule } from "../../schema/types.ts";
 import {
   duplicate,
@@ -38,10 +39,18 @@ export function isTransitionRule(rule: ValidationRule): boolean {
 
 /** Compiles and evaluates the CEL rules of schemas; owns a program cache. */
 export class CelRules {
-  #env = new Environment({ homogeneousAggregateLiterals: false })
-    .registerVariable("self", "dyn")
-    .registerVariable("oldSelf", "dyn");
+  // Built by the first rule: a control plane without CEL rules never
+  // loads cel-js (see `internal/lazy_npm.ts`).
+  #envCache?: Environment;
   #programs = new Map<string, Program>();
+
+  get #env(): Environment {
+    return this.#envCache ??= new (cel().Environment)({
+      homogeneousAggregateLiterals: false,
+    })
+      .registerVariable("self", "dyn")
+      .registerVariable("oldSelf", "dyn");
+  }
 
   /** The compiled program for `expr`; throws the compile error. */
   program(expr: string): Program {
