@@ -121,24 +121,31 @@ export class ClusterBootstrap {
     // The policy first: a cluster appears (to the controllers' namespace
     // informer) only once what decides its requests is in place.
     await this.#more?.(cluster);
-    for (const name of SYSTEM_NAMESPACES) {
-      const key = objectKey({ resource: this.#def.plural, cluster, name });
-      try {
-        await this.#store.get(key);
-        continue;
-      } catch (e) {
-        if (!isStorageError(e, "NotFound")) throw e;
-      }
-      const obj = prepareCreate(
-        this.#def,
-        withTypeMeta(this.#def, { metadata: { name } }),
-        this.#now(),
-      );
-      try {
-        await this.#store.create(key, obj);
-      } catch (e) {
-        if (!isStorageError(e, "KeyExists")) throw e;
-      }
+    // The namespaces at once: one group commit rather than four.
+    await Promise.all(
+      SYSTEM_NAMESPACES.map((name) => this.#namespace(cluster, name)),
+    );
+  }
+
+  async #namespace(cluster: string, name: string): Promise<void> {
+    const key = objectKey({ resource: this.#def.plural, cluster, name });
+    try {
+      // From the cache as it is: a stale miss only makes the create below
+      // find the key taken.
+      await this.#store.get(key, { resourceVersion: "0" });
+      return;
+    } catch (e) {
+      if (!isStorageError(e, "NotFound")) throw e;
+    }
+    const obj = prepareCreate(
+      this.#def,
+      withTypeMeta(this.#def, { metadata: { name } }),
+      this.#now(),
+    );
+    try {
+      await this.#store.create(key, obj);
+    } catch (e) {
+      if (!isStorageError(e, "KeyExists")) throw e;
     }
   }
 }

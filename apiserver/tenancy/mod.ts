@@ -59,7 +59,7 @@ export interface TenancyOptions {
   clusterRoleBindings: ResourceDefinition;
   logger: Logger;
   now(): Date;
-  /** Clusters reconciled at once (default 8). */
+  /** Clusters reconciled at once (default 64: a reconcile mostly waits on writes). */
   workers?: number;
 }
 

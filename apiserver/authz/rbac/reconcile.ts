@@ -185,7 +185,14 @@ export async function reconcileBootstrapPolicy(
     for (let attempt = 0; attempt < 3; attempt++) {
       let current: KubeObject;
       try {
-        current = await store.get(key);
+        // The first read may be served from the cache as it is (a
+        // consistent read waits for the cache to catch up with every write
+        // in flight): the create or update below is conditional anyway and
+        // a conflict re-reads consistently.
+        current = await store.get(
+          key,
+          attempt === 0 ? { resourceVersion: "0" } : undefined,
+        );
       } catch (e) {
         if (!isStorageError(e, "NotFound")) throw e;
         if (await create()) return;
@@ -236,17 +243,18 @@ export async function reconcileBootstrapPolicy(
     }
   };
 
-  for (const r of policy.clusterRoles) {
-    const initial = {
-      ...r,
-      rules: initialRules.get(r.metadata.name) ?? r.rules,
-    };
-    await one("clusterroles", r, initial);
-  }
-  for (const b of policy.clusterRoleBindings) {
-    await one("clusterrolebindings", b, b);
-  }
-  for (const r of policy.roles) await one("roles", r, r);
-  for (const b of policy.roleBindings) await one("rolebindings", b, b);
+  // Every object at once: they are independent, and the backend commits
+  // concurrent writes together (one group commit, not one per object).
+  await Promise.all([
+    ...policy.clusterRoles.map((r) =>
+      one("clusterroles", r, {
+        ...r,
+        rules: initialRules.get(r.metadata.name) ?? r.rules,
+      })
+    ),
+    ...policy.clusterRoleBindings.map((b) => one("clusterrolebindings", b, b)),
+    ...policy.roles.map((r) => one("roles", r, r)),
+    ...policy.roleBindings.map((b) => one("rolebindings", b, b)),
+  ]);
   return result;
 }
