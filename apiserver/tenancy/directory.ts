@@ -75,6 +75,7 @@ export class ClusterDirectory {
   readonly mode: VirtualClustersMode;
   readonly #opts: ClusterDirectoryOptions;
   readonly #clusters = new Map<string, VirtualCluster>();
+  #adopting?: Promise<unknown>;
 
   constructor(opts: ClusterDirectoryOptions) {
     this.mode = opts.mode;
@@ -97,6 +98,19 @@ export class ClusterDirectory {
     return this.#clusters.get(cluster);
   }
 
+  /**
+   * Adoption of clusters found in storage runs after start, off the
+   * readiness path: until it settles, a request naming an unknown cluster
+   * waits for it before it is refused.
+   */
+  adopting(p: Promise<unknown>): void {
+    const settled = p.catch(() => {});
+    this.#adopting = settled;
+    settled.then(() => {
+      if (this.#adopting === settled) this.#adopting = undefined;
+    });
+  }
+
   /** How many clusters are declared (root not counted). */
   get size(): number {
     return this.#clusters.size;
@@ -109,6 +123,10 @@ export class ClusterDirectory {
   async admit(cluster: string, user: UserInfo): Promise<void> {
     if (cluster === ROOT_CLUSTER) return await this.#opts.bootstrap(cluster);
     let vc = this.#clusters.get(cluster) ?? await this.#read(cluster);
+    if (!vc && this.#adopting) {
+      await this.#adopting;
+      vc = this.#clusters.get(cluster) ?? await this.#read(cluster);
+    }
     if (!vc) {
       // Controllers act on existing clusters: a late write of theirs into a
       // deleted cluster must not bring it back.

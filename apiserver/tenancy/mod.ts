@@ -70,10 +70,13 @@ export interface Tenancy {
   /** The `spec.limits` admission plugin. */
   admission: ValidatingAdmission;
   /**
-   * Serves the kind in `root`, loads every `VirtualCluster` and adopts the
-   * clusters found in storage without one.
+   * Serves the kind in `root` and loads every `VirtualCluster`; then adopts
+   * the clusters found in storage without one, in the background
+   * (`adoption` settles when done).
    */
   start(): Promise<void>;
+  /** The adoption started by `start` (resolves, failures are logged). */
+  adoption?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -140,30 +143,39 @@ export function setupTenancy(opts: TenancyOptions): Tenancy {
       opts.registries.set(ROOT_CLUSTER, REGISTRY_OWNER, [virtualClusters]);
       const started = performance.now();
       await lifecycle.start();
-      const loaded = performance.now();
-      const adopted = await adoptClusters({
+      opts.logger.info("virtual clusters loaded", {
+        mode: opts.mode,
+        clusters: directory.size,
+        loadMs: Math.round(performance.now() - started),
+      });
+      // Adoption reads every cluster's namespaces: it runs after start (a
+      // request naming an unknown cluster waits for it, see the directory).
+      const adopting = adoptClusters({
         namespaces: opts.storeFor(opts.namespaces),
         store,
         def: virtualClusters,
         known: (c) => directory.get(c) !== undefined,
         now: opts.now,
         signal: stopping.signal,
+      }).then((adopted) => {
+        if (adopted.length) {
+          opts.logger.info("adopted virtual clusters found in storage", {
+            count: adopted.length,
+            clusters: adopted.slice(0, 20).join(","),
+            ms: Math.round(performance.now() - started),
+          });
+        }
+      }, (err) => {
+        if (!stopping.signal.aborted) {
+          opts.logger.warn("adopting virtual clusters failed", { err });
+        }
       });
-      if (adopted.length) {
-        opts.logger.info("adopted virtual clusters found in storage", {
-          count: adopted.length,
-          clusters: adopted.slice(0, 20).join(","),
-        });
-      }
-      opts.logger.info("virtual clusters loaded", {
-        mode: opts.mode,
-        clusters: directory.size,
-        loadMs: Math.round(loaded - started),
-        adoptMs: Math.round(performance.now() - loaded),
-      });
+      directory.adopting(adopting);
+      this.adoption = adopting;
     },
     async close() {
       stopping.abort();
+      await this.adoption;
       await lifecycle.close();
     },
   };

@@ -418,6 +418,12 @@ Deno.test("clusters found in storage without a VirtualCluster are adopted on sta
 
     const b = await startTestServer({ storage, virtualClusters: "declared" });
     try {
+      // Adoption runs after start: a request at once waits for it.
+      const early = await b.request(
+        "GET",
+        "/clusters/legacy/api/v1/namespaces/default/configmaps/old",
+      );
+      assert.equal(early.status, 200);
       const adopted = await ready(b, "legacy");
       assert.equal(
         adopted.metadata.annotations["tenancy.hyperplane.dev/adopted"],
