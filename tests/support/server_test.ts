@@ -1,27 +1,8 @@
 import assert from "node:assert/strict";
-import { kubeTools, projectRoot, runTool } from "./kubectl.ts";
+import { kubeTools, runTool } from "./kubectl.ts";
 import { startServer, type StartServerOptions } from "./server.ts";
 
 const STAND_IN = new URL("./_serving_stand_in.ts", import.meta.url).pathname;
-
-/**
- * The CLI serves over TLS once `cli/` composes `apiserver/serving`; until
- * then these tests say so instead of failing (and fail under
- * HYPERPLANE_REQUIRE_SERVICES=1).
- */
-async function skipUntilCliServes(): Promise<boolean> {
-  for await (const e of Deno.readDir(`${projectRoot()}/cli`)) {
-    if (!e.isFile || !e.name.endsWith(".ts")) continue;
-    const text = await Deno.readTextFile(`${projectRoot()}/cli/${e.name}`);
-    if (text.includes("startSecureServer")) return false;
-  }
-  const reason = "cli/ does not start the secure server yet";
-  if (Deno.env.get("HYPERPLANE_REQUIRE_SERVICES") === "1") {
-    throw new Error(`${reason} (HYPERPLANE_REQUIRE_SERVICES=1)`);
-  }
-  console.error(`SKIPPED: ${reason} (tests/support/server.ts end-to-end)`);
-  return true;
-}
 
 Deno.test("a server that cannot start fails with its stderr tail", async () => {
   await assert.rejects(
@@ -96,6 +77,5 @@ Deno.test("the helper starts, restarts and stops a stand-in server", async (t) =
 });
 
 Deno.test("the helper starts, restarts and stops the real hyperplane server", async (t) => {
-  if (await skipUntilCliServes()) return;
   await lifecycle(t, { args: ["--storage-backend", "memory"] });
 });
