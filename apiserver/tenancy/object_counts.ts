@@ -59,18 +59,32 @@ export class ClusterObjectCounts {
     let objects = 0;
     let namespaces = 0;
     for (const ref of this.#opts.resources(cluster)) {
-      const { items } = await this.#opts.storeFor(ref).list(
-        clusterPrefix({ ...ref, cluster }),
-        { recursive: true, resourceVersion: "0" },
-      );
-      objects += items.length;
-      if (!ref.group && ref.resource === "namespaces") {
-        namespaces = items.length;
-      }
+      const n = await this.#countOne(ref, cluster);
+      objects += n;
+      if (!ref.group && ref.resource === "namespaces") namespaces = n;
     }
     const entry = { objects, namespaces, at: performance.now() };
     this.#cache.set(cluster, entry);
     return entry;
+  }
+
+  /**
+   * One resource's objects in `cluster`: a one-item page and the backend's
+   * count of the rest (no values read), else the whole list.
+   */
+  async #countOne(ref: ResourceRef, cluster: string): Promise<number> {
+    const store = this.#opts.storeFor(ref);
+    const prefix = clusterPrefix({ ...ref, cluster });
+    const page = await store.list(prefix, { recursive: true, limit: 1 });
+    if (!page.continue) return page.items.length;
+    if (page.remainingItemCount !== undefined) {
+      return page.items.length + page.remainingItemCount;
+    }
+    const { items } = await store.list(prefix, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    return items.length;
   }
 
   /** Records an admitted create (and marks the cluster changed). */
