@@ -8,7 +8,7 @@
  * @module
  */
 
-import { loadYaml } from "../internal/lazy_npm.ts";
+import { loadYaml, preloadLazyPackages } from "../internal/lazy_npm.ts";
 import { silentLogger } from "../log/mod.ts";
 import { securePrivateDir } from "../storage/files.ts";
 import {
@@ -289,6 +289,13 @@ export async function createControlPlane(
       });
       // Before the server's own close is deferred: stopped after it.
       startOwnControllers();
+      // The packages left out of the start load a moment after it.
+      const preload = setTimeout(() => {
+        preloadLazyPackages().catch((error) =>
+          logger.warn("loading packages after the start failed", { error })
+        );
+      }, 2_000);
+      stack.defer(() => clearTimeout(preload));
       const url = serverUrl(address, server.port);
       const endpoint: ServedControlPlane = {
         url,

@@ -68,3 +68,13 @@ export async function loadCel(): Promise<CelModule> {
 export function cel(): CelModule {
   return celModule ??= requireHere("@marcbachmann/cel-js") as CelModule;
 }
+
+/**
+ * Loads every lazily loaded package (asynchronously). A served control plane
+ * calls it a little after it listens, so later synchronous users (the first
+ * CEL rule, a YAML patch) find the packages loaded instead of `require`-ing
+ * them where they stand, while the start itself stays lean.
+ */
+export async function preloadLazyPackages(): Promise<void> {
+  await Promise.all([loadYaml(), loadTweetnacl(), loadCel()]);
+}

@@ -4,6 +4,7 @@ import {
   loadCel,
   loadTweetnacl,
   loadYaml,
+  preloadLazyPackages,
   tweetnacl,
   yaml,
 } from "./lazy_npm.ts";
@@ -25,5 +26,12 @@ Deno.test("the loaders hand back the module the accessors use", async () => {
 Deno.test("cel-js compiles synchronously before any load, and loads once", async () => {
   const env = new (cel().Environment)().registerVariable("x", "int");
   assert.equal(env.evaluate("x + 1", { x: 2n }), 3n);
+  assert.equal(await loadCel(), cel());
+});
+
+Deno.test("preloading leaves every lazy package loaded for its accessor", async () => {
+  await preloadLazyPackages();
+  assert.equal(await loadYaml(), yaml());
+  assert.equal(await loadTweetnacl(), tweetnacl());
   assert.equal(await loadCel(), cel());
 });
