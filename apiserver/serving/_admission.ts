@@ -20,12 +20,13 @@
  * answers 429 with `Retry-After`, or admits it anyway where it cannot).
  * A slot is held from admission until the connection's requests have their
  * response heads (so a watch, whose head comes at once, holds nothing while
- * it streams), and never longer than `leaseMs`.
+ * it streams), and, while others wait, never longer than `leaseMs`.
+ *
+ * Nothing here costs a timer per request: leases and waits are checked by
+ * one interval that runs only while some connection waits.
  *
  * @module
  */
-
-import { Deadlines, type Expiring } from "./_deadlines.ts";
 
 /** Settings of the front's admission (milliseconds). */
 export interface AdmissionOptions {
@@ -41,7 +42,7 @@ export interface AdmissionOptions {
 
 /** Defaults of the front's admission; see `bench/README.md` (starvation). */
 export const DEFAULT_ADMISSION: AdmissionOptions = {
-  budget: 64,
+  budget: 32,
   maxWaitMs: 1_000,
   leaseMs: 2_000,
   halfLifeMs: 5_000,
@@ -52,19 +53,23 @@ export class FrontAdmission {
   readonly #budget: number;
   readonly #maxWaitMs: number;
   readonly #leaseMs: number;
+  readonly #tickMs: number;
   readonly #decayPerMs: number;
-  readonly #deadlines: Deadlines;
-  #held = 0;
+  readonly #leased = new Set<AdmissionTicket>();
+  readonly #heap: AdmissionTicket[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
   #open = false; // draining: everyone is admitted at once
   #seq = 0;
-  readonly #heap: AdmissionTicket[] = [];
 
   constructor(opts: AdmissionOptions) {
     this.#budget = opts.budget;
     this.#maxWaitMs = opts.maxWaitMs;
     this.#leaseMs = opts.leaseMs;
     this.#decayPerMs = Math.LN2 / (opts.halfLifeMs ?? 5_000);
-    this.#deadlines = new Deadlines(Math.min(opts.maxWaitMs, opts.leaseMs));
+    this.#tickMs = Math.min(
+      250,
+      Math.max(5, Math.floor(Math.min(opts.maxWaitMs, opts.leaseMs) / 4)),
+    );
   }
 
   /** True when there is a budget at all. */
@@ -74,7 +79,7 @@ export class FrontAdmission {
 
   /** Slots held now. */
   get inFlight(): number {
-    return this.#held;
+    return this.#leased.size;
   }
 
   /** Connections waiting now. */
@@ -82,15 +87,19 @@ export class FrontAdmission {
     return this.#heap.length;
   }
 
-  /** A ticket for one connection. */
-  ticket(): AdmissionTicket {
-    return new AdmissionTicket(this);
+  /**
+   * A ticket for one connection; `onAdmit` is called when a queued request
+   * is admitted, `onTimeout` when it waited `maxWaitMs` in vain.
+   */
+  ticket(onAdmit: () => void, onTimeout: () => void): AdmissionTicket {
+    return new AdmissionTicket(this, onAdmit, onTimeout);
   }
 
   /** Shutdown: admit every waiting connection, and from now on everyone. */
   open(): void {
     this.#open = true;
     while (this.#heap.length > 0) this.#admit(this.#pop()!);
+    this.#stopTimer();
   }
 
   /** @internal */
@@ -101,59 +110,68 @@ export class FrontAdmission {
       this.#count(t, now);
       return true;
     }
-    if (this.#held < this.#budget && this.#heap.length === 0) {
+    if (this.#leased.size < this.#budget && this.#heap.length === 0) {
       this.#lease(t, now);
       return true;
     }
     t.state = "waiting";
+    t.since = now;
     t.priority = this.#decayed(t, now);
     t.seq = this.#seq++;
     this.#push(t);
-    this.#deadlines.set(t, this.#maxWaitMs);
+    this.#timer ??= setInterval(() => this.#tick(), this.#tickMs);
     return false;
   }
 
   /** @internal */
   release(t: AdmissionTicket): void {
-    if (t.state === "waiting") {
-      this.#remove(t);
-      this.#deadlines.clear(t);
-    } else if (t.state === "leased") {
-      this.#held--;
-      this.#deadlines.clear(t);
-    }
+    if (t.state === "waiting") this.#remove(t);
+    else if (t.state === "leased") this.#leased.delete(t);
     t.state = "idle";
-    while (this.#held < this.#budget && this.#heap.length > 0) {
+    while (this.#leased.size < this.#budget && this.#heap.length > 0) {
       this.#admit(this.#pop()!);
     }
+    if (this.#heap.length === 0) this.#stopTimer();
   }
 
-  /** @internal Its wait or its lease ran out. */
-  expired(t: AdmissionTicket): void {
-    if (t.state === "leased") return this.release(t);
-    if (t.state !== "waiting") return;
-    this.#remove(t);
-    t.state = "idle";
-    this.#count(t, performance.now()); // a refusal is a request too
-    t.onTimeout?.();
+  /** Runs while someone waits: ends overdue leases, then overdue waits. */
+  #tick(): void {
+    const now = performance.now();
+    for (const t of this.#leased) {
+      if (now - t.since >= this.#leaseMs) this.release(t);
+    }
+    const late = this.#heap.filter((t) => now - t.since >= this.#maxWaitMs);
+    for (const t of late) {
+      if (t.state !== "waiting") continue;
+      this.#remove(t);
+      t.state = "idle";
+      this.#count(t, now); // a refusal is a request too
+      t.onTimeout();
+    }
+    if (this.#heap.length === 0) this.#stopTimer();
   }
 
-  /** @internal Admits a ticket taken off the queue. */
+  #stopTimer(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Admits a ticket taken off the queue. */
   #admit(t: AdmissionTicket): void {
-    this.#deadlines.clear(t);
     const now = performance.now();
     if (this.#open) {
       t.state = "forced";
       this.#count(t, now);
     } else this.#lease(t, now);
-    t.onAdmit?.();
+    t.onAdmit();
   }
 
   #lease(t: AdmissionTicket, now: number): void {
     t.state = "leased";
-    this.#held++;
+    t.since = now;
+    this.#leased.add(t);
     this.#count(t, now);
-    this.#deadlines.set(t, this.#leaseMs);
   }
 
   #count(t: AdmissionTicket, now: number): void {
@@ -236,9 +254,11 @@ export class FrontAdmission {
 }
 
 /** One connection's place in the admission: idle, waiting, or holding a slot. */
-export class AdmissionTicket implements Expiring {
+export class AdmissionTicket {
   /** @internal */
   state: "idle" | "waiting" | "leased" | "forced" = "idle";
+  /** @internal When it began to wait or took its slot. */
+  since = 0;
   /** @internal */
   score = 0;
   /** @internal */
@@ -250,13 +270,19 @@ export class AdmissionTicket implements Expiring {
   /** @internal */
   index = -1;
   /** @internal */
-  onAdmit?: () => void;
+  readonly onAdmit: () => void;
   /** @internal */
-  onTimeout?: () => void;
+  readonly onTimeout: () => void;
   readonly #admission: FrontAdmission;
 
-  constructor(admission: FrontAdmission) {
+  constructor(
+    admission: FrontAdmission,
+    onAdmit: () => void,
+    onTimeout: () => void,
+  ) {
     this.#admission = admission;
+    this.onAdmit = onAdmit;
+    this.onTimeout = onTimeout;
   }
 
   /** True while the connection may send requests on (holds a slot or was let through). */
@@ -273,10 +299,8 @@ export class AdmissionTicket implements Expiring {
    * Asks for a slot. `true`: admitted now. `false`: queued; later exactly
    * one of `onAdmit` or `onTimeout` is called (unless released first).
    */
-  request(onAdmit: () => void, onTimeout: () => void): boolean {
+  request(): boolean {
     if (this.state !== "idle") return this.admitted;
-    this.onAdmit = onAdmit;
-    this.onTimeout = onTimeout;
     return this.#admission.request(this);
   }
 
@@ -292,10 +316,5 @@ export class AdmissionTicket implements Expiring {
   release(): void {
     if (this.state === "idle") return;
     this.#admission.release(this);
-  }
-
-  /** Called by the deadlines. */
-  expire(): void {
-    this.#admission.expired(this);
   }
 }

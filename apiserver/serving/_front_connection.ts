@@ -24,7 +24,7 @@ import type tls from "node:tls";
 import { Http1Framer } from "./_http1_framing.ts";
 import { H2, H2_PREFACE_LENGTH, H2Framer } from "./_h2_framing.ts";
 import type { Deadlines, Expiring } from "./_deadlines.ts";
-import type { AdmissionTicket } from "./_admission.ts";
+import type { AdmissionTicket, FrontAdmission } from "./_admission.ts";
 
 const ENCODER = new TextEncoder();
 /** What the front answers a request it could not admit in time. */
@@ -97,14 +97,19 @@ export class FrontConnection implements Expiring {
     timeouts: ConnectionTimeouts,
     onTimeout: (why: CloseReason) => void,
     deadlines: Deadlines,
-    ticket?: AdmissionTicket,
+    admission?: FrontAdmission,
   ) {
     this.#outer = outer;
     this.#inner = inner;
     this.#timeouts = timeouts;
     this.#onTimeout = onTimeout;
     this.#deadlines = deadlines;
-    this.#ticket = ticket;
+    this.#ticket = admission?.enabled
+      ? admission.ticket(
+        () => this.#admitted(),
+        () => this.#requests ? this.#refuse() : this.#forceH2(),
+      )
+      : undefined;
     if (outer.alpnProtocol === "h2") this.#followH2();
     else this.#followH1();
     outer.on("data", (chunk: Uint8Array) => this.#onClientData(chunk));
@@ -182,7 +187,7 @@ export class FrontConnection implements Expiring {
       // HTTP/1.1: a chunk that begins a request needs a slot; it is held
       // before the framer sees it, so that it can still be refused.
       if (this.#requests.mode !== "idle") return this.#relay(chunk);
-      if (t.request(() => this.#admitted(), () => this.#refuse())) {
+      if (t.request()) {
         return this.#relay(chunk);
       }
       this.#hold(chunk);
@@ -194,7 +199,7 @@ export class FrontConnection implements Expiring {
     if (this.#newStreams === 0 || this.#awaitingHead.size === 0) {
       return this.#write(chunk);
     }
-    if (t.request(() => this.#admitted(), () => this.#forceH2())) {
+    if (t.request()) {
       return this.#write(chunk);
     }
     this.#hold(chunk);

@@ -19,13 +19,12 @@ function admission(opts: Partial<AdmissionOptions> = {}) {
 Deno.test("admission: the budget admits, the rest wait and go on as slots free up", () => {
   const a = admission();
   const log: string[] = [];
-  const t = [a.ticket(), a.ticket(), a.ticket()];
-  assert.equal(t[0].request(() => log.push("0"), () => {}), true);
-  assert.equal(t[1].request(() => log.push("1"), () => {}), true);
-  assert.equal(
-    t[2].request(() => log.push("2"), () => log.push("timeout")),
-    false,
+  const t = [0, 1, 2].map((i) =>
+    a.ticket(() => log.push(`${i}`), () => log.push(`timeout ${i}`))
   );
+  assert.equal(t[0].request(), true);
+  assert.equal(t[1].request(), true);
+  assert.equal(t[2].request(), false);
   assert.deepEqual([a.inFlight, a.waiting], [2, 1]);
   t[0].release();
   assert.deepEqual(log, ["2"]);
@@ -38,50 +37,60 @@ Deno.test("admission: the budget admits, the rest wait and go on as slots free u
 
 Deno.test("admission: a fresh connection goes ahead of busier ones; a departed waiter leaves the queue", () => {
   const a = admission({ budget: 1 });
-  const busy = a.ticket();
+  const order: string[] = [];
+  const named = (name: string) => a.ticket(() => order.push(name), () => {});
+  const busy = named("busy");
   for (let i = 0; i < 5; i++) { // five recent requests
-    assert.equal(busy.request(() => {}, () => {}), true);
+    assert.equal(busy.request(), true);
     busy.release();
   }
-  const holder = a.ticket();
-  assert.equal(holder.request(() => {}, () => {}), true);
-  const order: string[] = [];
-  const gone = a.ticket();
-  assert.equal(busy.request(() => order.push("busy"), () => {}), false);
-  assert.equal(gone.request(() => order.push("gone"), () => {}), false);
-  const fresh = a.ticket();
-  assert.equal(fresh.request(() => order.push("fresh"), () => {}), false);
+  const holder = named("holder");
+  assert.equal(holder.request(), true);
+  const gone = named("gone");
+  assert.equal(busy.request(), false);
+  assert.equal(gone.request(), false);
+  const fresh = named("fresh");
+  assert.equal(fresh.request(), false);
   gone.release(); // its connection closed while it waited
   assert.equal(a.waiting, 2);
   holder.release();
   fresh.release();
   assert.deepEqual(order, ["fresh", "busy"]);
+  busy.release();
 });
 
-Deno.test("admission: a wait and a lease are bounded; open() lets everyone through", async () => {
-  const a = admission({ budget: 1, maxWaitMs: 50, leaseMs: 100 });
-  const first = a.ticket();
-  assert.equal(first.request(() => {}, () => {}), true);
-  const second = a.ticket();
+Deno.test("admission: a wait is bounded, and so is a lease while others wait; open() lets everyone through", async () => {
+  const a = admission({ budget: 1, maxWaitMs: 50, leaseMs: 60_000 });
+  const first = a.ticket(() => {}, () => {});
+  assert.equal(first.request(), true);
   const timedOut = Promise.withResolvers<void>();
-  assert.equal(second.request(() => {}, () => timedOut.resolve()), false);
+  const second = a.ticket(() => {}, () => timedOut.resolve());
+  assert.equal(second.request(), false);
   await timedOut.promise;
   assert.equal(a.waiting, 0);
   assert.equal(second.state, "idle");
-  // The first one never released: its lease runs out.
-  while (a.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(first.state, "idle");
+  first.release();
 
-  assert.equal(first.request(() => {}, () => {}), true);
-  const admitted: string[] = [];
-  const third = a.ticket();
-  assert.equal(third.request(() => admitted.push("third"), () => {}), false);
-  a.open();
-  assert.deepEqual(admitted, ["third"]);
-  const fourth = a.ticket();
-  assert.equal(fourth.request(() => {}, () => {}), true);
-  for (const t of [first, third, fourth]) t.release();
-  assert.equal(a.inFlight, 0);
+  const b = admission({ budget: 1, maxWaitMs: 60_000, leaseMs: 50 });
+  const holder = b.ticket(() => {}, () => {});
+  assert.equal(holder.request(), true); // and never releases
+  const admitted = Promise.withResolvers<void>();
+  const waiter = b.ticket(() => admitted.resolve(), () => {});
+  assert.equal(waiter.request(), false);
+  await admitted.promise; // the holder's lease ran out
+  assert.equal(holder.state, "idle");
+  assert.equal(waiter.state, "leased");
+
+  const names: string[] = [];
+  const third = b.ticket(() => names.push("third"), () => {});
+  assert.equal(third.request(), false);
+  b.open();
+  assert.deepEqual(names, ["third"]);
+  const fourth = b.ticket(() => {}, () => {});
+  assert.equal(fourth.request(), true);
+  for (const t of [waiter, third, fourth]) t.release();
+  assert.equal(b.inFlight, 0);
+  assert.equal(b.waiting, 0);
 });
 
 // --- over the wire --------------------------------------------------------

@@ -74,7 +74,7 @@ export interface SecureServerOptions {
   maxConnections?: number;
   /**
    * The TLS front's admission (`_admission.ts`): at most `budget`
-   * connections with a request in flight (default 64; `0`: off), the others
+   * connections with a request in flight (default 32; `0`: off), the others
    * paused in a fair queue for up to `maxWaitMs` (default 1 000), then
    * answered 429 with `Retry-After` (HTTP/1.1).
    */

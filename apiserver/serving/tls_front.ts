@@ -304,7 +304,7 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
       timeouts,
       onTimeout,
       deadlines,
-      admission.enabled ? admission.ticket() : undefined,
+      admission,
     );
     relays.add(conn);
     inner.once("close", route.release);
