@@ -354,3 +354,31 @@ Deno.test("front: HTTP/2 streams beyond the budget wait, then go on (never refus
     b.close();
   }
 });
+
+Deno.test("front: on shutdown a waiting request goes on and gets the draining server's 503, never a silent close", async () => {
+  const g = gate();
+  await using s = await serve(g.handler, {
+    budget: 1,
+    maxWaitMs: 30_000,
+    leaseMs: 30_000,
+  });
+  const busy = await H1.open(s);
+  const waiting = await H1.open(s);
+  try {
+    await busy.get("/hold", "busy");
+    while (g.arrived.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await waiting.get("/x", "waiting");
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(g.arrived, ["busy"]); // held in the front
+    const closed = s.server.close();
+    const answer = await waiting.response();
+    assert.equal(answer.status, 503);
+    assert.equal(answer.headers.get("retry-after"), "1");
+    g.open();
+    assert.equal((await busy.response()).status, 200);
+    await closed;
+  } finally {
+    busy.close();
+    waiting.close();
+  }
+});
