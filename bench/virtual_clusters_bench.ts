@@ -15,16 +15,20 @@
  *    counts them `Ready` (system namespaces, bootstrap RBAC policy,
  *    admins binding written; the controllers then add `kube-root-ca.crt`
  *    and the default ServiceAccounts). Clusters per second until the last
- *    is Ready, and until the last POST was answered.
+ *    is Ready, and until the last POST was answered; the server's CPU time
+ *    (user + system) per cluster, here and in step 1 (the figure that does
+ *    not depend on the machine's load).
  * 3. RSS after `BENCH_SETTLE_MS` (20 s) of idling, minus the idle RSS,
  *    per cluster; open watches (`apiserver_longrunning_requests`, the
  *    controllers' informers) after 10 clusters and after all.
  * 4. Restart to `/readyz` with every cluster stored (the harness polls
- *    `/readyz` every 100 ms), against the empty restart of step 2.
+ *    `/readyz` every 100 ms) and the CPU the new process used until then,
+ *    against the empty restart of step 2.
  * 5. Deletion of a cluster holding 1,000 ConfigMaps: DELETE of its
  *    `VirtualCluster` until the object is gone (every key removed),
  *    polled every 10 ms.
  *
+ * `BENCH_ENTRY` runs another tree's `main.ts` (A/B runs with this file).
  * Prints a Markdown table; no assertion.
  *
  * @module
