@@ -9,8 +9,8 @@
 import type { KubeObject } from "../storage/mod.ts";
 import {
   type ApiResource,
+  hasStatusCause,
   isAlreadyExists,
-  isApiCode,
   isConflict,
   isNotFound,
 } from "./client/mod.ts";
@@ -101,11 +101,12 @@ export async function runPerNamespace(
       }
     } catch (e) {
       // Already there (the informer lags), the namespace is gone or
-      // terminating (403), or a concurrent change (the informer will
-      // bring the new version and requeue): nothing to retry.
+      // terminating, or a concurrent change (the informer will bring the
+      // new version and requeue): nothing to retry. Any other 403 (the
+      // cluster's policy not in force yet) is retried, as upstream does.
       if (
-        isAlreadyExists(e) || isNotFound(e) || isApiCode(e, 403) ||
-        isConflict(e)
+        isAlreadyExists(e) || isNotFound(e) ||
+        hasStatusCause(e, "NamespaceTerminating") || isConflict(e)
       ) {
         return;
       }

@@ -89,7 +89,29 @@ export async function setupAuthorization(
   });
   await policy.start();
   const rbac = new RbacAuthorizer(policy);
-  const expected = bootstrapPolicy().clusterRoleBindings.length;
+  const expected = bootstrapPolicy();
+  // Every bootstrap object is in the index: the bindings alone are not
+  // enough, since the policy's objects are written concurrently and a
+  // binding indexed before its role grants nothing yet.
+  const indexed = (cluster: string): boolean => {
+    const p = policy.policyFor(cluster);
+    if (!p) return false;
+    const count = (ns: string) => p.roleBindings(ns).length;
+    return expected.clusterRoles.every((r) =>
+      p.clusterRole(r.metadata.name ?? "")
+    ) &&
+      p.clusterRoleBindings().length >= expected.clusterRoleBindings.length &&
+      expected.roles.every((r) =>
+        p.role(r.metadata.namespace ?? "", r.metadata.name ?? "")
+      ) &&
+      [...new Set(expected.roleBindings.map((b) => b.metadata.namespace ?? ""))]
+        .every((ns) =>
+          count(ns) >=
+            expected.roleBindings.filter((b) =>
+              (b.metadata.namespace ?? "") === ns
+            ).length
+        );
+  };
   return {
     authorizer: rbac,
     resolver: rbac,
@@ -98,10 +120,7 @@ export async function setupAuthorization(
     bootstrap: async (cluster) => {
       await bootstrap(cluster);
       const deadline = Date.now() + INDEX_WAIT_MS;
-      while (
-        (policy.policyFor(cluster)?.clusterRoleBindings().length ?? 0) <
-          expected && Date.now() < deadline
-      ) {
+      while (!indexed(cluster) && Date.now() < deadline) {
         await Promise.race([policy.changed(), sleep(20)]);
       }
     },

@@ -76,3 +76,17 @@ export function isAlreadyExists(e: unknown): boolean {
   return e instanceof ApiStatusError && e.code === 409 &&
     e.reason === "AlreadyExists";
 }
+
+/**
+ * True when `e`'s `Status` lists a cause of type `cause` in its details
+ * (upstream's `HasStatusCause`), e.g. `NamespaceTerminating`.
+ */
+export function hasStatusCause(e: unknown, cause: string): boolean {
+  if (!(e instanceof ApiStatusError)) return false;
+  const details = e.status?.details as { causes?: unknown } | undefined;
+  const causes = Array.isArray(details?.causes) ? details.causes : [];
+  return causes.some((c) =>
+    typeof c === "object" && c !== null &&
+    (c as { reason?: unknown }).reason === cause
+  );
+}

@@ -20,6 +20,7 @@ export {
 } from "./api_client.ts";
 export {
   ApiStatusError,
+  hasStatusCause,
   isAlreadyExists,
   isApiCode,
   isConflict,
