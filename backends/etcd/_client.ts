@@ -92,6 +92,14 @@ const UNAVAILABLE_PATTERNS = [
   /closed/i,
   /not capable/i,
   /too many requests/i,
+  // The connection to the member broke mid-call (a killed or restarted
+  // member): grpc-js reports it as INTERNAL, but it is a transport failure.
+  /RST_STREAM/,
+  /GOAWAY/,
+  /socket has been ended/i,
+  /socket hang up/i,
+  /ECONNRESET/,
+  /EPIPE/,
 ];
 
 /**
