@@ -15,6 +15,8 @@
  * @module
  */
 
+import { spawnReadyChild, within } from "./_processes.ts";
+
 /** What is watched and how one event is caused. */
 export interface FanOutTarget {
   port: number;
@@ -101,24 +103,6 @@ class RawWatch {
     } catch {
       // already closed
     }
-  }
-}
-
-/** Resolves `p` or rejects after `ms` with `what`. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${what}: not within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -242,26 +226,9 @@ export async function startBareFanOutServer(
   certFile: string,
   keyFile: string,
 ): Promise<BareFanOutServer> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", BARE_FAN_OUT_SERVER, String(port), certFile, keyFile],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const stop = async () => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await reader.cancel().catch(() => {});
-    await child.status;
-  };
-  try {
-    await within(reader.read(), 30_000, "bare fan-out server start");
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { port, stop };
+  const child = await spawnReadyChild(
+    ["eval", BARE_FAN_OUT_SERVER, String(port), certFile, keyFile],
+    "bare fan-out server start",
+  );
+  return { port, stop: child.stop };
 }

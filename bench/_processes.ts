@@ -1,5 +1,6 @@
 /**
- * Child processes for `api_load.ts`: the hello-world baseline server and the
+ * Child processes for the benches (`spawnReadyChild`): the hello-world baseline
+ * server of `api_load.ts`, the ready-line wait the other benches share, and the
  * start-to-ready measurement of `hyperplane server`.
  *
  * @module
@@ -107,8 +108,31 @@ async function startChild(
   evalArgs: string[],
   url: string,
 ): Promise<ChildServer> {
+  const child = await spawnReadyChild(
+    ["eval", ...evalArgs],
+    "baseline server start",
+  );
+  return { url, ...child };
+}
+
+/** A Deno child process that has announced it is ready. */
+export interface ReadyChild {
+  pid: number;
+  /** Kills it and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `deno <args>` (stderr inherited) and waits up to 30 s for its first
+ * output on stdout, its ready line; a child that does not get there is
+ * killed and the error names `what`.
+ */
+export async function spawnReadyChild(
+  args: string[],
+  what: string,
+): Promise<ReadyChild> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", ...evalArgs],
+    args,
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -123,12 +147,12 @@ async function startChild(
     await child.status;
   };
   try {
-    await within(reader.read(), 30_000, "baseline server start");
+    await within(reader.read(), 30_000, what);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, pid: child.pid, stop };
+  return { pid: child.pid, stop };
 }
 
 /**

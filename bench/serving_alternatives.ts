@@ -17,7 +17,7 @@
 
 import { ensureCertificates } from "../apiserver/serving/mod.ts";
 import { freePort } from "../tests/support/server.ts";
-import { within } from "./_processes.ts";
+import { spawnReadyChild } from "./_processes.ts";
 import { type Variant, VARIANTS } from "./_serving_variants.ts";
 import { haveWrk, wrkGet } from "./_wrk.ts";
 
@@ -40,42 +40,22 @@ async function startVariant(
   keyFile: string,
 ): Promise<Child> {
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./_serving_variants.ts", import.meta.url).pathname,
-      variant,
-      String(port),
-      certFile,
-      keyFile,
-      String(BODY_BYTES),
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const stop = async () => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone already
-    }
-    await reader.cancel().catch(() => {});
-    await child.status;
-  };
-  try {
-    await within(reader.read(), 30_000, `${variant} start`);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const child = await spawnReadyChild([
+    "run",
+    "-A",
+    new URL("./_serving_variants.ts", import.meta.url).pathname,
+    variant,
+    String(port),
+    certFile,
+    keyFile,
+    String(BODY_BYTES),
+  ], `${variant} start`);
   const scheme = variant === "plain" ? "http" : "https";
   return {
     variant,
     url: `${scheme}://127.0.0.1:${port}/version`,
     pid: child.pid,
-    stop,
+    stop: child.stop,
   };
 }
 
