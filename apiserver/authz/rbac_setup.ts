@@ -90,13 +90,21 @@ export async function setupAuthorization(
   await policy.start();
   const rbac = new RbacAuthorizer(policy);
   const expected = bootstrapPolicy();
+  /** RoleBindings of the bootstrap policy, counted per namespace. */
+  const roleBindingsPerNamespace = new Map<string, number>();
+  for (const b of expected.roleBindings) {
+    const ns = b.metadata.namespace ?? "";
+    roleBindingsPerNamespace.set(
+      ns,
+      (roleBindingsPerNamespace.get(ns) ?? 0) + 1,
+    );
+  }
   // Every bootstrap object is in the index: the bindings alone are not
   // enough, since the policy's objects are written concurrently and a
   // binding indexed before its role grants nothing yet.
   const indexed = (cluster: string): boolean => {
     const p = policy.policyFor(cluster);
     if (!p) return false;
-    const count = (ns: string) => p.roleBindings(ns).length;
     return expected.clusterRoles.every((r) =>
       p.clusterRole(r.metadata.name ?? "")
     ) &&
@@ -104,13 +112,9 @@ export async function setupAuthorization(
       expected.roles.every((r) =>
         p.role(r.metadata.namespace ?? "", r.metadata.name ?? "")
       ) &&
-      [...new Set(expected.roleBindings.map((b) => b.metadata.namespace ?? ""))]
-        .every((ns) =>
-          count(ns) >=
-            expected.roleBindings.filter((b) =>
-              (b.metadata.namespace ?? "") === ns
-            ).length
-        );
+      [...roleBindingsPerNamespace].every(([ns, n]) =>
+        p.roleBindings(ns).length >= n
+      );
   };
   return {
     authorizer: rbac,
