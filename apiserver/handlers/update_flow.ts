@@ -9,6 +9,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { isStorageError } from "../../storage/mod.ts";
+import { jsonEqual } from "../../internal/json.ts";
 import {
   conflictError,
   methodNotAllowedError,
@@ -135,7 +136,7 @@ export async function runUpdate(
         created = false;
         // The store keeps the resourceVersion only for the same JSON: an
         // equal object whose keys moved (managedFields re-set) is a no-op.
-        if (sameContent(next, current)) return current;
+        if (jsonEqual(next, current)) return current;
         if (dryRun) throw new DryRunResult(next, false);
         return next;
       },
@@ -153,30 +154,6 @@ export async function runUpdate(
     result = await finishDeletion(ctx, key, result);
   }
   return objectResponse(ctx, result, created ? 201 : 200);
-}
-
-/** Deep equality of JSON values, whatever the order of object keys. */
-export function sameContent(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length &&
-      a.every((v, i) => sameContent(v, b[i]));
-  }
-  if (
-    typeof a !== "object" || a === null || typeof b !== "object" ||
-    b === null || Array.isArray(b)
-  ) {
-    return false;
-  }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) =>
-    Object.hasOwn(b, k) &&
-    sameContent(
-      (a as Record<string, unknown>)[k],
-      (b as Record<string, unknown>)[k],
-    )
-  );
 }
 
 /** Deletes an object whose last finalizer is gone; a lost race is not an error. */
