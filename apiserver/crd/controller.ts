@@ -18,10 +18,7 @@
  */
 
 import {
-  clusterFromKey,
-  INITIAL_EVENTS_END_ANNOTATION,
   isStorageError,
-  type KubeObject,
   objectKey,
   resourcePrefix,
   type Store,
@@ -31,7 +28,9 @@ import type { ClusterRegistries } from "../resources/registry.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import { ApiError } from "../status/mod.ts";
 import { deleteInstancesOnce } from "./_instances.ts";
+import { finalizeAndDelete } from "./finalize.ts";
 import { sleep } from "../../internal/sleep.ts";
+import { watchClusters } from "../watch_index/mod.ts";
 import { CelRules } from "./schema/cel.ts";
 import {
   computeCrdStatus,
@@ -154,104 +153,48 @@ export class CrdController {
     return this.#abort.signal;
   }
 
-  /** Ends an initial listing: forgets CRDs not seen, syncs every cluster. */
-  async #initialDone(seen: Map<string, Map<string, Crd>>): Promise<void> {
-    const clusters = new Set([...this.#crds.keys(), ...seen.keys()]);
-    for (const c of clusters) {
-      const now = seen.get(c) ?? new Map<string, Crd>();
-      for (const name of this.#crds.get(c)?.keys() ?? []) {
-        if (!now.has(name)) this.#unserve(c, name);
-      }
-      this.#crds.set(c, now);
-      await this.#syncCluster(c);
-    }
-  }
-
-  async #watchLoop(
-    synced: PromiseWithResolvers<void>,
-  ): Promise<void> {
-    let rv = "";
+  /**
+   * Follows the CRDs of every cluster ({@linkcode watchClusters}): an
+   * initial state (at the start, after a watch outage) is collected, then
+   * every cluster is synced once; later changes sync their cluster.
+   */
+  async #watchLoop(synced: PromiseWithResolvers<void>): Promise<void> {
     let first = true;
-    const signal = this.#signal;
-    while (!signal.aborted) {
-      try {
-        let seen = rv === "" ? new Map<string, Map<string, Crd>>() : undefined;
-        const w = await this.#opts.crdStore.watch(
-          resourcePrefix({ group: CRD_GROUP, resource: CRD_RESOURCE }),
-          {
-            recursive: true,
-            resourceVersion: rv,
-            sendInitialEvents: rv === "",
-            allowBookmarks: true,
-            signal,
-          },
-        );
-        for await (const ev of w) {
-          if (ev.type === "ERROR") {
-            rv = "";
-            break;
-          }
-          if (ev.type === "BOOKMARK") {
-            const end = ev.object.metadata.annotations?.[
-              INITIAL_EVENTS_END_ANNOTATION
-            ] === "true";
-            if (seen && end) {
-              await this.#initialDone(seen);
-              seen = undefined;
-              if (first) synced.resolve();
-              first = false;
-            }
-            if (!seen && ev.object.metadata.resourceVersion) {
-              rv = ev.object.metadata.resourceVersion;
-            }
-            continue;
-          }
-          const cluster = ev.key ? clusterFromKey(ev.key) : undefined;
-          if (!cluster) continue;
-          if (seen) {
-            if (!seen.has(cluster)) seen.set(cluster, new Map());
-            seen.get(cluster)!.set(
-              ev.object.metadata.name ?? "",
-              ev.object as Crd,
-            );
-            continue;
-          }
-          rv = ev.object.metadata.resourceVersion ?? rv;
-          await this.#onEvent(ev.type, cluster, ev.object);
-        }
-      } catch (e) {
-        if (signal.aborted) break;
-        if (first) {
-          synced.reject(e);
-          return;
-        }
-        this.#log.warn("crd watch failed", { error: e });
-        rv = "";
-      }
-      await sleep(rv === "" ? 1000 : 200, signal);
+    try {
+      await watchClusters({
+        store: this.#opts.crdStore,
+        prefix: resourcePrefix({ group: CRD_GROUP, resource: CRD_RESOURCE }),
+        signal: this.#signal,
+        name: "crd",
+        logger: this.#log,
+        retryDelayMs: 1000,
+        failFast: true,
+        onPut: (cluster, _key, obj, initial) => {
+          let crds = this.#crds.get(cluster);
+          if (!crds) this.#crds.set(cluster, crds = new Map());
+          crds.set(obj.metadata.name ?? "", obj as Crd);
+          if (!initial) return this.#trySync(cluster);
+        },
+        onDelete: (cluster, _key, last) => {
+          const name = last.metadata.name ?? "";
+          const crds = this.#crds.get(cluster);
+          crds?.delete(name);
+          if (crds?.size === 0) this.#crds.delete(cluster);
+          this.#cleanedUp.delete(`${cluster}/${name}/${last.metadata.uid}`);
+          this.#unserve(cluster, name);
+          return this.#trySync(cluster);
+        },
+        onSynced: async () => {
+          for (const c of [...this.#crds.keys()]) await this.#syncCluster(c);
+          if (first) synced.resolve();
+          first = false;
+        },
+      });
+    } catch (e) {
+      synced.reject(e);
+      return;
     }
     if (first) synced.resolve();
-  }
-
-  async #onEvent(
-    type: string,
-    cluster: string,
-    obj: KubeObject,
-  ): Promise<void> {
-    const name = obj.metadata.name ?? "";
-    let crds = this.#crds.get(cluster);
-    if (!crds) {
-      crds = new Map();
-      this.#crds.set(cluster, crds);
-    }
-    if (type === "DELETED") {
-      crds.delete(name);
-      this.#cleanedUp.delete(`${cluster}/${name}/${obj.metadata.uid}`);
-      this.#unserve(cluster, name);
-    } else {
-      crds.set(name, obj as Crd);
-    }
-    await this.#trySync(cluster);
   }
 
   /** Syncs `cluster`; a failure is retried a second later. */
@@ -346,33 +289,16 @@ export class CrdController {
     cluster: string,
     name: string,
     statusOf: (cur: Crd) => CrdStatus,
-    finalize = false,
   ): Promise<Crd | undefined> {
-    const key = objectKey({
-      group: CRD_GROUP,
-      resource: CRD_RESOURCE,
-      cluster,
-      name,
-    });
+    const key = this.#keyOf(cluster, name);
     try {
       const out = await this.#opts.crdStore.guaranteedUpdate(key, {
         tryUpdate: (cur) => {
           const crd = cur as Crd;
           const status = statusOf(crd);
-          const fins = crd.metadata.finalizers ?? [];
-          const dropFinalizer = finalize &&
-            fins.includes(CRD_CLEANUP_FINALIZER);
-          if (jsonEqual(status, crd.status) && !dropFinalizer) return crd;
+          if (jsonEqual(status, crd.status)) return crd;
           const next = structuredClone(crd);
           next.status = status;
-          if (dropFinalizer) {
-            next.metadata.finalizers = fins.filter((f) =>
-              f !== CRD_CLEANUP_FINALIZER
-            );
-            if (next.metadata.finalizers.length === 0) {
-              delete next.metadata.finalizers;
-            }
-          }
           return next;
         },
       });
@@ -472,13 +398,20 @@ export class CrdController {
     if (signal.aborted) return;
     this.#cleanedUp.add(`${cluster}/${name}/${crd.metadata.uid}`);
     this.#unserve(cluster, name);
-    await this.#writeStatus(
-      cluster,
-      name,
-      (cur) => terminatingStatus(cur, this.#now(), "InstanceDeletionCompleted"),
-      true,
-    );
-    await this.#deleteFinalized(cluster, name);
+    await finalizeAndDelete(this.#opts.crdStore, this.#keyOf(cluster, name), {
+      finalizer: CRD_CLEANUP_FINALIZER,
+      change: (cur) => {
+        const status = terminatingStatus(
+          cur as Crd,
+          this.#now(),
+          "InstanceDeletionCompleted",
+        );
+        if (jsonEqual(status, cur.status)) return cur;
+        const next = structuredClone(cur);
+        next.status = status;
+        return next;
+      },
+    });
   }
 
   async #getCrd(cluster: string, name: string): Promise<Crd | undefined> {
@@ -499,33 +432,10 @@ export class CrdController {
     });
   }
 
-  /**
-   * Deletes the CRD once it is marked for deletion and holds no finalizer
-   * (as upstream's store does when the last finalizer goes). A concurrent
-   * write (another replica's status) fails the delete's precondition: it is read
-   * again and retried, so the CRD never stays behind without finalizers.
-   */
+  /** Deletes the CRD once it is marked for deletion and holds no finalizer. */
   async #deleteFinalized(cluster: string, name: string): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      if (this.#signal.aborted) return;
-      const cur = await this.#getCrd(cluster, name);
-      if (!cur?.metadata.deletionTimestamp) return;
-      if ((cur.metadata.finalizers?.length ?? 0) > 0) return;
-      try {
-        await this.#opts.crdStore.delete(this.#keyOf(cluster, name), {
-          preconditions: { resourceVersion: cur.metadata.resourceVersion },
-        });
-        return;
-      } catch (e) {
-        if (isStorageError(e, "NotFound")) return;
-        // A failed resourceVersion precondition is InvalidObject.
-        if (
-          !isStorageError(e, "Conflict") && !isStorageError(e, "InvalidObject")
-        ) throw e;
-      }
-    }
-    throw new Error(
-      `crd ${name} in cluster ${cluster}: the final delete kept conflicting`,
-    );
+    await finalizeAndDelete(this.#opts.crdStore, this.#keyOf(cluster, name), {
+      finalizer: CRD_CLEANUP_FINALIZER,
+    });
   }
 }

@@ -71,3 +71,4 @@ export {
 } from "./crd_resource.ts";
 export { TERMINATING_STAGES, type TerminatingStage } from "./status.ts";
 export * as crdSchema from "./schema/mod.ts";
+export { finalizeAndDelete, type FinalizeOptions } from "./finalize.ts";

@@ -22,15 +22,15 @@
  */
 
 import {
-  INITIAL_EVENTS_END_ANNOTATION,
   isStorageError,
-  type KubeObject,
   resourcePrefix,
   type Store,
 } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { sleep } from "../../internal/sleep.ts";
 import { rfc3339 } from "../handlers/strategy.ts";
+import { watchClusters } from "../watch_index/mod.ts";
+import { finalizeAndDelete } from "../crd/mod.ts";
 import type { AdminsBinding } from "./admins.ts";
 import { type ClusterDirectory, virtualClusterKey } from "./directory.ts";
 import type { ClusterObjectCounts } from "./object_counts.ts";
@@ -132,75 +132,44 @@ export class VirtualClusterLifecycle {
     this.#wake.resolve();
   }
 
+  /**
+   * Follows the `VirtualCluster`s of `root` ({@linkcode watchClusters}: a
+   * re-list after a watch outage hands back those deleted meanwhile).
+   */
   async #watchLoop(synced: PromiseWithResolvers<void>): Promise<void> {
-    const signal = this.#abort.signal;
-    const prefix = `${
-      resourcePrefix({ group: TENANCY_GROUP, resource: VIRTUAL_CLUSTERS })
-    }clusters/${ROOT_CLUSTER}/`;
-    let rv = "";
     let first = true;
-    while (!signal.aborted) {
-      try {
-        let seen = rv === "" ? new Map<string, KubeObject>() : undefined;
-        const w = await this.#o.store.watch(prefix, {
-          recursive: true,
-          resourceVersion: rv,
-          sendInitialEvents: rv === "",
-          allowBookmarks: true,
-          signal,
-        });
-        for await (const ev of w) {
-          if (ev.type === "ERROR") {
-            rv = "";
-            break;
+    try {
+      await watchClusters({
+        store: this.#o.store,
+        prefix: `${
+          resourcePrefix({ group: TENANCY_GROUP, resource: VIRTUAL_CLUSTERS })
+        }clusters/${ROOT_CLUSTER}/`,
+        signal: this.#abort.signal,
+        name: "virtual cluster",
+        logger: this.#log,
+        retryDelayMs: 1000,
+        failFast: true,
+        onPut: (_cluster, _key, vc, initial) => {
+          this.#o.directory.observe(vc);
+          if (!initial || this.#needsWork(vc as VirtualCluster)) {
+            this.enqueue(vc.metadata.name ?? "");
           }
-          if (ev.type === "BOOKMARK") {
-            const end = ev.object.metadata.annotations
-              ?.[INITIAL_EVENTS_END_ANNOTATION] === "true";
-            if (seen && end) {
-              this.#initialDone(seen);
-              seen = undefined;
-              if (first) synced.resolve();
-              first = false;
-            }
-            if (!seen && ev.object.metadata.resourceVersion) {
-              rv = ev.object.metadata.resourceVersion;
-            }
-            continue;
-          }
-          const name = ev.object.metadata.name ?? "";
-          if (seen) {
-            seen.set(name, ev.object);
-            continue;
-          }
-          rv = ev.object.metadata.resourceVersion ?? rv;
-          if (ev.type === "DELETED") {
-            this.#o.directory.forget(name);
-            this.#o.counts.forget(name);
-          } else {
-            this.#o.directory.observe(ev.object);
-            this.enqueue(name);
-          }
-        }
-      } catch (e) {
-        if (signal.aborted) break;
-        if (first) {
-          synced.reject(e);
-          return;
-        }
-        this.#log.warn("virtual cluster watch failed", { error: e });
-        rv = "";
-      }
-      await sleep(rv === "" ? 1000 : 200, signal);
+        },
+        onDelete: (_cluster, _key, last) => {
+          const name = last.metadata.name ?? "";
+          this.#o.directory.forget(name);
+          this.#o.counts.forget(name);
+        },
+        onSynced: () => {
+          if (first) synced.resolve();
+          first = false;
+        },
+      });
+    } catch (e) {
+      synced.reject(e);
+      return;
     }
     if (first) synced.resolve();
-  }
-
-  #initialDone(seen: Map<string, KubeObject>): void {
-    for (const [name, vc] of seen) {
-      this.#o.directory.observe(vc);
-      if (this.#needsWork(vc as VirtualCluster)) this.enqueue(name);
-    }
   }
 
   /** False for a Ready cluster whose spec was already acted on. */
@@ -321,33 +290,11 @@ export class VirtualClusterLifecycle {
 
   /** Drops the finalizer; deletes the object once none is left. */
   async #finish(vc: VirtualCluster): Promise<void> {
-    const key = virtualClusterKey(vc.metadata.name ?? "");
-    const uid = vc.metadata.uid;
-    try {
-      const left = await this.#o.store.guaranteedUpdate(key, {
-        preconditions: { uid },
-        tryUpdate: (cur) => {
-          if (!cur) throw new Error("unreachable: no ignoreNotFound");
-          const f = cur.metadata.finalizers ?? [];
-          if (!f.includes(TEARDOWN_FINALIZER)) return cur;
-          const next = structuredClone(cur);
-          next.metadata.finalizers = f.filter((x) => x !== TEARDOWN_FINALIZER);
-          if (next.metadata.finalizers.length === 0) {
-            delete next.metadata.finalizers;
-          }
-          return next;
-        },
-      });
-      if ((left.metadata.finalizers ?? []).length === 0) {
-        await this.#o.store.delete(key, { preconditions: { uid } });
-      }
-    } catch (e) {
-      // Gone, or replaced by a new object of the same name (UID precondition).
-      if (isStorageError(e, "NotFound") || isStorageError(e, "InvalidObject")) {
-        return;
-      }
-      throw e;
-    }
+    await finalizeAndDelete(
+      this.#o.store,
+      virtualClusterKey(vc.metadata.name ?? ""),
+      { finalizer: TEARDOWN_FINALIZER, uid: vc.metadata.uid },
+    );
   }
 
   async #updateStatus(

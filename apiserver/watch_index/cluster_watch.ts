@@ -8,7 +8,8 @@
  * keys and so no cluster. A watch that fails (410 Expired, a closed backend)
  * is restarted with a fresh initial state, and objects not seen again are
  * handed back as deleted. Everything stops with the owner's signal; no timer
- * outlives it.
+ * outlives it. Handlers may be async: the loop waits for each before the
+ * next event, so an owner that reconciles on events sees them in order.
  *
  * It lives in `apiserver/` rather than `storage/`: it is a client of the
  * storage contract (nothing in `storage/` needs it), its users are API
@@ -27,17 +28,35 @@ import {
 import type { Logger } from "../../log/mod.ts";
 import { sleep } from "../../internal/sleep.ts";
 
-/** What a {@linkcode watchClusters} loop tells its owner. */
+/**
+ * What a {@linkcode watchClusters} loop tells its owner; a handler that
+ * returns a promise is awaited before the next event.
+ */
 export interface ClusterWatchHandlers {
-  /** An object was created or changed, or is part of an initial state. */
-  onPut(cluster: string, key: string, object: KubeObject): void;
   /**
-   * An object handed to {@linkcode onPut} is gone: deleted, or not seen again
-   * in the initial state after a restart. `last` is what `onPut` was given.
+   * An object was created or changed, or is part of an initial state
+   * (`initial`: more of it follows until {@linkcode onSynced}).
    */
-  onDelete(cluster: string, key: string, last: KubeObject): void;
+  onPut(
+    cluster: string,
+    key: string,
+    object: KubeObject,
+    initial: boolean,
+  ): unknown;
+  /**
+   * An object handed to {@linkcode onPut} is gone: deleted (`last` is its
+   * deleted state), or not seen again in the initial state after a restart
+   * (then before `onSynced`; `last` holds only the identity — `metadata`
+   * `name`, `namespace`, `uid` — of what `onPut` was given: the loop keeps
+   * no decoded object alive for its owner).
+   */
+  onDelete(
+    cluster: string,
+    key: string,
+    last: KubeObject,
+  ): unknown;
   /** An initial state is complete (at the start and after every restart). */
-  onSynced?(): void;
+  onSynced?(): unknown;
   /** Called after each event that names a key and after `onSynced`. */
   onApplied?(): void;
 }
@@ -55,6 +74,21 @@ export interface ClusterWatchOptions extends ClusterWatchHandlers {
   logger?: Logger;
   /** Wait before restarting a watch that failed at once (ms, default 500). */
   retryDelayMs?: number;
+  /**
+   * Rejects with the error when the first watch fails before its initial
+   * state is complete (an owner whose start must fail on a broken store)
+   * instead of retrying; later failures are retried as always.
+   */
+  failFast?: boolean;
+}
+
+/** The identity of `o`: what a deletion found by a re-list is told. */
+function identityOf(o: KubeObject): KubeObject {
+  const { name, namespace, uid } = o.metadata;
+  const metadata: KubeObject["metadata"] = { name };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (uid !== undefined) metadata.uid = uid;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata };
 }
 
 /**
@@ -72,15 +106,17 @@ export interface ClusterWatchOptions extends ClusterWatchHandlers {
  */
 export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
   const { store, prefix, signal, name, logger } = opts;
-  /** What was handed to `onPut` and not yet deleted, by key. */
+  /** The identity of what was handed to `onPut` and not yet deleted, by key. */
   const known = new Map<string, { cluster: string; object: KubeObject }>();
-  const remove = (key: string) => {
+  const remove = async (key: string, last?: KubeObject) => {
     const k = known.get(key);
     if (!k) return;
     known.delete(key);
-    opts.onDelete(k.cluster, key, k.object);
+    const r = opts.onDelete(k.cluster, key, last ?? k.object);
+    if (r instanceof Promise) await r;
   };
   let rv = "";
+  let everSynced = false;
   while (!signal.aborted) {
     const fresh = rv === "";
     const seen = fresh ? new Set<string>() : undefined;
@@ -110,21 +146,24 @@ export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
             ?.[INITIAL_EVENTS_END_ANNOTATION] === "true";
           if (seen && end) {
             for (const key of [...known.keys()]) {
-              if (!seen.has(key)) remove(key);
+              if (!seen.has(key)) await remove(key);
             }
             initialDone = true;
-            opts.onSynced?.();
+            const r = opts.onSynced?.();
+            if (r instanceof Promise) await r;
+            everSynced = true;
             opts.onApplied?.();
           }
           continue;
         }
         if (!ev.key) continue;
-        if (ev.type === "DELETED") remove(ev.key);
+        if (ev.type === "DELETED") await remove(ev.key, ev.object);
         else {
           const cluster = clusterFromKey(ev.key);
           if (cluster !== undefined) {
-            known.set(ev.key, { cluster, object: ev.object });
-            opts.onPut(cluster, ev.key, ev.object);
+            known.set(ev.key, { cluster, object: identityOf(ev.object) });
+            const r = opts.onPut(cluster, ev.key, ev.object, !initialDone);
+            if (r instanceof Promise) await r; // a sync handler costs no microtask per event
           }
           seen?.add(ev.key);
         }
@@ -134,6 +173,7 @@ export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
       if (!initialDone) rv = "";
     } catch (e) {
       if (signal.aborted) break;
+      if (opts.failFast && !everSynced) throw e;
       logger?.warn(`${name} watch failed; retrying`, { error: String(e) });
       rv = "";
     }

@@ -140,3 +140,95 @@ Deno.test("an index closed before its first load rejects ready()", async () => {
   await index.closed();
   await factory.close();
 });
+
+Deno.test("initial puts are flagged, awaited in order, and a re-list's deletion hands over the identity only", async () => {
+  const { factory, store, key, put } = openStore();
+  await put("root", "a");
+  const fail = Promise.withResolvers<void>();
+  const seen: string[] = [];
+  let synced = Promise.withResolvers<void>();
+  const stop = new AbortController();
+  const loop = watchClusters({
+    store: expiringOnce(store, fail.promise),
+    prefix: PREFIX,
+    signal: stop.signal,
+    name: "test",
+    retryDelayMs: 5,
+    onPut: async (cluster, _k, o, initial) => {
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(`put ${cluster} ${o.metadata.name} ${initial}`);
+    },
+    onDelete: async (cluster, _k, last) => {
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(`delete ${cluster} ${JSON.stringify(last.metadata)}`);
+    },
+    onSynced: () => {
+      seen.push("synced");
+      synced.resolve();
+    },
+  });
+  try {
+    await synced.promise;
+    assert.deepEqual(seen, ["put root a true", "synced"]);
+    seen.length = 0;
+    synced = Promise.withResolvers<void>();
+    const { metadata } = await store.get(key("root", "a"));
+    await store.delete(key("root", "a"));
+    await put("root", "b");
+    fail.resolve();
+    await synced.promise;
+    assert.deepEqual(seen, [
+      "put root b true",
+      `delete root ${JSON.stringify({ name: "a", uid: metadata.uid })}`,
+      "synced",
+    ]);
+  } finally {
+    stop.abort();
+    await loop;
+    await factory.close();
+  }
+});
+
+Deno.test("failFast rejects when the first watch fails; without it the loop retries", async () => {
+  const { factory, store } = openStore();
+  let calls = 0;
+  const broken = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== "watch") return Reflect.get(target, prop, receiver);
+      return () => {
+        calls++;
+        return Promise.reject(new Error("backend closed"));
+      };
+    },
+  });
+  const handlers = {
+    prefix: PREFIX,
+    name: "test",
+    retryDelayMs: 1,
+    onPut: () => {},
+    onDelete: () => {},
+  };
+  try {
+    await assert.rejects(
+      watchClusters({
+        ...handlers,
+        store: broken,
+        signal: new AbortController().signal,
+        failFast: true,
+      }),
+      /backend closed/,
+    );
+    assert.equal(calls, 1);
+    const stop = new AbortController();
+    const loop = watchClusters({
+      ...handlers,
+      store: broken,
+      signal: stop.signal,
+    });
+    while (calls < 4) await new Promise((r) => setTimeout(r, 2));
+    stop.abort();
+    await loop;
+  } finally {
+    await factory.close();
+  }
+});
