@@ -106,11 +106,11 @@ export async function setupAuthorization(
     const p = policy.policyFor(cluster);
     if (!p) return false;
     return expected.clusterRoles.every((r) =>
-      p.clusterRole(r.metadata.name ?? "")
+      p.clusterRoleRules(r.metadata.name ?? "")
     ) &&
       p.clusterRoleBindings().length >= expected.clusterRoleBindings.length &&
       expected.roles.every((r) =>
-        p.role(r.metadata.namespace ?? "", r.metadata.name ?? "")
+        p.roleRules(r.metadata.namespace ?? "", r.metadata.name ?? "")
       ) &&
       [...roleBindingsPerNamespace].every(([ns, n]) =>
         p.roleBindings(ns).length >= n

@@ -68,7 +68,6 @@ export type RoleRefRules =
 
 const DENY: AuthorizationDecision = Object.freeze({ allowed: false });
 const ALLOW: AuthorizationDecision = Object.freeze({ allowed: true });
-const NO_RULES: readonly PolicyRule[] = Object.freeze([]);
 
 function describeSubject(s: Subject, bindingNamespace: string): string {
   if (s.kind === "ServiceAccount") {
@@ -134,26 +133,26 @@ export function roleRefRules(
 ): RoleRefRules {
   switch (ref.kind) {
     case "Role": {
-      const r = bindingNamespace
-        ? policy?.role(bindingNamespace, ref.name)
+      const rules = bindingNamespace
+        ? policy?.roleRules(bindingNamespace, ref.name)
         : undefined;
-      if (!r) {
+      if (!rules) {
         return {
           error: `role.${RBAC_GROUP} ${JSON.stringify(ref.name)} not found`,
         };
       }
-      return { rules: r.rules ?? NO_RULES };
+      return { rules };
     }
     case "ClusterRole": {
-      const r = policy?.clusterRole(ref.name);
-      if (!r) {
+      const rules = policy?.clusterRoleRules(ref.name);
+      if (!rules) {
         return {
           error: `clusterrole.${RBAC_GROUP} ${
             JSON.stringify(ref.name)
           } not found`,
         };
       }
-      return { rules: r.rules ?? NO_RULES };
+      return { rules };
     }
     default:
       return {

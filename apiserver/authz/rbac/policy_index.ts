@@ -3,6 +3,10 @@
  * the bindings that name the requesting user or one of its groups — never a
  * scan of every binding. Roles are kept by name and resolved at decision
  * time, so editing a role takes effect without re-indexing its bindings.
+ * The index keeps what decisions read — a role's rules, a binding's name,
+ * role reference and subjects — never the stored objects, and identical
+ * rules and subjects share one copy across clusters (`interned.ts`: every
+ * cluster's bootstrap policy is the same).
  *
  * Filled by a policy source (`store_policy.ts` from storage,
  * {@linkcode StaticPolicy} in tests); read by the authorizer.
@@ -11,10 +15,11 @@
  */
 
 import type { KubeObject } from "../../../storage/mod.ts";
+import { rbacValues } from "./interned.ts";
 import { subjectUserName } from "./rules.ts";
 import type {
   BindingObject,
-  ClusterRoleObject,
+  PolicyRule,
   RbacResource,
   RoleObject,
   RoleRef,
@@ -77,16 +82,33 @@ function toEntry(
     kind,
     name: objName(obj),
     namespace,
-    roleRef: obj.roleRef ?? { apiGroup: "", kind: "", name: "" },
-    subjects: Array.isArray(obj.subjects) ? obj.subjects : [],
+    roleRef: rbacValues.intern(
+      obj.roleRef ?? { apiGroup: "", kind: "", name: "" },
+    ),
+    subjects: Array.isArray(obj.subjects)
+      ? rbacValues.intern(obj.subjects)
+      : NO_SUBJECTS,
     visitMark: 0,
   };
 }
 
+const NO_SUBJECTS: readonly Subject[] = Object.freeze([]);
+const NO_RULES: readonly PolicyRule[] = Object.freeze([]);
+
+/** A role's rules, shared with every identical role (`interned.ts`). */
+function rulesOf(obj: KubeObject): readonly PolicyRule[] {
+  const rules = (obj as RoleObject).rules;
+  return Array.isArray(rules) && rules.length > 0
+    ? rbacValues.intern(rules)
+    : NO_RULES;
+}
+
 /** The RBAC objects of one cluster with subject indexes. */
 export class ClusterPolicy {
-  readonly #clusterRoles = new Map<string, ClusterRoleObject>();
-  readonly #roles = new Map<string, Map<string, RoleObject>>();
+  /** Each ClusterRole's rules by name. */
+  readonly #clusterRoles = new Map<string, readonly PolicyRule[]>();
+  /** Each Role's rules by namespace and name. */
+  readonly #roles = new Map<string, Map<string, readonly PolicyRule[]>>();
   readonly #crbs = new Map<string, BindingEntry>();
   readonly #rbs = new Map<string, Map<string, BindingEntry>>();
   readonly #crbByUser: SubjectIndex = new Map();
@@ -110,12 +132,12 @@ export class ClusterPolicy {
     const ns = obj.metadata.namespace ?? "";
     switch (resource) {
       case "clusterroles":
-        this.#clusterRoles.set(name, obj as ClusterRoleObject);
+        this.#clusterRoles.set(name, rulesOf(obj));
         return;
       case "roles": {
         let m = this.#roles.get(ns);
         if (!m) this.#roles.set(ns, m = new Map());
-        m.set(name, obj as RoleObject);
+        m.set(name, rulesOf(obj));
         return;
       }
       case "clusterrolebindings": {
@@ -193,13 +215,16 @@ export class ClusterPolicy {
       this.#crbs.size === 0 && this.#rbs.size === 0;
   }
 
-  /** A ClusterRole by name. */
-  clusterRole(name: string): ClusterRoleObject | undefined {
+  /** The rules of a ClusterRole (`undefined`: no such role). */
+  clusterRoleRules(name: string): readonly PolicyRule[] | undefined {
     return this.#clusterRoles.get(name);
   }
 
-  /** A Role by namespace and name. */
-  role(namespace: string, name: string): RoleObject | undefined {
+  /** The rules of a Role (`undefined`: no such role). */
+  roleRules(
+    namespace: string,
+    name: string,
+  ): readonly PolicyRule[] | undefined {
     return this.#roles.get(namespace)?.get(name);
   }
 
@@ -229,16 +254,6 @@ export class ClusterPolicy {
     group: string,
   ): readonly BindingEntry[] | undefined {
     return this.#rbByGroup.get(namespace)?.get(group);
-  }
-
-  /** Every ClusterRole (plain stored objects). */
-  clusterRoles(): ClusterRoleObject[] {
-    return [...this.#clusterRoles.values()];
-  }
-
-  /** The Roles of `namespace`. */
-  roles(namespace: string): RoleObject[] {
-    return [...(this.#roles.get(namespace)?.values() ?? [])];
   }
 
   /** Every ClusterRoleBinding (indexed form). */
