@@ -123,9 +123,19 @@ export async function setupAuthorization(
     // first requests (and the controllers') are decided by it.
     bootstrap: async (cluster) => {
       await bootstrap(cluster);
-      const deadline = Date.now() + INDEX_WAIT_MS;
-      while (!indexed(cluster) && Date.now() < deadline) {
-        await Promise.race([policy.changed(), sleep(20)]);
+      if (indexed(cluster)) return;
+      // Woken by this cluster's changes only; one timer for the deadline.
+      const stop = new AbortController();
+      let timedOut = false;
+      const deadline = sleep(INDEX_WAIT_MS, stop.signal).then(() => {
+        timedOut = true;
+      });
+      try {
+        while (!timedOut && !indexed(cluster)) {
+          await Promise.race([policy.changedIn(cluster), deadline]);
+        }
+      } finally {
+        stop.abort();
       }
     },
     close: () => policy.close(),

@@ -136,6 +136,58 @@ function protectedFromUpdate(obj: KubeObject): boolean {
   return obj.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === "false";
 }
 
+/** What a reconcile writes: each object, and its first stored form's JSON. */
+interface Plan {
+  items: { resource: RbacResource; expected: KubeObject; initial: string }[];
+}
+
+/**
+ * The plan of a policy: aggregated roles start with their aggregated rules;
+ * a new object is decoded from its text (cheaper than a structured clone).
+ */
+function planOf(policy: BootstrapPolicy): Plan {
+  const initialRules = new Map(
+    aggregateAll(policy.clusterRoles).map((r) => [r.metadata.name, r.rules]),
+  );
+  const item = (
+    resource: RbacResource,
+    expected: KubeObject,
+    init = expected,
+  ) => ({
+    resource,
+    expected,
+    initial: JSON.stringify(init),
+  });
+  return {
+    items: [
+      ...policy.clusterRoles.map((r) =>
+        item("clusterroles", r, {
+          ...r,
+          rules: initialRules.get(r.metadata.name) ?? r.rules,
+        })
+      ),
+      ...policy.clusterRoleBindings.map((b) => item("clusterrolebindings", b)),
+      ...policy.roles.map((r) => item("roles", r)),
+      ...policy.roleBindings.map((b) => item("rolebindings", b)),
+    ],
+  };
+}
+
+/**
+ * The default policy's plan, built once per process: every cluster gets the
+ * same policy, and building it (plus aggregation) cost ~0.3 ms per cluster.
+ * Frozen: reconciles share it and only read it.
+ */
+let defaultPlan: Plan | undefined;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * Creates the bootstrap policy's missing objects in `cluster` and adds what
  * existing ones lack (see the module doc). Safe to run on every start and
@@ -144,7 +196,9 @@ function protectedFromUpdate(obj: KubeObject): boolean {
 export async function reconcileBootstrapPolicy(
   opts: ReconcileOptions,
 ): Promise<ReconcileResult> {
-  const policy = opts.policy ?? bootstrapPolicy();
+  const plan = opts.policy
+    ? planOf(opts.policy)
+    : (defaultPlan ??= deepFreeze(planOf(bootstrapPolicy())));
   const now = opts.now ?? (() => new Date());
   const prepare = opts.prepare ?? ((obj: KubeObject) => {
     obj.metadata.uid = crypto.randomUUID();
@@ -152,14 +206,11 @@ export async function reconcileBootstrapPolicy(
     return obj;
   });
   const result: ReconcileResult = { created: [], updated: [], skipped: [] };
-  const initialRules = new Map(
-    aggregateAll(policy.clusterRoles).map((r) => [r.metadata.name, r.rules]),
-  );
 
   const one = async (
     resource: RbacResource,
     expected: KubeObject,
-    initial: KubeObject,
+    initial: string,
   ) => {
     const store = opts.stores[resource];
     const namespace = expected.metadata.namespace;
@@ -174,7 +225,7 @@ export async function reconcileBootstrapPolicy(
     const label = `${resource}/${namespace ? namespace + "/" : ""}${name}`;
     const create = async () => {
       try {
-        await store.create(key, prepare(structuredClone(initial), resource));
+        await store.create(key, prepare(JSON.parse(initial), resource));
         result.created.push(label);
         return true;
       } catch (e) {
@@ -245,16 +296,8 @@ export async function reconcileBootstrapPolicy(
 
   // Every object at once: they are independent, and the backend commits
   // concurrent writes together (one group commit, not one per object).
-  await Promise.all([
-    ...policy.clusterRoles.map((r) =>
-      one("clusterroles", r, {
-        ...r,
-        rules: initialRules.get(r.metadata.name) ?? r.rules,
-      })
-    ),
-    ...policy.clusterRoleBindings.map((b) => one("clusterrolebindings", b, b)),
-    ...policy.roles.map((r) => one("roles", r, r)),
-    ...policy.roleBindings.map((b) => one("rolebindings", b, b)),
-  ]);
+  await Promise.all(
+    plan.items.map((i) => one(i.resource, i.expected, i.initial)),
+  );
   return result;
 }

@@ -41,6 +41,8 @@ export class StoreBackedPolicy implements RbacPolicySource {
   readonly #syncedResources = new Set<RbacResource>();
   readonly #ready = Promise.withResolvers<void>();
   #changed = Promise.withResolvers<void>();
+  /** Waiters for the next change of one cluster (see `changedIn`). */
+  readonly #clusterWaiters = new Map<string, PromiseWithResolvers<void>>();
   #loops: Promise<void>[] = [];
   #synced = false;
 
@@ -91,6 +93,24 @@ export class StoreBackedPolicy implements RbacPolicySource {
     return this.#clusters.get(cluster);
   }
 
+  /**
+   * Resolves after the next change applied to `cluster`'s policy: a caller
+   * waiting for one cluster's objects is not woken by every other cluster's
+   * writes (32 clusters bootstrapping at once write ~1,200 RBAC objects).
+   */
+  changedIn(cluster: string): Promise<void> {
+    let w = this.#clusterWaiters.get(cluster);
+    if (!w) this.#clusterWaiters.set(cluster, w = Promise.withResolvers());
+    return w.promise;
+  }
+
+  #notifyCluster(cluster: string): void {
+    const w = this.#clusterWaiters.get(cluster);
+    if (!w) return;
+    this.#clusterWaiters.delete(cluster);
+    w.resolve();
+  }
+
   #notify(): void {
     const c = this.#changed;
     this.#changed = Promise.withResolvers<void>();
@@ -101,6 +121,7 @@ export class StoreBackedPolicy implements RbacPolicySource {
     let policy = this.#clusters.get(cluster);
     if (!policy) this.#clusters.set(cluster, policy = new ClusterPolicy());
     policy.put(resource, obj);
+    this.#notifyCluster(cluster);
   }
 
   #remove(resource: RbacResource, cluster: string, last: KubeObject): void {
@@ -112,6 +133,7 @@ export class StoreBackedPolicy implements RbacPolicySource {
       last.metadata.name ?? "",
     );
     if (policy.empty) this.#clusters.delete(cluster);
+    this.#notifyCluster(cluster);
   }
 
   #markSynced(resource: RbacResource): void {
