@@ -49,7 +49,6 @@ import { handleDelete } from "./handlers/delete.ts";
 import { handleDeleteCollection } from "./handlers/delete_collection.ts";
 import { handleGet } from "./handlers/get.ts";
 import { handleList } from "./handlers/list.ts";
-import { handlePatch } from "./handlers/patch.ts";
 import { handleUpdate } from "./handlers/update.ts";
 import { createOpenApiServer } from "./openapi/serve.ts";
 import { BUILTIN_RESOURCES, ClusterRegistries } from "./resources/registry.ts";
@@ -159,6 +158,14 @@ const REVIEW_DISCOVERY = REVIEW_RESOURCES.map((r) => ({
   ...r,
   verbs: ["create"],
 }));
+
+/**
+ * PATCH (JSON, merge, strategic merge and apply patches: 12 modules) is
+ * loaded by the first patch request instead of with the server (issue 21:
+ * start to `/readyz`). A fixed specifier, so `deno compile` embeds it.
+ */
+const handlePatch: VerbHandler = async (ctx) =>
+  (await import("./handlers/patch.ts")).handlePatch(ctx);
 
 const VERBS: Record<string, VerbHandler> = {
   get: handleGet,
