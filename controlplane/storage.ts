@@ -13,7 +13,7 @@ import { Backends, type FlagValues } from "../registry/mod.ts";
 import type { StoreFactory } from "../storage/mod.ts";
 import { registerBuiltinBackends } from "../backends/register.ts";
 import { cachedStoreFactory } from "../storage/cacher/mod.ts";
-import { type Encryption, openEncryption } from "../storage/encryption/mod.ts";
+import type { Encryption } from "../storage/encryption/mod.ts";
 import {
   controlSocketPath,
   serveControlSocket,
@@ -128,7 +128,8 @@ export async function openControlPlaneStorage(
   const features = opts.storageFeatures ?? {};
   const encryption = features.encryption === undefined
     ? undefined
-    : await openEncryption({
+    // Loaded only when configured (12 modules; issue 21, start time).
+    : await (await import("../storage/encryption/mod.ts")).openEncryption({
       configFile: features.encryption.configFile,
       automaticReload: features.encryption.automaticReload ?? false,
       logger: ctx.logger,
