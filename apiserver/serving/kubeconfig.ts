@@ -66,7 +66,11 @@ export function adminKubeconfig(
  * Writes the admin kubeconfig atomically (temporary file, fsync, rename)
  * with mode 0600; a missing directory is created 0700. A file that already
  * holds exactly this kubeconfig with mode 0600 is left alone (a restart
- * then costs no write and no fsyncs).
+ * then costs no write and no fsyncs). "Exactly" is decided without the
+ * YAML library (issue 21: loading it on every restart cost ~30 ms while
+ * the first `/readyz` waited): the file's first line is a comment with a
+ * SHA-256 digest of the document and of the YAML below it, so a changed
+ * server, CA or token, or an edited file, is rewritten.
  *
  * @example
  * ```ts
@@ -82,21 +86,44 @@ export async function writeAdminKubeconfig(
   opts: AdminKubeconfigOptions,
 ): Promise<void> {
   const { path, ...rest } = opts;
-  const text = (await loadYaml()).stringify(adminKubeconfig(rest));
-  if (await holds(path, text)) return;
-  await writeFileAtomic(path, text);
+  const doc = adminKubeconfig(rest);
+  const existing = await readOwnerOnly(path);
+  if (existing !== undefined && await carriesDigest(existing, doc)) return;
+  const body = (await loadYaml()).stringify(doc);
+  await writeFileAtomic(
+    path,
+    `${DIGEST_PREFIX}${await digest(doc, body)}\n${body}`,
+  );
 }
 
-/** True when `path` is a 0600 file whose content is `text`. */
-async function holds(path: string, text: string): Promise<boolean> {
+/** The first line of a written kubeconfig, before the digest. */
+const DIGEST_PREFIX = "# written by hyperplane, sha256:";
+
+/** SHA-256 (hex) of the document (its JSON) and of its YAML rendering. */
+async function digest(doc: unknown, body: string): Promise<string> {
+  const bytes = new TextEncoder().encode(`${JSON.stringify(doc)}\n${body}`);
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** True when `text`'s digest line matches `doc` and the YAML below it. */
+async function carriesDigest(text: string, doc: unknown): Promise<boolean> {
+  const eol = text.indexOf("\n");
+  if (eol < 0 || !text.startsWith(DIGEST_PREFIX)) return false;
+  return text.slice(DIGEST_PREFIX.length, eol) ===
+    await digest(doc, text.slice(eol + 1));
+}
+
+/** The content of `path` when it is a 0600 file, else `undefined`. */
+async function readOwnerOnly(path: string): Promise<string | undefined> {
   try {
     const info = await Deno.stat(path);
     if (!info.isFile || (info.mode !== null && (info.mode & 0o777) !== 0o600)) {
-      return false;
+      return undefined;
     }
-    return await readIfExists(path) === text;
+    return await readIfExists(path);
   } catch {
-    return false; // missing or unreadable: write it
+    return undefined; // missing or unreadable: write it
   }
 }
 

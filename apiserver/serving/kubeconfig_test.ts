@@ -65,7 +65,21 @@ Deno.test("an unchanged 0600 kubeconfig is left alone; a changed or looser one i
     assert.equal(looser.mode! & 0o777, 0o600);
     await writeAdminKubeconfig({ ...opts, token: "other" });
     assert.notEqual((await Deno.stat(path)).ino, looser.ino);
-    assert.match(await Deno.readTextFile(path), /token: other/);
+    const other = await Deno.readTextFile(path);
+    assert.match(other, /token: other/);
+
+    // The check needs no YAML: a digest line covers the document and the
+    // YAML below it, so an edit under an intact digest line is rewritten,
+    // and so is a file written before the digest line existed.
+    const renamed = (text: string) =>
+      text.replace("name: hyperplane", "name: renamed");
+    for (const edited of [renamed(other), other.replace(/^#.*\n/, "")]) {
+      await Deno.writeTextFile(path, edited);
+      const before = await Deno.stat(path);
+      await writeAdminKubeconfig({ ...opts, token: "other" });
+      assert.notEqual((await Deno.stat(path)).ino, before.ino);
+      assert.equal(await Deno.readTextFile(path), other);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
