@@ -33,6 +33,7 @@ import {
   type Subject,
 } from "./types.ts";
 import { rfc3339 } from "../../../internal/time.ts";
+import { jsonEqual } from "../../../internal/json.ts";
 
 /** Options for {@linkcode reconcileBootstrapPolicy}. */
 export interface ReconcileOptions {
@@ -62,74 +63,91 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Adds `expected`'s labels and annotations that `obj` lacks; true when it did. */
-function mergeMeta(obj: KubeObject, expected: KubeObject): boolean {
-  let changed = false;
-  for (const f of ["labels", "annotations"] as const) {
+type MetaField = "labels" | "annotations";
+const META_FIELDS: readonly MetaField[] = ["labels", "annotations"];
+
+/** Whether `obj` lacks a label or annotation key of `expected`. */
+function lacksMeta(obj: KubeObject, expected: KubeObject): boolean {
+  for (const f of META_FIELDS) {
+    const have = obj.metadata[f];
+    for (const k of Object.keys(expected.metadata[f] ?? {})) {
+      if (!have || !Object.hasOwn(have, k)) return true;
+    }
+  }
+  return false;
+}
+
+/** Adds `expected`'s labels and annotations that `obj` lacks (in place). */
+function mergeMeta(obj: KubeObject, expected: KubeObject): void {
+  for (const f of META_FIELDS) {
     const want = expected.metadata[f] ?? {};
     const have = { ...(obj.metadata[f] ?? {}) };
     for (const [k, v] of Object.entries(want)) {
-      if (!Object.hasOwn(have, k)) {
-        have[k] = v;
-        changed = true;
-      }
+      if (!Object.hasOwn(have, k)) have[k] = v;
     }
     if (Object.keys(have).length > 0) obj.metadata[f] = have;
   }
-  return changed;
 }
 
-/** The reconciled copy of an existing role, or `undefined` when nothing lacks. */
+/**
+ * The reconciled copy of an existing role, or `undefined` when nothing lacks
+ * (found without copying: after a restart every cluster's first request
+ * reconciles its 24 roles, which nearly always lack nothing).
+ */
 function reconcileRole(
   existing: KubeObject,
   expected: ClusterRoleObject,
 ): KubeObject | undefined {
-  const out = structuredClone(existing) as ClusterRoleObject;
-  let changed = mergeMeta(out, expected);
+  const role = existing as ClusterRoleObject;
+  const meta = lacksMeta(role, expected);
   const wantSelectors = expected.aggregationRule?.clusterRoleSelectors;
-  if (wantSelectors) {
-    const have: StructuredLabelSelector[] =
-      out.aggregationRule?.clusterRoleSelectors ?? [];
-    const missing = wantSelectors.filter((w) => !have.some((h) => same(h, w)));
-    if (missing.length > 0) {
-      out.aggregationRule = { clusterRoleSelectors: [...have, ...missing] };
-      changed = true;
-    }
-  }
+  const haveSelectors: StructuredLabelSelector[] =
+    role.aggregationRule?.clusterRoleSelectors ?? [];
+  const missingSelectors = (wantSelectors ?? []).filter((w) =>
+    !haveSelectors.some((h) => same(h, w))
+  );
   // Both aggregated: the rules belong to the aggregation controller.
-  if (!(wantSelectors && out.aggregationRule)) {
-    const rules = out.rules ?? [];
-    const missing = (expected.rules ?? []).filter((r) =>
-      covers(rules, [r]).length > 0
-    );
-    if (missing.length > 0) {
-      out.rules = [...rules, ...missing];
-      changed = true;
-    }
+  const aggregated = wantSelectors &&
+    (missingSelectors.length > 0 || role.aggregationRule);
+  const rules = role.rules ?? [];
+  const wantRules = expected.rules ?? [];
+  const missingRules = aggregated || jsonEqual(rules, wantRules)
+    ? []
+    : wantRules.filter((r) => covers(rules, [r]).length > 0);
+  if (!meta && missingSelectors.length === 0 && missingRules.length === 0) {
+    return undefined;
   }
-  return changed ? out : undefined;
+  const out = structuredClone(role);
+  mergeMeta(out, expected);
+  if (missingSelectors.length > 0) {
+    out.aggregationRule = {
+      clusterRoleSelectors: [...haveSelectors, ...missingSelectors],
+    };
+  }
+  if (missingRules.length > 0) out.rules = [...rules, ...missingRules];
+  return out;
 }
 
 function subjectKey(s: Subject): string {
   return `${s.kind}/${s.apiGroup ?? ""}/${s.namespace ?? ""}/${s.name}`;
 }
 
+/** The reconciled copy of an existing binding, or `undefined` (as roles). */
 function reconcileBinding(
   existing: KubeObject,
   expected: BindingObject,
 ): KubeObject | undefined {
-  const out = structuredClone(existing) as BindingObject;
-  let changed = mergeMeta(out, expected);
-  const have = out.subjects ?? [];
+  const binding = existing as BindingObject;
+  const have = binding.subjects ?? [];
   const keys = new Set(have.map(subjectKey));
   const missing = (expected.subjects ?? []).filter((s) =>
     !keys.has(subjectKey(s))
   );
-  if (missing.length > 0) {
-    out.subjects = [...have, ...missing];
-    changed = true;
-  }
-  return changed ? out : undefined;
+  if (!lacksMeta(binding, expected) && missing.length === 0) return undefined;
+  const out = structuredClone(binding);
+  mergeMeta(out, expected);
+  if (missing.length > 0) out.subjects = [...have, ...missing];
+  return out;
 }
 
 function protectedFromUpdate(obj: KubeObject): boolean {

@@ -394,6 +394,27 @@ Deno.test("the bootstrap policy is reconciled into a cluster's storage", async (
       },
     );
     await t.step(
+      "a lost label or aggregation selector is added back, nothing else changes",
+      async () => {
+        const key = keyOf("clusterroles", "c1", { metadata: { name: "view" } });
+        const before = await stores.clusterroles.get(key) as ClusterRoleObject;
+        assert.ok(before.aggregationRule?.clusterRoleSelectors?.length);
+        await stores.clusterroles.guaranteedUpdate(key, {
+          tryUpdate: (cur) => ({
+            ...cur!,
+            metadata: { ...cur!.metadata, labels: {} },
+            aggregationRule: { clusterRoleSelectors: [] },
+          }),
+        });
+        const r = await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+        assert.deepEqual(r.updated, ["clusterroles/view"]);
+        const after = await stores.clusterroles.get(key) as ClusterRoleObject;
+        assert.deepEqual(after.metadata.labels, before.metadata.labels);
+        assert.deepEqual(after.aggregationRule, before.aggregationRule);
+        assert.deepEqual(after.rules, before.rules);
+      },
+    );
+    await t.step(
       "objects annotated autoupdate=false are left alone",
       async () => {
         const key = keyOf("clusterroles", "c1", {
