@@ -269,8 +269,10 @@ export class GarbageCollector {
       }
       return existing.spec;
     }
+    // Metadata is all the graph reads (uid, owners, finalizers, deletion).
     const spec: InformerSpec = {
       target: { cluster: ALL_CLUSTERS, resource: r },
+      metadataOnly: true,
     };
     const clusters = builtin ? undefined : new Set([cluster]);
     this.#shared.set(id, { spec, clusters });

@@ -153,8 +153,12 @@ export async function runResourceQuotaController(
     const id = `${r.group}/${r.resource}`;
     if (watched.has(id)) return;
     watched.add(id);
-    ctx.informers.informer({ target: { cluster: ALL_CLUSTERS, resource: r } })
-      .addHandler({ onDelete: onObjectDeleted });
+    // Deletes need only the object's cluster and namespace: a metadata
+    // informer (shared with the garbage collector's).
+    ctx.informers.informer({
+      target: { cluster: ALL_CLUSTERS, resource: r },
+      metadataOnly: true,
+    }).addHandler({ onDelete: onObjectDeleted });
   };
 
   const resolve = async (

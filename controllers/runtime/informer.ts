@@ -7,6 +7,15 @@
  * last seen resourceVersion (bookmarks keep it fresh), relists on 410 Gone,
  * resyncs periodically, and stops when its signal aborts.
  *
+ * A metadata informer (`metadataOnly`) keeps only each object's
+ * `partialObjectMetadata` (upstream's metadata informers).
+ *
+ * An in-process watch delivers its events through promises only: a long
+ * initial list would run as one chain of microtasks and starve every
+ * request (`/readyz` included) until it ends. The informer hands the event
+ * loop back every {@linkcode YIELD_EVERY_MS} of work, so its first sync
+ * runs beside the API's requests instead of in front of them.
+ *
  * @module
  */
 
@@ -20,6 +29,7 @@ import {
 } from "../client/mod.ts";
 import { sleep } from "../../internal/sleep.ts";
 import { clusterOf } from "./clusters.ts";
+import { partialObjectMetadata } from "./partial_metadata.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
 export interface InformerHandler {
@@ -44,7 +54,19 @@ export interface InformerOptions {
   streamingList?: boolean;
   /** Page size of the list fallback (default 500). */
   pageSize?: number;
+  /** Keep only `partialObjectMetadata` of each object (a metadata informer). */
+  metadataOnly?: boolean;
+  /** Work this long before letting other tasks run (default {@linkcode YIELD_EVERY_MS}). */
+  yieldEveryMs?: number;
   logger: Logger;
+}
+
+/** How long an informer works before it lets other tasks run (ms). */
+export const YIELD_EVERY_MS = 10;
+
+/** Lets timers and I/O run (a macrotask turn), not only microtasks. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** The bookmark annotation that ends a streaming initial list. */
@@ -83,11 +105,26 @@ export class Informer {
   #syncWaiters: Array<() => void> = [];
   #streaming: boolean;
   #lastRv = "";
+  #project: (obj: KubeObject) => KubeObject;
+  #sliceStart = 0;
 
   /** An informer for `opts.target`; it lists and watches once run. */
   constructor(opts: InformerOptions) {
     this.#opts = opts;
     this.#streaming = opts.streamingList ?? true;
+    this.#project = opts.metadataOnly ? partialObjectMetadata : (o) => o;
+  }
+
+  /** True once this slice of work is long enough to let others run. */
+  #due(): boolean {
+    return performance.now() - this.#sliceStart >=
+      (this.#opts.yieldEveryMs ?? YIELD_EVERY_MS);
+  }
+
+  /** Yields a turn of the event loop and starts a new slice. */
+  async #pause(): Promise<void> {
+    await nextTurn();
+    this.#sliceStart = performance.now();
   }
 
   /** Adds a handler; it is told about objects already known as adds. */
@@ -193,8 +230,10 @@ export class Informer {
       limit: this.#opts.pageSize ?? 500,
     });
     const fresh = new Map<string, KubeObject>();
-    for (const obj of page.items) fresh.set(objectKeyOf(obj), obj);
-    this.#replace(fresh);
+    for (const obj of page.items) {
+      fresh.set(objectKeyOf(obj), this.#project(obj));
+    }
+    await this.#replace(fresh);
     this.#lastRv = page.resourceVersion;
     return page.resourceVersion;
   }
@@ -215,7 +254,9 @@ export class Informer {
       ? new Map()
       : undefined;
     const events = this.#opts.client.watch(this.#opts.target, opts, signal);
+    this.#sliceStart = performance.now();
     for await (const ev of events) {
+      if (this.#due()) await this.#pause();
       if (ev.type === "ERROR") {
         const st = ev.object as unknown as Record<string, unknown>;
         if (st.code === 410) throw new Expired();
@@ -232,17 +273,18 @@ export class Informer {
       if (ev.type === "BOOKMARK") {
         const ann = ev.object.metadata?.annotations ?? {};
         if (fresh && ann[INITIAL_EVENTS_END] === "true") {
-          this.#replace(fresh);
+          await this.#replace(fresh);
           fresh = undefined;
         }
         continue;
       }
+      const obj = this.#project(ev.object);
       if (fresh) {
-        if (ev.type === "DELETED") fresh.delete(objectKeyOf(ev.object));
-        else fresh.set(objectKeyOf(ev.object), ev.object);
+        if (ev.type === "DELETED") fresh.delete(objectKeyOf(obj));
+        else fresh.set(objectKeyOf(obj), obj);
         continue;
       }
-      this.#apply(ev.type, ev.object);
+      this.#apply(ev.type, obj);
     }
     // A stream that ended before its initial events completed starts over.
     return fresh ? "" : rv;
@@ -263,14 +305,16 @@ export class Informer {
     }
   }
 
-  #replace(fresh: Map<string, KubeObject>): void {
+  async #replace(fresh: Map<string, KubeObject>): Promise<void> {
     for (const [key, old] of [...this.#items]) {
+      if (this.#due()) await this.#pause();
       if (!fresh.has(key)) {
         this.#items.delete(key);
         for (const h of this.#handlers) h.onDelete?.(old);
       }
     }
     for (const [key, obj] of fresh) {
+      if (this.#due()) await this.#pause();
       const old = this.#items.get(key);
       if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) {
         continue;

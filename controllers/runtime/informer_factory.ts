@@ -1,6 +1,7 @@
 /**
  * Shares informers between controllers: asking twice for the same cluster,
- * resource, namespace and selectors returns the same {@linkcode Informer}.
+ * resource, namespace, selectors and view (whole objects or metadata only)
+ * returns the same {@linkcode Informer}.
  * Informers start when the factory runs (or at once if it is running) and
  * all stop with the factory's signal; one can be stopped alone (`release`).
  *
@@ -21,6 +22,12 @@ export interface InformerSpec {
   fieldSelector?: string;
   /** Replays every object as an update this often (0: never). */
   resyncMs?: number;
+  /**
+   * A metadata informer: keeps only `partialObjectMetadata` of each object
+   * (what the garbage collector and quota controller need). Shared only
+   * with other metadata informers of the same target.
+   */
+  metadataOnly?: boolean;
 }
 
 interface Entry {
@@ -52,6 +59,7 @@ export class InformerFactory {
       t.namespace ?? "",
       spec.labelSelector ?? "",
       spec.fieldSelector ?? "",
+      spec.metadataOnly ?? false,
     ]);
   }
 
@@ -67,6 +75,7 @@ export class InformerFactory {
           labelSelector: spec.labelSelector,
           fieldSelector: spec.fieldSelector,
           resyncMs: spec.resyncMs,
+          metadataOnly: spec.metadataOnly,
           logger: this.#logger,
         }),
         stop: new AbortController(),

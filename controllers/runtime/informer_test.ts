@@ -89,3 +89,69 @@ Deno.test("an informer only sees its namespace and field selector", async () => 
   await running;
   await server.close();
 });
+
+Deno.test("a metadata informer keeps apiVersion, kind and metadata without managedFields", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  await server.request("POST", "/api/v1/namespaces/default/configmaps", {
+    body: configMap("a", { big: "x".repeat(1000) }, {
+      metadata: { labels: { app: "a" }, finalizers: ["example.com/keep"] },
+    }),
+  });
+  const informer = new Informer({
+    client,
+    target: { cluster: "root", resource: CORE.configmaps },
+    metadataOnly: true,
+    logger: silentLogger,
+  });
+  const added: KubeObject[] = [];
+  informer.addHandler({ onAdd: (o) => added.push(o) });
+  const stop = new AbortController();
+  const running = informer.run(stop.signal);
+  await informer.waitForSync();
+  const got = informer.get("default/a")!;
+  assert.deepEqual(Object.keys(got).sort(), ["apiVersion", "kind", "metadata"]);
+  assert.equal(got.kind, "ConfigMap");
+  assert.equal(got.metadata.managedFields, undefined);
+  assert.deepEqual(got.metadata.labels, { app: "a" });
+  assert.deepEqual(got.metadata.finalizers, ["example.com/keep"]);
+  assert.ok(got.metadata.uid);
+  assert.equal(added[0], got);
+  // Later events are projected too.
+  await server.request("PUT", "/api/v1/namespaces/default/configmaps/a", {
+    body: configMap("a", { big: "y" }, {
+      metadata: { labels: { app: "b" }, finalizers: ["example.com/keep"] },
+    }),
+  });
+  await until(() => informer.get("default/a")?.metadata.labels?.app === "b");
+  assert.equal(informer.get("default/a")!.data, undefined);
+  stop.abort();
+  await running;
+  await server.close();
+});
+
+Deno.test("an informer's first sync lets timers run between its events", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  for (const name of ["a", "b", "c"]) {
+    await server.request("POST", "/api/v1/namespaces/default/configmaps", {
+      body: configMap(name),
+    });
+  }
+  const informer = new Informer({
+    client,
+    target: { cluster: "root", resource: CORE.configmaps },
+    yieldEveryMs: 0, // hand the loop back after every event
+    logger: silentLogger,
+  });
+  let syncedWhenTimerRan: boolean | undefined;
+  const stop = new AbortController();
+  const running = informer.run(stop.signal);
+  setTimeout(() => syncedWhenTimerRan = informer.hasSynced, 0);
+  await informer.waitForSync();
+  await until(() => syncedWhenTimerRan !== undefined);
+  assert.equal(syncedWhenTimerRan, false);
+  stop.abort();
+  await running;
+  await server.close();
+});

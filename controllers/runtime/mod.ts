@@ -20,7 +20,9 @@ export {
   type InformerOptions,
   INITIAL_EVENTS_END,
   objectKeyOf,
+  YIELD_EVERY_MS,
 } from "./informer.ts";
+export { partialObjectMetadata } from "./partial_metadata.ts";
 export { InformerFactory, type InformerSpec } from "./informer_factory.ts";
 export {
   DEFAULT_LEASE_NAME,

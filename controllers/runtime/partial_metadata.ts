@@ -1,0 +1,43 @@
+/**
+ * The metadata-only view of an object that a metadata informer keeps
+ * (upstream's `PartialObjectMetadata`, as the garbage collector and the
+ * resource-quota controller watch every resource through): `apiVersion`,
+ * `kind` and `metadata` without `managedFields` (which upstream's
+ * controller manager trims from its informers too). Spec, status and data
+ * are dropped as each object arrives, so an informer over 20,000
+ * ConfigMaps of 1 KiB keeps ~0.3 KB per object instead of the whole
+ * decoded object.
+ *
+ * The object keeps its own `apiVersion` and `kind` (not
+ * `meta.k8s.io/v1 PartialObjectMetadata`): the garbage collector's graph
+ * names owners and events by them.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+
+/**
+ * `obj` reduced to `apiVersion`, `kind` and `metadata` without
+ * `managedFields`.
+ *
+ * @example
+ * ```ts
+ * import { partialObjectMetadata } from "./partial_metadata.ts";
+ *
+ * const m = partialObjectMetadata({
+ *   apiVersion: "v1",
+ *   kind: "ConfigMap",
+ *   metadata: { name: "a", managedFields: [] },
+ *   data: { big: "…" },
+ * });
+ * // m is { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }
+ * ```
+ */
+export function partialObjectMetadata(obj: KubeObject): KubeObject {
+  const { managedFields: _, ...metadata } = obj.metadata ?? {};
+  const out: KubeObject = { metadata };
+  if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
+  if (obj.kind !== undefined) out.kind = obj.kind;
+  return out;
+}
