@@ -13,6 +13,7 @@ import type { KubeObject, Store } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { Authorizer } from "./authorizer.ts";
 import { sleep } from "../../internal/sleep.ts";
+import { rfc3339 } from "../../internal/time.ts";
 import {
   bootstrapPolicy,
   RbacAuthorizer,
@@ -35,6 +36,8 @@ export interface AuthorizationSetupOptions {
   stores: Record<RbacResource, Store>;
   /** Turns a bootstrap object into what the API would store. */
   prepare(obj: KubeObject, resource: RbacResource): KubeObject;
+  /** The clock of `prepare` (default: the system clock). */
+  now?: () => Date;
   logger: Logger;
 }
 
@@ -59,11 +62,20 @@ const ALWAYS_ALLOW: Authorizer = {
 export async function setupAuthorization(
   opts: AuthorizationSetupOptions,
 ): Promise<AuthorizationSetup> {
+  const now = opts.now ?? (() => new Date());
+  const restamp = (obj: KubeObject) => {
+    obj.metadata.uid = crypto.randomUUID();
+    obj.metadata.creationTimestamp = rfc3339(now());
+    return obj;
+  };
   const bootstrap = async (cluster: string) => {
     const r = await reconcileBootstrapPolicy({
       stores: opts.stores,
       cluster,
       prepare: opts.prepare,
+      // Every cluster's policy is the same: validated once, then copied
+      // with its own identity (prepareCreate sets nothing else per call).
+      restamp,
     });
     if (r.created.length || r.updated.length) {
       opts.logger.info("bootstrap RBAC policy written", {

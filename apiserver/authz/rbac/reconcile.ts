@@ -46,6 +46,15 @@ export interface ReconcileOptions {
    * Default: sets `metadata.uid` and `metadata.creationTimestamp`.
    */
   prepare?: (obj: KubeObject, resource: RbacResource) => KubeObject;
+  /**
+   * Gives a prepared object its own identity (`metadata.uid`,
+   * `creationTimestamp`). With it, each object of the default policy goes
+   * through `prepare` (validation) once per process and every later copy is
+   * that result with a fresh identity — `prepare` must then change nothing
+   * else from one call to the next (the server's `prepareCreate` of an RBAC
+   * object does not).
+   */
+  restamp?: (obj: KubeObject) => KubeObject;
   now?: () => Date;
   /** The policy to write (default {@linkcode bootstrapPolicy}). */
   policy?: BootstrapPolicy;
@@ -198,6 +207,15 @@ function planOf(policy: BootstrapPolicy): Plan {
  */
 let defaultPlan: Plan | undefined;
 
+/**
+ * The default plan's objects as `prepare` returned them (JSON), per
+ * `prepare` function (one per server), filled on first use.
+ */
+const preparedTexts = new WeakMap<
+  (obj: KubeObject, resource: RbacResource) => KubeObject,
+  Map<string, string>
+>();
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object") {
     for (const v of Object.values(value)) deepFreeze(v);
@@ -224,6 +242,21 @@ export async function reconcileBootstrapPolicy(
     return obj;
   });
   const result: ReconcileResult = { created: [], updated: [], skipped: [] };
+  let prepared: Map<string, string> | undefined;
+  if (opts.restamp && opts.prepare && !opts.policy) {
+    prepared = preparedTexts.get(opts.prepare);
+    if (!prepared) preparedTexts.set(opts.prepare, prepared = new Map());
+  }
+  const restamp = opts.restamp;
+  /** A new object: prepared once (default policy), then copies restamped. */
+  const fresh = (resource: RbacResource, label: string, initial: string) => {
+    if (!prepared || !restamp) return prepare(JSON.parse(initial), resource);
+    const text = prepared.get(label);
+    if (text !== undefined) return restamp(JSON.parse(text));
+    const obj = prepare(JSON.parse(initial), resource);
+    prepared.set(label, JSON.stringify(obj));
+    return obj;
+  };
 
   const one = async (
     resource: RbacResource,
@@ -243,7 +276,7 @@ export async function reconcileBootstrapPolicy(
     const label = `${resource}/${namespace ? namespace + "/" : ""}${name}`;
     const create = async () => {
       try {
-        await store.create(key, prepare(JSON.parse(initial), resource));
+        await store.create(key, fresh(resource, label, initial));
         result.created.push(label);
         return true;
       } catch (e) {

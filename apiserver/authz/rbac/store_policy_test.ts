@@ -468,6 +468,46 @@ Deno.test("the bootstrap policy is reconciled into a cluster's storage", async (
       });
       assert.ok(seen.includes("roles") && seen.includes("clusterrolebindings"));
     });
+    await t.step(
+      "with restamp, each object is prepared once and later copies get their own identity",
+      async () => {
+        let prepares = 0;
+        const prepare = (obj: KubeObject) => {
+          prepares++;
+          obj.metadata.uid = "prepared";
+          obj.metadata.labels = { ...obj.metadata.labels, prepared: "yes" };
+          return obj;
+        };
+        let n = 0;
+        const restamp = (obj: KubeObject) => {
+          obj.metadata.uid = `copy-${++n}`;
+          return obj;
+        };
+        const a = await reconcileBootstrapPolicy({
+          stores,
+          cluster: "r1",
+          prepare,
+          restamp,
+        });
+        assert.equal(prepares, a.created.length);
+        const b = await reconcileBootstrapPolicy({
+          stores,
+          cluster: "r2",
+          prepare,
+          restamp,
+        });
+        assert.equal(prepares, a.created.length);
+        assert.equal(n, b.created.length);
+        const key = (c: string) =>
+          keyOf("clusterroles", c, { metadata: { name: "view" } });
+        const v1 = await stores.clusterroles.get(key("r1"));
+        const v2 = await stores.clusterroles.get(key("r2"));
+        assert.equal(v1.metadata.uid, "prepared");
+        assert.match(v2.metadata.uid ?? "", /^copy-/);
+        assert.equal(v2.metadata.labels?.prepared, "yes");
+        assert.deepEqual(v2.rules, v1.rules);
+      },
+    );
   } finally {
     await policy.close();
     await factory.close();
