@@ -365,7 +365,6 @@ export async function createApiServer(
     })
     : undefined;
   await crds?.start();
-  await aggregator?.start();
   const tenancy = setupTenancy({
     mode: opts.virtualClusters ?? "declared",
     storage: opts.storage,
@@ -379,6 +378,9 @@ export async function createApiServer(
   });
   admission.push(tenancy.admission);
   await tenancy.start();
+  // After every kind of the start is registered (CRDs, virtual clusters):
+  // its first sync prunes stale local APIServices (see `bootstrap`).
+  await aggregator?.start();
   const handler = buildChain(
     [
       metrics(requestMetrics, logger),

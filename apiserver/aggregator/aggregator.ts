@@ -110,6 +110,7 @@ export class Aggregator {
   readonly #stopping = new AbortController();
   readonly #bootstrapped = new Set<string>();
   readonly #syncs = new Map<string, Promise<void>>();
+  #started = false;
   #loops: Promise<void>[] = [];
   #wake = Promise.withResolvers<void>();
   #log: Logger;
@@ -144,7 +145,9 @@ export class Aggregator {
     this.#loops.push(this.#watchLoop(listed));
     this.#loops.push(this.#checkLoop());
     await listed.promise;
-    // Kinds registered before the subscription (CRDs served at start).
+    // Kinds registered before the subscription (CRDs served at start), and
+    // the stale automanaged APIServices of the clusters bootstrapped before.
+    this.#started = true;
     for (const c of this.#bootstrapped) this.servedKindsChanged(c);
   }
 
@@ -235,7 +238,11 @@ export class Aggregator {
   /**
    * Writes what `cluster` starts with: the authentication ConfigMap in
    * `kube-system` and its local APIServices. Later changes of the served
-   * kinds go through {@linkcode Aggregator.servedKindsChanged}.
+   * kinds go through {@linkcode Aggregator.servedKindsChanged}. Before
+   * {@linkcode Aggregator.start} only missing APIServices are created: the
+   * server's start registers kinds after its root cluster's bootstrap (CRDs,
+   * virtual clusters), and deleting theirs there re-created them, with new
+   * uids and two writes each, on every restart; `start()` prunes.
    */
   async bootstrap(cluster: string): Promise<void> {
     await writeAuthenticationConfigMap(
@@ -244,7 +251,7 @@ export class Aggregator {
       authenticationConfigMapData(this.#opts.authentication),
       this.#opts.now(),
     );
-    await this.#syncLocal(cluster);
+    await this.#syncLocal(cluster, this.#started);
     this.#bootstrapped.add(cluster);
   }
 
@@ -269,12 +276,13 @@ export class Aggregator {
     });
   }
 
-  #syncLocal(cluster: string): Promise<void> {
+  #syncLocal(cluster: string, prune = true): Promise<void> {
     return syncLocalApiServices(
       this.#opts.apiServices,
       cluster,
       this.#opts.localGroupVersions(cluster),
       this.#opts.now(),
+      prune,
     );
   }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../../tests/support/apiserver_harness.ts";
 import { testCertificates } from "../../tests/support/webhook_server.ts";
+import { memoryBackend } from "../../backends/memory/mod.ts";
+import { silentLogger } from "../../log/mod.ts";
 import { createServiceResolver } from "./resolver.ts";
 import type { AggregationOptions } from "./setup.ts";
 
@@ -174,5 +176,57 @@ Deno.test("a remote APIService nobody serves: ServiceNotFound, 503 at once, only
     assert.ok(!JSON.stringify(otherGroups.body).includes("wardle.example.com"));
   } finally {
     await s.close();
+  }
+});
+
+Deno.test("a restart leaves the local APIServices of CRDs and virtual clusters alone (no delete and re-create)", async () => {
+  const storage = await memoryBackend().open({}, {
+    dataDir: "/tmp",
+    logger: silentLogger,
+  });
+  const names = ["v1.stable.example.com", "v1alpha1.tenancy.hyperplane.dev"];
+  const uids = async (s: Awaited<ReturnType<typeof startTestServer>>) => {
+    const out: string[] = [];
+    for (const name of names) {
+      const r = await s.request("GET", `${APISERVICES}/${name}`);
+      assert.equal(r.status, 200, name);
+      out.push((r.body as { metadata: { uid: string } }).metadata.uid);
+    }
+    return out;
+  };
+  try {
+    const first = await startTestServer({
+      storage,
+      aggregation: await aggregation(),
+    });
+    let before: string[];
+    try {
+      const crd = await first.request(
+        "POST",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        { body: CRD },
+      );
+      assert.equal(crd.status, 201);
+      await eventually(
+        "v1.stable.example.com appears",
+        async () =>
+          (await first.request("GET", `${APISERVICES}/${names[0]}`))
+            .status === 200,
+      );
+      before = await uids(first);
+    } finally {
+      await first.close();
+    }
+    const again = await startTestServer({
+      storage,
+      aggregation: await aggregation(),
+    });
+    try {
+      assert.deepEqual(await uids(again), before);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await storage.close();
   }
 });

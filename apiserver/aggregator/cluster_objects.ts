@@ -89,13 +89,15 @@ export async function writeAuthenticationConfigMap(
 /**
  * Makes `cluster`'s local APIServices match `wanted`: the missing ones are
  * created (with their `Local` condition), automanaged local ones no longer
- * wanted are deleted; anything a user wrote is left alone.
+ * wanted are deleted unless `prune` is false; anything a user wrote is left
+ * alone.
  */
 export async function syncLocalApiServices(
   apiServices: KindStore,
   cluster: string,
   wanted: readonly LocalGroupVersion[],
   now: Date,
+  prune = true,
 ): Promise<void> {
   const { def, store } = apiServices;
   const key = (name: string) =>
@@ -121,7 +123,7 @@ export async function syncLocalApiServices(
       }),
     );
   }
-  for (const [name, obj] of have) {
+  for (const [name, obj] of prune ? have : []) {
     if (want.has(name) || !isAutomanagedLocal(obj)) continue;
     writes.push(
       store.delete(key(name)).catch((e) => {
