@@ -160,6 +160,7 @@ export class CrdController {
    */
   async #watchLoop(synced: PromiseWithResolvers<void>): Promise<void> {
     let first = true;
+    let staged: Map<string, Map<string, Crd>> | undefined;
     try {
       await watchClusters({
         store: this.#opts.crdStore,
@@ -170,8 +171,11 @@ export class CrdController {
         retryDelayMs: 1000,
         failFast: true,
         onPut: (cluster, _key, obj, initial) => {
-          let crds = this.#crds.get(cluster);
-          if (!crds) this.#crds.set(cluster, crds = new Map());
+          // An initial state is staged and swapped in whole at its end, so
+          // no sync (a retry) ever computes names from half of it.
+          const into = initial ? (staged ??= new Map()) : this.#crds;
+          let crds = into.get(cluster);
+          if (!crds) into.set(cluster, crds = new Map());
           crds.set(obj.metadata.name ?? "", obj as Crd);
           if (!initial) return this.#trySync(cluster);
         },
@@ -185,6 +189,16 @@ export class CrdController {
           return this.#trySync(cluster);
         },
         onSynced: async () => {
+          const now = staged ?? new Map<string, Map<string, Crd>>();
+          staged = undefined;
+          for (const c of new Set([...this.#crds.keys(), ...now.keys()])) {
+            const crds = now.get(c);
+            for (const name of this.#crds.get(c)?.keys() ?? []) {
+              if (!crds?.has(name)) this.#unserve(c, name);
+            }
+            if (crds) this.#crds.set(c, crds);
+            else this.#crds.delete(c);
+          }
           for (const c of [...this.#crds.keys()]) await this.#syncCluster(c);
           if (first) synced.resolve();
           first = false;
