@@ -184,7 +184,10 @@ export class CrdController {
           const crds = this.#crds.get(cluster);
           crds?.delete(name);
           if (crds?.size === 0) this.#crds.delete(cluster);
-          this.#cleanedUp.delete(`${cluster}/${name}/${last.metadata.uid}`);
+          // A deletion found by a re-list names no uid: any of that name.
+          for (const k of this.#cleanedUp) {
+            if (k.startsWith(`${cluster}/${name}/`)) this.#cleanedUp.delete(k);
+          }
           this.#unserve(cluster, name);
           return this.#trySync(cluster);
         },

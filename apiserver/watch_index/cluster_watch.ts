@@ -46,9 +46,9 @@ export interface ClusterWatchHandlers {
   /**
    * An object handed to {@linkcode onPut} is gone: deleted (`last` is its
    * deleted state), or not seen again in the initial state after a restart
-   * (then before `onSynced`; `last` holds only the identity — `metadata`
-   * `name`, `namespace`, `uid` — of what `onPut` was given: the loop keeps
-   * no decoded object alive for its owner).
+   * (then before `onSynced`; `last` holds only `metadata.name` and
+   * `namespace`, read from the key: the loop keeps no object, only the
+   * keys it handed over).
    */
   onDelete(
     cluster: string,
@@ -82,14 +82,19 @@ export interface ClusterWatchOptions extends ClusterWatchHandlers {
   failFast?: boolean;
 }
 
-/** The identity of `o`: what a deletion found by a re-list is told. */
-function identityOf(o: KubeObject): KubeObject {
-  const { name, namespace, uid } = o.metadata;
-  const metadata: KubeObject["metadata"] = { name };
-  if (namespace !== undefined) metadata.namespace = namespace;
-  if (uid !== undefined) metadata.uid = uid;
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata };
+/**
+ * What a deletion found by a re-list is told: the name and namespace in
+ * `key` (`…/clusters/<cluster>/[<namespace>/]<name>`, see `storage/keys.ts`).
+ */
+function identityFromKey(key: string): KubeObject {
+  const rest = CLUSTER_REST.exec(key)?.[1].split("/") ?? [];
+  return rest.length === 2
+    ? { metadata: { namespace: rest[0], name: rest[1] } }
+    : { metadata: { name: rest[0] ?? "" } };
 }
+
+/** What follows `clusters/<cluster>/` in a key (as `clusterFromKey`). */
+const CLUSTER_REST = /^\/registry\/(?:[^/]+\/)?[^/]+\/clusters\/[^/]+\/(.*)$/;
 
 /**
  * Watches `prefix` across clusters until `signal` aborts; resolves then.
@@ -106,13 +111,16 @@ function identityOf(o: KubeObject): KubeObject {
  */
 export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
   const { store, prefix, signal, name, logger } = opts;
-  /** The identity of what was handed to `onPut` and not yet deleted, by key. */
-  const known = new Map<string, { cluster: string; object: KubeObject }>();
+  /** The keys handed to `onPut` and not yet deleted. */
+  const known = new Set<string>();
   const remove = async (key: string, last?: KubeObject) => {
-    const k = known.get(key);
-    if (!k) return;
-    known.delete(key);
-    const r = opts.onDelete(k.cluster, key, last ?? k.object);
+    if (!known.delete(key)) return;
+    const cluster = clusterFromKey(key)!;
+    const r = opts.onDelete(
+      cluster,
+      key,
+      last ?? identityFromKey(key),
+    );
     if (r instanceof Promise) await r;
   };
   let rv = "";
@@ -145,7 +153,7 @@ export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
           const end = ev.object.metadata.annotations
             ?.[INITIAL_EVENTS_END_ANNOTATION] === "true";
           if (seen && end) {
-            for (const key of [...known.keys()]) {
+            for (const key of [...known]) {
               if (!seen.has(key)) await remove(key);
             }
             initialDone = true;
@@ -161,7 +169,7 @@ export async function watchClusters(opts: ClusterWatchOptions): Promise<void> {
         else {
           const cluster = clusterFromKey(ev.key);
           if (cluster !== undefined) {
-            known.set(ev.key, { cluster, object: identityOf(ev.object) });
+            known.add(ev.key);
             const r = opts.onPut(cluster, ev.key, ev.object, !initialDone);
             if (r instanceof Promise) await r; // a sync handler costs no microtask per event
           }

@@ -141,9 +141,17 @@ Deno.test("an index closed before its first load rejects ready()", async () => {
   await factory.close();
 });
 
-Deno.test("initial puts are flagged, awaited in order, and a re-list's deletion hands over the identity only", async () => {
+Deno.test("initial puts are flagged, awaited in order, and a re-list's deletion hands over the name and namespace", async () => {
   const { factory, store, key, put } = openStore();
   await put("root", "a");
+  const nsKey = objectKey({
+    group: GROUP,
+    resource: RESOURCE,
+    cluster: "t",
+    namespace: "ns",
+    name: "c",
+  });
+  await store.create(nsKey, { metadata: { name: "c", namespace: "ns" } });
   const fail = Promise.withResolvers<void>();
   const seen: string[] = [];
   let synced = Promise.withResolvers<void>();
@@ -169,17 +177,18 @@ Deno.test("initial puts are flagged, awaited in order, and a re-list's deletion 
   });
   try {
     await synced.promise;
-    assert.deepEqual(seen, ["put root a true", "synced"]);
+    assert.deepEqual(seen, ["put root a true", "put t c true", "synced"]);
     seen.length = 0;
     synced = Promise.withResolvers<void>();
-    const { metadata } = await store.get(key("root", "a"));
     await store.delete(key("root", "a"));
+    await store.delete(nsKey);
     await put("root", "b");
     fail.resolve();
     await synced.promise;
     assert.deepEqual(seen, [
       "put root b true",
-      `delete root ${JSON.stringify({ name: "a", uid: metadata.uid })}`,
+      `delete root ${JSON.stringify({ name: "a" })}`,
+      `delete t ${JSON.stringify({ namespace: "ns", name: "c" })}`,
       "synced",
     ]);
   } finally {
