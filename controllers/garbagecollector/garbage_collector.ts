@@ -319,7 +319,11 @@ export class GarbageCollector {
     if (!uid) return;
     const node = this.graph.get(cluster, uid);
     if (!node || node.virtual) return;
-    this.#absent.add(`${cluster}|${node.namespace}|${uid}`);
+    // Remembered only when dependents may ask for it (as upstream): a
+    // deletion of many objects without dependents leaves the set as it was.
+    if (node.dependents.size > 0) {
+      this.#markAbsent(`${cluster}|${node.namespace}|${uid}`);
+    }
     this.#apply(this.graph.remove(cluster, uid));
   }
 

@@ -26,12 +26,14 @@ export const FOREGROUND_FINALIZER = "foregroundDeletion";
 /** The finalizer of orphaning deletion. */
 export const ORPHAN_FINALIZER = "orphan";
 
+const NO_DEPENDENTS: ReadonlySet<GraphNode> = new Set();
+
 /** One object (or a virtual owner) in the graph. */
 export class GraphNode {
   /** Owners as referenced by the object. */
   owners: OwnerReference[] = [];
-  /** Objects that reference this one. */
-  readonly dependents = new Set<GraphNode>();
+  /** Created with the first dependent: most objects have none. */
+  #dependents?: Set<GraphNode>;
   /** The last observed object (undefined for a virtual node). */
   obj?: KubeObject;
   /** Its resource (undefined for a virtual node). */
@@ -44,6 +46,22 @@ export class GraphNode {
     public ref: { apiVersion: string; kind: string; name: string },
     public namespace = "",
   ) {}
+
+  /** Objects that reference this one. */
+  get dependents(): ReadonlySet<GraphNode> {
+    return this.#dependents ?? NO_DEPENDENTS;
+  }
+
+  /** Records that `d` references this node. */
+  addDependent(d: GraphNode): void {
+    (this.#dependents ??= new Set()).add(d);
+  }
+
+  /** Forgets that `d` references this node. */
+  removeDependent(d: GraphNode): void {
+    this.#dependents?.delete(d);
+    if (this.#dependents?.size === 0) this.#dependents = undefined;
+  }
 
   /** True until the object itself has been observed. */
   get virtual(): boolean {
@@ -167,7 +185,7 @@ export class OwnershipGraph {
         this.#nodes.set(nodeKey(cluster, ownerUid), owner);
         out.attemptToDelete.push(owner);
       }
-      owner.dependents.add(node);
+      owner.addDependent(node);
       // A namespaced owner seen in another namespace than its dependent
       // (or of a cluster-scoped dependent) is an invalid reference: the
       // collector looks at it (event or deletion, as upstream).
@@ -182,7 +200,7 @@ export class OwnershipGraph {
       if (after.has(ownerUid)) continue;
       const owner = this.#nodes.get(nodeKey(cluster, ownerUid));
       if (!owner) continue;
-      owner.dependents.delete(node);
+      owner.removeDependent(node);
       if (old.blockOwnerDeletion && owner.deletingDependents) {
         out.attemptToDelete.push(owner);
       }
@@ -206,7 +224,7 @@ export class OwnershipGraph {
     for (const ref of node.owners) {
       const owner = this.#nodes.get(nodeKey(cluster, ref.uid));
       if (!owner) continue;
-      owner.dependents.delete(node);
+      owner.removeDependent(node);
       if (owner.deletingDependents) out.attemptToDelete.push(owner);
       if (owner.virtual && owner.dependents.size === 0) {
         this.#nodes.delete(nodeKey(cluster, ref.uid));
