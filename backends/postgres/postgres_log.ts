@@ -67,7 +67,10 @@ import {
   toEvent,
   toRecord,
 } from "./_queries.ts";
-import { ChangeTailer, type TailBatch } from "./_tailer.ts";
+import {
+  ChangeTailer,
+  type TailBatch,
+} from "../../storage/log/change_tailer.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
 
@@ -149,11 +152,13 @@ export class PostgresLog implements Log {
     this.#endpoint = config.endpoint;
     this.#logger = opts.logger ?? silentLogger;
     this.#tailer = new ChangeTailer({
+      name: "postgres",
       fetch: (after, limit) => this.#tail(after, limit),
       deliver: (events) => this.#deliver(events),
       lost: (err) => this.#lost(err),
       startAfter: current,
-      safetyPollMs: opts.safetyPollMs ?? 10_000,
+      // NOTIFY wakes the tail; the poll is only a safety net.
+      pollIntervalMs: opts.safetyPollMs ?? 10_000,
       logger: this.#logger,
     });
     this.#batcher = new WriteBatcher({
@@ -468,12 +473,20 @@ export class PostgresLog implements Log {
     if (at < Number(compacted)) throw expired(at, Number(compacted));
   }
 
+  /**
+   * One round of the tail (`ChangeTailer`). No gaps: revisions are allocated
+   * under one row lock held to commit (see `_schema.ts`), so a statement
+   * snapshot that sees revision N sees every revision below it; the round is
+   * one statement, so nothing between `after` and what it read can appear
+   * later. This replica's own commits are `offer`ed to the tail instead of
+   * read back (revisions are dense: a refused write rolls its increment back).
+   */
   async #tail(after: number, limit: number): Promise<TailBatch> {
     const rows = await this.#sql.unsafe(this.#q.tail, [after, limit], {
       prepare: true,
     }) as unknown as (ChangeRow & { compacted: number })[];
     return {
-      compacted: Number(rows[0].compacted),
+      horizon: Number(rows[0].compacted),
       events: rows.map(toEvent).filter((e) => e !== undefined) as LogEvent[],
     };
   }

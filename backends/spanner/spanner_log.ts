@@ -33,7 +33,10 @@ import {
   toStorageError,
 } from "./_client.ts";
 import { ensureSchema } from "./_schema.ts";
-import { ChangeTailer, type TailBatch } from "./_tailer.ts";
+import {
+  ChangeTailer,
+  type TailBatch,
+} from "../../storage/log/change_tailer.ts";
 import {
   createKey,
   deleteKey,
@@ -135,11 +138,13 @@ export class SpannerLog implements Log {
     this.#knownCurrent = meta.current;
     this.#deletePrefixChunk = opts.deletePrefixChunk;
     this.#tailer = new ChangeTailer({
+      name: "spanner",
       fetch: (after, limit) => this.#tail(after, limit),
       deliver: (events) => this.#deliver(events),
       lost: (err) => this.#lost(err),
       startAfter: meta.current,
       pollIntervalMs: opts.pollIntervalMs ?? 200,
+      batchSize: 500,
       logger: this.#logger,
     });
     this.#compactor = new Compactor(this.#db, {
@@ -409,6 +414,14 @@ export class SpannerLog implements Log {
     }
   }
 
+  /**
+   * One round of the tail (`ChangeTailer`, kicked by each local commit,
+   * polled for remote ones). No gaps: the round is one strong read of
+   * `revision > after`; a strong read at timestamp T sees every transaction
+   * committed at or before T, and none can later commit at a timestamp ≤ T.
+   * The horizon is `purged` (change rows physically deleted), not the
+   * logical `compacted`.
+   */
   async #tail(after: number, limit: number): Promise<TailBatch> {
     const [rows] = await this.#db.run({
       sql: `SELECT m.purged, m.compacted, ${CHANGE_COLUMNS}
@@ -425,7 +438,7 @@ export class SpannerLog implements Log {
     ) as LogEvent[];
     const last = events.at(-1)?.revision ?? 0;
     if (last > this.#knownCurrent) this.#knownCurrent = last;
-    return { events, purged: Number(head.purged) };
+    return { events, horizon: Number(head.purged) };
   }
 
   #lost(err: StorageError): void {

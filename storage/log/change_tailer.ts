@@ -1,53 +1,83 @@
 /**
- * Tails the `log` table and hands every change to the log's subscribers, in
- * revision order, with no gaps — local and remote writes alike. One loop per
- * open log; it reads `revision > last` when woken:
+ * {@linkcode ChangeTailer}: the tail-and-catch-up loop of a revision log kept
+ * in a database shared by several replicas (PostgreSQL, Spanner). Every
+ * replica reads the commit-ordered change table and hands each change to its
+ * log's subscribers, in revision order, with no gaps — its own writes and
+ * other replicas' alike. Written once here so the backends differ only in
+ * how they read a batch (`fetch`) and what wakes the loop.
  *
- * - by a `NOTIFY` from another replica's commit (`notified`; a few ms later,
- *   so this replica's own commits, announced too, are usually offered first);
- * - when the `LISTEN` connection is (re-)established — the catch-up read
- *   that covers whatever was committed while it was down;
- * - by a slow safety poll (`safetyPollMs`), which is not on the latency path.
+ * One loop per open log; each round reads `revision > last` until a short
+ * batch, and runs when woken:
  *
- * This replica's own commits need no read: the write returns everything its
- * event needs and `offer`s it; it is delivered at once when it is the next
- * revision (revisions are dense: a refused write rolls its increment back),
- * otherwise it waits for the read that fills the gap.
+ * - by {@linkcode ChangeTailer.kick} (a local commit, a re-established
+ *   notification channel that needs a catch-up read, a caller waiting);
+ * - by {@linkcode ChangeTailer.notified} (another replica's commit
+ *   announced; a few ms later, so this replica's own commits, announced too,
+ *   are usually offered first);
+ * - by the poll timer (`pollIntervalMs`): remote commits where nothing
+ *   announces them, or a safety net where something does.
  *
- * No-gap argument: revisions are allocated under one row lock held to commit
- * (see `_schema.ts`), so a statement snapshot that sees revision N sees every
- * revision below it; each round is one statement, so nothing between `last`
- * and what it read can appear later.
+ * A backend with dense revisions (each one used, in order) may also
+ * {@linkcode ChangeTailer.offer} its own commits: they are delivered at once
+ * when next in line, without reading them back.
+ *
+ * The no-gap argument is the backend's: each `fetch` must be one consistent
+ * read such that no revision at or below the highest it returns can become
+ * visible later (PostgreSQL: revisions allocated under one row lock held to
+ * commit; Spanner: one strong read).
+ *
+ * @example
+ * ```ts
+ * const tailer = new ChangeTailer({
+ *   name: "postgres",
+ *   fetch: (after, limit) => readChanges(after, limit),
+ *   deliver: (events) => fanOut(events),
+ *   lost: (err) => endWatches(err),
+ *   startAfter: currentRevision,
+ *   pollIntervalMs: 10_000,
+ *   logger,
+ * });
+ * tailer.kick();
+ * await tailer.close();
+ * ```
  *
  * @module
  */
 
-import type { LogEvent } from "../../storage/log/log.ts";
+import type { LogEvent } from "./log.ts";
 import type { Logger } from "../../log/mod.ts";
-import { expired, type StorageError } from "../../storage/mod.ts";
+import { expired, type StorageError } from "../errors.ts";
 
 /** How long a notification waits for this replica's own offer of the change. */
 const NOTIFY_DELAY_MS = 3;
+/** The pause after a failed round (a kick or notification ends it sooner). */
+const RETRY_DELAY_MS = 200;
 
-/** One round's read: changes after a revision, and the compaction horizon. */
+/** One round's read: changes after a revision, and the history horizon. */
 export interface TailBatch {
+  /** Changes with revision > `after`, in revision order. */
   events: LogEvent[];
-  /** History at or below this revision is gone. */
-  compacted: number;
+  /**
+   * History at or below this revision can no longer be read from the change
+   * table (compacted or physically purged).
+   */
+  horizon: number;
 }
 
 /** Options for {@linkcode ChangeTailer}. */
 export interface ChangeTailerOptions {
-  /** Reads up to `limit` changes with revision > `after` in one statement. */
+  /** Names the backend in log lines (`postgres`, `spanner`). */
+  name: string;
+  /** Reads up to `limit` changes with revision > `after` in one consistent read. */
   fetch(after: number, limit: number): Promise<TailBatch>;
   /** Receives each non-empty batch, in order. */
   deliver(events: LogEvent[]): void;
-  /** Told when history was compacted before this replica read it. */
+  /** Told when history went before this replica read it (an `Expired` error). */
   lost(err: StorageError): void;
   /** The revision already accounted for; tailing starts after it. */
   startAfter: number;
-  /** A round at least this often even without notifications. */
-  safetyPollMs: number;
+  /** A round at least this often even without a kick or notification. */
+  pollIntervalMs: number;
   /** Rows per read. Default 1000. */
   batchSize?: number;
   logger: Logger;
@@ -68,6 +98,7 @@ export class ChangeTailer {
   #notified = 0;
   #notifyTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Starts the loop; it first runs when kicked, notified or polled. */
   constructor(opts: ChangeTailerOptions) {
     this.#opts = opts;
     this.#last = opts.startAfter;
@@ -81,7 +112,9 @@ export class ChangeTailer {
 
   /**
    * Changes this replica committed: delivered now when they are next in
-   * line, else kept until a read fills the gap before them.
+   * line, else kept until a read fills the gap before them. Only for
+   * backends whose revisions are dense (a refused write rolls its increment
+   * back), since "next in line" is `lastRevision + 1`.
    */
   offer(events: LogEvent[]): void {
     if (this.#closed) return;
@@ -135,6 +168,7 @@ export class ChangeTailer {
   }
 
   async #run(): Promise<void> {
+    const { name, logger } = this.#opts;
     while (!this.#closed) {
       await this.#sleep();
       if (this.#closed) break;
@@ -142,7 +176,7 @@ export class ChangeTailer {
         await this.#drain();
         if (this.#failing) {
           this.#failing = false;
-          this.#opts.logger.info("postgres change log tail recovered", {
+          logger.info(`${name} change log tail recovered`, {
             after: this.#last,
           });
         }
@@ -150,13 +184,13 @@ export class ChangeTailer {
         if (this.#closed) break;
         if (!this.#failing) {
           this.#failing = true;
-          this.#opts.logger.warn(
-            "postgres change log tail failed; retrying",
-            { error: err, after: this.#last },
-          );
+          logger.warn(`${name} change log tail failed; retrying`, {
+            error: err,
+            after: this.#last,
+          });
         }
         // Back off a little; a notification or local write wakes us sooner.
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
       }
     }
   }
@@ -173,29 +207,26 @@ export class ChangeTailer {
         this.#kicked = false;
         resolve();
       };
-      this.#timer = setTimeout(() => this.#wake?.(), this.#opts.safetyPollMs);
+      this.#timer = setTimeout(() => this.#wake?.(), this.#opts.pollIntervalMs);
     });
   }
 
   async #drain(): Promise<void> {
     const batchSize = this.#opts.batchSize ?? 1000;
     for (;;) {
-      const { events, compacted } = await this.#opts.fetch(
-        this.#last,
-        batchSize,
-      );
+      const { events, horizon } = await this.#opts.fetch(this.#last, batchSize);
       if (this.#closed) return;
-      if (compacted > this.#last) {
-        // This replica fell behind a compaction (e.g. it was cut off from
+      if (horizon > this.#last) {
+        // This replica fell behind the history (e.g. it was cut off from
         // the database for longer than the compaction interval): its
         // watchers cannot be made whole from the log; they end with
         // Expired and their clients list again.
         this.#opts.logger.error(
-          "postgres history compacted past this replica's tail; ending watches so clients relist",
-          { after: this.#last, compacted },
+          `${this.#opts.name} change log compacted past this replica's tail; ending watches so clients relist`,
+          { after: this.#last, horizon },
         );
-        this.#opts.lost(expired(this.#last, compacted));
-        this.#last = compacted;
+        this.#opts.lost(expired(this.#last, horizon));
+        this.#last = horizon;
         continue;
       }
       // Offers may have moved past part of what was read meanwhile.
