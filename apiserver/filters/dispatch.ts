@@ -204,7 +204,6 @@ export function dispatch(deps: DispatchDeps): Terminal {
     if (def.deprecationWarning) state.warnings.push(def.deprecationWarning);
     return await handler({
       req: state.req,
-      url: new URL(state.req.url),
       query: state.target.query,
       user: state.user,
       signal: state.signal,

@@ -7,7 +7,7 @@ import type {
 import type { UserInfo } from "../request_context.ts";
 import { ApiError } from "../status/mod.ts";
 import { newState, type RequestState } from "./chain.ts";
-import { impersonation } from "./impersonation.ts";
+import { hasImpersonationHeaders, impersonation } from "./impersonation.ts";
 import { attributesOf } from "./request_info.ts";
 import { parseRequestInfo } from "../routing/request_info.ts";
 
@@ -172,6 +172,28 @@ Deno.test("Impersonate-Group without Impersonate-User is a 400 before any check"
   assert.equal(err.code, 400);
   assert.match(err.message, /without impersonating a user/);
   assert.deepEqual(authz.asked, []);
+});
+
+Deno.test("Impersonate-Extra-* alone is found too: a 400 without Impersonate-User", async () => {
+  const authz = fakeAuthorizer(() => true);
+  const err = await impersonation(authz, silentLogger)(
+    stateOf({ "Impersonate-Extra-Scopes": "view" }),
+    () => Promise.resolve(new Response(null)),
+  ).then(() => undefined, (e) => e);
+  assert.ok(err instanceof ApiError);
+  assert.equal(err.code, 400);
+  assert.match(err.message, /without impersonating a user/);
+});
+
+Deno.test("hasImpersonationHeaders sees any Impersonate-* header, in any case", () => {
+  const has = (h: Record<string, string>) =>
+    hasImpersonationHeaders(new Headers(h));
+  assert.equal(has({}), false);
+  assert.equal(has({ authorization: "Bearer x", accept: "*/*" }), false);
+  assert.equal(has({ "x-impersonate-user": "bob" }), false);
+  assert.equal(has({ "IMPERSONATE-USER": "bob" }), true);
+  assert.equal(has({ "Impersonate-Uid": "1" }), true);
+  assert.equal(has({ accept: "*/*", "impersonate-extra-a": "b" }), true);
 });
 
 Deno.test("impersonation is authorized in the cluster the request names", async () => {

@@ -68,7 +68,6 @@ export interface ServerServices {
 /** One resource request, parsed and authorized. */
 export interface ResourceContext {
   req: Request;
-  url: URL;
   query: URLSearchParams;
   user: UserInfo;
   signal?: AbortSignal;

@@ -9,7 +9,7 @@ import { keyOf, type ResourceContext } from "./context.ts";
 import { objectResponse } from "./respond.ts";
 import { hasTypeMeta } from "./json_items.ts";
 import { jsonReadsOf } from "../../storage/cacher/mod.ts";
-import { parseAccept, wantsTable } from "../http/media_type.ts";
+import { tableVersionOf } from "../http/media_type.ts";
 import { apiVersionOf } from "../resources/types.ts";
 
 /** Handles `get`. */
@@ -24,7 +24,7 @@ export async function handleGet(ctx: ResourceContext): Promise<Response> {
   // A plain JSON GET of a kind served as stored writes the stored text when
   // it already carries the kind's type meta (no decode, no re-encode).
   const json = !ctx.subresource && !ctx.def.decode &&
-      !wantsTable(parseAccept(ctx.req.headers.get("accept")))
+      !tableVersionOf(ctx.req.headers.get("accept"))
     ? jsonReadsOf(ctx.store)
     : undefined;
   if (json) {

@@ -7,7 +7,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { jsonResponse } from "../http/response.ts";
-import { parseAccept, wantsTable } from "../http/media_type.ts";
+import { tableVersionOf } from "../http/media_type.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
 import { type ResourceContext, withTypeMeta } from "./context.ts";
 
@@ -22,7 +22,7 @@ export function objectResponse(
     : undefined;
   if (view) return jsonResponse(view(obj), code);
   const typed = withTypeMeta(ctx.def, obj);
-  const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
+  const tableVersion = tableVersionOf(ctx.req.headers.get("accept"));
   if (tableVersion && ctx.req.method === "GET") {
     return jsonResponse(
       toTable(ctx.def, [typed], {

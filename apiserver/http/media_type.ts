@@ -46,6 +46,15 @@ export function wantsTable(accept: MediaType[]): string | undefined {
   return undefined;
 }
 
+/**
+ * {@linkcode wantsTable} of an `Accept` header, without parsing the header
+ * when it cannot ask for a Table (the common case on the GET path).
+ */
+export function tableVersionOf(header: string | null): string | undefined {
+  if (header === null || !header.includes("Table")) return undefined;
+  return wantsTable(parseAccept(header));
+}
+
 /** The aggregated discovery version asked for (`v2`, `v2beta1`), if any. */
 export function wantsAggregatedDiscovery(
   accept: MediaType[],

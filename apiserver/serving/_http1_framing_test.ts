@@ -78,3 +78,47 @@ Deno.test("an upgrade or an unparseable length makes the stream opaque", () => {
   b.f.push(enc("POST / HTTP/1.1\r\ncontent-length: x\r\n\r\n"));
   assert.equal(b.f.mode, "opaque");
 });
+
+Deno.test("header names in any case and spacing; a head split anywhere frames the same", () => {
+  const text = "get /a HTTP/1.1\r\nHost: x\r\nCONTENT-LENGTH :  2 \r\n\r\nok" +
+    "POST /b HTTP/1.1\nTransfer-Encoding: gzip, Chunked\n\n2\r\nab\r\n0\r\n\r\n" +
+    "GET /c HTTP/1.1\r\nx-content-length: 5\r\nno-colon-line\r\n\r\n";
+  const want = [
+    "start",
+    "head:GET:true",
+    "end",
+    "start",
+    "head:POST:true",
+    "end",
+    "start",
+    "head:GET:false",
+    "end",
+  ];
+  const bytes = enc(text);
+  const whole = record("request");
+  whole.f.push(bytes);
+  assert.deepEqual(whole.events, want);
+  for (let cut = 1; cut < bytes.length; cut += 7) {
+    const split = record("request");
+    split.f.push(bytes.slice(0, cut));
+    split.f.push(bytes.slice(cut));
+    assert.deepEqual(split.events, want, `cut at ${cut}`);
+    assert.equal(split.f.mode, "idle");
+  }
+});
+
+Deno.test("a status line without a reason, and a HEAD's response without a body", () => {
+  const methods = ["HEAD", "GET"];
+  const { f, events } = record("response", methods);
+  f.push(enc("HTTP/1.1 200\r\nContent-Length: 12\r\n\r\n"));
+  methods.shift();
+  f.push(enc("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n"));
+  assert.deepEqual(events, [
+    "start",
+    "head:200:false",
+    "end",
+    "start",
+    "head:101:false",
+  ]);
+  assert.equal(f.mode, "opaque");
+});

@@ -42,8 +42,12 @@ export interface InnerServer<T = unknown> {
    * connections holding it). Unix sockets only: elsewhere it throws.
    */
   acquire(key: string, tag: T): Promise<InnerRoute>;
-  /** The tag of the listener a request was accepted on, if any. */
-  tagOf(addr: Deno.Addr): T | undefined;
+  /**
+   * The tag of the listener a request was accepted on, if any. Reads
+   * `info.remoteAddr` (a call into the runtime) only while some tagged
+   * listener exists, so untagged requests skip it.
+   */
+  tagOf(info: { readonly remoteAddr: Deno.Addr }): T | undefined;
   /** How many tagged listeners are open. */
   readonly tagged: number;
   /** Stops it (every instance) and removes its directory. */
@@ -197,7 +201,9 @@ export async function startInnerServer<T = unknown>(
       }
       return { address: { transport: "unix", path: held.path }, release };
     },
-    tagOf(addr) {
+    tagOf(info) {
+      if (byPath.size === 0) return undefined;
+      const addr = info.remoteAddr;
       return addr.transport === "unix" ? byPath.get(addr.path) : undefined;
     },
     get tagged() {

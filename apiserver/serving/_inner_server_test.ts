@@ -18,7 +18,7 @@ function get(path: string): Promise<string> {
 Deno.test("tagged listeners: shared per key, tag visible to the handler, stopped after the last release", async () => {
   const inner: InnerServer<string> = await startInnerServer<string>({
     handler: (_req, info): Response =>
-      new Response(inner.tagOf(info.remoteAddr) ?? "untagged"),
+      new Response(inner.tagOf(info) ?? "untagged"),
     onError: () => new Response("error", { status: 500 }),
     logger: silentLogger,
   });
