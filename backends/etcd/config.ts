@@ -6,6 +6,7 @@
  */
 
 import type { FlagSpec, FlagValues } from "../../registry/mod.ts";
+import { parseDuration } from "../../internal/duration.ts";
 
 /** The flags of the etcd backend, as the CLI lists them. */
 export const ETCD_FLAGS: readonly FlagSpec[] = [
@@ -58,33 +59,6 @@ export interface EtcdConfig {
   compactionIntervalMs: number;
   /** Deadline of every unary request, in milliseconds. */
   requestTimeoutMs: number;
-}
-
-const UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/**
- * Parses a Go-style duration (`5m`, `1h30m`, `90s`, `250ms`, `0`) into
- * milliseconds. Returns `undefined` when malformed.
- */
-export function parseDuration(text: string): number | undefined {
-  if (text === "0") return 0;
-  const re = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/y;
-  let total = 0;
-  let pos = 0;
-  if (text === "") return undefined;
-  while (pos < text.length) {
-    re.lastIndex = pos;
-    const m = re.exec(text);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNITS[m[2]];
-    pos = re.lastIndex;
-  }
-  return Math.round(total);
 }
 
 function fileProblem(flag: string, path: string | undefined): string[] {

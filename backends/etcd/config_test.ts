@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
-import { parseDuration, parseEtcdConfig } from "./config.ts";
+import { parseEtcdConfig } from "./config.ts";
 import { etcdBackend } from "./mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-
-Deno.test("durations parse like Go's", () => {
-  assert.equal(parseDuration("5m"), 300_000);
-  assert.equal(parseDuration("1h30m"), 5_400_000);
-  assert.equal(parseDuration("250ms"), 250);
-  assert.equal(parseDuration("0"), 0);
-  assert.equal(parseDuration("5"), undefined);
-  assert.equal(parseDuration("-1m"), undefined);
-  assert.equal(parseDuration(""), undefined);
-});
 
 Deno.test("defaults give the /registry prefix and a 5 minute compaction", () => {
   const { config, problems } = parseEtcdConfig({

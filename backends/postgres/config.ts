@@ -7,6 +7,7 @@
  */
 
 import type { FlagSpec, FlagValues } from "../../registry/mod.ts";
+import { parseDuration } from "../../internal/duration.ts";
 
 /** libpq's `sslmode` values (`allow` is folded into `prefer`). */
 export const SSL_MODES = [
@@ -99,17 +100,6 @@ export const POSTGRES_FLAGS: readonly FlagSpec[] = [
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-
-/** Parses `1h30m`, `5m`, `30s`, `250ms` or `0` into ms; `undefined` when malformed. */
-export function parseDuration(value: string): number | undefined {
-  if (value === "0") return 0;
-  const m = DURATION.exec(value);
-  if (!m || value === "") return undefined;
-  const [h, min, s, ms] = m.slice(1).map((x) => Number(x ?? 0));
-  return ((h * 60 + min) * 60 + s) * 1000 + ms;
-}
-
 interface ParsedUrl {
   host: string;
   port: number;

@@ -35,7 +35,6 @@ import type { PostgresStoreFactoryOptions } from "./factory.ts";
 import type { PostgresLog, PostgresLogOptions } from "./postgres_log.ts";
 
 export {
-  parseDuration,
   POSTGRES_FLAGS,
   type PostgresConfig,
   postgresConfigFromFlags,

@@ -7,7 +7,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import type { FlagSpec, FlagValues } from "../../registry/mod.ts";
-import { parseDuration } from "./_duration.ts";
+import { parseDuration } from "../../internal/duration.ts";
 
 /** The default of `--sqlite-compaction-interval`. */
 export const DEFAULT_COMPACTION_INTERVAL = "5m";
