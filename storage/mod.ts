@@ -11,4 +11,5 @@ export * from "./object.ts";
 export * from "./errors.ts";
 export * from "./keys.ts";
 export * from "./store.ts";
+export * from "./preconditions.ts";
 export * from "./continue_token.ts";

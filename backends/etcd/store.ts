@@ -8,6 +8,7 @@
 
 import { Buffer } from "node:buffer";
 import {
+  checkPreconditions,
   conflict,
   decodeObject,
   type DeleteOptions,
@@ -22,7 +23,6 @@ import {
   type ListOptions,
   type ListResult,
   notFound,
-  type Preconditions,
   prefixEnd,
   resourcePrefix,
   type ResourceRef,
@@ -75,33 +75,6 @@ function stateFromCache(obj: KubeObject): State {
     modRevision: Number(obj.metadata?.resourceVersion ?? 0) || 0,
     fresh: false,
   };
-}
-
-function checkPreconditions(
-  key: string,
-  pre: Preconditions | undefined,
-  obj: KubeObject,
-): void {
-  if (!pre) return;
-  if (pre.uid !== undefined && pre.uid !== obj.metadata.uid) {
-    throw invalidObject(
-      key,
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${
-        obj.metadata.uid ?? ""
-      }`,
-    );
-  }
-  if (
-    pre.resourceVersion !== undefined &&
-    pre.resourceVersion !== obj.metadata.resourceVersion
-  ) {
-    throw invalidObject(
-      key,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${
-        obj.metadata.resourceVersion ?? ""
-      }`,
-    );
-  }
 }
 
 /** A `Store` for one resource on a shared etcd connection. */
@@ -196,7 +169,7 @@ export class EtcdStore implements Store {
       if (state.obj === null && !opts.ignoreNotFound) throw notFound(key);
       let next: KubeObject;
       try {
-        if (state.obj) checkPreconditions(key, opts.preconditions, state.obj);
+        if (state.obj) checkPreconditions(key, state.obj, opts.preconditions);
         next = await opts.tryUpdate(
           state.obj ? structuredClone(state.obj) : null,
         );
@@ -272,7 +245,7 @@ export class EtcdStore implements Store {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (state.obj === null) throw notFound(key);
       try {
-        checkPreconditions(key, opts.preconditions, state.obj);
+        checkPreconditions(key, state.obj, opts.preconditions);
         await opts.validateDeletion?.(structuredClone(state.obj));
       } catch (err) {
         if (!state.fresh) {

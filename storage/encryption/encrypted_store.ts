@@ -24,7 +24,8 @@
  */
 
 import type { Logger } from "../../log/mod.ts";
-import { internal, invalidObject } from "../errors.ts";
+import { internal } from "../errors.ts";
+import { checkPreconditions } from "../preconditions.ts";
 import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
 import type { ResourceRef } from "../keys.ts";
 import type {
@@ -34,7 +35,6 @@ import type {
   GuaranteedUpdateOptions,
   ListOptions,
   ListResult,
-  Preconditions,
   Predicate,
   Stats,
   Store,
@@ -393,30 +393,4 @@ function listItemKey(
 ): string {
   if (!recursive || !isEnvelope(stored)) return key;
   return stored.key.startsWith(key) ? stored.key : key;
-}
-
-/** Upstream's precondition checks and messages, on the decrypted object. */
-function checkPreconditions(
-  key: string,
-  obj: KubeObject | null,
-  preconditions: Preconditions | undefined,
-): void {
-  if (!preconditions) return;
-  const uid = obj?.metadata?.uid ?? "";
-  const rv = obj?.metadata?.resourceVersion ?? "";
-  if (preconditions.uid !== undefined && preconditions.uid !== uid) {
-    throw invalidObject(
-      key,
-      `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${uid}`,
-    );
-  }
-  if (
-    preconditions.resourceVersion !== undefined &&
-    preconditions.resourceVersion !== rv
-  ) {
-    throw invalidObject(
-      key,
-      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${rv}`,
-    );
-  }
 }

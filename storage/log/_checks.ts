@@ -1,6 +1,6 @@
 /**
  * Argument checks shared by the log-backed store: keys inside the store's
- * resource, resourceVersion strings, preconditions, and turning unknown
+ * resource, resourceVersion strings, and turning unknown
  * failures into typed errors.
  *
  * @module
@@ -16,7 +16,7 @@ import {
 } from "../errors.ts";
 import { validateKey } from "../keys.ts";
 import { type KubeObject, parseResourceVersion } from "../object.ts";
-import type { Preconditions, Predicate } from "../store.ts";
+import type { Predicate } from "../store.ts";
 
 /**
  * Object keys that certainly pass `validateKey`: `/registry` then segments
@@ -91,35 +91,6 @@ export function checkObject(key: string, obj: unknown): KubeObject {
     throw invalidObject(key, "the object must be a JSON object with metadata");
   }
   return obj as KubeObject;
-}
-
-/**
- * Checks `preconditions` against `obj` (`null` for a missing object, which
- * has an empty UID and resourceVersion), with upstream's messages.
- */
-export function checkPreconditions(
-  key: string,
-  obj: KubeObject | null,
-  preconditions: Preconditions | undefined,
-): void {
-  if (!preconditions) return;
-  const uid = obj?.metadata?.uid ?? "";
-  const rv = obj?.metadata?.resourceVersion ?? "";
-  if (preconditions.uid !== undefined && preconditions.uid !== uid) {
-    throw invalidObject(
-      key,
-      `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${uid}`,
-    );
-  }
-  if (
-    preconditions.resourceVersion !== undefined &&
-    preconditions.resourceVersion !== rv
-  ) {
-    throw invalidObject(
-      key,
-      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${rv}`,
-    );
-  }
 }
 
 /** `predicate.matches`, or match-all when there is no predicate. */

@@ -16,7 +16,8 @@ import {
 } from "../object.ts";
 import type { DeleteOptions, GuaranteedUpdateOptions } from "../store.ts";
 import type { Log } from "./log.ts";
-import { checkObject, checkPreconditions } from "./_checks.ts";
+import { checkObject } from "./_checks.ts";
+import { checkPreconditions } from "../preconditions.ts";
 import { decodeStored } from "./_decode.ts";
 
 /**
