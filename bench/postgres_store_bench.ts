@@ -26,30 +26,19 @@
  */
 
 import postgres from "postgres";
-import type { KubeObject } from "../storage/mod.ts";
 import { silentLogger } from "../log/mod.ts";
 import { postgresBackend } from "../backends/postgres/mod.ts";
 import { startPostgres } from "../tests/support/postgres.ts";
 import { childrenCpuMicros, ownCpuMicros, postgresPid } from "./_cpu.ts";
+import {
+  BENCH_VALUE,
+  benchConfigMap,
+  benchStoreVsRaw,
+  storeKey,
+} from "./_store_vs_raw.ts";
 
 const GET_KEYS = 1000;
 const POOL = 32;
-
-function configMap(name: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: {
-      name,
-      namespace: "bench",
-      uid: crypto.randomUUID(),
-      labels: { app: "bench", tier: "storage" },
-      creationTimestamp: "2025-01-01T00:00:00Z",
-    },
-    data: { config: "x".repeat(256) },
-  };
-}
-const VALUE = JSON.stringify(configMap("sample"));
 
 const DURABLE = Deno.args.includes("--durable");
 const pg = await startPostgres(
@@ -87,14 +76,12 @@ if (pg) {
     pg.killNow();
   });
 
-  const storeKey = (ns: string, i: number) =>
-    `/registry/configmaps/clusters/root/${ns}/obj-${i}`;
   for (let i = 0; i < GET_KEYS; i++) {
     await raw.unsafe(`INSERT INTO raw_kv VALUES ($1, $2)`, [
       `/raw/get/obj-${i}`,
-      VALUE,
+      BENCH_VALUE,
     ], { prepare: true });
-    await store.create(storeKey("get", i), configMap(`obj-${i}`));
+    await store.create(storeKey("get", i), benchConfigMap(`obj-${i}`));
   }
 
   let rawN = 0;
@@ -103,21 +90,15 @@ if (pg) {
   const rawCreate = () =>
     raw.unsafe(`INSERT INTO raw_kv VALUES ($1, $2)`, [
       `/raw/create/obj-${rawN++}`,
-      VALUE,
+      BENCH_VALUE,
     ], { prepare: true });
-  const sample = configMap("sample");
+  const sample = benchConfigMap("sample");
   const storeCreate = () => store.create(storeKey("create", storeN++), sample);
   const rawGet = () =>
     raw.unsafe(`SELECT value FROM raw_kv WHERE key = $1`, [
       `/raw/get/obj-${getN++ % GET_KEYS}`,
     ], { prepare: true }).then((rows) => JSON.parse(rows[0].value));
   const storeGet = () => store.get(storeKey("get", getN++ % GET_KEYS));
-
-  const inFlight = async (n: number, op: () => Promise<unknown>) => {
-    const all: Promise<unknown>[] = [];
-    for (let i = 0; i < n; i++) all.push(op());
-    await Promise.all(all);
-  };
 
   if (Deno.args.includes("--interleaved")) {
     await interleaved(
@@ -128,30 +109,15 @@ if (pg) {
     await factory.close();
     await pg.stop();
   } else {
-    for (const n of [1, 32]) {
-      Deno.bench({
-        name: `raw postgres: INSERT, ${n} in flight`,
-        group: `create x${n}`,
-        baseline: true,
-        fn: async () => await inFlight(n, rawCreate),
-      });
-      Deno.bench({
-        name: `postgres store: create, ${n} in flight`,
-        group: `create x${n}`,
-        fn: async () => await inFlight(n, storeCreate),
-      });
-      Deno.bench({
-        name: `raw postgres: SELECT, ${n} in flight`,
-        group: `get x${n}`,
-        baseline: true,
-        fn: async () => await inFlight(n, rawGet),
-      });
-      Deno.bench({
-        name: `postgres store: get, ${n} in flight`,
-        group: `get x${n}`,
-        fn: async () => await inFlight(n, storeGet),
-      });
-    }
+    benchStoreVsRaw(
+      {
+        raw: "raw postgres",
+        rawCreate: "INSERT",
+        rawGet: "SELECT",
+        store: "postgres store",
+      },
+      { rawCreate, storeCreate, rawGet, storeGet },
+    );
   }
 }
 

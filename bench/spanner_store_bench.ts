@@ -16,27 +16,11 @@
 
 import { Spanner } from "@google-cloud/spanner";
 import { credentials } from "@grpc/grpc-js";
-import type { KubeObject } from "../storage/mod.ts";
 import { openSpannerStoreFactory } from "../backends/spanner/mod.ts";
 import { startSpannerEmulator } from "../tests/support/spanner.ts";
+import { BENCH_VALUE, benchConfigMap, storeKey } from "./_store_vs_raw.ts";
 
 const GET_KEYS = 200;
-
-function configMap(name: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: {
-      name,
-      namespace: "bench",
-      uid: crypto.randomUUID(),
-      labels: { app: "bench", tier: "storage" },
-      creationTimestamp: "2025-01-01T00:00:00Z",
-    },
-    data: { config: "x".repeat(256) },
-  };
-}
-const VALUE = JSON.stringify(configMap("sample"));
 
 const emu = await startSpannerEmulator();
 if (emu) {
@@ -68,14 +52,12 @@ if (emu) {
     emu.killNow();
   });
 
-  const storeKey = (ns: string, i: number) =>
-    `/registry/configmaps/clusters/root/${ns}/obj-${i}`;
   for (let i = 0; i < GET_KEYS; i++) {
     await raw.table("raw_kv").insert({
       key: `/raw/get/obj-${i}`,
-      value: VALUE,
+      value: BENCH_VALUE,
     });
-    await store.create(storeKey("get", i), configMap(`obj-${i}`));
+    await store.create(storeKey("get", i), benchConfigMap(`obj-${i}`));
   }
 
   let rawN = 0;
@@ -90,7 +72,7 @@ if (emu) {
     fn: async () => {
       await raw.table("raw_kv").insert({
         key: `/raw/create/obj-${rawN++}`,
-        value: VALUE,
+        value: BENCH_VALUE,
       });
     },
   });
@@ -101,7 +83,7 @@ if (emu) {
     warmup: 20,
     fn: async () => {
       const i = storeN++;
-      await store.create(storeKey("create", i), configMap(`obj-${i}`));
+      await store.create(storeKey("create", i), benchConfigMap(`obj-${i}`));
     },
   });
   Deno.bench({

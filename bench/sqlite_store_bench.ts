@@ -16,27 +16,11 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import type { KubeObject } from "../storage/mod.ts";
 import { openSqliteStoreFactory } from "../backends/sqlite/mod.ts";
+import { BENCH_VALUE, benchConfigMap } from "./_store_vs_raw.ts";
 
 const LIST_SIZE = 10_000;
 const dir = Deno.makeTempDirSync({ prefix: "hyperplane-bench-sqlite-" });
-
-function configMap(name: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: {
-      name,
-      namespace: "bench",
-      uid: crypto.randomUUID(),
-      labels: { app: "bench", tier: "storage" },
-      creationTimestamp: "2025-01-01T00:00:00Z",
-    },
-    data: { config: "x".repeat(256) },
-  };
-}
-const VALUE = JSON.stringify(configMap("sample"));
 
 // --- raw node:sqlite, the baseline ---------------------------------------
 const raw = new DatabaseSync(`${dir}/raw.db`);
@@ -60,14 +44,14 @@ const getKey = (i: number) =>
 
 rawBegin.run();
 for (let i = 0; i < LIST_SIZE; i++) {
-  rawInsert.run(`/list/obj-${String(i).padStart(5, "0")}`, VALUE);
-  rawInsert.run(`/get/obj-${i}`, VALUE);
+  rawInsert.run(`/list/obj-${String(i).padStart(5, "0")}`, BENCH_VALUE);
+  rawInsert.run(`/get/obj-${i}`, BENCH_VALUE);
 }
 rawCommit.run();
 for (let i = 0; i < LIST_SIZE; i++) {
   const name = `obj-${String(i).padStart(5, "0")}`;
-  await store.create(listPrefix + name, configMap(name));
-  await store.create(getKey(i), configMap(`obj-${i}`));
+  await store.create(listPrefix + name, benchConfigMap(name));
+  await store.create(getKey(i), benchConfigMap(`obj-${i}`));
 }
 
 // Warm both read paths (JIT, page caches) before the first measured case,
@@ -163,7 +147,7 @@ Deno.bench({
   baseline: true,
   fn() {
     rawBegin.run();
-    rawInsert.run(`/create/obj-${rawN++}`, VALUE);
+    rawInsert.run(`/create/obj-${rawN++}`, BENCH_VALUE);
     rawCommit.run();
   },
 });
@@ -175,7 +159,7 @@ Deno.bench({
     const name = `obj-${storeN++}`;
     await store.create(
       `/registry/configmaps/clusters/root/create/${name}`,
-      configMap(name),
+      benchConfigMap(name),
     );
   },
 });
@@ -186,7 +170,7 @@ Deno.bench({
   async fn() {
     await factory.log.create(
       `/registry/configmaps/clusters/root/logcreate/obj-${logN++}`,
-      VALUE,
+      BENCH_VALUE,
     );
   },
 });
@@ -205,7 +189,7 @@ Deno.bench({
   fn() {
     for (let i = 0; i < IN_FLIGHT; i++) {
       rawBegin.run();
-      rawInsert.run(`/conc/obj-${rawConcN++}`, VALUE);
+      rawInsert.run(`/conc/obj-${rawConcN++}`, BENCH_VALUE);
       rawCommit.run();
     }
   },
@@ -220,7 +204,7 @@ Deno.bench({
         const name = `obj-${storeConcN++}`;
         return store.create(
           `/registry/configmaps/clusters/root/conc/${name}`,
-          configMap(name),
+          benchConfigMap(name),
         );
       }),
     );
