@@ -50,6 +50,36 @@ Deno.test("a stored text is a GET answer only with the kind's own type meta", ()
   assert.equal(hasTypeMeta("{}", "v1", "ConfigMap"), false);
 });
 
+Deno.test("the stored-suffix shortcut agrees with the full scan", () => {
+  const json = (o: unknown) => JSON.stringify(o);
+  // type meta last, at the top level: the shortcut's case
+  assert.ok(hasTypeMeta(json(cases[1]), "v1", "X"));
+  assert.ok(hasTypeMeta('{"apiVersion":"v1","kind":"X"}', "v1", "X"));
+  // the same members nested in the last value, or inside a string, are not
+  // the object's own
+  assert.equal(
+    hasTypeMeta(json({ x: { apiVersion: "v1", kind: "X" } }), "v1", "X"),
+    false,
+  );
+  assert.equal(
+    hasTypeMeta(json({ s: ',"apiVersion":"v1","kind":"X"}' }), "v1", "X"),
+    false,
+  );
+  assert.equal(
+    hasTypeMeta(json({ a: [{ apiVersion: "v1", kind: "X" }] }), "v1", "X"),
+    false,
+  );
+  // type meta in another order or place: found by the scan
+  assert.ok(
+    hasTypeMeta(json({ kind: "X", a: 1, apiVersion: "v1" }), "v1", "X"),
+  );
+  // a kind with characters JSON escapes
+  const odd = 'K"\\';
+  assert.ok(
+    hasTypeMeta(json({ a: 1, apiVersion: "v1", kind: odd }), "v1", odd),
+  );
+});
+
 Deno.test("text that is not a stored object is refused", () => {
   assert.throws(() => withoutTypeMeta("[1]"), SyntaxError);
   assert.throws(() => withoutTypeMeta('{"a":"unterminated'), SyntaxError);

@@ -11,6 +11,27 @@ import type { HealthEndpoint } from "./health.ts";
 
 const CLUSTER_PREFIX = /^\/clusters\/([^/]+)(\/control-plane)?(?=\/|$)/;
 
+/** A path `new URL()` leaves as it is: no dots, escapes or characters it encodes. */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/;
+
+/**
+ * `new URL(url).pathname` for a request URL from `Deno.serve`, without
+ * parsing the URL when its raw path is one the parser would not change
+ * (most API paths; ~0.6 µs a request in a profile of GETs).
+ */
+export function requestPathname(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = scheme < 0 ? -1 : url.indexOf("/", scheme + 3);
+  if (start >= 0) {
+    let end = url.indexOf("?", start);
+    const hash = url.indexOf("#", start);
+    if (end < 0 || (hash >= 0 && hash < end)) end = hash;
+    const path = end < 0 ? url.slice(start) : url.slice(start, end);
+    if (PLAIN_PATH.test(path)) return path;
+  }
+  return new URL(url).pathname;
+}
+
 /** The virtual cluster a path selects (`root` without a prefix). */
 export function clusterOfPath(path: string): string {
   const m = CLUSTER_PREFIX.exec(path);

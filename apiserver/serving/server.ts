@@ -11,7 +11,12 @@ import type { Logger } from "../../log/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import type { ApiHandler, UserInfo } from "../request_context.ts";
 import { startInnerServer } from "./_inner_server.ts";
-import { healthPath, isPublicPath, withoutClusterPrefix } from "./_paths.ts";
+import {
+  healthPath,
+  isPublicPath,
+  requestPathname,
+  withoutClusterPrefix,
+} from "./_paths.ts";
 import {
   shuttingDownResponse,
   statusResponse,
@@ -149,8 +154,8 @@ export async function startSecureServer(
   ): Promise<Response> => {
     const started = performance.now();
     const signal = requestSignal(info, live, inFlight, shutdown.signal);
-    const url = new URL(req.url);
-    const rest = withoutClusterPrefix(url.pathname);
+    const pathname = requestPathname(req.url);
+    const rest = withoutClusterPrefix(pathname);
     let user: UserInfo | undefined;
     let res: Response;
     try {
@@ -168,7 +173,7 @@ export async function startSecureServer(
         );
         if (result instanceof AuthenticationError) {
           log.debug("authentication failed", {
-            path: url.pathname,
+            path: pathname,
             err: result.message,
           });
           res = unauthorized();
@@ -182,14 +187,14 @@ export async function startSecureServer(
     } catch (err) {
       log.error("request failed", {
         method: req.method,
-        path: url.pathname,
+        path: pathname,
         err,
       });
       res = statusResponse(500, "InternalError", "Internal error");
     }
     log.debug("request", {
       method: req.method,
-      path: url.pathname,
+      path: pathname,
       status: res.status,
       user: user?.username,
       ms: Math.round((performance.now() - started) * 10) / 10,
