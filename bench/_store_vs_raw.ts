@@ -71,28 +71,33 @@ export function benchStoreVsRaw(
   names: StoreVsRawNames,
   ops: StoreVsRawOps,
 ): void {
+  const groups = [
+    {
+      group: "create",
+      raw: names.rawCreate,
+      rawOp: ops.rawCreate,
+      storeOp: ops.storeCreate,
+    },
+    {
+      group: "get",
+      raw: names.rawGet,
+      rawOp: ops.rawGet,
+      storeOp: ops.storeGet,
+    },
+  ];
   for (const n of [1, 32]) {
-    Deno.bench({
-      name: `${names.raw}: ${names.rawCreate}, ${n} in flight`,
-      group: `create x${n}`,
-      baseline: true,
-      fn: async () => await inFlight(n, ops.rawCreate),
-    });
-    Deno.bench({
-      name: `${names.store}: create, ${n} in flight`,
-      group: `create x${n}`,
-      fn: async () => await inFlight(n, ops.storeCreate),
-    });
-    Deno.bench({
-      name: `${names.raw}: ${names.rawGet}, ${n} in flight`,
-      group: `get x${n}`,
-      baseline: true,
-      fn: async () => await inFlight(n, ops.rawGet),
-    });
-    Deno.bench({
-      name: `${names.store}: get, ${n} in flight`,
-      group: `get x${n}`,
-      fn: async () => await inFlight(n, ops.storeGet),
-    });
+    for (const g of groups) {
+      Deno.bench({
+        name: `${names.raw}: ${g.raw}, ${n} in flight`,
+        group: `${g.group} x${n}`,
+        baseline: true,
+        fn: async () => await inFlight(n, g.rawOp),
+      });
+      Deno.bench({
+        name: `${names.store}: ${g.group}, ${n} in flight`,
+        group: `${g.group} x${n}`,
+        fn: async () => await inFlight(n, g.storeOp),
+      });
+    }
   }
 }
