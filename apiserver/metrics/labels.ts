@@ -33,7 +33,12 @@ export function resourceLabels(
   resource: string,
 ): RequestLabels {
   return {
-    verb: reportedVerb(info.verb, req.method, req.headers.get("content-type")),
+    // Only a patch's verb label depends on its content type.
+    verb: reportedVerb(
+      info.verb,
+      req.method,
+      info.verb === "patch" ? req.headers.get("content-type") : null,
+    ),
     dryRun: query.has("dryRun"),
     group,
     version: info.version,
