@@ -6,21 +6,15 @@
  */
 
 import type { KubeObject, ListResult } from "../../storage/mod.ts";
-import { INITIAL_EVENTS_END_ANNOTATION } from "../../storage/mod.ts";
 import { listResponse } from "./list_stream.ts";
 import { BIG_LIST_ITEMS, type ListLane, ListLanes } from "./list_lanes.ts";
 import { parseAccept, wantsTable } from "../http/media_type.ts";
 import { apiVersionOf, listKindOf } from "../resources/types.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
 import { prefixOf, type ResourceContext, withTypeMeta } from "./context.ts";
-import { type ListOpts, parseListOptions } from "./list_options.ts";
-import {
-  inNamespace,
-  servedAcrossClusters,
-  WILDCARD_CLUSTER,
-  wildcardPrefix,
-} from "../routing/wildcard.ts";
-import { badRequestError } from "../status/mod.ts";
+import { parseListOptions } from "./list_options.ts";
+import { WILDCARD_CLUSTER, wildcardPrefix } from "../routing/wildcard.ts";
+import { listAcrossClusters } from "./list_across_clusters.ts";
 import { type JsonListResult, jsonReadsOf } from "../../storage/cacher/mod.ts";
 import { withoutTypeMeta } from "./json_items.ts";
 
@@ -165,60 +159,4 @@ export function listBody(
       return rest;
     }),
   };
-}
-
-/**
- * A list of every cluster's objects, each annotated with its cluster. The
- * storage list does not say which key an item came from, so this reads the
- * initial events of a watch over the resource prefix (they carry keys) up to
- * the initial-events-end bookmark. One page: `limit` is not applied.
- */
-async function listAcrossClusters(
-  ctx: ResourceContext,
-  opts: ListOpts,
-): Promise<ListResult> {
-  if (opts.continue) {
-    throw badRequestError("continue is not supported across clusters");
-  }
-  if (opts.resourceVersionMatch === "Exact") {
-    throw badRequestError(
-      "resourceVersionMatch=Exact is not supported across clusters",
-    );
-  }
-  const stop = new AbortController();
-  const watcher = await ctx.store.watch(wildcardPrefix(ctx.def), {
-    recursive: true,
-    resourceVersion: opts.resourceVersion,
-    sendInitialEvents: true,
-    allowBookmarks: true,
-    predicate: inNamespace(opts.predicate, ctx.namespace),
-    signal: stop.signal,
-  });
-  const items: KubeObject[] = [];
-  let resourceVersion = "";
-  try {
-    for await (const ev of watcher) {
-      if (ev.type === "ERROR") throw ev.error;
-      if (ev.type === "BOOKMARK") {
-        const ann = ev.object.metadata.annotations ?? {};
-        if (ann[INITIAL_EVENTS_END_ANNOTATION] === "true") {
-          resourceVersion = ev.object.metadata.resourceVersion ?? "";
-          break;
-        }
-        continue;
-      }
-      if (ev.type === "ADDED") {
-        const item = servedAcrossClusters(
-          ev.object,
-          ev.key,
-          ctx.acrossClusters,
-        );
-        if (item) items.push(item);
-      }
-    }
-  } finally {
-    stop.abort();
-    watcher.stop();
-  }
-  return { items, resourceVersion };
 }

@@ -305,6 +305,17 @@ export class CachedStore implements Store, JsonReads {
     return listJsonFromCache(this.#cache, key, opts);
   }
 
+  /**
+   * The keys in `[start, end)` at the cache's current revision (see
+   * `key_reads.ts`); `undefined` while the cache does not serve reads.
+   */
+  currentKeys(start: string, end: string): string[] | undefined {
+    if (!this.#cache.ready || this.#disabled || this.#closed) return undefined;
+    const keys: string[] = [];
+    for (const entry of this.#cache.scan(start, end)) keys.push(entry.key);
+    return keys;
+  }
+
   /** Whether a list is served by the cache (counted); waits for freshness. */
   async #listFromCache(key: string, opts: ListOptions): Promise<boolean> {
     const freshness = opts.continue ? undefined : this.#freshness(
