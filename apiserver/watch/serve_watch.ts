@@ -1,7 +1,10 @@
 /**
  * Watch streaming: a chunked `application/json` response with one JSON event
  * per line (`{"type":"ADDED","object":{…}}`), flushed per event, ended by
- * `timeoutSeconds`, the client going away, or server close. A storage ERROR
+ * `timeoutSeconds`, the client going away, or server close. The response
+ * waits for its reader once {@linkcode WATCH_BUFFER_BYTES} are queued, and
+ * a long burst (a large initial state) lets other requests run every
+ * {@linkcode WATCH_SLICE_MS}. A storage ERROR
  * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`. Across
  * clusters (cluster `*`) every object is annotated with its cluster.
  *
@@ -26,6 +29,17 @@ import {
   wildcardPrefix,
 } from "../routing/wildcard.ts";
 import { sharedLines } from "./shared_lines.ts";
+
+/** Bytes a watch response queues unread before it waits for the reader. */
+export const WATCH_BUFFER_BYTES = 256 * 1024;
+
+/** How long a watch sends buffered events before other tasks get a turn (ms). */
+export const WATCH_SLICE_MS = 5;
+
+/** Lets timers and I/O run (a macrotask turn), not only microtasks. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** Default watch timeout range, as kube-apiserver (30–60 minutes). */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
@@ -124,14 +138,27 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     ev.type !== "ERROR";
 
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  // Backpressure: once WATCH_BUFFER_BYTES wait unread, the loop waits for
+  // the reader (`pull`) instead of queueing a large initial state at once.
+  let wake: (() => void) | undefined;
+  const resume = () => {
+    wake?.();
+    wake = undefined;
+  };
+  stop.signal.addEventListener("abort", resume, { once: true });
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
     },
+    pull: resume,
     cancel() {
       stop.abort();
     },
-  });
+  }, new ByteLengthQueuingStrategy({ highWaterMark: WATCH_BUFFER_BYTES }));
+  const readerCaughtUp = (): Promise<void> | undefined =>
+    (controller.desiredSize ?? 1) > 0 || stop.signal.aborted
+      ? undefined
+      : new Promise((resolve) => wake = resolve);
   const onAbort = () => stop.abort();
   // The serving layer's signal when there is one: touching `req.signal` of
   // a `Deno.serve` request makes Deno warn about its legacy abort behaviour.
@@ -148,6 +175,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         if (c === ctx.cluster && !isServed(c, ctx.def)) onAbort();
       })
       : undefined;
+    let slice = performance.now();
     try {
       for await (const ev of watcher) {
         if (stop.signal.aborted) break;
@@ -156,6 +184,16 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
           : encode(ev);
         if (bytes) controller.enqueue(bytes);
         if (ev.type === "ERROR") break;
+        const waiting = readerCaughtUp();
+        if (waiting) {
+          await waiting;
+          slice = performance.now();
+        } else if (performance.now() - slice >= WATCH_SLICE_MS) {
+          // A watcher's buffered events come without a macrotask turn:
+          // let other requests (and timers) run between slices.
+          await nextTurn();
+          slice = performance.now();
+        }
       }
     } catch (e) {
       if (!stop.signal.aborted) {
