@@ -67,7 +67,8 @@ export interface StartControllersOptions {
   controllers?: string;
   /**
    * Clusters to act on. Default: every cluster (informers read across
-   * clusters; new clusters are picked up as they appear).
+   * clusters; new clusters are picked up as they appear, deleted ones
+   * dropped).
    */
   clusters?: readonly string[];
   /** The cluster CA (PEM) for `kube-root-ca.crt`. */

@@ -15,6 +15,14 @@
  * A cluster-scoped dependent of a namespaced owner is refused with an
  * `OwnerRefInvalidNamespace` warning event and left alone, as upstream.
  *
+ * Clusters come and go with the `ClusterTracker`: a new cluster is
+ * discovered and its custom resources watched; a cluster gone (deleted) is
+ * forgotten — its kind mapper, its share of the custom resource informers
+ * (an informer no other cluster needs is stopped) and any rediscovery due —
+ * and no longer discovered. Its graph nodes go with the DELETED events of
+ * its objects (a custom resource's, when its informer stops counting the
+ * cluster).
+ *
  * @module
  */
 
@@ -112,6 +120,9 @@ export class GarbageCollector {
       // no dependent is judged before its owner could be observed.
       await this.#retry(signal, "*", () => this.#syncWildcard());
       await this.#ctx.clusters.waitForSync(signal);
+      // Clusters that disappear are forgotten (from now on: a discovery
+      // under way for one of them then ends without effect).
+      this.#ctx.clusters.onClusterGone((c) => this.#forgetCluster(c));
       await Promise.all(
         this.#ctx.clusters.clusters.map((c) =>
           this.#retry(signal, c, () => this.syncResources(c))
@@ -160,7 +171,7 @@ export class GarbageCollector {
     cluster: string,
     f: () => Promise<void>,
   ): Promise<void> {
-    while (!signal.aborted) {
+    while (!signal.aborted && this.#wanted(cluster)) {
       try {
         return await f();
       } catch (e) {
@@ -168,6 +179,35 @@ export class GarbageCollector {
         await sleep(1_000, signal);
       }
     }
+  }
+
+  /** True while `cluster` (or `*`, every cluster) is to be discovered. */
+  #wanted(cluster: string): boolean {
+    return cluster === "*" || this.#ctx.clusters.has(cluster);
+  }
+
+  /**
+   * Drops what is kept for `cluster`, gone: its mapper, a rediscovery due
+   * (one running ends without effect) and its share of the custom
+   * resource informers (as when a kind leaves discovery). Remembered
+   * absences stay: they name uids, never reused, and the set is bounded.
+   */
+  #forgetCluster(cluster: string): void {
+    this.#mappers.delete(cluster);
+    if (this.#resyncing.has(cluster)) this.#resyncing.set(cluster, false);
+    const watched = this.#watched.get(cluster);
+    this.#watched.delete(cluster);
+    if (!watched) return;
+    // Every #unwatch updates the shared state before its first await, so a
+    // cluster of the same name created meanwhile starts from a clean slate.
+    const p = Promise.all(
+      [...watched.values()].map((spec) => this.#unwatch(cluster, spec)),
+    ).then(() => {}).finally(() => this.#pending.delete(p));
+    this.#pending.add(p);
+    this.#log.info("forgot a deleted cluster", {
+      cluster,
+      resources: watched.size,
+    });
   }
 
   /** Rediscovers `cluster` (once more after a running rediscovery). */
@@ -186,6 +226,16 @@ export class GarbageCollector {
         if (again) this.#resyncSoon(signal, cluster);
       });
     this.#pending.add(p);
+  }
+
+  /** The clusters discovered (a kind mapper kept for each). */
+  get discoveredClusters(): string[] {
+    return [...this.#mappers.keys()];
+  }
+
+  /** The resources (`group/resource`) watched for `cluster`. */
+  watchedIn(cluster: string): string[] {
+    return [...this.#watched.get(cluster)?.keys() ?? []];
   }
 
   /** Learns which resources can be watched across clusters (built-ins). */
@@ -210,6 +260,7 @@ export class GarbageCollector {
         this.#log.warn("discovery failed", { cluster: "*", error: e })
       );
       for (const c of this.#ctx.clusters.clusters) {
+        if (!this.#wanted(c)) continue; // gone since the loop started
         await this.syncResources(c).catch((e) =>
           this.#log.warn("discovery failed", { cluster: c, error: e })
         );
@@ -217,9 +268,13 @@ export class GarbageCollector {
     }
   }
 
-  /** Watches what discovery now lists in `cluster` (and stops what is gone). */
+  /**
+   * Watches what discovery now lists in `cluster` (and stops what is gone).
+   * Does nothing for a cluster the tracker does not know (gone meanwhile).
+   */
   async syncResources(cluster: string): Promise<void> {
     const found = await discoverResources(this.#ctx.client, cluster);
+    if (!this.#wanted(cluster)) return;
     this.#mappers.set(cluster, new KindMapper(found.resources));
     const watched = this.#watched.get(cluster) ?? new Map();
     this.#watched.set(cluster, watched);
@@ -240,6 +295,7 @@ export class GarbageCollector {
       await this.#unwatch(cluster, spec);
       this.#log.info("stopped watching", { cluster, resource: id });
     }
+    if (!this.#wanted(cluster)) return; // gone while stopping informers
     for (const [id, r] of want) {
       if (watched.has(id)) continue;
       watched.set(id, this.#watchEverywhere(cluster, r));

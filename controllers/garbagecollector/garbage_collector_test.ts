@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { configMap } from "../../tests/support/apiserver_harness.ts";
 import { eventually, startStand } from "../../tests/support/controllers.ts";
+import { createLogger } from "../../log/mod.ts";
+import { ALL_CLUSTERS } from "../client/mod.ts";
+import type { ControllerContext, ControllerDescriptor } from "../context.ts";
+import { GarbageCollector } from "./garbage_collector.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 
@@ -186,6 +190,159 @@ Deno.test("a cluster-scoped dependent of a namespaced owner is refused with a wa
       (await s.request("GET", "/api/v1/namespaces/dependent-ns")).status,
       200,
     );
+  } finally {
+    await stand.close();
+  }
+});
+
+const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
+const WIDGETS = {
+  group: "example.com",
+  version: "v1",
+  resource: "widgets",
+  kind: "Widget",
+  namespaced: true,
+  verbs: ["list", "watch", "delete"],
+};
+
+function widgetCrd() {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "widgets.example.com" },
+    spec: {
+      group: "example.com",
+      scope: "Namespaced",
+      names: { plural: "widgets", singular: "widget", kind: "Widget" },
+      versions: [{
+        name: "v1",
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: "object",
+            "x-kubernetes-preserve-unknown-fields": true,
+          },
+        },
+      }],
+    },
+  };
+}
+
+Deno.test("a deleted cluster is forgotten: no longer discovered nor watched, its nodes gone; created again, it is set up again", async () => {
+  const lines: string[] = [];
+  let gc: GarbageCollector | undefined;
+  let ctx: ControllerContext | undefined;
+  const probe: ControllerDescriptor = {
+    name: "gc-probe",
+    identity: "generic-garbage-collector",
+    run: (c, signal) => {
+      ctx = { ...c, discoveryIntervalMs: 20 };
+      gc = new GarbageCollector(ctx);
+      return gc.run(signal);
+    },
+  };
+  const stand = await startStand({
+    controllers: "-*",
+    custom: [probe],
+    logger: createLogger({ write: (l) => lines.push(l) }),
+  });
+  const s = stand.server;
+  const B = "/clusters/doomed";
+  const widgetSpec = {
+    target: { cluster: ALL_CLUSTERS, resource: WIDGETS },
+    metadataOnly: true,
+  };
+  const setUp = async () => {
+    // The first request creates the cluster (implicit clusters).
+    await s.request("POST", `${B}/api/v1/namespaces`, {
+      body: { metadata: { name: "team" } },
+    });
+    await eventually(
+      async () =>
+        (await s.request(
+          "POST",
+          `${B}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
+          { body: widgetCrd() },
+        )).status === 201,
+      "CRD created",
+    );
+    let owner: Obj;
+    await eventually(async () => {
+      const r = await s.request(
+        "POST",
+        `${B}/apis/example.com/v1/namespaces/team/widgets`,
+        {
+          body: {
+            apiVersion: "example.com/v1",
+            kind: "Widget",
+            metadata: { name: "w" },
+          },
+        },
+      );
+      owner = r.body;
+      return r.status === 201;
+    }, "widget created");
+    const dep =
+      (await s.request("POST", `${B}/api/v1/namespaces/team/configmaps`, {
+        body: configMap("dep", {}, {
+          metadata: {
+            ownerReferences: [{
+              apiVersion: "example.com/v1",
+              kind: "Widget",
+              name: "w",
+              uid: owner.metadata.uid,
+            }],
+          },
+        }),
+      })).body;
+    await eventually(
+      () =>
+        !!gc?.watchedIn("doomed").includes("example.com/widgets") &&
+        ctx!.informers.has(widgetSpec) &&
+        !gc.graph.get("doomed", owner.metadata.uid)?.virtual &&
+        !!gc.graph.get("doomed", dep.metadata.uid),
+      "widgets watched in doomed, owner and dependent in the graph",
+    );
+    return { owner, dep };
+  };
+  try {
+    const { owner, dep } = await setUp();
+    assert.ok(gc!.discoveredClusters.includes("doomed"));
+
+    assert.equal((await s.request("DELETE", `${VC}/doomed`)).status, 200);
+    await eventually(
+      async () => (await s.request("GET", `${VC}/doomed`)).status === 404,
+      "cluster deleted",
+    );
+    await eventually(
+      () =>
+        !ctx!.clusters.has("doomed") &&
+        !gc!.discoveredClusters.includes("doomed") &&
+        gc!.watchedIn("doomed").length === 0 &&
+        !ctx!.informers.has(widgetSpec),
+      "cluster forgotten, widgets informer stopped",
+    );
+    await eventually(
+      () =>
+        !gc!.graph.get("doomed", owner.metadata.uid) &&
+        !gc!.graph.get("doomed", dep.metadata.uid),
+      "its graph nodes removed",
+    );
+    assert.ok(
+      lines.some((l) =>
+        l.includes("forgot a deleted cluster") && l.includes("doomed")
+      ),
+    );
+    // Many discovery rounds later, nothing was asked of the deleted cluster.
+    const mark = lines.length;
+    await new Promise((r) => setTimeout(r, 300));
+    const about = lines.slice(mark).filter((l) => l.includes("doomed"));
+    assert.deepEqual(about, []);
+
+    // Created again with the same name: discovered and watched again.
+    await setUp();
+    assert.ok(gc!.discoveredClusters.includes("doomed"));
   } finally {
     await stand.close();
   }

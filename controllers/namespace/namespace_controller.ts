@@ -54,6 +54,8 @@ export async function runNamespaceController(
   // A namespace holding objects of a brand-new CRD must not be judged empty
   // from a discovery cached before the CRD was established.
   onCrdChanges(ctx.informers, (cluster) => discovery.invalidate(cluster));
+  // A deleted cluster's discovery is not kept.
+  ctx.clusters.onClusterGone((cluster) => discovery.invalidate(cluster));
   // One cross-cluster informer: its objects name their cluster.
   const informer = ctx.informers.informer({
     target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },

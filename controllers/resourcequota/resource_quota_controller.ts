@@ -91,6 +91,8 @@ export async function runResourceQuotaController(
   const log = ctx.logger.with({ controller: RESOURCE_QUOTA_CONTROLLER });
   const queue = new WorkQueue();
   const discovery = new DiscoveryCache(ctx.client);
+  // A deleted cluster's discovery is not kept.
+  ctx.clusters.onClusterGone((cluster) => discovery.invalidate(cluster));
   const quotas = ctx.informers.informer({
     target: { cluster: ALL_CLUSTERS, resource: RESOURCE_QUOTAS },
   });

@@ -1,9 +1,16 @@
 /**
  * Which virtual clusters the controllers act on, learned from one
  * cross-cluster namespaces informer (`/clusters/*` list + watch): a cluster
- * exists once it has a namespace (the API bootstraps a cluster's system
- * namespaces the first time it is used). Objects from cross-cluster answers
- * name their cluster in the `hyperplane.dev/cluster` annotation.
+ * exists while it has a namespace (the API bootstraps a cluster's system
+ * namespaces when it is created, and a cluster's deletion removes them with
+ * the rest of its data). Objects from cross-cluster answers name their
+ * cluster in the `hyperplane.dev/cluster` annotation.
+ *
+ * A cluster is gone once its last namespace is: a DELETED event, or a
+ * re-list of the informer that no longer has it (the informer reports each
+ * key missing from the new list as a delete). Listeners learn both
+ * (`onCluster`, `onClusterGone`), so controllers drop what they keep per
+ * cluster; a cluster created again with the same name is announced again.
  *
  * @module
  */
@@ -26,7 +33,10 @@ export {
   withoutClusterAnnotation,
 };
 
-/** Called once per cluster, when it is first seen. */
+/**
+ * Called with a cluster's name: when it appears (`onCluster`: first seen,
+ * or seen again after it was gone) or disappears (`onClusterGone`).
+ */
 export type ClusterListener = (cluster: string) => void;
 
 /** See the module doc. */
@@ -34,8 +44,14 @@ export class ClusterTracker {
   /** The cross-cluster namespaces informer (shared with the controllers). */
   readonly namespaces: Informer;
   #only?: ReadonlySet<string>;
-  #known = new Set<string>();
+  /**
+   * Per known cluster, the names of its namespaces. Names rather than a
+   * count: adds and deletes stay exact even for a delete of a namespace
+   * never seen as added.
+   */
+  #known = new Map<string, Set<string>>();
   #listeners: ClusterListener[] = [];
+  #goneListeners: ClusterListener[] = [];
 
   /**
    * Tracks the clusters seen by the cross-cluster namespaces informer.
@@ -50,14 +66,33 @@ export class ClusterTracker {
       // Shared with the namespace controller, whose safety net this is.
       resyncMs: 5 * 60_000,
     });
-    this.namespaces.addHandler({ onAdd: (ns) => this.#observe(ns) });
+    this.namespaces.addHandler({
+      onAdd: (ns) => this.#observe(ns),
+      onDelete: (ns) => this.#forget(ns),
+    });
   }
 
   #observe(ns: KubeObject): void {
     const c = clusterOf(ns);
-    if (!c || this.#known.has(c) || !this.accepts(c)) return;
-    this.#known.add(c);
-    for (const l of this.#listeners) l(c);
+    const name = ns.metadata.name;
+    if (!name || !this.accepts(c)) return;
+    const names = this.#known.get(c);
+    if (names) {
+      names.add(name);
+      return;
+    }
+    this.#known.set(c, new Set([name]));
+    for (const l of [...this.#listeners]) l(c);
+  }
+
+  #forget(ns: KubeObject): void {
+    const c = clusterOf(ns);
+    const name = ns.metadata.name;
+    if (!name || !c) return;
+    const names = this.#known.get(c);
+    if (!names?.delete(name) || names.size > 0) return;
+    this.#known.delete(c);
+    for (const l of [...this.#goneListeners]) l(c);
   }
 
   /** True when the controllers act on `cluster`. */
@@ -65,15 +100,28 @@ export class ClusterTracker {
     return !!cluster && (!this.#only || this.#only.has(cluster));
   }
 
-  /** The clusters seen so far. */
-  get clusters(): string[] {
-    return [...this.#known];
+  /** True while `cluster` is known (it has a namespace). */
+  has(cluster: string): boolean {
+    return this.#known.has(cluster);
   }
 
-  /** Calls `l` for every cluster seen so far and every one seen later. */
+  /** The clusters known now (seen, and not gone since). */
+  get clusters(): string[] {
+    return [...this.#known.keys()];
+  }
+
+  /**
+   * Calls `l` for every cluster known now and every one that appears later
+   * (a cluster gone and created again is announced again).
+   */
   onCluster(l: ClusterListener): void {
     this.#listeners.push(l);
-    for (const c of this.#known) l(c);
+    for (const c of [...this.#known.keys()]) l(c);
+  }
+
+  /** Calls `l` for every cluster that disappears from now on. */
+  onClusterGone(l: ClusterListener): void {
+    this.#goneListeners.push(l);
   }
 
   /** Resolves once the namespaces informer has synced (or `signal` aborts). */

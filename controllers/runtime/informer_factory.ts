@@ -86,6 +86,11 @@ export class InformerFactory {
     return e.informer;
   }
 
+  /** True while the factory holds an informer for `spec` (not released). */
+  has(spec: InformerSpec): boolean {
+    return this.#entries.has(this.#key(spec));
+  }
+
   /** Stops and forgets the informer for `spec` (e.g. a resource gone from discovery). */
   async release(spec: InformerSpec): Promise<void> {
     const key = this.#key(spec);
