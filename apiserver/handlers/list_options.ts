@@ -12,6 +12,7 @@ import type {
   ResourceVersionMatch,
 } from "../../storage/mod.ts";
 import {
+  type FieldRequirement,
   parseFieldSelector,
   parseLabelSelector,
   SelectorParseError,
@@ -23,6 +24,7 @@ import {
   notSupported,
 } from "../validation/field_error.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
+import { type KeyHint, withKeyHint } from "../../storage/cacher/mod.ts";
 import type { ResourceContext } from "./context.ts";
 
 /** Parsed list/watch options. */
@@ -62,6 +64,27 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
+/**
+ * The name and namespace every object matching `requirements` has (`=`
+ * terms on `metadata.name`/`metadata.namespace`), which the watch cache
+ * reads from keys instead of decoding; other terms still decide.
+ */
+function keyHintFrom(
+  def: ResourceDefinition,
+  requirements: FieldRequirement[],
+): KeyHint {
+  const own = def.selectableFields?.({ metadata: {} }) ?? {};
+  const hint: KeyHint = {};
+  for (const r of requirements) {
+    if (r.operator !== "=" || Object.hasOwn(own, r.field)) continue;
+    if (r.field === "metadata.name") hint.name = r.value;
+    if (r.field === "metadata.namespace" && def.namespaced) {
+      hint.namespace = r.value;
+    }
+  }
+  return hint;
+}
+
 /** Builds the predicate from `labelSelector`/`fieldSelector` (400 on errors). */
 export function buildPredicate(
   def: ResourceDefinition,
@@ -77,12 +100,13 @@ export function buildPredicate(
         throw badRequestError(`field label not supported: ${r.field}`);
       }
     }
-    return {
+    const predicate: Predicate = {
       everything: labels.empty && fields.empty,
       matches: (obj) =>
         labels.matches(obj.metadata.labels) &&
         fields.matches(selectableFieldsOf(def, obj)),
     };
+    return withKeyHint(predicate, keyHintFrom(def, fields.requirements));
   } catch (e) {
     if (e instanceof SelectorParseError) throw badRequestError(e.message);
     throw e;

@@ -18,6 +18,7 @@
 
 import type { KubeObject, Predicate } from "../../storage/mod.ts";
 import { clusterFromKey, resourcePrefix } from "../../storage/mod.ts";
+import { keyHintOf, withKeyHint } from "../../storage/cacher/mod.ts";
 import type { UserInfo } from "../request_context.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import type {
@@ -155,11 +156,11 @@ export function inNamespace(
   namespace: string,
 ): Predicate {
   if (!namespace) return predicate;
-  return {
+  return withKeyHint({
     everything: false,
     matches: (obj) =>
       obj.metadata.namespace === namespace && predicate.matches(obj),
-  };
+  }, { ...keyHintOf(predicate), namespace });
 }
 
 /** A copy of `obj` annotated with the cluster its storage `key` names. */

@@ -23,6 +23,7 @@ import {
   type WatchCache,
 } from "./watch_cache.ts";
 import type { JsonListResult } from "./json_reads.ts";
+import { keyFitsHint, keyHintOf } from "./key_hint.ts";
 
 /** A private copy: the object decoded for the filter, or decoded now. */
 function copyOf(entry: CacheEntry, decoded?: KubeObject): KubeObject {
@@ -112,6 +113,7 @@ function listPage<T>(
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const items: T[] = [];
   const all = matchesAll(predicate);
+  const hint = all ? undefined : keyHintOf(predicate);
   for (const entry of cache.scan(key, end)) {
     if (items.length >= limit) {
       const result: ReturnType<typeof listPage<T>> = {
@@ -128,7 +130,9 @@ function listPage<T>(
       items.push(itemOf(entry));
       continue;
     }
-    // Filters read a decoded object (the cache keeps text); a copy reuses it.
+    // Filters read a decoded object (the cache keeps text); a copy reuses
+    // it. A key that cannot match is passed over undecoded.
+    if (!keyFitsHint(entry.key, hint)) continue;
     const decoded: KubeObject = JSON.parse(entry.json);
     if (predicate!.matches(decoded)) items.push(itemOf(entry, decoded));
   }
@@ -189,11 +193,13 @@ export function watchStartEvents(
       ? cache.scan(key, prefixEnd(key))
       : [cache.get(key)].filter((e): e is CacheEntry => e !== undefined);
     const all = matchesAll(predicate);
+    const hint = all ? undefined : keyHintOf(predicate);
     for (const e of entries) {
       if (all) {
         out.push(new InitialEvent(e));
         continue;
       }
+      if (!keyFitsHint(e.key, hint)) continue;
       const object = entryObject(e);
       if (predicate!.matches(object)) {
         out.push({ type: "ADDED", object, key: e.key });

@@ -22,6 +22,12 @@ export {
 } from "./json_reads.ts";
 export { type KeyReads, keyReadsOf } from "./key_reads.ts";
 export {
+  keyFitsHint,
+  type KeyHint,
+  keyHintOf,
+  withKeyHint,
+} from "./key_hint.ts";
+export {
   type CacherOptions,
   keyFromEvent,
   resolveCacherOptions,
