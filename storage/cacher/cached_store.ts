@@ -213,6 +213,17 @@ export class CachedStore implements Store, JsonReads {
   }
 
   /**
+   * True while the first fill runs (the cache is started): one object is
+   * cheaper to read from the backend than to wait for every object — a
+   * restart's first get (the aggregator's bootstrap read) does not wait
+   * for 100,000 objects to be cached.
+   */
+  #filling(): boolean {
+    this.#start();
+    return !this.#cache.ready;
+  }
+
+  /**
    * Waits until the cache can serve a read of `freshness`. Resolves false
    * when the read should go to the backend instead.
    */
@@ -275,7 +286,8 @@ export class CachedStore implements Store, JsonReads {
   async #getFromCache(key: string, opts: GetOptions): Promise<boolean> {
     const freshness = this.#freshness(opts.resourceVersion, "");
     if (
-      !freshness || !this.#cacheable(key) || !(await this.#ready(freshness))
+      !freshness || !this.#cacheable(key) || this.#filling() ||
+      !(await this.#ready(freshness))
     ) {
       this.#served.backend.get++;
       return false;

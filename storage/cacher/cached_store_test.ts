@@ -97,7 +97,7 @@ Deno.test("a page from the cache continues from the backend at the cache's revis
 Deno.test("a watch resumes from the cache's history without the backend", async () => {
   await withCache({}, async ({ cached, faults }) => {
     const a = await cached.create(key("a"), obj("a"));
-    await cached.get(key("a"));
+    await cached.list(PREFIX, { recursive: true }); // waits for the fill
     const watchesBefore = faults.watchesStarted();
     const b = await cached.create(key("b"), obj("b"));
     const a2 = await cached.guaranteedUpdate(key("a"), {
@@ -383,5 +383,17 @@ Deno.test("history older than historyMaxAgeMs is dropped: a watch from before it
     w.stop();
     assert.equal(objOf(ev)?.metadata.name, "b");
     assert.equal(cached.served.backend.watch, 1);
+  });
+});
+
+Deno.test("a get while the cache fills reads the backend instead of waiting for every object", async () => {
+  await withCache({}, async ({ cached }) => {
+    const a = await cached.create(key("a"), obj("a"));
+    assert.deepEqual(await cached.get(key("a")), a);
+    assert.equal(cached.served.backend.get, 1);
+    assert.equal(cached.served.cache.get, 0);
+    await cached.list(PREFIX, { recursive: true }); // waits for the fill
+    assert.deepEqual(await cached.get(key("a")), a);
+    assert.equal(cached.served.cache.get, 1);
   });
 });

@@ -47,6 +47,14 @@ export interface ReflectorOptions {
   signal: AbortSignal;
 }
 
+/** How long a first fill works before other tasks get a turn (ms). */
+export const FILL_SLICE_MS = 10;
+
+/** Lets timers and I/O run (a macrotask turn), not only microtasks. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -79,8 +87,15 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
       continue;
     }
     let staging: CacheEntry[] | undefined = resuming ? undefined : [];
+    let slice = performance.now();
     try {
       for await (const ev of watcher) {
+        if (staging && performance.now() - slice >= FILL_SLICE_MS) {
+          // A fill of many objects comes without a macrotask turn (the
+          // backend's pages resolve as promises): let requests run.
+          await nextTurn();
+          slice = performance.now();
+        }
         if (ev.type === "ERROR") {
           if (isStorageError(ev.error, "Expired")) {
             logger.info("watch cache: history expired, re-listing", {
