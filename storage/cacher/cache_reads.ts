@@ -57,6 +57,10 @@ export interface CacheListOptions {
   recursive: boolean;
   predicate?: Predicate;
   limit?: number;
+  /** The first key of the page (a continue token's); default: `key`. */
+  start?: string;
+  /** The revision the page is read at (a continue token's); default: the cache's. */
+  revision?: number;
 }
 
 /**
@@ -96,7 +100,7 @@ function listPage<T>(
   continue?: string;
   remainingItemCount?: number;
 } {
-  const revision = cache.revision;
+  const revision = opts.revision ?? cache.revision;
   const { predicate } = opts;
   const resourceVersion = String(revision);
   if (!opts.recursive) {
@@ -114,7 +118,7 @@ function listPage<T>(
   const items: T[] = [];
   const all = matchesAll(predicate);
   const hint = all ? undefined : keyHintOf(predicate);
-  for (const entry of cache.scan(key, end)) {
+  for (const entry of cache.scan(opts.start ?? key, end)) {
     if (items.length >= limit) {
       const result: ReturnType<typeof listPage<T>> = {
         items,
@@ -137,6 +141,30 @@ function listPage<T>(
     if (predicate!.matches(decoded)) items.push(itemOf(entry, decoded));
   }
   return { items, resourceVersion };
+}
+
+/**
+ * The start key of a continue page the cache can serve exactly: no change
+ * under `key` at or after the token's start key since the token's revision
+ * (the cache's state of that range is the state at that revision), and the
+ * history since then is still kept (a compaction past it drops it, and the
+ * backend answers `Expired`). `undefined`: read the backend.
+ */
+export function cachedContinueStart(
+  cache: WatchCache,
+  key: string,
+  token: { startKey: string; revision: number },
+): string | undefined {
+  if (token.revision > cache.revision) return undefined;
+  const history = cache.eventsSince(token.revision);
+  if (!history) return undefined;
+  const end = prefixEnd(key);
+  let changed = false;
+  for (const ev of history) {
+    if (ev.key >= token.startKey && ev.key < end) changed = true;
+    ev.release();
+  }
+  return changed ? undefined : token.startKey;
 }
 
 /**

@@ -10,11 +10,13 @@
  * | RV `""` (consistent) | from the cache once it has caught up with the backend's `currentRevision()` (asking the backend for progress while waiting); after `freshnessTimeoutMs` by the backend |
  * | RV `"0"` | from the cache now |
  * | RV `N` not-older-than | from the cache once it reached N; N above the backend's revision is `TooLargeResourceVersion`; on timeout by the backend |
- * | Exact N, RV N with a limit, a continue token | by the backend (reads at an exact past revision) |
- * | anything while the cache is initialising | from the cache once initialised (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend |
+ * | Exact N, RV N with a limit | by the backend (reads at an exact past revision) |
+ * | a continue token at revision R | from the cache when no change since R touched the rest of the range (history kept), else by the backend at exactly R |
+ * | a get while the cache is initialising | by the backend (one object; no wait for the fill) |
+ * | anything else while the cache is initialising | from the cache once initialised (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend |
  *
  * Cache pages carry continue tokens at the cache revision; the following
- * pages are read from the backend at exactly that revision.
+ * pages keep that revision, from the cache or the backend.
  *
  * Keys: the cache indexes objects by the storage key the backend sets on
  * each watch event (`WatchEvent.key`). A backend that does not set it makes
@@ -36,6 +38,7 @@ import {
   unavailable,
 } from "../errors.ts";
 import { resourcePrefix, type ResourceRef, validateKey } from "../keys.ts";
+import { decodeContinue } from "../continue_token.ts";
 import { type KubeObject, parseResourceVersion } from "../object.ts";
 import type {
   DeleteOptions,
@@ -50,6 +53,7 @@ import type {
   WatchOptions,
 } from "../store.ts";
 import {
+  cachedContinueStart,
   getFromCache,
   getJsonFromCache,
   listFromCache,
@@ -298,10 +302,11 @@ export class CachedStore implements Store, JsonReads {
 
   /** Served from the cache unless it asks for an exact revision. */
   async list(key: string, opts: ListOptions): Promise<ListResult> {
-    if (!(await this.#listFromCache(key, opts))) {
+    const start = this.#continueFromCache(key, opts);
+    if (start === undefined && !(await this.#listFromCache(key, opts))) {
       return this.delegate.list(key, opts);
     }
-    return listFromCache(this.#cache, key, opts);
+    return listFromCache(this.#cache, key, { ...opts, ...start });
   }
 
   /**
@@ -310,11 +315,39 @@ export class CachedStore implements Store, JsonReads {
    * encoded item by item.
    */
   async listJson(key: string, opts: ListOptions): Promise<JsonListResult> {
-    if (!(await this.#listFromCache(key, opts))) {
+    const start = this.#continueFromCache(key, opts);
+    if (start === undefined && !(await this.#listFromCache(key, opts))) {
       const page = await this.delegate.list(key, opts);
       return { ...page, items: page.items.map((o) => JSON.stringify(o)) };
     }
-    return listJsonFromCache(this.#cache, key, opts);
+    return listJsonFromCache(this.#cache, key, { ...opts, ...start });
+  }
+
+  /**
+   * Where a continue page starts, when the cache can serve it (counted):
+   * nothing in its range changed since the token's revision. Malformed
+   * tokens and options the backend refuses go to the backend for its error.
+   */
+  #continueFromCache(
+    key: string,
+    opts: ListOptions,
+  ): { start: string; revision: number } | undefined {
+    if (
+      !opts.continue || !opts.recursive || !this.serving ||
+      (opts.resourceVersion && opts.resourceVersion !== "0") ||
+      opts.resourceVersionMatch || !this.#cacheable(key) || !key.endsWith("/")
+    ) return undefined;
+    let token;
+    try {
+      token = decodeContinue(key, opts.continue);
+    } catch {
+      return undefined;
+    }
+    if (cachedContinueStart(this.#cache, key, token) === undefined) {
+      return undefined;
+    }
+    this.#served.cache.list++;
+    return { start: token.startKey, revision: token.revision };
   }
 
   /**

@@ -84,6 +84,7 @@ Deno.test("a page from the cache continues from the backend at the cache's revis
     assert.equal(first.remainingItemCount, 3);
     await cached.delete(key("d"));
     await cached.create(key("f"), obj("f"));
+    await cached.get(key("c")); // consistent: the cache has seen both changes
     const rest = await cached.list(PREFIX, {
       recursive: true,
       continue: first.continue,
@@ -395,5 +396,41 @@ Deno.test("a get while the cache fills reads the backend instead of waiting for 
     await cached.list(PREFIX, { recursive: true }); // waits for the fill
     assert.deepEqual(await cached.get(key("a")), a);
     assert.equal(cached.served.cache.get, 1);
+  });
+});
+
+Deno.test("a continue page comes from the cache while its range is unchanged since the token's revision, else from the backend", async () => {
+  await withCache({}, async ({ cached }) => {
+    for (const n of ["a", "b", "c", "d"]) await cached.create(key(n), obj(n));
+    const first = await cached.list(PREFIX, { recursive: true, limit: 2 });
+    assert.deepEqual(first.items.map((o) => o.metadata.name), ["a", "b"]);
+    // A change before the page's start key leaves the range as it was.
+    await cached.delete(key("a"));
+    await cached.get(key("b")); // consistent: the cache has seen the delete
+    const before = { ...cached.served.backend };
+    const second = await cached.list(PREFIX, {
+      recursive: true,
+      limit: 2,
+      continue: first.continue,
+    });
+    assert.deepEqual(second.items.map((o) => o.metadata.name), ["c", "d"]);
+    assert.equal(second.resourceVersion, first.resourceVersion);
+    assert.equal(
+      cached.served.backend.list,
+      before.list,
+      "served by the cache",
+    );
+    // A change inside the range: the backend reads the token's revision.
+    const again = await cached.list(PREFIX, { recursive: true, limit: 2 });
+    await cached.delete(key("d"));
+    await cached.get(key("b"));
+    const third = await cached.list(PREFIX, {
+      recursive: true,
+      limit: 2,
+      continue: again.continue,
+    });
+    assert.deepEqual(third.items.map((o) => o.metadata.name), ["d"]);
+    assert.equal(third.resourceVersion, again.resourceVersion);
+    assert.equal(cached.served.backend.list, before.list + 1);
   });
 });
