@@ -36,6 +36,8 @@ Deno.test("lists and gets from stored JSON texts", async (t) => {
       const r = await s.request("POST", base, { body });
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
+    // A get while the cache fills reads the backend: wait for the fill.
+    assert.equal((await s.request("GET", `${base}?limit=1`)).status, 200);
     const gets = new Map<string, Record<string, unknown>>();
     await t.step(
       "a GET carries the type meta and parses to the object",
