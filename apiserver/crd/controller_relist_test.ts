@@ -1,55 +1,15 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-import {
-  expired,
-  objectKey,
-  type Store,
-  type Watcher,
-  type WatchEvent,
-} from "../../storage/mod.ts";
+import { objectKey } from "../../storage/mod.ts";
 import { LogStoreFactory } from "../../storage/log/mod.ts";
 import { cronTabCrd } from "../../tests/support/crd_testdata.ts";
 import { ClusterRegistries } from "../resources/registry.ts";
 import { CrdController } from "./controller.ts";
+import { expiringOnce } from "../../tests/support/expiring_watch.ts";
 
 const GROUP = "apiextensions.k8s.io";
 const RESOURCE = "customresourcedefinitions";
-
-/**
- * Passes the first watch through its initial state, then holds it until
- * `fail` resolves and ends it with 410 Expired (a watch outage).
- */
-function expiringOnce(store: Store, fail: Promise<void>): Store {
-  let first = true;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== "watch") {
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === "function" ? v.bind(target) : v;
-      }
-      return async (
-        key: string,
-        opts: Parameters<Store["watch"]>[1],
-      ): Promise<Watcher> => {
-        const inner = await target.watch(key, opts);
-        if (!first) return inner;
-        first = false;
-        async function* events(): AsyncGenerator<WatchEvent> {
-          for await (const ev of inner) {
-            yield ev;
-            if (ev.type === "BOOKMARK") break;
-          }
-          await fail;
-          inner.stop();
-          yield { type: "ERROR", error: expired(1, 2) };
-        }
-        const it = events();
-        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
-      };
-    },
-  });
-}
 
 Deno.test("a CRD deleted during a watch outage stops being served after the re-list", async () => {
   const factory = new LogStoreFactory(new MemoryLog());

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-import {
-  expired,
-  type Store,
-  type Watcher,
-  type WatchEvent,
-} from "../../storage/mod.ts";
+import {} from "../../storage/mod.ts";
 import { LogStoreFactory } from "../../storage/log/mod.ts";
 import type { AdminsBinding } from "./admins.ts";
 import { ClusterDirectory, virtualClusterKey } from "./directory.ts";
@@ -14,41 +9,7 @@ import { VirtualClusterLifecycle } from "./lifecycle.ts";
 import { ClusterObjectCounts } from "./object_counts.ts";
 import { TENANCY_GROUP, VIRTUAL_CLUSTERS } from "./types.ts";
 import { virtualClusters } from "./virtualclusters.ts";
-
-/**
- * Passes the first watch through its initial state, then holds it until
- * `fail` resolves and ends it with 410 Expired (a watch outage).
- */
-function expiringOnce(store: Store, fail: Promise<void>): Store {
-  let first = true;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== "watch") {
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === "function" ? v.bind(target) : v;
-      }
-      return async (
-        key: string,
-        opts: Parameters<Store["watch"]>[1],
-      ): Promise<Watcher> => {
-        const inner = await target.watch(key, opts);
-        if (!first) return inner;
-        first = false;
-        async function* events(): AsyncGenerator<WatchEvent> {
-          for await (const ev of inner) {
-            yield ev;
-            if (ev.type === "BOOKMARK") break;
-          }
-          await fail;
-          inner.stop();
-          yield { type: "ERROR", error: expired(1, 2) };
-        }
-        const it = events();
-        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
-      };
-    },
-  });
-}
+import { expiringOnce } from "../../tests/support/expiring_watch.ts";
 
 function vc(name: string) {
   return {

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../backends/memory/mod.ts";
 import {
-  expired,
   type KubeObject,
   objectKey,
   resourcePrefix,
-  type Store,
-  type Watcher,
-  type WatchEvent,
 } from "../../storage/mod.ts";
 import { LogStoreFactory } from "../../storage/log/mod.ts";
 import { ClusterIndex, watchClusters } from "./mod.ts";
+import { expiringOnce } from "../../tests/support/expiring_watch.ts";
 
 const GROUP = "example.com";
 const RESOURCE = "widgets";
@@ -24,35 +21,6 @@ function openStore() {
   const put = (cluster: string, name: string) =>
     store.create(key(cluster, name), { metadata: { name } });
   return { factory, store, key, put };
-}
-
-/** Passes the first watch through until `fail` resolves, then ends it with 410. */
-function expiringOnce(store: Store, fail: Promise<void>): Store {
-  let first = true;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== "watch") return Reflect.get(target, prop, receiver);
-      return async (
-        key: string,
-        opts: Parameters<Store["watch"]>[1],
-      ): Promise<Watcher> => {
-        const inner = await target.watch(key, opts);
-        if (!first) return inner;
-        first = false;
-        async function* events(): AsyncGenerator<WatchEvent> {
-          for await (const ev of inner) {
-            yield ev;
-            if (ev.type === "BOOKMARK") break;
-          }
-          await fail;
-          inner.stop();
-          yield { type: "ERROR", error: expired(1, 2) };
-        }
-        const it = events();
-        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
-      };
-    },
-  });
 }
 
 Deno.test("the watch hands over the initial state by cluster, then puts and deletes with the last object", async () => {

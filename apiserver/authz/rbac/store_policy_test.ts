@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../../backends/memory/mod.ts";
 import {
-  expired,
   type KubeObject,
   objectKey,
   type Store,
-  type Watcher,
-  type WatchEvent,
 } from "../../../storage/mod.ts";
 import { LogStoreFactory } from "../../../storage/log/mod.ts";
 import { cachedStoreFactory } from "../../../storage/cacher/mod.ts";
@@ -28,6 +25,7 @@ import {
   RBAC_RESOURCES,
   type RbacResource,
 } from "./types.ts";
+import { expiringOnce } from "../../../tests/support/expiring_watch.ts";
 
 const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
 const bob: UserInfo = { username: "bob", groups: ["system:authenticated"] };
@@ -211,35 +209,6 @@ async function storeBackedPolicyFollowsWrites(
     await policy.close();
     await factory.close();
   }
-}
-
-/** Passes the first watch through until its initial state, then fails it with 410 when told. */
-function expiringOnce(store: Store, fail: Promise<void>): Store {
-  let first = true;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== "watch") return Reflect.get(target, prop, receiver);
-      return async (
-        key: string,
-        opts: Parameters<Store["watch"]>[1],
-      ): Promise<Watcher> => {
-        const inner = await target.watch(key, opts);
-        if (!first) return inner;
-        first = false;
-        async function* events(): AsyncGenerator<WatchEvent> {
-          for await (const ev of inner) {
-            yield ev;
-            if (ev.type === "BOOKMARK") break;
-          }
-          await fail;
-          inner.stop();
-          yield { type: "ERROR", error: expired(1, 2) };
-        }
-        const it = events();
-        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
-      };
-    },
-  });
 }
 
 Deno.test("a watch that expires is restarted and stale objects are dropped", async () => {
