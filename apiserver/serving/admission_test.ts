@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import {
+  startTesterServer,
+  type TesterServer,
+} from "../../tests/support/serving_fixture.ts";
 import type { ApiHandler } from "../request_context.ts";
 import { FrontAdmission } from "./_admission.ts";
 import type { AdmissionOptions } from "./_admission.ts";
-import { ensureCertificates } from "./certificates.ts";
-import { type SecureServer, startSecureServer } from "./server.ts";
 
 // --- the budget and its queue -------------------------------------------
 
@@ -95,37 +97,13 @@ Deno.test("admission: a wait is bounded, and so is a lease while others wait; op
 
 // --- over the wire --------------------------------------------------------
 
-interface Served {
-  server: SecureServer;
-  caCert: string;
-  [Symbol.asyncDispose](): Promise<void>;
-}
+type Served = TesterServer;
 
-async function serve(
+function serve(
   handler: ApiHandler,
   frontAdmission: Partial<AdmissionOptions>,
 ): Promise<Served> {
-  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-admission-" });
-  const tls = await ensureCertificates({ dataDir });
-  const server = await startSecureServer({
-    bindAddress: "127.0.0.1",
-    port: 0,
-    tls,
-    authenticators: [{
-      authenticate: () => Promise.resolve({ username: "tester", groups: [] }),
-    }],
-    handler,
-    frontAdmission,
-    shutdownGraceMs: 2_000,
-  });
-  return {
-    server,
-    caCert: tls.caCert!,
-    async [Symbol.asyncDispose]() {
-      await server.close();
-      await Deno.remove(dataDir, { recursive: true });
-    },
-  };
+  return startTesterServer(handler, { frontAdmission, shutdownGraceMs: 2_000 });
 }
 
 /** A raw HTTP/1.1 keep-alive connection. */

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
+import { startTesterServer } from "../../tests/support/serving_fixture.ts";
 import type { ApiHandler } from "../request_context.ts";
-import { ensureCertificates } from "./certificates.ts";
-import { startSecureServer } from "./server.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,28 +16,8 @@ const handler: ApiHandler = async (req) => {
   return new Response(`done ${new URL(req.url).pathname}`);
 };
 
-async function serve(opts: { shutdownDelayMs?: number } = {}) {
-  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-shutdown-" });
-  const tls = await ensureCertificates({ dataDir });
-  const server = await startSecureServer({
-    bindAddress: "127.0.0.1",
-    port: 0,
-    tls,
-    authenticators: [{
-      authenticate: () => Promise.resolve({ username: "tester", groups: [] }),
-    }],
-    handler,
-    shutdownGraceMs: 5_000,
-    ...opts,
-  });
-  return {
-    server,
-    caCert: tls.caCert!,
-    async dispose() {
-      await server.close();
-      await Deno.remove(dataDir, { recursive: true });
-    },
-  };
+function serve(opts: { shutdownDelayMs?: number } = {}) {
+  return startTesterServer(handler, { shutdownGraceMs: 5_000, ...opts });
 }
 
 async function readAll(conn: Deno.Conn): Promise<string> {

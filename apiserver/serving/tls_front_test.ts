@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import {
+  startTesterServer,
+  type TesterServer,
+} from "../../tests/support/serving_fixture.ts";
 import type { ApiHandler } from "../request_context.ts";
-import { ensureCertificates } from "./certificates.ts";
-import { type SecureServer, startSecureServer } from "./server.ts";
 import type { FrontTimeouts } from "./tls_front.ts";
 
 const SHORT: FrontTimeouts = {
@@ -15,38 +17,17 @@ const BOUND_MS = 10_000;
 
 const hello: ApiHandler = () => Promise.resolve(new Response("hello"));
 
-interface Served {
-  server: SecureServer;
-  caCert: string;
-  dispose(): Promise<void>;
-}
+type Served = TesterServer;
 
-async function serve(
+function serve(
   handler: ApiHandler,
   opts: { timeouts?: Partial<FrontTimeouts>; maxConnections?: number } = {},
 ): Promise<Served> {
-  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-front-" });
-  const tls = await ensureCertificates({ dataDir });
-  const server = await startSecureServer({
-    bindAddress: "127.0.0.1",
-    port: 0,
-    tls,
-    authenticators: [{
-      authenticate: () => Promise.resolve({ username: "tester", groups: [] }),
-    }],
-    handler,
+  return startTesterServer(handler, {
     timeouts: opts.timeouts ?? SHORT,
     maxConnections: opts.maxConnections,
     shutdownGraceMs: 2_000,
   });
-  return {
-    server,
-    caCert: tls.caCert!,
-    async dispose() {
-      await server.close();
-      await Deno.remove(dataDir, { recursive: true });
-    },
-  };
 }
 
 /** Reads until EOF or error; resolves with what was read, or "open" after `BOUND_MS`. */

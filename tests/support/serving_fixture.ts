@@ -13,6 +13,7 @@ import {
   ensureCertificates,
   type HealthChecks,
   type SecureServer,
+  type SecureServerOptions,
   serverUrl,
   startSecureServer,
   writeAdminKubeconfig,
@@ -71,5 +72,51 @@ export async function startFixture(
       await server.close();
       await Deno.remove(dataDir, { recursive: true });
     },
+  };
+}
+
+/** A secure server whose every client is the user `tester` (no groups). */
+export interface TesterServer {
+  server: SecureServer;
+  /** The generated CA, to trust in raw TLS connections. */
+  caCert: string;
+  /** Stops the server and removes its data dir. */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Starts `handler` behind a secure server on 127.0.0.1:0 with freshly
+ * generated certificates, authenticating every client as `tester`, for the
+ * serving layer's tests that drive raw connections; `options` are passed on
+ * (front timeouts, admission, connection cap, shutdown timings).
+ */
+export async function startTesterServer(
+  handler: ApiHandler,
+  options: Partial<
+    Omit<SecureServerOptions, "tls" | "authenticators" | "handler">
+  > = {},
+): Promise<TesterServer> {
+  const dataDir = await Deno.makeTempDir({ prefix: "hyperplane-serving-" });
+  const tls = await ensureCertificates({ dataDir });
+  const server = await startSecureServer({
+    bindAddress: "127.0.0.1",
+    port: 0,
+    tls,
+    authenticators: [{
+      authenticate: () => Promise.resolve({ username: "tester", groups: [] }),
+    }],
+    handler,
+    ...options,
+  });
+  const dispose = async () => {
+    await server.close();
+    await Deno.remove(dataDir, { recursive: true });
+  };
+  return {
+    server,
+    caCert: tls.caCert!,
+    dispose,
+    [Symbol.asyncDispose]: dispose,
   };
 }
