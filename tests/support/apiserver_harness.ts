@@ -60,10 +60,12 @@ export interface TestServer {
 export async function startTestServer(
   opts: Partial<ApiServerOptions> = {},
 ): Promise<TestServer> {
-  const storage = await memoryBackend().open({}, {
+  // Only a backend of our own is ours to open and close.
+  const own = opts.storage ? undefined : await memoryBackend().open({}, {
     dataDir: "/tmp",
     logger: silentLogger,
   });
+  const storage = opts.storage ?? own!;
   // Implicit clusters by default: most tests are about something else than
   // declaring clusters and use `/clusters/<any>/…` freely; tests of cluster
   // admission pass `virtualClusters: "declared"`.
@@ -102,7 +104,7 @@ export async function startTestServer(
     },
     async close() {
       await api.close();
-      await storage.close();
+      await own?.close();
     },
   };
 }
