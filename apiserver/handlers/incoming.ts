@@ -31,6 +31,7 @@ import {
 } from "../schema/mod.ts";
 import { isCustomResource, schemaOf } from "../openapi/served_kinds.ts";
 import type { ResourceContext } from "./context.ts";
+import { nextTurn } from "../../internal/turns.ts";
 
 /**
  * The request's `fieldValidation` directive (absent means `Warn`); any other
@@ -185,8 +186,6 @@ export async function readIncomingBody(
 
 /** Bodies of this size or less are checked in one go. */
 const YIELD_AFTER_BYTES = 64 * 1024;
-
-const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * Objects {@linkcode readIncomingBody} decoded: each is its request's own,

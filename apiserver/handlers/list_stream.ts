@@ -8,6 +8,8 @@
  * @module
  */
 
+import { nextTurn } from "../../internal/turns.ts";
+
 /** How many items are encoded between two turns of the event loop. */
 export const LIST_CHUNK_ITEMS = 200;
 
@@ -20,8 +22,6 @@ export const LIST_CHUNK_ITEMS = 200;
 export const LIST_CHUNK_BYTES = 512 * 1024;
 
 const encoder = new TextEncoder();
-
-const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * A JSON response of a list whose last field, `field`, is the array of the

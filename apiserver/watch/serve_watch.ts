@@ -29,17 +29,13 @@ import {
   wildcardPrefix,
 } from "../routing/wildcard.ts";
 import { sharedLines } from "./shared_lines.ts";
+import { TimeSlice } from "../../internal/turns.ts";
 
 /** Bytes a watch response queues unread before it waits for the reader. */
 export const WATCH_BUFFER_BYTES = 256 * 1024;
 
 /** How long a watch sends buffered events before other tasks get a turn (ms). */
 export const WATCH_SLICE_MS = 5;
-
-/** Lets timers and I/O run (a macrotask turn), not only microtasks. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /** Default watch timeout range, as kube-apiserver (30–60 minutes). */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
@@ -175,7 +171,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         if (c === ctx.cluster && !isServed(c, ctx.def)) onAbort();
       })
       : undefined;
-    let slice = performance.now();
+    const slice = new TimeSlice(WATCH_SLICE_MS);
     try {
       for await (const ev of watcher) {
         if (stop.signal.aborted) break;
@@ -187,12 +183,11 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
         const waiting = readerCaughtUp();
         if (waiting) {
           await waiting;
-          slice = performance.now();
-        } else if (performance.now() - slice >= WATCH_SLICE_MS) {
+          slice.restart();
+        } else if (slice.due) {
           // A watcher's buffered events come without a macrotask turn:
           // let other requests (and timers) run between slices.
-          await nextTurn();
-          slice = performance.now();
+          await slice.pause();
         }
       }
     } catch (e) {

@@ -30,6 +30,7 @@ import {
 import { sleep } from "../../internal/sleep.ts";
 import { clusterOf } from "./clusters.ts";
 import { partialObjectMetadata } from "./partial_metadata.ts";
+import { TimeSlice } from "../../internal/turns.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
 export interface InformerHandler {
@@ -63,11 +64,6 @@ export interface InformerOptions {
 
 /** How long an informer works before it lets other tasks run (ms). */
 export const YIELD_EVERY_MS = 10;
-
-/** Lets timers and I/O run (a macrotask turn), not only microtasks. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /** The bookmark annotation that ends a streaming initial list. */
 export const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
@@ -106,25 +102,14 @@ export class Informer {
   #streaming: boolean;
   #lastRv = "";
   #project: (obj: KubeObject) => KubeObject;
-  #sliceStart = 0;
+  #slice: TimeSlice;
 
   /** An informer for `opts.target`; it lists and watches once run. */
   constructor(opts: InformerOptions) {
     this.#opts = opts;
     this.#streaming = opts.streamingList ?? true;
     this.#project = opts.metadataOnly ? partialObjectMetadata : (o) => o;
-  }
-
-  /** True once this slice of work is long enough to let others run. */
-  #due(): boolean {
-    return performance.now() - this.#sliceStart >=
-      (this.#opts.yieldEveryMs ?? YIELD_EVERY_MS);
-  }
-
-  /** Yields a turn of the event loop and starts a new slice. */
-  async #pause(): Promise<void> {
-    await nextTurn();
-    this.#sliceStart = performance.now();
+    this.#slice = new TimeSlice(opts.yieldEveryMs ?? YIELD_EVERY_MS);
   }
 
   /** Adds a handler; it is told about objects already known as adds. */
@@ -254,9 +239,9 @@ export class Informer {
       ? new Map()
       : undefined;
     const events = this.#opts.client.watch(this.#opts.target, opts, signal);
-    this.#sliceStart = performance.now();
+    this.#slice.restart();
     for await (const ev of events) {
-      if (this.#due()) await this.#pause();
+      if (this.#slice.due) await this.#slice.pause();
       if (ev.type === "ERROR") {
         const st = ev.object as unknown as Record<string, unknown>;
         if (st.code === 410) throw new Expired();
@@ -307,14 +292,14 @@ export class Informer {
 
   async #replace(fresh: Map<string, KubeObject>): Promise<void> {
     for (const [key, old] of [...this.#items]) {
-      if (this.#due()) await this.#pause();
+      if (this.#slice.due) await this.#slice.pause();
       if (!fresh.has(key)) {
         this.#items.delete(key);
         for (const h of this.#handlers) h.onDelete?.(old);
       }
     }
     for (const [key, obj] of fresh) {
-      if (this.#due()) await this.#pause();
+      if (this.#slice.due) await this.#slice.pause();
       const old = this.#items.get(key);
       if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) {
         continue;

@@ -25,6 +25,7 @@ import {
 } from "../store.ts";
 import type { CacheEntry, WatchCache } from "./watch_cache.ts";
 import { sleep } from "../../internal/sleep.ts";
+import { TimeSlice } from "../../internal/turns.ts";
 
 /** What the reflector reports to its owner. */
 export interface ReflectorHooks {
@@ -49,11 +50,6 @@ export interface ReflectorOptions {
 
 /** How long a first fill works before other tasks get a turn (ms). */
 export const FILL_SLICE_MS = 10;
-
-/** Lets timers and I/O run (a macrotask turn), not only microtasks. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 5_000;
@@ -87,14 +83,13 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
       continue;
     }
     let staging: CacheEntry[] | undefined = resuming ? undefined : [];
-    let slice = performance.now();
+    const slice = new TimeSlice(FILL_SLICE_MS);
     try {
       for await (const ev of watcher) {
-        if (staging && performance.now() - slice >= FILL_SLICE_MS) {
+        if (staging && slice.due) {
           // A fill of many objects comes without a macrotask turn (the
           // backend's pages resolve as promises): let requests run.
-          await nextTurn();
-          slice = performance.now();
+          await slice.pause();
         }
         if (ev.type === "ERROR") {
           if (isStorageError(ev.error, "Expired")) {
