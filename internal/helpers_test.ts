@@ -1,7 +1,7 @@
 /** The shared internal helpers behave as their callers rely on. */
 
 import assert from "node:assert/strict";
-import { isObject, jsonEqual } from "./json.ts";
+import { deepFreeze, isObject, jsonEqual } from "./json.ts";
 import { rfc3339 } from "./time.ts";
 import { sleep } from "./sleep.ts";
 
@@ -39,4 +39,17 @@ Deno.test("sleep ends early when aborted and leaves no timer", async () => {
   assert.ok(Date.now() - started < 30_000);
   await sleep(1, stop.signal); // already aborted: at once
   await sleep(1);
+});
+
+Deno.test("deepFreeze freezes every level in place and skips frozen parts", () => {
+  const shared = Object.freeze({ x: { y: 1 } });
+  const v = deepFreeze({ a: { b: [1, { c: 2 }] }, shared });
+  assert.ok(
+    Object.isFrozen(v) && Object.isFrozen(v.a) && Object.isFrozen(v.a.b),
+  );
+  assert.ok(Object.isFrozen(v.a.b[1]));
+  // A part frozen already is taken as frozen all the way down.
+  assert.equal(Object.isFrozen(shared.x), false);
+  assert.equal(deepFreeze(null), null);
+  assert.equal(deepFreeze(3), 3);
 });

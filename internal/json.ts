@@ -1,7 +1,7 @@
 /**
  * The JSON helpers every layer needs and none should write again: telling
- * a JSON object from arrays and scalars, and comparing JSON values by
- * structure (object key order ignored).
+ * a JSON object from arrays and scalars, comparing JSON values by
+ * structure (object key order ignored), and freezing a JSON value deeply.
  *
  * @module
  */
@@ -45,4 +45,27 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length &&
     keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+}
+
+/**
+ * Deep-freezes a plain JSON value in place and returns it (a part already
+ * frozen is taken as frozen all the way down, so shared frozen subtrees are
+ * not walked again).
+ *
+ * @example
+ * ```ts
+ * import { deepFreeze } from "./json.ts";
+ *
+ * const v = deepFreeze({ a: { b: [1] } });
+ * Object.isFrozen(v.a.b); // true
+ * ```
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) {
+      deepFreeze(v);
+    }
+  }
+  return value;
 }

@@ -10,6 +10,7 @@
  */
 
 import type { Schema } from "./types.ts";
+import { deepFreeze } from "../../internal/json.ts";
 
 const DEFINITION = Symbol("hyperplane.schema.definition");
 
@@ -26,14 +27,6 @@ type Marked = Schema & { [DEFINITION]?: DefinitionRef };
 function mark(schema: Schema, def: DefinitionRef): Schema {
   Object.defineProperty(schema, DEFINITION, { value: def, enumerable: false });
   return schema;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** Marks `schema` as the upstream definition `name` and freezes it. */

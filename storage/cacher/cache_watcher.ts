@@ -14,7 +14,8 @@
 import type { KubeObject } from "../object.ts";
 import type { Predicate, Watcher, WatchEvent } from "../store.ts";
 import { type StorageError, unavailable } from "../errors.ts";
-import { type CacheEvent, deepFreeze } from "./watch_cache.ts";
+import type { CacheEvent } from "./watch_cache.ts";
+import { deepFreeze } from "../../internal/json.ts";
 
 /**
  * The outgoing forms of one cache event, created at most once per event and

@@ -14,6 +14,7 @@ import { Waiters } from "./_waiters.ts";
 import type { KubeObject } from "../object.ts";
 import { EventRing } from "./event_ring.ts";
 import { SortedKeys } from "./sorted_keys.ts";
+import { deepFreeze } from "../../internal/json.ts";
 
 /**
  * One object held by the cache, as its JSON text only: a decoded object
@@ -45,17 +46,6 @@ export function entryObject(entry: CacheEntry): KubeObject {
   const object = decodeFrozen(entry.json);
   entry.decoded = new WeakRef(object);
   return object;
-}
-
-/** Deep-freezes a plain JSON value in place and returns it. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) {
-      deepFreeze(v);
-    }
-  }
-  return value;
 }
 
 /** A frozen object decoded from `json`. */

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { deepFreeze } from "../../../internal/json.ts";
+
 /** Interns JSON values by their text; see the module doc. */
 export class JsonInterner {
   readonly #values = new Map<string, WeakRef<object>>();
@@ -37,14 +39,6 @@ export class JsonInterner {
     for (const ref of this.#values.values()) if (ref.deref()) n++;
     return n;
   }
-}
-
-function deepFreeze(value: unknown): unknown {
-  if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** The interner every RBAC index of the process shares. */

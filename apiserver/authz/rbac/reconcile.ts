@@ -33,7 +33,7 @@ import {
   type Subject,
 } from "./types.ts";
 import { rfc3339 } from "../../../internal/time.ts";
-import { jsonEqual } from "../../../internal/json.ts";
+import { deepFreeze, jsonEqual } from "../../../internal/json.ts";
 
 /** Options for {@linkcode reconcileBootstrapPolicy}. */
 export interface ReconcileOptions {
@@ -215,14 +215,6 @@ const preparedTexts = new WeakMap<
   (obj: KubeObject, resource: RbacResource) => KubeObject,
   Map<string, string>
 >();
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * Creates the bootstrap policy's missing objects in `cluster` and adds what
