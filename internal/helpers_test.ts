@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { deepFreeze, isObject, jsonEqual } from "./json.ts";
 import { rfc3339 } from "./time.ts";
+import { digestHex, toHex } from "./hex.ts";
 import { sleep } from "./sleep.ts";
 
 Deno.test("isObject accepts objects only, not arrays, null or scalars", () => {
@@ -52,4 +53,17 @@ Deno.test("deepFreeze freezes every level in place and skips frozen parts", () =
   assert.equal(Object.isFrozen(shared.x), false);
   assert.equal(deepFreeze(null), null);
   assert.equal(deepFreeze(3), 3);
+});
+
+Deno.test("toHex writes two lower-case digits per byte; digestHex hashes UTF-8 text", async () => {
+  assert.equal(toHex(new Uint8Array([0, 10, 255])), "000aff");
+  assert.equal(toHex(new Uint8Array([1, 2]).buffer), "0102");
+  assert.equal(
+    await digestHex("SHA-256", "abc"),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+  assert.equal(
+    await digestHex("SHA-256", new TextEncoder().encode("abc")),
+    await digestHex("SHA-256", "abc"),
+  );
 });

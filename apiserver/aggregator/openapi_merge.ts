@@ -14,6 +14,7 @@ import type { ApiServiceSpec } from "../resources/apiservices.ts";
 import type { ProxyClients } from "./clients.ts";
 import { proxyRequestHeaders } from "./proxy_headers.ts";
 import type { ServiceResolver } from "./resolver.ts";
+import { digestHex } from "../../internal/hex.ts";
 
 /** One cached OpenAPI v3 document. */
 export interface OpenApiDocument {
@@ -78,12 +79,7 @@ export async function fetchOpenApiV3(
 }
 
 async function sha512Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest(
-    "SHA-512",
-    new TextEncoder().encode(text),
-  );
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("").toUpperCase();
+  return (await digestHex("SHA-512", text)).toUpperCase();
 }
 
 /** Serves a cached delegated document as kube-openapi serves its own. */

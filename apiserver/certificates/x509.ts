@@ -11,6 +11,7 @@
 // `@peculiar/x509` bundled into one ES module: loads in a fraction of the
 // time of its ~200 CommonJS files (`internal/x509/README.md`).
 import * as x509 from "../../internal/x509/x509.js";
+import { toHex } from "../../internal/hex.ts";
 
 /** What a parsed request names. */
 export interface ParsedCsr {
@@ -130,7 +131,7 @@ function randomSerial(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] &= 0x7f;
   if (bytes[0] === 0) bytes[0] = 1;
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(bytes);
 }
 
 /**

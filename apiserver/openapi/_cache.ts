@@ -8,6 +8,7 @@
 
 import { definitionOf } from "../schema/mod.ts";
 import type { ServedKind } from "./types.ts";
+import { digestHex } from "../../internal/hex.ts";
 
 /** One serialized document and its hash. */
 export interface Serialized {
@@ -34,9 +35,7 @@ export function serialize(doc: unknown): Promise<Serialized> {
 export async function hashed(
   bytes: Uint8Array<ArrayBuffer>,
 ): Promise<Serialized> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-512", bytes));
-  const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0"))
-    .join("").toUpperCase();
+  const hash = (await digestHex("SHA-512", bytes)).toUpperCase();
   return { bytes, hash };
 }
 

@@ -14,6 +14,7 @@
 // `@peculiar/x509` bundled into one ES module: loads in a fraction of the
 // time of its ~200 CommonJS files (`internal/x509/README.md`).
 import * as x509 from "../../internal/x509/x509.js";
+import { toHex } from "../../internal/hex.ts";
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 const ANY_EKU = "2.5.29.37.0";
@@ -140,9 +141,6 @@ async function identity(leaf: x509.X509Certificate): Promise<CertificateCheck> {
     commonName: leaf.subjectName.getField("CN")[0] ?? "",
     organizations: leaf.subjectName.getField("O"),
     notAfter: leaf.notAfter.getTime(),
-    fingerprint: Array.from(
-      new Uint8Array(thumb),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join(""),
+    fingerprint: toHex(thumb),
   };
 }

@@ -9,6 +9,7 @@
 // `@peculiar/x509` bundled into one ES module: loads in a fraction of the
 // time of its ~200 CommonJS files (`internal/x509/README.md`).
 import * as x509 from "../../internal/x509/x509.js";
+import { toHex } from "../../internal/hex.ts";
 
 const KEY_ALG = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGN_ALG = { ...KEY_ALG, hash: "SHA-256" } as const;
@@ -38,7 +39,7 @@ function randomSerial(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] &= 0x7f; // a positive INTEGER
   if (bytes[0] === 0) bytes[0] = 1; // and no leading zero byte
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(bytes);
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {

@@ -8,6 +8,7 @@
 import { loadYaml } from "../../internal/lazy_npm.ts";
 import { readIfExists, writeFileAtomic } from "../../storage/files.ts";
 import { canonicalIp } from "./_ip.ts";
+import { digestHex } from "../../internal/hex.ts";
 
 /** Options for {@linkcode writeAdminKubeconfig}. */
 export interface AdminKubeconfigOptions {
@@ -101,9 +102,7 @@ const DIGEST_PREFIX = "# written by hyperplane, sha256:";
 
 /** SHA-256 (hex) of the document (its JSON) and of its YAML rendering. */
 async function digest(doc: unknown, body: string): Promise<string> {
-  const bytes = new TextEncoder().encode(`${JSON.stringify(doc)}\n${body}`);
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+  return await digestHex("SHA-256", `${JSON.stringify(doc)}\n${body}`);
 }
 
 /** True when `text`'s digest line matches `doc` and the YAML below it. */

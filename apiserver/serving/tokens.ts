@@ -10,6 +10,7 @@
 import type { UserInfo } from "../request_context.ts";
 import { readIfExists, writeFileAtomic } from "../../storage/files.ts";
 import { TokenFileError } from "./errors.ts";
+import { toHex } from "../../internal/hex.ts";
 
 /** The admin user's name. */
 export const ADMIN_USER = "admin";
@@ -108,7 +109,7 @@ export function formatTokenRecord(token: string, user: UserInfo): string {
 
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(bytes);
 }
 
 /** The admin token and the token file it came from. */
