@@ -15,6 +15,7 @@ import type { UserInfo } from "../request_context.ts";
 import { BUILTIN_RESOURCES } from "../resources/registry.ts";
 import { virtualClusterKey } from "./directory.ts";
 import { TEARDOWN_FINALIZER } from "./types.ts";
+import { widgetCrd } from "../../tests/support/crd_testdata.ts";
 
 const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
 const ALICE: UserInfo = { username: "alice", groups: ["system:authenticated"] };
@@ -27,33 +28,6 @@ function vc(name: string, spec: Record<string, unknown> = {}) {
     spec,
   };
 }
-
-const CRD = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: "widgets.example.com" },
-  spec: {
-    group: "example.com",
-    scope: "Namespaced",
-    names: {
-      plural: "widgets",
-      singular: "widget",
-      kind: "Widget",
-      listKind: "WidgetList",
-    },
-    versions: [{
-      name: "v1",
-      served: true,
-      storage: true,
-      schema: {
-        openAPIV3Schema: {
-          type: "object",
-          "x-kubernetes-preserve-unknown-fields": true,
-        },
-      },
-    }],
-  },
-};
 
 async function openMemory(): Promise<StoreFactory> {
   return await memoryBackend().open({}, {
@@ -286,7 +260,7 @@ Deno.test("deleting a VirtualCluster removes every key of the cluster, CRDs and 
     const crd = await s.request(
       "POST",
       `${base}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
-      { body: CRD },
+      { body: widgetCrd() },
     );
     assert.equal(crd.status, 201, JSON.stringify(crd.body));
     const widget = (i: number) => ({

@@ -5,6 +5,7 @@ import { createLogger } from "../../log/mod.ts";
 import { ALL_CLUSTERS } from "../client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
 import { GarbageCollector } from "./garbage_collector.ts";
+import { widgetCrd } from "../../tests/support/crd_testdata.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 
@@ -204,30 +205,6 @@ const WIDGETS = {
   namespaced: true,
   verbs: ["list", "watch", "delete"],
 };
-
-function widgetCrd() {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: "widgets.example.com" },
-    spec: {
-      group: "example.com",
-      scope: "Namespaced",
-      names: { plural: "widgets", singular: "widget", kind: "Widget" },
-      versions: [{
-        name: "v1",
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: "object",
-            "x-kubernetes-preserve-unknown-fields": true,
-          },
-        },
-      }],
-    },
-  };
-}
 
 Deno.test("a deleted cluster is forgotten: no longer discovered nor watched, its nodes gone; created again, it is set up again", async () => {
   const lines: string[] = [];

@@ -9,28 +9,7 @@ import {
 import { ClusterTracker, InformerFactory } from "../runtime/mod.ts";
 import { eventually, startStand } from "../../tests/support/controllers.ts";
 import { runResourceQuotaController } from "./resource_quota_controller.ts";
-
-const WIDGETS_CRD = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: "widgets.example.com" },
-  spec: {
-    group: "example.com",
-    scope: "Namespaced",
-    names: { plural: "widgets", singular: "widget", kind: "Widget" },
-    versions: [{
-      name: "v1",
-      served: true,
-      storage: true,
-      schema: {
-        openAPIV3Schema: {
-          type: "object",
-          "x-kubernetes-preserve-unknown-fields": true,
-        },
-      },
-    }],
-  },
-};
+import { widgetCrd } from "../../tests/support/crd_testdata.ts";
 
 const QUOTAS = (ns: string) => `/api/v1/namespaces/${ns}/resourcequotas`;
 const CMS = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
@@ -156,7 +135,7 @@ Deno.test("resourcequota controller", async (t) => {
         const crd = await s.request(
           "POST",
           "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-          { body: WIDGETS_CRD },
+          { body: widgetCrd() },
         );
         assert.equal(crd.status, 201, JSON.stringify(crd.body));
         const widgets = "/apis/example.com/v1/namespaces/x/widgets";

@@ -116,3 +116,37 @@ export function cronTabCrd(): CustomResourceDefinition {
     },
   };
 }
+
+/**
+ * A fresh `widgets.example.com` CRD (kind `Widget`, namespaced, `v1`) whose
+ * schema keeps any field: the custom resource tests that are about
+ * something else than validation (garbage collection, quota, teardown).
+ */
+export function widgetCrd(): CustomResourceDefinition {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "widgets.example.com" },
+    spec: {
+      group: "example.com",
+      scope: "Namespaced",
+      names: {
+        plural: "widgets",
+        singular: "widget",
+        kind: "Widget",
+        listKind: "WidgetList",
+      },
+      versions: [{
+        name: "v1",
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: "object",
+            "x-kubernetes-preserve-unknown-fields": true,
+          },
+        },
+      }],
+    },
+  };
+}
