@@ -132,3 +132,51 @@ export function aggregateAll(
   }
   return current;
 }
+
+/**
+ * The roles of `roles` that `role` aggregates from: those (other than
+ * itself) whose labels match one of its `clusterRoleSelectors`; none when it
+ * is not aggregated.
+ */
+export function aggregationSources<T extends ClusterRoleObject>(
+  role: ClusterRoleObject,
+  roles: readonly T[],
+): T[] {
+  const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
+  if (selectors.length === 0) return [];
+  return roles.filter((other) =>
+    other.metadata.name !== role.metadata.name &&
+    selectors.some((s) => structuredSelectorMatches(s, other.metadata.labels))
+  );
+}
+
+/**
+ * `roles` in an order where every role comes after each role it aggregates
+ * from (stable otherwise; roles caught in a cycle keep their order, last).
+ * Bootstrap writes the policy in this order, so a watcher — the aggregation
+ * controller — that sees an aggregated role has already seen its sources and
+ * does not aggregate a partial set (which would strip the role's rules until
+ * the rest arrived).
+ */
+export function sourcesFirst<T extends ClusterRoleObject>(
+  roles: readonly T[],
+): T[] {
+  const sourcesOf = new Map(
+    roles.map((role) => [role, aggregationSources(role, roles)]),
+  );
+  const out: T[] = [];
+  const placed = new Set<T>();
+  let pending = [...roles];
+  while (pending.length > 0) {
+    const ready = pending.filter((role) =>
+      sourcesOf.get(role)!.every((s) => placed.has(s))
+    );
+    if (ready.length === 0) break; // a cycle: the rest keeps its order
+    for (const role of ready) {
+      out.push(role);
+      placed.add(role);
+    }
+    pending = pending.filter((role) => !placed.has(role));
+  }
+  return [...out, ...pending];
+}

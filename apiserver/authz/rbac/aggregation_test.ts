@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import {
   aggregateAll,
   aggregateRules,
+  aggregationSources,
+  sourcesFirst,
   structuredSelectorMatches,
 } from "./aggregation.ts";
+import { bootstrapPolicy } from "./bootstrap_policy.ts";
 import { clusterRole, rule } from "../../../tests/support/rbac_objects.ts";
 import type { ClusterRoleObject, StructuredLabelSelector } from "./types.ts";
 
@@ -118,5 +121,54 @@ Deno.test("aggregateRules gathers labelled roles' rules", async (t) => {
       r2,
     ]);
     assert.deepEqual(outer.rules, [], "the input is not changed");
+  });
+});
+
+Deno.test("sourcesFirst puts every aggregated role after its sources", async (t) => {
+  const names = (roles: ClusterRoleObject[]) =>
+    roles.map((r) => r.metadata.name);
+  await t.step("nested: outer after inner after the labelled roles", () => {
+    const outer = aggregated("outer", "agg-outer");
+    const inner = {
+      ...aggregated("inner", "agg-x"),
+      metadata: { name: "inner", labels: { "agg-outer": "true" } },
+    };
+    const a = clusterRole("a", [], { "agg-x": "true" });
+    const plain = clusterRole("plain", []);
+    assert.deepEqual(names(sourcesFirst([outer, inner, a, plain])), [
+      "a",
+      "plain",
+      "inner",
+      "outer",
+    ]);
+    assert.deepEqual(names(aggregationSources(outer, [outer, inner, a])), [
+      "inner",
+    ]);
+  });
+  await t.step("a cycle keeps its order, after everything else", () => {
+    const x = {
+      ...aggregated("x", "agg-y"),
+      metadata: { name: "x", labels: { "agg-x": "true" } },
+    };
+    const y = {
+      ...aggregated("y", "agg-x"),
+      metadata: { name: "y", labels: { "agg-y": "true" } },
+    };
+    const plain = clusterRole("plain", []);
+    assert.deepEqual(names(sourcesFirst([x, y, plain])), ["plain", "x", "y"]);
+  });
+  await t.step("the bootstrap policy: view, then edit, then admin", () => {
+    const roles = sourcesFirst(bootstrapPolicy().clusterRoles);
+    const at = (name: string) =>
+      roles.findIndex((r) => r.metadata.name === name);
+    for (const role of roles) {
+      for (const source of aggregationSources(role, roles)) {
+        assert.ok(
+          at(source.metadata.name!) < at(role.metadata.name!),
+          `${source.metadata.name} before ${role.metadata.name}`,
+        );
+      }
+    }
+    assert.ok(at("view") < at("edit") && at("edit") < at("admin"));
   });
 });

@@ -20,7 +20,11 @@ import {
   objectKey,
   type Store,
 } from "../../../storage/mod.ts";
-import { aggregateAll } from "./aggregation.ts";
+import {
+  aggregateAll,
+  aggregationSources,
+  sourcesFirst,
+} from "./aggregation.ts";
 import { type BootstrapPolicy, bootstrapPolicy } from "./bootstrap_policy.ts";
 import { covers } from "./covers.ts";
 import {
@@ -163,14 +167,24 @@ function protectedFromUpdate(obj: KubeObject): boolean {
   return obj.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === "false";
 }
 
-/** What a reconcile writes: each object, and its first stored form's JSON. */
+/**
+ * What a reconcile writes: each object, its first stored form's JSON, and
+ * the items (indices, earlier in the list) whose writes must be done first.
+ */
 interface Plan {
-  items: { resource: RbacResource; expected: KubeObject; initial: string }[];
+  items: {
+    resource: RbacResource;
+    expected: KubeObject;
+    initial: string;
+    after: number[];
+  }[];
 }
 
 /**
- * The plan of a policy: aggregated roles start with their aggregated rules;
- * a new object is decoded from its text (cheaper than a structured clone).
+ * The plan of a policy: aggregated roles start with their aggregated rules
+ * and come after the roles they aggregate (`sourcesFirst`), whose writes
+ * they wait for; a new object is decoded from its text (cheaper than a
+ * structured clone).
  */
 function planOf(policy: BootstrapPolicy): Plan {
   const initialRules = new Map(
@@ -180,18 +194,24 @@ function planOf(policy: BootstrapPolicy): Plan {
     resource: RbacResource,
     expected: KubeObject,
     init = expected,
+    after: number[] = [],
   ) => ({
     resource,
     expected,
     initial: JSON.stringify(init),
+    after,
   });
+  const roles = sourcesFirst(policy.clusterRoles);
   return {
     items: [
-      ...policy.clusterRoles.map((r) =>
-        item("clusterroles", r, {
-          ...r,
-          rules: initialRules.get(r.metadata.name) ?? r.rules,
-        })
+      ...roles.map((r, i) =>
+        item(
+          "clusterroles",
+          r,
+          { ...r, rules: initialRules.get(r.metadata.name) ?? r.rules },
+          aggregationSources(r, roles).map((s) => roles.indexOf(s))
+            .filter((j) => j < i),
+        )
       ),
       ...policy.clusterRoleBindings.map((b) => item("clusterrolebindings", b)),
       ...policy.roles.map((r) => item("roles", r)),
@@ -337,10 +357,21 @@ export async function reconcileBootstrapPolicy(
     }
   };
 
-  // Every object at once: they are independent, and the backend commits
-  // concurrent writes together (one group commit, not one per object).
-  await Promise.all(
-    plan.items.map((i) => one(i.resource, i.expected, i.initial)),
-  );
+  // Every object at once — the backend commits concurrent writes together
+  // (one group commit, not one per object) — except that an aggregated role
+  // waits for the roles it aggregates: a watcher (the aggregation
+  // controller) then never sees it before its sources, which would make it
+  // aggregate a partial set and strip the role's rules for a while.
+  const writes: Promise<void>[] = [];
+  for (const i of plan.items) {
+    writes.push(
+      i.after.length === 0
+        ? one(i.resource, i.expected, i.initial)
+        : Promise.all(i.after.map((j) => writes[j])).then(() =>
+          one(i.resource, i.expected, i.initial)
+        ),
+    );
+  }
+  await Promise.all(writes);
   return result;
 }

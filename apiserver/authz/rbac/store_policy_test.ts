@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../../backends/memory/mod.ts";
 import {
+  clusterPrefix,
   type KubeObject,
   objectKey,
   type Store,
@@ -11,6 +12,8 @@ import type { UserInfo } from "../../request_context.ts";
 import type { AuthorizationAttributes } from "../authorizer.ts";
 import { RbacAuthorizer } from "./authorizer.ts";
 import { reconcileBootstrapPolicy } from "./reconcile.ts";
+import { aggregationSources } from "./aggregation.ts";
+import { bootstrapPolicy } from "./bootstrap_policy.ts";
 import { StoreBackedPolicy } from "./store_policy.ts";
 import {
   binding,
@@ -273,6 +276,45 @@ Deno.test("closing before the first load rejects ready()", async () => {
     await assert.rejects(policy.start(), /closed/);
   } finally {
     await policy.close();
+    await factory.close();
+  }
+});
+
+Deno.test("a watcher sees each aggregated role after the roles it aggregates", async () => {
+  // The aggregation controller aggregates what its informer holds: seeing
+  // `admin` before `edit` and `system:aggregate-to-admin` made it write
+  // `admin` with no rules in every new virtual cluster, then again as the
+  // rest arrived (nine writes, the roles stripped meanwhile).
+  const { factory, stores } = openStores(true);
+  const watcher = await stores.clusterroles.watch(
+    clusterPrefix({
+      group: RBAC_GROUP,
+      resource: "clusterroles",
+      cluster: "c1",
+    }),
+    { recursive: true, resourceVersion: "0" },
+  );
+  try {
+    await reconcileBootstrapPolicy({ stores, cluster: "c1" });
+    const seen: ClusterRoleObject[] = [];
+    const total = bootstrapPolicy().clusterRoles.length;
+    for await (const ev of watcher) {
+      if (ev.type === "ADDED") seen.push(ev.object as ClusterRoleObject);
+      if (seen.length === total) break;
+    }
+    for (const [i, role] of seen.entries()) {
+      const earlier = seen.slice(0, i);
+      for (const source of aggregationSources(role, seen)) {
+        assert.ok(
+          earlier.includes(source),
+          `${role.metadata.name} was seen before ${source.metadata.name}`,
+        );
+      }
+    }
+    const names = seen.map((r) => r.metadata.name);
+    assert.ok(names.indexOf("edit") < names.indexOf("admin"));
+  } finally {
+    watcher.stop();
     await factory.close();
   }
 });
