@@ -102,7 +102,7 @@ export async function deleteObject(
     } catch (e) {
       throw notFound(ctx, name, e);
     }
-    checkPreconditions(ctx, current, opts.preconditions);
+    checkPreconditions(ctx, key, current, opts.preconditions);
     // Validating admission sees the object being deleted once per delete
     // (upstream's deleteValidation), before anything is written.
     if (attempt === 0) await admitDelete(ctx, current, !!opts.dryRun);
@@ -118,7 +118,7 @@ export async function deleteObject(
         try {
           const obj = await ctx.store.guaranteedUpdate(key, {
             tryUpdate: (cur) => {
-              checkPreconditions(ctx, cur!, opts.preconditions);
+              checkPreconditions(ctx, key, cur!, opts.preconditions);
               const next = withPolicy(ctx, cur!, opts);
               if (!hasPendingFinalizers(ctx.def, next)) throw new DeleteNow();
               return markDeleting(ctx, next);
@@ -132,7 +132,7 @@ export async function deleteObject(
       if (opts.dryRun) return { obj: current, deleted: true };
       const obj = await ctx.store.delete(key, {
         validateDeletion: (cur) => {
-          checkPreconditions(ctx, cur, opts.preconditions);
+          checkPreconditions(ctx, key, cur, opts.preconditions);
           if (hasPendingFinalizers(ctx.def, withPolicy(ctx, cur, opts))) {
             throw new FinalizersAppeared();
           }

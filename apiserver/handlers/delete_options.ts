@@ -5,7 +5,11 @@
  */
 
 import { queryBool } from "../http/query_bool.ts";
-import type { KubeObject, Preconditions } from "../../storage/mod.ts";
+import {
+  checkPreconditions as checkStoredPreconditions,
+  type KubeObject,
+  type Preconditions,
+} from "../../storage/mod.ts";
 import { parseMediaType } from "../http/media_type.ts";
 import {
   BODY_MEDIA_TYPES,
@@ -16,8 +20,8 @@ import {
 import { decodeKubeProtobuf, isKubeProtobuf } from "../protobuf/mod.ts";
 import {
   badRequestError,
-  conflictError,
   invalidError,
+  toApiError,
   unsupportedMediaTypeError,
 } from "../status/mod.ts";
 import {
@@ -144,32 +148,22 @@ export async function readDeleteOptions(
   };
 }
 
-/** Checks delete preconditions against `obj` (409 with upstream's message). */
+/**
+ * Checks delete preconditions against `obj`, stored at `key`: storage's
+ * check (upstream's messages), as a 409 Conflict naming the object.
+ */
 export function checkPreconditions(
   ctx: ResourceContext,
+  key: string,
   obj: KubeObject,
   pre: Preconditions | undefined,
 ): void {
-  if (!pre) return;
-  const name = obj.metadata.name ?? "";
-  if (pre.uid && pre.uid !== obj.metadata.uid) {
-    throw conflictError(
-      groupResource(ctx),
-      name,
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${
-        obj.metadata.uid ?? ""
-      }`,
-    );
-  }
-  if (
-    pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion
-  ) {
-    throw conflictError(
-      groupResource(ctx),
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${
-        obj.metadata.resourceVersion ?? ""
-      }`,
-    );
+  try {
+    checkStoredPreconditions(key, obj, pre);
+  } catch (e) {
+    throw toApiError(e, {
+      gr: groupResource(ctx),
+      name: obj.metadata.name ?? "",
+    });
   }
 }

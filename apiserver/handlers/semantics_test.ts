@@ -119,9 +119,18 @@ Deno.test("object semantics", async (t) => {
         },
       });
       assert.equal(wrong.status, 409);
-      assert.match(
+      assert.equal(
         wrong.body.message,
-        /Precondition failed: UID in precondition: nope/,
+        `Operation cannot be fulfilled on configmaps "pre": Precondition failed: UID in precondition: nope, UID in object meta: ${c.body.metadata.uid}`,
+      );
+      assert.deepEqual(wrong.body.details, { name: "pre", kind: "configmaps" });
+      const stale = await s.request("DELETE", `${base}/pre`, {
+        body: { preconditions: { resourceVersion: "1" } },
+      });
+      assert.equal(stale.status, 409);
+      assert.equal(
+        stale.body.message,
+        `Operation cannot be fulfilled on configmaps "pre": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${c.body.metadata.resourceVersion}`,
       );
       const badPolicy = await s.request(
         "DELETE",
