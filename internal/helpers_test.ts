@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { deepFreeze, isObject, jsonEqual } from "./json.ts";
 import { rfc3339 } from "./time.ts";
-import { digestHex, toHex } from "./hex.ts";
+import { digestHex, randomSerialHex, toHex } from "./hex.ts";
 import { sleep } from "./sleep.ts";
 
 Deno.test("isObject accepts objects only, not arrays, null or scalars", () => {
@@ -66,4 +66,16 @@ Deno.test("toHex writes two lower-case digits per byte; digestHex hashes UTF-8 t
     await digestHex("SHA-256", new TextEncoder().encode("abc")),
     await digestHex("SHA-256", "abc"),
   );
+});
+
+Deno.test("randomSerialHex: 16 bytes, a positive INTEGER with no leading zero byte, random", () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const serial = randomSerialHex();
+    assert.match(serial, /^[0-9a-f]{32}$/);
+    const first = parseInt(serial.slice(0, 2), 16);
+    assert.ok(first >= 1 && first <= 0x7f, serial);
+    seen.add(serial);
+  }
+  assert.equal(seen.size, 2000);
 });

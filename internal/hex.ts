@@ -30,3 +30,15 @@ export async function digestHex(
     : data;
   return toHex(await crypto.subtle.digest(algorithm, bytes));
 }
+
+/**
+ * A random certificate serial number as hex: 16 random bytes read as a
+ * positive DER INTEGER without a leading zero byte (RFC 5280 §4.1.2.2: at
+ * most 20 octets, positive; CA/Browser Forum: ≥ 64 random bits).
+ */
+export function randomSerialHex(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[0] &= 0x7f; // a positive INTEGER
+  if (bytes[0] === 0) bytes[0] = 1; // and no leading zero byte
+  return toHex(bytes);
+}

@@ -9,7 +9,7 @@
 // `@peculiar/x509` bundled into one ES module: loads in a fraction of the
 // time of its ~200 CommonJS files (`internal/x509/README.md`).
 import * as x509 from "../../internal/x509/x509.js";
-import { toHex } from "../../internal/hex.ts";
+import { randomSerialHex } from "../../internal/hex.ts";
 
 const KEY_ALG = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGN_ALG = { ...KEY_ALG, hash: "SHA-256" } as const;
@@ -33,13 +33,6 @@ export interface Issuer {
 export interface Sans {
   dnsNames: string[];
   ips: string[];
-}
-
-function randomSerial(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[0] &= 0x7f; // a positive INTEGER
-  if (bytes[0] === 0) bytes[0] = 1; // and no leading zero byte
-  return toHex(bytes);
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
@@ -68,7 +61,7 @@ export async function generateCa(
     "verify",
   ]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
+    serialNumber: randomSerialHex(),
     name: [{ CN: [commonName] }],
     ...validity(days, now),
     signingAlgorithm: SIGN_ALG,
@@ -176,7 +169,7 @@ export async function issueLeaf(
     );
   }
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
+    serialNumber: randomSerialHex(),
     subject,
     issuer: issuer.cert.subjectName,
     ...validity(opts.days, opts.now ?? new Date()),
