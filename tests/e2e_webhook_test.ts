@@ -94,6 +94,11 @@ Deno.test("admission webhooks with kubectl v1.35: a real HTTPS webhook mutates a
       object: { metadata: { labels?: Record<string, string> } };
     };
     if (path === "/slow") return "hang";
+    if (path === "/keep") {
+      return {
+        response: { allowed: false, status: { message: "kept by keeper" } },
+      };
+    }
     if (path === "/gate") {
       return {
         response: { allowed: false, status: { message: "gate says no" } },
@@ -287,6 +292,47 @@ Deno.test("admission webhooks with kubectl v1.35: a real HTTPS webhook mutates a
         );
         const exempt = await create("gated-exempt", { gate: "on" });
         assert.equal(exempt.code, 0, exempt.stderr);
+      },
+    );
+
+    await t.step(
+      "a mutating webhook registered for DELETE refuses a kubectl delete",
+      async () => {
+        const made = await create("kept", { keep: "yes" });
+        assert.equal(made.code, 0, made.stderr);
+        const keeper = {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "MutatingWebhookConfiguration",
+          metadata: { name: "keeper" },
+          webhooks: [{
+            name: "keeper.example.com",
+            clientConfig: { url: `${hook.url}/keep`, caBundle: hook.caBundle },
+            rules: [{
+              operations: ["DELETE"],
+              apiGroups: [""],
+              apiVersions: ["v1"],
+              resources: ["configmaps"],
+            }],
+            objectSelector: { matchLabels: { keep: "yes" } },
+            sideEffects: "None",
+            admissionReviewVersions: ["v1"],
+          }],
+        };
+        await k(["apply", "-f", "-"], { stdin: JSON.stringify(keeper) });
+        const del = () =>
+          k(["delete", "configmap", "kept", "-n", "hooked"], { check: false });
+        const refused = await eventually(del, (r) => r.code !== 0);
+        assert.match(
+          refused.stderr,
+          /admission webhook "keeper\.example\.com" denied the request: kept by keeper/,
+        );
+        const still = await k(["get", "configmap", "kept", "-n", "hooked"], {
+          check: false,
+        });
+        assert.equal(still.code, 0, "the object is still there");
+        await k(["delete", "mutatingwebhookconfiguration", "keeper"]);
+        const gone = await eventually(del, (r) => r.code === 0);
+        assert.equal(gone.code, 0, gone.stderr);
       },
     );
 

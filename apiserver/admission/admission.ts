@@ -92,9 +92,15 @@ export interface MutatingAdmission {
   readonly name: string;
   /**
    * The object to go on with (`attrs.object` itself when nothing changed);
-   * throws an `ApiError` to refuse. Deletes are not mutated.
+   * throws an `ApiError` to refuse. Deletes go to `admitDelete`.
    */
   admit(attrs: WriteAttributes): Promise<KubeObject>;
+  /**
+   * A delete, as upstream's mutating plugins see it (`Admit` with no new
+   * object): the plugin may refuse it (throw an `ApiError`) but has nothing
+   * to change. Optional: a plugin without it lets every delete through.
+   */
+  admitDelete?(attrs: DeleteAttributes): Promise<void>;
 }
 
 /** Runs mutating `plugins` in order, each on the previous one's output. */
@@ -107,6 +113,9 @@ export function mutatingChain(
       let object = attrs.object;
       for (const p of plugins) object = await p.admit({ ...attrs, object });
       return object;
+    },
+    async admitDelete(attrs) {
+      for (const p of plugins) await p.admitDelete?.(attrs);
     },
   };
 }

@@ -20,6 +20,7 @@ import type { WatchRegistry } from "../watch/registry.ts";
 import type { NamespaceLifecycle } from "./namespace_lifecycle.ts";
 import type { ServiceAccountTokenIssuer } from "../serviceaccount/mod.ts";
 import type {
+  DeleteAttributes,
   MutatingAdmission,
   ValidatingAdmission,
   WriteAttributes,
@@ -175,17 +176,25 @@ export async function admit(
   });
 }
 
-/** Runs validating admission for the delete of the stored `old` in `ctx`. */
+/**
+ * Runs admission for the delete of the stored `old` in `ctx`: the mutating
+ * plugins' delete check, then validating admission.
+ */
 export async function admitDelete(
   ctx: ResourceContext,
   old: KubeObject,
   dryRun: boolean,
 ): Promise<void> {
-  await ctx.services.admission.validate({
+  const attrs: DeleteAttributes = {
     ...requestAttributes(ctx, old.metadata.name ?? ctx.name, dryRun),
     operation: "DELETE",
     oldObject: old,
-  });
+  };
+  // Upstream's AdmissionToValidateObjectDeleteFunc: mutating plugins (e.g.
+  // webhooks registered for DELETE) first — they may refuse, not change —
+  // then validating ones.
+  await ctx.services.mutatingAdmission.admitDelete?.(attrs);
+  await ctx.services.admission.validate(attrs);
 }
 
 function requestAttributes(

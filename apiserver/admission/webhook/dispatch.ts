@@ -5,7 +5,8 @@
  *   after another (configurations sorted by name, webhooks in order), each
  *   on the previous one's output, and applies each `JSONPatch`; webhooks
  *   with `reinvocationPolicy: IfNeeded` are called once more when a later
- *   webhook changed the object;
+ *   webhook changed the object; on a delete (webhooks whose rules name
+ *   `DELETE`) they may refuse, and a patch is a 500 (nothing to patch);
  * - **validating** calls the matching webhooks in parallel; the first
  *   refusal (in configuration order) wins.
  *
@@ -38,7 +39,12 @@ import {
 } from "../../status/mod.ts";
 import { CallingWebhookError, type WebhookClients } from "./client.ts";
 import { MatchConditionEvaluator } from "./match_conditions.ts";
-import { applyAnswer, dropUndeclared, keepIdentity } from "./mutation.ts";
+import {
+  applyAnswer,
+  checkDeleteAnswer,
+  dropUndeclared,
+  keepIdentity,
+} from "./mutation.ts";
 import {
   type EquivalentResource,
   type Invocation,
@@ -333,6 +339,20 @@ export function mutatingWebhookPlugin(
       await round();
       if (reinvoke.size) await round(reinvoke);
       return object;
+    },
+    async admitDelete(attrs) {
+      const hooks = await d.hooks(attrs);
+      if (hooks.length === 0) return;
+      const labels = d.namespaceLabels(attrs);
+      for (const acc of hooks) {
+        const m = await d.match(acc, attrs, labels);
+        if (!m) continue;
+        try {
+          checkDeleteAnswer(acc.webhook, await d.call(m, attrs));
+        } catch (e) {
+          d.failed(acc.webhook, e);
+        }
+      }
     },
   };
 }

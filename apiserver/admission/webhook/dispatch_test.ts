@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../../storage/mod.ts";
-import type { WriteAttributes } from "../admission.ts";
+import type { DeleteAttributes, WriteAttributes } from "../admission.ts";
 import { ApiError } from "../../status/mod.ts";
 import { patchOf } from "../../../tests/support/webhook_server.ts";
 import { WebhookClients, type WebhookFetch } from "./client.ts";
@@ -615,4 +615,60 @@ Deno.test("the namespace's labels are read once per admission and decide namespa
   await s.mutating.admit(attrs());
   assert.deepEqual(s.calls.map((c) => c.host), ["one", "one"]);
   assert.deepEqual(reads, ["root/default", "root/default"]);
+});
+
+Deno.test("mutating webhooks registered for DELETE are asked about deletes: they may refuse, not patch", async () => {
+  const onDelete = (name: string) =>
+    hook(name, {
+      rules: [{
+        operations: ["DELETE"],
+        apiGroups: [""],
+        apiVersions: ["v1"],
+        resources: ["configmaps"],
+        scope: "*",
+      }],
+    });
+  const stored = attrs().object;
+  const del = (): DeleteAttributes => {
+    const { object: _o, ...rest } = attrs();
+    return { ...rest, operation: "DELETE", oldObject: stored };
+  };
+  const s = setup(
+    [config("a", [onDelete("ok"), hook("writes-only")])],
+    { ok: () => ({ allowed: true }), "writes-only": addLabel },
+  );
+  await s.mutating.admitDelete!(del());
+  assert.deepEqual(s.calls.map((c) => c.host), ["ok"]);
+  const req = s.calls[0].review.request;
+  assert.equal(req.operation, "DELETE");
+  assert.equal(req.object, null);
+  assert.equal((req.oldObject as KubeObject).metadata.name, "cm");
+  assert.equal((req.options as KubeObject).kind, "DeleteOptions");
+
+  const deny = setup([config("a", [onDelete("no")])], {
+    no: () => ({ allowed: false, status: { message: "keep it" } }),
+  });
+  const refused = await refusal(deny.mutating.admitDelete!(del()));
+  assert.equal(refused.code, 400);
+  assert.equal(
+    refused.message,
+    'admission webhook "no.example.com" denied the request: keep it',
+  );
+
+  for (const failurePolicy of ["Fail", "Ignore"] as const) {
+    const patching = setup(
+      [config("a", [{ ...onDelete("p"), failurePolicy }])],
+      { p: addLabel },
+    );
+    const e = await refusal(patching.mutating.admitDelete!(del()));
+    assert.equal(e.code, 500, failurePolicy);
+    assert.equal(
+      e.message,
+      'Internal error occurred: admission webhook "p.example.com" attempted to modify the object, which is not supported for this operation',
+    );
+  }
+  const emptyPatch = setup([config("a", [onDelete("e")])], {
+    e: () => ({ allowed: true, patchType: "JSONPatch", patch: patchOf([]) }),
+  });
+  await emptyPatch.mutating.admitDelete!(del());
 });

@@ -40,6 +40,25 @@ function decodePatch(name: string, patch: string): Operation[] {
   }
 }
 
+/**
+ * A mutating webhook's answer to a delete, which has no object to patch: a
+ * non-empty patch is upstream's 500 (`admission webhook "x" attempted to
+ * modify the object, which is not supported for this operation`), whatever
+ * the failure policy; an undecodable one is a failed call.
+ */
+export function checkDeleteAnswer(
+  hook: Webhook,
+  result: AdmissionResult,
+): void {
+  if (!result.patch) return;
+  if (decodePatch(hook.name, result.patch).length === 0) return;
+  throw internalError(
+    `admission webhook ${
+      JSON.stringify(hook.name)
+    } attempted to modify the object, which is not supported for this operation`,
+  );
+}
+
 /** Applies a mutating webhook's answer to `object`; returns the result. */
 export function applyAnswer(
   hook: Webhook,
