@@ -23,6 +23,7 @@ import { selectStorage } from "./open_storage.ts";
 import { shutdownSignal } from "./signals.ts";
 import { UsageError } from "./usage_error.ts";
 import { AGGREGATOR_FLAGS, aggregatorConfig } from "./aggregator_flags.ts";
+import { trimNativeMemory } from "./memory_trim.ts";
 
 /** What `server` and `apiserver` share; `apiserver` runs without controllers. */
 export interface ServeCommand {
@@ -181,6 +182,7 @@ export async function runServe(
       logger,
     });
     const served = await cp.serve();
+    using _trimmer = trimNativeMemory(logger);
     const stop = () => void served.close();
     shutdown.signal.addEventListener("abort", stop, { once: true });
     if (shutdown.signal.aborted) stop();

@@ -9,5 +9,6 @@
 
 export { parseDuration } from "./duration.ts";
 export { isObject, jsonEqual } from "./json.ts";
+export { startMallocTrimmer } from "./malloc_trim.ts";
 export { sleep } from "./sleep.ts";
 export { rfc3339 } from "./time.ts";

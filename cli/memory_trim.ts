@@ -1,0 +1,21 @@
+/**
+ * The serving commands give glibc's free native memory back to the OS after
+ * bursts of work (`internal/malloc_trim.ts`): without it, RSS stays at its
+ * peak after a load, ~125 MiB above what is in use after 20,000 creates
+ * (bench/README.md, "Memory"). The process owns its allocator, so the
+ * binary turns this on, not the library.
+ *
+ * @module
+ */
+
+import { startMallocTrimmer } from "../internal/mod.ts";
+import type { Logger } from "../mod.ts";
+
+/** Starts the trimmer with the binary's settings; dispose to stop it. */
+export function trimNativeMemory(logger: Logger): Disposable {
+  return startMallocTrimmer({
+    intervalMs: 10_000,
+    thresholdBytes: 16 * 1048576,
+    logger: logger.with({ component: "malloc-trim" }),
+  });
+}
