@@ -76,6 +76,18 @@ export class WriteBatcher {
     value: string | null,
     expected: number,
   ): Promise<WriteResult> {
+    if (
+      this.#queue.length === 0 && this.#inFlight < (this.#opts.maxInFlight ?? 2)
+    ) {
+      return this.#sendAlone({
+        op,
+        key,
+        value,
+        expected,
+        resolve: noop,
+        reject: noop,
+      });
+    }
     return new Promise((resolve, reject) => {
       this.#queue.push({ op, key, value, expected, resolve, reject });
       this.#pump();
@@ -114,6 +126,25 @@ export class WriteBatcher {
     return maxCount;
   }
 
+  /**
+   * A lone write (nothing queued, a slot free): the batch of one that
+   * `#pump` would send at once, without the queue's bookkeeping (the
+   * common case at one request in flight).
+   */
+  async #sendAlone(w: PendingWrite): Promise<WriteResult> {
+    this.#inFlight++;
+    try {
+      const [row] = await this.#opts.run([w]);
+      if (row.status !== "") return { row };
+      const event = toEvent(w, row);
+      this.#opts.committed([event]);
+      return { row, event };
+    } finally {
+      this.#inFlight--;
+      if (this.#queue.length > 0 || this.#idle.length > 0) this.#pump();
+    }
+  }
+
   async #send(batch: PendingWrite[]): Promise<void> {
     try {
       let rows: WriteRow[];
@@ -139,6 +170,8 @@ export class WriteBatcher {
     }
   }
 }
+
+function noop(): void {}
 
 function toEvent(w: PendingWrite, row: WriteRow): LogEvent {
   const revision = Number(row.revision);

@@ -49,8 +49,20 @@ const META = (n: Names) =>
   `(SELECT (SELECT value FROM ${n.meta} WHERE name = 'revision') AS current,
            (SELECT value FROM ${n.meta} WHERE name = 'compacted') AS compacted) m`;
 
-/** The statements for the schema `n`. */
+/**
+ * The statements for the schema `n`, with runs of white space collapsed:
+ * the driver hashes a statement's text on every call to find its prepared
+ * form on the connection (no string literal holds more than one space).
+ */
 export function queriesFor(n: Names): Queries {
+  const all = statements(n);
+  for (const name of Object.keys(all) as (keyof Queries)[]) {
+    all[name] = all[name].replace(/\s+/g, " ").trim();
+  }
+  return all;
+}
+
+function statements(n: Names): Queries {
   const changeCols =
     `c.revision, c.key, c.kind, c.value, c.prev_revision, c.prev_value`;
   return {

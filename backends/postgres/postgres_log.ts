@@ -86,6 +86,9 @@ export interface PostgresLogOptions {
 /** SQLSTATE of a primary key clash (a lone create of an existing key). */
 const UNIQUE_VIOLATION = "23505";
 
+/** Query options of every parameterised statement (the driver copies them). */
+const PREPARED = { prepare: true } as const;
+
 /** Revisions compacted per transaction, so other work runs in between. */
 const COMPACT_BATCH = 10_000;
 
@@ -436,14 +439,14 @@ export class PostgresLog implements Log {
   async #runBatch(writes: PendingWrite[]): Promise<WriteRow[]> {
     if (writes.length === 1 && writes[0].op === KIND_CREATE) {
       try {
-        const [row] = await this.#sql.unsafe(this.#q.createOne, [
+        const rows = await this.#sql.unsafe(this.#q.createOne, [
           this.#id,
           writes[0].key,
           writes[0].value,
-        ] as never[], { prepare: true });
+        ] as never[], PREPARED);
         return [{
           status: "",
-          revision: row.revision,
+          revision: rows[0].revision,
           prev_revision: null,
           prev_value: null,
         }];
@@ -463,7 +466,7 @@ export class PostgresLog implements Log {
       writes.map((w) => w.key),
       writes.map((w) => w.value),
       writes.map((w) => String(w.expected)),
-    ] as never[], { prepare: true }) as unknown as WriteRow[];
+    ] as never[], PREPARED) as unknown as WriteRow[];
   }
 
   #checkAt(at: number, current: number, compacted: number): void {
@@ -482,9 +485,11 @@ export class PostgresLog implements Log {
    * read back (revisions are dense: a refused write rolls its increment back).
    */
   async #tail(after: number, limit: number): Promise<TailBatch> {
-    const rows = await this.#sql.unsafe(this.#q.tail, [after, limit], {
-      prepare: true,
-    }) as unknown as (ChangeRow & { compacted: number })[];
+    const rows = await this.#sql.unsafe(
+      this.#q.tail,
+      [after, limit],
+      PREPARED,
+    ) as unknown as (ChangeRow & { compacted: number })[];
     return {
       horizon: Number(rows[0].compacted),
       events: rows.map(toEvent).filter((e) => e !== undefined) as LogEvent[],
@@ -526,6 +531,7 @@ export class PostgresLog implements Log {
   }
 
   #deliver(events: LogEvent[]): void {
+    if (this.#listeners.size === 0) return;
     for (const listener of [...this.#listeners.keys()]) {
       try {
         listener(events);
@@ -537,7 +543,7 @@ export class PostgresLog implements Log {
 
   async #query<T>(text: string, params: unknown[], what: string): Promise<T[]> {
     return await this.#run(
-      () => this.#sql.unsafe(text, params as never[], { prepare: true }),
+      () => this.#sql.unsafe(text, params as never[], PREPARED),
       what,
     ) as unknown as T[];
   }

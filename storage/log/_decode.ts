@@ -1,13 +1,42 @@
 /**
- * Decoding stored JSON on the log-backed store's hot paths (get, list,
- * watch): the same result as `decodeObject` from `storage/object.ts`, but
- * the resourceVersion is stamped into the freshly parsed metadata in place
- * instead of copying it (the parsed object is ours, nobody else holds it).
+ * Encoding and decoding stored JSON on the log-backed store's hot paths
+ * (create, get, list, watch): the same results as `encodeObject` and
+ * `decodeObject` from `storage/object.ts`, with fewer copies. Decoding
+ * stamps the resourceVersion into the freshly parsed metadata in place
+ * instead of copying it (the parsed object is ours, nobody else holds it);
+ * encoding skips the copies that only drop a resourceVersion when there is
+ * none to drop.
  *
  * @module
  */
 
-import type { KubeObject } from "../object.ts";
+import { encodeObject, type KubeObject } from "../object.ts";
+
+const hasOwn = Object.hasOwn;
+const protoOf = Object.getPrototypeOf;
+const ObjectProto = Object.prototype;
+const enumerable = Object.prototype.propertyIsEnumerable;
+
+/**
+ * `encodeObject(obj)`. An object and metadata that are plain objects (no
+ * prototype of their own, no `toJSON`), the metadata an own enumerable
+ * field without a `resourceVersion` key, serialise the same without the
+ * copy of both that `encodeObject` makes to drop the resourceVersion, so
+ * they are serialised as they are (the common case: a create); anything
+ * else goes through `encodeObject`.
+ */
+export function encodeStored(obj: KubeObject): string {
+  const meta = obj.metadata;
+  if (
+    meta !== null && typeof meta === "object" && protoOf(obj) === ObjectProto &&
+    protoOf(meta) === ObjectProto && !hasOwn(meta, "resourceVersion") &&
+    enumerable.call(obj, "metadata") && !("toJSON" in obj) &&
+    !("toJSON" in meta)
+  ) {
+    return JSON.stringify(obj);
+  }
+  return encodeObject(obj);
+}
 
 /** Parses stored JSON and stamps `rv` as `metadata.resourceVersion`. */
 export function decodeStored(data: string, rv: number): KubeObject {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeObject } from "../object.ts";
-import { decodeStored } from "./_decode.ts";
+import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
+import { decodeStored, encodeStored } from "./_decode.ts";
 
 Deno.test("decodeStored gives the same object as decodeObject", () => {
   const cases = [
@@ -25,4 +25,38 @@ Deno.test("decodeStored returns a new object on every call", () => {
   assert(a !== b && a.metadata !== b.metadata);
   assert.deepEqual(a.metadata.resourceVersion, "1");
   assert.deepEqual(b.metadata.resourceVersion, "2");
+});
+
+Deno.test("encodeStored gives the same JSON as encodeObject", () => {
+  class Meta {
+    name = "m";
+  }
+  const withToJSON = { name: "t", toJSON: () => ({ name: "replaced" }) };
+  const hiddenMeta = { kind: "H" } as unknown as KubeObject;
+  Object.defineProperty(hiddenMeta, "metadata", {
+    value: { name: "h" },
+    enumerable: false,
+  });
+  const cases: KubeObject[] = [
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "a", uid: "u", labels: { x: "y" } },
+      data: { k: "v", n: undefined },
+    },
+    { metadata: { name: "b", resourceVersion: "7" } },
+    { metadata: { resourceVersion: "" } },
+    { metadata: { resourceVersion: undefined, name: "c" } },
+    { metadata: {} },
+    { kind: "X" } as unknown as KubeObject,
+    { metadata: null } as unknown as KubeObject,
+    { metadata: new Meta() } as unknown as KubeObject,
+    { metadata: withToJSON },
+    { metadata: { name: "d" }, toJSON: () => ({ replaced: true }) },
+    Object.assign(Object.create({ inherited: 1 }), { metadata: { name: "e" } }),
+    hiddenMeta,
+  ];
+  for (const obj of cases) {
+    assert.equal(encodeStored(obj), encodeObject(obj));
+  }
 });

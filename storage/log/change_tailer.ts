@@ -118,6 +118,17 @@ export class ChangeTailer {
    */
   offer(events: LogEvent[]): void {
     if (this.#closed) return;
+    if (
+      this.#pending.size === 0 && events.length === 1 &&
+      events[0].revision === this.#last + 1
+    ) {
+      // The common case (a lone write, nothing waiting): what
+      // `#flushPending` would deliver, without the round through `#pending`.
+      this.#last = events[0].revision;
+      this.#opts.deliver(events);
+      this.#release();
+      return;
+    }
     for (const e of events) {
       if (e.revision > this.#last) this.#pending.set(e.revision, e);
     }

@@ -12,8 +12,8 @@
 
 import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
 import { resourcePrefix, type ResourceRef, validatePrefix } from "../keys.ts";
-import { encodeObject, type KubeObject } from "../object.ts";
-import { decodeStored } from "./_decode.ts";
+import type { KubeObject } from "../object.ts";
+import { decodeStored, encodeStored } from "./_decode.ts";
 import type {
   DeleteOptions,
   DeletePrefixResult,
@@ -70,7 +70,7 @@ export class LogStore implements Store {
         "resourceVersion should not be set on objects to be created",
       );
     }
-    const data = encodeObject(obj);
+    const data = encodeStored(obj);
     const rev = await this.#log.create(key, data);
     return decodeStored(data, rev);
   }
