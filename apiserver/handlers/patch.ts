@@ -13,6 +13,7 @@ import { parseMediaType } from "../http/media_type.ts";
 import {
   applyJsonPatch,
   applyMergePatch,
+  applyPatchDuplicates,
   applyStrategicPatch,
   parseApplyPatch,
   parseJsonPatch,
@@ -38,7 +39,6 @@ import {
 } from "./incoming.ts";
 import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
 import { checkApplyBody } from "../validation/typed_patch.ts";
-import { duplicateFieldsYaml } from "../schema/mod.ts";
 
 const JSON_PATCH = "application/json-patch+json";
 const MERGE_PATCH = "application/merge-patch+json";
@@ -94,7 +94,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
     const directive = fieldValidationOf(ctx);
     checkApplyBody({
       config,
-      duplicates: directive === "Ignore" ? [] : duplicateFieldsYaml(text),
+      duplicates: directive === "Ignore" ? [] : applyPatchDuplicates(text),
       schema: ctx.def.subresources?.[ctx.subresource]?.view
         ? undefined
         : schemaOf(ctx.def),
