@@ -8,7 +8,11 @@ import { silentLogger } from "../../log/mod.ts";
 import { ApiClient, inProcessTransport } from "../client/mod.ts";
 import { startControllers } from "../manager.ts";
 import { eventually, startStand } from "../../tests/support/controllers.ts";
-import { FIELD_MANAGER } from "./clusterrole_aggregation_controller.ts";
+import {
+  compactClusterRoles,
+  FIELD_MANAGER,
+} from "./clusterrole_aggregation_controller.ts";
+import { JsonInterner } from "../../internal/json_interner.ts";
 
 const RBAC = "apis/rbac.authorization.k8s.io/v1/clusterroles";
 
@@ -170,6 +174,42 @@ Deno.test("an aggregated ClusterRole follows the labelled ClusterRoles of its cl
       assert.equal(r.status, 200, JSON.stringify(r.body));
       await rulesBecome(s, "b", "team", [rule("leases")]);
     });
+
+    await t.step(
+      "a chain of aggregated roles carries rules along",
+      async () => {
+        const SUB = { "example.com/aggregate": "sub" };
+        await create(s, "c", clusterRole("team", AGGREGATE_TEAM));
+        await create(
+          s,
+          "c",
+          clusterRole("team-sub", {
+            aggregationRule: { clusterRoleSelectors: [{ matchLabels: SUB }] },
+          }, TEAM_LABEL),
+        );
+        await create(
+          s,
+          "c",
+          clusterRole("sub-pods", { rules: [rule("pods")] }, SUB),
+        );
+        await rulesBecome(s, "c", "team-sub", [rule("pods")]);
+        await rulesBecome(s, "c", "team", [rule("pods")]);
+      },
+    );
+
+    await t.step("a changed aggregationRule picks other roles", async () => {
+      const r = await s.request("PATCH", `${roles("c")}/team-sub`, {
+        text: JSON.stringify({
+          aggregationRule: {
+            clusterRoleSelectors: [{ matchLabels: { "example.com/x": "y" } }],
+          },
+        }),
+        headers: { "content-type": "application/merge-patch+json" },
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      await rulesBecome(s, "c", "team-sub", []);
+      await rulesBecome(s, "c", "team", []);
+    });
   } finally {
     await stand.close();
   }
@@ -241,4 +281,33 @@ Deno.test("a server that refuses apply gets an update of the rules instead", asy
     client.close();
     await s.close();
   }
+});
+
+Deno.test("the informer keeps one frozen copy of identical rules across clusters", () => {
+  const { apply } = compactClusterRoles(new JsonInterner());
+  const role = (cluster: string) => ({
+    ...clusterRole("view", {
+      ...AGGREGATE_TEAM,
+      rules: [rule("pods", ["get", "list"])],
+    }, { "example.com/x": "1" }),
+    metadata: {
+      name: "view",
+      labels: { "example.com/x": "1" },
+      annotations: { "tenancy.hyperplane.dev/cluster": cluster },
+      managedFields: [{ manager: "m", operation: "Apply" }],
+    },
+  });
+  const [a, b] = [apply(role("a")), apply(role("b"))];
+  assert.equal(a.rules, b.rules);
+  assert.equal(a.aggregationRule, b.aggregationRule);
+  assert.ok(Object.isFrozen(a.rules));
+  assert.deepEqual(a.rules, [rule("pods", ["get", "list"])]);
+  assert.deepEqual(a.aggregationRule, AGGREGATE_TEAM.aggregationRule);
+  assert.equal(a.metadata.managedFields, undefined);
+  assert.deepEqual(a.metadata.labels, { "example.com/x": "1" });
+  assert.equal(
+    a.metadata.annotations?.["tenancy.hyperplane.dev/cluster"],
+    "a",
+  );
+  assert.equal(a.kind, "ClusterRole");
 });

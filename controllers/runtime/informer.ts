@@ -57,6 +57,11 @@ export interface InformerOptions {
   pageSize?: number;
   /** Keep only `partialObjectMetadata` of each object (a metadata informer). */
   metadataOnly?: boolean;
+  /**
+   * Reshapes each object as it arrives (after `metadataOnly`), before it
+   * is cached and handed to the handlers (upstream's `SetTransform`).
+   */
+  transform?: (obj: KubeObject) => KubeObject;
   /** Work this long before letting other tasks run (default {@linkcode YIELD_EVERY_MS}). */
   yieldEveryMs?: number;
   logger: Logger;
@@ -108,7 +113,11 @@ export class Informer {
   constructor(opts: InformerOptions) {
     this.#opts = opts;
     this.#streaming = opts.streamingList ?? true;
-    this.#project = opts.metadataOnly ? partialObjectMetadata : (o) => o;
+    const view = opts.metadataOnly ? partialObjectMetadata : undefined;
+    const transform = opts.transform;
+    this.#project = view && transform
+      ? (o) => transform(view(o))
+      : view ?? transform ?? ((o) => o);
     this.#slice = new TimeSlice(opts.yieldEveryMs ?? YIELD_EVERY_MS);
   }
 

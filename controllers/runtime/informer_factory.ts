@@ -9,6 +9,7 @@
  */
 
 import type { Logger } from "../../log/mod.ts";
+import type { KubeObject } from "../../storage/mod.ts";
 import type { ApiClient, Target } from "../client/mod.ts";
 import { Informer } from "./informer.ts";
 
@@ -28,6 +29,21 @@ export interface InformerSpec {
    * with other metadata informers of the same target.
    */
   metadataOnly?: boolean;
+  /**
+   * Reshapes each object as it arrives, before it is cached and handed to
+   * the handlers (upstream's `SetTransform`): drop what the controller
+   * never reads, share identical parts between objects. Shared only with
+   * informers of the same transform `name`.
+   */
+  transform?: InformerTransform;
+}
+
+/** A named object transform of an informer (see {@linkcode InformerSpec.transform}). */
+export interface InformerTransform {
+  /** Identifies the transform: informers are shared by name. */
+  name: string;
+  /** The object to keep in place of `obj` (`obj` may be reused, not changed). */
+  apply(obj: KubeObject): KubeObject;
 }
 
 interface Entry {
@@ -60,6 +76,7 @@ export class InformerFactory {
       spec.labelSelector ?? "",
       spec.fieldSelector ?? "",
       spec.metadataOnly ?? false,
+      spec.transform?.name ?? "",
     ]);
   }
 
@@ -76,6 +93,7 @@ export class InformerFactory {
           fieldSelector: spec.fieldSelector,
           resyncMs: spec.resyncMs,
           metadataOnly: spec.metadataOnly,
+          transform: spec.transform?.apply,
           logger: this.#logger,
         }),
         stop: new AbortController(),

@@ -7,6 +7,7 @@ import {
 import { silentLogger } from "../../log/mod.ts";
 import { ApiClient, CORE, inProcessTransport } from "../client/mod.ts";
 import { Informer } from "./informer.ts";
+import { InformerFactory } from "./informer_factory.ts";
 
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) {
@@ -151,6 +152,43 @@ Deno.test("an informer's first sync lets timers run between its events", async (
   await informer.waitForSync();
   await until(() => syncedWhenTimerRan !== undefined);
   assert.equal(syncedWhenTimerRan, false);
+  stop.abort();
+  await running;
+  await server.close();
+});
+
+Deno.test("an informer's transform reshapes every object it keeps; the factory shares by transform name", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  await server.request("POST", "/api/v1/namespaces/default/configmaps", {
+    body: configMap("a", { k: "1" }),
+  });
+  const upper = {
+    name: "upper",
+    apply: (o: KubeObject): KubeObject => ({
+      ...o,
+      data: { k: String((o.data as { k: string }).k).toUpperCase() + "!" },
+    }),
+  };
+  const factory = new InformerFactory(client, silentLogger);
+  const target = { cluster: "root", resource: CORE.configmaps };
+  const informer = factory.informer({ target, transform: upper });
+  assert.equal(factory.informer({ target, transform: upper }), informer);
+  assert.notEqual(factory.informer({ target }), informer);
+  const seen: unknown[] = [];
+  informer.addHandler({
+    onAdd: (o) => seen.push(o.data),
+    onUpdate: (_, o) => seen.push(o.data),
+  });
+  const stop = new AbortController();
+  const running = factory.run(stop.signal);
+  await informer.waitForSync();
+  assert.deepEqual(informer.get("default/a")!.data, { k: "1!" });
+  await server.request("PUT", "/api/v1/namespaces/default/configmaps/a", {
+    body: configMap("a", { k: "b" }),
+  });
+  await until(() => seen.length === 2);
+  assert.deepEqual(seen, [{ k: "1!" }, { k: "B!" }]);
   stop.abort();
   await running;
   await server.close();

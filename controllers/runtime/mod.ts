@@ -23,7 +23,11 @@ export {
   YIELD_EVERY_MS,
 } from "./informer.ts";
 export { partialObjectMetadata } from "./partial_metadata.ts";
-export { InformerFactory, type InformerSpec } from "./informer_factory.ts";
+export {
+  InformerFactory,
+  type InformerSpec,
+  type InformerTransform,
+} from "./informer_factory.ts";
 export {
   DEFAULT_LEASE_NAME,
   type LeaderElectionOptions,
