@@ -29,8 +29,10 @@ const encoder = new TextEncoder();
  * `encode` turns a chunk of items into their array elements (or, with
  * `preEncoded`, into their JSON texts, written as they are, about
  * {@linkcode LIST_CHUNK_BYTES} per turn). Lists of up
- * to {@linkcode LIST_CHUNK_ITEMS} items are answered in one piece; longer
- * ones are streamed, and the items array is emptied as it is encoded so
+ * to {@linkcode LIST_CHUNK_ITEMS} items, or of JSON texts of up to
+ * {@linkcode LIST_CHUNK_BYTES} in all (a page of 500 objects of ~1 KB), are
+ * answered in one piece, without a turn of the event loop in between;
+ * longer ones are streamed, and the items array is emptied as it is encoded so
  * the objects can be collected before the list is done. `encoded` is
  * called once every item is encoded (or the response was cancelled, or
  * encoding failed).
@@ -56,7 +58,10 @@ export function listResponse<T>(
   }
   const open = head.slice(0, head.length - 2); // up to and with "["
   const headers = { "content-type": "application/json" };
-  if (items.length <= LIST_CHUNK_ITEMS) {
+  const whole = preEncoded
+    ? totalLength(items as unknown as string[]) <= LIST_CHUNK_BYTES
+    : items.length <= LIST_CHUNK_ITEMS;
+  if (whole) {
     try {
       return new Response(`${open}${elements(encode(items))}]}\n`, {
         headers,
@@ -107,6 +112,13 @@ function endBySize(texts: string[], start: number): number {
     size += texts[end++].length;
   }
   return end;
+}
+
+/** The length of all `texts` together. */
+function totalLength(texts: string[]): number {
+  let size = 0;
+  for (const t of texts) size += t.length;
+  return size;
 }
 
 /** The elements of a JSON array, without the brackets. */

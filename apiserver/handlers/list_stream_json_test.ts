@@ -38,3 +38,31 @@ Deno.test("a streamed list of JSON texts (chunked by size) has the bytes of JSON
     assert.equal(released, 1);
   }
 });
+
+Deno.test("a list of JSON texts up to LIST_CHUNK_BYTES is encoded at once; a longer one as it is read", async () => {
+  const head = JSON.stringify({ kind: "List", items: [] });
+  const text = JSON.stringify({ v: "x".repeat(1000) });
+  // More items than LIST_CHUNK_ITEMS, fewer bytes than LIST_CHUNK_BYTES
+  // (a page of 500 objects of ~1 KB).
+  const fits = Math.floor(LIST_CHUNK_BYTES / text.length);
+  assert.ok(fits > LIST_CHUNK_ITEMS);
+  for (const [n, atOnce] of [[fits, true], [fits + 1, false]] as const) {
+    let released = 0;
+    const res = listResponse(
+      head,
+      "items",
+      Array.from({ length: n }, () => text),
+      (texts) => texts,
+      () => released++,
+      true,
+    );
+    assert.equal(released, atOnce ? 1 : 0, `${n} items`);
+    const body = await res.text();
+    assert.equal(released, 1);
+    assert.equal(
+      body,
+      JSON.stringify({ kind: "List", items: Array(n).fill(JSON.parse(text)) }) +
+        "\n",
+    );
+  }
+});
