@@ -76,9 +76,7 @@ export class WriteBatcher {
     value: string | null,
     expected: number,
   ): Promise<WriteResult> {
-    if (
-      this.#queue.length === 0 && this.#inFlight < (this.#opts.maxInFlight ?? 2)
-    ) {
+    if (this.reserve()) {
       return this.#sendAlone({
         op,
         key,
@@ -92,6 +90,28 @@ export class WriteBatcher {
       this.#queue.push({ op, key, value, expected, resolve, reject });
       this.#pump();
     });
+  }
+
+  /**
+   * Takes a batch slot for a lone write that the caller sends itself: true
+   * when nothing is queued and a slot is free (the write is the batch of
+   * one that `#pump` would send at once), else false (nothing taken). Give
+   * the slot back with {@linkcode release} once the write settled and its
+   * change was handed on.
+   */
+  reserve(): boolean {
+    if (
+      this.#queue.length !== 0 ||
+      this.#inFlight >= (this.#opts.maxInFlight ?? 2)
+    ) return false;
+    this.#inFlight++;
+    return true;
+  }
+
+  /** Gives back a slot taken by {@linkcode reserve}; queued writes go on. */
+  release(): void {
+    this.#inFlight--;
+    if (this.#queue.length > 0 || this.#idle.length > 0) this.#pump();
   }
 
   /** Resolves when no batch is queued or on its way. */
@@ -127,12 +147,11 @@ export class WriteBatcher {
   }
 
   /**
-   * A lone write (nothing queued, a slot free): the batch of one that
+   * A lone write (a slot {@linkcode reserve}d): the batch of one that
    * `#pump` would send at once, without the queue's bookkeeping (the
    * common case at one request in flight).
    */
   async #sendAlone(w: PendingWrite): Promise<WriteResult> {
-    this.#inFlight++;
     try {
       const [row] = await this.#opts.run([w]);
       if (row.status !== "") return { row };
@@ -140,8 +159,7 @@ export class WriteBatcher {
       this.#opts.committed([event]);
       return { row, event };
     } finally {
-      this.#inFlight--;
-      if (this.#queue.length > 0 || this.#idle.length > 0) this.#pump();
+      this.release();
     }
   }
 

@@ -74,3 +74,29 @@ Deno.test("a failed batch fails each of its writes", async () => {
   assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
   await b.drained();
 });
+
+Deno.test("a reserved slot counts as a batch in flight until released", async () => {
+  const batches: number[] = [];
+  const b = new WriteBatcher({
+    run: (writes) => {
+      batches.push(writes.length);
+      return Promise.resolve(rowsFor(writes, 1));
+    },
+    committed: () => {},
+    maxInFlight: 1,
+  });
+  assert.equal(b.reserve(), true);
+  assert.equal(b.reserve(), false, "the only slot is taken");
+  const queued = [b.write(0, "/k/0", "{}", 0), b.write(0, "/k/1", "{}", 0)];
+  let drained = false;
+  const idle = b.drained().then(() => drained = true);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(batches, [], "queued writes wait for the slot");
+  assert.equal(drained, false);
+  b.release();
+  await Promise.all(queued);
+  await idle;
+  assert.deepEqual(batches, [2]);
+  assert.equal(b.reserve(), true, "free again");
+  b.release();
+});
