@@ -16,29 +16,13 @@
  * inner server must see, so a stream that waited too long goes on anyway
  * and meets the server's own flow control.
  *
- * HTTP/2 clients that leave Nagle's algorithm on (Deno's `fetch` does) hold
- * a small write back until everything they sent before is acknowledged. A
- * connection-level WINDOW_UPDATE sent after a big response draws no answer
- * from the server, so Linux acknowledges it only when its delayed-ACK timer
- * fires (40 ms), and the client's next request waits that long in its
- * kernel. The front therefore answers a chunk of such frames (nothing else)
- * with {@linkcode H2_ACK_NUDGE}, a frame every receiver ignores, when
- * nothing else is on its way to the client: the segment that carries it
- * carries the ACK.
- *
  * @module
  */
 
 import type net from "node:net";
 import type tls from "node:tls";
 import { Http1Framer } from "./_http1_framing.ts";
-import {
-  drawsNoAnswer,
-  H2,
-  H2_ACK_NUDGE,
-  H2_PREFACE_LENGTH,
-  H2Framer,
-} from "./_h2_framing.ts";
+import { H2, H2_PREFACE_LENGTH, H2Framer } from "./_h2_framing.ts";
 import type { Deadlines, Expiring } from "./_deadlines.ts";
 import type { AdmissionTicket, FrontAdmission } from "./_admission.ts";
 
@@ -102,10 +86,6 @@ export class FrontConnection implements Expiring {
   #streams = new Set<number>();
   #awaitingHead = new Set<number>(); // streams without a response head yet
   #newStreams = 0; // streams opened by the chunk being read
-  #unanswered = 0; // frames of the chunk being read that draw no answer
-  #answered = 0; // frames of the chunk being read that draw an answer
-  #serverSpoke = false; // the server's first frame (SETTINGS) was relayed
-  #serverHeaderBlock = false; // inside HEADERS…CONTINUATION from the server
   // Admission
   readonly #ticket: AdmissionTicket | undefined;
   #held: Uint8Array[] | undefined; // bytes waiting for admission
@@ -318,8 +298,6 @@ export class FrontConnection implements Expiring {
 
   #followH2(): void {
     this.#clientFrames = new H2Framer((f) => {
-      if (drawsNoAnswer(f)) this.#unanswered++;
-      else this.#answered++;
       if (f.streamId === 0) return;
       if (f.type === H2.HEADERS && !this.#streams.has(f.streamId)) {
         this.#streams.add(f.streamId);
@@ -331,11 +309,6 @@ export class FrontConnection implements Expiring {
       }
     }, H2_PREFACE_LENGTH);
     this.#serverFrames = new H2Framer((f) => {
-      this.#serverSpoke = true;
-      if (
-        f.type === H2.HEADERS || f.type === H2.PUSH_PROMISE ||
-        f.type === H2.CONTINUATION
-      ) this.#serverHeaderBlock = (f.flags & H2.END_HEADERS) === 0;
       if (f.streamId === 0) return;
       if (
         (f.type === H2.HEADERS || f.type === H2.RST_STREAM) &&
@@ -365,24 +338,8 @@ export class FrontConnection implements Expiring {
       }
       if (this.#requests.mode === "opaque") this.#disarm();
     } else {
-      this.#unanswered = this.#answered = 0;
       this.#clientFrames!.push(chunk);
-      if (this.#unanswered > 0 && this.#answered === 0) this.#nudgeAck();
     }
-  }
-
-  /**
-   * Makes the kernel acknowledge the client's last segment now, by sending
-   * {@linkcode H2_ACK_NUDGE} — only between two of the server's frames
-   * (outside a header block) and when nothing relayed is still waiting to
-   * go out (that would carry the ACK anyway).
-   */
-  #nudgeAck(): void {
-    if (
-      this.#closed || !this.#serverSpoke || this.#serverHeaderBlock ||
-      !this.#serverFrames!.atFrameBoundary || this.#outer.writableLength > 0
-    ) return;
-    this.#outer.write(H2_ACK_NUDGE);
   }
 
   #fromServer(chunk: Uint8Array): void {
