@@ -15,6 +15,8 @@
  * @module
  */
 
+import process from "node:process";
+
 /** glibc's malloc, reached through FFI. */
 export interface GlibcMalloc {
   /** glibc's version (`gnu_get_libc_version`). */
@@ -24,8 +26,12 @@ export interface GlibcMalloc {
    * `undefined` before glibc 2.33 (no `mallinfo2`).
    */
   freeBytes(): number | undefined;
-  /** `malloc_trim(0)`: true when memory was returned to the OS. */
-  trim(): boolean;
+  /**
+   * `malloc_trim(0)` on a thread of the runtime's pool (it takes tens of ms
+   * after a burst: not on the JavaScript thread); true when memory was
+   * returned to the OS.
+   */
+  trim(): Promise<boolean>;
   /** Closes the library handle. */
   close(): void;
 }
@@ -37,7 +43,7 @@ export interface MallocUnavailable {
 
 const SYMBOLS = {
   gnu_get_libc_version: { parameters: [], result: "pointer" },
-  malloc_trim: { parameters: ["usize"], result: "i32" },
+  malloc_trim: { parameters: ["usize"], result: "i32", nonblocking: true },
   mallinfo2: {
     parameters: [],
     // struct mallinfo2: ten size_t fields; fordblks is the 8th.
@@ -95,7 +101,7 @@ export function openGlibcMalloc(
       const info = mallinfo2();
       return Number(new DataView(info.buffer).getBigUint64(7 * 8, true));
     },
-    trim: () => lib.symbols.malloc_trim(0n) === 1,
+    trim: async () => (await lib.symbols.malloc_trim(0n)) === 1,
     close: () => lib.close(),
   };
 }
@@ -110,16 +116,20 @@ export interface TrimLogger {
 export interface MallocTrimmerOptions {
   /** How often to look (ms). Default 10,000. */
   intervalMs?: number;
-  /**
-   * Trim once this much has become free, or RSS has grown this much with
-   * at least this much free, since the last trim (bytes). Default 16 MiB.
-   */
+  /** See {@linkcode TrimPolicy}. Default 16 MiB. */
   thresholdBytes?: number;
   logger?: TrimLogger;
   /** For tests: glibc's malloc, or why not. Default {@linkcode openGlibcMalloc}. */
   malloc?: GlibcMalloc | MallocUnavailable;
   /** For tests: the process RSS in bytes. Default `Deno.memoryUsage().rss`. */
   rss?: () => number;
+  /**
+   * For tests: the process's CPU time in ms (user + system). A look that
+   * finds the process used more than half a core since the previous look
+   * does not trim: pages returned mid-burst come straight back. Default
+   * `process.cpuUsage()`.
+   */
+  cpuMs?: () => number;
 }
 
 /** A running trimmer; `[Symbol.dispose]` stops it. */
@@ -128,80 +138,149 @@ export interface MallocTrimmer extends Disposable {
   readonly active: boolean;
   /** Trims done so far. */
   readonly trims: number;
-  /** One look now (what the timer does): trims when it is worth it. */
-  tick(): boolean;
+  /** One look now (what the timer does): true when it trimmed. */
+  tick(): Promise<boolean>;
 }
 
+/** One look at the process: bytes malloc holds free (if known) and RSS. */
+export interface MemorySample {
+  free: number | undefined;
+  rss: number;
+}
+
+/** Looks to wait after a trim that returned little, doubling up to this. */
+const MAX_WAIT_LOOKS = 64;
+
 /**
- * When a trim is worth it: memory became free since the last trim (`free`
- * above the lowest free seen since), or RSS grew (above the lowest RSS seen
- * since) while at least `threshold` is free. `freeLow`/`rssLow` are the
- * lowest values seen since the last trim.
+ * When a trim is worth it, from one {@linkcode MemorySample} per look.
+ * malloc does not say how much of what it holds free is still resident
+ * (a trim discards free pages, but they stay counted as free), so:
+ *
+ * - at once when `threshold` bytes became free since the last trim (free
+ *   above the lowest seen since), or, while at least `threshold` is free,
+ *   RSS grew `threshold` (above the lowest seen since: free pages used
+ *   again) or fell `threshold / 2` below what it was after the last trim
+ *   (a V8 GC, which also frees the native memory of the objects it
+ *   collected, without the free total moving much when the heap's free
+ *   pages were used again meanwhile);
+ * - otherwise, while at least `threshold` is free, on the next look after a
+ *   trim that returned ≥ 1 MiB of RSS, and after 2, 4, … up to 64 looks
+ *   once trims return less (an idle process with a fragmented heap is
+ *   trimmed rarely).
  */
-export function trimIsWorthIt(
-  now: { free: number | undefined; rss: number },
-  low: { free: number | undefined; rss: number },
-  threshold: number,
-): boolean {
-  if (now.free === undefined || low.free === undefined) {
-    return now.rss - low.rss >= threshold;
+export class TrimPolicy {
+  readonly #threshold: number;
+  #low: MemorySample;
+  #afterTrimRss: number;
+  #wait = 1;
+  #looks = 0;
+
+  constructor(threshold: number, first: MemorySample) {
+    this.#threshold = threshold;
+    this.#low = first;
+    this.#afterTrimRss = first.rss;
   }
-  if (now.free - low.free >= threshold) return true;
-  return now.free >= threshold && now.rss - low.rss >= threshold;
+
+  /** Whether to trim now; call once per look. */
+  due(now: MemorySample): boolean {
+    this.#looks++;
+    const low = this.#low;
+    const t = this.#threshold;
+    if (now.free === undefined || low.free === undefined) {
+      if (now.rss - low.rss >= t) return true;
+    } else {
+      if (now.free - low.free >= t) return true;
+      if (now.free >= t && now.rss - low.rss >= t) return true;
+      if (now.free >= t && this.#afterTrimRss - now.rss >= t / 2) return true;
+      if (now.free >= t && this.#looks >= this.#wait) return true;
+    }
+    this.#low = {
+      free: now.free === undefined || low.free === undefined
+        ? now.free
+        : Math.min(low.free, now.free),
+      rss: Math.min(low.rss, now.rss),
+    };
+    return false;
+  }
+
+  /** Records a trim: the samples just before and just after it. */
+  trimmed(before: MemorySample, after: MemorySample): void {
+    const returned = before.rss - after.rss;
+    this.#wait = returned >= 1048576
+      ? 1
+      : Math.min(this.#wait * 2, MAX_WAIT_LOOKS);
+    this.#looks = 0;
+    this.#low = after;
+    this.#afterTrimRss = after.rss;
+  }
 }
 
 /**
- * Starts looking every `intervalMs` whether glibc's malloc holds enough free
- * memory to give back, and trims then (`malloc_trim(0)`, a few ms on the
- * JavaScript thread). Where glibc cannot be reached it logs why once (info)
- * and does nothing. The timer does not keep the process alive.
+ * Starts looking every `intervalMs` whether glibc's malloc holds free memory
+ * worth giving back ({@linkcode TrimPolicy}), and trims then, when the
+ * process is not busy (`malloc_trim(0)` off the JavaScript thread; the debug
+ * log gives each trim's ms and RSS before and after). Where glibc
+ * cannot be reached it logs why once (info) and does nothing. The timer does
+ * not keep the process alive.
  */
 export function startMallocTrimmer(
   opts: MallocTrimmerOptions = {},
 ): MallocTrimmer {
-  const threshold = opts.thresholdBytes ?? 16 * 1048576;
   const rss = opts.rss ?? (() => Deno.memoryUsage().rss);
+  const cpuMs = opts.cpuMs ?? (() => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  });
   const malloc = opts.malloc ?? openGlibcMalloc();
   if ("unavailable" in malloc) {
     opts.logger?.info("malloc trim off", { reason: malloc.unavailable });
     return {
       active: false,
       trims: 0,
-      tick: () => false,
+      tick: () => Promise.resolve(false),
       [Symbol.dispose]() {},
     };
   }
+  const sample = (): MemorySample => ({ free: malloc.freeBytes(), rss: rss() });
+  const policy = new TrimPolicy(opts.thresholdBytes ?? 16 * 1048576, sample());
   let trims = 0;
-  let low = { free: malloc.freeBytes(), rss: rss() };
-  const tick = (): boolean => {
-    const now = { free: malloc.freeBytes(), rss: rss() };
-    if (!trimIsWorthIt(now, low, threshold)) {
-      low = {
-        free: now.free === undefined || low.free === undefined
-          ? now.free
-          : Math.min(low.free, now.free),
-        rss: Math.min(low.rss, now.rss),
-      };
-      return false;
-    }
+  let running: Promise<boolean> | undefined;
+  let stopped = false;
+  let lastLook = { at: performance.now(), cpu: cpuMs() };
+  const look = async (): Promise<boolean> => {
+    const at = performance.now();
+    const cpu = cpuMs();
+    const busy = cpu - lastLook.cpu > (at - lastLook.at) / 2;
+    lastLook = { at, cpu };
+    if (busy) return false;
+    const before = sample();
+    if (!policy.due(before)) return false;
     const t0 = performance.now();
-    malloc.trim();
+    await malloc.trim();
+    const ms = performance.now() - t0;
     trims++;
-    const after = { free: malloc.freeBytes(), rss: rss() };
+    const after = sample();
+    policy.trimmed(before, after);
+    const mib = (n: number | undefined) =>
+      n === undefined ? undefined : Math.round(n / 1048576);
     opts.logger?.debug("malloc trim", {
-      ms: Math.round((performance.now() - t0) * 10) / 10,
-      rssMiB: Math.round(now.rss / 1048576),
-      rssAfterMiB: Math.round(after.rss / 1048576),
-      freeMiB: now.free === undefined
-        ? undefined
-        : Math.round(now.free / 1048576),
+      ms: Math.round(ms * 10) / 10,
+      rssMiB: mib(before.rss),
+      rssAfterMiB: mib(after.rss),
+      freeMiB: mib(before.free),
     });
-    low = after;
     return true;
   };
-  const timer = setInterval(tick, opts.intervalMs ?? 10_000);
+  const tick = (): Promise<boolean> => {
+    if (stopped || running) return Promise.resolve(false);
+    running = look().finally(() => {
+      running = undefined;
+      if (stopped) malloc.close();
+    });
+    return running;
+  };
+  const timer = setInterval(() => void tick(), opts.intervalMs ?? 10_000);
   Deno.unrefTimer(timer);
-  let stopped = false;
   return {
     active: true,
     get trims() {
@@ -212,7 +291,7 @@ export function startMallocTrimmer(
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      malloc.close();
+      if (!running) malloc.close(); // else when the trim in flight ends
     },
   };
 }

@@ -4,7 +4,7 @@ import {
   type GlibcMalloc,
   openGlibcMalloc,
   startMallocTrimmer,
-  trimIsWorthIt,
+  TrimPolicy,
 } from "./malloc_trim.ts";
 
 const MiB = 1048576;
@@ -18,7 +18,7 @@ function glibcHere(): boolean {
   return true;
 }
 
-Deno.test("on glibc Linux, malloc is reached: version, free bytes and a trim", () => {
+Deno.test("on glibc Linux, malloc is reached: version, free bytes and a trim", async () => {
   if (!glibcHere()) {
     console.log("SKIPPED: not glibc Linux");
     return;
@@ -29,13 +29,13 @@ Deno.test("on glibc Linux, malloc is reached: version, free bytes and a trim", (
     assert.match(malloc.version, /^2\.\d+/);
     const free = malloc.freeBytes();
     assert.ok(free === undefined || (Number.isInteger(free) && free >= 0));
-    assert.equal(typeof malloc.trim(), "boolean");
+    assert.equal(typeof await malloc.trim(), "boolean");
   } finally {
     malloc.close();
   }
 });
 
-Deno.test("a trim returns memory freed below a live chunk, which malloc keeps otherwise", () => {
+Deno.test("a trim returns memory freed below a live chunk, which malloc keeps otherwise", async () => {
   if (!glibcHere()) {
     console.log("SKIPPED: not glibc Linux");
     return;
@@ -59,7 +59,7 @@ Deno.test("a trim returns memory freed below a live chunk, which malloc keeps ot
     const live = libc.symbols.malloc(4096n);
     for (const p of chunks) libc.symbols.free(p);
     const before = rssMiB();
-    malloc.trim();
+    await malloc.trim();
     const after = rssMiB();
     libc.symbols.free(live);
     assert.ok(before - after > 40, `RSS ${before} MiB -> ${after} MiB`);
@@ -99,7 +99,7 @@ Deno.test("without FFI permission the server's trimmer logs once and stays off",
     const lines = [];
     const logger = { debug: (m, f) => lines.push(m), info: (m, f) => lines.push(m + " " + f.reason) };
     using trimmer = startMallocTrimmer({ logger, intervalMs: 10 });
-    console.log(JSON.stringify({ active: trimmer.active, tick: trimmer.tick(), lines }));
+    console.log(JSON.stringify({ active: trimmer.active, tick: await trimmer.tick(), lines }));
   `;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--no-config", "-"],
@@ -119,78 +119,119 @@ Deno.test("without FFI permission the server's trimmer logs once and stays off",
   assert.match(got.lines[0], /^malloc trim off .*--allow-ffi/);
 });
 
-Deno.test("a trim is worth it once enough became free, or RSS grew with enough free", () => {
-  const low = { free: 10 * MiB, rss: 100 * MiB };
+Deno.test("a trim is due at once when enough became free, or RSS grew with enough free", () => {
   const t = 16 * MiB;
-  assert.equal(
-    trimIsWorthIt({ free: 20 * MiB, rss: 110 * MiB }, low, t),
-    false,
-  );
-  assert.equal(trimIsWorthIt({ free: 26 * MiB, rss: 100 * MiB }, low, t), true);
-  // Free chunks reused and freed again: free unchanged, RSS grew.
-  assert.equal(trimIsWorthIt({ free: 17 * MiB, rss: 116 * MiB }, low, t), true);
-  assert.equal(
-    trimIsWorthIt({ free: 15 * MiB, rss: 200 * MiB }, low, t),
-    false,
-  );
+  const policy = new TrimPolicy(t, { free: 1 * MiB, rss: 100 * MiB });
+  assert.equal(policy.due({ free: 12 * MiB, rss: 130 * MiB }), false);
+  const first = { free: 20 * MiB, rss: 100 * MiB };
+  assert.equal(policy.due(first), true);
+  policy.trimmed(first, first); // returned nothing: next one after 2 looks
+  assert.equal(policy.due(first), false);
+  const freed = { free: 37 * MiB, rss: 100 * MiB };
+  assert.equal(policy.due(freed), true); // 17 MiB became free
+  policy.trimmed(freed, freed); // nothing again: 4 looks
+  assert.equal(policy.due({ free: 37 * MiB, rss: 110 * MiB }), false);
+  // Free chunks used again and freed: free unchanged, RSS grew.
+  assert.equal(policy.due({ free: 37 * MiB, rss: 117 * MiB }), true);
+  policy.trimmed(freed, freed); // nothing: 8 looks
+  // RSS fell 8 MiB below its level after the last trim (a V8 GC).
+  assert.equal(policy.due({ free: 37 * MiB, rss: 95 * MiB }), false);
+  assert.equal(policy.due({ free: 37 * MiB, rss: 92 * MiB }), true);
   // Without mallinfo2 only RSS growth counts.
-  const noInfo = { free: undefined, rss: 100 * MiB };
-  assert.equal(
-    trimIsWorthIt({ free: undefined, rss: 110 * MiB }, noInfo, t),
-    false,
-  );
-  assert.equal(
-    trimIsWorthIt({ free: undefined, rss: 120 * MiB }, noInfo, t),
-    true,
-  );
+  const noInfo = new TrimPolicy(t, { free: undefined, rss: 100 * MiB });
+  assert.equal(noInfo.due({ free: undefined, rss: 110 * MiB }), false);
+  assert.equal(noInfo.due({ free: undefined, rss: 120 * MiB }), true);
+});
+
+Deno.test("while much is free, trims come on the next look after a useful one and back off after useless ones", () => {
+  const policy = new TrimPolicy(16 * MiB, { free: 1 * MiB, rss: 100 * MiB });
+  const burst = { free: 100 * MiB, rss: 300 * MiB };
+  assert.equal(policy.due(burst), true);
+  policy.trimmed(burst, { free: 100 * MiB, rss: 200 * MiB });
+  // Returned 100 MiB: look again next time (the V8 heap shrank meanwhile,
+  // hiding pages used again and freed).
+  const next = { free: 100 * MiB, rss: 190 * MiB };
+  assert.equal(policy.due(next), true);
+  policy.trimmed(next, { free: 100 * MiB, rss: 189.5 * MiB });
+  // Returned 0.5 MiB: wait 2 looks, then 4, …
+  const still = { free: 100 * MiB, rss: 189.5 * MiB };
+  assert.equal(policy.due(still), false);
+  assert.equal(policy.due(still), true);
+  policy.trimmed(still, still);
+  const waits: number[] = [];
+  for (let round = 0; round < 8; round++) {
+    let looks = 1;
+    while (!policy.due(still)) looks++;
+    policy.trimmed(still, still);
+    waits.push(looks);
+  }
+  assert.deepEqual(waits, [4, 8, 16, 32, 64, 64, 64, 64]);
+  // Little free: never due, however long.
+  const calm = new TrimPolicy(16 * MiB, { free: 1 * MiB, rss: 100 * MiB });
+  for (let i = 0; i < 200; i++) {
+    assert.equal(calm.due({ free: 8 * MiB, rss: 100 * MiB }), false);
+  }
 });
 
 /** A malloc whose free bytes the test sets; counts trims and closes. */
-function fakeMalloc(state: { free: number; trims: number; closed: boolean }) {
+function fakeMalloc(
+  state: { free: number; trims: number; closed: boolean },
+  onTrim: () => void = () => {},
+) {
   const malloc: GlibcMalloc = {
     version: "2.99",
     freeBytes: () => state.free,
     trim: () => {
       state.trims++;
-      return true;
+      onTrim();
+      return Promise.resolve(true);
     },
     close: () => state.closed = true,
   };
   return malloc;
 }
 
-Deno.test("the trimmer trims when memory became free, then not again until more does", () => {
+Deno.test("the trimmer trims after a burst once the process is quiet, not during it", async () => {
   const state = { free: 1 * MiB, trims: 0, closed: false };
   let rss = 100 * MiB;
+  let returnTo = rss; // what RSS a trim brings it down to
+  let cpu = 0;
   const logged: string[] = [];
   const trimmer = startMallocTrimmer({
-    malloc: fakeMalloc(state),
+    malloc: fakeMalloc(state, () => rss = returnTo),
     rss: () => rss,
+    cpuMs: () => cpu,
     thresholdBytes: 16 * MiB,
     intervalMs: 60_000,
     logger: { debug: (m) => logged.push(m), info: (m) => logged.push(m) },
   });
+  // Looks come about right away here; "busy" is CPU against wall time, so
+  // CPU is advanced far beyond the test's wall time to mark a busy look.
+  const busyLook = () => (cpu += 60_000, trimmer.tick());
   try {
     assert.equal(trimmer.active, true);
-    assert.equal(trimmer.tick(), false);
-    state.free = 40 * MiB; // a burst ended: 39 MiB became free
+    assert.equal(await trimmer.tick(), false);
+    state.free = 40 * MiB; // a burst is running
     rss = 180 * MiB;
-    assert.equal(trimmer.tick(), true);
+    assert.equal(await busyLook(), false);
+    assert.equal(state.trims, 0);
+    returnTo = 110 * MiB;
+    assert.equal(await trimmer.tick(), true); // quiet now: 70 MiB returned
     assert.equal(state.trims, 1);
-    rss = 110 * MiB; // returned; malloc still counts it free
-    assert.equal(trimmer.tick(), false);
-    assert.equal(trimmer.tick(), false);
-    rss = 130 * MiB; // the free pages were used again and freed
-    assert.equal(trimmer.tick(), true);
-    assert.equal(trimmer.trims, 2);
-    assert.deepEqual(logged, ["malloc trim", "malloc trim"]);
+    assert.equal(await trimmer.tick(), true); // the look after a useful trim
+    assert.equal(await trimmer.tick(), false); // that one returned nothing
+    rss = 130 * MiB; // free pages used again and freed
+    assert.equal(await trimmer.tick(), true);
+    assert.equal(trimmer.trims, 3);
+    assert.deepEqual(logged, ["malloc trim", "malloc trim", "malloc trim"]);
   } finally {
     trimmer[Symbol.dispose]();
   }
   assert.equal(state.closed, true);
+  assert.equal(await trimmer.tick(), false);
 });
 
-Deno.test("an unavailable malloc leaves the trimmer off and logs why once", () => {
+Deno.test("an unavailable malloc leaves the trimmer off and logs why once", async () => {
   const logged: string[] = [];
   using trimmer = startMallocTrimmer({
     malloc: { unavailable: "not Linux (darwin)" },
@@ -200,6 +241,6 @@ Deno.test("an unavailable malloc leaves the trimmer off and logs why once", () =
     },
   });
   assert.equal(trimmer.active, false);
-  assert.equal(trimmer.tick(), false);
+  assert.equal(await trimmer.tick(), false);
   assert.deepEqual(logged, ["malloc trim off: not Linux (darwin)"]);
 });
