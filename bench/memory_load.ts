@@ -58,6 +58,29 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/**
+ * RSS split from `/proc/<pid>/smaps` (MiB): `[heap]` (glibc's main arena,
+ * where the JavaScript thread's native allocations go), other anonymous
+ * memory (the V8 heap, thread arenas, stacks) and file-backed pages (the
+ * deno binary's code).
+ */
+function rssSplit(pid: number): string {
+  let path = "";
+  const kb = { heap: 0, anon: 0, file: 0 };
+  for (const line of Deno.readTextFileSync(`/proc/${pid}/smaps`).split("\n")) {
+    const map = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (map) path = map[1];
+    else if (line.startsWith("Rss:")) {
+      const n = Number(/\d+/.exec(line)?.[0] ?? 0);
+      if (path === "[heap]") kb.heap += n;
+      else if (path === "" || path.startsWith("[")) kb.anon += n;
+      else kb.file += n;
+    }
+  }
+  const mib = (n: number) => (n / 1024).toFixed(0);
+  return `heap ${mib(kb.heap)} / anon ${mib(kb.anon)} / file ${mib(kb.file)}`;
+}
+
 async function sampleRss(pid: number, n = 5, gapMs = 500): Promise<number> {
   const xs: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -104,7 +127,10 @@ async function main(): Promise<void> {
   try {
     await sleep(3000);
     const idle = await sampleRss(server.pid);
-    rows.push(["idle RSS (3 s after ready)", `${idle.toFixed(0)} MiB`]);
+    rows.push([
+      "idle RSS (3 s after ready)",
+      `${idle.toFixed(0)} MiB (${rssSplit(server.pid)})`,
+    ]);
     await call(
       server,
       "/api/v1/namespaces",
@@ -149,6 +175,7 @@ async function main(): Promise<void> {
     const mib = bytes / 1048576;
     await sleep(SETTLE_MS);
     const settled = await sampleRss(server.pid);
+    const settledSplit = rssSplit(server.pid);
     rows.push([
       `create ${ITEMS} × 1 KiB ConfigMaps (${CONCURRENCY} in flight)`,
       `${(ITEMS / (createMs / 1000)).toFixed(0)}/s; peak RSS ${
@@ -166,7 +193,7 @@ async function main(): Promise<void> {
       `RSS − idle, ${SETTLE_MS / 1000} s later`,
       `${(settled - idle).toFixed(0)} MiB = ${
         ((settled - idle) / mib).toFixed(2)
-      }× stored (target ≤ 3×)`,
+      }× stored (target ≤ 3×) (${settledSplit})`,
     ]);
     const d0 = performance.now();
     await call(server, `/api/v1/namespaces/${NS}/configmaps`, 200, {
@@ -179,7 +206,7 @@ async function main(): Promise<void> {
       `deletecollection, two compactions, ${SETTLE_MS / 1000} s`,
       `${deleteMs.toFixed(0)} ms; RSS ${after.toFixed(0)} MiB = ${
         ((after / idle - 1) * 100).toFixed(0)
-      }% above idle (target ≤ 20%)`,
+      }% above idle (target ≤ 20%) (${rssSplit(server.pid)})`,
     ]);
   } catch (err) {
     rows.push(["FAILED", err instanceof Error ? err.message : String(err)]);
