@@ -30,6 +30,20 @@ export interface PerNamespaceSpec {
   desired(namespace: string): KubeObject;
   /** The repaired object, or `undefined` when `current` is fine. */
   repair?(current: KubeObject): KubeObject | undefined;
+  /**
+   * The object's view the informer keeps, given it without `managedFields`
+   * (which nothing here reads): e.g. the expected content replaced by one
+   * shared copy, so that every namespace of every cluster does not hold
+   * its own decoded CA bundle. Must not change what `repair` decides.
+   */
+  compact?(obj: KubeObject): KubeObject;
+}
+
+/** `obj` without `metadata.managedFields` (the same object when it has none). */
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** True when a namespace is being deleted. */
@@ -52,9 +66,16 @@ export async function runPerNamespace(
   const namespaces = ctx.informers.informer({
     target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
   });
+  const compact = spec.compact;
   const objects = ctx.informers.informer({
     target: { cluster: ALL_CLUSTERS, resource: spec.resource },
     fieldSelector,
+    transform: {
+      name: spec.controller,
+      apply: compact
+        ? (o) => compact(withoutManagedFields(o))
+        : withoutManagedFields,
+    },
   });
   const enqueue = (o: KubeObject, namespace: string | undefined) => {
     const cluster = clusterOf(o);

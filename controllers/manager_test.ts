@@ -38,6 +38,22 @@ Deno.test("a new namespace gets a default service account and kube-root-ca.crt, 
     await eventually(async () =>
       (await s.request("GET", cm)).body.data["ca.crt"] === TEST_CA
     );
+    // The informer keeps no managedFields (nor its own copy of the CA):
+    // a repair written from its view keeps the stored ones.
+    const repaired = (await s.request("GET", cm)).body;
+    assert.ok(repaired.metadata.managedFields?.length > 0);
+    const description =
+      repaired.metadata.annotations["kubernetes.io/description"];
+    repaired.metadata.annotations["kubernetes.io/description"] = "changed";
+    assert.equal((await s.request("PUT", cm, { body: repaired })).status, 200);
+    await eventually(async () =>
+      (await s.request("GET", cm)).body.metadata.annotations[
+        "kubernetes.io/description"
+      ] === description
+    );
+    const again = (await s.request("GET", cm)).body;
+    assert.deepEqual(again.data, { "ca.crt": TEST_CA });
+    assert.ok(again.metadata.managedFields?.length > 0);
   } finally {
     await stand.close();
   }

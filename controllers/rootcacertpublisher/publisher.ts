@@ -31,6 +31,9 @@ export const rootCACertPublisher: ControllerDescriptor = {
         signal.addEventListener("abort", () => resolve(), { once: true })
       );
     }
+    // One decoded copy of the expected content for every namespace of
+    // every cluster (frozen: the informer's objects are only read).
+    const sharedData = Object.freeze({ "ca.crt": ca });
     return runPerNamespace(ctx, {
       controller: "root-ca-cert-publisher",
       resource: CORE.configmaps,
@@ -45,6 +48,21 @@ export const rootCACertPublisher: ControllerDescriptor = {
         },
         data: { "ca.crt": ca },
       }),
+      compact(obj: KubeObject) {
+        const data = obj.data as Record<string, string> | undefined;
+        const ann = obj.metadata.annotations;
+        const out = { ...obj };
+        if (data?.["ca.crt"] === ca && Object.keys(data).length === 1) {
+          out.data = sharedData;
+        }
+        if (ann?.[DESCRIPTION_ANNOTATION] === DESCRIPTION) {
+          out.metadata = {
+            ...obj.metadata,
+            annotations: { ...ann, [DESCRIPTION_ANNOTATION]: DESCRIPTION },
+          };
+        }
+        return out;
+      },
       repair(current: KubeObject) {
         const data = current.data as Record<string, string> | undefined;
         const ann = current.metadata.annotations ?? {};
