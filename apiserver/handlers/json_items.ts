@@ -93,6 +93,8 @@ function typeMembers(s: string): { apiVersion?: Member; kind?: Member } {
  * ```
  */
 export function withoutTypeMeta(json: string): string {
+  const tail = storedTypeMetaTail(json);
+  if (tail > 0) return json.slice(0, tail) + "}";
   const { apiVersion, kind } = typeMembers(json);
   const cuts = [apiVersion, kind].filter((m): m is Member => m !== undefined)
     .sort((a, b) => a.start - b.start);
@@ -107,6 +109,26 @@ export function withoutTypeMeta(json: string): string {
     if (from === m.end && out.endsWith(",")) out = out.slice(0, -1);
   }
   return out + json.slice(from);
+}
+
+/** The type meta as the store writes it: last, plain strings, then the end. */
+const STORED_TAIL = /,"apiVersion":"[^"\\]*","kind":"[^"\\]*"\}$/y;
+
+/**
+ * Where the top-level `,"apiVersion":"…","kind":"…"}` that a stored object
+ * ends with begins (the store adds the type meta last), or -1: then the
+ * members are found by a scan. No quote of that tail can be inside a
+ * string (it follows a comma, a colon or a character that is not a
+ * backslash), and it ends at the object's last `}`, so both members are
+ * the object's own — a list item is the text up to there, closed: one
+ * search from the end instead of a scan of the whole text per item.
+ */
+function storedTypeMetaTail(json: string): number {
+  if (json.charCodeAt(0) !== OPEN_BRACE) return -1;
+  const at = json.lastIndexOf(',"apiVersion":"');
+  if (at <= 0) return -1;
+  STORED_TAIL.lastIndex = at;
+  return STORED_TAIL.test(json) ? at : -1;
 }
 
 /** `"apiVersion":…,"kind":…}` per type meta, as a stored text ends with it. */

@@ -80,7 +80,41 @@ Deno.test("the stored-suffix shortcut agrees with the full scan", () => {
   );
 });
 
+Deno.test("list items: the stored-tail shortcut agrees with the decode path", () => {
+  const json = (o: unknown) => JSON.stringify(o);
+  for (
+    const o of [
+      // the shortcut's case: type meta last, plain strings
+      {
+        metadata: { name: "a" },
+        data: { v: "x" },
+        apiVersion: "v1",
+        kind: "K",
+      },
+      { a: 1, apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role" },
+      { s: tricky.s, apiVersion: "", kind: "" },
+      // the same tail nested in the last value, or inside a string
+      { x: { apiVersion: "v1", kind: "X" } },
+      { s: ',"apiVersion":"v1","kind":"X"}' },
+      { a: [{ apiVersion: "v1", kind: "X" }] },
+      { a: 1, apiVersion: "v1", kind: "X", b: { apiVersion: "v1", kind: "X" } },
+      // values JSON escapes: the scan
+      { a: 1, apiVersion: "v1", kind: 'K"\\' },
+      { a: 1, apiVersion: "g\\/v1", kind: "K" },
+      // type meta alone, or not last
+      { apiVersion: "v1", kind: "X" },
+      { apiVersion: "v1", a: 1, kind: "X" },
+    ]
+  ) {
+    assert.equal(withoutTypeMeta(json(o)), decoded(json(o)), json(o));
+  }
+});
+
 Deno.test("text that is not a stored object is refused", () => {
   assert.throws(() => withoutTypeMeta("[1]"), SyntaxError);
   assert.throws(() => withoutTypeMeta('{"a":"unterminated'), SyntaxError);
+  assert.throws(
+    () => withoutTypeMeta('[1,"apiVersion":"v1","kind":"X"}'),
+    SyntaxError,
+  );
 });
