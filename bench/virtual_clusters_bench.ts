@@ -19,8 +19,12 @@
  *    (user + system) per cluster, here and in step 1 (the figure that does
  *    not depend on the machine's load).
  * 3. RSS after `BENCH_SETTLE_MS` (20 s) of idling, minus the idle RSS,
- *    per cluster; open watches (`apiserver_longrunning_requests`, the
- *    controllers' informers) after 10 clusters and after all.
+ *    per cluster; then, through the server's V8 inspector (`--inspect`),
+ *    a full garbage collection and the live JavaScript heap and RSS per
+ *    cluster against the idle server's (also collected): the figure that
+ *    does not swing with the garbage left over from the burst; open
+ *    watches (`apiserver_longrunning_requests`, the controllers'
+ *    informers) after 10 clusters and after all.
  * 4. Restart to `/readyz` with every cluster stored (the harness polls
  *    `/readyz` every 100 ms) and the CPU the new process used until then,
  *    against the empty restart of step 2.
@@ -34,8 +38,13 @@
  * @module
  */
 
-import { startServer, type TestServer } from "../tests/support/server.ts";
+import {
+  freePort,
+  startServer,
+  type TestServer,
+} from "../tests/support/server.ts";
 import { rssMiB } from "./_processes.ts";
+import { liveMemory } from "./_v8_inspector.ts";
 
 const CLUSTERS = Number(Deno.env.get("BENCH_CLUSTERS") ?? 10_000);
 const BASELINE = Number(Deno.env.get("BENCH_BASELINE") ?? 2_000);
@@ -210,15 +219,18 @@ async function baseline(): Promise<{ rate: number; cpuMs: number }> {
 }
 
 async function declared() {
+  const inspectPort = freePort();
   await using server = await startServer({
     readyTimeoutMs: 300_000,
     entry: ENTRY,
+    denoFlags: [`--inspect=127.0.0.1:${inspectPort}`],
   });
   let t = performance.now();
   await server.restart();
   const emptyRestartMs = performance.now() - t;
   await sleep(3000);
   const idle = await idleRss(server.pid);
+  const idleLive = await liveMemory(inspectPort);
 
   progress(`declared: ${CLUSTERS} VirtualClusters, ${CONCURRENCY} in flight`);
   const counter = readyCounter(server);
@@ -244,6 +256,7 @@ async function declared() {
 
   await sleep(SETTLE_MS);
   const loaded = await idleRss(server.pid);
+  const loadedLive = await liveMemory(inspectPort);
   const watchesAtAll = await openWatches(server);
 
   progress("restart with every cluster");
@@ -282,6 +295,8 @@ async function declared() {
     emptyRestartMs,
     idle,
     loaded,
+    idleLive,
+    loadedLive,
     readyMs,
     createCpuMs,
     restartCpuS,
@@ -330,6 +345,16 @@ console.log(
   `| RSS per idle cluster above the idle server | **${
     f(perCluster * 1024, 1)
   } KiB** (idle ${f(d.idle)} MiB, loaded ${f(d.loaded)} MiB) | ≤ 0.1 MB |`,
+);
+const perClusterKiB = (a: number, b: number) => (b - a) / 1024 / CLUSTERS;
+console.log(
+  `| live JS heap per cluster after a full GC (inspector) | **${
+    f(perClusterKiB(d.idleLive.heapUsed, d.loadedLive.heapUsed), 1)
+  } KiB** (idle ${f(d.idleLive.heapUsed / 2 ** 20, 1)} MiB, loaded ${
+    f(d.loadedLive.heapUsed / 2 ** 20, 1)
+  } MiB); RSS after that GC: ${
+    f(perClusterKiB(d.idleLive.rss, d.loadedLive.rss), 1)
+  } KiB per cluster | ≤ 0.1 MB |`,
 );
 console.log(
   `| restart to /readyz with all clusters | **${

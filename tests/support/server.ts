@@ -27,6 +27,8 @@ export interface StartServerOptions {
   entry?: string;
   /** A compiled `hyperplane` binary to run instead of `deno run <entry>`. */
   binary?: string;
+  /** Flags of `deno run` before the entry, e.g. `["--inspect=127.0.0.1:9229"]`. */
+  denoFlags?: string[];
   /** The data directory. Default: a fresh temporary one, removed by `stop()`. */
   dataDir?: string;
   /** Extra environment variables for the child. */
@@ -129,7 +131,12 @@ export async function startServer(
   const port = freePort();
   const url = `https://127.0.0.1:${port}`;
   const args = [
-    ...(opts.binary ? [] : ["run", "-A", opts.entry ?? `${root}/main.ts`]),
+    ...(opts.binary ? [] : [
+      "run",
+      "-A",
+      ...opts.denoFlags ?? [],
+      opts.entry ?? `${root}/main.ts`,
+    ]),
     opts.command ?? "server",
     "--data-dir",
     dataDir,
