@@ -103,6 +103,7 @@ export {
   InformerFactory,
   type InformerHandler,
   type InformerSpec,
+  type InformerTransform,
   inProcessTransport,
   isConflict,
   isNotFound,

@@ -75,6 +75,7 @@ export {
   InformerFactory,
   type InformerHandler,
   type InformerSpec,
+  type InformerTransform,
   type LeaderElectionOptions,
   objectKeyOf,
   runLeaderElection,
