@@ -6,8 +6,8 @@
  * whose selectors pick it (by its labels before or after the change) and
  * the role itself when it aggregates; a changed aggregated role is such a
  * change in turn, which carries chains of aggregation along. (Upstream
- * requeues every aggregated role of the cluster on any change: each new
- * cluster's 22 bootstrap roles made ~100 syncs of its aggregated roles.)
+ * requeues every aggregated role of the cluster on any change: each of a
+ * new cluster's 22 bootstrap roles requeued all of its aggregated roles.)
  *
  * Its informer keeps a ClusterRole without `managedFields`, and its `rules`
  * and `aggregationRule` as one shared frozen copy per distinct content
