@@ -15,9 +15,14 @@
  * 3. **Paged lists** (`limit=500`, as kubectl and informers page): every
  *    page of one namespace (20) and of all namespaces (200), `BENCH_PASSES`
  *    (default 3) passes; p50/p99 per page, and the slowest pages with their
- *    index (0: the first page of a walk). The first page of each walk is
- *    served by the watch cache, the next ones by SQLite at the first page's
- *    revision.
+ *    index (0: the first page of a walk). Every page is served by the
+ *    watch cache (a continue page too, while nothing in the rest of its
+ *    range changed since the first page's revision; else SQLite at that
+ *    revision). The client is Deno's `fetch` over HTTP/2, which leaves
+ *    Nagle's algorithm on: after its connection-level WINDOW_UPDATE its
+ *    next request waits for the server's delayed ACK (40 ms, about one page
+ *    in five; `bench/README.md`). A diagnostic row repeats the walks over
+ *    HTTP/1.1, where that frame does not exist.
  * 4. **Full list of one namespace of 10,000**: median and max of 5.
  *    Baseline: a raw `node:sqlite` range select of the same 10,000 rows
  *    (values only) in this process, same run.
@@ -178,14 +183,39 @@ function slowest(times: number[], n = 5): string {
     .map(([t, i]) => `${t.toFixed(0)}@${i}`).join(" ");
 }
 
-async function pagedWalk(server: TestServer, path: string): Promise<number[]> {
+/** GETs `path` and answers the body (200 expected). */
+type Get = (path: string) => Promise<string>;
+
+/**
+ * The same GETs over HTTP/1.1 (Deno's `fetch`, its own connection): a
+ * diagnostic next to the HTTP/2 figures, which the client's Nagle +
+ * delayed-ACK stall after its WINDOW_UPDATEs dominates (bench/README.md).
+ */
+function http1Get(server: TestServer): { get: Get; close(): void } {
+  const client = Deno.createHttpClient({
+    caCerts: server.caCert ? [server.caCert] : [],
+    http2: false,
+  });
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`, {
+      client,
+      headers: { authorization: `Bearer ${server.token}` },
+      signal: AbortSignal.timeout(120_000),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return text;
+  };
+  return { get, close: () => client.close() };
+}
+
+async function pagedWalk(get: Get, path: string): Promise<number[]> {
   const times: number[] = [];
   let cont = "";
   do {
     const t0 = performance.now();
     const page = JSON.parse(
-      await call(
-        server,
+      await get(
         `${path}?limit=500` +
           (cont ? `&continue=${encodeURIComponent(cont)}` : ""),
       ),
@@ -288,9 +318,10 @@ async function runWithOwnDir(args: string[]): Promise<void> {
     const allPages: number[] = [];
     const nsSlow: string[] = [];
     const allSlow: string[] = [];
+    const get: Get = (path) => call(s, path);
     for (let p = 0; p < PASSES; p++) {
-      const ns = await pagedWalk(s, "/api/v1/namespaces/ns-1/configmaps");
-      const all = await pagedWalk(s, "/api/v1/configmaps");
+      const ns = await pagedWalk(get, "/api/v1/namespaces/ns-1/configmaps");
+      const all = await pagedWalk(get, "/api/v1/configmaps");
       nsPages.push(...ns);
       allPages.push(...all);
       nsSlow.push(slowest(ns, 2));
@@ -306,6 +337,23 @@ async function runWithOwnDir(args: string[]): Promise<void> {
       `${stats(allPages)}; slowest per pass (ms@page) ${allSlow.join(" / ")}`,
       "p99 ≤ 50 ms",
     ]);
+    const h1 = http1Get(s);
+    try {
+      const h1Pages: number[] = [];
+      for (let p = 0; p < PASSES; p++) {
+        h1Pages.push(
+          ...await pagedWalk(h1.get, "/api/v1/namespaces/ns-1/configmaps"),
+          ...await pagedWalk(h1.get, "/api/v1/configmaps"),
+        );
+      }
+      rows.push([
+        "diagnostic: both paged lists over HTTP/1.1 (same client, no WINDOW_UPDATE)",
+        stats(h1Pages),
+        "",
+      ]);
+    } finally {
+      h1.close();
+    }
     const fullList: number[] = [];
     let bytes = 0;
     for (let i = 0; i < 5; i++) {
