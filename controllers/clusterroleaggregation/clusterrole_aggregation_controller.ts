@@ -98,29 +98,23 @@ export function compactClusterRoles(values: JsonInterner): InformerTransform {
   };
 }
 
-/** Matchers of an aggregation rule's selectors (shared rules: one entry). */
-const matchersOf = (() => {
-  const cache = new WeakMap<AggregationRule, LabelMatcher[]>();
-  return (rule: AggregationRule): LabelMatcher[] => {
-    let m = cache.get(rule);
-    if (!m) {
-      m = (rule.clusterRoleSelectors ?? []).map(labelSelectorMatcher);
-      cache.set(rule, m);
-    }
-    return m;
-  };
-})();
-
 /**
  * True when `rule` picks a role labelled `labels` (or cannot tell: a
- * selector it cannot parse, which the sync reports).
+ * selector it cannot parse, which the sync reports). `matchers` keeps each
+ * rule's compiled selectors (shared rules: one entry).
  */
 function picks(
+  matchers: WeakMap<AggregationRule, LabelMatcher[]>,
   rule: AggregationRule,
   labels: Record<string, string> | undefined,
 ): boolean {
   try {
-    return matchersOf(rule).some((matches) => matches(labels));
+    let m = matchers.get(rule);
+    if (!m) {
+      m = (rule.clusterRoleSelectors ?? []).map(labelSelectorMatcher);
+      matchers.set(rule, m);
+    }
+    return m.some((matches) => matches(labels));
   } catch {
     return true;
   }
@@ -140,6 +134,7 @@ export async function runClusterRoleAggregationController(
     transform: compactClusterRoles(new JsonInterner()),
   });
   const byCluster = new Map<string, Map<string, KubeObject>>();
+  const matchers = new WeakMap<AggregationRule, LabelMatcher[]>();
 
   /** Queues the aggregated roles of `cluster` that pick `changed`. */
   const enqueueAffected = (
@@ -152,8 +147,8 @@ export async function runClusterRoleAggregationController(
       if (!rule) continue;
       if (
         role.metadata.name === changed.metadata.name ||
-        picks(rule, changed.metadata.labels) ||
-        (old !== undefined && picks(rule, old.metadata.labels))
+        picks(matchers, rule, changed.metadata.labels) ||
+        (old !== undefined && picks(matchers, rule, old.metadata.labels))
       ) {
         queue.add(roleKey(cluster, role.metadata.name!));
       }
