@@ -96,10 +96,10 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    opts: { contentType?: string; signal?: AbortSignal } = {},
+    opts: { contentType?: string; accept?: string; signal?: AbortSignal } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = {
-      accept: "application/json",
+      accept: opts.accept ?? "application/json",
       "user-agent": USER_AGENT,
     };
     let text: string | undefined;

@@ -1,19 +1,29 @@
 /**
  * Discovery through the API: every resource of every group's preferred
- * version (`/api/v1`, `/apis`, `/apis/<group>/<version>`), without
- * subresources.
+ * version, without subresources. Aggregated discovery first (two requests,
+ * `/api` and `/apis` with `Accept: application/json;g=apidiscovery.k8s.io;
+ * v=v2;as=APIGroupDiscoveryList`, as client-go since 1.30); a server that
+ * answers with the plain documents is walked the legacy way (`/api/v1`,
+ * `/apis`, then one `/apis/<group>/<version>` per group).
  *
  * @module
  */
 
 import type { ApiClient } from "./api_client.ts";
-import { type ApiResource, parseApiVersion } from "./resource.ts";
+import { isApiCode } from "./api_error.ts";
+import { type ApiResource, clusterPath, parseApiVersion } from "./resource.ts";
 
 /** The result of discovery; `failed` names group-versions that could not be read. */
 export interface DiscoveryResult {
   resources: ApiResource[];
   failed: string[];
 }
+
+/** The media types asked for: aggregated discovery v2, plain JSON after it. */
+export const AGGREGATED_DISCOVERY_ACCEPT =
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList," +
+  "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList," +
+  "application/json;q=0.9";
 
 function fromResourceList(
   group: string,
@@ -36,13 +46,70 @@ function fromResourceList(
   return out;
 }
 
-/** Discovers the resources served in `cluster`. */
-export async function discoverResources(
+type Doc = Record<string, unknown>;
+
+/**
+ * The aggregated document at `path`, or `undefined` when the server
+ * answers with the plain one (or refuses the media type).
+ */
+async function aggregatedDocument(
   client: ApiClient,
   cluster: string,
-): Promise<DiscoveryResult> {
-  const failed: string[] = [];
-  const resources: ApiResource[] = [];
+  path: string,
+): Promise<Doc | undefined> {
+  let res: Response;
+  try {
+    res = await client.request("GET", clusterPath(cluster) + path, undefined, {
+      accept: AGGREGATED_DISCOVERY_ACCEPT,
+    });
+  } catch (e) {
+    if (isApiCode(e, 406)) return undefined;
+    throw e;
+  }
+  const type = res.headers.get("content-type") ?? "";
+  if (!type.includes("as=APIGroupDiscoveryList")) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  return await res.json() as Doc;
+}
+
+/**
+ * The preferred version's resources of each group of an aggregated
+ * document (`APIGroupDiscoveryList`: versions in preference order); a
+ * version whose freshness is `Stale` counts as failed.
+ */
+function fromAggregated(doc: Doc, out: DiscoveryResult): void {
+  for (const g of (doc.items ?? []) as Doc[]) {
+    const group = String((g.metadata as Doc | undefined)?.name ?? "");
+    const v = ((g.versions ?? []) as Doc[])[0];
+    if (!v || typeof v.version !== "string") continue;
+    if (v.freshness === "Stale") {
+      out.failed.push(group ? `${group}/${v.version}` : v.version);
+      continue;
+    }
+    for (const r of (v.resources ?? []) as Doc[]) {
+      const name = String(r.resource ?? "");
+      if (!name || name.includes("/")) continue;
+      const kind = (r.responseKind ?? {}) as Doc;
+      out.resources.push({
+        group,
+        version: v.version,
+        resource: name,
+        kind: String(kind.kind ?? ""),
+        namespaced: r.scope === "Namespaced",
+        verbs: Array.isArray(r.verbs) ? r.verbs.map(String) : [],
+      });
+    }
+  }
+}
+
+/** The legacy walk: `/apis`, then one request per group's preferred version. */
+async function discoverLegacy(
+  client: ApiClient,
+  cluster: string,
+  out: DiscoveryResult,
+): Promise<void> {
   const versions: Array<{ group: string; version: string }> = [
     { group: "", version: "v1" },
   ];
@@ -59,15 +126,36 @@ export async function discoverResources(
     const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
     try {
       const doc = await client.getPath(cluster, path);
-      resources.push(...fromResourceList(group, version, doc));
+      out.resources.push(...fromResourceList(group, version, doc));
     } catch {
-      failed.push(group ? `${group}/${version}` : version);
+      out.failed.push(group ? `${group}/${version}` : version);
     }
   }));
-  resources.sort((a, b) =>
+}
+
+/**
+ * Discovers the resources served in `cluster`: two requests where the
+ * server serves aggregated discovery, 2 + one per group otherwise.
+ */
+export async function discoverResources(
+  client: ApiClient,
+  cluster: string,
+): Promise<DiscoveryResult> {
+  const out: DiscoveryResult = { resources: [], failed: [] };
+  const [core, named] = await Promise.all([
+    aggregatedDocument(client, cluster, "/api"),
+    aggregatedDocument(client, cluster, "/apis"),
+  ]);
+  if (core && named) {
+    fromAggregated(core, out);
+    fromAggregated(named, out);
+  } else {
+    await discoverLegacy(client, cluster, out);
+  }
+  out.resources.sort((a, b) =>
     `${a.group}/${a.resource}`.localeCompare(`${b.group}/${b.resource}`)
   );
-  return { resources, failed };
+  return out;
 }
 
 /** Maps `apiVersion` + `kind` to a resource (a small REST mapper). */
