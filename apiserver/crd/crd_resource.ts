@@ -67,6 +67,7 @@ export function customResourceDefinitions(
     subresources: {
       status: statusSubresourceMerge(() => {}),
     },
+    default: (obj) => defaultCrd(asCrd(obj)),
     prepareForCreate(obj) {
       const crd = asCrd(obj);
       defaultCrd(crd);

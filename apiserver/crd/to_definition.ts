@@ -206,6 +206,7 @@ function versionEntry(
     columns: printerColumns(v.additionalPrinterColumns),
     selectableFields: selectableFieldsOf(v),
     subresources: Object.keys(subresources).length ? subresources : undefined,
+    default: normalize,
     prepareForCreate(obj) {
       normalize(obj);
       if (hasStatus) delete obj.status;

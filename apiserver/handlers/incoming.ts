@@ -216,7 +216,8 @@ export function expectedType(
 /**
  * Turns a decoded body into an object of the request's kind: `apiVersion`
  * and `kind` must match when present, `metadata` must be an object, and the
- * namespace is taken from the URL (a different one in the body is 400).
+ * namespace is taken from the URL (a different one in the body is 400);
+ * then the kind's decode-time defaults are applied (`default`).
  *
  * The result is a copy: deep for any body, except that one read by
  * {@linkcode readIncomingBody} (nobody else holds its fields) shares all
@@ -266,6 +267,9 @@ export function normalizeIncoming(
   } else {
     delete obj.metadata.namespace;
   }
+  // Decode-time defaulting, as upstream's decoder: only the kind's own
+  // type (a subresource's view, e.g. a Scale, is another kind).
+  if (kind === def.kind) def.default?.(obj);
   return obj;
 }
 

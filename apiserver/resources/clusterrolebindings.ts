@@ -32,6 +32,7 @@ export const clusterRoleBindings: ResourceDefinition = {
   allowCreateOnUpdate: true,
   validate: (obj) => validateBinding(obj, ["ClusterRole"], true),
   validateUpdate: validateRoleRefUpdate,
+  default: defaultSubjects,
   prepareForCreate: defaultSubjects,
   prepareForUpdate: (next) => defaultSubjects(next),
   columns: bindingColumns,

@@ -31,6 +31,7 @@ export const mutatingWebhookConfigurations: ResourceDefinition = {
   categories: ["api-extensions"],
   namespaced: false,
   hasGeneration: true,
+  default: (obj) => defaultWebhooks(obj, true),
   prepareForCreate: (obj) => defaultWebhooks(obj, true),
   prepareForUpdate: (obj) => defaultWebhooks(obj, true),
   validate: (obj) => validateWebhookConfiguration(obj, true),

@@ -85,6 +85,7 @@ export const namespaces: ResourceDefinition = {
     reason: "this namespace may not be deleted",
   },
   subresources: { status: statusSubresource, finalize: finalizeSubresource },
+  default: setNameLabel,
   prepareForCreate(obj) {
     const fin = specFinalizers(obj);
     obj.spec = {

@@ -29,6 +29,7 @@ export const roleBindings: ResourceDefinition = {
   allowCreateOnUpdate: true,
   validate: (obj) => validateBinding(obj, ["Role", "ClusterRole"], false),
   validateUpdate: validateRoleRefUpdate,
+  default: defaultSubjects,
   prepareForCreate: defaultSubjects,
   prepareForUpdate: (next) => defaultSubjects(next),
   columns: bindingColumns,

@@ -63,12 +63,14 @@ function mergeStringData(obj: KubeObject): void {
     return;
   }
   if (typeof sd !== "object" || Array.isArray(sd)) return; // validate reports it
+  const entries = Object.entries(sd as Record<string, unknown>);
+  // A value that is not a string stays for validation to refuse (upstream
+  // cannot even decode it); merging the rest would drop it silently.
+  if (entries.some(([, v]) => typeof v !== "string")) return;
   const data = f.data && typeof f.data === "object"
     ? { ...(f.data as Record<string, unknown>) }
     : {};
-  for (const [k, v] of Object.entries(sd as Record<string, unknown>)) {
-    if (typeof v === "string") data[k] = toBase64(v);
-  }
+  for (const [k, v] of entries) data[k] = toBase64(v as string);
   f.data = data;
   delete f.stringData;
 }
@@ -143,6 +145,10 @@ export const secrets: ResourceDefinition = {
   plural: "secrets",
   singular: "secret",
   namespaced: true,
+  default(obj) {
+    mergeStringData(obj);
+    defaultType(obj);
+  },
   prepareForCreate(obj) {
     mergeStringData(obj);
     defaultType(obj);

@@ -102,6 +102,18 @@ export interface ResourceDefinition {
   validate?(obj: KubeObject): FieldError[];
   /** Extra checks comparing the new object with the stored one. */
   validateUpdate?(next: KubeObject, old: KubeObject): FieldError[];
+  /**
+   * Upstream's decode-time defaulting (its `SetDefaults_*`, a Secret's
+   * `stringData` conversion, a custom resource's pruning and schema
+   * defaults), run on every incoming object of the kind's own type (create,
+   * update, patch results; not a subresource's view) before its fields are
+   * tracked and before mutating admission — so the request's manager owns
+   * the defaulted fields and webhooks see them, as upstream. Must be
+   * idempotent and cope with invalid input (validation comes later);
+   * `prepareForCreate`/`prepareForUpdate` may apply the same defaults again
+   * to admission's output.
+   */
+  default?(obj: KubeObject): void;
   /** Normalises a new object before validation (e.g. merge `stringData`). */
   prepareForCreate?(obj: KubeObject): void;
   /** Normalises an updated object before validation. */

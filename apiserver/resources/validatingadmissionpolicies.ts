@@ -44,6 +44,7 @@ export const validatingAdmissionPolicies: ResourceDefinition = {
   categories: ["api-extensions"],
   namespaced: false,
   hasGeneration: true,
+  default: defaultPolicy,
   prepareForCreate: defaultPolicy,
   prepareForUpdate: (next) => defaultPolicy(next),
   validate: (obj) => validatePolicy(obj, compiler),

@@ -66,6 +66,7 @@ export const validatingAdmissionPolicyBindings: ResourceDefinition = {
   categories: ["api-extensions"],
   namespaced: false,
   hasGeneration: true,
+  default: defaultBinding,
   prepareForCreate: defaultBinding,
   prepareForUpdate: (next) => defaultBinding(next),
   validate: validateBinding,

@@ -31,6 +31,7 @@ export const validatingWebhookConfigurations: ResourceDefinition = {
   categories: ["api-extensions"],
   namespaced: false,
   hasGeneration: true,
+  default: (obj) => defaultWebhooks(obj, false),
   prepareForCreate: (obj) => defaultWebhooks(obj, false),
   prepareForUpdate: (obj) => defaultWebhooks(obj, false),
   validate: (obj) => validateWebhookConfiguration(obj, false),
