@@ -2,7 +2,7 @@
  * The `garbagecollector` controller, after upstream's
  * `pkg/controller/garbagecollector`: a graph builder fed by informers over
  * every listable, watchable, deletable resource found by discovery (built-ins
- * and custom resources, refreshed periodically), and two queues:
+ * and custom resources), and two queues:
  *
  * - attemptToDelete: a dependent whose owners are all gone (absent, or with
  *   another uid) is deleted; references to absent owners are stripped when a
@@ -15,12 +15,24 @@
  * A cluster-scoped dependent of a namespaced owner is refused with an
  * `OwnerRefInvalidNamespace` warning event and left alone, as upstream.
  *
- * Clusters come and go with the `ClusterTracker`: a new cluster is
- * discovered and its custom resources watched; a cluster gone (deleted) is
- * forgotten — its kind mapper, its share of the custom resource informers
- * (an informer no other cluster needs is stopped) and any rediscovery due —
- * and no longer discovered. Its graph nodes go with the DELETED events of
- * its objects (a custom resource's, when its informer stops counting the
+ * Discovery does not grow with the clusters. The built-ins are the same
+ * in every cluster: discovered once across clusters (`/clusters/*`,
+ * aggregated discovery, two requests) and watched by one cross-cluster
+ * informer each, at start and every `discoveryIntervalMs` (upstream's 30 s
+ * resync of its one cluster). A cluster is discovered on its own only when
+ * it serves more: when its CRDs change (the cross-cluster CRD informer,
+ * `onCrdChanges`), and for `root` (its `VirtualCluster`s), which with any
+ * cluster serving kinds that come from no CRD is also rediscovered
+ * periodically. A new cluster without CRDs costs no request; a CRD the
+ * API does not serve yet is looked for again a few times, a second apart.
+ * A kind an owner reference names and discovery did not list makes the
+ * cluster be discovered on its own (upstream's mapper miss).
+ *
+ * Clusters come and go with the `ClusterTracker`: a cluster gone (deleted)
+ * is forgotten — what its own discovery added, its share of the custom
+ * resource informers (an informer no other cluster needs is stopped) and
+ * any rediscovery due. Its graph nodes go with the DELETED events of its
+ * objects (a custom resource's, when its informer stops counting the
  * cluster).
  *
  * @module
@@ -39,6 +51,7 @@ import {
 } from "../client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
 import {
+  type Informer,
   type InformerSpec,
   onCrdChanges,
   runWorkers,
@@ -69,6 +82,12 @@ function resourceId(r: Pick<ApiResource, "group" | "version" | "resource">) {
   return `${r.group}/${r.version}/${r.resource}`;
 }
 
+/** The group-version an informer's resource belongs to (`v1`, `g/v1`). */
+function groupVersionOf(spec: InformerSpec): string {
+  const r = spec.target.resource;
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
 /** True when the collector watches `r`. */
 export function isCollectable(r: ApiResource): boolean {
   return ["list", "watch", "delete"].every((v) => r.verbs.includes(v)) &&
@@ -79,6 +98,39 @@ type OwnerState = "solid" | "dangling" | "waiting";
 
 class InvalidOwnerNamespace extends Error {}
 
+/**
+ * The cluster that serves kinds of its own beyond the built-ins and its
+ * CRDs (`VirtualCluster`): discovered on its own, like a cluster with CRDs.
+ */
+const ROOT_CLUSTER = "root";
+/** Rediscoveries of a cluster whose discovery lags behind its CRDs. */
+const LAGGING_RETRIES = 5;
+const LAGGING_DELAY_MS = 1_000;
+
+/** What a cluster discovered on its own serves beyond the built-ins. */
+interface OwnDiscovery {
+  /** Every kind served there (built-ins included). */
+  mapper: KindMapper;
+  /** The watched resources (`group/resource`) that are not built in. */
+  watched: Map<string, InformerSpec>;
+  /** Some of them come from no CRD (rediscovered periodically). */
+  others: boolean;
+}
+
+/** The `group/plural` an established CRD serves, if it is established. */
+function crdResource(crd: KubeObject): string | undefined {
+  const spec = (crd.spec ?? {}) as { group?: string };
+  const status = (crd.status ?? {}) as {
+    acceptedNames?: { plural?: string };
+    conditions?: { type?: string; status?: string }[];
+  };
+  const established = status.conditions?.some((c) =>
+    c.type === "Established" && c.status === "True"
+  );
+  const plural = status.acceptedNames?.plural;
+  return established && plural ? `${spec.group}/${plural}` : undefined;
+}
+
 /** See the module doc. */
 export class GarbageCollector {
   readonly graph = new OwnershipGraph();
@@ -86,22 +138,32 @@ export class GarbageCollector {
   readonly orphanQueue = new WorkQueue();
   #ctx: ControllerContext;
   #log: Logger;
-  #mappers = new Map<string, KindMapper>();
-  /** Per cluster: the watched resources (`group/resource`) and informers. */
-  #watched = new Map<string, Map<string, InformerSpec>>();
+  /** The built-in kinds (every cluster serves them). */
+  #builtinMapper = new KindMapper([]);
+  /** `group/version/resource` of the built-ins (watched for every cluster). */
+  #wildcard = new Set<string>();
+  /** The built-in resources watched, by `group/resource`. */
+  #builtins = new Map<string, InformerSpec>();
+  /** Clusters discovered on their own (CRDs, root): what they add. */
+  #own = new Map<string, OwnDiscovery>();
   /**
    * Cross-cluster informers, by `group/version/resource`; `clusters` lists
    * the clusters whose objects count (custom resources: where discovery
    * found that version), `undefined` for built-ins (every cluster).
    */
   #shared = new Map<string, { spec: InformerSpec; clusters?: Set<string> }>();
-  /** `group/version/resource` of the built-ins (watched for every cluster). */
-  #wildcard = new Set<string>();
+  /** The cross-cluster CRD informer (which clusters have CRDs). */
+  #crds?: Informer;
+  /** Clusters whose CRDs changed before the tracker knew them. */
+  #unknownWithCrds = new Set<string>();
   /** Clusters with a rediscovery running, and whether another is due. */
   #resyncing = new Map<string, boolean>();
+  /** Rediscoveries left for a cluster whose discovery lags its CRDs. */
+  #lagging = new Map<string, number>();
   /** Discoveries of newly seen clusters, awaited on stop. */
   #pending = new Set<Promise<void>>();
   #absent = new Set<string>();
+  #signal?: AbortSignal;
 
   constructor(ctx: ControllerContext) {
     this.#ctx = ctx;
@@ -110,34 +172,50 @@ export class GarbageCollector {
 
   /** Runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
     const stop = () => {
       this.deleteQueue.shutDown();
       this.orphanQueue.shutDown();
     };
     signal.addEventListener("abort", stop, { once: true });
     try {
+      // Changes of CRDs before the first discoveries are done are covered
+      // by them (they read the CRD informer once it has synced).
+      let started = false;
+      const early = new Set<string>();
+      this.#crds = onCrdChanges(this.#ctx.informers, (c) => {
+        if (!this.#ctx.clusters.accepts(c)) return;
+        if (!started) early.add(c);
+        else this.#crdsChanged(signal, c);
+      });
       // Workers start once every cluster's informers have synced, so that
       // no dependent is judged before its owner could be observed.
-      await this.#retry(signal, "*", () => this.#syncWildcard());
+      await this.#retry(signal, "*", () => this.#syncBuiltins());
       await this.#ctx.clusters.waitForSync(signal);
+      await this.#crds.waitForSync(signal);
       // Clusters that disappear are forgotten (from now on: a discovery
       // under way for one of them then ends without effect).
       this.#ctx.clusters.onClusterGone((c) => this.#forgetCluster(c));
+      // Only clusters that serve more than the built-ins are discovered on
+      // their own: root, and those with CRDs.
+      const own = new Set([ROOT_CLUSTER, ...early]);
+      for (const crd of this.#crds.list()) {
+        const c = clusterOf(crd);
+        if (c) own.add(c);
+      }
+      early.clear();
+      started = true;
       await Promise.all(
-        this.#ctx.clusters.clusters.map((c) =>
+        [...own].filter((c) => this.#ctx.clusters.accepts(c)).map((c) =>
           this.#retry(signal, c, () => this.syncResources(c))
         ),
       );
-      // Clusters that appear later are discovered as they come.
+      for (const c of early) this.#crdsChanged(signal, c);
+      // A cluster that appears later serves the built-ins, already
+      // watched: it is discovered only when its CRDs change (or came
+      // before it).
       this.#ctx.clusters.onCluster((c) => {
-        if (this.#mappers.has(c) || signal.aborted) return;
-        this.#resyncSoon(signal, c);
-      });
-      // New custom resource kinds are watched as soon as they are served.
-      onCrdChanges(this.#ctx.informers, (c) => {
-        if (this.#ctx.clusters.accepts(c) && this.#mappers.has(c)) {
-          this.#resyncSoon(signal, c);
-        }
+        if (this.#unknownWithCrds.delete(c)) this.#resyncSoon(signal, c);
       });
       await this.#waitForSync(signal);
       if (signal.aborted) return;
@@ -166,6 +244,16 @@ export class GarbageCollector {
     }
   }
 
+  /** `cluster`'s CRDs changed: rediscover it (once the tracker knows it). */
+  #crdsChanged(signal: AbortSignal, cluster: string): void {
+    if (!this.#ctx.clusters.has(cluster)) {
+      this.#unknownWithCrds.add(cluster);
+      return;
+    }
+    this.#lagging.delete(cluster);
+    this.#resyncSoon(signal, cluster);
+  }
+
   async #retry(
     signal: AbortSignal,
     cluster: string,
@@ -187,26 +275,27 @@ export class GarbageCollector {
   }
 
   /**
-   * Drops what is kept for `cluster`, gone: its mapper, a rediscovery due
-   * (one running ends without effect) and its share of the custom
-   * resource informers (as when a kind leaves discovery). Remembered
+   * Drops what is kept for `cluster`, gone: what its own discovery added, a
+   * rediscovery due (one running ends without effect) and its share of the
+   * custom resource informers (as when a kind leaves discovery). Remembered
    * absences stay: they name uids, never reused, and the set is bounded.
    */
   #forgetCluster(cluster: string): void {
-    this.#mappers.delete(cluster);
     if (this.#resyncing.has(cluster)) this.#resyncing.set(cluster, false);
-    const watched = this.#watched.get(cluster);
-    this.#watched.delete(cluster);
-    if (!watched) return;
+    this.#lagging.delete(cluster);
+    this.#unknownWithCrds.delete(cluster);
+    const own = this.#own.get(cluster);
+    this.#own.delete(cluster);
+    if (!own) return;
     // Every #unwatch updates the shared state before its first await, so a
     // cluster of the same name created meanwhile starts from a clean slate.
     const p = Promise.all(
-      [...watched.values()].map((spec) => this.#unwatch(cluster, spec)),
+      [...own.watched.values()].map((spec) => this.#unwatch(cluster, spec)),
     ).then(() => {}).finally(() => this.#pending.delete(p));
     this.#pending.add(p);
     this.#log.info("forgot a deleted cluster", {
       cluster,
-      resources: watched.size,
+      resources: own.watched.size,
     });
   }
 
@@ -228,20 +317,63 @@ export class GarbageCollector {
     this.#pending.add(p);
   }
 
-  /** The clusters discovered (a kind mapper kept for each). */
+  /** Rediscovers `cluster` after a pause (its discovery lags its CRDs). */
+  #resyncLater(cluster: string): void {
+    const signal = this.#signal;
+    const left = this.#lagging.get(cluster) ?? LAGGING_RETRIES;
+    if (!signal || signal.aborted || left <= 0) return;
+    this.#lagging.set(cluster, left - 1);
+    const p = sleep(LAGGING_DELAY_MS, signal).then(() => {
+      if (this.#lagging.has(cluster)) this.#resyncSoon(signal, cluster);
+    }).finally(() => this.#pending.delete(p));
+    this.#pending.add(p);
+  }
+
+  /**
+   * The clusters discovered on their own (root, and those whose CRDs add
+   * kinds); every other cluster serves the built-ins only, shared.
+   */
   get discoveredClusters(): string[] {
-    return [...this.#mappers.keys()];
+    return [...this.#own.keys()];
   }
 
-  /** The resources (`group/resource`) watched for `cluster`. */
+  /** The resources (`group/resource`) watched for `cluster` beyond the built-ins. */
   watchedIn(cluster: string): string[] {
-    return [...this.#watched.get(cluster)?.keys() ?? []];
+    return [...this.#own.get(cluster)?.watched.keys() ?? []];
   }
 
-  /** Learns which resources can be watched across clusters (built-ins). */
-  async #syncWildcard(): Promise<void> {
+  /**
+   * Learns the built-in resources (discovery across clusters, the same in
+   * every cluster) and watches them across clusters; a built-in no longer
+   * served (another server version) stops being watched.
+   */
+  async #syncBuiltins(): Promise<void> {
     const found = await discoverResources(this.#ctx.client, ALL_CLUSTERS);
+    this.#builtinMapper = new KindMapper(found.resources);
     this.#wildcard = new Set(found.resources.map(resourceId));
+    const want = new Map(
+      found.resources.filter(isCollectable).map((r) => [
+        `${r.group}/${r.resource}`,
+        r,
+      ]),
+    );
+    for (const [id, spec] of this.#builtins) {
+      const r = want.get(id);
+      if (r && resourceId(r) === resourceId(spec.target.resource)) continue;
+      if (!r && found.failed.includes(groupVersionOf(spec))) continue;
+      this.#builtins.delete(id);
+      const shared = this.#shared.get(resourceId(spec.target.resource));
+      if (shared && !shared.clusters) {
+        this.#shared.delete(resourceId(spec.target.resource));
+        await this.#ctx.informers.release(shared.spec);
+      }
+      this.#log.info("stopped watching", { cluster: "*", resource: id });
+    }
+    for (const [id, r] of want) {
+      if (!this.#builtins.has(id)) {
+        this.#builtins.set(id, this.#watchEverywhere(undefined, r));
+      }
+    }
   }
 
   async #waitForSync(signal: AbortSignal): Promise<void> {
@@ -251,16 +383,22 @@ export class GarbageCollector {
     );
   }
 
+  /**
+   * Every `discoveryIntervalMs` (upstream's 30 s resync of its one
+   * cluster): the built-ins once for all clusters, and the clusters that
+   * serve kinds of their own beyond CRDs (root) — never every cluster:
+   * CRD changes rediscover their cluster as they happen.
+   */
   async #discoveryLoop(signal: AbortSignal): Promise<void> {
     const every = this.#ctx.discoveryIntervalMs ?? 30_000;
     while (!signal.aborted) {
       await sleep(every, signal);
       if (signal.aborted) return;
-      await this.#syncWildcard().catch((e) =>
+      await this.#syncBuiltins().catch((e) =>
         this.#log.warn("discovery failed", { cluster: "*", error: e })
       );
-      for (const c of this.#ctx.clusters.clusters) {
-        if (!this.#wanted(c)) continue; // gone since the loop started
+      for (const [c, own] of [...this.#own]) {
+        if (!own.others || !this.#wanted(c)) continue;
         await this.syncResources(c).catch((e) =>
           this.#log.warn("discovery failed", { cluster: c, error: e })
         );
@@ -268,29 +406,41 @@ export class GarbageCollector {
     }
   }
 
+  /** The kinds served in `cluster` (the built-ins', unless it adds some). */
+  #mapperOf(cluster: string): KindMapper {
+    return this.#own.get(cluster)?.mapper ?? this.#builtinMapper;
+  }
+
   /**
-   * Watches what discovery now lists in `cluster` (and stops what is gone).
-   * Does nothing for a cluster the tracker does not know (gone meanwhile).
+   * Discovers `cluster` and watches what it serves beyond the built-ins
+   * (and stops what is gone); a cluster that adds nothing keeps no state
+   * of its own. Does nothing for a cluster the tracker does not know (gone
+   * meanwhile).
    */
   async syncResources(cluster: string): Promise<void> {
     const found = await discoverResources(this.#ctx.client, cluster);
     if (!this.#wanted(cluster)) return;
-    this.#mappers.set(cluster, new KindMapper(found.resources));
-    const watched = this.#watched.get(cluster) ?? new Map();
-    this.#watched.set(cluster, watched);
     const want = new Map(
-      found.resources.filter(isCollectable).map((
-        r,
-      ) => [`${r.group}/${r.resource}`, r]),
+      found.resources.filter((r) =>
+        isCollectable(r) && !this.#wildcard.has(resourceId(r))
+      ).map((r) => [`${r.group}/${r.resource}`, r]),
     );
+    const crds = new Set<string>();
+    for (const crd of this.#crds?.list() ?? []) {
+      const id = clusterOf(crd) === cluster ? crdResource(crd) : undefined;
+      if (id) crds.add(id);
+    }
+    const own: OwnDiscovery = this.#own.get(cluster) ??
+      { mapper: this.#builtinMapper, watched: new Map(), others: false };
+    own.mapper = new KindMapper(found.resources);
+    own.others = [...want.keys()].some((id) => !crds.has(id));
+    if (want.size > 0) this.#own.set(cluster, own);
+    const watched = own.watched;
     for (const [id, spec] of watched) {
       const r = want.get(id);
       if (r && resourceId(r) === resourceId(spec.target.resource)) continue;
       // A group that failed discovery keeps its informers.
-      const gv = spec.target.resource.group
-        ? `${spec.target.resource.group}/${spec.target.resource.version}`
-        : spec.target.resource.version;
-      if (!r && found.failed.includes(gv)) continue;
+      if (!r && found.failed.includes(groupVersionOf(spec))) continue;
       watched.delete(id);
       await this.#unwatch(cluster, spec);
       this.#log.info("stopped watching", { cluster, resource: id });
@@ -300,20 +450,32 @@ export class GarbageCollector {
       if (watched.has(id)) continue;
       watched.set(id, this.#watchEverywhere(cluster, r));
     }
+    if (
+      want.size === 0 && watched.size === 0 && this.#own.get(cluster) === own
+    ) {
+      this.#own.delete(cluster);
+    }
+    // The API serves a CRD once established, a moment after its status
+    // says so: a CRD not yet served is looked for again shortly.
+    const served = new Set(
+      found.resources.map((r) => `${r.group}/${r.resource}`),
+    );
+    if ([...crds].some((id) => !served.has(id))) this.#resyncLater(cluster);
+    else this.#lagging.delete(cluster);
   }
 
   /**
    * The cross-cluster informer of `r`, now also counting `cluster`'s
-   * objects (built-ins count every cluster's from the start). Custom
-   * resources are served across clusters only where their CRD serves that
-   * version, so one informer per version covers every cluster.
+   * objects (`undefined`: a built-in, counting every cluster's from the
+   * start). Custom resources are served across clusters only where their
+   * CRD serves that version, so one informer per version covers every
+   * cluster.
    */
-  #watchEverywhere(cluster: string, r: ApiResource): InformerSpec {
+  #watchEverywhere(cluster: string | undefined, r: ApiResource): InformerSpec {
     const id = resourceId(r);
-    const builtin = this.#wildcard.has(id);
     const existing = this.#shared.get(id);
     if (existing) {
-      if (existing.clusters && !existing.clusters.has(cluster)) {
+      if (cluster && existing.clusters && !existing.clusters.has(cluster)) {
         existing.clusters.add(cluster);
         // Objects already seen before this cluster counted.
         const informer = this.#ctx.informers.informer(existing.spec);
@@ -330,7 +492,7 @@ export class GarbageCollector {
       target: { cluster: ALL_CLUSTERS, resource: r },
       metadataOnly: true,
     };
-    const clusters = builtin ? undefined : new Set([cluster]);
+    const clusters = cluster ? new Set([cluster]) : undefined;
     this.#shared.set(id, { spec, clusters });
     const accepted = (o: KubeObject) => {
       const c = clusterOf(o);
@@ -402,10 +564,10 @@ export class GarbageCollector {
     apiVersion: string,
     kind: string,
   ): Promise<ApiResource> {
-    let r = this.#mappers.get(cluster)?.lookup(apiVersion, kind);
+    let r = this.#mapperOf(cluster).lookup(apiVersion, kind);
     if (!r) {
       await this.syncResources(cluster);
-      r = this.#mappers.get(cluster)?.lookup(apiVersion, kind);
+      r = this.#mapperOf(cluster).lookup(apiVersion, kind);
     }
     if (!r) throw new Error(`unknown kind ${kind} in ${apiVersion}`);
     return r;
