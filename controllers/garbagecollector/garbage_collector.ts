@@ -67,6 +67,12 @@ import {
   OwnershipGraph,
 } from "./graph.ts";
 import {
+  crdResource,
+  groupVersionOf,
+  isCollectable,
+  resourceId,
+} from "./_resources.ts";
+import {
   objectTarget,
   removeFinalizer,
   removeOwnerReferences,
@@ -74,25 +80,7 @@ import {
   warningEvent,
 } from "./_operations.ts";
 
-/** Resources the collector never watches (upstream's ignored resources). */
-const IGNORED = new Set(["/events", "events.k8s.io/events"]);
 const ABSENT_CACHE_LIMIT = 100_000;
-
-function resourceId(r: Pick<ApiResource, "group" | "version" | "resource">) {
-  return `${r.group}/${r.version}/${r.resource}`;
-}
-
-/** The group-version an informer's resource belongs to (`v1`, `g/v1`). */
-function groupVersionOf(spec: InformerSpec): string {
-  const r = spec.target.resource;
-  return r.group ? `${r.group}/${r.version}` : r.version;
-}
-
-/** True when the collector watches `r`. */
-export function isCollectable(r: ApiResource): boolean {
-  return ["list", "watch", "delete"].every((v) => r.verbs.includes(v)) &&
-    !IGNORED.has(`${r.group}/${r.resource}`);
-}
 
 type OwnerState = "solid" | "dangling" | "waiting";
 
@@ -115,20 +103,6 @@ interface OwnDiscovery {
   watched: Map<string, InformerSpec>;
   /** Some of them come from no CRD (rediscovered periodically). */
   others: boolean;
-}
-
-/** The `group/plural` an established CRD serves, if it is established. */
-function crdResource(crd: KubeObject): string | undefined {
-  const spec = (crd.spec ?? {}) as { group?: string };
-  const status = (crd.status ?? {}) as {
-    acceptedNames?: { plural?: string };
-    conditions?: { type?: string; status?: string }[];
-  };
-  const established = status.conditions?.some((c) =>
-    c.type === "Established" && c.status === "True"
-  );
-  const plural = status.acceptedNames?.plural;
-  return established && plural ? `${spec.group}/${plural}` : undefined;
 }
 
 /** See the module doc. */
@@ -204,12 +178,13 @@ export class GarbageCollector {
         if (c) own.add(c);
       }
       early.clear();
-      started = true;
       await Promise.all(
         [...own].filter((c) => this.#ctx.clusters.accepts(c)).map((c) =>
           this.#retry(signal, c, () => this.syncResources(c))
         ),
       );
+      // CRDs that changed while those discoveries ran.
+      started = true;
       for (const c of early) this.#crdsChanged(signal, c);
       // A cluster that appears later serves the built-ins, already
       // watched: it is discovered only when its CRDs change (or came
@@ -247,7 +222,10 @@ export class GarbageCollector {
   /** `cluster`'s CRDs changed: rediscover it (once the tracker knows it). */
   #crdsChanged(signal: AbortSignal, cluster: string): void {
     if (!this.#ctx.clusters.has(cluster)) {
-      this.#unknownWithCrds.add(cluster);
+      // Remembered while it has CRDs (not for a deleted cluster's last).
+      const any = this.#crds?.list().some((crd) => clusterOf(crd) === cluster);
+      if (any) this.#unknownWithCrds.add(cluster);
+      else this.#unknownWithCrds.delete(cluster);
       return;
     }
     this.#lagging.delete(cluster);

@@ -7,8 +7,8 @@
 export {
   GarbageCollector,
   garbageCollectorController,
-  isCollectable,
 } from "./garbage_collector.ts";
+export { isCollectable } from "./_resources.ts";
 export {
   FOREGROUND_FINALIZER,
   type GraphChanges,
