@@ -193,3 +193,80 @@ Deno.test("the garbage collector's discovery does not grow with the clusters: on
     await s.close();
   }
 });
+
+Deno.test("a cluster whose CRDs exist before the collector starts is discovered at start, and its custom resources collected", async () => {
+  const s = await startTestServer();
+  const B = "/clusters/early";
+  await s.request("POST", `${B}/api/v1/namespaces`, {
+    body: { metadata: { name: "team" } },
+  });
+  await s.request(
+    "POST",
+    `${B}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
+    { body: widgetCrd() },
+  );
+  let owner: Obj;
+  await eventually(async () => {
+    const r = await s.request(
+      "POST",
+      `${B}/apis/example.com/v1/namespaces/team/widgets`,
+      {
+        body: {
+          apiVersion: "example.com/v1",
+          kind: "Widget",
+          metadata: { name: "w" },
+        },
+      },
+    );
+    owner = r.body;
+    return r.status === 201;
+  }, "widget created");
+  await s.request("POST", `${B}/api/v1/namespaces/team/configmaps`, {
+    body: configMap("dep", {}, {
+      metadata: {
+        ownerReferences: [{
+          apiVersion: "example.com/v1",
+          kind: "Widget",
+          name: "w",
+          uid: owner.metadata.uid,
+        }],
+      },
+    }),
+  });
+  let gc: GarbageCollector | undefined;
+  const probe: ControllerDescriptor = {
+    name: "gc-probe",
+    identity: "generic-garbage-collector",
+    run: (c, signal) => {
+      gc = new GarbageCollector(c);
+      return gc.run(signal);
+    },
+  };
+  const controllers = startControllers({
+    handler: s.api.handler,
+    logger: silentLogger,
+    controllers: "-*",
+    custom: [probe],
+  });
+  try {
+    await eventually(
+      () =>
+        !!gc?.watchedIn("early").includes("example.com/widgets") &&
+        gc.graph.get("early", owner.metadata.uid)?.virtual === false,
+      "widgets watched in early, the widget in the graph",
+    );
+    await s.request(
+      "DELETE",
+      `${B}/apis/example.com/v1/namespaces/team/widgets/w`,
+    );
+    await eventually(
+      async () =>
+        (await s.request("GET", `${B}/api/v1/namespaces/team/configmaps/dep`))
+          .status === 404,
+      "the widget's dependent collected",
+    );
+  } finally {
+    await controllers.stop();
+    await s.close();
+  }
+});
