@@ -3,7 +3,10 @@ import {
   configMap,
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
-import { eventually } from "../../tests/support/controllers.ts";
+import {
+  createWidgetWhenServed,
+  eventually,
+} from "../../tests/support/controllers.ts";
 import { widgetCrd } from "../../tests/support/crd_testdata.ts";
 import { silentLogger } from "../../log/mod.ts";
 import { ALL_CLUSTERS, ApiClient } from "../client/mod.ts";
@@ -107,22 +110,7 @@ Deno.test("the garbage collector's discovery does not grow with the clusters: on
       `${B(3)}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
       { body: widgetCrd() },
     );
-    let owner: Obj;
-    await eventually(async () => {
-      const r = await s.request(
-        "POST",
-        `${B(3)}/apis/example.com/v1/namespaces/team/widgets`,
-        {
-          body: {
-            apiVersion: "example.com/v1",
-            kind: "Widget",
-            metadata: { name: "w" },
-          },
-        },
-      );
-      owner = r.body;
-      return r.status === 201;
-    }, "widget created");
+    const owner: Obj = await createWidgetWhenServed(s, B(3), "team", "w");
     await eventually(
       () => gc!.watchedIn(name(3)).includes("example.com/widgets"),
       "widgets watched in t-3",
@@ -205,22 +193,7 @@ Deno.test("a cluster whose CRDs exist before the collector starts is discovered 
     `${B}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
     { body: widgetCrd() },
   );
-  let owner: Obj;
-  await eventually(async () => {
-    const r = await s.request(
-      "POST",
-      `${B}/apis/example.com/v1/namespaces/team/widgets`,
-      {
-        body: {
-          apiVersion: "example.com/v1",
-          kind: "Widget",
-          metadata: { name: "w" },
-        },
-      },
-    );
-    owner = r.body;
-    return r.status === 201;
-  }, "widget created");
+  const owner: Obj = await createWidgetWhenServed(s, B, "team", "w");
   await s.request("POST", `${B}/api/v1/namespaces/team/configmaps`, {
     body: configMap("dep", {}, {
       metadata: {

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { configMap } from "../../tests/support/apiserver_harness.ts";
-import { eventually, startStand } from "../../tests/support/controllers.ts";
+import {
+  createWidgetWhenServed,
+  eventually,
+  startStand,
+} from "../../tests/support/controllers.ts";
 import { createLogger } from "../../log/mod.ts";
 import { ALL_CLUSTERS } from "../client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
@@ -244,22 +248,7 @@ Deno.test("a deleted cluster is forgotten: no longer discovered nor watched, its
         )).status === 201,
       "CRD created",
     );
-    let owner: Obj;
-    await eventually(async () => {
-      const r = await s.request(
-        "POST",
-        `${B}/apis/example.com/v1/namespaces/team/widgets`,
-        {
-          body: {
-            apiVersion: "example.com/v1",
-            kind: "Widget",
-            metadata: { name: "w" },
-          },
-        },
-      );
-      owner = r.body;
-      return r.status === 201;
-    }, "widget created");
+    const owner: Obj = await createWidgetWhenServed(s, B, "team", "w");
     const dep =
       (await s.request("POST", `${B}/api/v1/namespaces/team/configmaps`, {
         body: configMap("dep", {}, {

@@ -56,3 +56,33 @@ export async function eventually(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * Creates Widget `name` (the kind of `widgetCrd` in `crd_testdata.ts`) in
+ * `namespace` under `base` (`""` or `/clusters/<name>`), retrying until its
+ * CRD is served; returns the created object.
+ */
+export async function createWidgetWhenServed(
+  s: Pick<TestServer, "request">,
+  base: string,
+  namespace: string,
+  name: string,
+): Promise<Record<string, unknown>> {
+  let created: Record<string, unknown> = {};
+  await eventually(async () => {
+    const r = await s.request(
+      "POST",
+      `${base}/apis/example.com/v1/namespaces/${namespace}/widgets`,
+      {
+        body: {
+          apiVersion: "example.com/v1",
+          kind: "Widget",
+          metadata: { name },
+        },
+      },
+    );
+    created = r.body as Record<string, unknown>;
+    return r.status === 201;
+  }, `widget ${name} created`);
+  return created;
+}
