@@ -47,7 +47,12 @@ Deno.test("on etcd, creates right after a namespace is created or deleted are ad
         call("POST", `/api/v1/namespaces/${ns}/configmaps`, {
           metadata: { name },
         });
-      assert.equal((await cm("a")).status, 201, `create in new ${ns}`);
+      const first = await cm("a");
+      assert.equal(
+        first.status,
+        201,
+        `create in new ${ns}: ${JSON.stringify(first.body)}`,
+      );
       assert.equal(
         (await call("DELETE", `/api/v1/namespaces/${ns}`)).status,
         200,
