@@ -40,33 +40,50 @@ Deno.test("a trim returns memory freed below a live chunk, which malloc keeps ot
     console.log("SKIPPED: not glibc Linux");
     return;
   }
-  const libc = Deno.dlopen("libc.so.6", {
-    malloc: { parameters: ["usize"], result: "pointer" },
-    free: { parameters: ["pointer"], result: "void" },
-    memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
-  });
-  const malloc = openGlibcMalloc();
-  assert.ok(!("unavailable" in malloc));
-  const rssMiB = () => Deno.memoryUsage().rss / MiB;
-  try {
+  // In a process of its own: RSS is the process's, and tests running in
+  // parallel in this one allocate and free meanwhile.
+  const script = `
+    import { openGlibcMalloc } from ${
+    JSON.stringify(new URL("./malloc_trim.ts", import.meta.url).href)
+  };
+    const libc = Deno.dlopen("libc.so.6", {
+      malloc: { parameters: ["usize"], result: "pointer" },
+      free: { parameters: ["pointer"], result: "void" },
+      memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
+    });
+    const malloc = openGlibcMalloc();
+    const rss = () => Deno.memoryUsage().rss;
     // 64 MiB in 4 KiB chunks, written so they are resident; the last stays
     // live, so the freed ones are not at the top of the arena.
-    const chunks = Array.from({ length: 16_384 }, () => {
+    const chunks = Array.from({ length: 16384 }, () => {
       const p = libc.symbols.malloc(4096n);
       libc.symbols.memset(p, 1, 4096n);
       return p;
     });
     const live = libc.symbols.malloc(4096n);
     for (const p of chunks) libc.symbols.free(p);
-    const before = rssMiB();
+    const before = rss();
     await malloc.trim();
-    const after = rssMiB();
+    const after = rss();
     libc.symbols.free(live);
-    assert.ok(before - after > 40, `RSS ${before} MiB -> ${after} MiB`);
-  } finally {
-    malloc.close();
-    libc.close();
-  }
+    console.log(JSON.stringify({ before, after }));
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-ffi", "--no-config", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const { before, after } = JSON.parse(new TextDecoder().decode(stdout));
+  assert.ok(
+    (before - after) / MiB > 40,
+    `RSS ${before / MiB} MiB -> ${after / MiB} MiB`,
+  );
 });
 
 Deno.test("a refused dlopen (no FFI permission, no libc.so.6) is reported, not thrown", () => {
