@@ -262,6 +262,14 @@ export interface Store {
   /** Asks every watch with `allowBookmarks` to get a BOOKMARK at a current revision soon. */
   requestWatchProgress(): Promise<void>;
 
+  /**
+   * `false` when the backend's BOOKMARKs may overtake events of a lower
+   * revision still on their way (etcd before 3.4.31 / 3.5.13: etcd#15220).
+   * A watch cache then does not advance on them and serves consistent
+   * reads from the backend. Absent means `true`.
+   */
+  readonly watchProgressInOrder?: boolean;
+
   /** Counts objects of this resource. */
   stats(): Promise<Stats>;
 

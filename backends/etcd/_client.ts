@@ -204,6 +204,11 @@ export class EtcdClient {
     return this.#client.kv.txn(req);
   }
 
+  /** The etcd version of the member that answers (`Maintenance.Status`). */
+  async serverVersion(): Promise<string> {
+    return (await this.#client.maintenance.status()).version;
+  }
+
   /** Compacts history up to `revision`. */
   async compact(revision: number): Promise<void> {
     await this.#client.kv.compact({ revision: String(revision) });

@@ -34,6 +34,11 @@ export interface EtcdShared {
   client: EtcdClient;
   /** The highest revision this process knows to be compacted. */
   compacted: { revision: number };
+  /**
+   * The server's requested watch progress is ordered with its events
+   * (`progress_order.ts`).
+   */
+  progressInOrder: boolean;
 }
 
 /** Parses a resourceVersion or throws `InvalidArgument`. */

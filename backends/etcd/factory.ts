@@ -19,6 +19,7 @@ import { EtcdClient, mapError } from "./_client.ts";
 import type { EtcdShared } from "./_read.ts";
 import { Compactor } from "./compactor.ts";
 import type { EtcdConfig } from "./config.ts";
+import { progressInOrder } from "./progress_order.ts";
 import { checkReady, compactTo, EtcdStore } from "./store.ts";
 import { WatchRegistry } from "./watch.ts";
 
@@ -35,7 +36,11 @@ export async function openEtcd(
   opts: OpenEtcdOptions,
 ): Promise<StoreFactory> {
   const client = EtcdClient.create(config);
-  const shared: EtcdShared = { client, compacted: { revision: 0 } };
+  const shared: EtcdShared = {
+    client,
+    compacted: { revision: 0 },
+    progressInOrder: false,
+  };
   const deadline = Date.now() + (opts.connectTimeoutMs ?? 10_000);
   let lastErr: unknown;
   for (;;) {
@@ -56,10 +61,19 @@ export async function openEtcd(
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const version = await client.serverVersion().catch(() => "unknown");
+  shared.progressInOrder = progressInOrder(version);
   opts.logger.info("connected to etcd", {
     servers: config.servers.join(","),
     prefix: config.prefix,
+    version,
   });
+  if (!shared.progressInOrder) {
+    opts.logger.warn(
+      "etcd's requested watch progress may overtake events (etcd#15220, fixed in 3.4.31 and 3.5.13): the watch cache does not trust its bookmarks, and consistent reads skip the cache",
+      { version },
+    );
+  }
   return new EtcdStoreFactory(shared, config, opts.logger);
 }
 

@@ -291,6 +291,16 @@ export class EtcdStore implements Store {
     return await EtcdWatch.start(this.#shared, this.#watches, key, opts);
   }
 
+  /** See {@linkcode Store.watchProgressInOrder} (`progress_order.ts`). */
+  get watchProgressInOrder(): boolean {
+    return this.#shared.progressInOrder;
+  }
+
+  /**
+   * Sends etcd progress requests (they come back as BOOKMARKs; see
+   * {@linkcode watchProgressInOrder} for servers where they may overtake
+   * events).
+   */
   async requestWatchProgress(): Promise<void> {
     await this.#watches.requestProgress();
   }

@@ -10,6 +10,7 @@ import {
 import { skipWithoutEtcd, startEtcd } from "../../tests/support/etcd.ts";
 import { parseEtcdConfig } from "./config.ts";
 import { openEtcd } from "./factory.ts";
+import { progressInOrder } from "./progress_order.ts";
 
 const ref = { resource: "configmaps" };
 
@@ -259,6 +260,29 @@ Deno.test("the etcd store keeps objects under the shared key layout", async (t) 
     await t.step("readiness resolves while etcd is up", async () => {
       await factory.readiness();
     });
+  } finally {
+    await factory.close();
+    await etcd.stop();
+  }
+});
+
+Deno.test("the store says whether the server's watch progress is ordered with events (its version)", async () => {
+  if (skipWithoutEtcd("etcd progress order test")) return;
+  const etcd = await startEtcd();
+  const factory = await open(etcd.endpoints);
+  try {
+    // The server's own answer, over etcd's JSON gateway.
+    const res = await fetch(`${etcd.endpoints[0]}/v3/maintenance/status`, {
+      method: "POST",
+      body: "{}",
+    });
+    const { version } = await res.json() as { version: string };
+    assert.match(version, /^3\.\d+\.\d+/);
+    assert.equal(
+      factory.storeFor(ref).watchProgressInOrder,
+      progressInOrder(version),
+      `etcd ${version}`,
+    );
   } finally {
     await factory.close();
     await etcd.stop();

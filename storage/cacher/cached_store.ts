@@ -241,6 +241,12 @@ export class CachedStore implements Store, JsonReads {
     const cache = this.#cache;
     const timeout = this.#opts.freshnessTimeoutMs;
     if (freshness.kind === "any") return true;
+    // Without ordered progress the cache cannot learn it is current in time
+    // (it would wait for an event): a consistent read goes to the backend.
+    if (
+      freshness.kind === "consistent" &&
+      this.delegate.watchProgressInOrder === false
+    ) return false;
     let target: number;
     if (freshness.kind === "consistent") {
       target = await this.delegate.currentRevision();
@@ -509,9 +515,20 @@ export class CachedStore implements Store, JsonReads {
    * sends a BOOKMARK to every cache watcher that allows bookmarks; watches
    * served by the backend get the backend's own progress request.
    */
+  /** The backend's (its consistent reads are the backend's without it). */
+  get watchProgressInOrder(): boolean | undefined {
+    return this.delegate.watchProgressInOrder;
+  }
+
   async requestWatchProgress(): Promise<void> {
     await this.delegate.requestWatchProgress();
     if (!this.serving || this.#dispatcher.bookmarkWatchers === 0) return;
+    if (this.delegate.watchProgressInOrder === false) {
+      // The cache cannot learn it is current; its own revision is safe (every
+      // event up to it was dispatched).
+      this.#dispatcher.bookmark(bookmarkEvent(this.#cache.revision));
+      return;
+    }
     if (await this.#ready({ kind: "consistent" })) {
       this.#dispatcher.bookmark(bookmarkEvent(this.#cache.revision));
     }

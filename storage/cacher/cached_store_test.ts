@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { expired, unavailable } from "../errors.ts";
 import { objectKey } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
-import type { StoreFactory } from "../store.ts";
+import type { Store, StoreFactory, Watcher, WatchOptions } from "../store.ts";
 import { CachedStore, cachedStoreFactory, type CacherOptions } from "./mod.ts";
 import {
   EventReader,
@@ -433,4 +433,78 @@ Deno.test("a continue page comes from the cache while its range is unchanged sin
     assert.equal(third.resourceVersion, again.resourceVersion);
     assert.equal(cached.served.backend.list, before.list + 1);
   });
+});
+
+/**
+ * A backend whose BOOKMARKs may overtake events (etcd before 3.4.31 /
+ * 3.5.13, etcd#15220), made deterministic: every event is preceded by a
+ * BOOKMARK at its own revision.
+ */
+function overtakingBookmarks(inner: StoreFactory): StoreFactory {
+  const wrap = (store: Store): Store =>
+    new Proxy(store, {
+      get(target, prop) {
+        if (prop === "watchProgressInOrder") return false;
+        if (prop === "watch") {
+          return async (k: string, opts: WatchOptions): Promise<Watcher> => {
+            const w = await target.watch(k, opts);
+            return {
+              stop: () => w.stop(),
+              async *[Symbol.asyncIterator]() {
+                for await (const ev of w) {
+                  if (ev.type === "ADDED" || ev.type === "MODIFIED") {
+                    const rv = ev.object.metadata.resourceVersion;
+                    yield {
+                      type: "BOOKMARK",
+                      object: { metadata: { resourceVersion: rv } },
+                    };
+                  }
+                  yield ev;
+                }
+              },
+            };
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+  return {
+    storeFor: (resource) => wrap(inner.storeFor(resource)),
+    readiness: () => inner.readiness(),
+    currentRevision: () => inner.currentRevision(),
+    compact: (rev) => inner.compact(rev),
+    close: () => inner.close(),
+  };
+}
+
+Deno.test("a backend whose bookmarks may overtake events: the cache misses no event and consistent reads go to the backend", async () => {
+  const inner = await memory();
+  const factory = cachedStoreFactory(overtakingBookmarks(inner));
+  try {
+    const cached = factory.storeFor(RES) as CachedStore;
+    const backend = inner.storeFor(RES);
+    assert.equal(cached.watchProgressInOrder, false);
+    await cached.list(PREFIX, { recursive: true }); // starts the cache
+    const written = await backend.create(key("a"), obj("a"));
+    // A consistent read does not wait for the cache: the backend answers.
+    assert.deepEqual(await cached.get(key("a")), written);
+    assert.equal(cached.served.backend.get, 1);
+    assert.equal(cached.served.cache.get, 0);
+    // The bookmark at the event's revision did not make the cache skip it.
+    for (let i = 0; i < 300; i++) {
+      const page = await cached.list(PREFIX, {
+        recursive: true,
+        resourceVersion: "0",
+      });
+      if (page.items.length === 1) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(
+      await cached.get(key("a"), { resourceVersion: "0" }),
+      written,
+    );
+  } finally {
+    await factory.close();
+  }
 });

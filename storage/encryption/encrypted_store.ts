@@ -342,6 +342,11 @@ export class EncryptedStore implements Store {
     };
   }
 
+  /** The delegate's. */
+  get watchProgressInOrder(): boolean | undefined {
+    return this.#delegate.watchProgressInOrder;
+  }
+
   requestWatchProgress(): Promise<void> {
     return this.#delegate.requestWatchProgress();
   }
