@@ -249,7 +249,10 @@ export class EtcdStore implements Store {
         await opts.validateDeletion?.(structuredClone(state.obj));
       } catch (err) {
         if (!state.fresh) {
-          state = await this.#readState(key);
+          // Refused on the cache's guess: it stands if the guess is current.
+          const fresh = await this.#readState(key);
+          if (fresh.modRevision === state.modRevision) throw err;
+          state = fresh;
           continue;
         }
         throw err;
