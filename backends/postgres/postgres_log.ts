@@ -286,25 +286,38 @@ export class PostgresLog implements Log {
     if (!this.#batcher.reserve()) {
       return await this.#write(KIND_CREATE, key, value, 0, "create");
     }
-    let revision;
+    try {
+      let revision: number | undefined;
+      try {
+        revision = await this.#createOne(key, value);
+      } catch (err) {
+        throw toStorageError(err, this.#endpoint, `create ${key}`);
+      }
+      if (revision === undefined) throw keyExists(key, 0);
+      this.#tailer.offer([{ type: "create", key, revision, value }]);
+      return revision;
+    } finally {
+      this.#batcher.release();
+    }
+  }
+
+  /**
+   * One create as its own statement (counter, `kv` and `log` in one
+   * `WITH`): its revision, or `undefined` when the key exists (the primary
+   * key of `kv` refused it and everything rolled back).
+   */
+  async #createOne(key: string, value: string): Promise<number | undefined> {
     try {
       const rows = await this.#sql.unsafe(
         this.#q.createOne,
         [this.#id, key, value] as never[],
         PREPARED,
       );
-      revision = Number(rows[0].revision);
+      return Number(rows[0].revision);
     } catch (err) {
-      this.#batcher.release();
-      if (errorCode(err) === UNIQUE_VIOLATION) throw keyExists(key, 0);
-      throw toStorageError(err, this.#endpoint, `create ${key}`);
+      if (errorCode(err) === UNIQUE_VIOLATION) return undefined;
+      throw err;
     }
-    try {
-      this.#tailer.offer([{ type: "create", key, revision, value }]);
-    } finally {
-      this.#batcher.release();
-    }
-    return revision;
   }
 
   update(
@@ -468,27 +481,13 @@ export class PostgresLog implements Log {
 
   async #runBatch(writes: PendingWrite[]): Promise<WriteRow[]> {
     if (writes.length === 1 && writes[0].op === KIND_CREATE) {
-      try {
-        const rows = await this.#sql.unsafe(this.#q.createOne, [
-          this.#id,
-          writes[0].key,
-          writes[0].value,
-        ] as never[], PREPARED);
-        return [{
-          status: "",
-          revision: rows[0].revision,
-          prev_revision: null,
-          prev_value: null,
-        }];
-      } catch (err) {
-        if (errorCode(err) !== UNIQUE_VIOLATION) throw err;
-        return [{
-          status: HP_KEY_EXISTS,
-          revision: 0,
-          prev_revision: null,
-          prev_value: null,
-        }];
-      }
+      const revision = await this.#createOne(writes[0].key, writes[0].value!);
+      return [{
+        status: revision === undefined ? HP_KEY_EXISTS : "",
+        revision: revision ?? 0,
+        prev_revision: null,
+        prev_value: null,
+      }];
     }
     return await this.#sql.unsafe(this.#q.write, [
       this.#id,
