@@ -15,6 +15,7 @@ import {
   withoutClusterAnnotation,
 } from "./resource.ts";
 import type { Transport } from "./transport.ts";
+import { jsonLines } from "./json_lines.ts";
 import { HYPERPLANE_VERSION } from "../../version.ts";
 
 /** A page of a list. */
@@ -171,40 +172,21 @@ export class ApiClient {
    * A watch: yields events until the server ends the stream or `signal`
    * aborts. A failed start throws {@linkcode ApiStatusError}.
    */
-  async *watch(
+  watch(
     t: Target,
     opts: ListOptions,
     signal: AbortSignal,
   ): AsyncGenerator<WireEvent> {
-    const res = await this.request(
-      "GET",
-      targetPath(t) + query(opts, true),
-      undefined,
-      { signal },
-    );
-    if (!res.body) return;
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    const onAbort = () => reader.cancel().catch(() => {});
-    signal.addEventListener("abort", onAbort, { once: true });
-    let buf = "";
-    try {
-      while (!signal.aborted) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        let nl: number;
-        while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (line) yield JSON.parse(line) as WireEvent;
-        }
-      }
-    } catch (e) {
-      if (!signal.aborted) throw e;
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      await reader.cancel().catch(() => {});
-    }
+    // One generator, not one delegating to another: every event of every
+    // in-process informer passes here.
+    const open = async () =>
+      (await this.request(
+        "GET",
+        targetPath(t) + query(opts, true),
+        undefined,
+        { signal },
+      )).body;
+    return jsonLines<WireEvent>(open, signal);
   }
 
   /** POST of a new object (never with the cluster annotation). */
