@@ -18,6 +18,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import {
+  type LabelMatcher,
   labelSelectorMatcher,
   type LabelSelectorSpec,
 } from "./label_selector.ts";
@@ -58,8 +59,29 @@ const RULE_LISTS = [
  * missing list equal to an empty one (upstream's semantic equality).
  */
 function ruleKey(rule: PolicyRule): string {
-  return JSON.stringify(RULE_LISTS.map((f) => rule[f] ?? []));
+  // The informer's rules are frozen and shared across clusters (interned):
+  // each is keyed once, not once per aggregated role of every cluster.
+  const frozen = Object.isFrozen(rule);
+  let key = frozen ? ruleKeys.get(rule) : undefined;
+  if (key === undefined) {
+    key = JSON.stringify(RULE_LISTS.map((f) => rule[f] ?? []));
+    if (frozen) ruleKeys.set(rule, key);
+  }
+  return key;
 }
+
+/** {@linkcode ruleKey} of frozen rules. */
+const ruleKeys = new WeakMap<PolicyRule, string>();
+
+/** A selector's matcher, compiled once for a frozen (shared) selector. */
+function matcherOf(selector: LabelSelectorSpec): LabelMatcher {
+  if (!Object.isFrozen(selector)) return labelSelectorMatcher(selector);
+  let m = matchers.get(selector);
+  if (!m) matchers.set(selector, m = labelSelectorMatcher(selector));
+  return m;
+}
+
+const matchers = new WeakMap<LabelSelectorSpec, LabelMatcher>();
 
 /**
  * The rules `role` aggregates from `roles` (the ClusterRoles of its cluster;
@@ -76,7 +98,7 @@ export function aggregatedRules(
   const seen = new Set<string>();
   const out: PolicyRule[] = [];
   for (const selector of selectors) {
-    const matches = labelSelectorMatcher(selector);
+    const matches = matcherOf(selector);
     const selected = candidates
       .filter((r) => matches(r.metadata.labels))
       .sort((a, b) => compareNames(a.metadata.name, b.metadata.name));

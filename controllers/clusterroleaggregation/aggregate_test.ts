@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../storage/mod.ts";
 import { aggregatedRules, sameRules } from "./aggregate.ts";
+import { deepFreeze } from "../../internal/json.ts";
 import {
   LabelSelectorError,
   labelSelectorMatcher,
@@ -107,4 +108,25 @@ Deno.test("rules compare by content and order, missing lists equal to empty ones
   assert.equal(sameRules([get("a"), get("b")], [get("b"), get("a")]), false);
   assert.equal(sameRules([], []), true);
   assert.equal(sameRules([get("a")], []), false);
+});
+
+Deno.test("frozen (shared) rules and selectors aggregate as plain ones, every time", () => {
+  const plain = [
+    role("agg", {}, [], {
+      clusterRoleSelectors: [{ matchLabels: { "aggregate-to-agg": "true" } }],
+    }),
+    role("b", { "aggregate-to-agg": "true" }, [get("pods"), get("secrets")]),
+    role("a", { "aggregate-to-agg": "true" }, [get("pods"), get("nodes")]),
+    role("c", {}, [get("configmaps")]),
+  ];
+  const frozen = deepFreeze(structuredClone(plain));
+  const want = aggregatedRules(plain[0], plain);
+  assert.deepEqual(want, [get("pods"), get("nodes"), get("secrets")]);
+  // Twice: the second pass reads what the first kept of the frozen values.
+  for (let i = 0; i < 2; i++) {
+    const got = aggregatedRules(frozen[0], frozen);
+    assert.deepEqual(got, want);
+    assert.equal(sameRules(got, want), true);
+    assert.equal(sameRules(got, [get("pods"), get("secrets")]), false);
+  }
 });
