@@ -18,9 +18,10 @@
  * On a busy machine the two sides of a group run seconds apart under
  * different load; `deno run -A bench/postgres_store_bench.ts --interleaved`
  * alternates raw and store rounds instead (9 rounds of 320 operations each,
- * medians) and prints the ratios, with the CPU time per operation of this
- * process and of the server's backends (less sensitive to the machine's
- * load than the rates).
+ * medians; `--rounds=N` for more) and prints the ratios, with the CPU time
+ * per operation of this process and of the server's backends (less
+ * sensitive to the machine's load than the rates; the server's from
+ * `/proc/<pid>/schedstat`, in nanoseconds).
  *
  * @module
  */
@@ -29,7 +30,7 @@ import postgres from "postgres";
 import { silentLogger } from "../log/mod.ts";
 import { postgresBackend } from "../backends/postgres/mod.ts";
 import { startPostgres } from "../tests/support/postgres.ts";
-import { childrenCpuMicros, ownCpuMicros, postgresPid } from "./_cpu.ts";
+import { ownCpuMicros, postgresPid } from "./_cpu.ts";
 import {
   BENCH_VALUE,
   benchConfigMap,
@@ -135,7 +136,10 @@ async function interleaved(
   serverPid: number | undefined,
 ): Promise<void> {
   const serverCpu = () =>
-    serverPid === undefined ? 0 : childrenCpuMicros(serverPid);
+    serverPid === undefined ? 0 : childrenRunMicros(serverPid);
+  const rounds = Number(
+    Deno.args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 9,
+  );
   /** CPU µs per operation, summed over a side's rounds. */
   type Cpu = { client: number; server: number; rounds: number };
   const round = async (
@@ -174,7 +178,7 @@ async function interleaved(
       const stores: number[] = [];
       const rawCpu: Cpu = { client: 0, server: 0, rounds: 0 };
       const storeCpu: Cpu = { client: 0, server: 0, rounds: 0 };
-      for (let i = 0; i < 9; i++) {
+      for (let i = 0; i < rounds; i++) {
         raws.push(await round(rawOp, n, rawCpu));
         stores.push(await round(storeOp, n, storeCpu));
       }
@@ -192,4 +196,27 @@ async function interleaved(
       );
     }
   }
+}
+
+/**
+ * CPU time (µs) used so far by the live children of `pid` (the server's
+ * backends), from `/proc/<pid>/schedstat` (nanoseconds: `/proc/<pid>/stat`
+ * counts 10 ms ticks, too coarse for rounds of a few tens of ms).
+ */
+function childrenRunMicros(pid: number): number {
+  let ns = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // After the command name (which may hold spaces): ppid is field 4.
+      const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+      if (Number(ppid) !== pid) continue;
+      const sched = Deno.readTextFileSync(`/proc/${entry.name}/schedstat`);
+      ns += Number(sched.split(" ")[0]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ns / 1000;
 }
