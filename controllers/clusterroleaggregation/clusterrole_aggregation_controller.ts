@@ -87,6 +87,7 @@ function aggregationInputsChanged(old: KubeObject, obj: KubeObject): boolean {
 export function compactClusterRoles(values: JsonInterner): InformerTransform {
   return {
     name: "clusterrole-aggregation",
+    keepsMetadata: true,
     apply(role) {
       const { managedFields: _, ...metadata } = role.metadata ?? {};
       const out: KubeObject = { ...role, metadata };

@@ -5,6 +5,13 @@
  * Informers start when the factory runs (or at once if it is running) and
  * all stop with the factory's signal; one can be stopped alone (`release`).
  *
+ * A metadata informer asked for while a whole-object informer of the same
+ * target and selectors exists (its transform, if any, keeping metadata) is
+ * fed by that one ({@linkcode Informer.deriveMetadata}) instead of opening
+ * a watch of its own: the garbage collector's metadata informers of
+ * namespaces and ClusterRoles share the streams of the controllers that
+ * read them whole.
+ *
  * @module
  */
 
@@ -44,12 +51,23 @@ export interface InformerTransform {
   name: string;
   /** The object to keep in place of `obj` (`obj` may be reused, not changed). */
   apply(obj: KubeObject): KubeObject;
+  /**
+   * True when the result keeps `obj`'s `metadata` (`managedFields` may be
+   * dropped): metadata informers of the same target may then be fed from
+   * this informer.
+   */
+  keepsMetadata?: boolean;
 }
 
 interface Entry {
+  spec: InformerSpec;
   informer: Informer;
   stop: AbortController;
   running?: Promise<void>;
+  /** The entry feeding this one (a derived metadata informer: never run). */
+  feeder?: Entry;
+  /** Released while still feeding others: stops when the last detaches. */
+  released?: boolean;
 }
 
 /** See the module doc. */
@@ -57,6 +75,8 @@ export class InformerFactory {
   #client: ApiClient;
   #logger: Logger;
   #entries = new Map<string, Entry>();
+  /** Released entries still feeding derived ones. */
+  #released = new Set<Entry>();
   #signal?: AbortSignal;
 
   /** A factory whose informers read through `client`. */
@@ -80,27 +100,62 @@ export class InformerFactory {
     ]);
   }
 
+  /**
+   * A whole-object entry that can feed a metadata informer of `spec` (same
+   * target and selectors; its resyncs are its own, `spec` asks for none).
+   */
+  #feederFor(spec: InformerSpec): Entry | undefined {
+    if (!spec.metadataOnly || spec.transform || spec.resyncMs) {
+      return undefined;
+    }
+    for (const e of this.#entries.values()) {
+      const s = e.spec;
+      if (
+        !e.feeder && !s.metadataOnly &&
+        (!s.transform || s.transform.keepsMetadata) &&
+        this.#key({
+            ...s,
+            transform: undefined,
+            metadataOnly: true,
+            resyncMs: undefined,
+          }) === this.#key(spec)
+      ) return e;
+    }
+    return undefined;
+  }
+
   /** The shared informer for `spec` (created on first use). */
   informer(spec: InformerSpec): Informer {
     const key = this.#key(spec);
     let e = this.#entries.get(key);
-    if (!e) {
+    if (e) return e.informer;
+    const feeder = this.#feederFor(spec);
+    if (feeder) {
       e = {
-        informer: new Informer({
-          client: this.#client,
-          target: spec.target,
-          labelSelector: spec.labelSelector,
-          fieldSelector: spec.fieldSelector,
-          resyncMs: spec.resyncMs,
-          metadataOnly: spec.metadataOnly,
-          transform: spec.transform?.apply,
-          logger: this.#logger,
-        }),
+        spec,
+        informer: feeder.informer.deriveMetadata(),
         stop: new AbortController(),
+        feeder,
       };
       this.#entries.set(key, e);
-      if (this.#signal) this.#start(e);
+      return e.informer;
     }
+    e = {
+      spec,
+      informer: new Informer({
+        client: this.#client,
+        target: spec.target,
+        labelSelector: spec.labelSelector,
+        fieldSelector: spec.fieldSelector,
+        resyncMs: spec.resyncMs,
+        metadataOnly: spec.metadataOnly,
+        transform: spec.transform?.apply,
+        logger: this.#logger,
+      }),
+      stop: new AbortController(),
+    };
+    this.#entries.set(key, e);
+    if (this.#signal) this.#start(e);
     return e.informer;
   }
 
@@ -115,6 +170,25 @@ export class InformerFactory {
     const e = this.#entries.get(key);
     if (!e) return;
     this.#entries.delete(key);
+    const feeder = e.feeder;
+    if (feeder) {
+      feeder.informer.detach(e.informer);
+      if (feeder.released && feeder.informer.derivedCount === 0) {
+        this.#released.delete(feeder);
+        await this.#stop(feeder);
+      }
+      return;
+    }
+    if (e.informer.derivedCount > 0) {
+      // Others still read through it: it runs on until they are released.
+      e.released = true;
+      this.#released.add(e);
+      return;
+    }
+    await this.#stop(e);
+  }
+
+  async #stop(e: Entry): Promise<void> {
     e.stop.abort();
     await e.running;
   }
@@ -127,12 +201,16 @@ export class InformerFactory {
   /** Runs every informer (present and future) until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     this.#signal = signal;
-    for (const e of this.#entries.values()) if (!e.running) this.#start(e);
+    for (const e of this.#entries.values()) {
+      if (!e.running && !e.feeder) this.#start(e);
+    }
     if (!signal.aborted) {
       await new Promise<void>((resolve) =>
         signal.addEventListener("abort", () => resolve(), { once: true })
       );
     }
-    await Promise.all([...this.#entries.values()].map((e) => e.running));
+    await Promise.all(
+      [...this.#entries.values(), ...this.#released].map((e) => e.running),
+    );
   }
 }

@@ -193,3 +193,65 @@ Deno.test("an informer's transform reshapes every object it keeps; the factory s
   await running;
   await server.close();
 });
+
+Deno.test("a metadata informer is fed by a whole-object informer of its target (no watch of its own), also after that one is released", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  const path = "/api/v1/namespaces/default/configmaps";
+  await server.request("POST", path, { body: configMap("a", { k: "1" }) });
+  const keep = {
+    name: "keep",
+    keepsMetadata: true,
+    apply: (o: KubeObject): KubeObject => ({ ...o, data: { kept: "yes" } }),
+  };
+  const factory = new InformerFactory(client, silentLogger);
+  const target = { cluster: "root", resource: CORE.configmaps };
+  const stop = new AbortController();
+  const running = factory.run(stop.signal);
+  const whole = factory.informer({ target, transform: keep });
+  await whole.waitForSync();
+  // Asked for after the whole-object one synced: starts with its objects.
+  const meta = factory.informer({ target, metadataOnly: true });
+  assert.equal(whole.derivedCount, 1);
+  assert.equal(meta.hasSynced, true);
+  const a = meta.get("default/a")!;
+  assert.equal(a.data, undefined);
+  assert.equal(a.metadata.name, "a");
+  assert.equal(a.metadata.managedFields, undefined);
+  // A transform that may change metadata feeds no metadata informer.
+  const opaque = { name: "opaque", apply: (o: KubeObject) => o };
+  factory.informer({ target: { ...target, namespace: "default" } });
+  factory.informer({ target, transform: opaque });
+  assert.equal(whole.derivedCount, 1);
+  const seen: string[] = [];
+  meta.addHandler({
+    onAdd: (o) => seen.push(`add ${o.metadata.name} ${o.data}`),
+    onUpdate: (_, o) => seen.push(`update ${o.metadata.labels?.v}`),
+    onDelete: (o) => seen.push(`delete ${o.metadata.name}`),
+  });
+  await server.request("POST", path, { body: configMap("b") });
+  await server.request("PUT", `${path}/a`, {
+    body: {
+      ...configMap("a", { k: "2" }),
+      metadata: { name: "a", labels: { v: "2" } },
+    },
+  });
+  await until(() => seen.length === 3);
+  assert.equal(meta.lastResourceVersion, whole.lastResourceVersion);
+  // The whole-object informer released: it runs on while it feeds.
+  await factory.release({ target, transform: keep });
+  await server.request("DELETE", `${path}/b`);
+  await until(() => seen.length === 4);
+  assert.deepEqual(seen, [
+    "add a undefined",
+    "add b undefined",
+    "update 2",
+    "delete b",
+  ]);
+  assert.deepEqual(meta.list().map((o) => o.metadata.name), ["a"]);
+  await factory.release({ target, metadataOnly: true });
+  assert.equal(whole.derivedCount, 0);
+  stop.abort();
+  await running;
+  await server.close();
+});
