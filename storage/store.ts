@@ -176,8 +176,25 @@ export type WatchEvent =
      * BOOKMARK has none.
      */
     key?: string;
+    /**
+     * The object as JSON text, from a backend that holds it as text: a
+     * consumer that keeps text (the watch cache) takes it without decoding
+     * `object`. When set it describes `object` exactly. It is not an own
+     * enumerable property, so a wrapper that builds an event with another
+     * object (`{ ...ev, object }`) does not carry it over (nor, where a
+     * backend decodes lazily, `object`: set it when copying an event).
+     */
+    readonly text?: EventText;
   }
   | { type: "ERROR"; error: StorageError };
+
+/** The text form of a watch event's object (see {@linkcode WatchEvent}). */
+export interface EventText {
+  /** The object's JSON, `metadata.resourceVersion` included. */
+  readonly json: string;
+  /** The event's revision: `object.metadata.resourceVersion` as a number. */
+  readonly revision: number;
+}
 
 /** A running watch: iterate it for events; `stop()` (or the signal) ends it. */
 export interface Watcher extends AsyncIterable<WatchEvent> {

@@ -108,7 +108,11 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
           }
           break;
         }
-        const rv = parseResourceVersion(ev.object.metadata?.resourceVersion);
+        // A backend's text form spares decoding every object (and encoding
+        // it again below): the fill after a restart reads all of them.
+        const text = ev.type === "BOOKMARK" ? undefined : ev.text;
+        const rv = text?.revision ??
+          parseResourceVersion(ev.object.metadata?.resourceVersion);
         if (rv === undefined || rv === 0) {
           logger.warn("watch cache: event without a resourceVersion", {
             prefix,
@@ -144,7 +148,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
         }
         // The cache keeps the text (decoded on demand): the backend may
         // share its objects, and text is the compact form.
-        const json = JSON.stringify(ev.object);
+        const json = text?.json ?? JSON.stringify(ev.object);
         if (staging) {
           staging.push({ key, json, revision: rv });
         } else {

@@ -9,6 +9,7 @@ import type { KubeObject } from "../object.ts";
 import { decodeStored } from "./_decode.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../store.ts";
 import type { LogEvent } from "./log.ts";
+import { storedEvent } from "./_stored_event.ts";
 
 /**
  * The watch event for `ev` as seen through `matches`, or `undefined` when the
@@ -27,30 +28,43 @@ export function toWatchEvent(
 ): WatchEvent | undefined {
   switch (ev.type) {
     case "create": {
+      if (everything) {
+        return storedEvent("ADDED", ev.key, ev.value, ev.revision);
+      }
       const obj = decodeStored(ev.value, ev.revision);
       return matches(obj)
-        ? { type: "ADDED", object: obj, key: ev.key }
+        ? storedEvent("ADDED", ev.key, ev.value, ev.revision, obj)
         : undefined;
     }
     case "delete": {
-      const obj = decodeStored(ev.prevValue ?? ev.value, ev.revision);
+      const last = ev.prevValue ?? ev.value;
+      if (everything) {
+        return storedEvent("DELETED", ev.key, last, ev.revision);
+      }
+      const obj = decodeStored(last, ev.revision);
       return matches(obj)
-        ? { type: "DELETED", object: obj, key: ev.key }
+        ? storedEvent("DELETED", ev.key, last, ev.revision, obj)
         : undefined;
     }
     case "update": {
+      if (everything) {
+        return storedEvent("MODIFIED", ev.key, ev.value, ev.revision);
+      }
       const cur = decodeStored(ev.value, ev.revision);
-      if (everything) return { type: "MODIFIED", object: cur, key: ev.key };
       const curMatches = matches(cur);
       const old = ev.prevValue === undefined
         ? undefined
         : decodeStored(ev.prevValue, ev.revision);
       const oldMatches = old !== undefined && matches(old);
       if (curMatches && oldMatches) {
-        return { type: "MODIFIED", object: cur, key: ev.key };
+        return storedEvent("MODIFIED", ev.key, ev.value, ev.revision, cur);
       }
-      if (curMatches) return { type: "ADDED", object: cur, key: ev.key };
-      if (oldMatches) return { type: "DELETED", object: old!, key: ev.key };
+      if (curMatches) {
+        return storedEvent("ADDED", ev.key, ev.value, ev.revision, cur);
+      }
+      if (oldMatches) {
+        return storedEvent("DELETED", ev.key, ev.prevValue!, ev.revision, old);
+      }
       return undefined;
     }
   }

@@ -30,6 +30,7 @@ import {
   parseRV,
 } from "./_checks.ts";
 import { bookmarkEvent, toWatchEvent } from "./_watch_events.ts";
+import { storedEvent } from "./_stored_event.ts";
 
 /** Records per read of the initial state, events per read of history. */
 const PAGE = 500;
@@ -212,9 +213,13 @@ class LogWatcher implements Watcher, HubMember {
         if (this.#stopped) return;
         if (this.#overflowed) throw this.#overflowError();
         if (!this.#matchesKey(rec.key)) continue;
+        if (this.#everything) {
+          yield storedEvent("ADDED", rec.key, rec.value, rec.modRevision);
+          continue;
+        }
         const obj = decodeStored(rec.value, rec.modRevision);
         if (this.#matches(obj)) {
-          yield { type: "ADDED", object: obj, key: rec.key };
+          yield storedEvent("ADDED", rec.key, rec.value, rec.modRevision, obj);
         }
       }
       const last = page.records[page.records.length - 1];

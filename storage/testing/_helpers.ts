@@ -186,6 +186,25 @@ export interface NextOptions {
 }
 
 /**
+ * Fails when `ev` carries a text form (`WatchEvent.text`) that does not
+ * describe its object exactly: the same JSON value and the same revision.
+ */
+export function checkEventText(ev: WatchEvent): void {
+  if (ev.type === "ERROR" || ev.text === undefined) return;
+  const { json, revision } = ev.text;
+  assert.deepEqual(
+    JSON.parse(json),
+    JSON.parse(JSON.stringify(ev.object)),
+    `the text of a ${ev.type} event differs from its object`,
+  );
+  assert.equal(
+    String(revision),
+    ev.object.metadata?.resourceVersion,
+    `the text revision of a ${ev.type} event is not its resourceVersion`,
+  );
+}
+
+/**
  * Drains a {@linkcode Watcher} in the background into a queue, so a case can
  * wait for the next event with a bounded timeout, assert a quiet period, or
  * wait for the end of the watch. Always `close()` it (in `finally`).
@@ -209,6 +228,7 @@ export class WatchCollector {
   async #drain(): Promise<void> {
     try {
       for await (const ev of this.#watcher) {
+        checkEventText(ev);
         this.#queue.push(ev);
         this.#notify();
       }
