@@ -17,8 +17,8 @@
  * Run: `deno bench -A bench/postgres_store_bench.ts` (or `deno task bench`).
  * On a busy machine the two sides of a group run seconds apart under
  * different load; `deno run -A bench/postgres_store_bench.ts --interleaved`
- * alternates raw and store rounds instead (9 rounds of 320 operations each,
- * medians; `--rounds=N` for more) and prints the ratios, with the CPU time
+ * alternates raw and store rounds instead (after one untimed round each, 9
+ * rounds of 320 operations each, medians; `--rounds=N` for more) and prints the ratios, with the CPU time
  * per operation of this process and of the server's backends (less
  * sensitive to the machine's load than the rates; the server's from
  * `/proc/<pid>/schedstat`, in nanoseconds).
@@ -178,6 +178,15 @@ async function interleaved(
       const stores: number[] = [];
       const rawCpu: Cpu = { client: 0, server: 0, rounds: 0 };
       const storeCpu: Cpu = { client: 0, server: 0, rounds: 0 };
+      // One untimed round per side first: at 32 in flight a pool opens
+      // its other connections then (authentication and a new server
+      // process each, hundreds of ms in all), which is not the cost of an
+      // operation. The store's group commit needs only two or three
+      // connections, so without this its first get round at 32 paid for
+      // them, and raw's first create round at 32 for its own.
+      const warmUp: Cpu = { client: 0, server: 0, rounds: 0 };
+      await round(rawOp, n, warmUp);
+      await round(storeOp, n, warmUp);
       for (let i = 0; i < rounds; i++) {
         raws.push(await round(rawOp, n, rawCpu));
         stores.push(await round(storeOp, n, storeCpu));
