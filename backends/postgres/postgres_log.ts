@@ -279,31 +279,26 @@ export class PostgresLog implements Log {
    * the batch of one it would be, without the batcher's layers; any other
    * goes through the batcher.
    */
-  create(key: string, value: string): Promise<number> {
-    try {
-      checkLogObjectKey(key);
-      checkLogValue(key, value);
-      if (this.#closed) throw unavailable("postgres: the log is closed");
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async create(key: string, value: string): Promise<number> {
+    checkLogObjectKey(key);
+    checkLogValue(key, value);
+    if (this.#closed) throw unavailable("postgres: the log is closed");
     if (!this.#batcher.reserve()) {
-      return this.#write(KIND_CREATE, key, value, 0, "create");
+      return await this.#write(KIND_CREATE, key, value, 0, "create");
     }
-    // Promise steps, not async layers (each costs a little at one request
-    // in flight): the change goes to the tail, then the slot is given back.
-    return this.#createOne(key, value).then((revision) => {
+    try {
+      let revision: number | undefined;
       try {
-        if (revision === undefined) throw keyExists(key, 0);
-        this.#tailer.offer([{ type: "create", key, revision, value }]);
-        return revision;
-      } finally {
-        this.#batcher.release();
+        revision = await this.#createOne(key, value);
+      } catch (err) {
+        throw toStorageError(err, this.#endpoint, `create ${key}`);
       }
-    }, (err) => {
+      if (revision === undefined) throw keyExists(key, 0);
+      this.#tailer.offer([{ type: "create", key, revision, value }]);
+      return revision;
+    } finally {
       this.#batcher.release();
-      throw toStorageError(err, this.#endpoint, `create ${key}`);
-    });
+    }
   }
 
   /**
@@ -311,15 +306,18 @@ export class PostgresLog implements Log {
    * `WITH`): its revision, or `undefined` when the key exists (the primary
    * key of `kv` refused it and everything rolled back).
    */
-  #createOne(key: string, value: string): Promise<number | undefined> {
-    return this.#sql.unsafe(
-      this.#q.createOne,
-      [this.#id, key, value] as never[],
-      PREPARED,
-    ).then((rows) => Number(rows[0].revision), (err) => {
+  async #createOne(key: string, value: string): Promise<number | undefined> {
+    try {
+      const rows = await this.#sql.unsafe(
+        this.#q.createOne,
+        [this.#id, key, value] as never[],
+        PREPARED,
+      );
+      return Number(rows[0].revision);
+    } catch (err) {
       if (errorCode(err) === UNIQUE_VIOLATION) return undefined;
       throw err;
-    });
+    }
   }
 
   update(
