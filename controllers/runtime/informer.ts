@@ -385,6 +385,9 @@ export class Informer {
       this.#synced = true;
       for (const w of this.#syncWaiters.splice(0)) w();
     }
+    // One derived during the loop above started from this one's final
+    // objects: it is as synced as this one.
+    for (const v of this.#derived) v.#markSynced();
   }
 
   #resync(): void {
