@@ -144,6 +144,7 @@ export async function setupAuthorization(
     // first requests (and the controllers') are decided by it.
     bootstrap: async (cluster) => {
       await bootstrap(cluster);
+      await policy.ensure(cluster);
       if (indexed(cluster)) return;
       // Woken by this cluster's changes only; one timer for the deadline.
       const stop = new AbortController();
@@ -152,7 +153,10 @@ export async function setupAuthorization(
         timedOut = true;
       });
       try {
-        while (!timedOut && !indexed(cluster)) {
+        while (!timedOut) {
+          // Loaded again if a watch gap made the source forget it.
+          await Promise.race([policy.ensure(cluster), deadline]);
+          if (indexed(cluster)) return;
           await Promise.race([policy.changedIn(cluster), deadline]);
         }
       } finally {

@@ -272,8 +272,18 @@ export class ClusterPolicy {
  * per cluster. Nothing is shared between clusters.
  */
 export interface RbacPolicySource {
-  /** The policy of `cluster`; `undefined` when it holds no RBAC object. */
+  /**
+   * The policy of `cluster`; `undefined` when it holds no RBAC object (or,
+   * with {@linkcode ensure}, is not loaded).
+   */
   policyFor(cluster: string): ClusterPolicy | undefined;
+  /**
+   * Loads `cluster`'s policy if it is not (a source that builds a cluster's
+   * index on first use): `undefined` when {@linkcode policyFor} already
+   * answers for it, else a promise that resolves once it does. Sources that
+   * hold every cluster need not implement it.
+   */
+  ensure?(cluster: string): Promise<void> | undefined;
   /** True once the source holds everything stored (the initial load ended). */
   readonly synced: boolean;
   /** Resolves when {@linkcode synced} becomes true. */

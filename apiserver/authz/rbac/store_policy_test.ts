@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { MemoryLog } from "../../../backends/memory/mod.ts";
 import {
   clusterPrefix,
+  expired,
   type KubeObject,
   objectKey,
   type Store,
+  type Watcher,
+  type WatchEvent,
 } from "../../../storage/mod.ts";
 import { LogStoreFactory } from "../../../storage/log/mod.ts";
 import { cachedStoreFactory } from "../../../storage/cacher/mod.ts";
@@ -28,7 +31,6 @@ import {
   RBAC_RESOURCES,
   type RbacResource,
 } from "./types.ts";
-import { expiringOnce } from "../../../tests/support/expiring_watch.ts";
 
 const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
 const bob: UserInfo = { username: "bob", groups: ["system:authenticated"] };
@@ -214,7 +216,52 @@ async function storeBackedPolicyFollowsWrites(
   }
 }
 
-Deno.test("a watch that expires is restarted and stale objects are dropped", async () => {
+/**
+ * A store whose first watch passes events through until `begin()`, then
+ * delivers nothing (an outage: those changes are lost) until `fail()` ends it
+ * with 410 Expired.
+ */
+function withOutage(store: Store) {
+  let first = true;
+  const begun = Promise.withResolvers<null>();
+  const failed = Promise.withResolvers<void>();
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== "watch") {
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      }
+      return async (
+        key: string,
+        opts: Parameters<Store["watch"]>[1],
+      ): Promise<Watcher> => {
+        const inner = await target.watch(key, opts);
+        if (!first) return inner;
+        first = false;
+        async function* events(): AsyncGenerator<WatchEvent> {
+          const it = inner[Symbol.asyncIterator]();
+          for (;;) {
+            const r = await Promise.race([it.next(), begun.promise]);
+            if (r === null || r.done) break;
+            yield r.value;
+          }
+          await failed.promise;
+          inner.stop();
+          yield { type: "ERROR", error: expired(1, 2) };
+        }
+        const it = events();
+        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
+      };
+    },
+  });
+  return {
+    store: proxy,
+    begin: () => begun.resolve(null),
+    fail: () => failed.resolve(),
+  };
+}
+
+Deno.test("a watch gap makes loaded clusters load again: changes lost in it are seen", async () => {
   const { factory, stores } = openStores();
   await put(stores, "clusterroles", "root", reader);
   await put(
@@ -223,15 +270,9 @@ Deno.test("a watch that expires is restarted and stale objects are dropped", asy
     "root",
     clusterBinding("a", "reader", [userSubject("alice")]),
   );
-  const fail = Promise.withResolvers<void>();
+  const outage = withOutage(stores.clusterrolebindings);
   const policy = new StoreBackedPolicy({
-    stores: {
-      ...stores,
-      clusterrolebindings: expiringOnce(
-        stores.clusterrolebindings,
-        fail.promise,
-      ),
-    },
+    stores: { ...stores, clusterrolebindings: outage.store },
     retryDelayMs: 5,
   });
   const rbac = new RbacAuthorizer(policy);
@@ -241,6 +282,7 @@ Deno.test("a watch that expires is restarted and stale objects are dropped", asy
       (await rbac.authorize(getConfigMaps(alice, "root", "n"))).allowed,
       true,
     );
+    outage.begin();
     // Changes the failing watch never delivers:
     await stores.clusterrolebindings.delete(
       keyOf("clusterrolebindings", "root", clusterBinding("a", "reader", [])),
@@ -251,7 +293,12 @@ Deno.test("a watch that expires is restarted and stale objects are dropped", asy
       "root",
       clusterBinding("b", "reader", [userSubject("bob")]),
     );
-    fail.resolve();
+    assert.equal(
+      (await rbac.authorize(getConfigMaps(alice, "root", "n"))).allowed,
+      true,
+      "stale until the gap is known",
+    );
+    outage.fail();
     await eventually(
       policy,
       async () =>
@@ -260,6 +307,19 @@ Deno.test("a watch that expires is restarted and stale objects are dropped", asy
     assert.equal(
       (await rbac.authorize(getConfigMaps(alice, "root", "n"))).allowed,
       false,
+    );
+    // And the new watch is followed.
+    await put(
+      stores,
+      "clusterrolebindings",
+      "root",
+      clusterBinding("c", "reader", [userSubject("carol")]),
+    );
+    const carol = { username: "carol", groups: [] };
+    await eventually(
+      policy,
+      async () =>
+        (await rbac.authorize(getConfigMaps(carol, "root", "n"))).allowed,
     );
   } finally {
     await policy.close();
@@ -518,6 +578,70 @@ Deno.test("the bootstrap policy is reconciled into a cluster's storage", async (
         assert.equal(v2.metadata.labels?.prepared, "yes");
         assert.deepEqual(v2.rules, v1.rules);
       },
+    );
+  } finally {
+    await policy.close();
+    await factory.close();
+  }
+});
+
+Deno.test("a cluster is indexed on first use; a change made while it is listed is applied after the list", async () => {
+  const { factory, stores } = openStores(true);
+  await put(stores, "clusterroles", "x", reader);
+  await put(stores, "clusterroles", "idle", reader);
+  const listed = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  // The rolebindings list of cluster x returns only after `release`: it was
+  // read before the write below, which must then come from the watch.
+  const slowList = new Proxy(stores.rolebindings, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop !== "list") {
+        return typeof v === "function" ? v.bind(target) : v;
+      }
+      return async (key: string, opts: Parameters<Store["list"]>[1]) => {
+        const out = await target.list(key, opts);
+        if (key.includes("/clusters/x/")) {
+          listed.resolve();
+          await release.promise;
+        }
+        return out;
+      };
+    },
+  });
+  const policy = new StoreBackedPolicy({
+    stores: { ...stores, rolebindings: slowList },
+  });
+  const rbac = new RbacAuthorizer(policy);
+  try {
+    await policy.start();
+    assert.equal(policy.policyFor("x"), undefined, "nothing indexed at start");
+    const decision = rbac.authorize(getConfigMaps(alice, "x", "a"));
+    await listed.promise;
+    await put(
+      stores,
+      "rolebindings",
+      "x",
+      binding("a", "alice", "ClusterRole", "reader", [userSubject("alice")]),
+    );
+    // The watch has delivered it (buffered) once the cache has it.
+    await stores.rolebindings.list(
+      clusterPrefix({
+        group: RBAC_GROUP,
+        resource: "rolebindings",
+        cluster: "x",
+      }),
+      { recursive: true },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    release.resolve();
+    // The list did not hold the binding; the watch event, buffered while
+    // listing, is applied before the first decision.
+    assert.equal((await decision).allowed, true);
+    assert.equal(
+      policy.policyFor("idle"),
+      undefined,
+      "an unused cluster stays unindexed",
     );
   } finally {
     await policy.close();
