@@ -4,7 +4,8 @@
  * `timeoutSeconds`, the client going away, or server close. The response
  * waits for its reader once {@linkcode WATCH_BUFFER_BYTES} are queued, and
  * a long burst (a large initial state) lets other requests run every
- * {@linkcode WATCH_SLICE_MS}. A storage ERROR
+ * {@linkcode WATCH_SLICE_MS}. An event's line is encoded once for all
+ * watchers of the same view (`shared_lines.ts`). A storage ERROR
  * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`. Across
  * clusters (cluster `*`) every object is annotated with its cluster.
  *
@@ -128,10 +129,19 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     const line = render(ev);
     return line === undefined ? undefined : encoder.encode(line + "\n");
   };
-  // Plain watches of one cluster render an event the same for every watcher.
+  // Watches without a Table render an event the same for every watcher of
+  // one view: across clusters the line also carries the cluster annotation,
+  // and a dynamic kind there is decoded per cluster from the event's key
+  // (`ctx.acrossClusters`, the same answer for every request), so the kind
+  // it is served as names the view; the request's definition is a copy.
+  const view = !wildcard
+    ? ""
+    : ctx.acrossClusters
+    ? `*:${apiVersionOf(ctx.def)}/${ctx.def.kind}`
+    : "*";
+  const viewDef = wildcard && ctx.acrossClusters ? undefined : ctx.def;
   const shareable = (ev: WatchEvent): boolean =>
-    !tableVersion && !wildcard && ev.type !== "BOOKMARK" &&
-    ev.type !== "ERROR";
+    !tableVersion && ev.type !== "BOOKMARK" && ev.type !== "ERROR";
 
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   // Backpressure: once WATCH_BUFFER_BYTES wait unread, the loop waits for
@@ -176,7 +186,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       for await (const ev of watcher) {
         if (stop.signal.aborted) break;
         const bytes = shareable(ev)
-          ? sharedLines.get(ev, ctx.def, () => encode(ev))
+          ? sharedLines.get(ev, viewDef, view, () => encode(ev))
           : encode(ev);
         if (bytes) controller.enqueue(bytes);
         if (ev.type === "ERROR") break;

@@ -1,9 +1,12 @@
 /**
  * Encoded watch lines shared across watchers. The watch cache hands the same
  * frozen {@linkcode WatchEvent} to every watcher of a resource, so the JSON
- * line of a plain (non-Table, single-cluster) watch is the same bytes for all
- * of them: it is rendered and encoded once per event and kind instead of once
- * per watcher.
+ * line of a watch that renders an event from the event alone (no Table: a
+ * Table's headers depend on the watcher) is the same bytes for all watchers
+ * of one view: it is rendered and encoded once per event and view instead of
+ * once per watcher. A view is the served definition plus what else shapes
+ * the line — a cross-cluster watch (cluster annotation) is another view than
+ * a watch of one cluster, whose watchers can get the very same event.
  *
  * @module
  */
@@ -12,8 +15,11 @@ import type { WatchEvent } from "../../storage/mod.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 
 interface SharedLine {
-  def: ResourceDefinition;
+  def: ResourceDefinition | undefined;
+  view: string;
   bytes: Uint8Array;
+  /** The event's line in another view (few: plain, across clusters, …). */
+  next: SharedLine | undefined;
 }
 
 /** Per-event cache of encoded lines; entries go with their events. */
@@ -21,19 +27,24 @@ export class SharedLines {
   #lines = new WeakMap<WatchEvent, SharedLine>();
 
   /**
-   * The encoded line of `ev` as served for `def`: `encode()` runs for the
-   * first watcher, later watchers of the same event and kind get its bytes.
+   * The encoded line of `ev` as served for `def` in `view` (`""`: a plain
+   * watch of one cluster): `encode()` runs for the first watcher, later
+   * watchers of the same event, definition and view get its bytes. `def`
+   * may be `undefined` when `view` names everything the line depends on.
    * The bytes must not be modified by the caller.
    */
   get(
     ev: WatchEvent,
-    def: ResourceDefinition,
+    def: ResourceDefinition | undefined,
+    view: string,
     encode: () => Uint8Array | undefined,
   ): Uint8Array | undefined {
-    const hit = this.#lines.get(ev);
-    if (hit && hit.def === def) return hit.bytes;
+    const head = this.#lines.get(ev);
+    for (let hit = head; hit; hit = hit.next) {
+      if (hit.def === def && hit.view === view) return hit.bytes;
+    }
     const bytes = encode();
-    if (bytes) this.#lines.set(ev, { def, bytes });
+    if (bytes) this.#lines.set(ev, { def, view, bytes, next: head });
     return bytes;
   }
 }

@@ -7,8 +7,12 @@ import {
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
 import { SharedLines } from "./shared_lines.ts";
+import { CLUSTER_ANNOTATION } from "../routing/wildcard.ts";
+import { memoryBackend } from "../../backends/memory/mod.ts";
+import { cachedStoreFactory } from "../../storage/cacher/mod.ts";
+import { silentLogger } from "../../log/mod.ts";
 
-Deno.test("SharedLines encodes an event once per kind", () => {
+Deno.test("SharedLines encodes an event once per kind and view", () => {
   const lines = new SharedLines();
   const ev = {
     type: "ADDED",
@@ -22,16 +26,27 @@ Deno.test("SharedLines encodes an event once per kind", () => {
     calls++;
     return new TextEncoder().encode(s);
   };
-  const first = lines.get(ev, a, enc("a"));
-  assert.equal(lines.get(ev, a, enc("other")), first);
+  const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+  const first = lines.get(ev, a, "", enc("a"));
+  assert.equal(lines.get(ev, a, "", enc("other")), first);
   assert.equal(calls, 1);
   // another kind (another version of the same objects) is encoded anew
-  assert.equal(new TextDecoder().decode(lines.get(ev, b, enc("b"))), "b");
+  assert.equal(text(lines.get(ev, b, "", enc("b"))), "b");
   assert.equal(calls, 2);
+  // so is another view of the same kind (across clusters), once
+  assert.equal(text(lines.get(ev, a, "*", enc("a*"))), "a*");
+  assert.equal(text(lines.get(ev, a, "*", enc("other"))), "a*");
+  assert.equal(lines.get(ev, a, "", enc("other")), first);
+  assert.equal(text(lines.get(ev, b, "", enc("other"))), "b");
+  assert.equal(calls, 3);
+  // a view that names all it depends on needs no definition
+  assert.equal(text(lines.get(ev, undefined, "*:v1/X", enc("x"))), "x");
+  assert.equal(text(lines.get(ev, undefined, "*:v1/X", enc("other"))), "x");
+  assert.equal(calls, 4);
   // nothing to send is not remembered
   const ev2 = { ...ev } as WatchEvent;
-  assert.equal(lines.get(ev2, a, () => undefined), undefined);
-  assert.equal(new TextDecoder().decode(lines.get(ev2, a, enc("c"))), "c");
+  assert.equal(lines.get(ev2, a, "", () => undefined), undefined);
+  assert.equal(text(lines.get(ev2, a, "", enc("c"))), "c");
 });
 
 Deno.test("over HTTP, many watchers of one kind each get every event whole", async () => {
@@ -100,5 +115,58 @@ Deno.test("over HTTP, many watchers of one kind each get every event whole", asy
     await Promise.all(readers.map((r) => r.cancel()));
     await s.close();
     await server.shutdown();
+  }
+});
+
+Deno.test("watchers across clusters share one encoded line per event", async () => {
+  // Over the watch cache, as the server runs: it hands every watcher the
+  // same event.
+  const backend = await memoryBackend().open({}, {
+    dataDir: "/tmp",
+    logger: silentLogger,
+  });
+  const storage = cachedStoreFactory(backend, { logger: silentLogger });
+  const s = await startTestServer({ storage });
+  const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  try {
+    const rv = (await s.request("GET", "/clusters/*/api/v1/configmaps"))
+      .body.metadata.resourceVersion;
+    const watch = (path: string) =>
+      s.raw("GET", `${path}?watch=true&resourceVersion=${rv}`);
+    const opened = [
+      await watch("/clusters/*/api/v1/configmaps"),
+      await watch("/clusters/*/api/v1/configmaps"),
+      await watch("/clusters/a/api/v1/namespaces/default/configmaps"),
+    ];
+    for (const res of opened) {
+      assert.equal(res.status, 200);
+      readers.push(res.body!.getReader());
+    }
+    const created = await s.request(
+      "POST",
+      "/clusters/a/api/v1/namespaces/default/configmaps",
+      { body: configMap("shared") },
+    );
+    assert.equal(created.status, 201);
+    const [across1, across2, plain] = await Promise.all(
+      readers.map(async (r) => (await r.read()).value!),
+    );
+    // The same bytes, encoded once: the very same chunk reaches both
+    // in-process readers across clusters.
+    assert.equal(across1, across2);
+    const ev = JSON.parse(new TextDecoder().decode(across1));
+    assert.equal(ev.type, "ADDED");
+    assert.equal(ev.object.metadata.name, "shared");
+    assert.equal(ev.object.metadata.annotations[CLUSTER_ANNOTATION], "a");
+    // A watch of the cluster itself gets its own line, without the
+    // annotation, though it is the same event.
+    assert.notEqual(plain, across1);
+    const own = JSON.parse(new TextDecoder().decode(plain));
+    assert.equal(own.object.metadata.name, "shared");
+    assert.equal(own.object.metadata.annotations, undefined);
+  } finally {
+    await Promise.all(readers.map((r) => r.cancel()));
+    await s.close();
+    await storage.close();
   }
 });
