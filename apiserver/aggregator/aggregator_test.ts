@@ -179,6 +179,49 @@ Deno.test("a remote APIService nobody serves: ServiceNotFound, 503 at once, only
   }
 });
 
+Deno.test("an APIService whose service is removed is no longer delegated", async () => {
+  // Only delegated APIServices are kept by the aggregator: one that loses
+  // its service must leave proxying and discovery at once.
+  const s = await startTestServer({ aggregation: await aggregation() });
+  try {
+    const name = "v1alpha1.wardle.example.com";
+    const created = await s.request("POST", APISERVICES, {
+      body: {
+        apiVersion: "apiregistration.k8s.io/v1",
+        kind: "APIService",
+        metadata: { name },
+        spec: {
+          group: "wardle.example.com",
+          version: "v1alpha1",
+          groupPriorityMinimum: 1000,
+          versionPriority: 15,
+          service: { namespace: "wardle", name: "api" },
+        },
+      },
+    });
+    assert.equal(created.status, 201);
+    const flunders =
+      "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders";
+    await eventually(
+      "delegated",
+      async () => (await s.request("GET", flunders)).status === 503,
+    );
+    const patched = await s.request("PATCH", `${APISERVICES}/${name}`, {
+      text: JSON.stringify({ spec: { service: null } }),
+      headers: { "content-type": "application/merge-patch+json" },
+    });
+    assert.equal(patched.status, 200);
+    await eventually(
+      "not delegated",
+      async () => (await s.request("GET", flunders)).status === 404,
+    );
+    const groups = await s.request("GET", "/apis");
+    assert.ok(!JSON.stringify(groups.body).includes("wardle.example.com"));
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("a restart leaves the local APIServices of CRDs and virtual clusters alone (no delete and re-create)", async () => {
   const storage = await memoryBackend().open({}, {
     dataDir: "/tmp",
