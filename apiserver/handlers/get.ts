@@ -9,7 +9,7 @@ import { keyOf, type ResourceContext } from "./context.ts";
 import { objectResponse } from "./respond.ts";
 import { hasTypeMeta } from "./json_items.ts";
 import { jsonReadsOf } from "../../storage/cacher/mod.ts";
-import { tableVersionOf } from "../http/media_type.ts";
+import { readConversion } from "./partial_metadata.ts";
 import { apiVersionOf } from "../resources/types.ts";
 
 /** Handles `get`. */
@@ -21,10 +21,11 @@ export async function handleGet(ctx: ResourceContext): Promise<Response> {
     throw methodNotAllowedError();
   }
   const rv = ctx.query.get("resourceVersion") ?? "";
+  // Negotiated before the read (406 before 404, as upstream).
+  const conv = readConversion(ctx, "object");
   // A plain JSON GET of a kind served as stored writes the stored text when
   // it already carries the kind's type meta (no decode, no re-encode).
-  const json = !ctx.subresource && !ctx.def.decode &&
-      !tableVersionOf(ctx.req.headers.get("accept"))
+  const json = !ctx.subresource && !ctx.def.decode && !conv
     ? jsonReadsOf(ctx.store)
     : undefined;
   if (json) {

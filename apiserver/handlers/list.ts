@@ -1,5 +1,6 @@
 /**
- * GET on a collection: a `<Kind>List` (or Table) page with selectors,
+ * GET on a collection: a `<Kind>List` (or Table, or
+ * PartialObjectMetadataList) page with selectors,
  * `limit`/`continue` and resourceVersion semantics from the store.
  *
  * @module
@@ -8,7 +9,7 @@
 import type { KubeObject, ListResult } from "../../storage/mod.ts";
 import { listResponse } from "./list_stream.ts";
 import { BIG_LIST_ITEMS, type ListLane, ListLanes } from "./list_lanes.ts";
-import { parseAccept, wantsTable } from "../http/media_type.ts";
+import type { Conversion } from "../http/media_type.ts";
 import { apiVersionOf, listKindOf } from "../resources/types.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
 import { prefixOf, type ResourceContext, withTypeMeta } from "./context.ts";
@@ -17,10 +18,16 @@ import { WILDCARD_CLUSTER, wildcardPrefix } from "../routing/wildcard.ts";
 import { listAcrossClusters } from "./list_across_clusters.ts";
 import { type JsonListResult, jsonReadsOf } from "../../storage/cacher/mod.ts";
 import { withoutTypeMeta } from "./json_items.ts";
+import {
+  partialListHead,
+  partialObjectMetadata,
+  readConversion,
+} from "./partial_metadata.ts";
 
 /** Handles `list` (in one cluster, or across clusters for cluster `*`). */
 export async function handleList(ctx: ResourceContext): Promise<Response> {
   const opts = parseListOptions(ctx, false);
+  const conv = readConversion(ctx, "list");
   const key = ctx.cluster === WILDCARD_CLUSTER
     ? wildcardPrefix(ctx.def) + ctx.namespace
     : prefixOf(ctx);
@@ -37,8 +44,7 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
   };
   // Plain JSON lists of kinds served as stored are written from the
   // stored texts: no decoded copy per item, no re-encoding.
-  const json = ctx.cluster !== WILDCARD_CLUSTER && !ctx.def.decode &&
-      !wantsTable(parseAccept(ctx.req.headers.get("accept")))
+  const json = ctx.cluster !== WILDCARD_CLUSTER && !ctx.def.decode && !conv
     ? jsonReadsOf(ctx.store)
     : undefined;
   let res: ListResult | JsonListResult;
@@ -57,7 +63,7 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
     const encoded = () => lane.release(count);
     return json
       ? respondJson(ctx, res as JsonListResult, encoded)
-      : respond(ctx, res as ListResult, encoded);
+      : respond(ctx, res as ListResult, conv, encoded);
   } catch (e) {
     lane.release();
     throw e;
@@ -107,19 +113,36 @@ function respondJson(
   );
 }
 
-/** Writes the list page `res` (a Table when asked); `encoded` as in listResponse. */
+/**
+ * Writes the list page `res` (a Table or PartialObjectMetadataList when
+ * `conv` says so); `encoded` as in listResponse.
+ */
 function respond(
   ctx: ResourceContext,
   res: ListResult,
+  conv: Conversion | undefined,
   encoded: () => void,
 ): Response {
   const listMeta = listMetaOf(res);
-  const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
-  if (tableVersion) {
+  if (conv?.kind === "PartialObjectMetadataList") {
+    // Items carry their kind and apiVersion, as upstream's.
+    const { decode } = ctx.def;
+    return listResponse(
+      JSON.stringify(partialListHead(listMeta, conv.version)),
+      "items",
+      res.items,
+      (chunk) =>
+        chunk.map((o) =>
+          partialObjectMetadata(decode ? decode(o) : o, conv.version)
+        ),
+      encoded,
+    );
+  }
+  if (conv?.kind === "Table") {
     const opts = {
       includeObject: parseIncludeObject(ctx.query),
       now: ctx.services.now(),
-      version: tableVersion,
+      version: conv.version,
       listMeta,
     };
     // The Table's rows come last: its head is a Table without rows.

@@ -1,17 +1,20 @@
 /**
- * Writes a resource handler's result: the plain JSON object, or a Table when
- * the client asks for one.
+ * Writes a resource handler's result: the plain JSON object, or on a GET a
+ * Table or PartialObjectMetadata when the client asks for one.
  *
  * @module
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { jsonResponse } from "../http/response.ts";
-import { tableVersionOf } from "../http/media_type.ts";
+import { partialObjectMetadata, readConversion } from "./partial_metadata.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
 import { type ResourceContext, withTypeMeta } from "./context.ts";
 
-/** Responds with one object (as a one-row Table when asked). */
+/**
+ * Responds with one object (on a GET, as a one-row Table or a
+ * PartialObjectMetadata when asked).
+ */
 export function objectResponse(
   ctx: ResourceContext,
   obj: KubeObject,
@@ -22,17 +25,22 @@ export function objectResponse(
     : undefined;
   if (view) return jsonResponse(view(obj), code);
   const typed = withTypeMeta(ctx.def, obj);
-  const tableVersion = tableVersionOf(ctx.req.headers.get("accept"));
-  if (tableVersion && ctx.req.method === "GET") {
+  const conv = ctx.req.method === "GET"
+    ? readConversion(ctx, "object")
+    : undefined;
+  if (conv?.kind === "Table") {
     return jsonResponse(
       toTable(ctx.def, [typed], {
         includeObject: parseIncludeObject(ctx.query),
         now: ctx.services.now(),
-        version: tableVersion,
+        version: conv.version,
         listMeta: { resourceVersion: typed.metadata.resourceVersion ?? "" },
       }),
       code,
     );
+  }
+  if (conv?.kind === "PartialObjectMetadata") {
+    return jsonResponse(partialObjectMetadata(typed, conv.version), code);
   }
   return jsonResponse(typed, code);
 }

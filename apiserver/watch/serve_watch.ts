@@ -7,13 +7,14 @@
  * {@linkcode WATCH_SLICE_MS}. An event's line is encoded once for all
  * watchers of the same view (`shared_lines.ts`). A storage ERROR
  * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`. Across
- * clusters (cluster `*`) every object is annotated with its cluster.
+ * clusters (cluster `*`) every object is annotated with its cluster. Events
+ * carry one-row Tables or PartialObjectMetadata (BOOKMARKs too) when the
+ * `Accept` asks for them.
  *
  * @module
  */
 
 import type { KubeObject, WatchEvent } from "../../storage/mod.ts";
-import { parseAccept, wantsTable } from "../http/media_type.ts";
 import { apiVersionOf } from "../resources/types.ts";
 import { toApiError } from "../status/mod.ts";
 import { parseIncludeObject, toTable } from "../table/table.ts";
@@ -23,6 +24,10 @@ import {
   withTypeMeta,
 } from "../handlers/context.ts";
 import { parseListOptions } from "../handlers/list_options.ts";
+import {
+  partialObjectMetadata,
+  readConversion,
+} from "../handlers/partial_metadata.ts";
 import {
   inNamespace,
   servedAcrossClusters,
@@ -71,7 +76,11 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       : defaultTimeoutSeconds(),
     ctx.services.maxWatchTimeoutSeconds,
   );
-  const tableVersion = wantsTable(parseAccept(ctx.req.headers.get("accept")));
+  const conv = readConversion(ctx, "watch");
+  const tableVersion = conv?.kind === "Table" ? conv.version : undefined;
+  const partialVersion = conv?.kind === "PartialObjectMetadata"
+    ? conv.version
+    : undefined;
   const includeObject = tableVersion ? parseIncludeObject(ctx.query) : "None";
   const stop = new AbortController();
   const wildcard = ctx.cluster === WILDCARD_CLUSTER;
@@ -100,16 +109,26 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     }
     let object: unknown;
     if (ev.type === "BOOKMARK") {
-      object = {
-        kind: ctx.def.kind,
-        apiVersion: apiVersionOf(ctx.def),
-        metadata: ev.object.metadata,
-      };
+      object = partialVersion
+        ? partialObjectMetadata(ev.object, partialVersion)
+        : {
+          kind: ctx.def.kind,
+          apiVersion: apiVersionOf(ctx.def),
+          metadata: ev.object.metadata,
+        };
     } else {
       const served = wildcard
         ? servedAcrossClusters(ev.object, ev.key, ctx.acrossClusters)
         : ev.object;
       if (!served) return undefined;
+      if (partialVersion) {
+        const { decode } = ctx.def;
+        object = partialObjectMetadata(
+          decode ? decode(served) : served,
+          partialVersion,
+        );
+        return JSON.stringify({ type: ev.type, object });
+      }
       const typed: KubeObject = withTypeMeta(ctx.def, served);
       object = tableVersion
         ? toTable(ctx.def, [typed], {
@@ -134,11 +153,13 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   // and a dynamic kind there is decoded per cluster from the event's key
   // (`ctx.acrossClusters`, the same answer for every request), so the kind
   // it is served as names the view; the request's definition is a copy.
-  const view = !wildcard
-    ? ""
-    : ctx.acrossClusters
-    ? `*:${apiVersionOf(ctx.def)}/${ctx.def.kind}`
-    : "*";
+  // PartialObjectMetadata lines are views of their own.
+  const view =
+    (!wildcard
+      ? ""
+      : ctx.acrossClusters
+      ? `*:${apiVersionOf(ctx.def)}/${ctx.def.kind}`
+      : "*") + (partialVersion ? `|partial:${partialVersion}` : "");
   const viewDef = wildcard && ctx.acrossClusters ? undefined : ctx.def;
   const shareable = (ev: WatchEvent): boolean =>
     !tableVersion && ev.type !== "BOOKMARK" && ev.type !== "ERROR";

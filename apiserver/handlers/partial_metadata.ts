@@ -1,0 +1,88 @@
+/**
+ * `meta.k8s.io` PartialObjectMetadata answers: what client-go's metadata
+ * client and informers, controller-runtime's metadata-only watches and the
+ * garbage collector ask for with
+ * `Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1`
+ * (`as=PartialObjectMetadataList` on lists) — each object as its kind and
+ * metadata only. This module negotiates the conversion a read handler serves
+ * (Table or PartialObjectMetadata, 406 when the `Accept` cannot be met) and
+ * builds the partial forms; the handlers write them.
+ *
+ * @module
+ */
+
+import type { KubeObject } from "../../storage/mod.ts";
+import { type Conversion, conversionOf } from "../http/media_type.ts";
+import { listKindOf } from "../resources/types.ts";
+import { ApiError, notAcceptableError } from "../status/mod.ts";
+import type { ResourceContext } from "./context.ts";
+
+/** The shape of a read's answer: one object, a list, or watch events. */
+export type ReadShape = "object" | "list" | "watch";
+
+/**
+ * The conversion the request's `Accept` asks of a read of `shape`
+ * (`undefined`: the plain answer). Throws 406 NotAcceptable when no media
+ * range can be served, and, as upstream, when the first that can asks for
+ * the other form than the endpoint answers with (a PartialObjectMetadataList
+ * of one object, a PartialObjectMetadata of a list). A watch's events are
+ * objects: `as=PartialObjectMetadataList` there leaves them plain (upstream
+ * sends the untransformed object when the conversion fails).
+ */
+export function readConversion(
+  ctx: ResourceContext,
+  shape: ReadShape,
+): Conversion | undefined {
+  const conv = conversionOf(ctx.req.headers.get("accept"));
+  if (conv === "unacceptable") {
+    throw notAcceptableError(["application/json", "application/yaml"]);
+  }
+  if (conv?.kind === "PartialObjectMetadata" && shape === "list") {
+    throw new ApiError(
+      406,
+      "NotAcceptable",
+      `you requested PartialObjectMetadata, but the requested object is a list (${
+        listKindOf(ctx.def)
+      })`,
+    );
+  }
+  if (conv?.kind === "PartialObjectMetadataList") {
+    if (shape === "watch") return undefined;
+    if (shape === "object") {
+      throw new ApiError(
+        406,
+        "NotAcceptable",
+        `you requested PartialObjectMetadataList, but the requested object is not a list (${ctx.def.kind})`,
+      );
+    }
+  }
+  return conv;
+}
+
+/** `obj` (already decoded for its kind) as a `PartialObjectMetadata`. */
+export function partialObjectMetadata(
+  obj: KubeObject,
+  version: string,
+): Record<string, unknown> {
+  return {
+    kind: "PartialObjectMetadata",
+    apiVersion: `meta.k8s.io/${version}`,
+    metadata: obj.metadata,
+  };
+}
+
+/**
+ * A `PartialObjectMetadataList` head with list metadata `listMeta`
+ * (resourceVersion, continue, remainingItemCount) and no items yet.
+ */
+export function partialListHead(
+  listMeta: Record<string, unknown>,
+  version: string,
+): Record<string, unknown> {
+  return {
+    kind: "PartialObjectMetadataList",
+    apiVersion: `meta.k8s.io/${version}`,
+    metadata: listMeta,
+    items: [],
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * End-to-end: `as=PartialObjectMetadata` against a real `hyperplane server`,
+ * with the `Accept` headers client-go's metadata client sends (its informers,
+ * controller-runtime's metadata-only watches, kube-controller-manager's
+ * garbage collector): get, list (in one cluster and across clusters) and
+ * watch answer with upstream's shapes — `PartialObjectMetadata` objects of
+ * `meta.k8s.io/v1` carrying only `metadata`, a `PartialObjectMetadataList`
+ * with list metadata — and what cannot be served is 406 NotAcceptable.
+ * kubectl 1.35 sends these headers from no command (its reads ask for Tables
+ * or whole objects), so the test speaks HTTP itself.
+ */
+
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.ts";
+
+const PB = "application/vnd.kubernetes.protobuf";
+const meta = (as: string, v = "v1") => `;as=${as};g=meta.k8s.io;v=${v}`;
+/** client-go metadata client's Get and Watch. */
+const OBJECT_ACCEPT = `${PB}${meta("PartialObjectMetadata")},application/json${
+  meta("PartialObjectMetadata")
+},application/json`;
+/** client-go metadata client's List. */
+const LIST_ACCEPT = `${PB}${
+  meta("PartialObjectMetadataList")
+},application/json${meta("PartialObjectMetadataList")},application/json`;
+
+const CMS = "/api/v1/namespaces/default/configmaps";
+
+/** Reads JSON lines from a watch response. */
+function lineReader(res: Response) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return {
+    // deno-lint-ignore no-explicit-any
+    async next(): Promise<any> {
+      for (;;) {
+        const nl = buf.indexOf("\n");
+        if (nl >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          return JSON.parse(line);
+        }
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        buf += value;
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
+  await using server = await startServer();
+  const get = async (path: string, accept?: string) => {
+    const res = await server.fetch(path, {
+      headers: accept ? { accept } : {},
+    });
+    return {
+      status: res.status,
+      type: res.headers.get("content-type"),
+      body: await res.json(),
+    };
+  };
+  for (const name of ["pm-a", "pm-b", "pm-c"]) {
+    const res = await server.fetch(CMS, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        metadata: {
+          name,
+          labels: { app: "pm" },
+          annotations: { note: name },
+        },
+        data: { secret: "not-in-metadata" },
+      }),
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+
+  await t.step(
+    "get: kind, apiVersion and the whole metadata only",
+    async () => {
+      const full = await get(`${CMS}/pm-a`);
+      const r = await get(`${CMS}/pm-a`, OBJECT_ACCEPT);
+      assert.equal(r.status, 200);
+      assert.match(r.type ?? "", /^application\/json/);
+      assert.deepEqual(Object.keys(r.body).sort(), [
+        "apiVersion",
+        "kind",
+        "metadata",
+      ]);
+      assert.equal(r.body.kind, "PartialObjectMetadata");
+      assert.equal(r.body.apiVersion, "meta.k8s.io/v1");
+      assert.deepEqual(r.body.metadata, full.body.metadata);
+      const beta = await get(
+        `${CMS}/pm-a`,
+        `application/json${meta("PartialObjectMetadata", "v1beta1")}`,
+      );
+      assert.equal(beta.body.apiVersion, "meta.k8s.io/v1beta1");
+    },
+  );
+
+  await t.step("list: a PartialObjectMetadataList, items typed", async () => {
+    const r = await get(`${CMS}?labelSelector=app%3Dpm`, LIST_ACCEPT);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.kind, "PartialObjectMetadataList");
+    assert.equal(r.body.apiVersion, "meta.k8s.io/v1");
+    assert.match(r.body.metadata.resourceVersion, /^\d+$/);
+    assert.deepEqual(
+      r.body.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ["pm-a", "pm-b", "pm-c"],
+    );
+    for (const item of r.body.items) {
+      assert.deepEqual(Object.keys(item).sort(), [
+        "apiVersion",
+        "kind",
+        "metadata",
+      ]);
+      assert.equal(item.kind, "PartialObjectMetadata");
+      assert.equal(item.apiVersion, "meta.k8s.io/v1");
+      assert.equal(item.metadata.annotations.note, item.metadata.name);
+    }
+    const page = await get(
+      `${CMS}?labelSelector=app%3Dpm&limit=2`,
+      LIST_ACCEPT,
+    );
+    assert.equal(page.body.items.length, 2);
+    assert.equal(typeof page.body.metadata.continue, "string");
+    // list metadata as the plain list's (no remainingItemCount with a
+    // selector, as upstream)
+    const plainPage = await get(`${CMS}?labelSelector=app%3Dpm&limit=2`);
+    assert.deepEqual(
+      Object.keys(page.body.metadata).sort(),
+      Object.keys(plainPage.body.metadata).sort(),
+    );
+    const counted = await get(`${CMS}?limit=1`, LIST_ACCEPT);
+    assert.equal(
+      counted.body.metadata.remainingItemCount,
+      (await get(CMS)).body.items.length - 1,
+    );
+    const rest = await get(
+      `${CMS}?labelSelector=app%3Dpm&limit=2&continue=${
+        encodeURIComponent(page.body.metadata.continue)
+      }`,
+      LIST_ACCEPT,
+    );
+    assert.deepEqual(
+      rest.body.items.map((i: { metadata: { name: string } }) =>
+        i.metadata.name
+      ),
+      ["pm-c"],
+    );
+    assert.equal(rest.body.metadata.continue, undefined);
+  });
+
+  await t.step("list across clusters: items carry their cluster", async () => {
+    const r = await get(
+      "/clusters/*/api/v1/namespaces/default/configmaps?labelSelector=app%3Dpm",
+      LIST_ACCEPT,
+    );
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.kind, "PartialObjectMetadataList");
+    assert.equal(r.body.items.length, 3);
+    for (const item of r.body.items) {
+      assert.equal(item.kind, "PartialObjectMetadata");
+      assert.equal(item.metadata.annotations["hyperplane.dev/cluster"], "root");
+      assert.equal(item.data, undefined);
+    }
+  });
+
+  await t.step("what cannot be served is 406 NotAcceptable", async () => {
+    for (
+      const [path, accept] of [
+        [`${CMS}/pm-a`, `application/json${meta("PartialObjectMetadataList")}`],
+        [CMS, `application/json${meta("PartialObjectMetadata")}`],
+        [CMS, `application/json${meta("PartialObjectMetadata", "v2")}`],
+        [`${CMS}/pm-a`, `${PB}${meta("PartialObjectMetadata")}`],
+      ]
+    ) {
+      const r = await get(path, accept);
+      assert.equal(r.status, 406, `${path} ${accept}`);
+      assert.equal(r.body.kind, "Status");
+      assert.equal(r.body.reason, "NotAcceptable");
+    }
+    // an unsupported conversion with a plain fallback is the plain object
+    const plain = await get(
+      `${CMS}/pm-a`,
+      `application/json${meta("PartialObjectMetadata", "v2")},application/json`,
+    );
+    assert.equal(plain.status, 200);
+    assert.equal(plain.body.kind, "ConfigMap");
+    assert.equal(plain.body.data.secret, "not-in-metadata");
+  });
+
+  await t.step("Tables are served as before", async () => {
+    const r = await get(
+      `${CMS}/pm-a`,
+      `application/json${meta("Table")},application/json${
+        meta("Table", "v1beta1")
+      },application/json`,
+    );
+    assert.equal(r.body.kind, "Table");
+    assert.equal(r.body.rows[0].object.kind, "PartialObjectMetadata");
+  });
+
+  for (
+    const [what, path] of [["in one cluster", CMS], [
+      "across clusters",
+      "/clusters/*/api/v1/configmaps",
+    ]]
+  ) {
+    await t.step(
+      `watch ${what}: events and bookmarks carry PartialObjectMetadata`,
+      async () => {
+        const res = await server.fetch(
+          `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true` +
+            "&resourceVersionMatch=NotOlderThan&labelSelector=app%3Dpm",
+          { headers: { accept: OBJECT_ACCEPT } },
+        );
+        assert.equal(res.status, 200);
+        const lines = lineReader(res);
+        const initial: string[] = [];
+        for (;;) {
+          const ev = await lines.next();
+          assert.equal(ev.object.kind, "PartialObjectMetadata");
+          assert.equal(ev.object.apiVersion, "meta.k8s.io/v1");
+          assert.deepEqual(Object.keys(ev.object).sort(), [
+            "apiVersion",
+            "kind",
+            "metadata",
+          ]);
+          if (ev.type === "BOOKMARK") {
+            assert.equal(
+              ev.object.metadata.annotations["k8s.io/initial-events-end"],
+              "true",
+            );
+            break;
+          }
+          assert.equal(ev.type, "ADDED");
+          initial.push(ev.object.metadata.name);
+        }
+        assert.deepEqual(initial.sort(), ["pm-a", "pm-b", "pm-c"]);
+        const res2 = await server.fetch(`${CMS}/pm-b`, {
+          method: "PATCH",
+          headers: { "content-type": "application/merge-patch+json" },
+          body: JSON.stringify({
+            data: { secret: "changed" },
+            metadata: { labels: { step: what.length.toString() } },
+          }),
+        });
+        assert.equal(res2.status, 200, await res2.text());
+        const modified = await lines.next();
+        assert.equal(modified.type, "MODIFIED");
+        assert.equal(modified.object.kind, "PartialObjectMetadata");
+        assert.equal(modified.object.metadata.name, "pm-b");
+        assert.equal(
+          modified.object.metadata.labels.step,
+          what.length.toString(),
+        );
+        assert.equal(modified.object.data, undefined);
+        if (path !== CMS) {
+          assert.equal(
+            modified.object.metadata.annotations["hyperplane.dev/cluster"],
+            "root",
+          );
+        }
+        await lines.cancel();
+      },
+    );
+  }
+});
