@@ -2,8 +2,11 @@
  * The serving commands give glibc's free native memory back to the OS after
  * bursts of work (`internal/malloc_trim.ts`): without it, RSS stays at its
  * peak after a load, ~125 MiB above what is in use after 20,000 creates
- * (bench/README.md, "Memory"). The process owns its allocator, so the
- * binary turns this on, not the library.
+ * (bench/README.md, "Memory"). The same looks run a full V8 collection
+ * when the process turns quiet after a burst or the watch cache dropped
+ * much history (an idle server kept ~17 MiB of dead delete events). The
+ * process owns its allocator and its heap, so the binary turns this on,
+ * not the library.
  *
  * @module
  */

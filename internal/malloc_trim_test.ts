@@ -6,6 +6,8 @@ import {
   startMallocTrimmer,
   TrimPolicy,
 } from "./malloc_trim.ts";
+import { GcPolicy, openFullGc } from "./full_gc.ts";
+import { noteGarbage } from "./garbage_hint.ts";
 
 const MiB = 1048576;
 
@@ -108,7 +110,7 @@ Deno.test("outside Linux nothing is opened", () => {
   assert.equal(opened, false);
 });
 
-Deno.test("without FFI permission the server's trimmer logs once and stays off", async () => {
+Deno.test("without FFI permission the server's trimmer logs once and only collects", async () => {
   const script = `
     import { startMallocTrimmer } from ${
     JSON.stringify(new URL("./malloc_trim.ts", import.meta.url).href)
@@ -116,7 +118,7 @@ Deno.test("without FFI permission the server's trimmer logs once and stays off",
     const lines = [];
     const logger = { debug: (m, f) => lines.push(m), info: (m, f) => lines.push(m + " " + f.reason) };
     using trimmer = startMallocTrimmer({ logger, intervalMs: 10 });
-    console.log(JSON.stringify({ active: trimmer.active, tick: await trimmer.tick(), lines }));
+    console.log(JSON.stringify({ active: trimmer.active, tick: await trimmer.tick(), trims: trimmer.trims, lines }));
   `;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--no-config", "-"],
@@ -130,8 +132,9 @@ Deno.test("without FFI permission the server's trimmer logs once and stays off",
   const { code, stdout, stderr } = await out.output();
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   const got = JSON.parse(new TextDecoder().decode(stdout));
-  assert.equal(got.active, false);
+  assert.equal(got.active, true); // the idle collection needs no FFI
   assert.equal(got.tick, false);
+  assert.equal(got.trims, 0);
   assert.equal(got.lines.length, 1);
   assert.match(got.lines[0], /^malloc trim off .*--allow-ffi/);
 });
@@ -216,6 +219,7 @@ Deno.test("the trimmer trims after a burst once the process is quiet, not during
   const logged: string[] = [];
   const trimmer = startMallocTrimmer({
     malloc: fakeMalloc(state, () => rss = returnTo),
+    gc: { unavailable: "not in this test" },
     rss: () => rss,
     cpuMs: () => cpu,
     thresholdBytes: 16 * MiB,
@@ -240,7 +244,12 @@ Deno.test("the trimmer trims after a burst once the process is quiet, not during
     rss = 130 * MiB; // free pages used again and freed
     assert.equal(await trimmer.tick(), true);
     assert.equal(trimmer.trims, 3);
-    assert.deepEqual(logged, ["malloc trim", "malloc trim", "malloc trim"]);
+    assert.deepEqual(logged, [
+      "idle gc off",
+      "malloc trim",
+      "malloc trim",
+      "malloc trim",
+    ]);
   } finally {
     trimmer[Symbol.dispose]();
   }
@@ -248,10 +257,11 @@ Deno.test("the trimmer trims after a burst once the process is quiet, not during
   assert.equal(await trimmer.tick(), false);
 });
 
-Deno.test("an unavailable malloc leaves the trimmer off and logs why once", async () => {
+Deno.test("with neither malloc nor a collection the trimmer is off and logs why once each", async () => {
   const logged: string[] = [];
   using trimmer = startMallocTrimmer({
     malloc: { unavailable: "not Linux (darwin)" },
+    gc: { unavailable: "no gc" },
     logger: {
       debug: (m) => logged.push(m),
       info: (m, f) => logged.push(`${m}: ${f?.reason}`),
@@ -259,5 +269,118 @@ Deno.test("an unavailable malloc leaves the trimmer off and logs why once", asyn
   });
   assert.equal(trimmer.active, false);
   assert.equal(await trimmer.tick(), false);
-  assert.deepEqual(logged, ["malloc trim off: not Linux (darwin)"]);
+  assert.deepEqual(logged, [
+    "malloc trim off: not Linux (darwin)",
+    "idle gc off: no gc",
+  ]);
+});
+
+Deno.test("a full collection is due on the first quiet look after busier ones, and backs off when it frees little", () => {
+  const policy = new GcPolicy(4 * MiB);
+  assert.equal(policy.due(false), false); // the start, still busy
+  assert.equal(policy.due(true), true); // quiet now
+  policy.collected(40 * MiB, 30 * MiB); // freed 10 MiB
+  for (let i = 0; i < 10; i++) assert.equal(policy.due(true), false); // idle
+  assert.equal(policy.due(false), false); // a burst
+  assert.equal(policy.due(true), true);
+  policy.collected(80 * MiB, 79 * MiB); // it left live objects: wait 2 looks
+  assert.equal(policy.due(false), false);
+  assert.equal(policy.due(true), true);
+  policy.collected(80 * MiB, 79 * MiB);
+  const waits: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    let looks = 0;
+    do {
+      looks++;
+      assert.ok(looks <= 64, "never due");
+    } while (!policy.due(looks % 2 === 1 ? false : true));
+    policy.collected(80 * MiB, 79 * MiB);
+    waits.push(looks);
+  }
+  assert.deepEqual(waits, [4, 8, 16, 32, 64, 64, 64]);
+});
+
+Deno.test("the trimmer collects once the process is quiet after a burst, then trims", async () => {
+  const state = { free: 1 * MiB, trims: 0, closed: false };
+  let heap = 30 * MiB;
+  let collections = 0;
+  let cpu = 0;
+  const order: string[] = [];
+  const trimmer = startMallocTrimmer({
+    malloc: fakeMalloc(state, () => order.push("trim")),
+    gc: () => {
+      collections++;
+      order.push("gc");
+      heap = 32 * MiB;
+      state.free = 40 * MiB; // the collection freed its objects' native memory
+    },
+    heapUsed: () => heap,
+    rss: () => 150 * MiB,
+    cpuMs: () => cpu,
+    thresholdBytes: 16 * MiB,
+    intervalMs: 60_000,
+  });
+  try {
+    heap = 60 * MiB; // a burst's garbage
+    cpu += 60_000; // busy: neither
+    assert.equal(await trimmer.tick(), false);
+    assert.equal(collections, 0);
+    // Not quiet (a fifth of a core: advance CPU by a fifth of the wall
+    // time since the last look): a trim may run, a collection not.
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 50));
+    cpu += (performance.now() - t0) / 5;
+    await trimmer.tick();
+    assert.equal(collections, 0);
+    assert.equal(await trimmer.tick(), true); // quiet: collect, then trim
+    assert.equal(collections, 1);
+    assert.deepEqual(order.slice(-2), ["gc", "trim"]);
+    assert.equal(trimmer.collections, 1);
+    await trimmer.tick(); // 32 MiB used, just collected: no collection
+    assert.equal(collections, 1);
+  } finally {
+    trimmer[Symbol.dispose]();
+  }
+});
+
+Deno.test("the real collection frees a dropped heap", () => {
+  const gc = openFullGc();
+  assert.equal(typeof gc, "function", JSON.stringify(gc));
+  let junk: unknown[] | undefined = Array.from(
+    { length: 200_000 },
+    (_, i) => ({ i, s: `x${i}` }),
+  );
+  const before = Deno.memoryUsage().heapUsed;
+  assert.equal(junk.length, 200_000);
+  junk = undefined;
+  (gc as () => void)();
+  const after = Deno.memoryUsage().heapUsed;
+  assert.ok(before - after > 8 * MiB, `heap used ${before} -> ${after}`);
+});
+
+Deno.test("noted garbage brings a collection within a second on a quiet process, without a burst", async () => {
+  let collections = 0;
+  const trimmer = startMallocTrimmer({
+    malloc: { unavailable: "not in this test" },
+    gc: () => collections++,
+    heapUsed: () => 30 * MiB,
+    cpuMs: () => 0,
+    intervalMs: 600_000,
+  });
+  try {
+    await trimmer.tick(); // the start's collection
+    assert.equal(collections, 1);
+    await trimmer.tick();
+    assert.equal(collections, 1); // quiet, nothing noted
+    noteGarbage(2 * MiB);
+    await trimmer.tick();
+    assert.equal(collections, 1); // too little noted
+    noteGarbage(12 * MiB); // e.g. the watch cache's history expired
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(collections, 2);
+    await trimmer.tick();
+    assert.equal(collections, 2); // the note was used up
+  } finally {
+    trimmer[Symbol.dispose]();
+  }
 });

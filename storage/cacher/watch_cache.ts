@@ -15,6 +15,7 @@ import type { KubeObject } from "../object.ts";
 import { EventRing } from "./event_ring.ts";
 import { SortedKeys } from "./sorted_keys.ts";
 import { deepFreeze } from "../../internal/json.ts";
+import { noteGarbage } from "../../internal/garbage_hint.ts";
 
 /**
  * One object held by the cache, as its JSON text only: a decoded object
@@ -244,7 +245,15 @@ export class WatchCache {
    * ~75 s): after a burst the ring does not hold its texts for good.
    */
   expireHistory(maxAgeMs: number, now = performance.now()): void {
-    this.#ring.dropWhile((ev) => now - ev.at > maxAgeMs);
+    let bytes = 0;
+    this.#ring.dropWhile((ev) => {
+      if (now - ev.at <= maxAgeMs) return false;
+      bytes += ev.json.length + (ev.prevJson?.length ?? 0);
+      return true;
+    });
+    // A quiet process gets no collection from V8 for these: say so
+    // (`internal/garbage_hint.ts`; texts of deleted objects are freed here).
+    noteGarbage(bytes);
   }
 
   /** The entry at `key`, if any. */
