@@ -19,6 +19,11 @@
  * after the deletecollection, once the watch cache's 75 s of history (the
  * delete events hold the deleted objects' text) is gone.
  *
+ * `BENCH_INSPECT=1` starts the server with `--inspect` and adds to each
+ * sample the V8 heap used and glibc's bytes in use (`mallinfo2`), read
+ * inside the server, and at the end the heap used after a forced full
+ * collection: dead objects against live ones.
+ *
  * `BENCH_ITEMS` (default 20000), `BENCH_IDLE_MS`, `BENCH_LATE_MS`; `BENCH_ARGS` adds server flags (e.g.
  * `--controllers=-*` to tell the controllers' share); `BENCH_ENTRY` runs another tree's
  * `main.ts` (an A/B against the code before a change). Prints a Markdown
@@ -27,7 +32,11 @@
  * @module
  */
 
-import { startServer, type TestServer } from "../tests/support/server.ts";
+import {
+  freePort,
+  startServer,
+  type TestServer,
+} from "../tests/support/server.ts";
 import { rssMiB } from "./_processes.ts";
 
 const ITEMS = Number(Deno.env.get("BENCH_ITEMS") ?? 20_000);
@@ -39,6 +48,7 @@ const ENTRY = Deno.env.get("BENCH_ENTRY");
 const EXTRA_ARGS = (Deno.env.get("BENCH_ARGS") ?? "").split(" ").filter((a) =>
   a
 );
+const INSPECT_PORT = Deno.env.get("BENCH_INSPECT") ? freePort() : undefined;
 const CONCURRENCY = 32;
 const NS = "mem";
 
@@ -89,6 +99,75 @@ function rssSplit(pid: number): string {
   return `heap ${mib(kb.heap)} / anon ${mib(kb.anon)} / file ${mib(kb.file)}`;
 }
 
+/**
+ * Evaluates `expression` in the server through its inspector (after a full
+ * collection when `collect`); the value, as JSON.
+ */
+async function evalInServer(
+  port: number,
+  expression: string,
+  collect = false,
+): Promise<unknown> {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`))
+    .json() as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  const pending = new Map<number, (result: unknown) => void>();
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    pending.get(msg.id)?.(msg.result);
+    pending.delete(msg.id);
+  };
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let id = 0;
+  const send = (method: string, params: unknown = {}) =>
+    new Promise<unknown>((resolve) => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    if (collect) await send("HeapProfiler.collectGarbage");
+    const got = await send("Runtime.evaluate", {
+      expression,
+      returnByValue: true,
+      awaitPromise: true,
+    }) as { result: { value: string } };
+    return JSON.parse(got.result.value);
+  } finally {
+    const closed = new Promise((resolve) => ws.onclose = resolve);
+    ws.close();
+    await closed;
+  }
+}
+
+/** The server's V8 heap used and glibc's bytes in use (MiB), read inside it. */
+const INSIDE = `(() => {
+  const lib = Deno.dlopen("libc.so.6", {
+    mallinfo2: { parameters: [], result: { struct: Array(10).fill("usize") } },
+  });
+  const info = new DataView(lib.symbols.mallinfo2().buffer);
+  lib.close();
+  return JSON.stringify({
+    heapUsed: Deno.memoryUsage().heapUsed / 1048576,
+    mallocInUse: Number(info.getBigUint64(7 * 8, true)) / 1048576,
+  });
+})()`;
+
+/** `; V8 heap used … / malloc in use …` under `BENCH_INSPECT`, else "". */
+async function inside(collect = false): Promise<string> {
+  if (INSPECT_PORT === undefined) return "";
+  const { heapUsed, mallocInUse } = await evalInServer(
+    INSPECT_PORT,
+    INSIDE,
+    collect,
+  ) as { heapUsed: number; mallocInUse: number };
+  return `; V8 heap used ${heapUsed.toFixed(1)} MiB${
+    collect ? " after a full collection" : ""
+  }, malloc in use ${mallocInUse.toFixed(1)} MiB`;
+}
+
 async function sampleRss(pid: number, n = 5, gapMs = 500): Promise<number> {
   const xs: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -123,6 +202,9 @@ async function storedBytes(server: TestServer): Promise<number> {
 async function main(): Promise<void> {
   const server = await startServer({
     entry: ENTRY,
+    denoFlags: INSPECT_PORT === undefined
+      ? []
+      : [`--inspect=127.0.0.1:${INSPECT_PORT}`],
     args: [
       "--storage-backend",
       "sqlite",
@@ -137,7 +219,7 @@ async function main(): Promise<void> {
     const early = await sampleRss(server.pid);
     rows.push([
       "RSS 3 s after ready",
-      `${early.toFixed(0)} MiB (${rssSplit(server.pid)})`,
+      `${early.toFixed(0)} MiB (${rssSplit(server.pid)}${await inside()})`,
     ]);
     await sleep(Math.max(0, IDLE_MS - 5000));
     const idle = await sampleRss(server.pid);
@@ -145,7 +227,7 @@ async function main(): Promise<void> {
       `idle RSS (${IDLE_MS / 1000} s after ready)`,
       `${idle.toFixed(0)} MiB = ${
         (idle * 1.048576).toFixed(0)
-      } MB (target ≤ 100 MB) (${rssSplit(server.pid)})`,
+      } MB (target ≤ 100 MB) (${rssSplit(server.pid)}${await inside()})`,
     ]);
     await call(
       server,
@@ -191,7 +273,7 @@ async function main(): Promise<void> {
     const mib = bytes / 1048576;
     await sleep(SETTLE_MS);
     const settled = await sampleRss(server.pid);
-    const settledSplit = rssSplit(server.pid);
+    const settledSplit = rssSplit(server.pid) + await inside();
     rows.push([
       `create ${ITEMS} × 1 KiB ConfigMaps (${CONCURRENCY} in flight)`,
       `${(ITEMS / (createMs / 1000)).toFixed(0)}/s; peak RSS ${
@@ -222,7 +304,7 @@ async function main(): Promise<void> {
       `deletecollection, two compactions, ${SETTLE_MS / 1000} s`,
       `${deleteMs.toFixed(0)} ms; RSS ${after.toFixed(0)} MiB = ${
         ((after / idle - 1) * 100).toFixed(0)
-      }% above idle (target ≤ 20%) (${rssSplit(server.pid)})`,
+      }% above idle (target ≤ 20%) (${rssSplit(server.pid)}${await inside()})`,
     ]);
     // The watch cache keeps the delete events (with the deleted objects'
     // text) for 75 s (`storage/cacher/README.md`): look again after that.
@@ -232,8 +314,14 @@ async function main(): Promise<void> {
       `the same, ${LATE_MS / 1000} s after the deletecollection`,
       `RSS ${late.toFixed(0)} MiB = ${
         ((late / idle - 1) * 100).toFixed(0)
-      }% above idle (target ≤ 20%) (${rssSplit(server.pid)})`,
+      }% above idle (target ≤ 20%) (${rssSplit(server.pid)}${await inside()})`,
     ]);
+    if (INSPECT_PORT !== undefined) {
+      rows.push([
+        "the same, forced full collection",
+        (await inside(true)).slice(2),
+      ]);
+    }
   } catch (err) {
     rows.push(["FAILED", err instanceof Error ? err.message : String(err)]);
   } finally {
