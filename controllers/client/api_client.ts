@@ -50,6 +50,21 @@ export interface ListOptions {
   timeoutSeconds?: number;
 }
 
+/**
+ * What a list or watch answers with: whole objects, or each object's
+ * metadata only (`meta.k8s.io/v1` `PartialObjectMetadata`, as upstream's
+ * metadata client asks for; a server that cannot convert sends whole
+ * objects, which the caller then trims itself).
+ */
+export type ReadView = "object" | "metadata";
+
+/** The `Accept` of a metadata-only list (with a plain fallback). */
+const METADATA_LIST_ACCEPT =
+  "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+/** The `Accept` of a metadata-only watch (with a plain fallback). */
+const METADATA_WATCH_ACCEPT =
+  "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
 /** `DeleteOptions`. */
 export interface DeleteOptions {
   /** What happens to dependents. */
@@ -125,8 +140,12 @@ export class ApiClient {
     path: string,
     body?: unknown,
     contentType?: string,
+    accept?: string,
   ): Promise<T> {
-    const res = await this.request(method, path, body, { contentType });
+    const res = await this.request(method, path, body, {
+      contentType,
+      accept,
+    });
     return await res.json() as T;
   }
 
@@ -140,11 +159,18 @@ export class ApiClient {
     return this.#json("GET", clusterPath(cluster) + path);
   }
 
-  /** One page of a list. */
-  async list(t: Target, opts?: ListOptions): Promise<ListPage> {
+  /** One page of a list (of `view`, default whole objects). */
+  async list(
+    t: Target,
+    opts?: ListOptions,
+    view: ReadView = "object",
+  ): Promise<ListPage> {
     const body = await this.#json<Record<string, unknown>>(
       "GET",
       targetPath(t) + query(opts, false),
+      undefined,
+      undefined,
+      view === "metadata" ? METADATA_LIST_ACCEPT : undefined,
     );
     const meta = (body.metadata ?? {}) as Record<string, string>;
     return {
@@ -154,13 +180,21 @@ export class ApiClient {
     };
   }
 
-  /** Every item of a list, paging with `limit`. */
-  async listAll(t: Target, opts: ListOptions = {}): Promise<ListPage> {
+  /** Every item of a list (of `view`), paging with `limit`. */
+  async listAll(
+    t: Target,
+    opts: ListOptions = {},
+    view: ReadView = "object",
+  ): Promise<ListPage> {
     const items: KubeObject[] = [];
     let cont: string | undefined;
     let rv = "";
     do {
-      const page = await this.list(t, { limit: 500, ...opts, continue: cont });
+      const page = await this.list(
+        t,
+        { limit: 500, ...opts, continue: cont },
+        view,
+      );
       items.push(...page.items);
       rv ||= page.resourceVersion;
       cont = page.continue;
@@ -169,22 +203,25 @@ export class ApiClient {
   }
 
   /**
-   * A watch: yields events until the server ends the stream or `signal`
-   * aborts. A failed start throws {@linkcode ApiStatusError}.
+   * A watch (of `view`, default whole objects): yields events until the
+   * server ends the stream or `signal` aborts. A failed start throws
+   * {@linkcode ApiStatusError}.
    */
   watch(
     t: Target,
     opts: ListOptions,
     signal: AbortSignal,
+    view: ReadView = "object",
   ): AsyncGenerator<WireEvent> {
     // One generator, not one delegating to another: every event of every
     // in-process informer passes here.
+    const accept = view === "metadata" ? METADATA_WATCH_ACCEPT : undefined;
     const open = async () =>
       (await this.request(
         "GET",
         targetPath(t) + query(opts, true),
         undefined,
-        { signal },
+        { signal, accept },
       )).body;
     return jsonLines<WireEvent>(open, signal);
   }

@@ -16,6 +16,7 @@ export {
   type DeleteOptions,
   type ListOptions,
   type ListPage,
+  type ReadView,
   type WireEvent,
 } from "./api_client.ts";
 export {

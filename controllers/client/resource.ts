@@ -48,8 +48,13 @@ export interface ApiResource {
 export interface Target {
   /** The virtual cluster (`*` for every cluster, in lists and watches). */
   cluster: string;
-  /** The resource's group, version and plural name. */
-  resource: Pick<ApiResource, "group" | "version" | "resource">;
+  /**
+   * The resource's group, version and plural name (and kind, when known:
+   * metadata-only reads name their objects' kind by it).
+   */
+  resource:
+    & Pick<ApiResource, "group" | "version" | "resource">
+    & Partial<Pick<ApiResource, "kind">>;
   /** The namespace of a namespaced resource. */
   namespace?: string;
   /** The object's name (none for lists and creates). */
@@ -94,13 +99,29 @@ export function targetPath(t: Target): string {
 
 /** Well-known built-in resources the controllers use. */
 export const CORE = {
-  namespaces: { group: "", version: "v1", resource: "namespaces" },
-  serviceaccounts: { group: "", version: "v1", resource: "serviceaccounts" },
-  configmaps: { group: "", version: "v1", resource: "configmaps" },
-  events: { group: "", version: "v1", resource: "events" },
+  namespaces: {
+    group: "",
+    version: "v1",
+    resource: "namespaces",
+    kind: "Namespace",
+  },
+  serviceaccounts: {
+    group: "",
+    version: "v1",
+    resource: "serviceaccounts",
+    kind: "ServiceAccount",
+  },
+  configmaps: {
+    group: "",
+    version: "v1",
+    resource: "configmaps",
+    kind: "ConfigMap",
+  },
+  events: { group: "", version: "v1", resource: "events", kind: "Event" },
   leases: {
     group: "coordination.k8s.io",
     version: "v1",
     resource: "leases",
+    kind: "Lease",
   },
 } as const;

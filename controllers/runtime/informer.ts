@@ -8,7 +8,10 @@
  * resyncs periodically, and stops when its signal aborts.
  *
  * A metadata informer (`metadataOnly`) keeps only each object's
- * `partialObjectMetadata` (upstream's metadata informers). One may also be
+ * `partialObjectMetadata` (upstream's metadata informers), and its own list
+ * and watch ask the server for `PartialObjectMetadata` (upstream's metadata
+ * client), so spec, status and data are neither encoded nor sent nor
+ * parsed for it. One may also be
  * fed by another informer of the same target whose objects keep their
  * metadata ({@linkcode Informer.deriveMetadata}): no watch of its own, so
  * each event of, say, a ClusterRole crosses the API once for both the
@@ -31,11 +34,12 @@ import {
   type ApiClient,
   ApiStatusError,
   type ListOptions,
+  type ReadView,
   type Target,
 } from "../client/mod.ts";
 import { sleep } from "../../internal/sleep.ts";
 import { clusterOf } from "./clusters.ts";
-import { partialObjectMetadata } from "./partial_metadata.ts";
+import { metadataOf } from "./partial_metadata.ts";
 import { TimeSlice } from "../../internal/turns.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
@@ -123,7 +127,13 @@ export class Informer {
   constructor(opts: InformerOptions) {
     this.#opts = opts;
     this.#streaming = opts.streamingList ?? true;
-    const view = opts.metadataOnly ? partialObjectMetadata : undefined;
+    // A metadata informer reads the server's PartialObjectMetadata form
+    // (derived ones get whole objects from their feeder: `view` handles
+    // both).
+    const resource = opts.target.resource;
+    const view = opts.metadataOnly
+      ? (o: KubeObject) => metadataOf(resource, o)
+      : undefined;
     const transform = opts.transform;
     this.#project = view && transform
       ? (o) => transform(view(o))
@@ -249,6 +259,11 @@ export class Informer {
     }
   }
 
+  /** What this informer's own list and watch ask for. */
+  #readView(): ReadView {
+    return this.#opts.metadataOnly ? "metadata" : "object";
+  }
+
   #name(): string {
     const t = this.#opts.target;
     return `${t.cluster}/${t.resource.group || "core"}/${t.resource.resource}`;
@@ -265,7 +280,7 @@ export class Informer {
     const page = await this.#opts.client.listAll(this.#opts.target, {
       ...this.#selectors(),
       limit: this.#opts.pageSize ?? 500,
-    });
+    }, this.#readView());
     const fresh = new Map<string, KubeObject>();
     for (const obj of page.items) {
       fresh.set(objectKeyOf(obj), this.#project(obj));
@@ -290,7 +305,12 @@ export class Informer {
     let fresh: Map<string, KubeObject> | undefined = initial
       ? new Map()
       : undefined;
-    const events = this.#opts.client.watch(this.#opts.target, opts, signal);
+    const events = this.#opts.client.watch(
+      this.#opts.target,
+      opts,
+      signal,
+      this.#readView(),
+    );
     this.#slice.restart();
     for await (const ev of events) {
       if (this.#slice.due) await this.#slice.pause();

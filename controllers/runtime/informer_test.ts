@@ -93,7 +93,20 @@ Deno.test("an informer only sees its namespace and field selector", async () => 
 
 Deno.test("a metadata informer keeps apiVersion, kind and metadata without managedFields", async () => {
   const server = await startTestServer();
-  const client = new ApiClient(inProcessTransport(server.api.handler));
+  // What the informer asks for, and what it is sent.
+  const accepts = new Set<string>();
+  const kinds = new Set<string>();
+  const client = new ApiClient(inProcessTransport(async (req, ctx) => {
+    accepts.add(req.headers.get("accept") ?? "");
+    const res = await server.api.handler(req, ctx);
+    const [a, b] = res.body!.tee();
+    (async () => {
+      for await (const chunk of a.pipeThrough(new TextDecoderStream())) {
+        for (const m of chunk.matchAll(/"kind":"(\w+)"/g)) kinds.add(m[1]);
+      }
+    })().catch(() => {});
+    return new Response(b, res);
+  }));
   await server.request("POST", "/api/v1/namespaces/default/configmaps", {
     body: configMap("a", { big: "x".repeat(1000) }, {
       metadata: { labels: { app: "a" }, finalizers: ["example.com/keep"] },
@@ -126,6 +139,14 @@ Deno.test("a metadata informer keeps apiVersion, kind and metadata without manag
   });
   await until(() => informer.get("default/a")?.metadata.labels?.app === "b");
   assert.equal(informer.get("default/a")!.data, undefined);
+  assert.equal(informer.get("default/a")!.kind, "ConfigMap");
+  // It asked for PartialObjectMetadata (with a plain fallback), and got it:
+  // no ConfigMap crossed the API.
+  assert.deepEqual([...accepts], [
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+  ]);
+  assert.ok(kinds.has("PartialObjectMetadata"));
+  assert.ok(!kinds.has("ConfigMap"), [...kinds].join());
   stop.abort();
   await running;
   await server.close();

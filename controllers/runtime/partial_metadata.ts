@@ -10,7 +10,11 @@
  *
  * The object keeps its own `apiVersion` and `kind` (not
  * `meta.k8s.io/v1 PartialObjectMetadata`): the garbage collector's graph
- * names owners and events by them.
+ * names owners and events by them. A metadata informer that runs its own
+ * watch asks the server for the `PartialObjectMetadata` form (fewer bytes
+ * encoded, sent and parsed per event) and gives each object back the
+ * `apiVersion` and `kind` of the resource it watches
+ * ({@linkcode metadataOf}).
  *
  * @module
  */
@@ -39,5 +43,28 @@ export function partialObjectMetadata(obj: KubeObject): KubeObject {
   const out: KubeObject = { metadata };
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
   if (obj.kind !== undefined) out.kind = obj.kind;
+  return out;
+}
+
+/**
+ * The view {@linkcode partialObjectMetadata} gives of `obj` as read from
+ * `resource` (its `apiVersion`, and `kind` when known): `obj` may be the
+ * server's `PartialObjectMetadata` (whose type meta names the form, not the
+ * object: the resource's are used) or a whole object (a server that does
+ * not convert: its own are kept).
+ */
+export function metadataOf(
+  resource: { group: string; version: string; kind?: string },
+  obj: KubeObject,
+): KubeObject {
+  if (obj.kind !== "PartialObjectMetadata") return partialObjectMetadata(obj);
+  const { managedFields: _, ...metadata } = obj.metadata ?? {};
+  const out: KubeObject = {
+    apiVersion: resource.group
+      ? `${resource.group}/${resource.version}`
+      : resource.version,
+    metadata,
+  };
+  if (resource.kind !== undefined) out.kind = resource.kind;
   return out;
 }
