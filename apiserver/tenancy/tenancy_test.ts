@@ -467,3 +467,74 @@ Deno.test("spec.limits is enforced at admission with 403", async () => {
     await s.close();
   }
 });
+
+Deno.test("after a restart each cluster's admins are authorized from its stored policy, and later RBAC changes apply", async () => {
+  // A restarted server indexes a cluster's RBAC objects on its first use,
+  // not at start: the first requests must be decided by the stored policy.
+  const storage = await openMemory();
+  try {
+    const a = await startTestServer({ storage, virtualClusters: "declared" });
+    await a.request("POST", VC, {
+      body: vc("t1", { admins: [{ kind: "User", name: "alice" }] }),
+    });
+    await a.request("POST", VC, { body: vc("t2") });
+    await ready(a, "t1");
+    await ready(a, "t2");
+    await a.close();
+
+    const b = await startTestServer({ storage, virtualClusters: "declared" });
+    try {
+      const mine = await b.request(
+        "POST",
+        "/clusters/t1/api/v1/namespaces/default/configmaps",
+        { body: configMap("after-restart"), user: ALICE },
+      );
+      assert.equal(mine.status, 201);
+      const other = await b.request(
+        "GET",
+        "/clusters/t2/api/v1/namespaces/default/configmaps",
+        { user: ALICE },
+      );
+      assert.equal(other.status, 403);
+      // A binding written after t2 was loaded is seen through the watch.
+      const bound = await b.request(
+        "POST",
+        "/clusters/t2/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+        {
+          body: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name: "alice-view" },
+            roleRef: {
+              apiGroup: "rbac.authorization.k8s.io",
+              kind: "ClusterRole",
+              name: "view",
+            },
+            subjects: [{
+              apiGroup: "rbac.authorization.k8s.io",
+              kind: "User",
+              name: "alice",
+            }],
+          },
+        },
+      );
+      assert.equal(bound.status, 201);
+      await until("alice may read t2's configmaps", async () => {
+        const r = await b.request(
+          "GET",
+          "/clusters/t2/api/v1/namespaces/default/configmaps",
+          { user: ALICE },
+        );
+        return r.status === 200 ? true : undefined;
+      });
+      const root = await b.request("GET", "/api/v1/namespaces", {
+        user: ALICE,
+      });
+      assert.equal(root.status, 403);
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await storage.close();
+  }
+});
