@@ -176,7 +176,11 @@ export class StoreBackedPolicy implements RbacPolicySource {
       for (const b of buffered) {
         if (b.rv > floor[b.resource]) applyTo(policy, b.resource, b);
       }
-      this.#clusters.set(cluster, { policy, floor });
+      // A cluster holding no RBAC object (a name nobody created, met by
+      // the impersonation check before the cluster's admission) is not
+      // kept: each such name would stay in memory for good. It is listed
+      // again on its next use, as a cluster emptied by deletes is.
+      if (!policy.empty) this.#clusters.set(cluster, { policy, floor });
       this.#notifyCluster(cluster);
       this.#notify();
       return;
@@ -210,7 +214,10 @@ export class StoreBackedPolicy implements RbacPolicySource {
       this.#notify();
       return;
     }
-    this.#loading.get(cluster)?.buffered.push(change);
+    const loading = this.#loading.get(cluster);
+    if (loading) loading.buffered.push(change);
+    // Not loaded (e.g. listed empty): a waiter loads it again.
+    else this.#notifyCluster(cluster);
   }
 
   #watchRuns(resource: RbacResource): void {

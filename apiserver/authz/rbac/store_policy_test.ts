@@ -643,6 +643,11 @@ Deno.test("a cluster is indexed on first use; a change made while it is listed i
       undefined,
       "an unused cluster stays unindexed",
     );
+    // A cluster without RBAC objects is denied and not kept.
+    const nowhere = await rbac.authorize(getConfigMaps(alice, "nowhere", "a"));
+    assert.equal(nowhere.allowed, false);
+    assert.equal(policy.policyFor("nowhere"), undefined);
+    assert.ok(policy.ensure("nowhere"), "listed again on its next use");
   } finally {
     await policy.close();
     await factory.close();
