@@ -192,6 +192,107 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
     assert.equal(plain.body.data.secret, "not-in-metadata");
   });
 
+  await t.step(
+    "custom resources: get, list and watch, also across clusters",
+    async () => {
+      const crd = await server.fetch(
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            apiVersion: "apiextensions.k8s.io/v1",
+            kind: "CustomResourceDefinition",
+            metadata: { name: "gadgets.example.com" },
+            spec: {
+              group: "example.com",
+              scope: "Namespaced",
+              names: {
+                plural: "gadgets",
+                singular: "gadget",
+                kind: "Gadget",
+                listKind: "GadgetList",
+              },
+              versions: [{
+                name: "v1",
+                served: true,
+                storage: true,
+                schema: {
+                  openAPIV3Schema: {
+                    type: "object",
+                    properties: {
+                      spec: {
+                        type: "object",
+                        properties: {
+                          size: { type: "integer", default: 3 },
+                        },
+                      },
+                    },
+                  },
+                },
+              }],
+            },
+          }),
+        },
+      );
+      assert.equal(crd.status, 201, await crd.text());
+      const gadgets = "/apis/example.com/v1/namespaces/default/gadgets";
+      let created: Response | undefined;
+      for (let i = 0; i < 100; i++) {
+        created = await server.fetch(gadgets, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            apiVersion: "example.com/v1",
+            kind: "Gadget",
+            metadata: { name: "g1", labels: { app: "pm" } },
+            spec: {},
+          }),
+        });
+        if (created.status !== 404) break;
+        await created.body?.cancel();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(created!.status, 201, await created!.text());
+      const one = await get(`${gadgets}/g1`, OBJECT_ACCEPT);
+      assert.equal(one.status, 200);
+      assert.equal(one.body.kind, "PartialObjectMetadata");
+      assert.equal(one.body.metadata.name, "g1");
+      assert.equal(one.body.spec, undefined);
+      for (
+        const path of [gadgets, "/clusters/*/apis/example.com/v1/gadgets"]
+      ) {
+        const list = await get(path, LIST_ACCEPT);
+        assert.equal(list.status, 200, `${path}: ${JSON.stringify(list.body)}`);
+        assert.equal(list.body.kind, "PartialObjectMetadataList");
+        assert.deepEqual(
+          list.body.items.map((
+            i: { kind: string; metadata: { name: string } },
+          ) => `${i.kind}/${i.metadata.name}`),
+          ["PartialObjectMetadata/g1"],
+        );
+      }
+      const res = await server.fetch(
+        "/clusters/*/apis/example.com/v1/gadgets?watch=true" +
+          "&sendInitialEvents=true&allowWatchBookmarks=true" +
+          "&resourceVersionMatch=NotOlderThan",
+        { headers: { accept: OBJECT_ACCEPT } },
+      );
+      assert.equal(res.status, 200);
+      const lines = lineReader(res);
+      const ev = await lines.next();
+      assert.equal(ev.type, "ADDED");
+      assert.equal(ev.object.kind, "PartialObjectMetadata");
+      assert.equal(ev.object.metadata.name, "g1");
+      assert.equal(
+        ev.object.metadata.annotations["hyperplane.dev/cluster"],
+        "root",
+      );
+      assert.equal(ev.object.spec, undefined);
+      await lines.cancel();
+    },
+  );
+
   await t.step("Tables are served as before", async () => {
     const r = await get(
       `${CMS}/pm-a`,
