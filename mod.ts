@@ -114,6 +114,7 @@ export {
   type ListPage,
   loadKubeconfig,
   objectKeyOf,
+  type ReadView,
   type RunningControllers,
   runWorkers,
   selectControllers,

@@ -64,6 +64,7 @@ export {
   type ListOptions,
   type ListPage,
   loadKubeconfig,
+  type ReadView,
   type Target,
   type Transport,
   type WireEvent,
