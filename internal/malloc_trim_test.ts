@@ -384,3 +384,32 @@ Deno.test("noted garbage brings a collection within a second on a quiet process,
     trimmer[Symbol.dispose]();
   }
 });
+
+Deno.test("no collection while the heap is larger than the cap (its pause would be long), one once it is under", async () => {
+  let heap = 190 * MiB; // 100,000 objects cached: a full collection pauses ~0.5 s
+  let collections = 0;
+  let cpu = 0;
+  const trimmer = startMallocTrimmer({
+    malloc: { unavailable: "test" },
+    gc: () => {
+      collections++;
+      heap -= 10 * MiB;
+    },
+    heapUsed: () => heap,
+    rss: () => 300 * MiB,
+    cpuMs: () => cpu,
+    gcMaxHeapBytes: 64 * MiB,
+    intervalMs: 60_000,
+  });
+  try {
+    cpu += 60_000; // a burst
+    await trimmer.tick();
+    for (let i = 0; i < 5; i++) await trimmer.tick(); // quiet looks
+    assert.equal(collections, 0);
+    heap = 46 * MiB; // the objects were deleted
+    await trimmer.tick();
+    assert.equal(collections, 1);
+  } finally {
+    trimmer[Symbol.dispose]();
+  }
+});
