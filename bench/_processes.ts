@@ -70,6 +70,41 @@ export function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** RSS of a process by kind of mapping (MiB), from `/proc/<pid>/smaps`. */
+export interface RssSplit {
+  /** `[heap]`: glibc's main arena (the JavaScript thread's native allocations). */
+  heap: number;
+  /** Other anonymous memory: the V8 heap, thread arenas, stacks. */
+  anon: number;
+  /** File-backed pages: the deno binary's code. */
+  file: number;
+}
+
+/** {@linkcode RssSplit} of process `pid`. */
+export function rssSplitMiB(pid: number): RssSplit {
+  let path = "";
+  const kb = { heap: 0, anon: 0, file: 0 };
+  for (const line of Deno.readTextFileSync(`/proc/${pid}/smaps`).split("\n")) {
+    const map = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (map) path = map[1];
+    else if (line.startsWith("Rss:")) {
+      const n = Number(/\d+/.exec(line)?.[0] ?? 0);
+      if (path === "[heap]") kb.heap += n;
+      else if (path === "" || path.startsWith("[")) kb.anon += n;
+      else kb.file += n;
+    }
+  }
+  return { heap: kb.heap / 1024, anon: kb.anon / 1024, file: kb.file / 1024 };
+}
+
+/** `heap H / anon A / file F` (MiB) of process `pid`. */
+export function describeRssSplit(pid: number): string {
+  const s = rssSplitMiB(pid);
+  return `heap ${s.heap.toFixed(0)} / anon ${s.anon.toFixed(0)} / file ${
+    s.file.toFixed(0)
+  }`;
+}
+
 /** A running child server. */
 export interface ChildServer {
   url: string;

@@ -17,37 +17,13 @@
  */
 
 import { freePort } from "../tests/support/server.ts";
-import { rssMiB } from "./_processes.ts";
+import { describeRssSplit, rssMiB } from "./_processes.ts";
 
 const ITEMS = Number(Deno.env.get("BENCH_ITEMS") ?? 20_000);
 const IDLE_MS = Number(Deno.env.get("BENCH_IDLE_MS") ?? 40_000);
 const LATE_MS = Number(Deno.env.get("BENCH_LATE_MS") ?? 90_000);
 const CONCURRENCY = 32;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** RSS split (MiB): glibc's main arena, other anonymous memory, file pages. */
-function split(pid: number): { heap: number; anon: number; file: number } {
-  let path = "";
-  const kb = { heap: 0, anon: 0, file: 0 };
-  for (const line of Deno.readTextFileSync(`/proc/${pid}/smaps`).split("\n")) {
-    const map = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (map) path = map[1];
-    else if (line.startsWith("Rss:")) {
-      const n = Number(/\d+/.exec(line)?.[0] ?? 0);
-      if (path === "[heap]") kb.heap += n;
-      else if (path === "" || path.startsWith("[")) kb.anon += n;
-      else kb.file += n;
-    }
-  }
-  return { heap: kb.heap / 1024, anon: kb.anon / 1024, file: kb.file / 1024 };
-}
-
-function describe(pid: number): string {
-  const s = split(pid);
-  return `heap ${s.heap.toFixed(0)} / anon ${s.anon.toFixed(0)} / file ${
-    s.file.toFixed(0)
-  }`;
-}
 
 async function medianRss(pid: number): Promise<number> {
   const xs: number[] = [];
@@ -117,7 +93,7 @@ async function main(): Promise<void> {
     const idle = await medianRss(child.pid);
     rows.push([
       `idle RSS (${IDLE_MS / 1000} s after ready)`,
-      `${idle.toFixed(0)} MiB (${describe(child.pid)})`,
+      `${idle.toFixed(0)} MiB (${describeRssSplit(child.pid)})`,
     ]);
     let next = 0;
     const value = "v".repeat(1024);
@@ -143,7 +119,7 @@ async function main(): Promise<void> {
     const loaded = await medianRss(child.pid);
     rows.push([
       `RSS − idle, 20 s after ${ITEMS} POSTs`,
-      `${(loaded - idle).toFixed(0)} MiB (${describe(child.pid)})`,
+      `${(loaded - idle).toFixed(0)} MiB (${describeRssSplit(child.pid)})`,
     ]);
     const del = await fetch(url, { client, method: "DELETE" });
     await del.body?.cancel();
@@ -153,7 +129,7 @@ async function main(): Promise<void> {
       "after the DELETE + 20 s",
       `${after.toFixed(0)} MiB = ${
         ((after / idle - 1) * 100).toFixed(0)
-      }% above idle (${describe(child.pid)})`,
+      }% above idle (${describeRssSplit(child.pid)})`,
     ]);
     await sleep(LATE_MS - 20_000);
     const late = await medianRss(child.pid);
@@ -161,7 +137,7 @@ async function main(): Promise<void> {
       `${LATE_MS / 1000} s after the DELETE`,
       `${late.toFixed(0)} MiB = ${
         ((late / idle - 1) * 100).toFixed(0)
-      }% above idle (${describe(child.pid)})`,
+      }% above idle (${describeRssSplit(child.pid)})`,
     ]);
   } finally {
     client.close();

@@ -37,7 +37,8 @@ import {
   startServer,
   type TestServer,
 } from "../tests/support/server.ts";
-import { rssMiB } from "./_processes.ts";
+import { describeRssSplit, rssMiB } from "./_processes.ts";
+import { evaluateInProcess } from "./_v8_inspector.ts";
 
 const ITEMS = Number(Deno.env.get("BENCH_ITEMS") ?? 20_000);
 const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 20_000);
@@ -76,72 +77,6 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/**
- * RSS split from `/proc/<pid>/smaps` (MiB): `[heap]` (glibc's main arena,
- * where the JavaScript thread's native allocations go), other anonymous
- * memory (the V8 heap, thread arenas, stacks) and file-backed pages (the
- * deno binary's code).
- */
-function rssSplit(pid: number): string {
-  let path = "";
-  const kb = { heap: 0, anon: 0, file: 0 };
-  for (const line of Deno.readTextFileSync(`/proc/${pid}/smaps`).split("\n")) {
-    const map = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (map) path = map[1];
-    else if (line.startsWith("Rss:")) {
-      const n = Number(/\d+/.exec(line)?.[0] ?? 0);
-      if (path === "[heap]") kb.heap += n;
-      else if (path === "" || path.startsWith("[")) kb.anon += n;
-      else kb.file += n;
-    }
-  }
-  const mib = (n: number) => (n / 1024).toFixed(0);
-  return `heap ${mib(kb.heap)} / anon ${mib(kb.anon)} / file ${mib(kb.file)}`;
-}
-
-/**
- * Evaluates `expression` in the server through its inspector (after a full
- * collection when `collect`); the value, as JSON.
- */
-async function evalInServer(
-  port: number,
-  expression: string,
-  collect = false,
-): Promise<unknown> {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`))
-    .json() as { webSocketDebuggerUrl: string }[];
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-  const pending = new Map<number, (result: unknown) => void>();
-  ws.onmessage = (m) => {
-    const msg = JSON.parse(m.data);
-    pending.get(msg.id)?.(msg.result);
-    pending.delete(msg.id);
-  };
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
-  });
-  let id = 0;
-  const send = (method: string, params: unknown = {}) =>
-    new Promise<unknown>((resolve) => {
-      pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  try {
-    if (collect) await send("HeapProfiler.collectGarbage");
-    const got = await send("Runtime.evaluate", {
-      expression,
-      returnByValue: true,
-      awaitPromise: true,
-    }) as { result: { value: string } };
-    return JSON.parse(got.result.value);
-  } finally {
-    const closed = new Promise((resolve) => ws.onclose = resolve);
-    ws.close();
-    await closed;
-  }
-}
-
 /** The server's V8 heap used and glibc's bytes in use (MiB), read inside it. */
 const INSIDE = `(() => {
   const lib = Deno.dlopen("libc.so.6", {
@@ -158,7 +93,7 @@ const INSIDE = `(() => {
 /** `; V8 heap used … / malloc in use …` under `BENCH_INSPECT`, else "". */
 async function inside(collect = false): Promise<string> {
   if (INSPECT_PORT === undefined) return "";
-  const { heapUsed, mallocInUse } = await evalInServer(
+  const { heapUsed, mallocInUse } = await evaluateInProcess(
     INSPECT_PORT,
     INSIDE,
     collect,
@@ -219,7 +154,9 @@ async function main(): Promise<void> {
     const early = await sampleRss(server.pid);
     rows.push([
       "RSS 3 s after ready",
-      `${early.toFixed(0)} MiB (${rssSplit(server.pid)}${await inside()})`,
+      `${early.toFixed(0)} MiB (${
+        describeRssSplit(server.pid)
+      }${await inside()})`,
     ]);
     await sleep(Math.max(0, IDLE_MS - 5000));
     const idle = await sampleRss(server.pid);
@@ -227,7 +164,9 @@ async function main(): Promise<void> {
       `idle RSS (${IDLE_MS / 1000} s after ready)`,
       `${idle.toFixed(0)} MiB = ${
         (idle * 1.048576).toFixed(0)
-      } MB (target ≤ 100 MB) (${rssSplit(server.pid)}${await inside()})`,
+      } MB (target ≤ 100 MB) (${
+        describeRssSplit(server.pid)
+      }${await inside()})`,
     ]);
     await call(
       server,
@@ -273,7 +212,7 @@ async function main(): Promise<void> {
     const mib = bytes / 1048576;
     await sleep(SETTLE_MS);
     const settled = await sampleRss(server.pid);
-    const settledSplit = rssSplit(server.pid) + await inside();
+    const settledSplit = describeRssSplit(server.pid) + await inside();
     rows.push([
       `create ${ITEMS} × 1 KiB ConfigMaps (${CONCURRENCY} in flight)`,
       `${(ITEMS / (createMs / 1000)).toFixed(0)}/s; peak RSS ${
@@ -304,7 +243,9 @@ async function main(): Promise<void> {
       `deletecollection, two compactions, ${SETTLE_MS / 1000} s`,
       `${deleteMs.toFixed(0)} ms; RSS ${after.toFixed(0)} MiB = ${
         ((after / idle - 1) * 100).toFixed(0)
-      }% above idle (target ≤ 20%) (${rssSplit(server.pid)}${await inside()})`,
+      }% above idle (target ≤ 20%) (${
+        describeRssSplit(server.pid)
+      }${await inside()})`,
     ]);
     // The watch cache keeps the delete events (with the deleted objects'
     // text) for 75 s (`storage/cacher/README.md`): look again after that.
@@ -314,7 +255,9 @@ async function main(): Promise<void> {
       `the same, ${LATE_MS / 1000} s after the deletecollection`,
       `RSS ${late.toFixed(0)} MiB = ${
         ((late / idle - 1) * 100).toFixed(0)
-      }% above idle (target ≤ 20%) (${rssSplit(server.pid)}${await inside()})`,
+      }% above idle (target ≤ 20%) (${
+        describeRssSplit(server.pid)
+      }${await inside()})`,
     ]);
     if (INSPECT_PORT !== undefined) {
       rows.push([
