@@ -11,6 +11,7 @@
  */
 
 import assert from "node:assert/strict";
+import { lineReader } from "./support/watch_lines.ts";
 import { startServer } from "./support/server.ts";
 
 const PB = "application/vnd.kubernetes.protobuf";
@@ -25,29 +26,6 @@ const LIST_ACCEPT = `${PB}${
 },application/json${meta("PartialObjectMetadataList")},application/json`;
 
 const CMS = "/api/v1/namespaces/default/configmaps";
-
-/** Reads JSON lines from a watch response. */
-function lineReader(res: Response) {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  return {
-    // deno-lint-ignore no-explicit-any
-    async next(): Promise<any> {
-      for (;;) {
-        const nl = buf.indexOf("\n");
-        if (nl >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          return JSON.parse(line);
-        }
-        const { done, value } = await reader.read();
-        if (done) return undefined;
-        buf += value;
-      }
-    },
-    cancel: () => reader.cancel(),
-  };
-}
 
 Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
   await using server = await startServer();

@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
+import { lineReader } from "../../tests/support/watch_lines.ts";
 import {
   configMap,
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
 import { CLUSTER_ANNOTATION } from "./wildcard.ts";
-
-/** Reads JSON lines from a watch response. */
-function lineReader(res: Response) {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  return {
-    // deno-lint-ignore no-explicit-any
-    async next(): Promise<any> {
-      for (;;) {
-        const nl = buf.indexOf("\n");
-        if (nl >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          return JSON.parse(line);
-        }
-        const { done, value } = await reader.read();
-        if (done) return undefined;
-        buf += value;
-      }
-    },
-    cancel: () => reader.cancel(),
-  };
-}
 
 const cm = (cluster: string) =>
   `/clusters/${cluster}/api/v1/namespaces/default/configmaps`;
