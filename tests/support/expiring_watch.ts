@@ -16,10 +16,14 @@ import {
 } from "../../storage/mod.ts";
 
 /**
- * `store` with its first watch ending in `410 Expired` once `fail` resolves
- * (after the watch's initial state was handed over).
+ * `store` whose first watch yields `events(inner)` instead of the inner
+ * watch's events (stopping it stops the inner watch); every later watch,
+ * and every other method, is the wrapped store's.
  */
-export function expiringOnce(store: Store, fail: Promise<void>): Store {
+export function withFirstWatch(
+  store: Store,
+  events: (inner: Watcher) => AsyncGenerator<WatchEvent>,
+): Store {
   let first = true;
   return new Proxy(store, {
     get(target, prop, receiver) {
@@ -34,18 +38,25 @@ export function expiringOnce(store: Store, fail: Promise<void>): Store {
         const inner = await target.watch(key, opts);
         if (!first) return inner;
         first = false;
-        async function* events(): AsyncGenerator<WatchEvent> {
-          for await (const ev of inner) {
-            yield ev;
-            if (ev.type === "BOOKMARK") break;
-          }
-          await fail;
-          inner.stop();
-          yield { type: "ERROR", error: expired(1, 2) };
-        }
-        const it = events();
+        const it = events(inner);
         return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
       };
     },
+  });
+}
+
+/**
+ * `store` with its first watch ending in `410 Expired` once `fail` resolves
+ * (after the watch's initial state was handed over).
+ */
+export function expiringOnce(store: Store, fail: Promise<void>): Store {
+  return withFirstWatch(store, async function* (inner) {
+    for await (const ev of inner) {
+      yield ev;
+      if (ev.type === "BOOKMARK") break;
+    }
+    await fail;
+    inner.stop();
+    yield { type: "ERROR", error: expired(1, 2) };
   });
 }

@@ -6,8 +6,6 @@ import {
   type KubeObject,
   objectKey,
   type Store,
-  type Watcher,
-  type WatchEvent,
 } from "../../../storage/mod.ts";
 import { LogStoreFactory } from "../../../storage/log/mod.ts";
 import { cachedStoreFactory } from "../../../storage/cacher/mod.ts";
@@ -18,6 +16,7 @@ import { reconcileBootstrapPolicy } from "./reconcile.ts";
 import { aggregationSources } from "./aggregation.ts";
 import { bootstrapPolicy } from "./bootstrap_policy.ts";
 import { StoreBackedPolicy } from "./store_policy.ts";
+import { withFirstWatch } from "../../../tests/support/expiring_watch.ts";
 import {
   binding,
   clusterBinding,
@@ -222,37 +221,18 @@ async function storeBackedPolicyFollowsWrites(
  * with 410 Expired.
  */
 function withOutage(store: Store) {
-  let first = true;
   const begun = Promise.withResolvers<null>();
   const failed = Promise.withResolvers<void>();
-  const proxy = new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== "watch") {
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === "function" ? v.bind(target) : v;
-      }
-      return async (
-        key: string,
-        opts: Parameters<Store["watch"]>[1],
-      ): Promise<Watcher> => {
-        const inner = await target.watch(key, opts);
-        if (!first) return inner;
-        first = false;
-        async function* events(): AsyncGenerator<WatchEvent> {
-          const it = inner[Symbol.asyncIterator]();
-          for (;;) {
-            const r = await Promise.race([it.next(), begun.promise]);
-            if (r === null || r.done) break;
-            yield r.value;
-          }
-          await failed.promise;
-          inner.stop();
-          yield { type: "ERROR", error: expired(1, 2) };
-        }
-        const it = events();
-        return { stop: () => inner.stop(), [Symbol.asyncIterator]: () => it };
-      };
-    },
+  const proxy = withFirstWatch(store, async function* (inner) {
+    const it = inner[Symbol.asyncIterator]();
+    for (;;) {
+      const r = await Promise.race([it.next(), begun.promise]);
+      if (r === null || r.done) break;
+      yield r.value;
+    }
+    await failed.promise;
+    inner.stop();
+    yield { type: "ERROR", error: expired(1, 2) };
   });
   return {
     store: proxy,
