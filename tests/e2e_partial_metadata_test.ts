@@ -2,8 +2,8 @@
  * End-to-end: `as=PartialObjectMetadata` against a real `hyperplane server`,
  * with the `Accept` headers client-go's metadata client sends (its informers,
  * controller-runtime's metadata-only watches, kube-controller-manager's
- * garbage collector): get, list (in one cluster and across clusters) and
- * watch answer with upstream's shapes — `PartialObjectMetadata` objects of
+ * garbage collector): get, list (in one cluster and across clusters), watch
+ * and patch answer with upstream's shapes — `PartialObjectMetadata` objects of
  * `meta.k8s.io/v1` carrying only `metadata`, a `PartialObjectMetadataList`
  * with list metadata — and what cannot be served is 406 NotAcceptable.
  * kubectl 1.35 sends these headers from no command (its reads ask for Tables
@@ -16,7 +16,7 @@ import { startServer } from "./support/server.ts";
 
 const PB = "application/vnd.kubernetes.protobuf";
 const meta = (as: string, v = "v1") => `;as=${as};g=meta.k8s.io;v=${v}`;
-/** client-go metadata client's Get and Watch. */
+/** client-go metadata client's Get, Watch and Patch. */
 const OBJECT_ACCEPT = `${PB}${meta("PartialObjectMetadata")},application/json${
   meta("PartialObjectMetadata")
 },application/json`;
@@ -75,6 +75,52 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
         `application/json${meta("PartialObjectMetadata", "v1beta1")}`,
       );
       assert.equal(beta.body.apiVersion, "meta.k8s.io/v1beta1");
+    },
+  );
+
+  await t.step(
+    "patch (the metadata client's Patch): the patched metadata only",
+    async () => {
+      const res = await server.fetch(`${CMS}/pm-c`, {
+        method: "PATCH",
+        headers: {
+          accept: OBJECT_ACCEPT,
+          "content-type": "application/merge-patch+json",
+        },
+        body: JSON.stringify({
+          metadata: { annotations: { patched: "by-metadata-client" } },
+        }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+      const r = await res.json();
+      assert.deepEqual(Object.keys(r).sort(), [
+        "apiVersion",
+        "kind",
+        "metadata",
+      ]);
+      assert.equal(r.kind, "PartialObjectMetadata");
+      assert.equal(r.apiVersion, "meta.k8s.io/v1");
+      assert.equal(r.metadata.annotations.patched, "by-metadata-client");
+      const full = await get(`${CMS}/pm-c`);
+      assert.deepEqual(r.metadata, full.body.metadata);
+      assert.equal(full.body.data.secret, "not-in-metadata");
+      // what cannot be served is refused before the patch is applied
+      const refused = await server.fetch(`${CMS}/pm-c`, {
+        method: "PATCH",
+        headers: {
+          accept: `${PB}${meta("PartialObjectMetadata")}`,
+          "content-type": "application/merge-patch+json",
+        },
+        body: JSON.stringify({ metadata: { annotations: { patched: "no" } } }),
+      });
+      assert.equal(refused.status, 406);
+      assert.equal((await refused.json()).reason, "NotAcceptable");
+      const after = await get(`${CMS}/pm-c`);
+      assert.equal(
+        after.body.metadata.annotations.patched,
+        "by-metadata-client",
+      );
     },
   );
 
@@ -171,7 +217,7 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
   });
 
   await t.step(
-    "custom resources: get, list and watch, also across clusters",
+    "custom resources: get, patch, list and watch, also across clusters",
     async () => {
       const crd = await server.fetch(
         "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
@@ -237,6 +283,19 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
       assert.equal(one.body.kind, "PartialObjectMetadata");
       assert.equal(one.body.metadata.name, "g1");
       assert.equal(one.body.spec, undefined);
+      const patched = await server.fetch(`${gadgets}/g1`, {
+        method: "PATCH",
+        headers: {
+          accept: OBJECT_ACCEPT,
+          "content-type": "application/merge-patch+json",
+        },
+        body: JSON.stringify({ metadata: { labels: { patched: "yes" } } }),
+      });
+      assert.equal(patched.status, 200);
+      const pom = await patched.json();
+      assert.equal(pom.kind, "PartialObjectMetadata");
+      assert.equal(pom.metadata.labels.patched, "yes");
+      assert.equal(pom.spec, undefined);
       for (
         const path of [gadgets, "/clusters/*/apis/example.com/v1/gadgets"]
       ) {

@@ -25,7 +25,7 @@ import {
   parseDryRun,
   readIncomingBody,
 } from "./incoming.ts";
-import { objectResponse } from "./respond.ts";
+import { objectResponse, writeConversion } from "./respond.ts";
 import { generateNameFrom, prepareCreate } from "./strategy.ts";
 
 /** How often a generated name is retried when it collides. */
@@ -37,6 +37,8 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
     await ctx.req.body?.cancel();
     throw methodNotAllowedError();
   }
+  // Negotiated before the body is read and anything written, as upstream.
+  const conv = await writeConversion(ctx);
   const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "CreateOptions");
   const manager = requestManager(ctx, "CreateOptions");
@@ -50,7 +52,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
   const name = obj.metadata.name!;
   await checkNamespaceAdmits({ ...ctx, name });
   await admit(ctx, "CREATE", obj, undefined, dryRun);
-  if (dryRun) return objectResponse(ctx, obj, 201);
+  if (dryRun) return objectResponse(ctx, conv, obj, 201);
   const generated = !body.metadata ||
     !(body.metadata as Record<string, unknown>).name;
   for (let attempt = 1;; attempt++) {
@@ -59,7 +61,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<Response> {
         keyOf(ctx, obj.metadata.name!),
         obj,
       );
-      return objectResponse(ctx, created, 201);
+      return objectResponse(ctx, conv, created, 201);
     } catch (e) {
       if (!isStorageError(e, "KeyExists")) throw e;
       if (!generated || attempt >= GENERATE_NAME_ATTEMPTS) {

@@ -25,7 +25,7 @@ import {
   type DeleteOpts,
   readDeleteOptions,
 } from "./delete_options.ts";
-import { deletedStatus, objectResponse } from "./respond.ts";
+import { deletedStatus, objectResponse, writeConversion } from "./respond.ts";
 import { hasPendingFinalizers, rfc3339 } from "./strategy.ts";
 import { withDeletionFinalizers } from "./delete_propagation.ts";
 
@@ -150,10 +150,13 @@ export async function deleteObject(
 /** Handles `delete`. */
 export async function handleDelete(ctx: ResourceContext): Promise<Response> {
   if (ctx.subresource) throw methodNotAllowedError();
+  // Negotiated before the options are read, as upstream; a `Status` answer
+  // is never converted (upstream's doTransformObject passes it through).
+  const conv = await writeConversion(ctx);
   const opts = await readDeleteOptions(ctx);
   const { obj, deleted } = await deleteObject(ctx, keyOf(ctx), ctx.name, opts);
   if (!deleted || ctx.def.returnDeletedObject) {
-    return objectResponse(ctx, obj, 200);
+    return objectResponse(ctx, conv, obj, 200);
   }
   return jsonResponse(deletedStatus(ctx, obj), 200);
 }

@@ -1,22 +1,35 @@
 /**
  * DELETE on a collection: deletes every object matching the selectors and
- * returns the list of them as they were before deletion.
+ * returns the list of them as they were before deletion (or, as a list
+ * read, a Table or PartialObjectMetadataList when `Accept` asks for one).
  *
  * @module
  */
 
-import { jsonResponse } from "../http/response.ts";
+import type { Conversion } from "../http/media_type.ts";
 import { type ApiError, toApiError } from "../status/mod.ts";
+import { parseIncludeObject } from "../table/table.ts";
 import { keyOf, prefixOf, type ResourceContext } from "./context.ts";
 import { readDeleteOptions } from "./delete_options.ts";
 import { deleteObject } from "./delete.ts";
-import { listBody } from "./list.ts";
+import { listAnswer } from "./list.ts";
 import { parseListOptions } from "./list_options.ts";
+import { readConversion } from "./partial_metadata.ts";
 
 /** Handles `deletecollection`. */
 export async function handleDeleteCollection(
   ctx: ResourceContext,
 ): Promise<Response> {
+  let conv: Conversion | undefined;
+  try {
+    // Negotiated before anything is read or deleted, as upstream; a bad
+    // includeObject is refused before anything is deleted too.
+    conv = readConversion(ctx, "list");
+    if (conv?.kind === "Table") parseIncludeObject(ctx.query);
+  } catch (e) {
+    await ctx.req.body?.cancel();
+    throw e;
+  }
   const listOpts = parseListOptions(ctx, false);
   const opts = await readDeleteOptions(ctx);
   const res = await ctx.store.list(prefixOf(ctx), {
@@ -35,7 +48,9 @@ export async function handleDeleteCollection(
       if (err.code !== 404) throw err;
     }
   }
-  return jsonResponse(
-    listBody(ctx, done, { resourceVersion: res.resourceVersion }),
+  return listAnswer(
+    ctx,
+    { items: done, resourceVersion: res.resourceVersion },
+    conv,
   );
 }

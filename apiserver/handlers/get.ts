@@ -6,10 +6,9 @@
 
 import { methodNotAllowedError } from "../status/mod.ts";
 import { keyOf, type ResourceContext } from "./context.ts";
-import { objectResponse } from "./respond.ts";
+import { objectConversion, objectResponse } from "./respond.ts";
 import { hasTypeMeta } from "./json_items.ts";
 import { jsonReadsOf } from "../../storage/cacher/mod.ts";
-import { readConversion } from "./partial_metadata.ts";
 import { apiVersionOf } from "../resources/types.ts";
 
 /** Handles `get`. */
@@ -22,7 +21,7 @@ export async function handleGet(ctx: ResourceContext): Promise<Response> {
   }
   const rv = ctx.query.get("resourceVersion") ?? "";
   // Negotiated before the read (406 before 404, as upstream).
-  const conv = readConversion(ctx, "object");
+  const conv = objectConversion(ctx);
   // A plain JSON GET of a kind served as stored writes the stored text when
   // it already carries the kind's type meta (no decode, no re-encode).
   const json = !ctx.subresource && !ctx.def.decode && !conv
@@ -35,8 +34,8 @@ export async function handleGet(ctx: ResourceContext): Promise<Response> {
         headers: { "content-type": "application/json" },
       });
     }
-    return objectResponse(ctx, JSON.parse(text));
+    return objectResponse(ctx, conv, JSON.parse(text));
   }
   const obj = await ctx.store.get(keyOf(ctx), { resourceVersion: rv });
-  return objectResponse(ctx, obj);
+  return objectResponse(ctx, conv, obj);
 }

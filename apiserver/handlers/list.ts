@@ -63,7 +63,7 @@ export async function handleList(ctx: ResourceContext): Promise<Response> {
     const encoded = () => lane.release(count);
     return json
       ? respondJson(ctx, res as JsonListResult, encoded)
-      : respond(ctx, res as ListResult, conv, encoded);
+      : listAnswer(ctx, res as ListResult, conv, encoded);
   } catch (e) {
     lane.release();
     throw e;
@@ -115,13 +115,14 @@ function respondJson(
 
 /**
  * Writes the list page `res` (a Table or PartialObjectMetadataList when
- * `conv` says so); `encoded` as in listResponse.
+ * `conv` says so; `readConversion(ctx, "list")`); `encoded` as in
+ * listResponse. A list and a deletecollection answer through here.
  */
-function respond(
+export function listAnswer(
   ctx: ResourceContext,
   res: ListResult,
   conv: Conversion | undefined,
-  encoded: () => void,
+  encoded: () => void = () => {},
 ): Response {
   const listMeta = listMetaOf(res);
   if (conv?.kind === "PartialObjectMetadataList") {

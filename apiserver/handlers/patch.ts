@@ -38,6 +38,7 @@ import {
   parseDryRun,
 } from "./incoming.ts";
 import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
+import { writeConversion } from "./respond.ts";
 import { checkApplyBody } from "../validation/typed_patch.ts";
 
 const JSON_PATCH = "application/json-patch+json";
@@ -82,6 +83,8 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       }`,
     );
   }
+  // After the patch type (415 first) and before the body, as upstream.
+  const conversion = await writeConversion(ctx);
   const isApply = type === APPLY_PATCH;
   const text = await readBodyText(ctx.req);
   const dryRun = parseDryRun(ctx, "PatchOptions");
@@ -112,7 +115,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       },
       dryRun,
       false,
-      { manager, applied: true },
+      { manager, applied: true, conversion },
     );
   }
   const apply = patchFunction(ctx, type, text);
@@ -133,7 +136,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
     },
     dryRun,
     false,
-    { manager },
+    { manager, conversion },
   );
 }
 

@@ -1,6 +1,9 @@
 /**
- * Writes a resource handler's result: the plain JSON object, or on a GET a
- * Table or PartialObjectMetadata when the client asks for one.
+ * Writes a resource handler's one-object result: the plain JSON object, or a
+ * Table or PartialObjectMetadata when the client's `Accept` asks for one. As
+ * upstream's `transformResponseObject`, get, create, update, patch and delete
+ * all answer through here, with the conversion negotiated once, before
+ * anything is read or written ({@linkcode objectConversion}).
  *
  * @module
  */
@@ -8,15 +11,67 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import { jsonResponse } from "../http/response.ts";
 import { partialObjectMetadata, readConversion } from "./partial_metadata.ts";
-import { parseIncludeObject, toTable } from "../table/table.ts";
+import {
+  type IncludeObject,
+  parseIncludeObject,
+  toTable,
+} from "../table/table.ts";
 import { type ResourceContext, withTypeMeta } from "./context.ts";
 
+/** How one object is answered, as negotiated from `Accept` and the query. */
+export interface ObjectConversion {
+  kind: "Table" | "PartialObjectMetadata";
+  /** `meta.k8s.io` version: `v1` or `v1beta1`. */
+  version: string;
+  /** What each Table row embeds (`includeObject`; Table only). */
+  includeObject: IncludeObject;
+}
+
 /**
- * Responds with one object (on a GET, as a one-row Table or a
- * PartialObjectMetadata when asked).
+ * The conversion a request answered with one object asks for (`undefined`:
+ * the plain object). Throws 406 NotAcceptable when the `Accept` cannot be
+ * met (as upstream's `NegotiateOutputMediaType`, before the read or write)
+ * and 400 for a bad `includeObject` of a Table.
+ */
+export function objectConversion(
+  ctx: ResourceContext,
+): ObjectConversion | undefined {
+  const conv = readConversion(ctx, "object");
+  if (conv === undefined || conv.kind === "PartialObjectMetadataList") {
+    return undefined; // (readConversion refuses a list form of an object)
+  }
+  return {
+    kind: conv.kind,
+    version: conv.version,
+    includeObject: conv.kind === "Table"
+      ? parseIncludeObject(ctx.query)
+      : "None",
+  };
+}
+
+/**
+ * {@linkcode objectConversion} for a write: a refused `Accept` leaves the
+ * request body unread, so it is cancelled before the error is thrown.
+ */
+export async function writeConversion(
+  ctx: ResourceContext,
+): Promise<ObjectConversion | undefined> {
+  try {
+    return objectConversion(ctx);
+  } catch (e) {
+    await ctx.req.body?.cancel();
+    throw e;
+  }
+}
+
+/**
+ * Responds with one object, converted as `conv` says (a one-row Table, a
+ * PartialObjectMetadata). A subresource with a view of its own (a Scale)
+ * answers with the view.
  */
 export function objectResponse(
   ctx: ResourceContext,
+  conv: ObjectConversion | undefined,
   obj: KubeObject,
   code = 200,
 ): Response {
@@ -25,16 +80,16 @@ export function objectResponse(
     : undefined;
   if (view) return jsonResponse(view(obj), code);
   const typed = withTypeMeta(ctx.def, obj);
-  const conv = ctx.req.method === "GET"
-    ? readConversion(ctx, "object")
-    : undefined;
   if (conv?.kind === "Table") {
+    // A dry-run create has no resourceVersion yet: none in the Table either
+    // (upstream's ListMeta omits an empty one).
+    const rv = typed.metadata.resourceVersion;
     return jsonResponse(
       toTable(ctx.def, [typed], {
-        includeObject: parseIncludeObject(ctx.query),
+        includeObject: conv.includeObject,
         now: ctx.services.now(),
         version: conv.version,
-        listMeta: { resourceVersion: typed.metadata.resourceVersion ?? "" },
+        listMeta: rv ? { resourceVersion: rv } : {},
       }),
       code,
     );

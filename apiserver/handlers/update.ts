@@ -13,10 +13,12 @@ import {
   readIncomingBody,
 } from "./incoming.ts";
 import { checkSubresourceVerb, runUpdate } from "./update_flow.ts";
+import { writeConversion } from "./respond.ts";
 
 /** Handles `update`. */
 export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
   checkSubresourceVerb(ctx, "update");
+  const conversion = await writeConversion(ctx);
   const body = await readIncomingBody(ctx);
   const dryRun = parseDryRun(ctx, "UpdateOptions");
   const manager = requestManager(ctx, "UpdateOptions");
@@ -24,5 +26,6 @@ export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
   checkNameMatchesUrl(ctx, incoming);
   return await runUpdate(ctx, () => structuredClone(incoming), dryRun, true, {
     manager,
+    conversion,
   });
 }

@@ -24,7 +24,7 @@ import {
 } from "./context.ts";
 import { keepManagedFields, trackUpdate } from "./field_manager.ts";
 import { checkNamespaceAdmits } from "./incoming.ts";
-import { objectResponse } from "./respond.ts";
+import { type ObjectConversion, objectResponse } from "./respond.ts";
 import {
   hasPendingFinalizers,
   prepareCreate,
@@ -52,8 +52,13 @@ export function checkSubresourceVerb(ctx: ResourceContext, verb: string) {
   }
 }
 
-/** How {@linkcode runUpdate} records `managedFields`. */
+/** How {@linkcode runUpdate} records `managedFields` and answers. */
 export interface UpdateFlowOptions {
+  /**
+   * How the written object is answered, negotiated by the handler before
+   * it read the body (`writeConversion`).
+   */
+  conversion: ObjectConversion | undefined;
   /**
    * The request's field manager (validated by the handler); default: the
    * user agent's prefix.
@@ -75,7 +80,7 @@ export async function runUpdate(
   incomingFor: IncomingFor,
   dryRun: boolean,
   allowCreate: boolean,
-  opts: UpdateFlowOptions = {},
+  opts: UpdateFlowOptions,
 ): Promise<Response> {
   const gr = groupResource(ctx);
   const key = keyOf(ctx);
@@ -143,7 +148,12 @@ export async function runUpdate(
     });
   } catch (e) {
     if (e instanceof DryRunResult) {
-      return objectResponse(ctx, e.obj, e.created ? 201 : 200);
+      return objectResponse(
+        ctx,
+        opts.conversion,
+        e.obj,
+        e.created ? 201 : 200,
+      );
     }
     if (isStorageError(e, "NotFound")) throw notFoundError(gr, ctx.name);
     throw e;
@@ -153,7 +163,7 @@ export async function runUpdate(
   ) {
     result = await finishDeletion(ctx, key, result);
   }
-  return objectResponse(ctx, result, created ? 201 : 200);
+  return objectResponse(ctx, opts.conversion, result, created ? 201 : 200);
 }
 
 /** Deletes an object whose last finalizer is gone; a lost race is not an error. */

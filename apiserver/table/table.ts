@@ -14,13 +14,18 @@ import { badRequestError } from "../status/mod.ts";
 /** `includeObject` query values. */
 export type IncludeObject = "None" | "Metadata" | "Object";
 
-/** Reads `includeObject` from the query (default `Metadata`). */
+/**
+ * Reads `includeObject` from the query (default `Metadata`); another value
+ * is 400 with upstream's message (`ValidateTableOptions`).
+ */
 export function parseIncludeObject(q: URLSearchParams): IncludeObject {
   const v = q.get("includeObject") ?? "";
   if (v === "") return "Metadata";
   if (v === "None" || v === "Metadata" || v === "Object") return v;
   throw badRequestError(
-    `includeObject: Unsupported value: "${v}": supported values: "None", "Metadata", "Object"`,
+    `Unable to convert to Table as requested: includeObject: Invalid value: ${
+      JSON.stringify(v)
+    }: must be 'Metadata', 'Object', 'None', or empty`,
   );
 }
 
