@@ -4,9 +4,10 @@
  * garbage collector ask for with
  * `Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1`
  * (`as=PartialObjectMetadataList` on lists) — each object as its kind and
- * metadata only. This module negotiates the conversion a read handler serves
- * (Table or PartialObjectMetadata, 406 when the `Accept` cannot be met) and
- * builds the partial forms; the handlers write them.
+ * metadata only. This module negotiates the conversion a handler answers
+ * with (Table or PartialObjectMetadata(List), 406 when the `Accept` cannot
+ * be met) — reads and, as upstream, writes (`respond.ts` for one object,
+ * `list.ts` for lists) — and builds the partial forms.
  *
  * @module
  */
@@ -17,21 +18,26 @@ import { listKindOf } from "../resources/types.ts";
 import { ApiError, notAcceptableError } from "../status/mod.ts";
 import type { ResourceContext } from "./context.ts";
 
-/** The shape of a read's answer: one object, a list, or watch events. */
-export type ReadShape = "object" | "list" | "watch";
+/**
+ * The shape of an answer: one object (get, create, update, patch, delete),
+ * a list (list, deletecollection), or watch events.
+ */
+export type AnswerShape = "object" | "list" | "watch";
 
 /**
- * The conversion the request's `Accept` asks of a read of `shape`
+ * The conversion the request's `Accept` asks of an answer of `shape`
  * (`undefined`: the plain answer). Throws 406 NotAcceptable when no media
- * range can be served, and, as upstream, when the first that can asks for
- * the other form than the endpoint answers with (a PartialObjectMetadataList
- * of one object, a PartialObjectMetadata of a list). A watch's events are
+ * range can be served, and, with upstream's message, when the first that
+ * can asks for the other form than the endpoint answers with (a
+ * PartialObjectMetadataList of one object, a PartialObjectMetadata of a
+ * list) — here before anything is read or written; upstream finds it when
+ * it converts the answer, after a write is done. A watch's events are
  * objects: `as=PartialObjectMetadataList` there leaves them plain (upstream
  * sends the untransformed object when the conversion fails).
  */
 export function readConversion(
   ctx: ResourceContext,
-  shape: ReadShape,
+  shape: AnswerShape,
 ): Conversion | undefined {
   const conv = conversionOf(ctx.req.headers.get("accept"));
   if (conv === "unacceptable") {
