@@ -1,8 +1,8 @@
 /**
  * The storage contract: the `Store` interface every backend implements, its
  * typed errors, the key layout with cluster identity, and continue tokens.
- * Backends import only from here (and `storage/log/` for revision-log
- * backends).
+ * Backends import only from here (and `storage/log/`: revision-log
+ * backends, and etcd for its `storedEvent`).
  *
  * @module
  */

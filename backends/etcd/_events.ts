@@ -1,13 +1,15 @@
 /**
  * Turns etcd watch events into storage watch events, applying a predicate
  * the way `k8s.io/apiserver`'s etcd3 watcher does: an object that stops
- * matching arrives as DELETED, one that starts matching as ADDED.
+ * matching arrives as DELETED, one that starts matching as ADDED. Events
+ * carry the stored text (`WatchEvent.text`) and decode lazily.
  *
  * @module
  */
 
 import type { IEvent } from "etcd3";
-import type { KubeObject, Predicate, WatchEvent } from "../../storage/mod.ts";
+import type { Predicate, WatchEvent } from "../../storage/mod.ts";
+import { storedEvent } from "../../storage/log/mod.ts";
 import { type KeyMapper, toKeyValue } from "./_client.ts";
 import { decodeKv } from "./_read.ts";
 
@@ -16,13 +18,12 @@ export function eventRevision(ev: IEvent): number {
   return Number(ev.kv?.mod_revision ?? 0);
 }
 
-function matches(pred: Predicate | undefined, obj: KubeObject): boolean {
-  return !pred || pred.matches(obj);
-}
-
 /**
  * The storage event for one etcd event, or `undefined` when the predicate
- * filters it out. Throws a `StorageError` for undecodable data.
+ * filters it out. The event is built from the stored text (`storedEvent`):
+ * its `object` is decoded on first read and its `text` is that value with
+ * the resourceVersion spliced in; only a predicate decodes here. Throws a
+ * `StorageError` for undecodable data the predicate needs.
  */
 export function convertEvent(
   keys: KeyMapper,
@@ -32,11 +33,14 @@ export function convertEvent(
   const revision = eventRevision(ev);
   const key = keys.fromEtcd(ev.kv.key);
   const isDelete = String(ev.type) === "Delete" || String(ev.type) === "1";
-  const prev = ev.prev_kv?.key
-    ? decodeKv(toKeyValue(keys, ev.prev_kv), revision)
-    : undefined;
+  const prevKv = ev.prev_kv?.key ? toKeyValue(keys, ev.prev_kv) : undefined;
+  // A DELETED event (also one for an object leaving the filter) carries the
+  // last state at the event's revision.
+  const prev = prevKv && pred ? decodeKv(prevKv, revision) : undefined;
+  const deleted = () =>
+    storedEvent("DELETED", key, prevKv!.value, revision, prev);
   if (isDelete) {
-    if (!prev) {
+    if (!prevKv) {
       // etcd lost the previous value (compacted): report what we know.
       return {
         type: "DELETED",
@@ -49,19 +53,30 @@ export function convertEvent(
         key,
       };
     }
-    return matches(pred, prev)
-      ? { type: "DELETED", object: prev, key }
+    return !pred || pred.matches(prev!) ? deleted() : undefined;
+  }
+  const curKv = toKeyValue(keys, ev.kv);
+  const value = curKv.value;
+  const created = Number(ev.kv.version ?? 0) === 1 || !prevKv;
+  if (!pred) {
+    return storedEvent(created ? "ADDED" : "MODIFIED", key, value, revision);
+  }
+  const cur = decodeKv(curKv);
+  const curMatches = pred.matches(cur);
+  if (created) {
+    return curMatches
+      ? storedEvent("ADDED", key, value, revision, cur)
       : undefined;
   }
-  const cur = decodeKv(toKeyValue(keys, ev.kv));
-  const created = Number(ev.kv.version ?? 0) === 1 || !prev;
-  const curMatches = matches(pred, cur);
-  if (created) {
-    return curMatches ? { type: "ADDED", object: cur, key } : undefined;
+  const prevMatches = pred.matches(prev!);
+  if (curMatches) {
+    return storedEvent(
+      prevMatches ? "MODIFIED" : "ADDED",
+      key,
+      value,
+      revision,
+      cur,
+    );
   }
-  const prevMatches = matches(pred, prev!);
-  if (curMatches && prevMatches) return { type: "MODIFIED", object: cur, key };
-  if (curMatches) return { type: "ADDED", object: cur, key };
-  if (prevMatches) return { type: "DELETED", object: prev!, key };
-  return undefined;
+  return prevMatches ? deleted() : undefined;
 }

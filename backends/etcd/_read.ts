@@ -142,17 +142,39 @@ export async function rangePage(
 
 const MAX_PAGE = 10_000;
 
-/**
- * Lists per the `Store.list` contract. `key` is validated by the caller.
- * When `keysOut` is given, the storage key of every returned item is pushed
- * onto it, in item order (watches need them for their initial events).
- */
+/** One listed key-value, with its object when a predicate decoded it already. */
+export interface ListedKv {
+  kv: KeyValue;
+  object?: KubeObject;
+}
+
+/** A list page as raw key-values (see {@linkcode listKvs}). */
+export interface KvListResult extends Omit<ListResult, "items"> {
+  /** The matching key-values of the page, in key order. */
+  entries: ListedKv[];
+}
+
+/** Lists per the `Store.list` contract. `key` is validated by the caller. */
 export async function listObjects(
   shared: EtcdShared,
   key: string,
   opts: ListOptions,
-  keysOut?: string[],
 ): Promise<ListResult> {
+  const { entries, ...rest } = await listKvs(shared, key, opts);
+  return { items: entries.map((e) => e.object ?? decodeKv(e.kv)), ...rest };
+}
+
+/**
+ * {@linkcode listObjects} without decoding: the matching key-values, each
+ * value decoded only when a predicate had to look at it. A watch's initial
+ * events take the stored text as it is (`storedEvent`), so the watch
+ * cache's fill does not decode and re-encode every object.
+ */
+export async function listKvs(
+  shared: EtcdShared,
+  key: string,
+  opts: ListOptions,
+): Promise<KvListResult> {
   const match = opts.resourceVersionMatch ?? "";
   if (!["", "NotOlderThan", "Exact"].includes(match)) {
     throw invalidArgument(`invalid resourceVersionMatch: ${match}`);
@@ -172,15 +194,12 @@ export async function listObjects(
     const { revision: atRev, minRev } = readRevision(match, rvText, rvNum, 0);
     const { kv, revision } = await readKey(shared, key, atRev);
     if (minRev > revision) throw tooLargeResourceVersion(minRev, revision);
-    const items: KubeObject[] = [];
+    const entries: ListedKv[] = [];
     if (kv) {
-      const obj = decodeKv(kv);
-      if (!pred || pred.matches(obj)) {
-        items.push(obj);
-        keysOut?.push(kv.key);
-      }
+      const object = pred ? decodeKv(kv) : undefined;
+      if (!pred || pred.matches(object!)) entries.push({ kv, object });
     }
-    return { items, resourceVersion: String(atRev || revision) };
+    return { entries, resourceVersion: String(atRev || revision) };
   }
 
   const prefix = key.endsWith("/") ? key : key + "/";
@@ -201,7 +220,7 @@ export async function listObjects(
     ({ revision: atRev, minRev } = readRevision(match, rvText, rvNum, limit));
   }
 
-  const items: KubeObject[] = [];
+  const entries: ListedKv[] = [];
   let pageLimit = limit > 0 ? limit : 0;
   let first = true;
   let firstCount = 0;
@@ -229,16 +248,15 @@ export async function listObjects(
     for (let i = 0; i < page.kvs.length; i++) {
       const kv = page.kvs[i];
       lastKey = kv.key;
-      const obj = decodeKv(kv);
-      if (pred && !pred.matches(obj)) continue;
-      items.push(obj);
-      keysOut?.push(kv.key);
-      if (limit > 0 && items.length >= limit) {
+      const object = pred ? decodeKv(kv) : undefined;
+      if (pred && !pred.matches(object!)) continue;
+      entries.push({ kv, object });
+      if (limit > 0 && entries.length >= limit) {
         stoppedEarly = i < page.kvs.length - 1;
         break;
       }
     }
-    if (limit > 0 && items.length >= limit) {
+    if (limit > 0 && entries.length >= limit) {
       more = stoppedEarly || page.more;
       break;
     }
@@ -248,11 +266,11 @@ export async function listObjects(
     pageLimit = Math.min(pageLimit * 2, MAX_PAGE);
   }
 
-  const result: ListResult = { items, resourceVersion: String(atRev) };
+  const result: KvListResult = { entries, resourceVersion: String(atRev) };
   if (more && limit > 0) {
     result.continue = encodeContinue(prefix, lastKey + "\u0000", atRev);
     if (pred === undefined || pred.everything) {
-      const remaining = firstCount - items.length;
+      const remaining = firstCount - entries.length;
       if (remaining > 0) result.remainingItemCount = remaining;
     }
   }

@@ -4,6 +4,7 @@
  * consistent list at a revision, then changes from the next revision with
  * `prev_kv` (for predicate transitions and DELETED objects), progress
  * notifications as BOOKMARKs, compaction as an `Expired` ERROR event.
+ * Events carry their stored text (`WatchEvent.text`) and decode lazily.
  *
  * When the stream breaks (etcd restarting, leader change) the watch resumes
  * from the revision after the last delivered event, so no event is missed;
@@ -27,7 +28,8 @@ import {
 } from "../../storage/mod.ts";
 import { mapError, rev, type WatchStream } from "./_client.ts";
 import { convertEvent, eventRevision } from "./_events.ts";
-import { type EtcdShared, listObjects, parseRv } from "./_read.ts";
+import { storedEvent } from "../../storage/log/mod.ts";
+import { type EtcdShared, listKvs, parseRv } from "./_read.ts";
 import type { IWatchResponse } from "etcd3";
 
 /** How long a broken watch keeps trying to resume before it ends with an ERROR. */
@@ -109,16 +111,19 @@ export class EtcdWatch implements Watcher {
     const initial: WatchEvent[] = [];
     let startRev: number;
     if (sendInitial) {
-      const keys: string[] = [];
-      const list = await listObjects(shared, key, {
+      const list = await listKvs(shared, key, {
         recursive: opts.recursive,
         predicate: opts.predicate,
-      }, keys);
+      });
       const listRev = Number(list.resourceVersion);
       if (rvNum > listRev) throw tooLargeResourceVersion(rvNum, listRev);
-      list.items.forEach((object, i) =>
-        initial.push({ type: "ADDED", object, key: keys[i] })
-      );
+      // The stored text as it is (decoded on first use): a watch cache's
+      // fill keeps text and never needs the objects.
+      for (const { kv, object } of list.entries) {
+        initial.push(
+          storedEvent("ADDED", kv.key, kv.value, kv.modRevision, object),
+        );
+      }
       if (opts.sendInitialEvents === true && opts.allowBookmarks) {
         initial.push({
           type: "BOOKMARK",

@@ -11,6 +11,7 @@
 
 import type { EventText, WatchEvent } from "../store.ts";
 import type { KubeObject } from "../object.ts";
+import { internal } from "../errors.ts";
 import { decodeStored } from "./_decode.ts";
 
 const METADATA = '"metadata":{';
@@ -70,11 +71,21 @@ function stringEnd(text: string, start: number): number {
 /**
  * An ADDED, MODIFIED or DELETED event for `value` stored at `key`, at
  * `revision` (the object's resourceVersion). `object` is decoded on first
- * read (once); `text` is the stored text with the resourceVersion spliced
- * in, or, where that is not possible, the decoded object serialised. Both
- * are getters of the class, so `{ ...ev, object }` (a wrapper swapping the
- * object) carries neither over. An `object` decoded already (for a
- * predicate) may be passed in.
+ * read (once; a value that is not JSON throws an `Internal` storage error
+ * naming the key); `text` is the stored text with the resourceVersion
+ * spliced in, or, where that is not possible, the decoded object
+ * serialised. Both are getters of the class, so `{ ...ev, object }` (a
+ * wrapper swapping the object) carries neither over. An `object` decoded
+ * already (for a predicate) may be passed in.
+ *
+ * For any backend that stores objects as JSON without their
+ * resourceVersion (the revision logs, etcd).
+ *
+ * @example
+ * ```ts
+ * const ev = storedEvent("ADDED", "/registry/configmaps/clusters/root/default/a", '{"metadata":{"name":"a"}}', 7);
+ * // ev.text: {json: '{"metadata":{"resourceVersion":"7","name":"a"}}', revision: 7}
+ * ```
  */
 export function storedEvent(
   type: "ADDED" | "MODIFIED" | "DELETED",
@@ -109,7 +120,14 @@ class StoredEvent {
   }
 
   get object(): KubeObject {
-    return this.#object ??= decodeStored(this.#value, this.#revision);
+    if (this.#object === undefined) {
+      try {
+        this.#object = decodeStored(this.#value, this.#revision);
+      } catch (err) {
+        throw internal(`stored object at ${this.key} is not valid JSON`, err);
+      }
+    }
+    return this.#object;
   }
 
   get text(): EventText {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { storedEvent, withResourceVersion } from "./_stored_event.ts";
 import { decodeStored } from "./_decode.ts";
+import { isStorageError } from "../errors.ts";
 
 const texts = [
   '{"metadata":{"name":"a","namespace":"n"},"data":{"k":"v"},"apiVersion":"v1","kind":"ConfigMap"}',
@@ -57,4 +58,14 @@ Deno.test("a stored event whose text cannot be spliced serialises its object", (
   const ev = storedEvent("MODIFIED", "/registry/x/a", value, 3);
   if (ev.type === "ERROR") throw new Error("unreachable");
   assert.deepEqual(JSON.parse(ev.text!.json), decodeStored(value, 3));
+});
+
+Deno.test("a stored event whose value is not JSON fails with an Internal error naming its key", () => {
+  const ev = storedEvent("ADDED", "/registry/x/bad", "not json", 4);
+  if (ev.type === "ERROR") throw new Error("unreachable");
+  const named = (e: unknown) =>
+    isStorageError(e, "Internal") &&
+    (e as Error).message.includes("/registry/x/bad");
+  assert.throws(() => ev.object, named);
+  assert.throws(() => ev.text, named);
 });

@@ -3,7 +3,9 @@
  * implements, and the generic {@linkcode LogStore} / {@linkcode LogStoreFactory}
  * that turn any `Log` into the full storage contract (optimistic concurrency,
  * predicates, paging, continue tokens, watch fan-out with history and
- * bookmarks).
+ * bookmarks). {@linkcode storedEvent} (a watch event built lazily from
+ * stored JSON text, with `WatchEvent.text`) also serves etcd, which stores
+ * objects in the same form.
  *
  * @example
  * ```ts
@@ -24,6 +26,7 @@ export {
   type LogStoreFactoryOptions,
 } from "./log_store_factory.ts";
 export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
+export { storedEvent } from "./_stored_event.ts";
 export {
   checkLogObjectKey,
   checkLogPrefix,
