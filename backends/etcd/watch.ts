@@ -65,7 +65,13 @@ export class EtcdWatch implements Watcher {
   readonly #key: string;
   readonly #rangeEnd?: string;
   readonly #opts: WatchOptions;
-  #queue: WatchEvent[] = [];
+  /**
+   * Events not yet taken, from `#head` on. Taken by index, not `shift()`:
+   * shifting a long array copies it, so a 100,000-object initial burst
+   * took seconds (quadratic).
+   */
+  #queue: (WatchEvent | undefined)[] = [];
+  #head = 0;
   #wake?: () => void;
   #done = false;
   #stream?: WatchStream;
@@ -312,13 +318,31 @@ export class EtcdWatch implements Watcher {
   /** Ends the watch; pending events are dropped. */
   stop(): void {
     this.#queue = [];
+    this.#head = 0;
     this.#finish();
+  }
+
+  /** The next queued event (released from the queue), if any. */
+  #take(): WatchEvent | undefined {
+    const queue = this.#queue;
+    if (this.#head >= queue.length) return undefined;
+    const ev = queue[this.#head];
+    queue[this.#head++] = undefined;
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
+      // A consumer that never quite catches up: drop the taken slots.
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return ev;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
     try {
       for (;;) {
-        const ev = this.#queue.shift();
+        const ev = this.#take();
         if (ev) {
           yield ev;
           if (ev.type === "ERROR") return;
