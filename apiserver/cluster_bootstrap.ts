@@ -6,6 +6,13 @@
  * while the server runs (as kube-apiserver's system-namespaces controller),
  * so a cluster never stays without `default`.
  *
+ * A namespace it creates starts with the objects the in-process
+ * controllers would create in it at once (its `default` ServiceAccount and
+ * `kube-root-ca.crt`: {@linkcode NamespaceSeed}), written beside it in
+ * storage, as the controller's create would have stored them (same content
+ * and `managedFields`): a new cluster then costs no API request of the
+ * controllers, which find the objects in place.
+ *
  * @module
  */
 
@@ -21,6 +28,11 @@ import type { Store } from "../storage/mod.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { prepareCreate } from "./handlers/strategy.ts";
 import { withTypeMeta } from "./handlers/context.ts";
+import {
+  type NamespaceSeed,
+  PreparedSeed,
+  type SeedResolver,
+} from "./namespace_seeds.ts";
 
 /** The namespaces every cluster starts with. */
 export const SYSTEM_NAMESPACES = [
@@ -36,6 +48,7 @@ export class ClusterBootstrap {
   #store: Store;
   #def: ResourceDefinition;
   #now: () => Date;
+  #seeds: readonly PreparedSeed[] = [];
 
   #more?: (cluster: string) => Promise<void>;
 
@@ -53,6 +66,21 @@ export class ClusterBootstrap {
     this.#store = store;
     this.#now = now;
     this.#more = more;
+  }
+
+  /**
+   * From now on, each namespace the bootstrap creates starts with `seeds`
+   * (replacing those given before); a seed whose resource `resolve` does
+   * not know is left to its controller.
+   */
+  seedNamespaces(
+    seeds: readonly NamespaceSeed[],
+    resolve: SeedResolver,
+  ): void {
+    this.#seeds = seeds.flatMap((seed) => {
+      const found = resolve(seed.resource);
+      return found ? [new PreparedSeed(seed, found.def, found.store)] : [];
+    });
   }
 
   /** Resolves once `cluster` has its system namespaces (retried after a failure). */
@@ -137,6 +165,13 @@ export class ClusterBootstrap {
     } catch (e) {
       if (!isStorageError(e, "NotFound")) throw e;
     }
+    // The seeds first: a controller that sees the namespace then finds them
+    // (a stale informer only meets AlreadyExists). A restart between the two
+    // finds the namespace missing and the seeds there (KeyExists).
+    const seeds = this.#seeds;
+    if (seeds.length > 0) {
+      await Promise.all(seeds.map((s) => this.#seed(s, cluster, name)));
+    }
     const obj = prepareCreate(
       this.#def,
       withTypeMeta(this.#def, { metadata: { name } }),
@@ -144,6 +179,23 @@ export class ClusterBootstrap {
     );
     try {
       await this.#store.create(key, obj);
+    } catch (e) {
+      if (!isStorageError(e, "KeyExists")) throw e;
+    }
+  }
+
+  /** Writes `seed` into `namespace`, unless it is there already. */
+  async #seed(seed: PreparedSeed, cluster: string, namespace: string) {
+    const obj = seed.object(namespace, this.#now());
+    const key = objectKey({
+      group: seed.def.group,
+      resource: seed.def.plural,
+      cluster,
+      namespace,
+      name: obj.metadata.name!,
+    });
+    try {
+      await seed.store.create(key, obj);
     } catch (e) {
       if (!isStorageError(e, "KeyExists")) throw e;
     }

@@ -11,6 +11,7 @@ export {
   type ApiServerOptions,
   createApiServer,
 } from "./server.ts";
+export type { NamespaceSeed } from "./namespace_seeds.ts";
 export type {
   ApiHandler,
   RequestContext,

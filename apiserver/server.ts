@@ -37,6 +37,7 @@ import {
 import { prepareCreate } from "./handlers/strategy.ts";
 import { withTypeMeta } from "./handlers/context.ts";
 import { ClusterBootstrap } from "./cluster_bootstrap.ts";
+import type { NamespaceSeed } from "./namespace_seeds.ts";
 import { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
 import type { ServerServices } from "./handlers/context.ts";
 import { NamespaceLifecycle } from "./handlers/namespace_lifecycle.ts";
@@ -151,6 +152,12 @@ export interface ApiServer {
   readiness(): Promise<void>;
   /** Stops every watch stream; the storage is the caller's to close. */
   close(): Promise<void>;
+  /**
+   * From now on, each system namespace a cluster's bootstrap creates starts
+   * with `seeds`: the objects the in-process controllers would create in it
+   * (`ClusterBootstrap.seedNamespaces`).
+   */
+  seedNamespaces(seeds: readonly NamespaceSeed[]): void;
 }
 
 /** The review resources as discovery lists them (create only). */
@@ -418,6 +425,11 @@ export async function createApiServer(
   return {
     handler,
     readiness: () => opts.storage.readiness(),
+    seedNamespaces: (seeds) =>
+      bootstrap.seedNamespaces(seeds, ({ group, version, resource }) => {
+        const def = registries.builtins.lookup(group, version, resource);
+        return def && { def, store: services.storeFor(def) };
+      }),
     close: async () => {
       stopping.abort();
       await tenancy.close();

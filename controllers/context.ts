@@ -7,6 +7,7 @@
  */
 
 import type { Logger } from "../log/mod.ts";
+import type { KubeObject } from "../storage/mod.ts";
 import type { ApiClient } from "./client/mod.ts";
 import type { ClusterTracker, InformerFactory } from "./runtime/mod.ts";
 
@@ -87,6 +88,27 @@ export interface ControllerDescriptor {
   requires?: readonly ControllerResource[];
   /** Runs the controller until `signal` aborts. */
   run(ctx: ControllerContext, signal: AbortSignal): Promise<void>;
+  /**
+   * The object this controller keeps in every namespace, for an API server
+   * that runs it in-process to write into the namespaces it creates itself
+   * (`ApiServer.seedNamespaces`), so a new cluster costs the controller no
+   * create. `undefined`: none with these options (no root CA).
+   */
+  namespaceSeed?(opts: { rootCA?: string }): NamespaceSeed | undefined;
+}
+
+/**
+ * An object a controller keeps in every namespace, as the controller
+ * creates it: its resource, the create body and the field manager its
+ * create records (the shape `ApiServer.seedNamespaces` takes).
+ */
+export interface NamespaceSeed {
+  /** The object's resource (`group` is `""` for the core group). */
+  resource: { group: string; version: string; resource: string };
+  /** The field manager of the controller's writes. */
+  manager: string;
+  /** The object the controller creates in `namespace`. */
+  desired(namespace: string): KubeObject;
 }
 
 /** A work-queue key for a namespace of a cluster. */

@@ -10,7 +10,11 @@
 import type { Logger } from "../log/mod.ts";
 import type { ApiHandler } from "../apiserver/request_context.ts";
 import { ApiClient, controllerUser, inProcessTransport } from "./client/mod.ts";
-import type { ControllerContext, ControllerDescriptor } from "./context.ts";
+import type {
+  ControllerContext,
+  ControllerDescriptor,
+  NamespaceSeed,
+} from "./context.ts";
 import {
   ClusterTracker,
   InformerFactory,
@@ -44,6 +48,24 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
 export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((c) =>
   c.name
 );
+
+/**
+ * The objects the controllers `selection` picks (`--controllers` syntax;
+ * `custom` ones too) keep in every namespace, for an API server that runs
+ * them in-process and all clusters to write into the namespaces it creates
+ * (`ApiServer.seedNamespaces`).
+ */
+export function namespaceSeeds(opts: {
+  controllers?: string;
+  custom?: readonly ControllerDescriptor[];
+  rootCA?: string;
+}): NamespaceSeed[] {
+  const names = selectControllers(opts.controllers ?? "*", CONTROLLER_NAMES);
+  return [
+    ...CONTROLLERS.filter((c) => names.includes(c.name)),
+    ...opts.custom ?? [],
+  ].flatMap((c) => c.namespaceSeed?.({ rootCA: opts.rootCA }) ?? []);
+}
 
 /** Leader-election settings (`false` runs without election). */
 export interface LeaderElectionConfig {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { configMap } from "../tests/support/apiserver_harness.ts";
+import type { KubeObject } from "../storage/mod.ts";
+import { namespaceSeeds } from "./manager.ts";
 import {
   eventually,
   startStand,
@@ -120,6 +122,73 @@ Deno.test("a namespace whose content has a finalizer reports it and waits", asyn
       async () => (await s.request("GET", `${NS}/held`)).status === 404,
       "namespace gone",
     );
+  } finally {
+    await stand.close();
+  }
+});
+
+/** An object without what differs between two creates of it. */
+function comparable(obj: KubeObject): unknown {
+  const {
+    uid: _u,
+    creationTimestamp: _c,
+    resourceVersion: _r,
+    namespace: _n,
+    ...meta
+  } = obj.metadata;
+  return {
+    ...obj,
+    metadata: {
+      ...meta,
+      managedFields: meta.managedFields?.map(({ time: _t, ...e }) => e),
+    },
+  };
+}
+
+Deno.test("namespace seeds are what the selected controllers create: a new cluster's namespaces start with the same objects", async () => {
+  assert.deepEqual(
+    namespaceSeeds({ rootCA: TEST_CA }).map((s) => s.resource.resource),
+    ["serviceaccounts", "configmaps"],
+  );
+  assert.deepEqual(
+    namespaceSeeds({ controllers: "*,-serviceaccount", rootCA: TEST_CA })
+      .map((s) => s.resource.resource),
+    ["configmaps"],
+  );
+  // No root CA: nothing to publish, so no seed of it.
+  assert.deepEqual(
+    namespaceSeeds({}).map((s) => s.resource.resource),
+    ["serviceaccounts"],
+  );
+
+  const stand = await startStand();
+  const s = stand.server;
+  try {
+    s.api.seedNamespaces(namespaceSeeds({ rootCA: TEST_CA }));
+    // Created by the controllers, through the API.
+    assert.equal(
+      (await s.request("POST", NS, { body: { metadata: { name: "team" } } }))
+        .status,
+      201,
+    );
+    const paths = ["serviceaccounts/default", "configmaps/kube-root-ca.crt"];
+    const byControllers: KubeObject[] = [];
+    for (const p of paths) {
+      await eventually(async () =>
+        (await s.request("GET", `${NS}/team/${p}`)).status === 200
+      );
+      byControllers.push((await s.request("GET", `${NS}/team/${p}`)).body);
+    }
+    // Seeded by the bootstrap of a new cluster (implicit here).
+    const fresh = await s.request("GET", `/clusters/fresh${NS}`);
+    assert.equal(fresh.status, 200);
+    for (const ns of ["default", "kube-system"]) {
+      for (const [i, p] of paths.entries()) {
+        const got = await s.request("GET", `/clusters/fresh${NS}/${ns}/${p}`);
+        assert.equal(got.status, 200, `${p} in ${ns}`);
+        assert.deepEqual(comparable(got.body), comparable(byControllers[i]));
+      }
+    }
   } finally {
     await stand.close();
   }

@@ -35,6 +35,7 @@ export {
   CONTROLLER_NAMES,
   CONTROLLERS,
   type LeaderElectionConfig,
+  namespaceSeeds,
   type RunningControllers,
   startControllers,
   type StartControllersOptions,
@@ -43,6 +44,7 @@ export type {
   ControllerContext,
   ControllerDescriptor,
   ControllerResource,
+  NamespaceSeed,
 } from "./context.ts";
 export { ControllerSelectionError, selectControllers } from "./selection.ts";
 export {

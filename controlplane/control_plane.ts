@@ -41,6 +41,7 @@ import {
 } from "../apiserver/serving/mod.ts";
 import {
   CONTROLLER_NAMES,
+  namespaceSeeds,
   type RunningControllers,
   selectControllers,
   startControllers,
@@ -250,6 +251,13 @@ export async function createControlPlane(
       });
       controllers = running;
       stack.defer(() => running.stop());
+      // The namespaces a new cluster's bootstrap creates start with what
+      // these controllers would create in them (no create request each).
+      api.seedNamespaces(namespaceSeeds({
+        controllers: plan.builtin,
+        custom: plan.custom,
+        rootCA: tls?.caCert,
+      }));
     };
     const controllerNames = [
       ...selectControllers(plan.builtin, CONTROLLER_NAMES),

@@ -98,6 +98,9 @@ function query(opts: ListOptions | undefined, watch: boolean): string {
  */
 export const USER_AGENT = `hyperplane-controller-manager/${HYPERPLANE_VERSION}`;
 
+/** The field manager of the controllers' writes (the user agent's first segment). */
+export const FIELD_MANAGER = USER_AGENT.slice(0, USER_AGENT.indexOf("/"));
+
 /** The API client controllers use. */
 export class ApiClient {
   #transport: Transport;

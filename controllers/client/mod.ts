@@ -14,6 +14,7 @@
 export {
   ApiClient,
   type DeleteOptions,
+  FIELD_MANAGER,
   type ListOptions,
   type ListPage,
   type ReadView,

@@ -7,7 +7,7 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
-import { CORE } from "../client/mod.ts";
+import { CORE, FIELD_MANAGER } from "../client/mod.ts";
 import type { ControllerDescriptor } from "../context.ts";
 import { runPerNamespace } from "../_per_namespace.ts";
 
@@ -17,6 +17,20 @@ export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
 export const DESCRIPTION_ANNOTATION = "kubernetes.io/description";
 const DESCRIPTION =
   "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+/** The ConfigMap the controller creates in `namespace`. */
+function rootCAConfigMap(ca: string, namespace: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: ROOT_CA_CONFIGMAP,
+      namespace,
+      annotations: { [DESCRIPTION_ANNOTATION]: DESCRIPTION },
+    },
+    data: { "ca.crt": ca },
+  };
+}
 
 /** The `root-ca-cert-publisher` controller. */
 export const rootCACertPublisher: ControllerDescriptor = {
@@ -38,16 +52,7 @@ export const rootCACertPublisher: ControllerDescriptor = {
       controller: "root-ca-cert-publisher",
       resource: CORE.configmaps,
       name: ROOT_CA_CONFIGMAP,
-      desired: (namespace) => ({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: {
-          name: ROOT_CA_CONFIGMAP,
-          namespace,
-          annotations: { [DESCRIPTION_ANNOTATION]: DESCRIPTION },
-        },
-        data: { "ca.crt": ca },
-      }),
+      desired: (namespace) => rootCAConfigMap(ca, namespace),
       compact(obj: KubeObject) {
         const data = obj.data as Record<string, string> | undefined;
         const ann = obj.metadata.annotations;
@@ -83,4 +88,10 @@ export const rootCACertPublisher: ControllerDescriptor = {
       },
     }, signal);
   },
+  namespaceSeed: ({ rootCA }) =>
+    rootCA === undefined ? undefined : {
+      resource: CORE.configmaps,
+      manager: FIELD_MANAGER,
+      desired: (namespace) => rootCAConfigMap(rootCA, namespace),
+    },
 };

@@ -5,9 +5,19 @@
  * @module
  */
 
-import { CORE } from "../client/mod.ts";
+import type { KubeObject } from "../../storage/mod.ts";
+import { CORE, FIELD_MANAGER } from "../client/mod.ts";
 import type { ControllerDescriptor } from "../context.ts";
 import { runPerNamespace } from "../_per_namespace.ts";
+
+/** The ServiceAccount the controller creates in `namespace`. */
+function defaultServiceAccount(namespace: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: "default", namespace },
+  };
+}
 
 /** The `serviceaccount` controller. */
 export const serviceAccountController: ControllerDescriptor = {
@@ -19,10 +29,11 @@ export const serviceAccountController: ControllerDescriptor = {
       controller: "serviceaccount",
       resource: CORE.serviceaccounts,
       name: "default",
-      desired: (namespace) => ({
-        apiVersion: "v1",
-        kind: "ServiceAccount",
-        metadata: { name: "default", namespace },
-      }),
+      desired: defaultServiceAccount,
     }, signal),
+  namespaceSeed: () => ({
+    resource: CORE.serviceaccounts,
+    manager: FIELD_MANAGER,
+    desired: defaultServiceAccount,
+  }),
 };
