@@ -28,7 +28,14 @@ export type StorageErrorCode =
   /** The backend cannot be reached right now; retrying later may work. API: 503 ServiceUnavailable. */
   | "Unavailable"
   /** An internal failure of the backend. API: 500 InternalError. */
-  | "Internal";
+  | "Internal"
+  /**
+   * A stored value that cannot be read back as an object: not JSON, not a
+   * JSON object, or (encryption at rest) not decryptable. API: 500
+   * InternalError naming the key (a list: 500 StorageReadError naming every
+   * corrupt key, see {@linkcode CorruptObjectsError}).
+   */
+  | "CorruptObject";
 
 /** A storage failure with the details the API needs to build a `Status`. */
 export class StorageError extends Error {
@@ -136,6 +143,95 @@ export function invalidArgument(message: string): StorageError {
 /** The backend is unreachable or not ready. */
 export function unavailable(message: string, cause?: unknown): StorageError {
   return new StorageError("Unavailable", message, { cause });
+}
+
+/** Why a stored value is corrupt, as upstream words it. */
+export type CorruptKind = "undecodable" | "untransformable";
+
+const CORRUPT_REASON: Record<CorruptKind, string> = {
+  undecodable: "object not decodable",
+  untransformable: "data from the storage is not transformable",
+};
+
+/**
+ * The value stored at `key` (written at `revision`, 0 when unknown) cannot be
+ * read back: `cause` says why. The message is upstream's
+ * (`NewCorruptObjError`), so it names the key an operator must clean up.
+ */
+export function corruptObject(
+  key: string,
+  revision: number,
+  cause: unknown,
+  kind: CorruptKind = "undecodable",
+): StorageError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new StorageError(
+    "CorruptObject",
+    `StorageError: corrupt object, Code: 7, Key: ${key}, ResourceVersion: 0, ` +
+      `AdditionalErrorMsg: ${
+        CORRUPT_REASON[kind]
+      } revision=${revision}: ${why}`,
+    { key, revision, cause },
+  );
+}
+
+/** How many corrupt keys one list error names at most (upstream's bound). */
+export const MAX_CORRUPT_KEYS = 100;
+
+/**
+ * A list found corrupt values: `errors` holds one {@linkcode corruptObject}
+ * error per key (at most {@linkcode MAX_CORRUPT_KEYS}); `truncated` says the
+ * list stopped looking after that many. Its code is `CorruptObject`.
+ */
+export class CorruptObjectsError extends StorageError {
+  /** One error per corrupt key, in key order. */
+  readonly errors: readonly StorageError[];
+  /** True when more corrupt keys may exist than `errors` names. */
+  readonly truncated: boolean;
+
+  /** A list error for `errors` (corrupt values under `prefix`). */
+  constructor(prefix: string, errors: StorageError[], truncated: boolean) {
+    super(
+      "CorruptObject",
+      `unable to transform or decode ${errors.length} objects: {\n` +
+        errors.map((e) => `\t${e.message}\n`).join("") + "}",
+      { key: prefix },
+    );
+    this.name = "CorruptObjectsError";
+    this.errors = errors;
+    this.truncated = truncated;
+  }
+}
+
+/**
+ * Collects the corrupt values a list meets (at most
+ * {@linkcode MAX_CORRUPT_KEYS}, then it asks the list to stop) so the list
+ * fails naming all of them instead of at the first.
+ */
+export class CorruptCollector {
+  readonly #errors: StorageError[] = [];
+  #truncated = false;
+
+  /**
+   * Notes `err` (a `CorruptObject` error). Past {@linkcode MAX_CORRUPT_KEYS}
+   * it only notes that there are more (see {@linkcode full}).
+   */
+  add(err: StorageError): void {
+    if (this.#errors.length >= MAX_CORRUPT_KEYS) this.#truncated = true;
+    else this.#errors.push(err);
+  }
+
+  /** True once the collector refused a key: the list should stop reading. */
+  get full(): boolean {
+    return this.#truncated;
+  }
+
+  /** Throws the list error when anything was noted. */
+  throwIfAny(prefix: string): void {
+    if (this.#errors.length > 0) {
+      throw new CorruptObjectsError(prefix, this.#errors, this.#truncated);
+    }
+  }
 }
 
 /** An internal backend failure. */

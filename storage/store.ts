@@ -124,6 +124,16 @@ export interface DeleteOptions {
   validateDeletion?: (current: KubeObject) => void | Promise<void>;
   /** A possibly stale copy of the current object (see `cachedExisting` on update). */
   cachedExisting?: KubeObject;
+  /**
+   * The unsafe delete of a corrupt object (upstream's
+   * `ExpectTransformOrDecodeError`): delete the key only while its stored
+   * value cannot be read back (a `CorruptObject` error), without
+   * preconditions, `validateDeletion` or `cachedExisting`. A value that
+   * reads fine is refused with `InvalidObject`; a missing key is `NotFound`.
+   * The result carries only the name, namespace and the delete's
+   * resourceVersion. A store that cannot honour it throws `CorruptObject`.
+   */
+  expectCorrupt?: boolean;
 }
 
 /** Options for {@linkcode Store.watch}. */

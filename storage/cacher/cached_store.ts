@@ -103,6 +103,8 @@ export class CachedStore implements Store, JsonReads {
   #expiryTimer?: ReturnType<typeof setInterval>;
   #disabled = false;
   #closed = false;
+  /** The last fill attempt failed: reads do not wait for the cache. */
+  #fillFailed = false;
   #served: ServedCounts = {
     cache: { get: 0, list: 0, watch: 0 },
     backend: { get: 0, list: 0, watch: 0 },
@@ -167,6 +169,10 @@ export class CachedStore implements Store, JsonReads {
           ),
         onUnkeyed: (ev) => this.#disable(ev.type),
         onBookmark: () => this.#progress.progressed(),
+        onFill: (ok) => {
+          this.#fillFailed = !ok;
+          if (!ok) this.#cache.releaseReadyWaiters();
+        },
       },
     });
     this.#scheduleBookmark();
@@ -233,8 +239,12 @@ export class CachedStore implements Store, JsonReads {
    */
   async #ready(freshness: Freshness): Promise<boolean> {
     this.#start();
-    if (!this.#cache.ready && !this.#disabled && !this.#closed) {
-      // First use: a short wait for the initial state beats a backend read.
+    if (
+      !this.#cache.ready && !this.#disabled && !this.#closed &&
+      !this.#fillFailed
+    ) {
+      // First use: a short wait for the initial state beats a backend read
+      // (not while fills fail: a corrupt object would make every read wait).
       await this.#cache.waitReady(this.#opts.freshnessTimeoutMs);
     }
     if (!this.serving) return false;
@@ -418,8 +428,12 @@ export class CachedStore implements Store, JsonReads {
     });
   }
 
-  /** Sent to the backend with the cached object as a first guess. */
+  /**
+   * Sent to the backend with the cached object as a first guess (none for
+   * the unsafe delete of a corrupt object: the backend alone can tell).
+   */
   delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    if (opts.expectCorrupt) return this.delegate.delete(key, opts);
     return this.delegate.delete(key, {
       ...opts,
       cachedExisting: opts.cachedExisting ?? this.#cachedCopy(key),
@@ -451,7 +465,7 @@ export class CachedStore implements Store, JsonReads {
       return this.#backendWatch(key, opts);
     }
     this.#start();
-    if (!this.#cache.ready && !this.#disabled) {
+    if (!this.#cache.ready && !this.#disabled && !this.#fillFailed) {
       await this.#cache.waitReady(this.#opts.initTimeoutMs);
     }
     const initialState = opts.sendInitialEvents ?? n === 0;
@@ -555,10 +569,16 @@ export class CachedStore implements Store, JsonReads {
     this.#cache.compact(revision);
   }
 
-  /** The backend's readiness; also not ready while a started cache initialises. */
+  /**
+   * The backend's readiness; also not ready while a started cache
+   * initialises (ready again once a fill failed: reads go to the backend).
+   */
   async readiness(): Promise<void> {
     await this.delegate.readiness();
-    if (this.#reflector && !this.#disabled && !this.#cache.ready) {
+    if (
+      this.#reflector && !this.#disabled && !this.#cache.ready &&
+      !this.#fillFailed
+    ) {
       throw unavailable(`the watch cache of ${this.#prefix} is initialising`);
     }
   }

@@ -9,7 +9,13 @@
  * - the watch ends or fails with a retriable error: watch again from the
  *   cache revision (no event is lost, the cache's watchers continue);
  * - the backend says `Expired` (history gone): the cache is invalidated, its
- *   watchers are told to re-list (`onInvalidate`), and the state is rebuilt.
+ *   watchers are told to re-list (`onInvalidate`), and the state is rebuilt;
+ * - a live event is corrupt: the cache is invalidated as for `Expired`;
+ * - a fill fails (a corrupt stored object, say): the cache stays
+ *   uninitialised (`onFill(false)`: its reads go to the backend) and the
+ *   fill is tried again after a backoff that only a completed fill or a
+ *   live event resets (50 ms doubling to 5 s; one log line per attempt), so
+ *   it recovers once the object is gone, without a tight retry loop.
  *
  * @module
  */
@@ -35,6 +41,8 @@ export interface ReflectorHooks {
   onUnkeyed(event: WatchEvent): void;
   /** The backend sent a BOOKMARK (the cache revision may have advanced). */
   onBookmark(): void;
+  /** A fill completed (`true`) or an attempt at one failed (`false`). */
+  onFill?(ok: boolean): void;
 }
 
 /** Options for {@linkcode runReflector}. */
@@ -64,7 +72,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
   while (!signal.aborted) {
     if (backoff > 0) await sleep(backoff, signal);
     if (signal.aborted) return;
-    backoff = Math.min(Math.max(backoff * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
+    backoff = nextBackoff(backoff);
     const resuming = cache.ready;
     let watcher: Watcher;
     try {
@@ -126,6 +134,8 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
             if (annotations?.[INITIAL_EVENTS_END_ANNOTATION] === "true") {
               cache.replace(staging, rv);
               staging = undefined;
+              hooks.onFill?.(true);
+              backoff = 0;
               logger.debug("watch cache: initialised", {
                 prefix,
                 revision: rv,
@@ -138,7 +148,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
             cache.advance(rv);
             hooks.onBookmark();
           }
-          backoff = 0;
+          if (!staging) backoff = 0;
           continue;
         }
         const key = keyOf(ev);
@@ -150,16 +160,37 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
         // share its objects, and text is the compact form.
         const json = text?.json ?? JSON.stringify(ev.object);
         if (staging) {
+          // A fill's progress does not reset the backoff: a fill that
+          // fails part way (a corrupt object) would otherwise retry at once.
           staging.push({ key, json, revision: rv });
         } else {
           cache.apply(ev.type, key, json, rv);
+          backoff = 0;
         }
-        backoff = 0;
       }
     } catch (err) {
-      logger.warn("watch cache: backend watch failed", { prefix, err });
+      logger.warn("watch cache: backend watch failed", {
+        prefix,
+        err,
+        ...(staging ? { retryInMs: backoff } : {}),
+      });
+      if (!staging && isStorageError(err, "CorruptObject")) {
+        // A change the cache cannot take: resuming would meet it again and
+        // the cache would stop at this revision. Start over with a fill
+        // (which fails too while the object is corrupt: reads then go to
+        // the backend, whose answers name the corrupt key).
+        cache.invalidate();
+        hooks.onInvalidate();
+        hooks.onFill?.(false);
+      }
     } finally {
       watcher.stop();
     }
+    if (staging) hooks.onFill?.(false);
   }
+}
+
+/** The wait after `backoff`: doubling from 50 ms, at most 5 s. */
+function nextBackoff(backoff: number): number {
+  return Math.min(Math.max(backoff * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
 }

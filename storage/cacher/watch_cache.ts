@@ -291,6 +291,14 @@ export class WatchCache {
     return caughtUp;
   }
 
+  /**
+   * Resolves every {@linkcode waitReady} with false now (a fill failed: the
+   * readers go elsewhere instead of waiting out their timeout).
+   */
+  releaseReadyWaiters(): void {
+    this.#readyWaiters.releaseAll();
+  }
+
   /** Resolves true once the cache is ready, false after `timeoutMs` or on close. */
   waitReady(timeoutMs: number): Promise<boolean> {
     if (this.#ready) return Promise.resolve(true);

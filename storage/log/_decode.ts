@@ -5,12 +5,15 @@
  * stamps the resourceVersion into the freshly parsed metadata in place
  * instead of copying it (the parsed object is ours, nobody else holds it);
  * encoding skips the copies that only drop a resourceVersion when there is
- * none to drop.
+ * none to drop. A stored value that is not a JSON object is corrupt: decoding
+ * throws a `CorruptObject` storage error naming its key (upstream's
+ * `NewCorruptObjError`), never a bare `SyntaxError`.
  *
  * @module
  */
 
 import { encodeObject, type KubeObject } from "../object.ts";
+import { corruptObject } from "../errors.ts";
 
 const hasOwn = Object.hasOwn;
 const protoOf = Object.getPrototypeOf;
@@ -38,9 +41,29 @@ export function encodeStored(obj: KubeObject): string {
   return encodeObject(obj);
 }
 
-/** Parses stored JSON and stamps `rv` as `metadata.resourceVersion`. */
-export function decodeStored(data: string, rv: number): KubeObject {
-  const obj = JSON.parse(data) as KubeObject;
+/**
+ * Parses the JSON stored at `key` and stamps `rv` as
+ * `metadata.resourceVersion`. Throws a `CorruptObject` storage error when
+ * the value is not a JSON object.
+ */
+export function decodeStored(
+  data: string,
+  rv: number,
+  key: string,
+): KubeObject {
+  let obj: KubeObject;
+  try {
+    obj = JSON.parse(data);
+  } catch (err) {
+    throw corruptObject(key, rv, err);
+  }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+    throw corruptObject(
+      key,
+      rv,
+      `stored value is ${describe(obj)}, not an object`,
+    );
+  }
   const meta = obj.metadata;
   if (meta !== null && typeof meta === "object" && !Array.isArray(meta)) {
     meta.resourceVersion = String(rv);
@@ -48,4 +71,9 @@ export function decodeStored(data: string, rv: number): KubeObject {
     obj.metadata = { ...(meta ?? {}), resourceVersion: String(rv) };
   }
   return obj;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  return Array.isArray(v) ? "an array" : `a ${typeof v}`;
 }

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
 import { decodeStored, encodeStored } from "./_decode.ts";
+import { isStorageError } from "../errors.ts";
+
+const K = "/registry/configmaps/clusters/root/default/a";
 
 Deno.test("decodeStored gives the same object as decodeObject", () => {
   const cases = [
@@ -11,7 +14,7 @@ Deno.test("decodeStored gives the same object as decodeObject", () => {
     '{"metadata":null}',
   ];
   for (const data of cases) {
-    const got = decodeStored(data, 42);
+    const got = decodeStored(data, 42, K);
     const want = decodeObject(data, 42);
     assert.deepEqual(got, want);
     assert.deepEqual(JSON.stringify(got), JSON.stringify(want), data);
@@ -20,8 +23,8 @@ Deno.test("decodeStored gives the same object as decodeObject", () => {
 
 Deno.test("decodeStored returns a new object on every call", () => {
   const data = '{"metadata":{"name":"a","labels":{"x":"y"}}}';
-  const a = decodeStored(data, 1);
-  const b = decodeStored(data, 2);
+  const a = decodeStored(data, 1, K);
+  const b = decodeStored(data, 2, K);
   assert(a !== b && a.metadata !== b.metadata);
   assert.deepEqual(a.metadata.resourceVersion, "1");
   assert.deepEqual(b.metadata.resourceVersion, "2");
@@ -58,5 +61,29 @@ Deno.test("encodeStored gives the same JSON as encodeObject", () => {
   ];
   for (const obj of cases) {
     assert.equal(encodeStored(obj), encodeObject(obj));
+  }
+});
+
+Deno.test("decodeStored calls a value that is not a JSON object corrupt, naming the key", () => {
+  const cases: [string, RegExp][] = [
+    ['{"kind":"ConfigMap",garbage', /object not decodable revision=9: /],
+    ['{"metadata":{"name":"a"}', /object not decodable revision=9: /],
+    ["", /object not decodable/],
+    ["null", /stored value is null, not an object/],
+    ["[1,2]", /stored value is an array, not an object/],
+    ["42", /stored value is a number, not an object/],
+    ['"text"', /stored value is a string, not an object/],
+  ];
+  for (const [data, why] of cases) {
+    assert.throws(() => decodeStored(data, 9, K), (err) => {
+      assert.ok(isStorageError(err, "CorruptObject"), String(err));
+      assert.equal(err.key, K);
+      assert.match(
+        err.message,
+        new RegExp(`^StorageError: corrupt object, Code: 7, Key: ${K}, `),
+      );
+      assert.match(err.message, why, data);
+      return true;
+    });
   }
 });

@@ -1,15 +1,20 @@
 /**
  * `Store.list` on a revision log, after the etcd3 store's `GetList`:
  * resourceVersion match rules, paging with continue tokens read at the first
- * page's revision, and predicate filtering before the limit.
+ * page's revision, and predicate filtering before the limit. A corrupt value
+ * fails the list, never silently skipped: the list reads on, collecting up to
+ * `MAX_CORRUPT_KEYS` corrupt keys, and throws a `CorruptObjectsError` naming
+ * them all (upstream's aggregated corrupt-object list error).
  *
  * @module
  */
 
 import {
+  CorruptCollector,
   expiredContinue,
   invalidArgument,
   isStorageError,
+  type StorageError,
   tooLargeResourceVersion,
 } from "../errors.ts";
 import { decodeContinue, encodeContinue } from "../continue_token.ts";
@@ -137,8 +142,10 @@ export async function listFromLog(
     const items: KubeObject[] = [];
     const rec = res.records[0];
     if (rec?.key === key) {
-      const obj = decodeStored(rec.value, rec.modRevision);
-      if (matches(obj)) items.push(obj);
+      const corrupt = new CorruptCollector();
+      const obj = decodeOrCollect(rec, corrupt);
+      corrupt.throwIfAny(key);
+      if (obj && matches(obj)) items.push(obj);
     }
     return { items, resourceVersion: String(res.revision) };
   }
@@ -149,6 +156,7 @@ export async function listFromLog(
   let fetch = paging ? limit : 0;
   let lastKey = "";
   let hasMore = false;
+  const corrupt = new CorruptCollector();
   for (;;) {
     const res = await read(log, key, start, revision, fetch, plan.continued);
     if (revision === 0) {
@@ -164,9 +172,14 @@ export async function listFromLog(
         break;
       }
       lastKey = rec.key;
-      const obj = decodeStored(rec.value, rec.modRevision);
+      const obj = decodeOrCollect(rec, corrupt);
+      if (obj === undefined) {
+        if (corrupt.full) break;
+        continue;
+      }
       if (matches(obj)) items.push(obj);
     }
+    if (corrupt.full) break;
     hasMore = filled || res.more;
     if (!hasMore || !paging || items.length >= limit) break;
     if (res.records.length === 0) break;
@@ -174,6 +187,7 @@ export async function listFromLog(
     start = lastKey + "\u0000";
   }
 
+  corrupt.throwIfAny(key);
   const result: ListResult = { items, resourceVersion: String(revision) };
   if (hasMore && paging) {
     const next = lastKey + "\u0000";
@@ -183,4 +197,21 @@ export async function listFromLog(
     }
   }
   return result;
+}
+
+/**
+ * The decoded record, or `undefined` when its value is corrupt (noted in
+ * `corrupt`); any other failure is thrown.
+ */
+function decodeOrCollect(
+  rec: { key: string; value: string; modRevision: number },
+  corrupt: CorruptCollector,
+): KubeObject | undefined {
+  try {
+    return decodeStored(rec.value, rec.modRevision, rec.key);
+  } catch (err) {
+    if (!isStorageError(err, "CorruptObject")) throw err;
+    corrupt.add(err as StorageError);
+    return undefined;
+  }
 }

@@ -11,7 +11,7 @@
 
 import type { EventText, WatchEvent } from "../store.ts";
 import type { KubeObject } from "../object.ts";
-import { internal } from "../errors.ts";
+import { isStorageError } from "../errors.ts";
 import { decodeStored } from "./_decode.ts";
 
 const METADATA = '"metadata":{';
@@ -71,12 +71,18 @@ function stringEnd(text: string, start: number): number {
 /**
  * An ADDED, MODIFIED or DELETED event for `value` stored at `key`, at
  * `revision` (the object's resourceVersion). `object` is decoded on first
- * read (once; a value that is not JSON throws an `Internal` storage error
- * naming the key); `text` is the stored text with the resourceVersion
- * spliced in, or, where that is not possible, the decoded object
- * serialised. Both are getters of the class, so `{ ...ev, object }` (a
- * wrapper swapping the object) carries neither over. An `object` decoded
- * already (for a predicate) may be passed in.
+ * read (once); `text` is the stored text with the resourceVersion spliced
+ * in (checked to be JSON: a consumer keeps it as it is), or, where that is
+ * not possible, the decoded object serialised. Both are getters of the
+ * class, so `{ ...ev, object }` (a wrapper swapping the object) carries
+ * neither over. An `object` decoded already (for a predicate) may be passed
+ * in.
+ *
+ * A corrupt value (not a JSON object) makes both getters of an ADDED or
+ * MODIFIED event throw a `CorruptObject` storage error naming the key. A
+ * DELETED event of a corrupt value (the unsafe delete of a corrupt object)
+ * carries {@linkcode corruptPlaceholder} instead, so watchers and the
+ * watch cache still drop the key.
  *
  * For any backend that stores objects as JSON without their
  * resourceVersion (the revision logs, etcd).
@@ -120,21 +126,52 @@ class StoredEvent {
   }
 
   get object(): KubeObject {
-    if (this.#object === undefined) {
-      try {
-        this.#object = decodeStored(this.#value, this.#revision);
-      } catch (err) {
-        throw internal(`stored object at ${this.key} is not valid JSON`, err);
+    return this.#object ??= this.#decode();
+  }
+
+  #decode(): KubeObject {
+    try {
+      return decodeStored(this.#value, this.#revision, this.key);
+    } catch (err) {
+      if (this.type !== "DELETED" || !isStorageError(err, "CorruptObject")) {
+        throw err;
       }
+      return corruptPlaceholder(this.key, this.#revision);
     }
-    return this.#object;
   }
 
   get text(): EventText {
-    return this.#text ??= {
-      json: withResourceVersion(this.#value, this.#revision) ??
-        JSON.stringify(this.object),
+    if (this.#text !== undefined) return this.#text;
+    let json = withResourceVersion(this.#value, this.#revision);
+    if (json !== undefined && this.#object === undefined) {
+      // The splice does not read the whole text: a damaged value (cut
+      // short, say) would reach the cache as it is. Parsing is the check.
+      try {
+        JSON.parse(json);
+      } catch {
+        json = undefined; // the decoder names the key (or stands in for it)
+      }
+    }
+    return this.#text = {
+      json: json ?? JSON.stringify(this.object),
       revision: this.#revision,
     };
   }
+}
+
+/**
+ * What a DELETED event carries for a value that could not be decoded: the
+ * name and namespace the key names, at the delete's `revision` (upstream's
+ * watch also tells of the removal of a corrupt object, so informers and
+ * the watch cache forget it).
+ */
+export function corruptPlaceholder(key: string, revision: number): KubeObject {
+  const rest = /\/clusters\/[^/]+\/(.+)$/.exec(key)?.[1] ?? "";
+  const parts = rest.split("/");
+  const metadata: KubeObject["metadata"] = {
+    name: parts[parts.length - 1] ?? "",
+  };
+  if (parts.length === 2) metadata.namespace = parts[0];
+  metadata.resourceVersion = String(revision);
+  return { metadata };
 }

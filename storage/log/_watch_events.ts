@@ -10,6 +10,7 @@ import { decodeStored } from "./_decode.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../store.ts";
 import type { LogEvent } from "./log.ts";
 import { storedEvent } from "./_stored_event.ts";
+import { isStorageError } from "../errors.ts";
 
 /**
  * The watch event for `ev` as seen through `matches`, or `undefined` when the
@@ -31,7 +32,7 @@ export function toWatchEvent(
       if (everything) {
         return storedEvent("ADDED", ev.key, ev.value, ev.revision);
       }
-      const obj = decodeStored(ev.value, ev.revision);
+      const obj = decodeStored(ev.value, ev.revision, ev.key);
       return matches(obj)
         ? storedEvent("ADDED", ev.key, ev.value, ev.revision, obj)
         : undefined;
@@ -41,8 +42,10 @@ export function toWatchEvent(
       if (everything) {
         return storedEvent("DELETED", ev.key, last, ev.revision);
       }
-      const obj = decodeStored(last, ev.revision);
-      return matches(obj)
+      // A corrupt object's removal reaches every watcher: no predicate can
+      // tell it does not match, and a watcher that knew it must drop it.
+      const obj = decodeOrPlaceholder(last, ev.revision, ev.key);
+      return obj === undefined || matches(obj)
         ? storedEvent("DELETED", ev.key, last, ev.revision, obj)
         : undefined;
     }
@@ -50,11 +53,11 @@ export function toWatchEvent(
       if (everything) {
         return storedEvent("MODIFIED", ev.key, ev.value, ev.revision);
       }
-      const cur = decodeStored(ev.value, ev.revision);
+      const cur = decodeStored(ev.value, ev.revision, ev.key);
       const curMatches = matches(cur);
       const old = ev.prevValue === undefined
         ? undefined
-        : decodeStored(ev.prevValue, ev.revision);
+        : decodeStored(ev.prevValue, ev.revision, ev.key);
       const oldMatches = old !== undefined && matches(old);
       if (curMatches && oldMatches) {
         return storedEvent("MODIFIED", ev.key, ev.value, ev.revision, cur);
@@ -67,6 +70,23 @@ export function toWatchEvent(
       }
       return undefined;
     }
+  }
+}
+
+/**
+ * The last state of a deleted object, or `undefined` when it is corrupt
+ * (the event then carries `corruptPlaceholder`, `_stored_event.ts`).
+ */
+function decodeOrPlaceholder(
+  value: string,
+  revision: number,
+  key: string,
+): KubeObject | undefined {
+  try {
+    return decodeStored(value, revision, key);
+  } catch (err) {
+    if (isStorageError(err, "CorruptObject")) return undefined;
+    throw err;
   }
 }
 

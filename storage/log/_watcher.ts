@@ -217,7 +217,7 @@ class LogWatcher implements Watcher, HubMember {
           yield storedEvent("ADDED", rec.key, rec.value, rec.modRevision);
           continue;
         }
-        const obj = decodeStored(rec.value, rec.modRevision);
+        const obj = decodeStored(rec.value, rec.modRevision, rec.key);
         if (this.#matches(obj)) {
           yield storedEvent("ADDED", rec.key, rec.value, rec.modRevision, obj);
         }

@@ -8,7 +8,12 @@
  * @module
  */
 
-import { conflict, isStorageError, notFound } from "../errors.ts";
+import {
+  conflict,
+  invalidObject,
+  isStorageError,
+  notFound,
+} from "../errors.ts";
 import {
   encodeObject,
   type KubeObject,
@@ -19,6 +24,7 @@ import type { Log } from "./log.ts";
 import { checkObject } from "./_checks.ts";
 import { checkPreconditions } from "../preconditions.ts";
 import { decodeStored } from "./_decode.ts";
+import { corruptPlaceholder } from "./_stored_event.ts";
 
 /**
  * How many conflicting writes one call tolerates before it gives up with a
@@ -47,7 +53,7 @@ async function readState(
     throw notFound(key);
   }
   return {
-    obj: decodeStored(rec.value, rec.modRevision),
+    obj: decodeStored(rec.value, rec.modRevision, key),
     data: rec.value,
     rev: rec.modRevision,
   };
@@ -116,7 +122,7 @@ export async function guaranteedUpdate(
       const rev = state.obj === null
         ? await log.create(key, data)
         : await log.update(key, data, state.rev);
-      return decodeStored(data, rev);
+      return decodeStored(data, rev, key);
     } catch (err) {
       if (!lostRace(err)) throw err;
       await refresh();
@@ -134,6 +140,7 @@ export async function conditionalDelete(
   key: string,
   opts: DeleteOptions,
 ): Promise<KubeObject> {
+  if (opts.expectCorrupt) return await corruptDelete(log, key);
   let state = cachedState(opts.cachedExisting);
   let current = state === undefined;
   if (state === undefined) state = await readState(log, key, false);
@@ -152,12 +159,44 @@ export async function conditionalDelete(
     }
     try {
       const rev = await log.delete(key, state.rev);
-      return decodeStored(state.data!, rev);
+      return decodeStored(state.data!, rev, key);
     } catch (err) {
       if (isStorageError(err, "NotFound")) throw notFound(key);
       if (!isStorageError(err, "Conflict")) throw err;
       await refresh();
     }
+  }
+  throw conflict(
+    key,
+    `gave up after ${MAX_WRITE_ATTEMPTS} conflicting delete attempts`,
+  );
+}
+
+/**
+ * `Store.delete` with `expectCorrupt`: removes `key` only while its value is
+ * corrupt, conditionally on the revision that was found corrupt (a value
+ * rewritten meanwhile is read again, and kept when it reads fine).
+ */
+async function corruptDelete(log: Log, key: string): Promise<KubeObject> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const rec = await log.get(key);
+    if (!rec) throw notFound(key);
+    try {
+      decodeStored(rec.value, rec.modRevision, key);
+    } catch (err) {
+      if (!isStorageError(err, "CorruptObject")) throw err;
+      try {
+        return corruptPlaceholder(key, await log.delete(key, rec.modRevision));
+      } catch (err) {
+        if (isStorageError(err, "NotFound")) throw notFound(key);
+        if (!isStorageError(err, "Conflict")) throw err;
+        continue;
+      }
+    }
+    throw invalidObject(
+      key,
+      "unsafe deletion is not allowed because the object is decodable from storage",
+    );
   }
   throw conflict(
     key,

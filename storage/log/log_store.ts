@@ -72,7 +72,7 @@ export class LogStore implements Store {
     }
     const data = encodeStored(obj);
     const rev = await this.#log.create(key, data);
-    return decodeStored(data, rev);
+    return decodeStored(data, rev, key);
   }
 
   /** Reads one object. */
@@ -88,7 +88,7 @@ export class LogStore implements Store {
       ) {
         const rec = this.#syncLog.getLatestSync(key);
         if (!rec) throw notFound(key);
-        return Promise.resolve(decodeStored(rec.value, rec.modRevision));
+        return Promise.resolve(decodeStored(rec.value, rec.modRevision, key));
       }
       checkObjectKey(key, this.#prefix);
     } catch (err) {
@@ -104,7 +104,7 @@ export class LogStore implements Store {
       if (min > current) throw tooLargeResourceVersion(min, current);
     }
     if (!rec) throw notFound(key);
-    return decodeStored(rec.value, rec.modRevision);
+    return decodeStored(rec.value, rec.modRevision, key);
   }
 
   /** Lists objects under a prefix (recursive) or one key. */
