@@ -7,11 +7,10 @@
  * have stored it: typed, defaulted, its manager's `managedFields`, a `uid`
  * and `creationTimestamp`, validated.
  *
- * Preparing one through the field manager and validation is ~90 µs; every
- * namespace of every cluster gets the same content but for its namespace,
- * so a seed is prepared once per process and each later copy is that
- * result with its own namespace, `uid` and timestamps (checked: a body
- * that differs in more than its namespace is prepared in full).
+ * Preparing one through the field manager and validation is ~90 µs, and
+ * every cluster's system namespaces have the same names: a seed is
+ * prepared once per namespace name and process, and each later copy is
+ * that result with its own `uid` and timestamps.
  *
  * @module
  */
@@ -39,7 +38,10 @@ export interface NamespaceSeed {
   resource: { group: string; version: string; resource: string };
   /** The field manager the controller's create records in `managedFields`. */
   manager: string;
-  /** The object the controller creates in `namespace` (its create body). */
+  /**
+   * The object the controller creates in `namespace` (its create body): the
+   * same for the same name, as it is asked once per name and kept.
+   */
   desired(namespace: string): KubeObject;
 }
 
@@ -48,31 +50,13 @@ export type SeedResolver = (
   resource: NamespaceSeed["resource"],
 ) => { def: ResourceDefinition; store: Store } | undefined;
 
-/** The body of `desired`, typed and placed in `namespace`. */
-function typedBody(
-  def: ResourceDefinition,
-  seed: NamespaceSeed,
-  namespace: string,
-): KubeObject {
-  const body = withTypeMeta(def, structuredClone(seed.desired(namespace)));
-  body.metadata.namespace = namespace;
-  return body;
-}
-
-/** The body's content but for its namespace (what copies must share). */
-function contentKey(body: KubeObject): string {
-  return JSON.stringify({
-    ...body,
-    metadata: { ...body.metadata, namespace: undefined },
-  });
-}
-
 /** One seed with its kind and store, prepared once and copied per namespace. */
 export class PreparedSeed {
   readonly def: ResourceDefinition;
   readonly store: Store;
   readonly #seed: NamespaceSeed;
-  #template?: { key: string; object: KubeObject };
+  /** The prepared object per namespace name (frozen; shared but for `metadata`). */
+  readonly #templates = new Map<string, KubeObject>();
 
   /** A seed of kind `def`, written to `store`. */
   constructor(seed: NamespaceSeed, def: ResourceDefinition, store: Store) {
@@ -83,12 +67,15 @@ export class PreparedSeed {
 
   /** The object to store in `namespace`, created at `now`. */
   object(namespace: string, now: Date): KubeObject {
-    const body = typedBody(this.def, this.#seed, namespace);
-    const key = contentKey(body);
-    const t = this.#template;
-    if (t?.key === key) return this.#copy(t.object, namespace, now);
+    const t = this.#templates.get(namespace);
+    if (t) return this.#copy(t, now);
+    const body = withTypeMeta(
+      this.def,
+      structuredClone(this.#seed.desired(namespace)),
+    );
+    body.metadata.namespace = namespace;
     const obj = this.#prepare(body, now);
-    this.#template = { key, object: deepFreeze(structuredClone(obj)) };
+    this.#templates.set(namespace, deepFreeze(structuredClone(obj)));
     return obj;
   }
 
@@ -113,15 +100,13 @@ export class PreparedSeed {
   }
 
   /**
-   * `template` (frozen, shared but for its `metadata`) in `namespace` with
-   * its own `uid`, `creationTimestamp` and `managedFields` times; the keys
-   * keep the template's order, so the stored text is the one `#prepare`
-   * would give.
+   * `template` (frozen, shared but for its `metadata`) with its own `uid`,
+   * `creationTimestamp` and `managedFields` times; the keys keep the
+   * template's order, so the stored text is the one `#prepare` would give.
    */
-  #copy(template: KubeObject, namespace: string, now: Date): KubeObject {
+  #copy(template: KubeObject, now: Date): KubeObject {
     const time = rfc3339(now);
     const meta = { ...template.metadata };
-    meta.namespace = namespace;
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = time;
     if (meta.managedFields !== undefined) {

@@ -107,7 +107,7 @@ export interface NamespaceSeed {
   resource: { group: string; version: string; resource: string };
   /** The field manager of the controller's writes. */
   manager: string;
-  /** The object the controller creates in `namespace`. */
+  /** The object the controller creates in `namespace` (the same for the same name). */
   desired(namespace: string): KubeObject;
 }
 
