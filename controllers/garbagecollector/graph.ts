@@ -171,6 +171,26 @@ export class OwnershipGraph {
         }
       }
     }
+    // Most objects have no owner, before or after: nothing to link.
+    if (node.owners.length > 0 || refs.length > 0) {
+      this.#link(cluster, node, refs, out);
+    }
+    node.owners = refs;
+    node.obj = obj;
+    if (node.orphaningDependents) out.attemptToOrphan.push(node);
+    if (node.deletingDependents) {
+      out.attemptToDelete.push(node, ...node.dependents);
+    }
+    return out;
+  }
+
+  /** Links `node` to the owners `refs` names and unlinks those it no longer does. */
+  #link(
+    cluster: string,
+    node: GraphNode,
+    refs: OwnerReference[],
+    out: GraphChanges,
+  ): void {
     const before = new Map(node.owners.map((r) => [r.uid, r]));
     const after = new Map(refs.map((r) => [r.uid, r]));
     for (const [ownerUid, ref] of after) {
@@ -205,13 +225,6 @@ export class OwnershipGraph {
         out.attemptToDelete.push(owner);
       }
     }
-    node.owners = refs;
-    node.obj = obj;
-    if (node.orphaningDependents) out.attemptToOrphan.push(node);
-    if (node.deletingDependents) {
-      out.attemptToDelete.push(node, ...node.dependents);
-    }
-    return out;
   }
 
   /** Applies an observed deletion (or a virtual node found absent). */
