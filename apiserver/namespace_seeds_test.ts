@@ -5,6 +5,7 @@ import {
   startTestServer,
   type TestServer,
 } from "../tests/support/apiserver_harness.ts";
+import { lineReader } from "../tests/support/watch_lines.ts";
 import type { NamespaceSeed } from "./namespace_seeds.ts";
 
 const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
@@ -99,7 +100,29 @@ Deno.test("a new cluster's system namespaces start with the seeds, stored as the
       assert.equal(r.status, 201, JSON.stringify(r.body));
       viaApi[plural] = r.body;
     }
+    // Watchers see the seeds as any create (across clusters, as the
+    // controllers' informers watch).
+    const watch = lineReader(
+      await s.raw(
+        "GET",
+        "/clusters/*/api/v1/configmaps?watch=1&fieldSelector=metadata.name%3Dseeded",
+      ),
+    );
     await createReady(s, "team-a");
+    const watched = new Set<string>();
+    try {
+      while (watched.size < SYSTEM.length) {
+        const ev = await watch.next();
+        assert.ok(ev, "the watch ended early");
+        if (ev.type !== "ADDED") continue;
+        const cluster = ev.object.metadata.annotations
+          ?.["hyperplane.dev/cluster"];
+        if (cluster === "team-a") watched.add(ev.object.metadata.namespace);
+      }
+    } finally {
+      await watch.cancel();
+    }
+    assert.deepEqual([...watched].sort(), SYSTEM);
     for (const plural of ["configmaps", "serviceaccounts"]) {
       const name = plural === "configmaps" ? "seeded" : "default";
       const uids = new Set<string>();
