@@ -308,6 +308,7 @@ export async function createApiServer(
     logger,
   });
   const authorizer = opts.authorizer ?? authz.authorizer;
+  services.authorize = (attrs) => authorizer.authorize(attrs);
   if (authz.resolver && !opts.authorizer) {
     admission.push(rbacEscalation(authorizer, authz.resolver));
   }

@@ -14,6 +14,10 @@ import {
 } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { UserInfo } from "../request_context.ts";
+import type {
+  AuthorizationAttributes,
+  AuthorizationDecision,
+} from "../authz/authorizer.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
 import type { GroupResource } from "../status/mod.ts";
 import type { WatchRegistry } from "../watch/registry.ts";
@@ -64,6 +68,11 @@ export interface ServerServices {
   onKindsChanged?(listener: (cluster: string) => void): () => void;
   /** True while `cluster` serves `def`'s group, version and plural. */
   isServed?(cluster: string, def: ResourceDefinition): boolean;
+  /**
+   * The server's authorizer, for the checks a handler makes beyond the
+   * request's own verb (the unsafe delete's extra verb).
+   */
+  authorize?(attrs: AuthorizationAttributes): Promise<AuthorizationDecision>;
 }
 
 /** One resource request, parsed and authorized. */
