@@ -25,6 +25,7 @@
 import { badRequestError } from "../status/mod.ts";
 import { builtinSchema } from "../resources/kind_tables.ts";
 import { goJsonTypeName } from "../http/go_json_errors.ts";
+import { goDecodeError, type Schema } from "../schema/mod.ts";
 
 const LEGACY_SCHEME = "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30";
 const APIEXTENSIONS_SCHEME =
@@ -147,4 +148,26 @@ export function checkDecodedKind(
       } into Go struct field ${kind}.metadata of type v1.ObjectMeta`,
     );
   }
+}
+
+/**
+ * Throws upstream's 400 when `body` (a create/update body of a built-in
+ * kind, already through {@linkcode checkDecodedKind}) holds a value Go's
+ * decoder refuses for the kind's `schema`: a wrong JSON type or a timestamp
+ * Go cannot parse (`Event in version "v1" cannot be handled as a Event:
+ * parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as
+ * "2006"`).
+ */
+export function checkDecodedTypes(
+  body: Record<string, unknown>,
+  expected: { apiVersion: string; kind: string },
+  schema: Schema,
+): void {
+  const err = goDecodeError(body, schema);
+  if (err === undefined) return;
+  throw badRequestError(
+    `${expected.kind} in version ${
+      JSON.stringify(splitApiVersion(expected.apiVersion).version)
+    } cannot be handled as a ${expected.kind}: ${err}`,
+  );
 }

@@ -18,7 +18,7 @@ import {
 import { notSupported } from "../validation/field_error.ts";
 import { apiVersionOf } from "../resources/types.ts";
 import { readDecodedBody } from "../http/body.ts";
-import { checkDecodedKind } from "./decoded_kind.ts";
+import { checkDecodedKind, checkDecodedTypes } from "./decoded_kind.ts";
 import {
   dropUnknownFields,
   duplicateFields,
@@ -172,7 +172,12 @@ export async function readIncomingBody(
   if (ctx.def.subresources?.[ctx.subresource]?.view) return object;
   // Built-in kinds decode into upstream's typed scheme (custom resources,
   // which carry their own schema, do not).
-  if (!isCustomResource(ctx.def)) checkDecodedKind(object, expectedType(ctx));
+  if (!isCustomResource(ctx.def)) {
+    const expected = expectedType(ctx);
+    checkDecodedKind(object, expected);
+    const schema = schemaOf(ctx.def);
+    if (schema) checkDecodedTypes(object, expected, schema);
+  }
   // Each step over a big body takes tens of milliseconds: other requests
   // get a turn in between.
   const big = (text?.length ?? 0) > YIELD_AFTER_BYTES;

@@ -20,7 +20,10 @@ import {
   parseStrategicPatch,
 } from "../patch/mod.ts";
 import { apiVersionOf } from "../resources/types.ts";
-import { ApiError, badRequestError } from "../status/mod.ts";
+import { ApiError, badRequestError, invalidError } from "../status/mod.ts";
+import { goDecodeError } from "../schema/mod.ts";
+import { invalid } from "../validation/field_error.ts";
+import { isObject } from "../../internal/json.ts";
 import { type ResourceContext, withTypeMeta } from "./context.ts";
 import {
   applyConfig,
@@ -111,6 +114,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       (current: KubeObject | null) => {
         const live = current ? withTypeMeta(ctx.def, current) : null;
         const merged = applyConfig(ctx, manager, force, live, config);
+        checkPatchedTypes(ctx, merged);
         return checked(ctx, merged);
       },
       dryRun,
@@ -131,6 +135,9 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
         ? (view ? view(current) : withTypeMeta(ctx.def, current))
         : {};
       const patched = apply(base);
+      // As upstream's decode of the patched object: a wrong type or a bad
+      // timestamp trumps strict field validation.
+      checkPatchedTypes(ctx, patched);
       checkPatchedFields(ctx, directive, patched, duplicates);
       return checked(ctx, patched);
     },
@@ -168,6 +175,25 @@ function patchFunction(
     throw badRequestError("a merge patch must be a JSON object");
   }
   return (doc) => applyMergePatch(doc, patch);
+}
+
+/**
+ * Upstream decodes a patched built-in object into its Go type; a value Go
+ * refuses (wrong JSON type, unparseable timestamp) fails the patch with 422
+ * on the field `patch` (`"" is invalid: patch: Invalid value: "{…}": json:
+ * cannot unmarshal …`). Custom resources and subresource views (a Scale)
+ * are not decoded into a kind's Go type.
+ */
+function checkPatchedTypes(ctx: ResourceContext, patched: unknown): void {
+  if (isCustomResource(ctx.def)) return;
+  if (ctx.def.subresources?.[ctx.subresource]?.view) return;
+  if (!isObject(patched)) return; // refused by `checked`
+  const schema = schemaOf(ctx.def);
+  const err = schema && goDecodeError(patched, schema);
+  if (!err) return;
+  throw invalidError("", "", "", [
+    invalid("patch", JSON.stringify(patched), err),
+  ]);
 }
 
 /** The patched document as an object of the request's kind and name. */
