@@ -1,7 +1,9 @@
 /**
  * DELETE of one object: immediate, or — while finalizers remain (including
  * the `orphan` / `foregroundDeletion` finalizer its propagation policy adds)
- * — marking it with a deletionTimestamp and keeping it.
+ * — marking it with a deletionTimestamp and keeping it. With
+ * `ignoreStoreReadErrorWithClusterBreakingPotential` the unsafe delete of a
+ * corrupt object instead (`unsafe_delete.ts`).
  *
  * @module
  */
@@ -28,6 +30,7 @@ import {
 import { deletedStatus, objectResponse, writeConversion } from "./respond.ts";
 import { hasPendingFinalizers, rfc3339 } from "./strategy.ts";
 import { withDeletionFinalizers } from "./delete_propagation.ts";
+import { unsafeDelete } from "./unsafe_delete.ts";
 
 /** The outcome of deleting one object. */
 export interface DeleteOutcome {
@@ -154,6 +157,10 @@ export async function handleDelete(ctx: ResourceContext): Promise<Response> {
   // is never converted (upstream's doTransformObject passes it through).
   const conv = await writeConversion(ctx);
   const opts = await readDeleteOptions(ctx);
+  if (opts.ignoreStoreReadError) {
+    // Nothing of the object can be shown: upstream answers a Status.
+    return jsonResponse(deletedStatus(ctx, await unsafeDelete(ctx)), 200);
+  }
   const { obj, deleted } = await deleteObject(ctx, keyOf(ctx), ctx.name, opts);
   if (!deleted || ctx.def.returnDeletedObject) {
     return objectResponse(ctx, conv, obj, 200);

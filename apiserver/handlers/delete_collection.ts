@@ -7,10 +7,14 @@
  */
 
 import type { Conversion } from "../http/media_type.ts";
-import { type ApiError, toApiError } from "../status/mod.ts";
+import { type ApiError, invalidError, toApiError } from "../status/mod.ts";
+import { invalid } from "../validation/field_error.ts";
 import { parseIncludeObject } from "../table/table.ts";
 import { keyOf, prefixOf, type ResourceContext } from "./context.ts";
-import { readDeleteOptions } from "./delete_options.ts";
+import {
+  IGNORE_STORE_READ_ERROR,
+  readDeleteOptions,
+} from "./delete_options.ts";
 import { deleteObject } from "./delete.ts";
 import { listAnswer } from "./list.ts";
 import { parseListOptions } from "./list_options.ts";
@@ -32,6 +36,16 @@ export async function handleDeleteCollection(
   }
   const listOpts = parseListOptions(ctx, false);
   const opts = await readDeleteOptions(ctx);
+  if (opts.ignoreStoreReadError) {
+    // As upstream: the unsafe delete is for one named corrupt object only.
+    throw invalidError("meta.k8s.io", "DeleteOptions", "", [
+      invalid(
+        IGNORE_STORE_READ_ERROR,
+        true,
+        "is not allowed with DELETECOLLECTION, try again after removing the option",
+      ),
+    ]);
+  }
   const res = await ctx.store.list(prefixOf(ctx), {
     recursive: true,
     predicate: listOpts.predicate,

@@ -40,7 +40,16 @@ export interface DeleteOpts {
   orphanDependents?: boolean;
   gracePeriodSeconds?: number;
   dryRun: boolean;
+  /**
+   * `ignoreStoreReadErrorWithClusterBreakingPotential`: the unsafe delete
+   * of a corrupt object (KEP-3926; never with any other option).
+   */
+  ignoreStoreReadError?: boolean;
 }
+
+/** The query parameter and `DeleteOptions` field of the unsafe delete. */
+export const IGNORE_STORE_READ_ERROR =
+  "ignoreStoreReadErrorWithClusterBreakingPotential";
 
 const POLICIES = ["Orphan", "Background", "Foreground"];
 
@@ -73,6 +82,9 @@ export async function readDeleteOptions(
     raw.orphanDependents = queryBool(q, "orphanDependents");
   }
   if (q.has("dryRun")) raw.dryRun = q.getAll("dryRun");
+  if (q.has(IGNORE_STORE_READ_ERROR)) {
+    raw[IGNORE_STORE_READ_ERROR] = queryBool(q, IGNORE_STORE_READ_ERROR);
+  }
   const ctHeader = ctx.req.headers.get("content-type");
   const text = isKubeProtobuf(ctHeader) ? "" : await readBodyText(ctx.req);
   if (isKubeProtobuf(ctHeader)) {
@@ -127,6 +139,34 @@ export async function readDeleteOptions(
     : raw.dryRun === undefined
     ? []
     : [String(raw.dryRun)];
+  const ignoreStoreReadError = boolOption(
+    raw[IGNORE_STORE_READ_ERROR],
+    IGNORE_STORE_READ_ERROR,
+  );
+  if (ignoreStoreReadError) {
+    // As upstream's ValidateDeleteOptions: the unsafe delete checks nothing
+    // and keeps nothing, so no option that would is accepted with it.
+    const others: [string, boolean][] = [
+      ["dryRun", dryRunValues.length > 0],
+      ["propagationPolicy", policy !== undefined],
+      ["orphanDependents", raw.orphanDependents !== undefined],
+      [
+        "gracePeriodSeconds",
+        raw.gracePeriodSeconds !== undefined && raw.gracePeriodSeconds !== "",
+      ],
+      ["preconditions", raw.preconditions != null],
+    ];
+    for (const [field, set] of others) {
+      if (!set) continue;
+      errs.push(
+        invalid(
+          IGNORE_STORE_READ_ERROR,
+          true,
+          `cannot be set together with .${field}`,
+        ),
+      );
+    }
+  }
   if (errs.length) throw invalidError("meta.k8s.io", "DeleteOptions", "", errs);
   const dryRun = checkDryRunValues(dryRunValues, "DeleteOptions");
   const pre = raw.preconditions as Record<string, unknown> | undefined;
@@ -145,6 +185,7 @@ export async function readDeleteOptions(
     orphanDependents: boolOption(raw.orphanDependents, "orphanDependents"),
     gracePeriodSeconds: intParam(raw.gracePeriodSeconds, "gracePeriodSeconds"),
     dryRun,
+    ignoreStoreReadError,
   };
 }
 

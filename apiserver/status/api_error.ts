@@ -284,3 +284,39 @@ export function internalError(message: string): ApiError {
     { causes: [{ message }] },
   );
 }
+
+/** Upstream's cause message when a list stopped naming corrupt keys. */
+export const CORRUPT_LIST_TRUNCATED = "too many errors, the list is truncated";
+
+/**
+ * 500 StorageReadError: a list met corrupt objects. Each cause names one
+ * corrupt storage key (`field`) and why (upstream's aggregated
+ * corrupt-object list error); `truncated` adds upstream's "too many" cause.
+ */
+export function storageReadError(
+  gr: GroupResource,
+  corrupt: { key: string; message: string }[],
+  truncated: boolean,
+): ApiError {
+  const causes: StatusCause[] = corrupt.map((c) => ({
+    reason: "UnexpectedServerResponse",
+    message: c.message,
+    field: c.key,
+  }));
+  if (truncated) {
+    causes.push({
+      reason: "FieldValueTooMany",
+      message: CORRUPT_LIST_TRUNCATED,
+    });
+  }
+  const details: StatusDetails = { name: "list" };
+  if (gr.group) details.group = gr.group;
+  details.kind = gr.resource;
+  details.causes = causes;
+  return new ApiError(
+    500,
+    "StorageReadError",
+    `failed to read one or more ${qualifiedResource(gr)} from the storage`,
+    details,
+  );
+}

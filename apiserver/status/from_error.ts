@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isStorageError } from "../../storage/mod.ts";
+import { CorruptObjectsError, isStorageError } from "../../storage/mod.ts";
 import {
   alreadyExistsError,
   ApiError,
@@ -15,6 +15,7 @@ import {
   type GroupResource,
   internalError,
   notFoundError,
+  storageReadError,
   tooLargeResourceVersionError,
   unavailableError,
 } from "./api_error.ts";
@@ -28,9 +29,21 @@ export interface ErrorSubject {
 /**
  * Maps any thrown value to an {@linkcode ApiError}: API errors pass through,
  * `StorageError` codes map to their HTTP reason, everything else is a 500.
+ *
+ * Storage keys are removed from messages, except where the key is the
+ * answer: a corrupt object's error names its key (upstream's wording) so an
+ * operator can find and remove it, and a list's names every corrupt key.
  */
 export function toApiError(err: unknown, subject?: ErrorSubject): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof CorruptObjectsError) {
+    return storageReadError(
+      subject?.gr ?? { group: "", resource: "" },
+      err.errors.map((e) => ({ key: e.key ?? "", message: e.message })),
+      err.truncated,
+    );
+  }
+  if (isStorageError(err, "CorruptObject")) return internalError(err.message);
   if (isStorageError(err)) {
     const message = withoutStorageKeys(err.message, err.key);
     const gr = subject?.gr ?? { group: "", resource: "" };

@@ -252,3 +252,50 @@ Deno.test("a removal that joins text into a new storage key removes that too", (
     /\/registry\//,
   );
 });
+
+Deno.test("a corrupt object's error keeps its key: it is what the operator must remove", async () => {
+  const { corruptObject, CorruptObjectsError, MAX_CORRUPT_KEYS } = await import(
+    "../../storage/mod.ts"
+  );
+  const one = toApiError(corruptObject(KEYS[0], 5, new Error("bad json")), CM);
+  assert.equal(one.code, 500);
+  assert.equal(one.reason, "InternalError");
+  assert.equal(
+    one.message,
+    `Internal error occurred: StorageError: corrupt object, Code: 7, Key: ${
+      KEYS[0]
+    }, ResourceVersion: 0, AdditionalErrorMsg: object not decodable revision=5: bad json`,
+  );
+  const errs = [corruptObject(KEYS[0], 5, "x"), corruptObject(KEYS[2], 6, "y")];
+  const list = toApiError(
+    new CorruptObjectsError("/registry/configmaps/", errs, true),
+    CM,
+  ).toStatus();
+  assert.equal(list.code, 500);
+  assert.equal(list.reason, "StorageReadError");
+  assert.equal(
+    list.message,
+    "failed to read one or more configmaps from the storage",
+  );
+  assert.deepEqual(list.details, {
+    name: "list",
+    kind: "configmaps",
+    causes: [
+      {
+        reason: "UnexpectedServerResponse",
+        message: errs[0].message,
+        field: KEYS[0],
+      },
+      {
+        reason: "UnexpectedServerResponse",
+        message: errs[1].message,
+        field: KEYS[2],
+      },
+      {
+        reason: "FieldValueTooMany",
+        message: "too many errors, the list is truncated",
+      },
+    ],
+  });
+  assert.equal(MAX_CORRUPT_KEYS, 100);
+});
