@@ -6,7 +6,7 @@
  * @module
  */
 
-import { jsonResponse } from "../http/response.ts";
+import { jsonResponse, rawJsonResponse } from "../http/response.ts";
 import {
   acceptsJson,
   parseAccept,
@@ -75,7 +75,8 @@ export function serveDiscovery(
   }
   const p = path.replace(/\/+$/, "") || "/";
   const accept = parseAccept(req.headers.get("accept"));
-  if (p === "/version") return jsonResponse(src.version);
+  // As upstream: always indented JSON, whatever was negotiated.
+  if (p === "/version") return rawJsonResponse(src.version);
   if (p === "/api" || p === "/apis") {
     const aggregated = wantsAggregatedDiscovery(accept);
     if (aggregated) {

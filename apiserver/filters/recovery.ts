@@ -1,14 +1,16 @@
 /**
  * Panic recovery: whatever a later stage throws becomes the `Status`
  * response of its `ApiError` (or a 500 InternalError), logged when it is
- * the server's fault; the request body is drained; warnings are attached
- * to every response, errors included.
+ * the server's fault; the request body is drained; every answer, errors
+ * included, is written as the client negotiated it (YAML, pretty JSON:
+ * `http/output_encoding.ts`) and carries the warnings.
  *
  * @module
  */
 
 import type { Logger } from "../../log/mod.ts";
 import { errorResponse } from "../http/response.ts";
+import { encodeForClient } from "../http/output_encoding.ts";
 import { warningHeaderValue } from "../schema/mod.ts";
 import { toApiError } from "../status/mod.ts";
 import type { Filter } from "./chain.ts";
@@ -28,6 +30,8 @@ export function recovery(logger: Logger): Filter {
       if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
       res = errorResponse(err);
     }
+    const encoded = encodeForClient(state.req, state.target.query, res);
+    res = encoded instanceof Promise ? await encoded : encoded;
     for (const w of state.warnings) {
       res.headers.append("Warning", warningHeaderValue(w));
     }

@@ -5,6 +5,7 @@
  */
 
 import { methodNotAllowedError } from "../status/mod.ts";
+import { ApiResponse } from "../http/response.ts";
 import { keyOf, type ResourceContext } from "./context.ts";
 import { objectConversion, objectResponse } from "./respond.ts";
 import { hasTypeMeta } from "./json_items.ts";
@@ -30,7 +31,7 @@ export async function handleGet(ctx: ResourceContext): Promise<Response> {
   if (json) {
     const text = await json.getJson(keyOf(ctx), { resourceVersion: rv });
     if (hasTypeMeta(text, apiVersionOf(ctx.def), ctx.def.kind)) {
-      return new Response(text + "\n", {
+      return new ApiResponse(text + "\n", {
         headers: { "content-type": "application/json" },
       });
     }

@@ -3,12 +3,14 @@
  * a time, and the event loop is given back between chunks, so one list of
  * 20,000 objects neither holds its whole body in memory (string and bytes)
  * nor keeps other requests waiting while it is encoded. The bytes are
- * exactly those of `JSON.stringify(list) + "\n"`, as for any response.
+ * exactly those of `JSON.stringify(list) + "\n"`, as for any response (an
+ * `ApiResponse`: YAML or pretty JSON, when asked for, are written from it).
  *
  * @module
  */
 
 import { nextTurn } from "../../internal/turns.ts";
+import { ApiResponse } from "../http/response.ts";
 
 /** How many items are encoded between two turns of the event loop. */
 export const LIST_CHUNK_ITEMS = 200;
@@ -63,7 +65,7 @@ export function listResponse<T>(
     : items.length <= LIST_CHUNK_ITEMS;
   if (whole) {
     try {
-      return new Response(`${open}${elements(encode(items))}]}\n`, {
+      return new ApiResponse(`${open}${elements(encode(items))}]}\n`, {
         headers,
       });
     } finally {
@@ -101,7 +103,7 @@ export function listResponse<T>(
       encoded();
     },
   });
-  return new Response(body, { headers });
+  return new ApiResponse(body, { headers });
 }
 
 /** The end of the chunk of texts from `start`: at least one, about LIST_CHUNK_BYTES. */

@@ -13,8 +13,14 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
-import { type Conversion, conversionOf } from "../http/media_type.ts";
+import {
+  type Conversion,
+  negotiateOutput,
+  OUTPUT_MEDIA_TYPES,
+  STREAM_MEDIA_TYPES,
+} from "../http/negotiate.ts";
 import { listKindOf } from "../resources/types.ts";
+import { isCustomResource } from "../openapi/served_kinds.ts";
 import { ApiError, notAcceptableError } from "../status/mod.ts";
 import type { ResourceContext } from "./context.ts";
 
@@ -26,8 +32,12 @@ export type AnswerShape = "object" | "list" | "watch";
 
 /**
  * The conversion the request's `Accept` asks of an answer of `shape`
- * (`undefined`: the plain answer). Throws 406 NotAcceptable when no media
- * range can be served, and, with upstream's message, when the first that
+ * (`undefined`: the plain answer), negotiated as upstream
+ * (`http/negotiate.ts`: JSON, YAML — written by the encoding step —, or
+ * protobuf for built-in kinds, answered in JSON). Throws 406 NotAcceptable
+ * when no media range can be served (`text/plain`, protobuf only for a
+ * custom resource, YAML only for a watch), and, with upstream's message,
+ * when the first that
  * can asks for the other form than the endpoint answers with (a
  * PartialObjectMetadataList of one object, a PartialObjectMetadata of a
  * list) — here before anything is read or written; upstream finds it when
@@ -39,10 +49,19 @@ export function readConversion(
   ctx: ResourceContext,
   shape: AnswerShape,
 ): Conversion | undefined {
-  const conv = conversionOf(ctx.req.headers.get("accept"));
-  if (conv === "unacceptable") {
-    throw notAcceptableError(["application/json", "application/yaml"]);
+  const accept = ctx.req.headers.get("accept");
+  const neg = negotiateOutput(accept, {
+    // (whether the kind is custom is only looked up when it can matter)
+    protobuf: !accept?.includes("protobuf") || !isCustomResource(ctx.def),
+    stream: shape === "watch",
+    conversions: true,
+  });
+  if (neg === undefined) {
+    throw notAcceptableError([
+      ...(shape === "watch" ? STREAM_MEDIA_TYPES : OUTPUT_MEDIA_TYPES),
+    ]);
   }
+  const conv = neg.conversion;
   if (conv?.kind === "PartialObjectMetadata" && shape === "list") {
     throw new ApiError(
       406,

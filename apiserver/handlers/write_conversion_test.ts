@@ -17,7 +17,7 @@ const UNSERVED_ACCEPT = `application/json${
   meta("PartialObjectMetadata", "v2")
 }`;
 const NOT_ACCEPTABLE =
-  "only the following media types are accepted: application/json, application/yaml";
+  "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf";
 
 /** The keys of a PartialObjectMetadata answer: type meta and metadata only. */
 function assertPartial(body: Record<string, unknown>, name: string) {

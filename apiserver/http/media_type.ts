@@ -1,7 +1,7 @@
 /**
- * Media-type parsing for `Accept` and `Content-Type` headers, and the
- * negotiations the API server does (the `meta.k8s.io` conversions — Table,
- * PartialObjectMetadata(List) — and aggregated discovery).
+ * Media-type parsing for `Accept` and `Content-Type` headers, the
+ * `meta.k8s.io` conversion types, and discovery's negotiation (aggregated
+ * discovery). Output negotiation of resources is `negotiate.ts`.
  *
  * @module
  */
@@ -44,52 +44,6 @@ export interface Conversion {
   kind: ConversionKind;
   /** `meta.k8s.io` version: `v1` or `v1beta1`. */
   version: string;
-}
-
-/** Whether a header may carry an `as` parameter (cheap pre-check). */
-const AS_PARAM = /as\s*=/i;
-
-/**
- * What an `Accept` header asks a resource endpoint for: `undefined` for the
- * plain object, a {@linkcode Conversion}, or `"unacceptable"` (406). The
- * first media range the server can serve wins, as upstream's negotiation:
- * JSON (`application/json`, `*` wildcards, `application/yaml`, all answered
- * in JSON) without `as`, or `application/json` with a `meta.k8s.io` `v1` or
- * `v1beta1` Table, PartialObjectMetadata or PartialObjectMetadataList (which
- * of these fits the endpoint is the handler's to check, as upstream). Other
- * ranges (protobuf, unknown `as`, other groups or versions) are passed
- * over. An `Accept` none of whose ranges fits is `"unacceptable"` when it
- * asked for some conversion (it cannot take the plain object) and plain
- * otherwise (responses are JSON whatever else is asked for). A header
- * without `as=` is not parsed at all.
- */
-export function conversionOf(
-  header: string | null,
-): Conversion | undefined | "unacceptable" {
-  if (header === null || !AS_PARAM.test(header)) return undefined;
-  let asked = false;
-  for (const m of parseAccept(header)) {
-    const as = m.params.as;
-    if (as === undefined) {
-      if (
-        m.type === "application/json" || m.type === "*/*" ||
-        m.type === "application/*" || m.type === "application/yaml"
-      ) {
-        return undefined;
-      }
-      continue;
-    }
-    asked = true;
-    if (
-      m.type === "application/json" && m.params.g === "meta.k8s.io" &&
-      (m.params.v === "v1" || m.params.v === "v1beta1") &&
-      (as === "Table" || as === "PartialObjectMetadata" ||
-        as === "PartialObjectMetadataList")
-    ) {
-      return { kind: as, version: m.params.v };
-    }
-  }
-  return asked ? "unacceptable" : undefined;
 }
 
 /** The aggregated discovery version asked for (`v2`, `v2beta1`), if any. */

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { jsonResponse } from "../http/response.ts";
+import { fixedJsonResponse } from "../http/response.ts";
 import { methodNotAllowedError } from "../status/mod.ts";
 import { TOKEN_ALGORITHM } from "./signing_key.ts";
 import type { ServiceAccountTokenIssuer } from "./token_issuer.ts";
@@ -54,7 +54,7 @@ export async function serveIssuerDiscovery(
     throw methodNotAllowedError();
   }
   if (path === OIDC_CONFIGURATION_PATH) {
-    return jsonResponse(
+    return fixedJsonResponse(
       {
         issuer: issuer.issuer,
         jwks_uri: uri,
@@ -67,7 +67,7 @@ export async function serveIssuerDiscovery(
       CACHE,
     );
   }
-  return jsonResponse(
+  return fixedJsonResponse(
     await issuer.publicKeys(),
     200,
     "application/jwk-set+json",
