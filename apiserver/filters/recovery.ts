@@ -21,6 +21,10 @@ export function recovery(logger: Logger): Filter {
     let res: Response;
     try {
       res = await next();
+      // Written as negotiated (YAML, pretty JSON): reading a streamed list
+      // to rewrite it may fail as the handler itself could.
+      const encoded = encodeForClient(state.req, state.target.query, res);
+      res = encoded instanceof Promise ? await encoded : encoded;
     } catch (e) {
       const err = toApiError(e, state.subject);
       if (err.code >= 500 && err.code !== 503 && err.code !== 504) {
@@ -28,10 +32,12 @@ export function recovery(logger: Logger): Filter {
       }
       const req = state.req;
       if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
-      res = errorResponse(err);
+      res = await encodeForClient(
+        state.req,
+        state.target.query,
+        errorResponse(err),
+      );
     }
-    const encoded = encodeForClient(state.req, state.target.query, res);
-    res = encoded instanceof Promise ? await encoded : encoded;
     for (const w of state.warnings) {
       res.headers.append("Warning", warningHeaderValue(w));
     }

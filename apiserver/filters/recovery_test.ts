@@ -10,6 +10,7 @@ import {
 } from "../status/mod.ts";
 import { newState, type RequestState } from "./chain.ts";
 import { recovery } from "./recovery.ts";
+import { ApiResponse } from "../http/response.ts";
 
 const alice: UserInfo = { username: "alice", groups: ["system:authenticated"] };
 const KEY = "/registry/configmaps/clusters/root/default/x";
@@ -207,4 +208,39 @@ Deno.test("warnings are sent as Warning headers on success and on errors", async
   assert.equal(err.status, 400);
   await err.body?.cancel();
   assert.equal(err.headers.get("Warning"), '299 - "deprecated kind"');
+});
+
+Deno.test("answers are written as negotiated, errors too, and a failing rewrite is the error's Status", async () => {
+  const yamlReq = (ua = "") =>
+    new Request("http://h/api/v1/configmaps", {
+      headers: { accept: "application/yaml", "user-agent": ua },
+    });
+  // an error for curl: indented JSON
+  const curl = await failWith(
+    notFoundError({ group: "", resource: "configmaps" }, "x"),
+    stateOf(new Request("http://h/x", { headers: { "user-agent": "curl/8" } })),
+  );
+  assert.equal(curl.status, 404);
+  assert.match(await curl.text(), /^\{\n {2}"kind": "Status",\n/);
+  // a streamed list whose body fails while it is rewritten as YAML
+  const { logger, lines } = errorLog();
+  const res = await recovery(logger)(stateOf(yamlReq()), () =>
+    Promise.resolve(
+      new ApiResponse(
+        new ReadableStream({
+          pull(c) {
+            c.error(
+              new StorageError("Internal", `read failed: ${KEY}`, { key: KEY }),
+            );
+          },
+        }),
+        { headers: { "content-type": "application/json" } },
+      ),
+    ));
+  assert.equal(res.status, 500);
+  assert.equal(res.headers.get("content-type"), "application/yaml");
+  const text = await res.text();
+  assert.match(text, /^apiVersion: v1\ncode: 500\n/);
+  assert.doesNotMatch(text, /\/registry\//);
+  assert.equal(lines.length, 1);
 });
