@@ -160,3 +160,57 @@ Deno.test("bodies Go cannot decode into the kind are refused, nothing stored", a
     await srv.close();
   }
 });
+
+Deno.test("metadata is coerced as upstream's ObjectMeta: empty fields are not stored", async () => {
+  const srv = await startTestServer();
+  try {
+    const r = await srv.request(
+      "POST",
+      "/api/v1/namespaces/default/configmaps?fieldManager=m",
+      {
+        body: {
+          metadata: {
+            name: "e",
+            generateName: "",
+            namespace: "",
+            uid: "",
+            labels: {},
+            annotations: {},
+            finalizers: [],
+            ownerReferences: [],
+            managedFields: [],
+            deletionGracePeriodSeconds: null,
+          },
+          data: { a: "b" },
+        },
+      },
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual(Object.keys(r.body.metadata).sort(), [
+      "creationTimestamp",
+      "managedFields",
+      "name",
+      "namespace",
+      "resourceVersion",
+      "uid",
+    ]);
+    assert.deepEqual(r.body.metadata.managedFields[0].fieldsV1, {
+      "f:data": { ".": {}, "f:a": {} },
+    });
+    // A dry-run merge patch as `kubectl diff` sends it (annotations: {})
+    // answers without an empty annotations map.
+    const d = await srv.request(
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/e?dryRun=All",
+      {
+        text: '{"data":{"a":"c"},"metadata":{"annotations":{}}}',
+        headers: { "content-type": "application/strategic-merge-patch+json" },
+      },
+    );
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    assert.equal(d.body.metadata.annotations, undefined);
+    assert.equal(d.body.data.a, "c");
+  } finally {
+    await srv.close();
+  }
+});

@@ -32,6 +32,7 @@ import {
 import { isCustomResource, schemaOf } from "../openapi/served_kinds.ts";
 import type { ResourceContext } from "./context.ts";
 import { nextTurn } from "../../internal/turns.ts";
+import { isObject } from "../../internal/json.ts";
 
 /**
  * The request's `fieldValidation` directive (absent means `Warn`); any other
@@ -261,6 +262,7 @@ export function normalizeIncoming(
         kind,
         metadata: meta,
       })) as KubeObject;
+  dropEmptyMetadata(obj.metadata as Record<string, unknown>);
   if (def.namespaced) {
     const ns = obj.metadata.namespace;
     if (ns !== undefined && ns !== "" && ns !== ctx.namespace) {
@@ -276,6 +278,37 @@ export function normalizeIncoming(
   // type (a subresource's view, e.g. a Scale, is another kind).
   if (kind === def.kind) def.default?.(obj);
   return obj;
+}
+
+/** ObjectMeta fields and the value Go's `omitempty` leaves them out for. */
+const OMIT_WHEN: Record<string, (v: unknown) => boolean> = {
+  name: (v) => v === "",
+  generateName: (v) => v === "",
+  namespace: (v) => v === "",
+  selfLink: (v) => v === "",
+  uid: (v) => v === "",
+  resourceVersion: (v) => v === "",
+  generation: (v) => v === 0,
+  labels: (v) => isObject(v) && Object.keys(v).length === 0,
+  annotations: (v) => isObject(v) && Object.keys(v).length === 0,
+  ownerReferences: (v) => Array.isArray(v) && v.length === 0,
+  finalizers: (v) => Array.isArray(v) && v.length === 0,
+  managedFields: (v) => Array.isArray(v) && v.length === 0,
+};
+
+/**
+ * Drops what decoding into Go's `metav1.ObjectMeta` (every field
+ * `omitempty`) and encoding it again leaves out: `null`s, empty strings, a
+ * zero generation, empty maps and lists. Upstream does this for every kind
+ * (custom resources' metadata is coerced through the same type), so
+ * `labels: {}` is never stored and never owned by a field manager, and
+ * `managedFields: []` reads as absent (upstream: it does not reset them).
+ */
+function dropEmptyMetadata(meta: Record<string, unknown>): void {
+  for (const key of Object.keys(meta)) {
+    const v = meta[key];
+    if (v === null || OMIT_WHEN[key]?.(v)) delete meta[key];
+  }
 }
 
 /** For PUT/patch: the body's name must be the URL's name. */
