@@ -93,9 +93,7 @@ export function negotiateOutput(
   accept: string | null,
   opts: NegotiationOptions,
 ): Negotiated | undefined {
-  if (accept === null || accept === "" || PLAIN_HEADERS.has(accept)) {
-    return PLAIN_JSON;
-  }
+  if (isPlainAccept(accept)) return PLAIN_JSON;
   for (const range of parseAccept(accept)) {
     const [type, sub] = splitType(range.type);
     for (const mediaType of SERVABLE) {
@@ -110,6 +108,14 @@ export function negotiateOutput(
 }
 
 /**
+ * True for no `Accept` and for the headers kubectl and client-go send for
+ * plain JSON (checked without parsing).
+ */
+export function isPlainAccept(accept: string | null): boolean {
+  return accept === null || accept === "" || PLAIN_HEADERS.has(accept);
+}
+
+/**
  * Whether a response is to be pretty-printed besides a range's `pretty=1`,
  * as upstream's `isPrettyPrint`: a non-empty `?pretty=` decides
  * (Go's `strconv.ParseBool`; anything else is false), otherwise a
@@ -119,7 +125,7 @@ export function isPrettyPrint(
   query: URLSearchParams,
   userAgent: string | null,
 ): boolean {
-  const pp = query.get("pretty");
+  const pp = query.size === 0 ? null : query.get("pretty");
   if (pp) return parseGoBool(pp) === true;
   return userAgent !== null &&
     (userAgent.startsWith("curl") || userAgent.startsWith("Wget") ||

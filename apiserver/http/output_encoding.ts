@@ -16,6 +16,7 @@
 import { loadYaml } from "../../internal/lazy_npm.ts";
 import { notAcceptableError } from "../status/mod.ts";
 import {
+  isPlainAccept,
   isPrettyPrint,
   type Negotiated,
   negotiateOutput,
@@ -48,7 +49,7 @@ export function encodeForClient(
   // which costs a GET ~3 µs and the fast write of a string body.)
   if (!(res instanceof ApiResponse)) return res;
   const accept = req.headers.get("accept");
-  const negotiate = accept !== null && accept !== "" &&
+  const negotiate = accept !== null && !isPlainAccept(accept) &&
     (ASKS_MORE.test(accept) || !JSONISH.test(accept));
   const neg = negotiate
     ? negotiateOutput(accept, { protobuf: true, conversions: true })
