@@ -24,7 +24,12 @@
  */
 
 import type { Logger } from "../../log/mod.ts";
-import { internal } from "../errors.ts";
+import {
+  corruptObject,
+  internal,
+  invalidObject,
+  isStorageError,
+} from "../errors.ts";
 import { checkPreconditions } from "../preconditions.ts";
 import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
 import type { ResourceRef } from "../keys.ts";
@@ -99,21 +104,26 @@ export class EncryptedStore implements Store {
     this.#logger = logger;
   }
 
-  /** Reads a stored object, throwing upstream's 500 when it does not decrypt. */
+  /**
+   * Reads a stored object; one that does not decrypt is a corrupt object
+   * (upstream's "data from the storage is not transformable" error, naming
+   * its key).
+   */
   #read(stored: KubeObject, key: string, t: ResourceTransformer): ReadValue {
     try {
       return t.fromStorage(stored, key);
     } catch (err) {
       if (!(err instanceof TransformError)) throw err;
-      const message = transformErrorMessage(
-        displayKey(this.resource, key),
-        err.message,
-      );
       this.#logger.error("failed to decrypt a stored value", {
         key,
         err: err.message,
       });
-      throw internal(message, err);
+      throw corruptObject(
+        key,
+        Number(stored.metadata?.resourceVersion ?? 0),
+        err.message,
+        "untransformable",
+      );
     }
   }
 
@@ -126,11 +136,11 @@ export class EncryptedStore implements Store {
     try {
       return this.#read(stored, key, t).obj;
     } catch (err) {
-      return placeholder(
-        key.slice(key.lastIndexOf("/") + 1),
-        stored.metadata?.resourceVersion,
-        (err as Error).message,
-      );
+      // The placeholder keeps the reason alone: the guard words the error.
+      const why = isStorageError(err, "CorruptObject")
+        ? String(err.cause)
+        : (err as Error).message;
+      return placeholder(key, stored.metadata?.resourceVersion, why);
     }
   }
 
@@ -291,6 +301,7 @@ export class EncryptedStore implements Store {
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
     const t = this.#transformer();
+    if (opts.expectCorrupt) return await this.#corruptDelete(key, t);
     let last: { stored: KubeObject; plain: KubeObject } | undefined;
     const cached = this.#cachedStored(opts.cachedExisting, t, key);
     const result = await this.#delegate.delete(key, {
@@ -308,6 +319,41 @@ export class EncryptedStore implements Store {
       return withRevision(last.plain, result);
     }
     return this.#read(result, key, t).obj;
+  }
+
+  /**
+   * The unsafe delete (`expectCorrupt`): a value the backend cannot read
+   * goes the backend's way; one that does not decrypt is deleted at the
+   * revision found undecryptable (no other check: nothing of it can be
+   * read); one that decrypts is refused as the backend refuses a readable
+   * value.
+   */
+  async #corruptDelete(
+    key: string,
+    t: ResourceTransformer,
+  ): Promise<KubeObject> {
+    let stored: KubeObject;
+    try {
+      stored = await this.#delegate.get(key);
+    } catch (err) {
+      if (!isStorageError(err, "CorruptObject")) throw err;
+      return await this.#delegate.delete(key, { expectCorrupt: true });
+    }
+    try {
+      t.fromStorage(stored, key);
+    } catch (err) {
+      if (!(err instanceof TransformError)) throw err;
+      const rv = stored.metadata.resourceVersion;
+      const out = await this.#delegate.delete(key, {
+        preconditions: { resourceVersion: rv },
+      });
+      const gone = placeholder(key, out.metadata.resourceVersion, "");
+      return { metadata: gone.metadata };
+    }
+    throw invalidObject(
+      key,
+      "unsafe deletion is not allowed because the object is decodable from storage",
+    );
   }
 
   /** Passed through: removing ciphertexts needs no key. */

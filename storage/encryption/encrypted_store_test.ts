@@ -129,31 +129,54 @@ Deno.test("a wrong key is a 500 for that object with upstream's message; the oth
       () =>
         bad.enc.storeFor(SECRETS).get(key("s1")).then((o) => {
           // below the cache a read yields the placeholder the guard refuses
-          throw new Error(Object.values(o).at(-1) as string);
+          throw new Error(
+            o["encryption.hyperplane.dev/transform-error"] as string,
+          );
         }),
     ]
   ) {
     await assert.rejects(read, (err: Error) => {
-      assert.match(
-        err.message,
-        /unable to transform key "secrets\/ns\/s1": cipher: message authentication failed/,
-      );
-      if (isStorageError(err)) assert.equal(err.code, "Internal");
+      assert.match(err.message, /cipher: message authentication failed/);
+      if (isStorageError(err)) {
+        // A corrupt object, named by its key (a list names every one).
+        assert.equal(err.code, "CorruptObject");
+        assert.equal(err.message.match(/corrupt object/g)?.length, 1);
+        assert.match(
+          err.message,
+          /StorageError: corrupt object, Code: 7, Key: \/registry\/secrets\/clusters\/root\/ns\/s1, ResourceVersion: 0, AdditionalErrorMsg: data from the storage is not transformable revision=\d+: cipher: message authentication failed/,
+        );
+      }
       return true;
     });
   }
   assert.equal((await store.get(key("s2"))).metadata.name, "s2");
   await assert.rejects(
     store.guaranteedUpdate(key("s1"), { tryUpdate: (c) => c! }),
-    (err: Error) => isStorageError(err, "Internal"),
+    (err: Error) => isStorageError(err, "CorruptObject"),
   );
   await assert.rejects(
     store.delete(key("s1")),
-    (err: Error) => isStorageError(err, "Internal"),
+    (err: Error) => isStorageError(err, "CorruptObject"),
   );
   assert.ok(
     wrong.metrics.count("from_storage", "k8s:enc:aesgcm:v1:", false) > 0,
   );
+  // The unsafe delete removes only the value that does not decrypt.
+  await assert.rejects(
+    store.delete(key("s2"), { expectCorrupt: true }),
+    (err: Error) => isStorageError(err, "InvalidObject"),
+  );
+  const gone = await store.delete(key("s1"), { expectCorrupt: true });
+  assert.equal(gone.metadata.name, "s1");
+  assert.equal(gone.metadata.namespace, "ns");
+  await assert.rejects(
+    store.get(key("s1")),
+    (err: Error) => isStorageError(err, "NotFound"),
+  );
+  const left = await store.list("/registry/secrets/clusters/root/ns/", {
+    recursive: true,
+  });
+  assert.deepEqual(left.items.map((o) => o.metadata.name), ["s2"]);
   await bad.api.close();
 });
 
@@ -262,7 +285,7 @@ ${PROVIDERS.secretbox}`);
   );
   await assert.rejects(
     guardedStoreFactory(strict).storeFor(SECRETS).get(key("s1")),
-    /unable to transform key "secrets\/ns\/s1": no matching prefix found/,
+    /Key: \/registry\/secrets\/clusters\/root\/ns\/s1, .*data from the storage is not transformable revision=\d+: no matching prefix found/,
   );
   await backend.close();
 });

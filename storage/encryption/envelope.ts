@@ -32,6 +32,9 @@ export const ENVELOPE_KIND = "EncryptedValue";
 /** The field of a placeholder that carries the transformation error. */
 export const TRANSFORM_ERROR_FIELD =
   "encryption.hyperplane.dev/transform-error";
+/** The field of a placeholder that carries the object's storage key. */
+export const TRANSFORM_ERROR_KEY_FIELD =
+  "encryption.hyperplane.dev/transform-error-key";
 
 /** A stored encrypted value. */
 export interface Envelope extends KubeObject {
@@ -62,18 +65,31 @@ export function envelope(key: string, value: string): Envelope {
 }
 
 /**
- * Stands for an object that did not decrypt: the object's name and
- * resourceVersion, and the error message for it.
+ * Stands for an object that did not decrypt: its name and namespace (from
+ * its storage `key`), resourceVersion, key, and the error message for it.
  */
 export function placeholder(
-  name: string,
+  key: string,
   resourceVersion: string | undefined,
   message: string,
 ): KubeObject {
+  const rest = /\/clusters\/[^/]+\/(.+)$/.exec(key)?.[1] ??
+    key.slice(key.lastIndexOf("/") + 1);
+  const parts = rest.split("/");
+  const metadata: KubeObject["metadata"] = { name: parts[parts.length - 1] };
+  if (parts.length === 2) metadata.namespace = parts[0];
+  metadata.resourceVersion = resourceVersion;
   return {
-    metadata: { name, resourceVersion },
+    metadata,
     [TRANSFORM_ERROR_FIELD]: message,
+    [TRANSFORM_ERROR_KEY_FIELD]: key,
   };
+}
+
+/** The storage key of a placeholder (`""` when it has none). */
+export function placeholderKey(obj: KubeObject): string {
+  const k = obj[TRANSFORM_ERROR_KEY_FIELD];
+  return typeof k === "string" ? k : "";
 }
 
 /** The error message of a placeholder; `undefined` for a real object. */

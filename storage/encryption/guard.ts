@@ -1,16 +1,23 @@
 /**
  * {@linkcode guardedStoreFactory}: the thin layer *above* the watch cache
  * that turns the placeholder of a value that did not decrypt (see
- * `envelope.ts`) into that object's error, as upstream reports it: a get of
- * it and any list that includes it fail with a 500
- * (`unable to transform key "secrets/default/s1": cipher: message
- * authentication failed`), a watch that meets it ends with that ERROR. Other
- * objects of the resource are served as usual, and the cache keeps running.
+ * `envelope.ts`) into that object's error, as upstream reports a corrupt
+ * object: a get of it fails with a `CorruptObject` error naming its key
+ * (`… AdditionalErrorMsg: data from the storage is not transformable
+ * revision=N: cipher: message authentication failed`), any list that
+ * includes it with a `CorruptObjectsError` naming every such key, a watch
+ * that meets it ends with that ERROR — except its DELETED event (its unsafe
+ * delete), which passes with the name and namespace. Other objects of the
+ * resource are served as usual, and the cache keeps running.
  *
  * @module
  */
 
-import { internal } from "../errors.ts";
+import {
+  CorruptCollector,
+  corruptObject,
+  type StorageError,
+} from "../errors.ts";
 import type { KubeObject } from "../object.ts";
 import type { ResourceRef } from "../keys.ts";
 import type {
@@ -23,11 +30,23 @@ import type {
   WatchEvent,
   WatchOptions,
 } from "../store.ts";
-import { placeholderError } from "./envelope.ts";
+import { placeholderError, placeholderKey } from "./envelope.ts";
+
+/** The corrupt-object error of a placeholder; `undefined` for an object. */
+function corruptError(obj: KubeObject): StorageError | undefined {
+  const message = placeholderError(obj);
+  if (message === undefined) return undefined;
+  return corruptObject(
+    placeholderKey(obj),
+    Number(obj.metadata?.resourceVersion ?? 0),
+    message,
+    "untransformable",
+  );
+}
 
 function check(obj: KubeObject): KubeObject {
-  const message = placeholderError(obj);
-  if (message !== undefined) throw internal(message);
+  const err = corruptError(obj);
+  if (err) throw err;
   return obj;
 }
 
@@ -48,7 +67,12 @@ function guardStore(inner: Store): Store {
     },
     async list(key: string, opts: ListOptions): Promise<ListResult> {
       const res = await inner.list(key, opts);
-      for (const item of res.items) check(item);
+      const corrupt = new CorruptCollector();
+      for (const item of res.items) {
+        const err = corruptError(item);
+        if (err) corrupt.add(err);
+      }
+      corrupt.throwIfAny(key);
       return res;
     },
     async watch(key: string, opts: WatchOptions): Promise<Watcher> {
@@ -58,9 +82,16 @@ function guardStore(inner: Store): Store {
         async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
           for await (const ev of w) {
             if (ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
-              const message = placeholderError(ev.object);
-              if (message !== undefined) {
-                yield { type: "ERROR", error: internal(message) };
+              const err = corruptError(ev.object);
+              if (err && ev.type === "DELETED") {
+                yield {
+                  type: "DELETED",
+                  object: { metadata: ev.object.metadata },
+                };
+                continue;
+              }
+              if (err) {
+                yield { type: "ERROR", error: err };
                 w.stop();
                 return;
               }
