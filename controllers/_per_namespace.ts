@@ -37,6 +37,13 @@ export interface PerNamespaceSpec {
    * its own decoded CA bundle. Must not change what `repair` decides.
    */
   compact?(obj: KubeObject): KubeObject;
+  /**
+   * Only whether the object exists matters (no `repair`): read the shared
+   * metadata informer of the resource — with the garbage collector running,
+   * its watch, so no stream of its own — instead of whole objects selected
+   * by name.
+   */
+  existenceOnly?: boolean;
 }
 
 /** `obj` without `metadata.managedFields` (the same object when it has none). */
@@ -67,16 +74,19 @@ export async function runPerNamespace(
     target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
   });
   const compact = spec.compact;
-  const objects = ctx.informers.informer({
-    target: { cluster: ALL_CLUSTERS, resource: spec.resource },
-    fieldSelector,
-    transform: {
-      name: spec.controller,
-      apply: compact
-        ? (o) => compact(withoutManagedFields(o))
-        : withoutManagedFields,
-    },
-  });
+  const target = { cluster: ALL_CLUSTERS, resource: spec.resource };
+  const objects = spec.existenceOnly
+    ? ctx.informers.informer({ target, metadataOnly: true })
+    : ctx.informers.informer({
+      target,
+      fieldSelector,
+      transform: {
+        name: spec.controller,
+        apply: compact
+          ? (o) => compact(withoutManagedFields(o))
+          : withoutManagedFields,
+      },
+    });
   const enqueue = (o: KubeObject, namespace: string | undefined) => {
     const cluster = clusterOf(o);
     if (ctx.clusters.accepts(cluster) && namespace) {
@@ -84,7 +94,10 @@ export async function runPerNamespace(
     }
   };
   const enqueueNs = (o: KubeObject) => enqueue(o, o.metadata.name);
-  const enqueueObj = (o: KubeObject) => enqueue(o, o.metadata.namespace);
+  // A metadata informer holds every object of the resource: only ours count.
+  const enqueueObj = (o: KubeObject) => {
+    if (o.metadata.name === spec.name) enqueue(o, o.metadata.namespace);
+  };
   namespaces.addHandler({
     onAdd: enqueueNs,
     onUpdate: (_, o) => enqueueNs(o),

@@ -30,6 +30,9 @@ export const serviceAccountController: ControllerDescriptor = {
       resource: CORE.serviceaccounts,
       name: "default",
       desired: defaultServiceAccount,
+      // Nothing to repair: the garbage collector's metadata informer of
+      // ServiceAccounts tells whether `default` exists.
+      existenceOnly: true,
     }, signal),
   namespaceSeed: () => ({
     resource: CORE.serviceaccounts,
