@@ -14,7 +14,7 @@
 
 import { isStorageError, type KubeObject } from "../../storage/mod.ts";
 import {
-  type ApiError,
+  ApiError,
   forbiddenError,
   internalError,
   invalidError,
@@ -103,10 +103,23 @@ export async function unsafeDelete(ctx: ResourceContext): Promise<KubeObject> {
     name: ctx.name,
     user: ctx.user.username,
   });
+  try {
+    // First a read (upstream's registry did the same): only a corrupt
+    // object goes on, so a store that does not know `expectCorrupt` (and
+    // would delete as usual) is never asked to delete a readable object.
+    await ctx.store.get(key);
+    throw notCorruptError(ctx);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (isStorageError(err, "NotFound")) {
+      throw notFoundError(groupResource(ctx), ctx.name);
+    }
+    if (!isStorageError(err, "CorruptObject")) throw err;
+  }
   ctx.services.deleting?.(ctx.def, ctx.cluster, ctx.name);
   try {
-    // The store decides (bypassing any cache): only a value it cannot read
-    // back goes, and only while it still cannot.
+    // The store decides again (bypassing any cache): only a value it cannot
+    // read back goes, and only while it still cannot.
     return await ctx.store.delete(key, { expectCorrupt: true });
   } catch (err) {
     if (isStorageError(err, "NotFound")) {
