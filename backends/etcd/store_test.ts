@@ -294,3 +294,51 @@ Deno.test("the store says whether the server's watch progress is ordered with ev
     await etcd.stop();
   }
 });
+
+Deno.test("a watch's initial state larger than one range page comes whole, at one revision", async () => {
+  if (skipWithoutEtcd("etcd initial pages test")) return;
+  const etcd = await startEtcd();
+  const factory = await open(etcd.endpoints);
+  try {
+    const store = factory.storeFor(ref);
+    const n = 5_050; // more than one page (5,000) of initial state
+    let taken = 0;
+    const worker = async () => {
+      for (let i = taken++; i < n; i = taken++) {
+        await store.create(key(`p-${String(i).padStart(5, "0")}`), cm("p"));
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, worker));
+    const w = await store.watch("/registry/configmaps/clusters/root/", {
+      recursive: true,
+      sendInitialEvents: true,
+      allowBookmarks: true,
+    });
+    const late = await store.create(key("q-late"), cm("q-late"));
+    const it = w[Symbol.asyncIterator]();
+    const keys: string[] = [];
+    let end: WatchEvent | undefined;
+    for (;;) {
+      const ev = await next(it);
+      if (ev.type === "BOOKMARK") {
+        end = ev;
+        break;
+      }
+      assert.equal(ev.type, "ADDED");
+      keys.push(ev.key!);
+    }
+    assert.equal(keys.length, n);
+    assert.deepEqual(keys, [...keys].sort());
+    assert.equal(new Set(keys).size, n);
+    const endRev = Number(end.object.metadata.resourceVersion);
+    assert.ok(endRev < Number(late.metadata.resourceVersion));
+    // The create after the watch started comes once, as a live event.
+    const live = await next(it);
+    assert.equal(live.type, "ADDED");
+    assert.equal(live.key, key("q-late"));
+    w.stop();
+  } finally {
+    await factory.close();
+    await etcd.stop();
+  }
+});

@@ -32,6 +32,9 @@ import { storedEvent } from "../../storage/log/mod.ts";
 import { type EtcdShared, listKvs, parseRv } from "./_read.ts";
 import type { IWatchResponse } from "etcd3";
 
+/** Objects per range of a watch's initial state. */
+const INITIAL_PAGE = 5_000;
+
 /** How long a broken watch keeps trying to resume before it ends with an ERROR. */
 const RESUME_DEADLINE_MS = 30_000;
 
@@ -117,19 +120,31 @@ export class EtcdWatch implements Watcher {
     const initial: WatchEvent[] = [];
     let startRev: number;
     if (sendInitial) {
-      const list = await listKvs(shared, key, {
-        recursive: opts.recursive,
-        predicate: opts.predicate,
-      });
-      const listRev = Number(list.resourceVersion);
-      if (rvNum > listRev) throw tooLargeResourceVersion(rvNum, listRev);
-      // The stored text as it is (decoded on first use): a watch cache's
-      // fill keeps text and never needs the objects.
-      for (const { kv, object } of list.entries) {
-        initial.push(
-          storedEvent("ADDED", kv.key, kv.value, kv.modRevision, object),
-        );
-      }
+      // Pages at one revision (the first page's): one range of everything
+      // held the whole response and its decoded messages at once (a
+      // 100,000-object fill peaked at ~500 MiB).
+      let listRev = 0;
+      let token: string | undefined;
+      do {
+        const page = await listKvs(shared, key, {
+          recursive: opts.recursive,
+          predicate: opts.predicate,
+          limit: opts.recursive ? INITIAL_PAGE : undefined,
+          continue: token,
+        });
+        if (token === undefined) {
+          listRev = Number(page.resourceVersion);
+          if (rvNum > listRev) throw tooLargeResourceVersion(rvNum, listRev);
+        }
+        // The stored text as it is (decoded on first use): a watch cache's
+        // fill keeps text and never needs the objects.
+        for (const { kv, object } of page.entries) {
+          initial.push(
+            storedEvent("ADDED", kv.key, kv.value, kv.modRevision, object),
+          );
+        }
+        token = page.continue;
+      } while (token !== undefined);
       if (opts.sendInitialEvents === true && opts.allowBookmarks) {
         initial.push({
           type: "BOOKMARK",
