@@ -12,10 +12,11 @@
  *    (baseline for 4), idle RSS (median of 5 samples after 3 s); then
  *    `BENCH_CLUSTERS` (default 10,000) `VirtualCluster` objects POSTed,
  *    `BENCH_CONCURRENCY` (32) in flight; a watch on `virtualclusters`
- *    counts them `Ready` (system namespaces, bootstrap RBAC policy,
- *    admins binding written; the controllers then add `kube-root-ca.crt`
- *    and the default ServiceAccounts). Clusters per second until the last
- *    is Ready, and until the last POST was answered; the server's CPU time
+ *    counts them `Ready` (system namespaces with their `kube-root-ca.crt`
+ *    and default ServiceAccount — written by the bootstrap for the
+ *    in-process controllers —, bootstrap RBAC policy, admins binding
+ *    written). Clusters per second until the last is Ready, and until
+ *    the last POST was answered; the server's CPU time
  *    (user + system) per cluster, here and in step 1 (the figure that does
  *    not depend on the machine's load).
  * 3. RSS after `BENCH_SETTLE_MS` (20 s) of idling, minus the idle RSS,
