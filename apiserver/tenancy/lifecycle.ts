@@ -7,10 +7,10 @@
  * objects of `root` and
  *
  * - keeps the {@linkcode ClusterDirectory} current (which paths are served);
- * - brings a new cluster up: bootstrap (system namespaces, RBAC policy;
- *   the controller manager then adds `kube-root-ca.crt` and the default
- *   ServiceAccounts, as in any cluster), the `spec.admins` binding, then
- *   `status` `Ready` with the path and object count;
+ * - brings a new cluster up: bootstrap (system namespaces with their
+ *   `kube-root-ca.crt` and default ServiceAccount, RBAC policy), the
+ *   `spec.admins` binding, then `status` `Ready` with the path and
+ *   object count;
  * - on deletion: `Terminating` (requests get 404 from then on), removes
  *   every key of the cluster in bulk (`teardown.ts`), then drops the
  *   finalizer and the object. A restart during teardown finds the object
