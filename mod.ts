@@ -113,6 +113,7 @@ export {
   type ListOptions as ClientListOptions,
   type ListPage,
   loadKubeconfig,
+  type NamespaceSeed,
   objectKeyOf,
   type ReadView,
   type RunningControllers,
