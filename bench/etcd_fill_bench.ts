@@ -2,7 +2,8 @@
  * A watch-cache fill on etcd, as after a restart on `--storage-backend=etcd`:
  * a fresh process opens the etcd backend and one eager `CachedStore` over N
  * ConfigMaps, and times the fill from the cache's start until it serves
- * (wall and the process's CPU; connecting to etcd is not counted).
+ * (wall and the process's CPU; connecting to etcd is not counted) and the
+ * process's peak RSS.
  *
  * Made for A/B runs: each `--baseline <dir>` is another tree (a
  * `git worktree` of an earlier commit, with `node_modules` linked in); the
@@ -49,6 +50,8 @@ const HERE = new URL("..", import.meta.url);
 interface Fill {
   fillMs: number;
   cpuMs: number;
+  /** The child's peak RSS (VmHWM) at the end of the fill. */
+  peakMiB: number;
   objects: number;
 }
 
@@ -82,6 +85,7 @@ async function childFill(): Promise<Fill> {
   while (!store.serving) await new Promise((r) => setTimeout(r, 2));
   const fillMs = performance.now() - t0;
   const cpuMs = (cpuMicros() - cpu0) / 1000;
+  const peakMiB = peakRssMiB();
   const page = await store.list(PREFIX, {
     recursive: true,
     resourceVersion: "0",
@@ -92,8 +96,15 @@ async function childFill(): Promise<Fill> {
   return {
     fillMs,
     cpuMs,
+    peakMiB,
     objects: page.items.length + (page.remainingItemCount ?? 0),
   };
+}
+
+/** This process's peak resident set so far (Linux `VmHWM`), in MiB. */
+function peakRssMiB(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 function cpuMicros(): number {
@@ -133,7 +144,9 @@ async function main(): Promise<void> {
         console.log(
           `round ${round + 1} ${tree.name}: fill ${
             fill.fillMs.toFixed(0)
-          } ms, CPU ${fill.cpuMs.toFixed(0)} ms`,
+          } ms, CPU ${fill.cpuMs.toFixed(0)} ms, peak RSS ${
+            fill.peakMiB.toFixed(0)
+          } MiB`,
         );
       }
     }
@@ -205,7 +218,9 @@ function median(xs: number[]): number {
 }
 
 function report(fills: Map<string, Fill[]>): void {
-  console.log(`\nwatch-cache fill of ${OBJECTS} ConfigMaps on etcd (ms)`);
+  console.log(
+    `\nwatch-cache fill of ${OBJECTS} ConfigMaps on etcd (ms; medians)`,
+  );
   const rows: Record<string, Record<string, string>> = {};
   for (const [name, xs] of fills) {
     rows[name] = {
@@ -213,6 +228,7 @@ function report(fills: Map<string, Fill[]>): void {
       "fill range": range(xs.map((f) => f.fillMs)),
       "CPU median": median(xs.map((f) => f.cpuMs)).toFixed(0),
       "CPU range": range(xs.map((f) => f.cpuMs)),
+      "peak RSS MiB": median(xs.map((f) => f.peakMiB)).toFixed(0),
     };
   }
   console.table(rows);
@@ -224,7 +240,7 @@ function report(fills: Map<string, Fill[]>): void {
     console.log(
       `this tree / ${name}: fill ${ratio((f) => f.fillMs)}, CPU ${
         ratio((f) => f.cpuMs)
-      }`,
+      }, peak RSS ${ratio((f) => f.peakMiB)}`,
     );
   }
 }
