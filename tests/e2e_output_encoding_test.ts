@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { startServer } from "./support/server.ts";
+import { widgetCrd } from "./support/crd_testdata.ts";
 
 const CURL = "curl/8.5.0";
 const PB = "application/vnd.kubernetes.protobuf";
@@ -20,37 +21,7 @@ const WIDGETS = `/apis/${GROUP}/v1/namespaces/default/widgets`;
 const NOT_ACCEPTABLE =
   "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf";
 
-const CRD = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: `widgets.${GROUP}` },
-  spec: {
-    group: GROUP,
-    scope: "Namespaced",
-    names: {
-      plural: "widgets",
-      singular: "widget",
-      kind: "Widget",
-      listKind: "WidgetList",
-    },
-    versions: [{
-      name: "v1",
-      served: true,
-      storage: true,
-      schema: {
-        openAPIV3Schema: {
-          type: "object",
-          properties: {
-            spec: {
-              type: "object",
-              "x-kubernetes-preserve-unknown-fields": true,
-            },
-          },
-        },
-      },
-    }],
-  },
-};
+const CRD = widgetCrd(GROUP);
 
 Deno.test("output encoding over a real server: pretty JSON, YAML and 406", async (t) => {
   await using server = await startServer();

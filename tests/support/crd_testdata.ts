@@ -118,17 +118,18 @@ export function cronTabCrd(): CustomResourceDefinition {
 }
 
 /**
- * A fresh `widgets.example.com` CRD (kind `Widget`, namespaced, `v1`) whose
- * schema keeps any field: the custom resource tests that are about
- * something else than validation (garbage collection, quota, teardown).
+ * A fresh `widgets.<group>` CRD (kind `Widget`, namespaced, `v1`; group
+ * `example.com` unless given) whose schema keeps any field: the custom
+ * resource tests that are about something else than validation (garbage
+ * collection, quota, teardown, output encoding).
  */
-export function widgetCrd(): CustomResourceDefinition {
+export function widgetCrd(group = "example.com"): CustomResourceDefinition {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
-    metadata: { name: "widgets.example.com" },
+    metadata: { name: `widgets.${group}` },
     spec: {
-      group: "example.com",
+      group,
       scope: "Namespaced",
       names: {
         plural: "widgets",
