@@ -50,11 +50,47 @@ export function readConversion(
   shape: AnswerShape,
 ): Conversion | undefined {
   const accept = ctx.req.headers.get("accept");
-  const neg = negotiateOutput(accept, {
+  return negotiateConversion(accept, shape, {
+    kind: ctx.def.kind,
+    get listKind() {
+      return listKindOf(ctx.def);
+    },
     // (whether the kind is custom is only looked up when it can matter)
     protobuf: !accept?.includes("protobuf") || !isCustomResource(ctx.def),
+  });
+}
+
+/** What an endpoint answers, as {@linkcode negotiateConversion} needs it. */
+export interface ConversionEndpoint {
+  /** The kind of the object answered (named in a 406). */
+  kind: string;
+  /** The kind of the list answered (named in a 406; lists only). */
+  listKind?: string;
+  /** Protobuf may be asked for (built-in kinds; answered in JSON). */
+  protobuf: boolean;
+  /**
+   * `false`: Tables are not served (upstream's storages without a
+   * `TableConvertor`: the reviews, TokenRequest), so `as=Table` ranges are
+   * passed over. Default: served.
+   */
+  tables?: boolean;
+}
+
+/**
+ * {@linkcode readConversion} for any endpoint (the resource handlers, the
+ * create-only reviews and TokenRequest): the conversion `accept` asks of
+ * an answer of `shape`, or a thrown 406 NotAcceptable.
+ */
+export function negotiateConversion(
+  accept: string | null,
+  shape: AnswerShape,
+  endpoint: ConversionEndpoint,
+): Conversion | undefined {
+  const neg = negotiateOutput(accept, {
+    protobuf: endpoint.protobuf,
     stream: shape === "watch",
     conversions: true,
+    tables: endpoint.tables,
   });
   if (neg === undefined) {
     throw notAcceptableError([
@@ -66,9 +102,7 @@ export function readConversion(
     throw new ApiError(
       406,
       "NotAcceptable",
-      `you requested PartialObjectMetadata, but the requested object is a list (${
-        listKindOf(ctx.def)
-      })`,
+      `you requested PartialObjectMetadata, but the requested object is a list (${endpoint.listKind})`,
     );
   }
   if (conv?.kind === "PartialObjectMetadataList") {
@@ -77,7 +111,7 @@ export function readConversion(
       throw new ApiError(
         406,
         "NotAcceptable",
-        `you requested PartialObjectMetadataList, but the requested object is not a list (${ctx.def.kind})`,
+        `you requested PartialObjectMetadataList, but the requested object is not a list (${endpoint.kind})`,
       );
     }
   }

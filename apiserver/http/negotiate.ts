@@ -44,6 +44,12 @@ export interface NegotiationOptions {
   stream?: boolean;
   /** `meta.k8s.io` conversions may be asked for (resource endpoints). */
   conversions?: boolean;
+  /**
+   * With `conversions`: `false` passes `as=Table` ranges over, as upstream
+   * for endpoints whose storage has no `TableConvertor` (the reviews,
+   * TokenRequest). Default: Tables may be asked for.
+   */
+  tables?: boolean;
 }
 
 /** The media types upstream lists in a 406 for an object or list. */
@@ -183,7 +189,8 @@ function acceptRange(
   const conversion = conversionOf(params);
   if (
     !conversion || !opts.conversions ||
-    mediaType === "application/vnd.kubernetes.protobuf"
+    mediaType === "application/vnd.kubernetes.protobuf" ||
+    (conversion.kind === "Table" && opts.tables === false)
   ) {
     return undefined;
   }

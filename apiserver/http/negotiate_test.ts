@@ -128,6 +128,24 @@ Deno.test("negotiateOutput: Table (kubectl's Accept)", () => {
   );
 });
 
+Deno.test("negotiateOutput: tables: false passes Table ranges over", () => {
+  const noTables = { ...BUILTIN, tables: false };
+  const kubectl =
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+  assert.deepEqual(negotiateOutput(kubectl, noTables), {
+    mediaType: "application/json",
+    pretty: false,
+  });
+  assert.equal(
+    negotiateOutput("application/json;as=Table;v=v1;g=meta.k8s.io", noTables),
+    undefined,
+  );
+  assert.equal(
+    negotiateOutput(POM, noTables)?.conversion?.kind,
+    "PartialObjectMetadata",
+  );
+});
+
 Deno.test("negotiateOutput: PartialObjectMetadata(List)", () => {
   assert.deepEqual(conv(POM), { kind: "PartialObjectMetadata", version: "v1" });
   assert.deepEqual(conv(POML), {

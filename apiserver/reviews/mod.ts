@@ -18,6 +18,8 @@
  */
 
 export {
+  createdResponse,
+  createOnlyConversion,
   lookupReview,
   REVIEW_RESOURCES,
   type ReviewRequest,

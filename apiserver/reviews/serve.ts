@@ -1,13 +1,22 @@
 /**
  * The create-only review resources of `authentication.k8s.io/v1` and
  * `authorization.k8s.io/v1`: nothing is stored; each POST is answered with
- * the review and its computed `status` (201 Created, as upstream).
+ * the review and its computed `status` (201 Created, as upstream), or its
+ * `PartialObjectMetadata` when the `Accept` asks for one. The response is
+ * negotiated first, as upstream's create handler: an `Accept` nothing can
+ * answer is refused (406) before the body is read or anything evaluated.
  *
  * @module
  */
 
 import type { Authorizer } from "../authz/authorizer.ts";
+import type { KubeObject } from "../../storage/mod.ts";
+import {
+  negotiateConversion,
+  partialObjectMetadata,
+} from "../handlers/partial_metadata.ts";
 import { readDecodedBody } from "../http/body.ts";
+import type { Conversion } from "../http/negotiate.ts";
 import { jsonResponse } from "../http/response.ts";
 import type { UserInfo } from "../request_context.ts";
 import { badRequestError, methodNotAllowedError } from "../status/mod.ts";
@@ -95,8 +104,47 @@ function userInfoOf(user: UserInfo): Record<string, unknown> {
 }
 
 /**
- * Serves a POST of a review: decodes the body (JSON, YAML or protobuf),
- * checks its type meta and answers with the evaluated review.
+ * The conversion a create-only endpoint's `Accept` asks for — only a
+ * `PartialObjectMetadata` can be: upstream's reviews and TokenRequest have
+ * no `TableConvertor`, so `as=Table` ranges are passed over. Throws 406
+ * (the request body cancelled, unread) when nothing acceptable remains.
+ */
+export async function createOnlyConversion(
+  req: Request,
+  kind: string,
+): Promise<Conversion | undefined> {
+  try {
+    return negotiateConversion(req.headers.get("accept"), "object", {
+      kind,
+      protobuf: true,
+      tables: false,
+    });
+  } catch (e) {
+    await req.body?.cancel();
+    throw e;
+  }
+}
+
+/**
+ * `out` as `conv` asks (its `PartialObjectMetadata`, or itself), 201
+ * Created, as upstream's `transformResponseObject` for a create.
+ */
+export function createdResponse(
+  out: Record<string, unknown>,
+  conv: Conversion | undefined,
+): Response {
+  return jsonResponse(
+    conv?.kind === "PartialObjectMetadata"
+      ? partialObjectMetadata(out as unknown as KubeObject, conv.version)
+      : out,
+    201,
+  );
+}
+
+/**
+ * Serves a POST of a review: negotiates the response, decodes the body
+ * (JSON, YAML or protobuf), checks its type meta and answers with the
+ * evaluated review.
  */
 export async function serveReview(r: ReviewRequest): Promise<Response> {
   const { review } = r;
@@ -104,6 +152,7 @@ export async function serveReview(r: ReviewRequest): Promise<Response> {
     await r.req.body?.cancel();
     throw methodNotAllowedError();
   }
+  const conv = await createOnlyConversion(r.req, review.kind);
   const apiVersion = `${review.group}/${review.version}`;
   const { object: body } = await readDecodedBody(r.req, {
     apiVersion,
@@ -160,5 +209,5 @@ export async function serveReview(r: ReviewRequest): Promise<Response> {
       authorizer: r.authorizer,
     });
   }
-  return jsonResponse(out, 201);
+  return createdResponse(out, conv);
 }

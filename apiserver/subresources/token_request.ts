@@ -13,7 +13,7 @@
 import type { KubeObject } from "../../storage/mod.ts";
 import { isStorageError, objectKey } from "../../storage/mod.ts";
 import { readDecodedBody } from "../http/body.ts";
-import { jsonResponse } from "../http/response.ts";
+import { createdResponse, createOnlyConversion } from "../reviews/mod.ts";
 import {
   badRequestError,
   conflictError,
@@ -136,8 +136,10 @@ function tokenSpec(
 export async function handleTokenRequest(
   ctx: ResourceContext,
 ): Promise<Response> {
-  // The subresource's kind (TokenRequest) and the URL's namespace are
-  // checked as for any write.
+  // As upstream's create handler, the response is negotiated first: a
+  // refused Accept mints no token. The subresource's kind (TokenRequest)
+  // and the URL's namespace are checked as for any write.
+  const conv = await createOnlyConversion(ctx.req, KIND);
   const { object } = await readDecodedBody(ctx.req, expectedType(ctx));
   const body = normalizeIncoming(ctx, object);
   const dryRun = parseDryRun(ctx, "CreateOptions");
@@ -172,7 +174,7 @@ export async function handleTokenRequest(
     boundObject,
   });
   const now = ctx.services.now();
-  return jsonResponse({
+  return createdResponse({
     kind: KIND,
     apiVersion: `${GROUP}/v1`,
     metadata: {
@@ -199,7 +201,7 @@ export async function handleTokenRequest(
           new Date(now.getTime() + expirationSeconds * 1000),
       ),
     },
-  }, 201);
+  }, conv);
 }
 
 async function boundSecret(

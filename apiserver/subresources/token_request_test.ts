@@ -166,6 +166,67 @@ Deno.test("TokenRequest (serviceaccounts/<name>/token)", async (t) => {
         assert.equal(r.status, 405, method);
       }
     });
+
+    await t.step(
+      "an unservable Accept is 406 before a token is minted",
+      async () => {
+        const issue = tokenIssuer.issue;
+        let minted = 0;
+        tokenIssuer.issue = (spec) => {
+          minted++;
+          return issue.call(tokenIssuer, spec);
+        };
+        try {
+          for (
+            const accept of [
+              "text/plain",
+              // TokenRequest has no Table (upstream: no TableConvertor).
+              "application/json;as=Table;g=meta.k8s.io;v=v1",
+              "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+            ]
+          ) {
+            const r = await s.request("POST", TOKEN, {
+              body: {},
+              headers: { accept },
+            });
+            assert.equal(r.status, 406, accept);
+            assert.equal(r.body.reason, "NotAcceptable");
+          }
+          assert.equal(minted, 0);
+          const ok = await s.request("POST", TOKEN, {
+            body: {},
+            headers: { accept: "text/plain, application/json" },
+          });
+          assert.equal(ok.status, 201);
+          assert.equal(minted, 1);
+        } finally {
+          tokenIssuer.issue = issue;
+        }
+      },
+    );
+
+    await t.step(
+      "as=PartialObjectMetadata answers the TokenRequest's metadata",
+      async () => {
+        const r = await s.request("POST", TOKEN, {
+          body: {},
+          headers: {
+            accept:
+              "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+          },
+        });
+        assert.equal(r.status, 201);
+        assert.deepEqual(r.body, {
+          kind: "PartialObjectMetadata",
+          apiVersion: "meta.k8s.io/v1",
+          metadata: {
+            name: "builder",
+            namespace: "default",
+            creationTimestamp: "2026-03-01T10:00:00Z",
+          },
+        });
+      },
+    );
   } finally {
     await s.close();
   }
