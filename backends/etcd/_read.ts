@@ -1,17 +1,19 @@
 /**
  * Reads against etcd in store terms: one key, ranges at a revision, and the
  * resourceVersion rules of get and list (as `k8s.io/apiserver`'s etcd3
- * store).
+ * store). A value that is not a JSON object is a corrupt object, decided by
+ * `storage/log`'s `decodeStored` as for every other backend: reads name its
+ * key (`CorruptObject`), and a list reads on, collecting up to
+ * `MAX_CORRUPT_KEYS` corrupt keys, then fails naming them all.
  *
  * @module
  */
 
 import {
+  CorruptCollector,
   decodeContinue,
-  decodeObject,
   encodeContinue,
   expiredContinue,
-  internal,
   invalidArgument,
   isStorageError,
   type KubeObject,
@@ -19,8 +21,10 @@ import {
   type ListResult,
   parseResourceVersion,
   prefixEnd,
+  type StorageError,
   tooLargeResourceVersion,
 } from "../../storage/mod.ts";
+import { decodeStored } from "../../storage/log/mod.ts";
 import {
   type EtcdClient,
   type KeyValue,
@@ -50,15 +54,31 @@ export function parseRv(rv: string | undefined): number {
   return n;
 }
 
-/** Decodes a stored value, naming the key when the data is corrupt. */
+/**
+ * Decodes a stored value (stamping `atRevision`); a value that is not a JSON
+ * object throws a `CorruptObject` storage error naming the key.
+ */
 export function decodeKv(
   kv: KeyValue,
   atRevision = kv.modRevision,
 ): KubeObject {
+  return decodeStored(kv.value, atRevision, kv.key);
+}
+
+/**
+ * The decoded value, or `undefined` when it is corrupt (noted in
+ * `corrupt`); any other failure is thrown.
+ */
+function decodeOrCollect(
+  kv: KeyValue,
+  corrupt: CorruptCollector,
+): KubeObject | undefined {
   try {
-    return decodeObject(kv.value, atRevision);
+    return decodeKv(kv);
   } catch (err) {
-    throw internal(`stored object at ${kv.key} is not valid JSON`, err);
+    if (!isStorageError(err, "CorruptObject")) throw err;
+    corrupt.add(err as StorageError);
+    return undefined;
   }
 }
 
@@ -160,20 +180,24 @@ export async function listObjects(
   key: string,
   opts: ListOptions,
 ): Promise<ListResult> {
-  const { entries, ...rest } = await listKvs(shared, key, opts);
-  return { items: entries.map((e) => e.object ?? decodeKv(e.kv)), ...rest };
+  const { entries, ...rest } = await listKvs(shared, key, opts, true);
+  return { items: entries.map((e) => e.object!), ...rest };
 }
 
 /**
- * {@linkcode listObjects} without decoding: the matching key-values, each
- * value decoded only when a predicate had to look at it. A watch's initial
- * events take the stored text as it is (`storedEvent`), so the watch
- * cache's fill does not decode and re-encode every object.
+ * {@linkcode listObjects} without decoding (unless `decode`): the matching
+ * key-values, each value decoded only when a predicate had to look at it. A
+ * watch's initial events take the stored text as it is (`storedEvent`), so
+ * the watch cache's fill does not decode and re-encode every object.
+ * Whatever is decoded and turns out corrupt is not counted against the
+ * limit: the list reads on and fails with a `CorruptObjectsError` naming
+ * every corrupt key it met (as the revision logs' list).
  */
 export async function listKvs(
   shared: EtcdShared,
   key: string,
   opts: ListOptions,
+  decode = false,
 ): Promise<KvListResult> {
   const match = opts.resourceVersionMatch ?? "";
   if (!["", "NotOlderThan", "Exact"].includes(match)) {
@@ -186,6 +210,8 @@ export async function listKvs(
     throw invalidArgument(`invalid limit: ${limit}`);
   }
   const pred = opts.predicate;
+  const decoding = decode || pred !== undefined;
+  const corrupt = new CorruptCollector();
 
   if (!opts.recursive) {
     if (opts.continue) {
@@ -196,7 +222,8 @@ export async function listKvs(
     if (minRev > revision) throw tooLargeResourceVersion(minRev, revision);
     const entries: ListedKv[] = [];
     if (kv) {
-      const object = pred ? decodeKv(kv) : undefined;
+      const object = decoding ? decodeOrCollect(kv, corrupt) : undefined;
+      corrupt.throwIfAny(key);
       if (!pred || pred.matches(object!)) entries.push({ kv, object });
     }
     return { entries, resourceVersion: String(atRev || revision) };
@@ -248,7 +275,14 @@ export async function listKvs(
     for (let i = 0; i < page.kvs.length; i++) {
       const kv = page.kvs[i];
       lastKey = kv.key;
-      const object = pred ? decodeKv(kv) : undefined;
+      let object: KubeObject | undefined;
+      if (decoding) {
+        object = decodeOrCollect(kv, corrupt);
+        if (object === undefined) {
+          if (corrupt.full) break;
+          continue;
+        }
+      }
       if (pred && !pred.matches(object!)) continue;
       entries.push({ kv, object });
       if (limit > 0 && entries.length >= limit) {
@@ -256,16 +290,19 @@ export async function listKvs(
         break;
       }
     }
+    if (corrupt.full) break;
     if (limit > 0 && entries.length >= limit) {
       more = stoppedEarly || page.more;
       break;
     }
     if (!page.more || page.kvs.length === 0) break;
     start = lastKey + "\u0000";
-    // A predicate filtered items out: fetch bigger pages until the limit is met.
+    // A predicate (or corrupt values) filtered items out: fetch bigger pages
+    // until the limit is met.
     pageLimit = Math.min(pageLimit * 2, MAX_PAGE);
   }
 
+  corrupt.throwIfAny(key);
   const result: KvListResult = { entries, resourceVersion: String(atRev) };
   if (more && limit > 0) {
     result.continue = encodeContinue(prefix, lastKey + "\u0000", atRev);

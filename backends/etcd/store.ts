@@ -1,7 +1,10 @@
 /**
  * {@linkcode EtcdStore}: the `Store` contract implemented directly on etcd,
  * like `k8s.io/apiserver/pkg/storage/etcd3/store.go`. resourceVersion is the
- * etcd `mod_revision`; writes are compare-and-swap transactions on it.
+ * etcd `mod_revision`; writes are compare-and-swap transactions on it. A
+ * value that is not a JSON object is a corrupt object (`storage/log`'s
+ * `decodeStored`, as every backend): reads and writes of it fail naming the
+ * key, and only the unsafe delete (`expectCorrupt`) removes it.
  *
  * @module
  */
@@ -18,6 +21,7 @@ import {
   type GuaranteedUpdateOptions,
   invalidKey,
   invalidObject,
+  isStorageError,
   keyExists,
   type KubeObject,
   type ListOptions,
@@ -34,6 +38,7 @@ import {
   type Watcher,
   type WatchOptions,
 } from "../../storage/mod.ts";
+import { corruptPlaceholder } from "../../storage/log/mod.ts";
 import { type KeyValue, mapError, rev, toKeyValue } from "./_client.ts";
 import {
   decodeKv,
@@ -238,6 +243,7 @@ export class EtcdStore implements Store {
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
     this.#checkKey(key);
+    if (opts.expectCorrupt) return await this.#corruptDelete(key);
     const k = this.#etcd(key);
     let state = opts.cachedExisting
       ? stateFromCache(opts.cachedExisting)
@@ -284,6 +290,49 @@ export class EtcdStore implements Store {
       const kv = res.responses?.[0]?.response_range?.kvs?.[0];
       state = stateOf(
         kv ? toKeyValue(this.#shared.client.keys, kv) : undefined,
+      );
+    }
+    throw conflict(key, "too many conflicting deletes");
+  }
+
+  /**
+   * `delete` with `expectCorrupt`: removes `key` only while its value is
+   * corrupt, in a txn on the `mod_revision` that was read as corrupt (a value
+   * rewritten meanwhile is read again, and kept when it reads fine). No
+   * preconditions or validation: nothing can be checked on such a value.
+   */
+  async #corruptDelete(key: string): Promise<KubeObject> {
+    const k = this.#etcd(key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { kv } = await readKey(this.#shared, key);
+      if (!kv) throw notFound(key);
+      try {
+        decodeKv(kv);
+      } catch (err) {
+        if (!isStorageError(err, "CorruptObject")) throw err;
+        let res;
+        try {
+          res = await this.#shared.client.txn({
+            compare: [{
+              key: k,
+              target: "Mod",
+              result: "Equal",
+              mod_revision: String(kv.modRevision),
+            }],
+            success: [{ request_delete_range: { key: k } }],
+            failure: [],
+          });
+        } catch (err) {
+          throw mapError(err, "delete");
+        }
+        if (res.succeeded) {
+          return corruptPlaceholder(key, rev(res.header?.revision));
+        }
+        continue;
+      }
+      throw invalidObject(
+        key,
+        "unsafe deletion is not allowed because the object is decodable from storage",
       );
     }
     throw conflict(key, "too many conflicting deletes");

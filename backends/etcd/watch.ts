@@ -11,12 +11,18 @@
  * if history is compacted meanwhile, or etcd stays away longer than the
  * resume deadline, the watch ends with an ERROR event (clients relist).
  *
+ * A corrupt value (`CorruptObject`) that a predicate must read, in the
+ * initial state or later, ends the watch with an ERROR event naming its key
+ * after the events before it, as the revision logs' watch does.
+ *
  * @module
  */
 
 import {
+  CorruptObjectsError,
   expired,
   INITIAL_EVENTS_END_ANNOTATION,
+  isStorageError,
   type KubeObject,
   prefixEnd,
   type StorageError,
@@ -126,12 +132,23 @@ export class EtcdWatch implements Watcher {
       let listRev = 0;
       let token: string | undefined;
       do {
-        const page = await listKvs(shared, key, {
-          recursive: opts.recursive,
-          predicate: opts.predicate,
-          limit: opts.recursive ? INITIAL_PAGE : undefined,
-          continue: token,
-        });
+        let page;
+        try {
+          page = await listKvs(shared, key, {
+            recursive: opts.recursive,
+            predicate: opts.predicate,
+            limit: opts.recursive ? INITIAL_PAGE : undefined,
+            continue: token,
+          });
+        } catch (err) {
+          if (!isStorageError(err, "CorruptObject")) throw err;
+          // The events before it, then an ERROR naming the (first) key.
+          const first = err instanceof CorruptObjectsError
+            ? err.errors[0] ?? err
+            : err;
+          initial.push({ type: "ERROR", error: first as StorageError });
+          return EtcdWatch.#ended(shared, registry, key, opts, initial);
+        }
         if (token === undefined) {
           listRev = Number(page.resourceVersion);
           if (rvNum > listRev) throw tooLargeResourceVersion(rvNum, listRev);
@@ -173,6 +190,20 @@ export class EtcdWatch implements Watcher {
       w.stop();
       throw mapError(err, "watch");
     }
+    return w;
+  }
+
+  /** A watch that only yields `events` (ending with an ERROR) and ends. */
+  static #ended(
+    shared: EtcdShared,
+    registry: WatchRegistry,
+    key: string,
+    opts: WatchOptions,
+    events: WatchEvent[],
+  ): Watcher {
+    const w = new EtcdWatch(shared, registry, key, opts, 0);
+    w.#queue = events;
+    w.#done = true;
     return w;
   }
 

@@ -26,7 +26,14 @@ export {
   type LogStoreFactoryOptions,
 } from "./log_store_factory.ts";
 export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
-export { storedEvent } from "./_stored_event.ts";
+export { corruptPlaceholder, storedEvent } from "./_stored_event.ts";
+/**
+ * `decodeStored(data, rv, key)`: parses a stored value (JSON without a
+ * resourceVersion) and stamps `rv`; a value that is not a JSON object throws
+ * a `CorruptObject` storage error naming `key`. Exported for etcd, which
+ * stores objects in the same form and must call the same values corrupt.
+ */
+export { decodeStored } from "./_decode.ts";
 export {
   checkLogObjectKey,
   checkLogPrefix,
