@@ -111,6 +111,78 @@ Deno.test("discovery answers what kubectl asks first", async (t) => {
       assert.equal(r.status, 405);
       assert.equal(r.body.reason, "MethodNotAllowed");
     });
+    await t.step(
+      "an Accept nothing can answer is 406 with upstream's media types",
+      async () => {
+        const table = "application/json;as=Table;g=meta.k8s.io;v=v1";
+        for (
+          const path of [
+            "/api",
+            "/apis",
+            "/api/v1",
+            "/apis/rbac.authorization.k8s.io/v1",
+            "/apis/authorization.k8s.io",
+          ]
+        ) {
+          for (
+            const accept of [
+              "text/plain",
+              table,
+              "application/json;g=apidiscovery.k8s.io;v=v1;as=APIGroupDiscoveryList",
+            ]
+          ) {
+            const r = await s.request("GET", path, { headers: { accept } });
+            assert.equal(r.status, 406, `${path} ${accept}`);
+            assert.equal(r.body.reason, "NotAcceptable");
+            assert.equal(
+              r.body.message,
+              "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+            );
+          }
+        }
+        // A path naming nothing is 404 whatever the Accept.
+        const nope = await s.request("GET", "/apis/nope.example.com", {
+          headers: { accept: "text/plain" },
+        });
+        assert.equal(nope.status, 404);
+        // /version is written whatever was asked, as upstream.
+        const version = await s.request("GET", "/version", {
+          headers: { accept: "text/plain" },
+        });
+        assert.equal(version.status, 200);
+        // A range that cannot be served is passed over for the next one.
+        const next = await s.request("GET", "/apis", {
+          headers: { accept: `text/plain, ${table}, application/json` },
+        });
+        assert.equal(next.status, 200);
+        assert.equal(next.body.kind, "APIGroupList");
+      },
+    );
+    await t.step(
+      "the first servable range decides between the two /apis documents",
+      async () => {
+        const plainFirst = await s.request("GET", "/apis", {
+          headers: { accept: `application/json, ${AGGREGATED}` },
+        });
+        assert.equal(plainFirst.body.kind, "APIGroupList");
+        const aggregatedLater = await s.request("GET", "/apis", {
+          headers: { accept: `text/plain, ${AGGREGATED}` },
+        });
+        assert.equal(aggregatedLater.body.kind, "APIGroupDiscoveryList");
+        // Built-in discovery may be asked in protobuf (answered in JSON).
+        const pb = await s.request("GET", "/api", {
+          headers: { accept: "application/vnd.kubernetes.protobuf" },
+        });
+        assert.equal(pb.status, 200);
+        assert.equal(pb.body.kind, "APIVersions");
+        const yaml = await s.request("GET", "/apis", {
+          headers: { accept: "application/yaml" },
+        });
+        assert.equal(yaml.status, 200);
+        assert.equal(yaml.headers.get("content-type"), "application/yaml");
+        assert.match(yaml.body, /^apiVersion: v1\ngroups:\n/);
+      },
+    );
   } finally {
     await s.close();
   }

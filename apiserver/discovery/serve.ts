@@ -8,10 +8,14 @@
 
 import { jsonResponse, rawJsonResponse } from "../http/response.ts";
 import {
-  acceptsJson,
-  parseAccept,
+  parseMediaType,
   wantsAggregatedDiscovery,
 } from "../http/media_type.ts";
+import {
+  isPlainAccept,
+  negotiateOutput,
+  OUTPUT_MEDIA_TYPES,
+} from "../http/negotiate.ts";
 import type { ResourceRegistry } from "../resources/registry.ts";
 import {
   methodNotAllowedError,
@@ -74,11 +78,11 @@ export function serveDiscovery(
     throw methodNotAllowedError();
   }
   const p = path.replace(/\/+$/, "") || "/";
-  const accept = parseAccept(req.headers.get("accept"));
   // As upstream: always indented JSON, whatever was negotiated.
   if (p === "/version") return rawJsonResponse(src.version);
+  const accept = req.headers.get("accept");
   if (p === "/api" || p === "/apis") {
-    const aggregated = wantsAggregatedDiscovery(accept);
+    const aggregated = negotiateDiscovery(accept, true);
     if (aggregated) {
       let doc = withStaticAggregated(
         aggregatedDiscovery(src.registry, p === "/api", aggregated),
@@ -97,12 +101,6 @@ export function serveDiscovery(
         });
       }
       return jsonResponse(doc, 200, type, { etag });
-    }
-    if (!acceptsJson(accept)) {
-      throw notAcceptableError([
-        "application/json",
-        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
-      ]);
     }
     if (p === "/api") {
       const host = req.headers.get("host") ?? new URL(req.url).host;
@@ -132,7 +130,36 @@ export function serveDiscovery(
     doc = src.merge.group(parts[1], doc as Record<string, unknown>) ?? doc;
   }
   if (!doc) throw pathNotFoundError();
+  negotiateDiscovery(accept, false);
   return jsonResponse(doc);
+}
+
+/**
+ * How a discovery document is answered, as upstream's aggregated discovery
+ * wrapper and discovery handlers negotiate (`NegotiateMediaTypeOptions`):
+ * the first media range that can be served decides. With `aggregatable`
+ * (`/api`, `/apis`), an `application/json` range asking for
+ * `as=APIGroupDiscoveryList;g=apidiscovery.k8s.io;v=v2` (or `v2beta1`)
+ * picks the aggregated document (its version is returned); a JSON, YAML or
+ * protobuf range without a conversion picks the plain document
+ * (`undefined`). Ranges asking for anything else (a `meta.k8s.io` Table,
+ * an aggregated document in YAML or protobuf, which are not written) are
+ * passed over. Nothing left: 406 with the media types upstream lists.
+ */
+function negotiateDiscovery(
+  accept: string | null,
+  aggregatable: boolean,
+): string | undefined {
+  if (isPlainAccept(accept)) return undefined;
+  for (const range of accept!.split(",")) {
+    if (range.trim() === "") continue;
+    if (aggregatable) {
+      const version = wantsAggregatedDiscovery([parseMediaType(range)]);
+      if (version) return version;
+    }
+    if (negotiateOutput(range, { protobuf: true })) return undefined;
+  }
+  throw notAcceptableError([...OUTPUT_MEDIA_TYPES]);
 }
 
 /** Two 32-bit FNV-1a hashes of `text` (different seeds), as hex (an ETag). */
