@@ -178,3 +178,31 @@ Deno.test("equal kind sets share cached documents; a changed set gets new hashes
     a["apis/rbac.authorization.k8s.io/v1"].serverRelativeURL,
   );
 });
+
+Deno.test("the v3 index is JSON whatever the Accept; a group version negotiates", async () => {
+  const server = createOpenApiServer();
+  const kinds = builtinKinds();
+  const get = (path: string, accept: string) =>
+    server.serveOpenApi(
+      path,
+      new URLSearchParams(),
+      new Headers({ accept }),
+      kinds,
+    );
+  const V3_PROTOBUF =
+    "application/com.github.proto-openapi.spec.v3@v1.0+protobuf";
+  for (const accept of ["text/plain", V3_PROTOBUF]) {
+    // As upstream's handler3.HandleDiscovery: no negotiation.
+    const index = await get("/openapi/v3", accept);
+    assert.equal(index!.status, 200, accept);
+    assert.equal(index!.headers.get("content-type"), "application/json");
+    assert.ok((await index!.json()).paths["api/v1"]);
+    // HandleGroupVersion negotiates (its protobuf is not written here).
+    const gv = await get("/openapi/v3/api/v1", accept);
+    assert.equal(gv!.status, 406, accept);
+    assert.equal((await gv!.json()).reason, "NotAcceptable");
+  }
+  const wildcard = await get("/openapi/v3/api/v1", `${V3_PROTOBUF}, */*`);
+  assert.equal(wildcard!.status, 200);
+  assert.equal((await wildcard!.json()).openapi, "3.0.0");
+});
