@@ -62,15 +62,3 @@ export function wantsAggregatedDiscovery(
   }
   return undefined;
 }
-
-/**
- * True when the client accepts plain JSON (or says nothing, or `*`/`*`).
- * Clients that only accept protobuf get 406.
- */
-export function acceptsJson(accept: MediaType[]): boolean {
-  if (accept.length === 0) return true;
-  return accept.some((m) =>
-    m.type === "application/json" || m.type === "*/*" ||
-    m.type === "application/*" || m.type === "application/yaml"
-  );
-}
