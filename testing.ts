@@ -16,6 +16,8 @@
  *     open: () => memory.open({}, { dataDir: "/tmp", logger: silentLogger }),
  *     // While developing: a few cases only.
  *     filter: (c) => c.name.startsWith("create"),
+ *     // The corrupt-object cases also need `writeRaw` (a raw write below
+ *     // the store; storage/testing/README.md, "Raw writes").
  *   });
  * });
  * ```

@@ -1,6 +1,10 @@
 import { silentLogger } from "../../log/mod.ts";
 import { runConformanceSuite } from "../../storage/testing/mod.ts";
-import { skipWithoutEtcd, startEtcd } from "../../tests/support/etcd.ts";
+import {
+  putRaw,
+  skipWithoutEtcd,
+  startEtcd,
+} from "../../tests/support/etcd.ts";
 import { etcdBackend } from "./mod.ts";
 
 Deno.test("the etcd backend conforms to the Store contract on a real one-member etcd", async (t) => {
@@ -14,6 +18,8 @@ Deno.test("the etcd backend conforms to the Store contract on a real one-member 
           "etcd-servers": etcd.endpoints.join(","),
           "etcd-compaction-interval": "0",
         }, { dataDir: "/tmp", logger: silentLogger }),
+      // A plain put below the store (the corrupt-object cases).
+      writeRaw: (_factory, key, text) => putRaw(etcd.endpoints[0], key, text),
     });
   } finally {
     await etcd.stop();

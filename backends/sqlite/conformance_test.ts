@@ -1,7 +1,18 @@
-import { runConformanceSuite } from "../../storage/testing/mod.ts";
+import {
+  runConformanceSuite,
+  writeRawToLog,
+} from "../../storage/testing/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import type { StoreFactory } from "../../storage/mod.ts";
-import { sqliteBackend } from "./mod.ts";
+import { sqliteBackend, SqliteStoreFactory } from "./mod.ts";
+
+/** The raw writer of a sqlite factory: through its `SqliteLog`. */
+function sqliteWriteRaw(factory: StoreFactory, key: string, text: string) {
+  if (!(factory instanceof SqliteStoreFactory)) {
+    throw new Error("not a sqlite factory");
+  }
+  return writeRawToLog(factory.log, key, text);
+}
 
 Deno.test("the sqlite backend conforms to the Store contract", async (t) => {
   const root = await Deno.makeTempDir({ prefix: "hyperplane-sqlite-conf-" });
@@ -13,6 +24,7 @@ Deno.test("the sqlite backend conforms to the Store contract", async (t) => {
         const dataDir = `${root}/${n++}`;
         return sqliteBackend().open({}, { dataDir, logger: silentLogger });
       },
+      writeRaw: sqliteWriteRaw,
     });
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runConformanceSuite } from "../testing/mod.ts";
+import { type RawWriter, runConformanceSuite } from "../testing/mod.ts";
 import type { Store, StoreFactory } from "../store.ts";
 import { resourcePrefix } from "../keys.ts";
 import { CachedStore } from "./cached_store.ts";
@@ -55,19 +55,28 @@ function caughtUpAfterWrites(store: Store): Store {
   });
 }
 
-/** Runs every conformance case on `cachedStoreFactory(await open())`. */
+/**
+ * Runs every conformance case on `cachedStoreFactory(await open())`;
+ * `writeRaw` (the backend's raw writer, `ConformanceOptions.writeRaw`) gets
+ * the backend's own factory, not the cache's.
+ */
 export async function runCachedConformance(
   t: Deno.TestContext,
   name: string,
   open: () => Promise<StoreFactory>,
+  writeRaw?: RawWriter,
 ): Promise<void> {
   const stores: CachedStore[] = [];
   const wrapped = new WeakMap<Store, Store>();
+  const inner = new WeakMap<StoreFactory, StoreFactory>();
   await runConformanceSuite(t, {
     name: `cacher(${name})`,
+    writeRaw: writeRaw &&
+      ((factory, key, text) => writeRaw(inner.get(factory)!, key, text)),
     open: async () => {
-      const factory = cachedStoreFactory(await open());
-      return {
+      const backend = await open();
+      const factory = cachedStoreFactory(backend);
+      const outer: StoreFactory = {
         ...factory,
         storeFor(resource) {
           const store = factory.storeFor(resource);
@@ -78,6 +87,8 @@ export async function runCachedConformance(
           return w;
         },
       };
+      inner.set(outer, backend);
+      return outer;
     },
   });
   const total = {

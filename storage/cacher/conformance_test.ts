@@ -1,21 +1,22 @@
 import assert from "node:assert/strict";
-import { memoryBackend } from "../../backends/memory/mod.ts";
+import { MemoryLog } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-import { runConformanceSuite } from "../testing/mod.ts";
+import { LogStoreFactory } from "../log/mod.ts";
+import type { StoreFactory } from "../store.ts";
+import { runConformanceSuite, writeRawToLog } from "../testing/mod.ts";
 import { CachedStore, cachedStoreFactory } from "./mod.ts";
 
 Deno.test("the watch cache over the memory backend conforms to the Store contract", async (t) => {
   const stores: CachedStore[] = [];
+  // The memory backend's factory (what memoryBackend().open builds), keeping
+  // its log for the corrupt-object cases' raw writes.
+  const logs = new WeakMap<StoreFactory, MemoryLog>();
   await runConformanceSuite(t, {
     name: "cacher(memory)",
-    open: async () => {
-      const factory = cachedStoreFactory(
-        await memoryBackend().open({}, {
-          dataDir: "/tmp",
-          logger: silentLogger,
-        }),
-      );
-      return {
+    open: () => {
+      const log = new MemoryLog({ logger: silentLogger });
+      const factory = cachedStoreFactory(new LogStoreFactory(log));
+      const outer: StoreFactory = {
         ...factory,
         storeFor(resource) {
           const store = factory.storeFor(resource);
@@ -23,7 +24,11 @@ Deno.test("the watch cache over the memory backend conforms to the Store contrac
           return store;
         },
       };
+      logs.set(outer, log);
+      return Promise.resolve(outer);
     },
+    writeRaw: (factory, key, text) =>
+      writeRawToLog(logs.get(factory)!, key, text),
   });
   // The suite must have exercised the cache, not only the fallbacks.
   const total = {

@@ -16,6 +16,7 @@ import {
   type StoreFactory,
 } from "../mod.ts";
 import { CONFORMANCE_GROUP } from "./_helpers.ts";
+import type { RawWriter } from "./raw.ts";
 
 /** The namespace keys use unless a case says otherwise. */
 export const DEFAULT_NAMESPACE = "ns";
@@ -44,6 +45,12 @@ export interface CaseEnv {
   prefix(place?: Place & { all?: boolean }): string;
   /** Another resource unique to the case (`suffix` tells several apart). */
   otherResource(suffix: string): ResourceRef;
+  /**
+   * Stores `text` as the raw value of `key` below the store (the backend
+   * wiring's `writeRaw`, `ConformanceOptions`); fails saying so when the
+   * wiring gives none.
+   */
+  writeRaw(key: string, text: string): Promise<void>;
 }
 
 /** One named conformance case. */
@@ -58,8 +65,15 @@ export interface ConformanceCase {
   run(env: CaseEnv): Promise<void>;
 }
 
-/** Builds the environment for case number `n` on `factory`. */
-export function caseEnv(factory: StoreFactory, n: number): CaseEnv {
+/**
+ * Builds the environment for case number `n` on `factory`, with `writeRaw`
+ * (if given) writing below it.
+ */
+export function caseEnv(
+  factory: StoreFactory,
+  n: number,
+  writeRaw?: RawWriter,
+): CaseEnv {
   const tag = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
   const base = `c${n}x${tag}`;
   const resource: ResourceRef = { group: CONFORMANCE_GROUP, resource: base };
@@ -91,6 +105,18 @@ export function caseEnv(factory: StoreFactory, n: number): CaseEnv {
       group: CONFORMANCE_GROUP,
       resource: `${base}${suffix}`,
     }),
+    writeRaw(key, text) {
+      if (!writeRaw) {
+        return Promise.reject(
+          new Error(
+            "this backend's conformance wiring gives no writeRaw " +
+              "(ConformanceOptions.writeRaw): every backend must be able to " +
+              "store a corrupt value for the corrupt-object cases",
+          ),
+        );
+      }
+      return writeRaw(factory, key, text);
+    },
   };
 }
 

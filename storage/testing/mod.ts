@@ -24,6 +24,7 @@ import type { StoreFactory } from "../mod.ts";
 import { caseEnv, type ConformanceCase } from "./_case.ts";
 import { backendCases } from "./backend_cases.ts";
 import { compactionCases } from "./compaction_cases.ts";
+import { corruptCases } from "./corrupt_cases.ts";
 import { createGetCases } from "./create_get_cases.ts";
 import { deleteCases } from "./delete_cases.ts";
 import { deletePrefixCases } from "./delete_prefix_cases.ts";
@@ -33,8 +34,15 @@ import { updateCases } from "./update_cases.ts";
 import { watchBookmarkCases } from "./watch_bookmark_cases.ts";
 import { watchCases } from "./watch_cases.ts";
 import { watchScopeCases } from "./watch_scope_cases.ts";
+import type { RawWriter } from "./raw.ts";
 
 export type { CaseEnv, ConformanceCase, Place } from "./_case.ts";
+export {
+  type LogRawWriter,
+  type RawWriter,
+  sharedLogRawWriter,
+  writeRawToLog,
+} from "./raw.ts";
 export {
   EVENT_TIMEOUT_MS,
   QUIET_PERIOD_MS,
@@ -57,6 +65,14 @@ export interface ConformanceOptions {
    * backend). Default: every case.
    */
   filter?: (c: ConformanceCase) => boolean;
+  /**
+   * Stores a raw value below the store on the backend of the factory a case
+   * opened (`raw.ts`): how the corrupt-object cases put a value no store
+   * call can write (not JSON, not an object). A revision-log backend writes
+   * through its `Log` (`writeRawToLog`), etcd with a plain put. Without it
+   * those cases fail saying so: every backend must provide it.
+   */
+  writeRaw?: RawWriter;
 }
 
 /** Every conformance case, in the order the suite runs them. */
@@ -72,6 +88,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...watchScopeCases,
   ...compactionCases,
   ...backendCases,
+  ...corruptCases,
 ];
 
 /**
@@ -90,7 +107,7 @@ export async function runConformanceSuite(
     await t.step(`${prefix}${c.name}`, async () => {
       const factory = await opts.open();
       try {
-        await c.run(caseEnv(factory, i + 1));
+        await c.run(caseEnv(factory, i + 1, opts.writeRaw));
       } finally {
         await factory.close();
       }

@@ -280,3 +280,25 @@ async function memberStatus(url: string): Promise<StatusResponse> {
   });
   return await res.json() as StatusResponse;
 }
+
+/**
+ * Puts `value` at `key` as it is, through etcd's HTTP gateway at `endpoint`
+ * (a client URL), below any store: how tests store a value no store would
+ * write (a corrupt object).
+ */
+export async function putRaw(
+  endpoint: string,
+  key: string,
+  value: string,
+): Promise<void> {
+  const b64 = (s: string) =>
+    btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+  const res = await fetch(`${endpoint}/v3/kv/put`, {
+    method: "POST",
+    body: JSON.stringify({ key: b64(key), value: b64(value) }),
+  });
+  const body = await res.text();
+  if (res.status !== 200) {
+    throw new Error(`etcd put of ${key} failed: ${res.status} ${body}`);
+  }
+}
