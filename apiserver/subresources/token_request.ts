@@ -5,7 +5,8 @@
  * account, as upstream's `serviceaccount/token` REST storage: audiences
  * default to the API server's, `expirationSeconds` to 3600 (at least 600),
  * and the token may be bound to a Secret of the namespace, so it stops
- * working when that Secret is deleted.
+ * working when that Secret is deleted. The answer's metadata carries the
+ * account's uid (a different one in the request: 409, as upstream).
  *
  * @module
  */
@@ -164,11 +165,23 @@ export async function handleTokenRequest(
       `service account ${ctx.namespace}/${ctx.name} is being deleted`,
     );
   }
+  // As upstream (TokenRequestServiceAccountUIDValidation, on by default
+  // since 1.34): a uid in the request must be the account's; the answer
+  // carries the account's uid.
+  const uid = sa.metadata.uid!;
+  const askedUid = body.metadata.uid;
+  if (askedUid && askedUid !== uid) {
+    throw conflictError(
+      { group: GROUP, resource: KIND },
+      ctx.name,
+      `the UID in the token request (${askedUid}) does not match the UID of the service account (${uid})`,
+    );
+  }
   const boundObject = ref ? await boundSecret(ctx, ref) : undefined;
   const issued = dryRun ? undefined : await issuer.issue({
     cluster: ctx.cluster,
     namespace: ctx.namespace,
-    serviceAccount: { name: ctx.name, uid: sa.metadata.uid! },
+    serviceAccount: { name: ctx.name, uid },
     audiences,
     expirationSeconds,
     boundObject,
@@ -180,6 +193,7 @@ export async function handleTokenRequest(
     metadata: {
       name: ctx.name,
       namespace: ctx.namespace,
+      uid,
       creationTimestamp: rfc3339(now),
     },
     spec: {

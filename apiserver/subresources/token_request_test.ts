@@ -222,9 +222,30 @@ Deno.test("TokenRequest (serviceaccounts/<name>/token)", async (t) => {
           metadata: {
             name: "builder",
             namespace: "default",
+            uid: sa.body.metadata.uid,
             creationTimestamp: "2026-03-01T10:00:00Z",
           },
         });
+      },
+    );
+
+    await t.step(
+      "a uid in the request must be the service account's (409)",
+      async () => {
+        const uid = sa.body.metadata.uid;
+        const same = await s.request("POST", TOKEN, {
+          body: { metadata: { uid } },
+        });
+        assert.equal(same.status, 201);
+        assert.equal(same.body.metadata.uid, uid);
+        const other = await s.request("POST", TOKEN, {
+          body: { metadata: { uid: "not-it" } },
+        });
+        assert.equal(other.status, 409);
+        assert.equal(
+          other.body.message,
+          `Operation cannot be fulfilled on TokenRequest.authentication.k8s.io "builder": the UID in the token request (not-it) does not match the UID of the service account (${uid})`,
+        );
       },
     );
   } finally {
