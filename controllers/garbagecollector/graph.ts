@@ -27,25 +27,67 @@ export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
 
 const NO_DEPENDENTS: ReadonlySet<GraphNode> = new Set();
+/** The owners of every node without any (most objects): one shared array. */
+const NO_OWNERS: OwnerReference[] = Object.freeze([]) as unknown as [];
 
-/** One object (or a virtual owner) in the graph. */
+/** What a node names its object by: `apiVersion`, `kind`, `name`. */
+export interface NodeRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+
+/**
+ * One object (or a virtual owner) in the graph. An observed node keeps its
+ * object and derives its {@linkcode GraphNode.ref} from it; only a virtual
+ * node stores the reference it was named by (a graph holds a node per
+ * object of every cluster: each field is paid tens of thousands of times).
+ */
 export class GraphNode {
   /** Owners as referenced by the object. */
-  owners: OwnerReference[] = [];
+  owners: OwnerReference[] = NO_OWNERS;
   /** Created with the first dependent: most objects have none. */
   #dependents?: Set<GraphNode>;
   /** The last observed object (undefined for a virtual node). */
   obj?: KubeObject;
   /** Its resource (undefined for a virtual node). */
   resource?: ApiResource;
+  /** The reference of a virtual node (dropped once observed). */
+  #ref?: NodeRef;
 
   constructor(
     readonly cluster: string,
     readonly uid: string,
     /** `apiVersion`, `kind`, `name` (and `namespace` once known). */
-    public ref: { apiVersion: string; kind: string; name: string },
+    ref: NodeRef,
     public namespace = "",
-  ) {}
+  ) {
+    this.#ref = ref;
+  }
+
+  /**
+   * `apiVersion`, `kind` and `name` of the object: the observed object's
+   * (type meta from its resource when it has none), else the reference
+   * the node was created from.
+   */
+  get ref(): NodeRef {
+    const obj = this.obj;
+    if (!obj) return this.#ref!;
+    const r = this.resource!;
+    return {
+      apiVersion: obj.apiVersion ??
+        (r.group ? `${r.group}/${r.version}` : "v1"),
+      kind: obj.kind ?? r.kind,
+      name: obj.metadata.name ?? "",
+    };
+  }
+
+  /** Records `obj` (of `resource`) as this node's object. */
+  observed(obj: KubeObject, resource: ApiResource): void {
+    this.obj = obj;
+    this.resource = resource;
+    this.#ref = undefined;
+  }
 
   /** Objects that reference this one. */
   get dependents(): ReadonlySet<GraphNode> {
@@ -95,10 +137,14 @@ export class GraphNode {
 
 /** The owner references of `obj` that carry a uid. */
 export function ownerReferencesOf(obj: KubeObject): OwnerReference[] {
-  const refs = obj.metadata.ownerReferences ?? [];
+  const refs = obj.metadata.ownerReferences;
+  if (!refs?.length) return NO_OWNERS;
   return refs.filter((r) => typeof r.uid === "string" && r.uid !== "")
     .map((r) => r as unknown as OwnerReference);
 }
+
+/** The reference of a node created for an object being observed (replaced at once). */
+const NO_REF: NodeRef = Object.freeze({ apiVersion: "", kind: "", name: "" });
 
 /** The graph key of an object. */
 export function nodeKey(cluster: string, uid: string): string {
@@ -113,23 +159,44 @@ export interface GraphChanges {
   attemptToOrphan: GraphNode[];
 }
 
-/** The ownership graph. */
+/**
+ * The ownership graph: nodes by cluster, then uid (one map per cluster
+ * rather than a `cluster|uid` key string per node).
+ */
 export class OwnershipGraph {
-  #nodes = new Map<string, GraphNode>();
+  #clusters = new Map<string, Map<string, GraphNode>>();
+  #size = 0;
 
   /** The node for `cluster`/`uid`. */
   get(cluster: string, uid: string): GraphNode | undefined {
-    return this.#nodes.get(nodeKey(cluster, uid));
+    return this.#clusters.get(cluster)?.get(uid);
   }
 
   /** The node for a key from {@linkcode nodeKey}. */
   byKey(key: string): GraphNode | undefined {
-    return this.#nodes.get(key);
+    const bar = key.indexOf("|");
+    return bar < 0
+      ? undefined
+      : this.get(key.slice(0, bar), key.slice(bar + 1));
   }
 
   /** How many nodes (real and virtual) the graph holds. */
   get size(): number {
-    return this.#nodes.size;
+    return this.#size;
+  }
+
+  #set(node: GraphNode): void {
+    let nodes = this.#clusters.get(node.cluster);
+    if (!nodes) this.#clusters.set(node.cluster, nodes = new Map());
+    if (!nodes.has(node.uid)) this.#size++;
+    nodes.set(node.uid, node);
+  }
+
+  #delete(cluster: string, uid: string): void {
+    const nodes = this.#clusters.get(cluster);
+    if (!nodes?.delete(uid)) return;
+    this.#size--;
+    if (nodes.size === 0) this.#clusters.delete(cluster);
   }
 
   /** Applies an observed add or update of `obj` (of `resource`). */
@@ -141,26 +208,14 @@ export class OwnershipGraph {
     const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
     const uid = obj.metadata.uid;
     if (!uid) return out;
-    const key = nodeKey(cluster, uid);
-    let node = this.#nodes.get(key);
+    let node = this.get(cluster, uid);
     const refs = ownerReferencesOf(obj);
     if (!node) {
-      node = new GraphNode(cluster, uid, {
-        apiVersion: obj.apiVersion ?? "",
-        kind: obj.kind ?? resource.kind,
-        name: obj.metadata.name ?? "",
-      });
-      this.#nodes.set(key, node);
+      node = new GraphNode(cluster, uid, NO_REF);
+      this.#set(node);
     }
-    node.ref = {
-      apiVersion: obj.apiVersion ??
-        (resource.group ? `${resource.group}/${resource.version}` : "v1"),
-      kind: obj.kind ?? resource.kind,
-      name: obj.metadata.name ?? "",
-    };
     const wasVirtual = node.virtual;
     node.namespace = obj.metadata.namespace ?? "";
-    node.resource = resource;
     if (wasVirtual) {
       // Referenced before observed (upstream's virtual node): dependents
       // in another namespace than the owner turned out to be in hold
@@ -176,7 +231,7 @@ export class OwnershipGraph {
       this.#link(cluster, node, refs, out);
     }
     node.owners = refs;
-    node.obj = obj;
+    node.observed(obj, resource);
     if (node.orphaningDependents) out.attemptToOrphan.push(node);
     if (node.deletingDependents) {
       out.attemptToDelete.push(node, ...node.dependents);
@@ -195,14 +250,14 @@ export class OwnershipGraph {
     const after = new Map(refs.map((r) => [r.uid, r]));
     for (const [ownerUid, ref] of after) {
       const old = before.get(ownerUid);
-      let owner = this.#nodes.get(nodeKey(cluster, ownerUid));
+      let owner = this.get(cluster, ownerUid);
       if (!owner) {
         owner = new GraphNode(cluster, ownerUid, {
           apiVersion: ref.apiVersion,
           kind: ref.kind,
           name: ref.name,
         }, node.namespace);
-        this.#nodes.set(nodeKey(cluster, ownerUid), owner);
+        this.#set(owner);
         out.attemptToDelete.push(owner);
       }
       owner.addDependent(node);
@@ -218,7 +273,7 @@ export class OwnershipGraph {
     }
     for (const [ownerUid, old] of before) {
       if (after.has(ownerUid)) continue;
-      const owner = this.#nodes.get(nodeKey(cluster, ownerUid));
+      const owner = this.get(cluster, ownerUid);
       if (!owner) continue;
       owner.removeDependent(node);
       if (old.blockOwnerDeletion && owner.deletingDependents) {
@@ -230,17 +285,16 @@ export class OwnershipGraph {
   /** Applies an observed deletion (or a virtual node found absent). */
   remove(cluster: string, uid: string): GraphChanges {
     const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
-    const key = nodeKey(cluster, uid);
-    const node = this.#nodes.get(key);
+    const node = this.get(cluster, uid);
     if (!node) return out;
-    this.#nodes.delete(key);
+    this.#delete(cluster, uid);
     for (const ref of node.owners) {
-      const owner = this.#nodes.get(nodeKey(cluster, ref.uid));
+      const owner = this.get(cluster, ref.uid);
       if (!owner) continue;
       owner.removeDependent(node);
       if (owner.deletingDependents) out.attemptToDelete.push(owner);
       if (owner.virtual && owner.dependents.size === 0) {
-        this.#nodes.delete(nodeKey(cluster, ref.uid));
+        this.#delete(cluster, ref.uid);
       }
     }
     out.attemptToDelete.push(...node.dependents);

@@ -14,6 +14,7 @@ export {
   type GraphChanges,
   GraphNode,
   nodeKey,
+  type NodeRef,
   ORPHAN_FINALIZER,
   type OwnerReference,
   ownerReferencesOf,
