@@ -23,6 +23,7 @@ export type TokenReviewResult =
 
 /** Checks a token on its own (the serving layer's token authenticators). */
 export interface TokenReviewer {
+  /** Authenticates `token` for `ctx.cluster` (and `ctx.audiences`, default the API audiences): the user, `undefined` when no authenticator recognizes it, or the error. */
   authenticateToken(
     token: string,
     ctx: { cluster: string; audiences?: string[] },
