@@ -53,11 +53,40 @@ export {
   type ValidationRule,
 } from "./schema/mod.ts";
 export { defaultVersionInfo, type VersionInfo } from "./discovery/version.ts";
-export { ApiError, type Status } from "./status/mod.ts";
+export type { GroupVersion } from "./resources/registry.ts";
+export {
+  ApiError,
+  type Status,
+  type StatusCause,
+  type StatusDetails,
+} from "./status/mod.ts";
 export {
   DEFAULT_ISSUER,
   generateSigningKey,
+  type IssuedToken,
   loadOrCreateSigningKey,
   rememberSigningKey,
+  type ServiceAccountClaims,
   ServiceAccountTokenIssuer,
+  type SigningKey,
+  type TokenIssuerOptions,
+  type TokenRequestSpec,
+  type VerificationKey,
 } from "./serviceaccount/mod.ts";
+export type { BoundObject } from "./serviceaccount/mod.ts";
+export type { ServiceReference } from "./resources/apiservices.ts";
+export type { HistogramSeries, MetricFamily, Sample } from "./metrics/mod.ts";
+export type {
+  TokenReviewer,
+  TokenReviewResult,
+} from "./reviews/token_review.ts";
+export type {
+  AggregationOptions,
+  AuthenticationSources,
+  ProxyClientCertificate,
+  ServiceResolver,
+} from "./aggregator/mod.ts";
+export type { VirtualClustersMode } from "./tenancy/mod.ts";
+// The storage contract and logger types the options and objects above use.
+export type * from "../storage/mod.ts";
+export type { LogFields, Logger } from "../log/mod.ts";

@@ -82,6 +82,7 @@ import { setupTenancy, type VirtualClustersMode } from "./tenancy/mod.ts";
 export interface ApiServerOptions {
   /** The storage (usually the watch cache over a backend). */
   storage: StoreFactory;
+  /** Where the server logs. */
   logger: Logger;
   /**
    * Decides every request; default: the one `authorizationMode` names.

@@ -30,7 +30,9 @@ export interface ServerTrust {
 
 /** The front proxy's client certificate and key (PEM). */
 export interface ProxyClientCertificate {
+  /** The client certificate chain, PEM. */
   certPem: string;
+  /** Its private key, PEM. */
   keyPem: string;
 }
 

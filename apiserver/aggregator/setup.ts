@@ -19,6 +19,7 @@ import type { ServiceResolver } from "./resolver.ts";
 
 /** How a server aggregates (what `cli/` builds from the flags). */
 export interface AggregationOptions {
+  /** Finds the URL of an APIService's `spec.service`. */
   resolver: ServiceResolver;
   /** The front proxy's client certificate. */
   proxyClient: ProxyClientCertificate;

@@ -51,16 +51,21 @@ export const DURATION_BUCKETS: readonly number[] = [
 
 /** One labelled histogram series. */
 export interface HistogramSeries {
+  /** The series' label values by label name. */
   labels: Record<string, string>;
   /** Cumulative counts per bucket of {@linkcode DURATION_BUCKETS}. */
   buckets: number[];
+  /** Sum of all observed values. */
   sum: number;
+  /** Number of observations. */
   count: number;
 }
 
 /** One labelled counter or gauge value. */
 export interface Sample {
+  /** The sample's label values by label name. */
   labels: Record<string, string>;
+  /** The counter or gauge value. */
   value: number;
 }
 

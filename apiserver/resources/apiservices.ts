@@ -29,7 +29,9 @@ import { API_SERVICE, API_SERVICE_LIST } from "../schema/apiregistration_v1.ts";
 
 /** `spec.service` of an APIService. */
 export interface ServiceReference {
+  /** Namespace of the Service. */
   namespace: string;
+  /** Name of the Service. */
   name: string;
   /** Default 443. */
   port: number;

@@ -52,8 +52,11 @@ export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = [
 
 /** One API group-version and the kinds it serves. */
 export interface GroupVersion {
+  /** API group (`""` for the core group). */
   group: string;
+  /** Version within the group, e.g. `v1`. */
   version: string;
+  /** The resources served at this group-version. */
   resources: ResourceDefinition[];
 }
 

@@ -23,7 +23,19 @@ import {
 
 /** A loaded signing key: the private half signs, the public half verifies. */
 export interface SigningKey {
+  /**
+   * The private key (a Web Crypto `CryptoKey`) that signs tokens. Not in the docs:
+   * `jose`'s key type is not exported from here.
+   *
+   * @ignore
+   */
   privateKey: JoseKey;
+  /**
+   * The public key (a Web Crypto `CryptoKey`) that verifies them. Not in the docs:
+   * `jose`'s key type is not exported from here.
+   *
+   * @ignore
+   */
   publicKey: JoseKey;
   /** The JWT `kid`: base64url SHA-256 of the public key's DER (as upstream). */
   keyId: string;
@@ -36,7 +48,14 @@ export interface SigningKey {
 
 /** A public key that verifies tokens, with its `kid`. */
 export interface VerificationKey {
+  /**
+   * The public key (a Web Crypto `CryptoKey`). Not in the docs:
+   * `jose`'s key type is not exported from here.
+   *
+   * @ignore
+   */
   publicKey: JoseKey;
+  /** The key's JWT `kid`. */
   keyId: string;
 }
 

@@ -23,19 +23,27 @@ export const CLUSTER_CLAIM = "hyperplane.dev/cluster";
 
 /** An object a token is bound to (upstream: a Secret, Pod or Node). */
 export interface BoundObject {
+  /** Kind of the object, e.g. `Pod`. */
   kind: string;
+  /** Name of the object. */
   name: string;
+  /** UID of the object. */
   uid: string;
 }
 
 /** What a token says about its holder. */
 export interface ServiceAccountClaims {
+  /** Virtual cluster of the service account. */
   cluster: string;
+  /** Namespace of the service account. */
   namespace: string;
+  /** Name of the service account. */
   name: string;
+  /** UID of the service account. */
   uid: string;
   /** The object the token is bound to, if any. */
   boundObject?: BoundObject;
+  /** Audiences the token is valid for. */
   audiences: string[];
   /** The token's ID (`jti`). */
   id: string;
@@ -50,17 +58,25 @@ const VERIFIED_MAX = 4096;
 
 /** A token request after defaulting. */
 export interface TokenRequestSpec {
+  /** Virtual cluster of the service account. */
   cluster: string;
+  /** Namespace of the service account. */
   namespace: string;
+  /** The service account the token is for. */
   serviceAccount: { name: string; uid: string };
+  /** Audiences the token is valid for. */
   audiences: string[];
+  /** Lifetime of the token in seconds. */
   expirationSeconds: number;
+  /** The object the token is bound to, if any. */
   boundObject?: BoundObject;
 }
 
 /** An issued token. */
 export interface IssuedToken {
+  /** The signed JWT. */
   token: string;
+  /** When the token expires. */
   expirationTimestamp: Date;
 }
 
@@ -83,7 +99,9 @@ export interface TokenIssuerOptions {
 
 /** Issues and verifies service account tokens with one signing key. */
 export class ServiceAccountTokenIssuer {
+  /** The `iss` of the tokens it issues (default {@linkcode DEFAULT_ISSUER}). */
   readonly issuer: string;
+  /** The audiences of the API server itself (default: the issuer). */
   readonly apiAudiences: readonly string[];
   #key: () => Promise<SigningKey>;
   #loaded?: Promise<SigningKey>;
@@ -94,6 +112,7 @@ export class ServiceAccountTokenIssuer {
     { claims: ServiceAccountClaims; until: number }
   >();
 
+  /** An issuer signing with the key `opts.key` loads. */
   constructor(opts: TokenIssuerOptions) {
     this.issuer = opts.issuer ?? DEFAULT_ISSUER;
     this.apiAudiences = opts.apiAudiences ?? [this.issuer];

@@ -11,30 +11,47 @@ import { causeOf, formatFieldErrors } from "../validation/field_error.ts";
 
 /** A `StatusCause` as in `metav1.StatusCause`. */
 export interface StatusCause {
+  /** Machine-readable reason for the cause, e.g. `FieldValueInvalid`. */
   reason?: string;
+  /** Human-readable description of the cause. */
   message?: string;
+  /** The field the cause is about, e.g. `metadata.name`. */
   field?: string;
 }
 
 /** `metav1.StatusDetails`. */
 export interface StatusDetails {
+  /** Name of the object the failure is about. */
   name?: string;
+  /** API group of the object. */
   group?: string;
+  /** Kind (or resource) of the object. */
   kind?: string;
+  /** UID of the object. */
   uid?: string;
+  /** The individual causes (e.g. one per invalid field). */
   causes?: StatusCause[];
+  /** Seconds the client should wait before retrying. */
   retryAfterSeconds?: number;
 }
 
 /** A `metav1.Status` object as sent on the wire. */
 export interface Status {
+  /** Always `Status`. */
   kind: "Status";
+  /** Always `v1`. */
   apiVersion: "v1";
+  /** Always empty. */
   metadata: Record<string, never>;
+  /** `Failure` or `Success`. */
   status: "Failure" | "Success";
+  /** Human-readable description of the outcome. */
   message?: string;
+  /** Machine-readable reason, e.g. `NotFound`. */
   reason?: string;
+  /** Extended data about the failure. */
   details?: StatusDetails;
+  /** The HTTP status code. */
   code: number;
 }
 
@@ -55,6 +72,7 @@ export class ApiError extends Error {
   /** Extra response headers (e.g. `Retry-After`). */
   readonly headers?: Record<string, string>;
 
+  /** An error answered with HTTP `code`, `Status.reason` `reason`, the message and optional details and response headers. */
   constructor(
     code: number,
     reason: string,
