@@ -26,3 +26,7 @@
  */
 
 export * from "./storage/testing/mod.ts";
+// The storage contract the suite tests, and the revision-log contract of the
+// raw writers over a log.
+export type * from "./storage/mod.ts";
+export type * from "./storage/log/log.ts";

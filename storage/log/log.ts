@@ -23,6 +23,7 @@ import type { StorageError } from "../errors.ts";
 
 /** The live state of one key. */
 export interface LogRecord {
+  /** The store key. */
   key: string;
   /** The stored JSON text (without resourceVersion). */
   value: string;
@@ -34,7 +35,9 @@ export interface LogRecord {
 
 /** One committed change. */
 export interface LogEvent {
+  /** What the change did to the key. */
   type: "create" | "update" | "delete";
+  /** The store key that changed. */
   key: string;
   /** The revision of this change. */
   revision: number;
@@ -58,6 +61,7 @@ export interface LogListOptions {
 
 /** A page of live records, in key order. */
 export interface LogListResult {
+  /** The records of the page. */
   records: LogRecord[];
   /** The revision the records were read at (the log's current revision for latest reads). */
   revision: number;

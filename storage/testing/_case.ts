@@ -31,6 +31,7 @@ export interface Place {
 
 /** What a case gets: a fresh factory and a resource unique to the case. */
 export interface CaseEnv {
+  /** A fresh store factory of the backend under test (from `open()`). */
   factory: StoreFactory;
   /** The case's own resource (unique per case and per run). */
   resource: ResourceRef;

@@ -45,6 +45,7 @@ export {
 } from "./raw.ts";
 export {
   EVENT_TIMEOUT_MS,
+  type NextOptions,
   QUIET_PERIOD_MS,
   WatchCollector,
 } from "./_helpers.ts";
