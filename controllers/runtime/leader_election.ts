@@ -22,12 +22,15 @@ import { sleep } from "../../internal/sleep.ts";
 
 /** Timing and identity of a candidate. */
 export interface LeaderElectionOptions {
+  /** The client the candidate reads and writes the Lease with. */
   client: ApiClient;
   /** This candidate's identity (`holderIdentity`). */
   identity: string;
   /** Where the lease lives. Default `root`/`kube-system`/`hyperplane-controller-manager`. */
   cluster?: string;
+  /** Namespace of the Lease (default `kube-system`). */
   namespace?: string;
+  /** Name of the Lease (default `hyperplane-controller-manager`). */
   name?: string;
   /** Default 15 000. */
   leaseDurationMs?: number;
@@ -35,6 +38,7 @@ export interface LeaderElectionOptions {
   renewDeadlineMs?: number;
   /** Default 2 000. */
   retryPeriodMs?: number;
+  /** Where the candidate logs. */
   logger: Logger;
   /** Called when this candidate becomes leader; `signal` aborts when it stops being one. */
   onStartedLeading(signal: AbortSignal): Promise<void> | void;
