@@ -14,6 +14,7 @@ export class ApiStatusError extends Error {
   /** The raw `Status` (or `undefined` when the body was not one). */
   readonly status?: Record<string, unknown>;
 
+  /** An error for an API answer with HTTP `code`, `Status.reason` `reason`, the message and the raw `Status` body. */
   constructor(
     code: number,
     reason: string,
