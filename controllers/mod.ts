@@ -85,3 +85,7 @@ export {
   runWorkers,
   WorkQueue,
 } from "./runtime/mod.ts";
+// Types of the API above that live in other layers.
+export type { KubeObject, ObjectMeta } from "../storage/mod.ts";
+export type { ApiHandler, RequestContext, UserInfo } from "../apiserver/mod.ts";
+export type { LogFields, Logger } from "../log/mod.ts";
