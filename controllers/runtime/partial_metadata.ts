@@ -3,7 +3,8 @@
  * (upstream's `PartialObjectMetadata`, as the garbage collector and the
  * resource-quota controller watch every resource through): `apiVersion`,
  * `kind` and `metadata` without `managedFields` (which upstream's
- * controller manager trims from its informers too). Spec, status and data
+ * controller manager trims from its informers too), its labels and
+ * annotations frozen and shared with every view holding the same ones. Spec, status and data
  * are dropped as each object arrives, so an informer over 20,000
  * ConfigMaps of 1 KiB keeps ~0.3 KB per object instead of the whole
  * decoded object.
@@ -20,6 +21,32 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
+import { JsonInterner } from "../../internal/json_interner.ts";
+
+/**
+ * Labels and annotations shared by every metadata view with the same ones
+ * (frozen): a cluster's bootstrap objects repeat a handful of label sets
+ * (`kubernetes.io/bootstrapping: rbac-defaults`) and, in a cross-cluster
+ * informer, the cluster annotation; each view used to hold its own copies
+ * (~8 KiB per virtual cluster).
+ */
+const metadataValues = new JsonInterner();
+
+type Metadata = KubeObject["metadata"];
+
+/** `metadata` (a fresh copy) with its labels and annotations interned. */
+function shareLabels(metadata: Metadata): Metadata {
+  const { labels, annotations } = metadata;
+  if (isPlainRecord(labels)) metadata.labels = metadataValues.intern(labels);
+  if (isPlainRecord(annotations)) {
+    metadata.annotations = metadataValues.intern(annotations);
+  }
+  return metadata;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, string> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
 
 /**
  * `obj` reduced to `apiVersion`, `kind` and `metadata` without
@@ -40,10 +67,24 @@ import type { KubeObject } from "../../storage/mod.ts";
  */
 export function partialObjectMetadata(obj: KubeObject): KubeObject {
   const { managedFields: _, ...metadata } = obj.metadata ?? {};
-  const out: KubeObject = { metadata };
+  const out: KubeObject = { metadata: shareLabels(metadata) };
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
   if (obj.kind !== undefined) out.kind = obj.kind;
   return out;
+}
+
+/** Each resource's `apiVersion`, made once: not a new string per object kept. */
+const apiVersions = new WeakMap<object, string>();
+
+function apiVersionOf(resource: { group: string; version: string }): string {
+  let v = apiVersions.get(resource);
+  if (v === undefined) {
+    v = resource.group
+      ? `${resource.group}/${resource.version}`
+      : resource.version;
+    apiVersions.set(resource, v);
+  }
+  return v;
 }
 
 /**
@@ -60,10 +101,8 @@ export function metadataOf(
   if (obj.kind !== "PartialObjectMetadata") return partialObjectMetadata(obj);
   const { managedFields: _, ...metadata } = obj.metadata ?? {};
   const out: KubeObject = {
-    apiVersion: resource.group
-      ? `${resource.group}/${resource.version}`
-      : resource.version,
-    metadata,
+    apiVersion: apiVersionOf(resource),
+    metadata: shareLabels(metadata),
   };
   if (resource.kind !== undefined) out.kind = resource.kind;
   return out;

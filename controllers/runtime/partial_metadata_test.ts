@@ -42,3 +42,28 @@ Deno.test("metadataOf trims a whole object (a server that does not convert)", ()
     { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "a" } },
   );
 });
+
+Deno.test("metadata views share identical labels and annotations, frozen", () => {
+  const view = (name: string, env: string) =>
+    metadataOf(widgets, {
+      kind: "PartialObjectMetadata",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: {
+        name,
+        labels: { app: "w", env },
+        annotations: { "example.com/note": "same" },
+      },
+    });
+  const a = view("a", "prod");
+  const b = view("b", "prod");
+  const c = view("c", "dev");
+  assert.deepEqual(a.metadata.labels, { app: "w", env: "prod" });
+  assert.deepEqual(c.metadata.labels, { app: "w", env: "dev" });
+  assert.equal(a.metadata.labels, b.metadata.labels);
+  assert.notEqual(a.metadata.labels, c.metadata.labels);
+  assert.equal(a.metadata.annotations, c.metadata.annotations);
+  assert.ok(Object.isFrozen(a.metadata.labels));
+  assert.equal(a.apiVersion, c.apiVersion);
+  // The object itself stays the caller's to change.
+  assert.ok(!Object.isFrozen(a.metadata));
+});
