@@ -6,7 +6,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { humanDuration } from "../table/duration.ts";
-import { fields, str } from "./_columns.ts";
+import { fields, nameColumn, str } from "./_columns.ts";
 import type { TableColumn } from "./types.ts";
 
 /** A nested object field or `{}`. */
@@ -15,20 +15,82 @@ export function sub(obj: unknown, key: string): Record<string, unknown> {
   return v && typeof v === "object" ? v as Record<string, unknown> : {};
 }
 
-/** `Last Seen` from the newest known timestamp. */
-export function lastSeen(obj: KubeObject, now: Date): string {
-  const f = fields(obj);
-  const series = sub(f, "series");
-  const ts = str(series.lastObservedTime) || str(f.lastTimestamp) ||
-    str(f.deprecatedLastTimestamp) || str(f.eventTime) ||
-    (obj.metadata.creationTimestamp ?? "");
-  const t = Date.parse(ts);
+/** Field names of one event form (core/v1 or events.k8s.io/v1). */
+interface EventFieldNames {
+  object: string;
+  message: string;
+  source: string;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: string;
+  reportingController: string;
+}
+
+const CORE_NAMES: EventFieldNames = {
+  object: "involvedObject",
+  message: "message",
+  source: "source",
+  firstTimestamp: "firstTimestamp",
+  lastTimestamp: "lastTimestamp",
+  count: "count",
+  reportingController: "reportingComponent",
+};
+
+const EVENTS_V1_NAMES: EventFieldNames = {
+  object: "regarding",
+  message: "note",
+  source: "deprecatedSource",
+  firstTimestamp: "deprecatedFirstTimestamp",
+  lastTimestamp: "deprecatedLastTimestamp",
+  count: "deprecatedCount",
+  reportingController: "reportingController",
+};
+
+/** Time since `ts`, or `<unknown>` when unset (upstream's translate…Since). */
+function since(ts: unknown, now: Date): string {
+  const t = Date.parse(str(ts));
   return Number.isNaN(t) ? "<unknown>" : humanDuration(now.getTime() - t);
 }
 
-/** `kind/name` of the object an event is about, as kubectl prints it. */
+/** `First Seen`: firstTimestamp, else eventTime (upstream's printEvent). */
+function firstSeen(f: Record<string, unknown>, n: EventFieldNames, now: Date) {
+  return str(f[n.firstTimestamp])
+    ? since(f[n.firstTimestamp], now)
+    : since(f.eventTime, now);
+}
+
+/** `Last Seen`: the series' last observation, else lastTimestamp, else First Seen. */
+function lastSeen(f: Record<string, unknown>, n: EventFieldNames, now: Date) {
+  if (f.series && typeof f.series === "object") {
+    return since(sub(f, "series").lastObservedTime, now);
+  }
+  return str(f[n.lastTimestamp])
+    ? since(f[n.lastTimestamp], now)
+    : firstSeen(f, n, now);
+}
+
+/** `kind/name` of the object an event is about (`kind` alone without a name). */
 export function objectCell(ref: Record<string, unknown>): string {
-  return `${str(ref.kind).toLowerCase()}/${str(ref.name)}`;
+  const kind = str(ref.kind).toLowerCase();
+  return str(ref.name) ? `${kind}/${str(ref.name)}` : kind;
+}
+
+/** `component, host` of the event source (upstream's formatEventSource). */
+function sourceCell(f: Record<string, unknown>, n: EventFieldNames): string {
+  const source = sub(f, n.source);
+  const component = str(source.component) || str(f[n.reportingController]);
+  const instance = str(source.host) || str(f.reportingInstance);
+  return instance ? `${component}, ${instance}` : component;
+}
+
+/** `Count`: the series count, else count, else 1 for a singleton event. */
+function countCell(f: Record<string, unknown>, n: EventFieldNames): number {
+  if (f.series && typeof f.series === "object") {
+    const c = sub(f, "series").count;
+    return typeof c === "number" ? c : 0;
+  }
+  const c = f[n.count];
+  return typeof c === "number" && c !== 0 ? c : 1;
 }
 
 /** Field-selector fields of an object reference under `prefix`. */
@@ -54,20 +116,19 @@ export function refFields(
 }
 
 /**
- * The Table columns both event kinds share (kubectl's LAST SEEN, TYPE,
- * REASON, OBJECT, MESSAGE), reading the object reference from `objectField`
- * and the text from `messageField`.
+ * The Table columns both event kinds share, as kube-apiserver's event printer
+ * serves them to either API (LAST SEEN, TYPE, REASON, OBJECT, MESSAGE; with
+ * `-o wide` also SUBOBJECT, SOURCE, FIRST SEEN, COUNT, NAME), reading the
+ * fields under the names of `form`.
  */
-export function eventColumns(
-  objectField: "involvedObject" | "regarding",
-  messageField: "message" | "note",
-): TableColumn[] {
+export function eventColumns(form: "core" | "events.k8s.io"): TableColumn[] {
+  const n = form === "core" ? CORE_NAMES : EVENTS_V1_NAMES;
   return [
     {
       name: "Last Seen",
       type: "string",
       description: "Time since the event was last observed.",
-      cell: lastSeen,
+      cell: (obj, now) => lastSeen(fields(obj), n, now),
     },
     {
       name: "Type",
@@ -85,14 +146,50 @@ export function eventColumns(
       name: "Object",
       type: "string",
       description: "The object this event is about.",
-      cell: (obj) => objectCell(sub(fields(obj), objectField)),
+      cell: (obj) => objectCell(sub(fields(obj), n.object)),
+    },
+    {
+      name: "Subobject",
+      type: "string",
+      priority: 1,
+      description: "The field path within the object the event is about.",
+      cell: (obj) => str(sub(fields(obj), n.object).fieldPath),
+    },
+    {
+      name: "Source",
+      type: "string",
+      priority: 1,
+      description: "The component reporting this event.",
+      cell: (obj) => sourceCell(fields(obj), n),
     },
     {
       name: "Message",
       type: "string",
       description:
         "A human-readable description of the status of this operation.",
-      cell: (obj) => str(fields(obj)[messageField]).trim(),
+      cell: (obj) => str(fields(obj)[n.message]).trim(),
+    },
+    {
+      name: "First Seen",
+      type: "string",
+      priority: 1,
+      description: "Time since the event was first observed.",
+      cell: (obj, now) => firstSeen(fields(obj), n, now),
+    },
+    {
+      name: "Count",
+      type: "string",
+      priority: 1,
+      description: "The number of times this event has occurred.",
+      cell: (obj) => countCell(fields(obj), n),
+    },
+    {
+      name: "Name",
+      type: "string",
+      format: "name",
+      priority: 1,
+      description: nameColumn.description,
+      cell: (obj) => obj.metadata.name ?? "",
     },
   ];
 }

@@ -64,5 +64,5 @@ export const events: ResourceDefinition = {
       type: str(f.type),
     };
   },
-  columns: eventColumns("involvedObject", "message"),
+  columns: eventColumns("core"),
 };

@@ -107,5 +107,5 @@ export const eventsV1: ResourceDefinition = {
       type: str(f.type),
     };
   },
-  columns: eventColumns("regarding", "note"),
+  columns: eventColumns("events.k8s.io"),
 };

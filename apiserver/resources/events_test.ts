@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../../tests/support/apiserver_harness.ts";
-import { coreToEventsV1, eventsV1ToCore } from "./_events.ts";
+import { coreToEventsV1, eventColumns, eventsV1ToCore } from "./_events.ts";
 import type { KubeObject } from "../../storage/mod.ts";
 
 const CORE = "/api/v1/namespaces/default/events";
@@ -239,4 +239,58 @@ Deno.test("an event written through one API version is served by the other", asy
   } finally {
     await s.close();
   }
+});
+
+Deno.test("event tables carry upstream's wide columns in both forms", () => {
+  const now = new Date("2024-01-01T00:05:00Z");
+  const core = coreEvent("a") as unknown as KubeObject;
+  const row = (form: "core" | "events.k8s.io", obj: KubeObject) =>
+    Object.fromEntries(
+      eventColumns(form).map((c) => [c.name, c.cell(obj, now)]),
+    );
+  const expected = {
+    "Last Seen": "4m",
+    Type: "Normal",
+    Reason: "Created",
+    Object: "configmap/cm",
+    Subobject: "",
+    Source: "tester, h1",
+    Message: "made it",
+    "First Seen": "5m",
+    Count: 2,
+    Name: "a",
+  };
+  assert.deepEqual(row("core", core), expected);
+  assert.deepEqual(row("events.k8s.io", coreToEventsV1(core)), expected);
+  assert.deepEqual(
+    eventColumns("core").filter((c) => c.priority === 1).map((c) => c.name),
+    ["Subobject", "Source", "First Seen", "Count", "Name"],
+  );
+  // A series event: last seen and count come from the series; the source
+  // falls back to the reporting controller and instance.
+  assert.deepEqual(
+    row("events.k8s.io", v1Event("b") as unknown as KubeObject),
+    {
+      ...expected,
+      "Last Seen": "3m",
+      Type: "Warning",
+      Reason: "Synced",
+      Object: "secret/s",
+      Source: "example.com/ctl, ctl-1",
+      Message: "synced it",
+      Count: 3,
+      Name: "b",
+    },
+  );
+  // A singleton core event without timestamps but an eventTime, about a kind.
+  const bare = {
+    metadata: { name: "c" },
+    involvedObject: { kind: "Node" },
+    eventTime: "2024-01-01T00:04:00.000000Z",
+  } as unknown as KubeObject;
+  const r = row("core", bare);
+  assert.equal(r["Last Seen"], "60s");
+  assert.equal(r["First Seen"], "60s");
+  assert.equal(r.Object, "node");
+  assert.equal(r.Count, 1);
 });
