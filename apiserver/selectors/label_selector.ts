@@ -87,12 +87,6 @@ function lex(s: string): Tok[] {
 }
 
 function requirementProblems(r: LabelRequirement): string | undefined {
-  const keyErrs = isQualifiedName(r.key);
-  if (keyErrs.length) {
-    return `key: Invalid value: ${JSON.stringify(r.key)}: ${
-      keyErrs.join("; ")
-    }`;
-  }
   if (r.operator === "in" || r.operator === "notin") {
     if (r.values.length === 0) {
       return "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty";
@@ -134,11 +128,28 @@ class Parser {
     return this.#toks[this.#pos++];
   }
 
+  /**
+   * Upstream's `Parser.parse`: errors inside one requirement read
+   * `unable to parse requirement: …`, errors between requirements do not.
+   */
   parse(): LabelRequirement[] {
     const reqs: LabelRequirement[] = [];
-    if (this.peek().t === "end") return reqs;
+    const first = this.peek();
+    if (first.t === "end") return reqs;
+    if (!startsRequirement(first)) {
+      throw new SelectorParseError(
+        `found '${shown(first)}', expected: !, identifier, or 'end of string'`,
+      );
+    }
     for (;;) {
-      reqs.push(this.requirement());
+      try {
+        reqs.push(this.requirement());
+      } catch (e) {
+        if (!(e instanceof SelectorParseError)) throw e;
+        throw new SelectorParseError(
+          `unable to parse requirement: ${e.message}`,
+        );
+      }
       const t = this.next();
       if (t.t === "end") return reqs;
       if (!(t.t === "op" && t.v === ",")) {
@@ -147,7 +158,7 @@ class Parser {
         );
       }
       const after = this.peek();
-      if (after.t === "end" || (after.t === "op" && after.v === ",")) {
+      if (!startsRequirement(after)) {
         throw new SelectorParseError(
           `found '${shown(after)}', expected: identifier after ','`,
         );
@@ -168,16 +179,19 @@ class Parser {
       );
     }
     const key = t.v;
+    const keyErrs = isQualifiedName(key);
+    if (keyErrs.length) {
+      // Upstream validates the key with a nil field path.
+      throw new SelectorParseError(
+        `<nil>: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join("; ")}`,
+      );
+    }
     const after = this.peek();
     const atBoundary = after.t === "end" ||
       (after.t === "op" && after.v === ",");
     let req: LabelRequirement;
     if (negated || atBoundary) {
-      if (!atBoundary) {
-        throw new SelectorParseError(
-          `found '${shown(after)}', expected: ',' or 'end of string'`,
-        );
-      }
+      // `!a=b`: the requirement ends at `a`; parse() rejects the `=`.
       req = { key, operator: negated ? "!" : "exists", values: [] };
     } else {
       const op = this.next();
@@ -210,9 +224,7 @@ class Parser {
       }
     }
     const problem = requirementProblems(req);
-    if (problem) {
-      throw new SelectorParseError(`unable to parse requirement: ${problem}`);
-    }
+    if (problem) throw new SelectorParseError(problem);
     return req;
   }
 
@@ -228,34 +240,55 @@ class Parser {
     return t.v;
   }
 
+  /** Upstream's `parseValues`: `()` is the set holding the empty value. */
   valueSet(): string[] {
     const open = this.next();
     if (!(open.t === "op" && open.v === "(")) {
-      throw new SelectorParseError(`found '${shown(open)}', expected: '('`);
+      throw new SelectorParseError(`found '${shown(open)}' expected: '('`);
     }
-    const values: string[] = [];
+    const first = this.peek();
+    if (first.t === "op" && first.v === ")") {
+      this.next();
+      return [""];
+    }
+    if (!(first.t === "id" || (first.t === "op" && first.v === ","))) {
+      throw new SelectorParseError(
+        `found '${shown(first)}', expected: ',', ')' or identifier`,
+      );
+    }
+    const values = new Set<string>();
     for (;;) {
       const t = this.next();
-      if (t.t === "op" && t.v === ")") return values;
-      if (t.t === "op" && t.v === ",") {
-        values.push("");
-        continue;
-      }
-      if (t.t !== "id") {
-        throw new SelectorParseError(
-          `found '${shown(t)}', expected: ',', ')' or identifier`,
-        );
-      }
-      values.push(t.v);
-      const sep = this.next();
-      if (sep.t === "op" && sep.v === ")") return values;
-      if (!(sep.t === "op" && sep.v === ",")) {
+      if (t.t === "id") {
+        values.add(t.v);
+        const sep = this.peek();
+        if (sep.t === "op" && sep.v === ",") continue;
+        if (sep.t === "op" && sep.v === ")") break;
         throw new SelectorParseError(
           `found '${shown(sep)}', expected: ',' or ')'`,
         );
+      } else if (t.t === "op" && t.v === ",") {
+        if (values.size === 0) values.add(""); // `(,`
+        const sep = this.peek();
+        if (sep.t === "op" && sep.v === ")") {
+          values.add(""); // `,)`
+          break;
+        }
+        if (sep.t === "op" && sep.v === ",") values.add(""); // `,,`
+      } else {
+        throw new SelectorParseError(
+          `found '${shown(t)}', expected: ',', or identifier`,
+        );
       }
     }
+    this.next(); // the `)` seen above
+    return [...values].sort();
   }
+}
+
+/** Whether `t` can start a requirement (a key or `!`). */
+function startsRequirement(t: Tok): boolean {
+  return t.t === "id" || (t.t === "op" && t.v === "!");
 }
 
 function matchOne(

@@ -20,6 +20,13 @@ Deno.test("label selectors match like upstream", () => {
     ["n<3", { n: "4" }, false],
     ["a=", { a: "" }, true],
   ];
+  // As upstream, `()` is the set of the empty value and stray commas add it.
+  cases.push(
+    ["a in ()", { a: "" }, true],
+    ["a in ()", { a: "x" }, false],
+    ["a in (x,)", { a: "" }, true],
+    ["a in (,x)", { a: "x" }, true],
+  );
   for (const [sel, labels, want] of cases) {
     assert.equal(
       parseLabelSelector(sel).matches(labels),
@@ -31,20 +38,35 @@ Deno.test("label selectors match like upstream", () => {
 
 Deno.test("malformed label selectors fail with upstream-like messages", () => {
   const cases: Array<[string, RegExp]> = [
-    ["a in", /found '', expected: '\('/],
-    ["a in (x", /found '', expected: ',' or '\)'/],
-    ["a b", /found 'b', expected: in, notin, =, ==, !=, gt, lt/],
-    ["=b", /found '=', expected: identifier/],
-    ["a=b,", /expected: identifier after ','/],
-    ["!a=b", /expected: ',' or 'end of string'/],
-    ["a=b c", /found 'c', expected: ',' or 'end of string'/],
-    ["a in ()", /values set can't be empty/],
+    ["a in", /^unable to parse requirement: found '' expected: '\('$/],
+    [
+      "a in (x",
+      /^unable to parse requirement: found '', expected: ',' or '\)'$/,
+    ],
+    [
+      "a b",
+      /^unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt$/,
+    ],
+    ["=b", /^found '=', expected: !, identifier, or 'end of string'$/],
+    ["a=b,", /^found '', expected: identifier after ','$/],
+    ["a=b,=c", /^found '=', expected: identifier after ','$/],
+    ["!a=b", /^found '=', expected: ',' or 'end of string'$/],
+    ["a=b c", /^found 'c', expected: ',' or 'end of string'$/],
+    ["! =b", /^unable to parse requirement: found '=', expected: identifier$/],
     [
       "a=-bad-",
-      /unable to parse requirement: values\[0\]\[a\]: Invalid value: "-bad-"/,
+      /^unable to parse requirement: values\[0\]\[a\]: Invalid value: "-bad-"/,
     ],
-    ["-k=v", /unable to parse requirement: key: Invalid value: "-k"/],
-    ["n>x", /must be an integer/],
+    [
+      "-k=v",
+      /^unable to parse requirement: <nil>: Invalid value: "-k": name part must/,
+    ],
+    // The key is checked before the operator, as upstream.
+    [
+      "app:web x",
+      /^unable to parse requirement: <nil>: Invalid value: "app:web"/,
+    ],
+    ["n>x", /^unable to parse requirement: values\[0\]: .*must be an integer$/],
   ];
   for (const [sel, re] of cases) {
     assert.throws(() => parseLabelSelector(sel), (e: unknown) => {
