@@ -45,11 +45,13 @@ Deno.test("an update keeps the stored server-owned metadata, as upstream's Befor
       assert.equal(ok.status, 200);
       assert.equal(ok.body.metadata.uid, stored.metadata.uid);
       ok.body.metadata.uid = "00000000-0000-0000-0000-000000000000";
+      // As upstream, the body's UID is a storage precondition (409), checked
+      // before the update's validation.
       const bad = await s.request("PUT", `${base}/m1`, { body: ok.body });
-      assert.equal(bad.status, 422);
+      assert.equal(bad.status, 409);
       assert.match(
         bad.body.message,
-        /metadata\.uid: Invalid value: .*field is immutable/,
+        /Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: /,
       );
     });
     await t.step("deletionTimestamp cannot be set by an update", async () => {

@@ -113,3 +113,39 @@ Deno.test("configmaps can be created, read, updated and deleted", async (t) => {
     await s.close();
   }
 });
+
+Deno.test("a PUT whose body names another UID is a UID precondition Conflict", async () => {
+  const s = await startTestServer();
+  try {
+    const base = "/api/v1/namespaces/default/configmaps";
+    const first = await s.request("POST", base, { body: configMap("re") });
+    assert.equal(first.status, 201);
+    const stale = first.body;
+    assert.equal((await s.request("DELETE", `${base}/re`)).status, 200);
+    const again = await s.request("POST", base, { body: configMap("re") });
+    assert.equal(again.status, 201);
+    // The stale body's resourceVersion could even match; the UID decides.
+    stale.metadata.resourceVersion = again.body.metadata.resourceVersion;
+    const r = await s.request("PUT", `${base}/re`, { body: stale });
+    assert.equal(r.status, 409);
+    assert.equal(r.body.reason, "Conflict");
+    assert.equal(
+      r.body.message,
+      `Operation cannot be fulfilled on configmaps "re": Precondition failed: UID in precondition: ${stale.metadata.uid}, UID in object meta: ${again.body.metadata.uid}`,
+    );
+    // The current UID, or none, updates as before.
+    const ok = { ...again.body, data: { k: "v" } };
+    assert.equal(
+      (await s.request("PUT", `${base}/re`, { body: ok })).status,
+      200,
+    );
+    delete ok.metadata.uid;
+    delete ok.metadata.resourceVersion;
+    assert.equal(
+      (await s.request("PUT", `${base}/re`, { body: ok })).status,
+      200,
+    );
+  } finally {
+    await s.close();
+  }
+});

@@ -176,8 +176,9 @@ Deno.test("object semantics", async (t) => {
       const r = await s.request("PUT", `${base}/dc3`, {
         body: { ...c.body, metadata: { ...c.body.metadata, uid: "other" } },
       });
-      assert.equal(r.status, 422);
-      assert.equal(r.body.details.causes[0].field, "metadata.uid");
+      // The body's UID is a precondition (upstream: 409 before validation).
+      assert.equal(r.status, 409);
+      assert.match(r.body.message, /UID in precondition: other,/);
       const n = await s.request("PUT", `${base}/dc3`, {
         body: { ...c.body, metadata: { ...c.body.metadata, name: "zz" } },
       });

@@ -24,8 +24,12 @@ export async function handleUpdate(ctx: ResourceContext): Promise<Response> {
   const manager = requestManager(ctx, "UpdateOptions");
   const incoming = normalizeIncoming(ctx, body);
   checkNameMatchesUrl(ctx, incoming);
+  // As upstream's defaultUpdatedObjectInfo: a UID in the body must be the
+  // stored object's (a stale body of a re-created object is a Conflict).
+  const uid = incoming.metadata.uid;
   return await runUpdate(ctx, () => structuredClone(incoming), dryRun, true, {
     manager,
     conversion,
+    preconditions: uid ? { uid } : undefined,
   });
 }

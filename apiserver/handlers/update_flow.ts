@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { KubeObject } from "../../storage/mod.ts";
+import type { KubeObject, Preconditions } from "../../storage/mod.ts";
 import { isStorageError } from "../../storage/mod.ts";
 import { jsonEqual } from "../../internal/json.ts";
 import {
@@ -69,6 +69,11 @@ export interface UpdateFlowOptions {
    * tracking) and a missing object is created whatever the kind allows.
    */
   applied?: boolean;
+  /**
+   * Checked by the store before every attempt, as upstream's
+   * `UpdatedObjectInfo.Preconditions` (PUT: the body's UID).
+   */
+  preconditions?: Preconditions;
 }
 
 /**
@@ -98,6 +103,7 @@ export async function runUpdate(
   try {
     result = await ctx.store.guaranteedUpdate(key, {
       ignoreNotFound: createOnUpdate,
+      preconditions: opts.preconditions,
       tryUpdate: async (current) => {
         const incoming = await incomingFor(current);
         if (current === null) {
