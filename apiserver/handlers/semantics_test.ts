@@ -249,6 +249,12 @@ Deno.test("patch", async (t) => {
         });
         assert.equal(r.status, 422);
         assert.equal(r.body.reason, "Invalid");
+        // Upstream's generic 422: no causes, so kubectl prints the message.
+        assert.equal(
+          r.body.message,
+          "the server rejected our request due to an error in our request",
+        );
+        assert.deepEqual(r.body.details, {});
         assert.deepEqual((await s.request("GET", `${base}/p`)).body.data, {
           a: "9",
           c: "3",

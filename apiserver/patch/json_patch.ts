@@ -38,20 +38,19 @@ export function parseJsonPatch(text: string): Operation[] {
 
 /**
  * Applies `ops` to a copy of `doc`. A failed operation (including a failed
- * `test`) is 422, as kube-apiserver reports patch application errors.
+ * `test`) is 422 with upstream's generic message and no causes, exactly as
+ * kube-apiserver answers (`NewGenericServerResponse(422, …, false)` drops
+ * the patch library's detail), so kubectl prints `The request is invalid:
+ * the server rejected our request due to an error in our request`.
  */
 export function applyJsonPatch(doc: unknown, ops: Operation[]): unknown {
   try {
     return applyPatch(structuredClone(doc), ops, true, true, true).newDocument;
-  } catch (e) {
-    const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    const name = e instanceof Error ? e.name : "";
-    const detail = name && name !== "Error" ? `${name}: ${first}` : first;
+  } catch {
     throw new ApiError(
       422,
       "Invalid",
       "the server rejected our request due to an error in our request",
-      { causes: [{ reason: "UnexpectedServerResponse", message: detail }] },
     );
   }
 }
