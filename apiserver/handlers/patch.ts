@@ -21,7 +21,11 @@ import {
 } from "../patch/mod.ts";
 import { apiVersionOf } from "../resources/types.ts";
 import { ApiError, badRequestError, invalidError } from "../status/mod.ts";
-import { goDecodeError } from "../schema/mod.ts";
+import {
+  goDecodeError,
+  goFormatValue,
+  goFromUnstructuredError,
+} from "../schema/mod.ts";
 import { invalid } from "../validation/field_error.ts";
 import { isObject } from "../../internal/json.ts";
 import { type ResourceContext, withTypeMeta } from "./context.ts";
@@ -114,7 +118,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       (current: KubeObject | null) => {
         const live = current ? withTypeMeta(ctx.def, current) : null;
         const merged = applyConfig(ctx, manager, force, live, config);
-        checkPatchedTypes(ctx, merged);
+        checkPatchedTypes(ctx, merged, undefined);
         return checked(ctx, merged);
       },
       dryRun,
@@ -122,7 +126,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       { manager, applied: true, conversion },
     );
   }
-  const apply = patchFunction(ctx, type, text);
+  const { apply, strategic } = patchFunction(ctx, type, text);
   const directive = fieldValidationOf(ctx);
   const duplicates = type === JSON_PATCH
     ? []
@@ -137,7 +141,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
       const patched = apply(base);
       // As upstream's decode of the patched object: a wrong type or a bad
       // timestamp trumps strict field validation.
-      checkPatchedTypes(ctx, patched);
+      checkPatchedTypes(ctx, patched, strategic);
       checkPatchedFields(ctx, directive, patched, duplicates);
       return checked(ctx, patched);
     },
@@ -147,20 +151,30 @@ export async function handlePatch(ctx: ResourceContext): Promise<Response> {
   );
 }
 
-/** Decodes the patch body once; the result patches each attempt's object. */
+/** A decoded patch body: `apply` patches each attempt's object. */
+interface DecodedPatch {
+  apply: (doc: unknown) => unknown;
+  /** The body of a strategic merge patch (shown when its result is refused). */
+  strategic?: Record<string, unknown>;
+}
+
+/** Decodes the patch body once. */
 function patchFunction(
   ctx: ResourceContext,
   type: string,
   text: string,
-): (doc: unknown) => unknown {
+): DecodedPatch {
   if (type === JSON_PATCH) {
     const ops = parseJsonPatch(text);
-    return (doc) => applyJsonPatch(doc, ops);
+    return { apply: (doc) => applyJsonPatch(doc, ops) };
   }
   if (type === STRATEGIC_PATCH) {
     const patch = parseStrategicPatch(text);
     const schema = schemaOf(ctx.def);
-    return (doc) => applyStrategicPatch(doc, patch, schema);
+    return {
+      apply: (doc) => applyStrategicPatch(doc, patch, schema),
+      strategic: patch,
+    };
   }
   checkJsonLimits(text);
   let patch: unknown;
@@ -174,22 +188,37 @@ function patchFunction(
   if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
     throw badRequestError("a merge patch must be a JSON object");
   }
-  return (doc) => applyMergePatch(doc, patch);
+  return { apply: (doc) => applyMergePatch(doc, patch) };
 }
 
 /**
  * Upstream decodes a patched built-in object into its Go type; a value Go
  * refuses (wrong JSON type, unparseable timestamp) fails the patch with 422
- * on the field `patch` (`"" is invalid: patch: Invalid value: "{…}": json:
- * cannot unmarshal …`). Custom resources and subresource views (a Scale)
- * are not decoded into a kind's Go type.
+ * on the field `patch`. A JSON or merge patch result is JSON-decoded
+ * (`patch: Invalid value: "{…patched object…}": json: cannot unmarshal …`);
+ * a strategic merge patch result is converted from a map, which names the
+ * patch itself and the converter's error (`patch: Invalid value:
+ * "map[data:map[a:true]]": unrecognized type: string`). Custom resources
+ * and subresource views (a Scale) are not decoded into a kind's Go type.
  */
-function checkPatchedTypes(ctx: ResourceContext, patched: unknown): void {
+function checkPatchedTypes(
+  ctx: ResourceContext,
+  patched: unknown,
+  strategic: Record<string, unknown> | undefined,
+): void {
   if (isCustomResource(ctx.def)) return;
   if (ctx.def.subresources?.[ctx.subresource]?.view) return;
   if (!isObject(patched)) return; // refused by `checked`
   const schema = schemaOf(ctx.def);
-  const err = schema && goDecodeError(patched, schema);
+  if (!schema) return;
+  if (strategic) {
+    const err = goFromUnstructuredError(patched, schema);
+    if (!err) return;
+    throw invalidError("", "", "", [
+      invalid("patch", goFormatValue(strategic), err),
+    ]);
+  }
+  const err = goDecodeError(patched, schema);
   if (!err) return;
   throw invalidError("", "", "", [
     invalid("patch", JSON.stringify(patched), err),

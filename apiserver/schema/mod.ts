@@ -38,4 +38,8 @@ export { kindSchema, LIST_META, listSchema, OBJECT_META } from "./meta_v1.ts";
 export { DELETE_OPTIONS, STATUS } from "./meta_v1_status.ts";
 export { dropUnknownFields } from "./drop_unknown_fields.ts";
 export { goDecodeError } from "./go_decode.ts";
+export {
+  goFormatValue,
+  goFromUnstructuredError,
+} from "./go_from_unstructured.ts";
 export { GO_RFC3339, GO_RFC3339_MICRO, goTimeParseError } from "./go_time.ts";
