@@ -301,7 +301,13 @@ class LogWatcher implements Watcher, HubMember {
       if (this.#overflowed) throw this.#overflowError();
       if (this.#buffered() > 0) {
         const ev = this.#pending[this.#head++];
-        if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
+        if (this.#head === this.#pending.length) {
+          // Drained: let go of the delivered events (and their stored texts)
+          // now, not after the next thousand (one idle watcher per resource
+          // and view kept ~1,000 events reachable).
+          this.#pending.length = 0;
+          this.#head = 0;
+        } else if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
           this.#pending = this.#pending.slice(this.#head);
           this.#head = 0;
         }
