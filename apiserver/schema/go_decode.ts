@@ -75,6 +75,22 @@ function goType(schema: Schema): string {
     const parts = name.split(".");
     return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
   }
+  const scalar = goScalarType(schema);
+  if (scalar !== undefined) return scalar;
+  if (schema.type === "array") {
+    return `[]${schema.items ? goType(schema.items) : "interface {}"}`;
+  }
+  return typeof schema.additionalProperties === "object"
+    ? `map[string]${goType(schema.additionalProperties)}`
+    : "map[string]interface {}";
+}
+
+/**
+ * The Go type of a scalar schema node (`string`, `[]uint8` for a `byte`
+ * string, `int32`/`int64`, `float64`, `bool`), `undefined` for objects and
+ * arrays.
+ */
+export function goScalarType(schema: Schema): string | undefined {
   switch (schema.type) {
     case "string":
       return schema.format === "byte" ? "[]uint8" : "string";
@@ -84,12 +100,8 @@ function goType(schema: Schema): string {
       return "float64";
     case "boolean":
       return "bool";
-    case "array":
-      return `[]${schema.items ? goType(schema.items) : "interface {}"}`;
     default:
-      return typeof schema.additionalProperties === "object"
-        ? `map[string]${goType(schema.additionalProperties)}`
-        : "map[string]interface {}";
+      return undefined;
   }
 }
 

@@ -20,6 +20,7 @@
  */
 
 import { definitionOf } from "./_named.ts";
+import { goScalarType } from "./go_decode.ts";
 import { GO_RFC3339, GO_RFC3339_MICRO, goTimeParseError } from "./go_time.ts";
 import type { Schema } from "./types.ts";
 
@@ -39,18 +40,8 @@ function sourceKind(v: unknown): string {
 
 /** `reflect.Kind` of a simple (scalar) destination field. */
 function destKind(schema: Schema): string | undefined {
-  switch (schema.type) {
-    case "string":
-      return schema.format === "byte" ? undefined : "string";
-    case "integer":
-      return schema.format === "int32" ? "int32" : "int64";
-    case "number":
-      return "float64";
-    case "boolean":
-      return "bool";
-    default:
-      return undefined;
-  }
+  // A []byte is a slice, not a simple kind, for the converter.
+  return schema.format === "byte" ? undefined : goScalarType(schema);
 }
 
 /**
