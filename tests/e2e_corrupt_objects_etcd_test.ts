@@ -19,20 +19,15 @@ import {
 } from "./support/kubectl.ts";
 import { putRaw, skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
 import { startServer } from "./support/server.ts";
-
-const CMS = "/api/v1/namespaces/default/configmaps";
-const UNSAFE = "ignoreStoreReadErrorWithClusterBreakingPotential";
-const keyOf = (name: string) =>
-  `/registry/configmaps/clusters/root/default/${name}`;
-
-/** Polls `check` every 250 ms for up to 30 s. */
-async function eventually(what: string, check: () => Promise<boolean>) {
-  for (let i = 0; i < 120; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+import { eventually } from "./support/controllers.ts";
+import {
+  assertCorruptReported,
+  assertRecovered,
+  CONFIG_MAPS as CMS,
+  configMapKey as keyOf,
+  CORRUPT_VALUE,
+  UNSAFE_DELETE as UNSAFE,
+} from "./support/corrupt_objects.ts";
 
 Deno.test("corrupt objects on etcd: get, list and delete name the key; the unsafe delete removes only it and the resource recovers", async () => {
   if (skipWithoutEtcd("corrupt objects e2e on etcd")) return;
@@ -61,49 +56,20 @@ Deno.test("corrupt objects on etcd: get, list and delete name the key; the unsaf
         `--from-literal=k=${name}`,
       ]);
     }
-    await putRaw(
-      etcd.endpoints[0],
-      keyOf("bad"),
-      '{"kind":"ConfigMap",garbage',
-    );
+    await putRaw(etcd.endpoints[0], keyOf("bad"), CORRUPT_VALUE);
 
     // The server's watch cache hears of the change; reads then name the key.
-    await eventually("the corrupt object to be reported", async () => {
-      const bad = await k(["get", "cm", "bad", "-n", "default"], {
-        check: false,
-      });
-      return bad.code !== 0 && /corrupt object/.test(bad.stderr);
-    });
-    const bad = await k(["get", "cm", "bad", "-n", "default"], {
-      check: false,
-    });
-    assert.match(
-      bad.stderr,
-      /Internal error occurred: StorageError: corrupt object, Code: 7, Key: \/registry\/configmaps\/clusters\/root\/default\/bad, /,
+    await eventually(
+      async () => {
+        const bad = await k(["get", "cm", "bad", "-n", "default"], {
+          check: false,
+        });
+        return bad.code !== 0 && /corrupt object/.test(bad.stderr);
+      },
+      "the corrupt object to be reported",
+      { attempts: 120, intervalMs: 250 },
     );
-    const good = await k(["get", "cm", "good", "-n", "default", "-o", "json"]);
-    assert.equal(JSON.parse(good.stdout).data.k, "good");
-
-    const list = await server.fetch(CMS);
-    const listBody = await list.json();
-    assert.equal(list.status, 500);
-    assert.equal(listBody.reason, "StorageReadError");
-    assert.deepEqual(
-      (listBody.details.causes as { field: string }[]).map((c) => c.field),
-      [keyOf("bad")],
-    );
-    const kList = await k(["get", "cm", "-n", "default"], { check: false });
-    assert.notEqual(kList.code, 0);
-    assert.match(
-      kList.stderr,
-      /failed to read one or more configmaps from the storage/,
-    );
-
-    const kDelete = await k(["delete", "cm", "bad", "-n", "default"], {
-      check: false,
-    });
-    assert.notEqual(kDelete.code, 0);
-    assert.match(kDelete.stderr, /corrupt object/);
+    await assertCorruptReported(k, server, ["bad"], "good");
 
     const notCorrupt = await server.fetch(`${CMS}/good?${UNSAFE}=true`, {
       method: "DELETE",
@@ -120,31 +86,7 @@ Deno.test("corrupt objects on etcd: get, list and delete name the key; the unsaf
     assert.equal(unsafe.status, 200, await unsafe.text());
 
     // Lists and watches work again, without a restart.
-    await eventually("the list to work again", async () => {
-      const names = await k([
-        "get",
-        "cm",
-        "-n",
-        "default",
-        "-o",
-        "jsonpath={.items[*].metadata.name}",
-      ], { check: false });
-      return names.code === 0 &&
-        names.stdout.split(" ").filter((n) => n !== "kube-root-ca.crt")
-            .join() === "good";
-    });
-    const gone = await k(["get", "cm", "bad", "-n", "default"], {
-      check: false,
-    });
-    assert.match(gone.stderr, /NotFound/);
-    await eventually("a watch that lists the remaining objects", async () => {
-      const res = await server.fetch(
-        `${CMS}?watch=1&resourceVersion=0&timeoutSeconds=1`,
-      );
-      const text = await res.text();
-      return res.status === 200 && text.includes('"name":"good"') &&
-        !text.includes('"type":"ERROR"');
-    });
+    await assertRecovered(k, server, ["good"], "bad");
   } finally {
     await etcd.stop();
   }

@@ -45,14 +45,18 @@ export async function startStand(
   };
 }
 
-/** Polls `cond` until it holds (fails after ~20 s). */
+/**
+ * Polls `cond` up to `attempts` (2,000) times, `intervalMs` (10) apart:
+ * fails after ~20 s plus the time `cond` itself takes.
+ */
 export async function eventually(
   cond: () => Promise<boolean> | boolean,
   what = "condition",
+  { attempts = 2000, intervalMs = 10 } = {},
 ): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < attempts; i++) {
     if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
