@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { withoutCreateDetails } from "../tests/support/same_create.ts";
 import { configMap } from "../tests/support/apiserver_harness.ts";
 import type { KubeObject } from "../storage/mod.ts";
 import { namespaceSeeds } from "./manager.ts";
@@ -127,24 +128,6 @@ Deno.test("a namespace whose content has a finalizer reports it and waits", asyn
   }
 });
 
-/** An object without what differs between two creates of it. */
-function comparable(obj: KubeObject): unknown {
-  const {
-    uid: _u,
-    creationTimestamp: _c,
-    resourceVersion: _r,
-    namespace: _n,
-    ...meta
-  } = obj.metadata;
-  return {
-    ...obj,
-    metadata: {
-      ...meta,
-      managedFields: meta.managedFields?.map(({ time: _t, ...e }) => e),
-    },
-  };
-}
-
 Deno.test("namespace seeds are what the selected controllers create: a new cluster's namespaces start with the same objects", async () => {
   assert.deepEqual(
     namespaceSeeds({ rootCA: TEST_CA }).map((s) => s.resource.resource),
@@ -186,7 +169,10 @@ Deno.test("namespace seeds are what the selected controllers create: a new clust
       for (const [i, p] of paths.entries()) {
         const got = await s.request("GET", `/clusters/fresh${NS}/${ns}/${p}`);
         assert.equal(got.status, 200, `${p} in ${ns}`);
-        assert.deepEqual(comparable(got.body), comparable(byControllers[i]));
+        assert.deepEqual(
+          withoutCreateDetails(got.body),
+          withoutCreateDetails(byControllers[i]),
+        );
       }
     }
   } finally {
