@@ -163,9 +163,14 @@ export class CachedStore implements Store, JsonReads {
       logger: this.#log,
       signal: this.#stop.signal,
       hooks: {
-        onInvalidate: () =>
+        // A live change the cache could not read ends its watchers with
+        // that error (naming the key, as a backend watch does); lost
+        // history with 410 Expired (re-list).
+        onInvalidate: (cause) =>
           this.#dispatcher.terminateAll(
-            expired(this.#cache.revision, this.#cache.revision),
+            isStorageError(cause, "CorruptObject")
+              ? cause
+              : expired(this.#cache.revision, this.#cache.revision),
           ),
         onUnkeyed: (ev) => this.#disable(ev.type),
         onBookmark: () => this.#progress.progressed(),

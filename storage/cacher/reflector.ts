@@ -35,8 +35,12 @@ import { TimeSlice } from "../../internal/turns.ts";
 
 /** What the reflector reports to its owner. */
 export interface ReflectorHooks {
-  /** The cache lost continuity (its watchers must re-list). */
-  onInvalidate(): void;
+  /**
+   * The cache lost continuity (its watchers must re-list). `cause` is the
+   * corrupt object's error when a live change could not be read (its
+   * watchers end with it, naming the key), absent when history expired.
+   */
+  onInvalidate(cause?: unknown): void;
   /** An event had no usable key: caching is impossible for this store. */
   onUnkeyed(event: WatchEvent): void;
   /** The backend sent a BOOKMARK (the cache revision may have advanced). */
@@ -180,7 +184,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
         // (which fails too while the object is corrupt: reads then go to
         // the backend, whose answers name the corrupt key).
         cache.invalidate();
-        hooks.onInvalidate();
+        hooks.onInvalidate(err);
         hooks.onFill?.(false);
       }
     } finally {

@@ -31,7 +31,7 @@ const TEAM_X = {
 
 /** Asserts `err` is a `CorruptObject` error naming `key` in its message. */
 function assertNamesKey(err: StorageError, key: string): void {
-  assert.equal(err.code, "CorruptObject");
+  assert.equal(err.code, "CorruptObject", `${err.code}: ${err.message}`);
   assert.equal(err.key, key, err.message);
   assert.ok(
     err.message.includes(`corrupt object, Code: 7, Key: ${key},`),
