@@ -221,6 +221,20 @@ export class CorruptCollector {
     else this.#errors.push(err);
   }
 
+  /**
+   * `decode()`'s result, or `undefined` when it threw a `CorruptObject`
+   * error (noted here); any other failure is thrown.
+   */
+  attempt<T>(decode: () => T): T | undefined {
+    try {
+      return decode();
+    } catch (err) {
+      if (!isStorageError(err, "CorruptObject")) throw err;
+      this.add(err);
+      return undefined;
+    }
+  }
+
   /** True once the collector refused a key: the list should stop reading. */
   get full(): boolean {
     return this.#truncated;

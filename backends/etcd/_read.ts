@@ -21,7 +21,6 @@ import {
   type ListResult,
   parseResourceVersion,
   prefixEnd,
-  type StorageError,
   tooLargeResourceVersion,
 } from "../../storage/mod.ts";
 import { decodeStored } from "../../storage/log/mod.ts";
@@ -63,23 +62,6 @@ export function decodeKv(
   atRevision = kv.modRevision,
 ): KubeObject {
   return decodeStored(kv.value, atRevision, kv.key);
-}
-
-/**
- * The decoded value, or `undefined` when it is corrupt (noted in
- * `corrupt`); any other failure is thrown.
- */
-function decodeOrCollect(
-  kv: KeyValue,
-  corrupt: CorruptCollector,
-): KubeObject | undefined {
-  try {
-    return decodeKv(kv);
-  } catch (err) {
-    if (!isStorageError(err, "CorruptObject")) throw err;
-    corrupt.add(err as StorageError);
-    return undefined;
-  }
 }
 
 /** Reads one key (latest, or at `revision`). Returns the value and the header revision. */
@@ -222,7 +204,7 @@ export async function listKvs(
     if (minRev > revision) throw tooLargeResourceVersion(minRev, revision);
     const entries: ListedKv[] = [];
     if (kv) {
-      const object = decoding ? decodeOrCollect(kv, corrupt) : undefined;
+      const object = decoding ? corrupt.attempt(() => decodeKv(kv)) : undefined;
       corrupt.throwIfAny(key);
       if (!pred || pred.matches(object!)) entries.push({ kv, object });
     }
@@ -277,7 +259,7 @@ export async function listKvs(
       lastKey = kv.key;
       let object: KubeObject | undefined;
       if (decoding) {
-        object = decodeOrCollect(kv, corrupt);
+        object = corrupt.attempt(() => decodeKv(kv));
         if (object === undefined) {
           if (corrupt.full) break;
           continue;

@@ -14,7 +14,6 @@ import {
   expiredContinue,
   invalidArgument,
   isStorageError,
-  type StorageError,
   tooLargeResourceVersion,
 } from "../errors.ts";
 import { decodeContinue, encodeContinue } from "../continue_token.ts";
@@ -143,7 +142,9 @@ export async function listFromLog(
     const rec = res.records[0];
     if (rec?.key === key) {
       const corrupt = new CorruptCollector();
-      const obj = decodeOrCollect(rec, corrupt);
+      const obj = corrupt.attempt(() =>
+        decodeStored(rec.value, rec.modRevision, rec.key)
+      );
       corrupt.throwIfAny(key);
       if (obj && matches(obj)) items.push(obj);
     }
@@ -172,7 +173,9 @@ export async function listFromLog(
         break;
       }
       lastKey = rec.key;
-      const obj = decodeOrCollect(rec, corrupt);
+      const obj = corrupt.attempt(() =>
+        decodeStored(rec.value, rec.modRevision, rec.key)
+      );
       if (obj === undefined) {
         if (corrupt.full) break;
         continue;
@@ -197,21 +200,4 @@ export async function listFromLog(
     }
   }
   return result;
-}
-
-/**
- * The decoded record, or `undefined` when its value is corrupt (noted in
- * `corrupt`); any other failure is thrown.
- */
-function decodeOrCollect(
-  rec: { key: string; value: string; modRevision: number },
-  corrupt: CorruptCollector,
-): KubeObject | undefined {
-  try {
-    return decodeStored(rec.value, rec.modRevision, rec.key);
-  } catch (err) {
-    if (!isStorageError(err, "CorruptObject")) throw err;
-    corrupt.add(err as StorageError);
-    return undefined;
-  }
 }
