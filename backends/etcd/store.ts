@@ -21,7 +21,6 @@ import {
   type GuaranteedUpdateOptions,
   invalidKey,
   invalidObject,
-  isStorageError,
   keyExists,
   type KubeObject,
   type ListOptions,
@@ -38,7 +37,7 @@ import {
   type Watcher,
   type WatchOptions,
 } from "../../storage/mod.ts";
-import { corruptPlaceholder } from "../../storage/log/mod.ts";
+import { deleteWhileCorrupt } from "../../storage/log/mod.ts";
 import { type KeyValue, mapError, rev, toKeyValue } from "./_client.ts";
 import {
   decodeKv,
@@ -296,20 +295,18 @@ export class EtcdStore implements Store {
   }
 
   /**
-   * `delete` with `expectCorrupt`: removes `key` only while its value is
-   * corrupt, in a txn on the `mod_revision` that was read as corrupt (a value
-   * rewritten meanwhile is read again, and kept when it reads fine). No
+   * `delete` with `expectCorrupt` (`storage/log`'s `deleteWhileCorrupt`): the
+   * delete is a txn on the `mod_revision` that was read as corrupt. No
    * preconditions or validation: nothing can be checked on such a value.
    */
-  async #corruptDelete(key: string): Promise<KubeObject> {
+  #corruptDelete(key: string): Promise<KubeObject> {
     const k = this.#etcd(key);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { kv } = await readKey(this.#shared, key);
-      if (!kv) throw notFound(key);
-      try {
-        decodeKv(kv);
-      } catch (err) {
-        if (!isStorageError(err, "CorruptObject")) throw err;
+    return deleteWhileCorrupt(key, {
+      read: async () => {
+        const { kv } = await readKey(this.#shared, key);
+        return kv && { value: kv.value, revision: kv.modRevision };
+      },
+      deleteAt: async (revision) => {
         let res;
         try {
           res = await this.#shared.client.txn({
@@ -317,7 +314,7 @@ export class EtcdStore implements Store {
               key: k,
               target: "Mod",
               result: "Equal",
-              mod_revision: String(kv.modRevision),
+              mod_revision: String(revision),
             }],
             success: [{ request_delete_range: { key: k } }],
             failure: [],
@@ -325,17 +322,9 @@ export class EtcdStore implements Store {
         } catch (err) {
           throw mapError(err, "delete");
         }
-        if (res.succeeded) {
-          return corruptPlaceholder(key, rev(res.header?.revision));
-        }
-        continue;
-      }
-      throw invalidObject(
-        key,
-        "unsafe deletion is not allowed because the object is decodable from storage",
-      );
-    }
-    throw conflict(key, "too many conflicting deletes");
+        return res.succeeded ? rev(res.header?.revision) : undefined;
+      },
+    });
   }
 
   async watch(key: string, opts: WatchOptions): Promise<Watcher> {

@@ -172,26 +172,38 @@ export async function conditionalDelete(
   );
 }
 
+/** How a store reads a stored value and deletes it at a revision. */
+export interface CorruptDeleteOps {
+  /** The value stored at the key and its revision; `undefined` when absent. */
+  read(): Promise<{ value: string; revision: number } | undefined>;
+  /**
+   * Deletes the key if it is still at `revision`: the delete's revision, or
+   * `undefined` when the value changed meanwhile (it is read again). Throws
+   * `NotFound` when the key is gone.
+   */
+  deleteAt(revision: number): Promise<number | undefined>;
+}
+
 /**
- * `Store.delete` with `expectCorrupt`: removes `key` only while its value is
- * corrupt, conditionally on the revision that was found corrupt (a value
- * rewritten meanwhile is read again, and kept when it reads fine).
+ * `Store.delete` with `expectCorrupt`, for any store: removes `key` only
+ * while its value is corrupt, conditionally on the revision that was found
+ * corrupt (a value rewritten meanwhile is read again, and kept when it reads
+ * fine). The revision logs and etcd share it.
  */
-async function corruptDelete(log: Log, key: string): Promise<KubeObject> {
+export async function deleteWhileCorrupt(
+  key: string,
+  ops: CorruptDeleteOps,
+): Promise<KubeObject> {
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const rec = await log.get(key);
-    if (!rec) throw notFound(key);
+    const cur = await ops.read();
+    if (!cur) throw notFound(key);
     try {
-      decodeStored(rec.value, rec.modRevision, key);
+      decodeStored(cur.value, cur.revision, key);
     } catch (err) {
       if (!isStorageError(err, "CorruptObject")) throw err;
-      try {
-        return corruptPlaceholder(key, await log.delete(key, rec.modRevision));
-      } catch (err) {
-        if (isStorageError(err, "NotFound")) throw notFound(key);
-        if (!isStorageError(err, "Conflict")) throw err;
-        continue;
-      }
+      const rev = await ops.deleteAt(cur.revision);
+      if (rev === undefined) continue;
+      return corruptPlaceholder(key, rev);
     }
     throw invalidObject(
       key,
@@ -202,4 +214,23 @@ async function corruptDelete(log: Log, key: string): Promise<KubeObject> {
     key,
     `gave up after ${MAX_WRITE_ATTEMPTS} conflicting delete attempts`,
   );
+}
+
+/** {@linkcode deleteWhileCorrupt} on a revision log. */
+function corruptDelete(log: Log, key: string): Promise<KubeObject> {
+  return deleteWhileCorrupt(key, {
+    async read() {
+      const rec = await log.get(key);
+      return rec && { value: rec.value, revision: rec.modRevision };
+    },
+    async deleteAt(revision) {
+      try {
+        return await log.delete(key, revision);
+      } catch (err) {
+        if (isStorageError(err, "NotFound")) throw notFound(key);
+        if (!isStorageError(err, "Conflict")) throw err;
+        return undefined;
+      }
+    },
+  });
 }

@@ -25,7 +25,11 @@ export {
   LogStoreFactory,
   type LogStoreFactoryOptions,
 } from "./log_store_factory.ts";
-export { MAX_WRITE_ATTEMPTS } from "./_writes.ts";
+export {
+  type CorruptDeleteOps,
+  deleteWhileCorrupt,
+  MAX_WRITE_ATTEMPTS,
+} from "./_writes.ts";
 export { corruptPlaceholder, storedEvent } from "./_stored_event.ts";
 /**
  * `decodeStored(data, rv, key)`: parses a stored value (JSON without a
