@@ -105,6 +105,55 @@ export function goScalarType(schema: Schema): string | undefined {
   }
 }
 
+/**
+ * What a type with its own `UnmarshalJSON` made of a value: nothing (it
+ * was read), a JSON type it refused (`refused`: Go's name of the value's
+ * type and the Go type it read into), or a timestamp it could not parse.
+ */
+export interface CustomUnmarshal {
+  refused?: { value: string; type: string };
+  parseError?: string;
+}
+
+/**
+ * How a node Go decodes with its own `UnmarshalJSON` reads the (non-null)
+ * `value`: `metav1.Time`/`MicroTime` read a JSON string and parse it, an
+ * `IntOrString` reads a string or an int32, a `Quantity` a string or a
+ * number (its syntax is validated with the kind, ResourceQuota).
+ * `undefined` when `schema` is no such node. The JSON decoder
+ * (`goDecodeError`) and the unstructured converter
+ * (`go_from_unstructured.ts`) both read these types this way.
+ */
+export function customUnmarshal(
+  value: unknown,
+  schema: Schema,
+): CustomUnmarshal | undefined {
+  const name = definitionOf(schema)?.name;
+  if (name === `${META_V1}.Time` || name === `${META_V1}.MicroTime`) {
+    if (typeof value !== "string") {
+      return { refused: { value: goJsonTypeName(value), type: "string" } };
+    }
+    const parseError = goTimeParseError(
+      value,
+      name.endsWith("MicroTime") ? GO_RFC3339_MICRO : GO_RFC3339,
+    );
+    return parseError === undefined ? {} : { parseError };
+  }
+  if (name === QUANTITY) return {};
+  if (schema["x-kubernetes-int-or-string"]) {
+    if (
+      typeof value === "string" ||
+      (typeof value === "number" && Number.isInteger(value) &&
+        value >= INT32_MIN && value <= INT32_MAX)
+    ) return {};
+    const what = typeof value === "number"
+      ? `number ${value}`
+      : goJsonTypeName(value);
+    return { refused: { value: what, type: "int32" } };
+  }
+  return undefined;
+}
+
 function typeError(found: Found, at: At, value: string, type: string) {
   if (found.error !== undefined) return; // Go keeps the first one
   found.error = at.path === ""
@@ -118,38 +167,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function walk(value: unknown, schema: Schema, at: At, found: Found): void {
   if (value === null || value === undefined || found.fatal) return;
-  const name = definitionOf(schema)?.name;
-  if (name === `${META_V1}.Time` || name === `${META_V1}.MicroTime`) {
-    // metav1.Time/MicroTime decode a JSON string, then parse it.
-    if (typeof value !== "string") {
-      typeError(found, at, goJsonTypeName(value), "string");
-      return;
-    }
-    const err = goTimeParseError(
-      value,
-      name.endsWith("MicroTime") ? GO_RFC3339_MICRO : GO_RFC3339,
-    );
-    if (err !== undefined) {
-      found.error = err;
+  const custom = customUnmarshal(value, schema);
+  if (custom) {
+    if (custom.refused) {
+      typeError(found, at, custom.refused.value, custom.refused.type);
+    } else if (custom.parseError) {
+      found.error = custom.parseError;
       found.fatal = true;
     }
-    return;
-  }
-  // A Quantity reads a string or a bare number; its syntax is validated
-  // with the kind (ResourceQuota).
-  if (name === QUANTITY) return;
-  if (schema["x-kubernetes-int-or-string"]) {
-    if (typeof value === "string") return;
-    if (
-      typeof value === "number" && Number.isInteger(value) &&
-      value >= INT32_MIN && value <= INT32_MAX
-    ) return;
-    typeError(
-      found,
-      at,
-      typeof value === "number" ? `number ${value}` : goJsonTypeName(value),
-      "int32",
-    );
     return;
   }
   switch (schema.type) {

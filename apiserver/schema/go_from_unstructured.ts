@@ -19,15 +19,8 @@
  * @module
  */
 
-import { definitionOf } from "./_named.ts";
-import { goScalarType } from "./go_decode.ts";
-import { GO_RFC3339, GO_RFC3339_MICRO, goTimeParseError } from "./go_time.ts";
+import { customUnmarshal, goScalarType } from "./go_decode.ts";
 import type { Schema } from "./types.ts";
-
-const META_V1 = "io.k8s.apimachinery.pkg.apis.meta.v1";
-const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /** `reflect.Kind` of a decoded JSON value (integers decode as int64). */
 function sourceKind(v: unknown): string {
@@ -44,55 +37,15 @@ function destKind(schema: Schema): string | undefined {
   return schema.format === "byte" ? undefined : goScalarType(schema);
 }
 
-/**
- * Go's `json.Unmarshal` refusal of `v` for a Go value of `type`; a number is
- * named with its text only where Go names it (into an integer).
- */
-function jsonRefusal(v: unknown, type: string, withNumber: boolean): string {
-  const what = typeof v === "number"
-    ? (withNumber ? `number ${v}` : "number")
-    : Array.isArray(v)
-    ? "array"
-    : typeof v === "object"
-    ? "object"
-    : typeof v === "boolean"
-    ? "bool"
-    : "string";
-  return `json: cannot unmarshal ${what} into Go value of type ${type}`;
-}
-
-/** A type with its own `UnmarshalJSON` (times, int-or-string). */
-function customError(value: unknown, schema: Schema): string | undefined {
-  const name = definitionOf(schema)?.name;
-  if (name === `${META_V1}.Time` || name === `${META_V1}.MicroTime`) {
-    // metav1.Time decodes a JSON string, then parses it.
-    if (typeof value !== "string") return jsonRefusal(value, "string", false);
-    return goTimeParseError(
-      value,
-      name.endsWith("MicroTime") ? GO_RFC3339_MICRO : GO_RFC3339,
-    );
-  }
-  if (schema["x-kubernetes-int-or-string"]) {
-    if (typeof value === "string") return undefined;
-    if (
-      typeof value === "number" && Number.isInteger(value) &&
-      value >= INT32_MIN && value <= INT32_MAX
-    ) return undefined;
-    return jsonRefusal(value, "int32", true);
-  }
-  return undefined; // a Quantity is checked with its kind
-}
-
-function isCustom(schema: Schema): boolean {
-  const name = definitionOf(schema)?.name;
-  return name === `${META_V1}.Time` || name === `${META_V1}.MicroTime` ||
-    name === QUANTITY || !!schema["x-kubernetes-int-or-string"];
-}
-
 /** upstream's `fromUnstructured` for one value; the first error, if any. */
 function convert(value: unknown, schema: Schema): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (isCustom(schema)) return customError(value, schema);
+  const custom = customUnmarshal(value, schema);
+  if (custom) {
+    return custom.refused
+      ? `json: cannot unmarshal ${custom.refused.value} into Go value of type ${custom.refused.type}`
+      : custom.parseError;
+  }
   const dk = destKind(schema);
   if (dk !== undefined) {
     const sk = sourceKind(value);
