@@ -52,8 +52,11 @@ export interface NegotiationOptions {
   tables?: boolean;
 }
 
-/** The media types upstream lists in a 406 for an object or list. */
-export const OUTPUT_MEDIA_TYPES: readonly string[] = [
+/**
+ * The media types a response may be negotiated to, in the order each range
+ * is tried — also what upstream lists in a 406 for an object or list.
+ */
+export const OUTPUT_MEDIA_TYPES: readonly OutputMediaType[] = [
   "application/json",
   "application/yaml",
   "application/vnd.kubernetes.protobuf",
@@ -79,12 +82,6 @@ const PLAIN_HEADERS = new Set([
   "application/vnd.kubernetes.protobuf,application/json",
 ]);
 
-const SERVABLE: readonly OutputMediaType[] = [
-  "application/json",
-  "application/yaml",
-  "application/vnd.kubernetes.protobuf",
-];
-
 /**
  * Negotiates `accept` as upstream: media ranges in order (q-values are not
  * weighed), each tried against JSON, YAML and protobuf in that order
@@ -102,7 +99,7 @@ export function negotiateOutput(
   if (isPlainAccept(accept)) return PLAIN_JSON;
   for (const range of parseAccept(accept)) {
     const [type, sub] = splitType(range.type);
-    for (const mediaType of SERVABLE) {
+    for (const mediaType of OUTPUT_MEDIA_TYPES) {
       const matches = range.type === mediaType || range.type === "*/*" ||
         (type === "application" && sub === "*");
       if (!matches) continue;
