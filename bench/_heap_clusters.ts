@@ -25,6 +25,7 @@
  */
 
 import { freePort, startServer } from "../tests/support/server.ts";
+import { openInspector } from "./_v8_inspector.ts";
 
 const N = Number(Deno.env.get("BENCH_CLUSTERS") ?? 200);
 const DEPTH = Number(Deno.env.get("BENCH_PATH_DEPTH") ?? 3);
@@ -50,36 +51,21 @@ interface Snapshot {
 
 /** Takes a snapshot over the inspector on `port` after a full collection. */
 async function takeSnapshot(port: number): Promise<Snapshot> {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`))
-    .json() as { webSocketDebuggerUrl: string }[];
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
   const chunks: string[] = [];
-  const pending = new Map<number, () => void>();
-  ws.onmessage = (m) => {
-    const msg = JSON.parse(m.data);
-    if (msg.method === "HeapProfiler.addHeapSnapshotChunk") {
-      chunks.push(msg.params.chunk);
-    } else if (msg.id) {
-      pending.get(msg.id)?.();
-      pending.delete(msg.id);
+  const session = await openInspector(port, (method, params) => {
+    if (method === "HeapProfiler.addHeapSnapshotChunk") {
+      chunks.push(params.chunk as string);
     }
-  };
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
   });
-  let id = 0;
-  const send = (method: string, params: unknown = {}) =>
-    new Promise<void>((resolve) => {
-      pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
+  try {
+    await session.send("HeapProfiler.enable");
+    await session.send("HeapProfiler.collectGarbage");
+    await session.send("HeapProfiler.takeHeapSnapshot", {
+      reportProgress: false,
     });
-  await send("HeapProfiler.enable");
-  await send("HeapProfiler.collectGarbage");
-  await send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-  const closed = new Promise((resolve) => ws.onclose = resolve);
-  ws.close();
-  await closed;
+  } finally {
+    await session.close();
+  }
   return JSON.parse(chunks.join(""));
 }
 
