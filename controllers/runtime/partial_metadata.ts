@@ -4,10 +4,10 @@
  * resource-quota controller watch every resource through): `apiVersion`,
  * `kind` and `metadata` without `managedFields` (which upstream's
  * controller manager trims from its informers too), its labels and
- * annotations frozen and shared with every view holding the same ones. Spec, status and data
- * are dropped as each object arrives, so an informer over 20,000
- * ConfigMaps of 1 KiB keeps ~0.3 KB per object instead of the whole
- * decoded object.
+ * annotations frozen and shared with every view holding the same ones.
+ * Spec, status and data are dropped as each object arrives, so an informer
+ * over 20,000 ConfigMaps of 1 KiB keeps ~0.3 KB per object instead of the
+ * whole decoded object.
  *
  * The object keeps its own `apiVersion` and `kind` (not
  * `meta.k8s.io/v1 PartialObjectMetadata`): the garbage collector's graph
@@ -22,6 +22,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { JsonInterner } from "../../internal/json_interner.ts";
+import { isObject } from "../../internal/json.ts";
 
 /**
  * Labels and annotations shared by every metadata view with the same ones
@@ -37,15 +38,11 @@ type Metadata = KubeObject["metadata"];
 /** `metadata` (a fresh copy) with its labels and annotations interned. */
 function shareLabels(metadata: Metadata): Metadata {
   const { labels, annotations } = metadata;
-  if (isPlainRecord(labels)) metadata.labels = metadataValues.intern(labels);
-  if (isPlainRecord(annotations)) {
+  if (isObject(labels)) metadata.labels = metadataValues.intern(labels);
+  if (isObject(annotations)) {
     metadata.annotations = metadataValues.intern(annotations);
   }
   return metadata;
-}
-
-function isPlainRecord(v: unknown): v is Record<string, string> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**
