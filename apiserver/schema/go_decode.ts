@@ -17,6 +17,7 @@
  */
 
 import { goJsonTypeName } from "../http/go_json_errors.ts";
+import { isObject } from "../../internal/json.ts";
 import { definitionOf } from "./_named.ts";
 import type { Schema } from "./types.ts";
 import { GO_RFC3339, GO_RFC3339_MICRO, goTimeParseError } from "./go_time.ts";
@@ -161,10 +162,6 @@ function typeError(found: Found, at: At, value: string, type: string) {
     : `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${at.path} of type ${type}`;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function walk(value: unknown, schema: Schema, at: At, found: Found): void {
   if (value === null || value === undefined || found.fatal) return;
   const custom = customUnmarshal(value, schema);
@@ -233,7 +230,7 @@ function walkObject(value: unknown, schema: Schema, at: At, found: Found) {
     : undefined;
   // RawExtension, FieldsV1 and other free-form objects take any JSON.
   if (!props && !values) return;
-  if (!isPlainObject(value)) {
+  if (!isObject(value)) {
     typeError(found, at, goJsonTypeName(value), goType(schema));
     return;
   }
