@@ -17,7 +17,12 @@ import {
   kubeTools,
   skipWithoutKubeTools,
 } from "./support/kubectl.ts";
-import { putRaw, skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
+import {
+  etcdServerArgs,
+  putRaw,
+  skipWithoutEtcd,
+  startEtcd,
+} from "./support/etcd.ts";
 import { startServer } from "./support/server.ts";
 import { eventually } from "./support/controllers.ts";
 import {
@@ -37,10 +42,7 @@ Deno.test("corrupt objects on etcd: get, list and delete name the key; the unsaf
   try {
     await using server = await startServer({
       args: [
-        "--storage-backend",
-        "etcd",
-        "--etcd-servers",
-        etcd.endpoints.join(","),
+        ...etcdServerArgs(etcd),
         "--controllers",
         "-*",
       ],

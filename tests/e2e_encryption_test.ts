@@ -23,7 +23,12 @@ import {
   runTool,
   skipWithoutKubeTools,
 } from "./support/kubectl.ts";
-import { etcdBinary, skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
+import {
+  etcdBinary,
+  etcdServerArgs,
+  skipWithoutEtcd,
+  startEtcd,
+} from "./support/etcd.ts";
 
 const KEY1 = btoa("1".repeat(32));
 const KEY2 = btoa("2".repeat(32));
@@ -391,10 +396,7 @@ Deno.test("etcd: etcdctl get shows no plaintext of an encrypted Secret", async (
     );
     await using server = await startServer({
       args: [
-        "--storage-backend",
-        "etcd",
-        "--etcd-servers",
-        etcd.endpoints.join(","),
+        ...etcdServerArgs(etcd),
         "--encryption-provider-config",
         configFile,
         "--controllers",

@@ -20,7 +20,12 @@ import {
   runTool,
   skipWithoutKubeTools,
 } from "./support/kubectl.ts";
-import { etcdBinary, skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
+import {
+  etcdBinary,
+  etcdServerArgs,
+  skipWithoutEtcd,
+  startEtcd,
+} from "./support/etcd.ts";
 import { startServer, type TestServer } from "./support/server.ts";
 
 const DENO = Deno.execPath();
@@ -258,10 +263,7 @@ Deno.test("virtual clusters on etcd: delete removes every key (etcdctl get --pre
   try {
     await using server = await startServer({
       args: [
-        "--storage-backend",
-        "etcd",
-        "--etcd-servers",
-        etcd.endpoints.join(","),
+        ...etcdServerArgs(etcd),
       ],
     });
     const keysOf: KeyCounter = async (cluster) => {

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
+import { etcdServerArgs, skipWithoutEtcd, startEtcd } from "./support/etcd.ts";
 import { startServer } from "./support/server.ts";
 
 /** The PID of the etcd we started, found by its unique client URL. */
@@ -35,10 +35,7 @@ Deno.test("/readyz turns unready within 3 s of a frozen etcd and ready after it 
   try {
     await using server = await startServer({
       args: [
-        "--storage-backend",
-        "etcd",
-        "--etcd-servers",
-        etcd.endpoints.join(","),
+        ...etcdServerArgs(etcd),
         "--controllers",
         "-*",
       ],

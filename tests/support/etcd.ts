@@ -90,6 +90,16 @@ export interface EtcdCluster {
   killNow(): void;
 }
 
+/** The `hyperplane server` flags that put its storage on `etcd`. */
+export function etcdServerArgs(etcd: Pick<EtcdCluster, "endpoints">): string[] {
+  return [
+    "--storage-backend",
+    "etcd",
+    "--etcd-servers",
+    etcd.endpoints.join(","),
+  ];
+}
+
 /** Options for {@linkcode startEtcd}. */
 export interface StartEtcdOptions {
   /** 1 (default) or 3. */
