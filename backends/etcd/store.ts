@@ -81,6 +81,16 @@ function stateFromCache(obj: KubeObject): State {
   };
 }
 
+/** The txn condition "`key`'s mod_revision is `revision`" (0: absent). */
+function modRevisionIs(key: Buffer, revision: number) {
+  return {
+    key,
+    target: "Mod" as const,
+    result: "Equal" as const,
+    mod_revision: String(revision),
+  };
+}
+
 /** A `Store` for one resource on a shared etcd connection. */
 export class EtcdStore implements Store {
   readonly resource: ResourceRef;
@@ -123,12 +133,7 @@ export class EtcdStore implements Store {
     let res;
     try {
       res = await this.#shared.client.txn({
-        compare: [{
-          key: k,
-          target: "Mod",
-          result: "Equal",
-          mod_revision: "0",
-        }],
+        compare: [modRevisionIs(k, 0)],
         success: [{ request_put: { key: k, value: Buffer.from(data) } }],
         failure: [],
       });
@@ -196,12 +201,7 @@ export class EtcdStore implements Store {
       let res;
       try {
         res = await this.#shared.client.txn({
-          compare: [{
-            key: k,
-            target: "Mod",
-            result: "Equal",
-            mod_revision: String(state.modRevision),
-          }],
+          compare: [modRevisionIs(k, state.modRevision)],
           success: [{ request_put: { key: k, value: Buffer.from(data) } }],
           failure: [{ request_range: { key: k } }],
         });
@@ -265,12 +265,7 @@ export class EtcdStore implements Store {
       let res;
       try {
         res = await this.#shared.client.txn({
-          compare: [{
-            key: k,
-            target: "Mod",
-            result: "Equal",
-            mod_revision: String(state.modRevision),
-          }],
+          compare: [modRevisionIs(k, state.modRevision)],
           success: [{ request_delete_range: { key: k, prev_kv: true } }],
           failure: [{ request_range: { key: k } }],
         });
@@ -310,12 +305,7 @@ export class EtcdStore implements Store {
         let res;
         try {
           res = await this.#shared.client.txn({
-            compare: [{
-              key: k,
-              target: "Mod",
-              result: "Equal",
-              mod_revision: String(revision),
-            }],
+            compare: [modRevisionIs(k, revision)],
             success: [{ request_delete_range: { key: k } }],
             failure: [],
           });
