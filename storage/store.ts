@@ -290,10 +290,12 @@ export interface Store {
   requestWatchProgress(): Promise<void>;
 
   /**
-   * `false` when the backend's BOOKMARKs may overtake events of a lower
+   * `false` when the backend's own progress may overtake events of a lower
    * revision still on their way (etcd before 3.4.31 / 3.5.13: etcd#15220).
-   * A watch cache then does not advance on them and serves consistent
-   * reads from the backend. Absent means `true`.
+   * Its BOOKMARKs then stop at the last revision the watch read through
+   * (never ahead of an undelivered event, but not current either), so a
+   * watch cache does not advance on them and serves consistent reads from
+   * the backend. Absent means `true`.
    */
   readonly watchProgressInOrder?: boolean;
 

@@ -329,8 +329,8 @@ export class EtcdStore implements Store {
 
   /**
    * Sends etcd progress requests (they come back as BOOKMARKs; see
-   * {@linkcode watchProgressInOrder} for servers where they may overtake
-   * events).
+   * {@linkcode watchProgressInOrder} for servers whose progress may overtake
+   * events: there a BOOKMARK stops at the revision its watch read through).
    */
   async requestWatchProgress(): Promise<void> {
     await this.#watches.requestProgress();

@@ -295,6 +295,49 @@ Deno.test("the store says whether the server's watch progress is ordered with ev
   }
 });
 
+Deno.test("a BOOKMARK never passes an event its watch has not read (etcd#15220 servers: it stops at the last revision read)", async () => {
+  if (skipWithoutEtcd("etcd bookmark order test")) return;
+  const etcd = await startEtcd();
+  const factory = await open(etcd.endpoints);
+  const store = factory.storeFor(ref);
+  const rvOf = (o: KubeObject) => Number(o.metadata.resourceVersion);
+  try {
+    const mine = await store.create(key("mine", "a"), cm("mine"));
+    const w = await store.watch("/registry/configmaps/clusters/a/", {
+      recursive: true,
+      resourceVersion: mine.metadata.resourceVersion,
+      allowBookmarks: true,
+    });
+    const it = w[Symbol.asyncIterator]();
+    try {
+      // A write outside the watched prefix moves etcd's revision only.
+      const elsewhere = await store.create(key("other", "b"), cm("other"));
+      await store.requestWatchProgress();
+      const first = await next(it);
+      assert.equal(first.type, "BOOKMARK");
+      const expected = store.watchProgressInOrder
+        ? rvOf(elsewhere)
+        : rvOf(mine);
+      assert.equal(rvOf((first as { object: KubeObject }).object), expected);
+
+      const again = await store.create(key("again", "a"), cm("again"));
+      assert.equal((await next(it)).type, "ADDED");
+      await store.requestWatchProgress();
+      const second = await next(it);
+      assert.equal(second.type, "BOOKMARK");
+      assert.equal(
+        rvOf((second as { object: KubeObject }).object),
+        rvOf(again),
+      );
+    } finally {
+      w.stop();
+    }
+  } finally {
+    await factory.close();
+    await etcd.stop();
+  }
+});
+
 Deno.test("a watch's initial state larger than one range page comes whole, at one revision", async () => {
   if (skipWithoutEtcd("etcd initial pages test")) return;
   const etcd = await startEtcd();

@@ -286,12 +286,23 @@ export class EtcdWatch implements Watcher {
     }
   }
 
+  /**
+   * A progress notification at `revision` becomes a BOOKMARK. Where etcd's
+   * progress may overtake this watch's events still on their way (etcd#15220,
+   * `progress_order.ts`), only the revision this watch has read through is
+   * known to be complete, so the BOOKMARK stops there: events arrive in
+   * revision order, so none at or below `#nextRev - 1` can still come. Every
+   * answer to a progress request gets a BOOKMARK that does not go backwards.
+   */
   #progress(revision: number): void {
-    if (!this.#opts.allowBookmarks || revision < this.#lastSent) return;
-    if (revision <= this.#lastBookmark) return;
-    this.#lastSent = revision;
-    this.#lastBookmark = revision;
-    this.#push({ type: "BOOKMARK", object: bookmark(revision) });
+    if (!this.#opts.allowBookmarks) return;
+    const complete = this.#shared.progressInOrder
+      ? revision
+      : Math.min(revision, this.#nextRev - 1);
+    if (complete < this.#lastSent || complete < this.#lastBookmark) return;
+    this.#lastSent = complete;
+    this.#lastBookmark = complete;
+    this.#push({ type: "BOOKMARK", object: bookmark(complete) });
   }
 
   #onBroken(stream: WatchStream | undefined, err: unknown): void {
