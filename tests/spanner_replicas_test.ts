@@ -53,16 +53,20 @@ Deno.test("two replicas on one spanner database see each other's writes", async 
   await Promise.all(more.map((l) => l.close()));
   try {
     await t.step(
-      "a write through one reaches the other's subscriber",
+      "a write through one reaches both replicas' subscribers",
       async () => {
+        const onA = collect(a, 2);
         const onB = collect(b, 2);
         const r1 = await a.create(K + "x", '{"v":1}');
         const r2 = await a.update(K + "x", '{"v":2}', r1);
-        const got = await onB;
-        assert.deepEqual(got.map((e) => [e.type, e.revision, e.value]), [
-          ["create", r1, '{"v":1}'],
-          ["update", r2, '{"v":2}'],
-        ]);
+        // Both replicas' subscribers, the writer's too: the next step's
+        // collectors must not receive these two late.
+        for (const got of await Promise.all([onA, onB])) {
+          assert.deepEqual(got.map((e) => [e.type, e.revision, e.value]), [
+            ["create", r1, '{"v":1}'],
+            ["update", r2, '{"v":2}'],
+          ]);
+        }
         assert.equal((await b.get(K + "x"))?.modRevision, r2);
       },
     );
