@@ -6,6 +6,7 @@ import { StaticPolicy } from "./policy_index.ts";
 import {
   clusterBinding,
   clusterRole,
+  groupSubject,
   rule,
   userSubject,
 } from "../../../tests/support/rbac_objects.ts";
@@ -55,6 +56,61 @@ Deno.test("identical roles and bindings of two clusters share one copy; a change
   policy.put("a", clusterRole("reader", [read]));
   assert.equal(a.clusterRoleRules("reader"), b.clusterRoleRules("reader"));
   assert.equal((await rbac.authorize(getConfigMap("a"))).allowed, true);
+});
+
+Deno.test("identical bindings of two clusters share one entry and one-binding lists; their lists change per cluster", async () => {
+  const secrets = rule(["get"], [""], ["secrets"]);
+  // Reached through alice and through her group: visited once per decision.
+  const both = [userSubject("alice"), groupSubject("system:authenticated")];
+  const objects = () => [
+    clusterRole("reader", [read]),
+    clusterRole("secret-reader", [secrets]),
+    clusterBinding("alice-reads", "reader", both),
+  ];
+  const policy = StaticPolicy.of({ a: objects(), b: objects() });
+  const a = policy.policyFor("a")!;
+  const b = policy.policyFor("b")!;
+  assert.equal(a.clusterRoleBindings()[0], b.clusterRoleBindings()[0]);
+  assert.equal(
+    a.clusterBindingsForUser("alice"),
+    b.clusterBindingsForUser("alice"),
+  );
+  assert.ok(Object.isFrozen(a.clusterBindingsForUser("alice")));
+  const rbac = new RbacAuthorizer(policy);
+  const getSecret = (cluster: string) => ({
+    ...getConfigMap(cluster),
+    resource: "secrets",
+  });
+  // Denials visit the shared entry from both clusters in turn.
+  for (const c of ["a", "b", "a", "b"]) {
+    assert.equal((await rbac.authorize(getConfigMap(c))).allowed, true);
+    assert.equal((await rbac.authorize(getSecret(c))).allowed, false);
+  }
+
+  // A second binding of alice in a: a's list is its own, b's stays shared.
+  policy.put(
+    "a",
+    clusterBinding("alice-secrets", "secret-reader", [userSubject("alice")]),
+  );
+  assert.equal(a.clusterBindingsForUser("alice")!.length, 2);
+  assert.equal(b.clusterBindingsForUser("alice")!.length, 1);
+  assert.equal((await rbac.authorize(getSecret("a"))).allowed, true);
+  assert.equal((await rbac.authorize(getSecret("b"))).allowed, false);
+  // Removing the first leaves a the second's shared one-binding list.
+  policy.remove("a", "clusterrolebindings", "", "alice-reads");
+  assert.deepEqual(
+    a.clusterBindingsForUser("alice")!.map((e) => e.name),
+    ["alice-secrets"],
+  );
+  assert.ok(Object.isFrozen(a.clusterBindingsForUser("alice")));
+  assert.equal((await rbac.authorize(getConfigMap("a"))).allowed, false);
+  assert.equal((await rbac.authorize(getSecret("a"))).allowed, true);
+  assert.equal((await rbac.authorize(getConfigMap("b"))).allowed, true);
+  // b's shared list is untouched by a's changes.
+  assert.deepEqual(
+    b.clusterBindingsForUser("alice")!.map((e) => e.name),
+    ["alice-reads"],
+  );
 });
 
 Deno.test("the interned copy does not follow later changes of the object it came from", async () => {

@@ -5,8 +5,9 @@
  * time, so editing a role takes effect without re-indexing its bindings.
  * The index keeps what decisions read — a role's rules, a binding's name,
  * role reference and subjects — never the stored objects, and identical
- * rules and subjects share one copy across clusters (`interned.ts`: every
- * cluster's bootstrap policy is the same).
+ * rules, subjects and whole binding entries share one copy across clusters
+ * (`interned.ts`: every cluster's bootstrap policy is the same), as does a
+ * subject's list when it holds one binding.
  *
  * Filled by a policy source (`store_policy.ts` from storage,
  * {@linkcode StaticPolicy} in tests); read by the authorizer.
@@ -15,7 +16,7 @@
  */
 
 import type { KubeObject } from "../../../storage/mod.ts";
-import { rbacValues } from "./interned.ts";
+import { bindingEntries, rbacValues } from "./interned.ts";
 import { subjectUserName } from "./rules.ts";
 import type {
   BindingObject,
@@ -26,7 +27,11 @@ import type {
   Subject,
 } from "./types.ts";
 
-/** One indexed RoleBinding or ClusterRoleBinding. */
+/**
+ * One indexed RoleBinding or ClusterRoleBinding: shared by every cluster
+ * holding an identical binding (same kind, namespace, name, role reference
+ * and subjects), so nothing in it may depend on the cluster.
+ */
 export interface BindingEntry {
   readonly kind: "RoleBinding" | "ClusterRoleBinding";
   readonly name: string;
@@ -34,26 +39,43 @@ export interface BindingEntry {
   readonly namespace: string;
   readonly roleRef: RoleRef;
   readonly subjects: readonly Subject[];
-  /** Set by a visitor to skip a binding reached through two subjects. */
+  /**
+   * Set by a visitor to skip a binding reached through two subjects (marks
+   * are unique across every policy of the process: entries are shared).
+   */
   visitMark: number;
   /** Per subject index, the authorizer's cached allow decision. */
   decisions?: unknown[];
+  /** The frozen one-element list of this entry, shared by every index. */
+  single?: readonly BindingEntry[];
 }
 
-type SubjectIndex = Map<string, BindingEntry[]>;
+/**
+ * Bindings by subject. A list of one binding (most subjects) is the entry's
+ * shared frozen {@linkcode BindingEntry.single}; longer lists are the
+ * cluster's own.
+ */
+type SubjectIndex = Map<string, readonly BindingEntry[]>;
 
 function addTo(index: SubjectIndex, key: string, e: BindingEntry): void {
   const list = index.get(key);
-  if (!list) index.set(key, [e]);
-  else if (!list.includes(e)) list.push(e);
+  if (!list) index.set(key, e.single ??= Object.freeze([e]));
+  else if (!list.includes(e)) {
+    if (Object.isFrozen(list)) index.set(key, [...list, e]);
+    else (list as BindingEntry[]).push(e);
+  }
 }
 
 function removeFrom(index: SubjectIndex, key: string, e: BindingEntry): void {
   const list = index.get(key);
   if (!list) return;
   const i = list.indexOf(e);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) index.delete(key);
+  if (i < 0) return;
+  if (list.length === 1) index.delete(key);
+  else if (list.length === 2) {
+    const rest = list[1 - i];
+    index.set(key, rest.single ??= Object.freeze([rest]));
+  } else (list as BindingEntry[]).splice(i, 1);
 }
 
 /** Users and groups a binding is indexed under. */
@@ -73,23 +95,28 @@ function objName(obj: KubeObject): string {
   return obj.metadata.name ?? "";
 }
 
+/** The shared entry of a binding (`interned.ts`). */
 function toEntry(
   obj: BindingObject,
   kind: BindingEntry["kind"],
   namespace: string,
 ): BindingEntry {
-  return {
+  const name = objName(obj);
+  const roleRef = rbacValues.intern(
+    obj.roleRef ?? { apiGroup: "", kind: "", name: "" },
+  );
+  const subjects = Array.isArray(obj.subjects)
+    ? rbacValues.intern(obj.subjects)
+    : NO_SUBJECTS;
+  const key = JSON.stringify([kind, namespace, name, roleRef, subjects]);
+  return bindingEntries.get(key, () => ({
     kind,
-    name: objName(obj),
+    name,
     namespace,
-    roleRef: rbacValues.intern(
-      obj.roleRef ?? { apiGroup: "", kind: "", name: "" },
-    ),
-    subjects: Array.isArray(obj.subjects)
-      ? rbacValues.intern(obj.subjects)
-      : NO_SUBJECTS,
+    roleRef,
+    subjects,
     visitMark: 0,
-  };
+  }));
 }
 
 const NO_SUBJECTS: readonly Subject[] = Object.freeze([]);
@@ -115,15 +142,16 @@ export class ClusterPolicy {
   readonly #crbByGroup: SubjectIndex = new Map();
   readonly #rbByUser = new Map<string, SubjectIndex>();
   readonly #rbByGroup = new Map<string, SubjectIndex>();
-  #visits = 0;
+  /** Marks of every policy: an entry may be in several clusters' indexes. */
+  static #visits = 0;
 
   /**
    * A fresh mark for one visit of this policy's bindings (see
-   * {@linkcode BindingEntry.visitMark}); visits never interleave because
-   * they are synchronous.
+   * {@linkcode BindingEntry.visitMark}), unique in the process; visits
+   * never interleave because they are synchronous.
    */
   nextVisitMark(): number {
-    return ++this.#visits;
+    return ++ClusterPolicy.#visits;
   }
 
   /** Adds or replaces an object of `resource`. */
