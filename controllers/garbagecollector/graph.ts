@@ -38,31 +38,65 @@ export interface NodeRef {
 }
 
 /**
+ * What a node keeps beyond its object: the identity of a virtual node
+ * (until observed) and its links. Most nodes need none of it — observed,
+ * no owner, no dependent —, so it is one optional object rather than
+ * fields every node pays for.
+ */
+interface NodeExtra {
+  /** A virtual node's uid, namespace and reference (dropped once observed). */
+  virtual?: { uid: string; namespace: string; ref: NodeRef };
+  owners: OwnerReference[];
+  dependents?: Set<GraphNode>;
+}
+
+/**
  * One object (or a virtual owner) in the graph. An observed node keeps its
- * object and derives its {@linkcode GraphNode.ref} from it; only a virtual
- * node stores the reference it was named by (a graph holds a node per
+ * object and derives its uid, namespace and {@linkcode GraphNode.ref} from
+ * it; only a virtual node stores the reference it was named by, and only a
+ * node with owners or dependents stores links (a graph holds a node per
  * object of every cluster: each field is paid tens of thousands of times).
  */
 export class GraphNode {
-  /** Owners as referenced by the object. */
-  owners: OwnerReference[] = NO_OWNERS;
-  /** Created with the first dependent: most objects have none. */
-  #dependents?: Set<GraphNode>;
   /** The last observed object (undefined for a virtual node). */
   obj?: KubeObject;
   /** Its resource (undefined for a virtual node). */
   resource?: ApiResource;
-  /** The reference of a virtual node (dropped once observed). */
-  #ref?: NodeRef;
+  #extra?: NodeExtra;
 
   constructor(
     readonly cluster: string,
-    readonly uid: string,
+    uid: string,
     /** `apiVersion`, `kind`, `name` (and `namespace` once known). */
     ref: NodeRef,
-    public namespace = "",
+    namespace = "",
   ) {
-    this.#ref = ref;
+    this.#extra = { virtual: { uid, namespace, ref }, owners: NO_OWNERS };
+  }
+
+  /** The object's uid. */
+  get uid(): string {
+    return this.obj?.metadata.uid ?? this.#extra!.virtual!.uid;
+  }
+
+  /** The object's namespace (`""`: cluster-scoped, or not known yet). */
+  get namespace(): string {
+    const obj = this.obj;
+    return obj
+      ? obj.metadata.namespace ?? ""
+      : this.#extra?.virtual?.namespace ?? "";
+  }
+
+  /** Owners as referenced by the object. */
+  get owners(): OwnerReference[] {
+    return this.#extra?.owners ?? NO_OWNERS;
+  }
+
+  set owners(refs: OwnerReference[]) {
+    const x = this.#extra;
+    if (x) x.owners = refs;
+    else if (refs.length > 0) this.#extra = { owners: refs };
+    GraphNode.#compact(this);
   }
 
   /**
@@ -72,7 +106,7 @@ export class GraphNode {
    */
   get ref(): NodeRef {
     const obj = this.obj;
-    if (!obj) return this.#ref!;
+    if (!obj) return this.#extra!.virtual!.ref;
     const r = this.resource!;
     return {
       apiVersion: obj.apiVersion ??
@@ -82,27 +116,49 @@ export class GraphNode {
     };
   }
 
-  /** Records `obj` (of `resource`) as this node's object. */
+  /**
+   * Records `obj` (of `resource`) as this node's object: its uid is the
+   * node's, and its namespace the node's from now on.
+   */
   observed(obj: KubeObject, resource: ApiResource): void {
     this.obj = obj;
     this.resource = resource;
-    this.#ref = undefined;
+    if (this.#extra) {
+      this.#extra.virtual = undefined;
+      GraphNode.#compact(this);
+    }
+  }
+
+  /**
+   * Drops `node`'s extra object once it holds nothing (static: a private
+   * instance method would give every node a brand field).
+   */
+  static #compact(node: GraphNode): void {
+    const x = node.#extra;
+    if (
+      x && !x.virtual && x.owners.length === 0 && x.dependents === undefined
+    ) node.#extra = undefined;
   }
 
   /** Objects that reference this one. */
   get dependents(): ReadonlySet<GraphNode> {
-    return this.#dependents ?? NO_DEPENDENTS;
+    return this.#extra?.dependents ?? NO_DEPENDENTS;
   }
 
   /** Records that `d` references this node. */
   addDependent(d: GraphNode): void {
-    (this.#dependents ??= new Set()).add(d);
+    const x = this.#extra ??= { owners: NO_OWNERS };
+    (x.dependents ??= new Set()).add(d);
   }
 
   /** Forgets that `d` references this node. */
   removeDependent(d: GraphNode): void {
-    this.#dependents?.delete(d);
-    if (this.#dependents?.size === 0) this.#dependents = undefined;
+    const x = this.#extra;
+    if (!x?.dependents?.delete(d)) return;
+    if (x.dependents.size === 0) {
+      x.dependents = undefined;
+      GraphNode.#compact(this);
+    }
   }
 
   /** True until the object itself has been observed. */
@@ -160,16 +216,25 @@ export interface GraphChanges {
 }
 
 /**
- * The ownership graph: nodes by cluster, then uid (one map per cluster
- * rather than a `cluster|uid` key string per node).
+ * The ownership graph: nodes by uid in one map — neither a `cluster|uid`
+ * key string per node nor a map per cluster (a cluster's few dozen
+ * objects would leave most of a small map's table empty). Uids are unique
+ * across clusters unless data was copied between them: a node whose uid a
+ * node of another cluster already holds is kept by cluster and uid in a
+ * second map.
  */
 export class OwnershipGraph {
-  #clusters = new Map<string, Map<string, GraphNode>>();
-  #size = 0;
+  #byUid = new Map<string, GraphNode>();
+  /** Nodes whose uid another cluster's node in {@linkcode #byUid} holds. */
+  #others = new Map<string, GraphNode>();
 
   /** The node for `cluster`/`uid`. */
   get(cluster: string, uid: string): GraphNode | undefined {
-    return this.#clusters.get(cluster)?.get(uid);
+    const node = this.#byUid.get(uid);
+    if (node?.cluster === cluster) return node;
+    return this.#others.size === 0
+      ? undefined
+      : this.#others.get(nodeKey(cluster, uid));
   }
 
   /** The node for a key from {@linkcode nodeKey}. */
@@ -182,21 +247,20 @@ export class OwnershipGraph {
 
   /** How many nodes (real and virtual) the graph holds. */
   get size(): number {
-    return this.#size;
+    return this.#byUid.size + this.#others.size;
   }
 
-  #set(node: GraphNode): void {
-    let nodes = this.#clusters.get(node.cluster);
-    if (!nodes) this.#clusters.set(node.cluster, nodes = new Map());
-    if (!nodes.has(node.uid)) this.#size++;
-    nodes.set(node.uid, node);
+  /** Adds a node the graph does not hold (`get` found none). */
+  #add(node: GraphNode): void {
+    const uid = node.uid;
+    const held = this.#byUid.get(uid);
+    if (held === undefined) this.#byUid.set(uid, node);
+    else this.#others.set(nodeKey(node.cluster, uid), node);
   }
 
   #delete(cluster: string, uid: string): void {
-    const nodes = this.#clusters.get(cluster);
-    if (!nodes?.delete(uid)) return;
-    this.#size--;
-    if (nodes.size === 0) this.#clusters.delete(cluster);
+    if (this.#byUid.get(uid)?.cluster === cluster) this.#byUid.delete(uid);
+    else this.#others.delete(nodeKey(cluster, uid));
   }
 
   /** Applies an observed add or update of `obj` (of `resource`). */
@@ -212,10 +276,12 @@ export class OwnershipGraph {
     const refs = ownerReferencesOf(obj);
     if (!node) {
       node = new GraphNode(cluster, uid, NO_REF);
-      this.#set(node);
+      this.#add(node);
     }
     const wasVirtual = node.virtual;
-    node.namespace = obj.metadata.namespace ?? "";
+    const hadOwners = node.owners.length > 0;
+    // From here on the node's uid and namespace are the object's.
+    node.observed(obj, resource);
     if (wasVirtual) {
       // Referenced before observed (upstream's virtual node): dependents
       // in another namespace than the owner turned out to be in hold
@@ -227,11 +293,10 @@ export class OwnershipGraph {
       }
     }
     // Most objects have no owner, before or after: nothing to link.
-    if (node.owners.length > 0 || refs.length > 0) {
+    if (hadOwners || refs.length > 0) {
       this.#link(cluster, node, refs, out);
     }
     node.owners = refs;
-    node.observed(obj, resource);
     if (node.orphaningDependents) out.attemptToOrphan.push(node);
     if (node.deletingDependents) {
       out.attemptToDelete.push(node, ...node.dependents);
@@ -257,7 +322,7 @@ export class OwnershipGraph {
           kind: ref.kind,
           name: ref.name,
         }, node.namespace);
-        this.#set(owner);
+        this.#add(owner);
         out.attemptToDelete.push(owner);
       }
       owner.addDependent(node);

@@ -79,3 +79,65 @@ Deno.test("a virtual owner whose last dependent goes is dropped", () => {
   g.remove("c", "u-d");
   assert.equal(g.size, 0);
 });
+
+Deno.test("one uid in three clusters (copied data): three nodes, each removed alone", () => {
+  const g = new OwnershipGraph();
+  const obj = (ns: string) => ({
+    metadata: { name: "o", namespace: ns, uid: "same" },
+  });
+  g.observe("c1", configmaps, obj("a"));
+  g.observe("c2", configmaps, obj("b"));
+  g.observe("c3", configmaps, obj("c"));
+  assert.equal(g.size, 3);
+  assert.deepEqual(
+    ["c1", "c2", "c3"].map((c) => g.get(c, "same")?.namespace),
+    ["a", "b", "c"],
+  );
+  // The first cluster's node goes: the others are still found, and a
+  // fourth cluster's node with that uid is a node of its own.
+  g.remove("c1", "same");
+  assert.equal(g.get("c1", "same"), undefined);
+  assert.equal(g.get("c2", "same")?.cluster, "c2");
+  g.observe("c4", configmaps, obj("d"));
+  assert.equal(g.size, 3);
+  g.remove("c2", "same");
+  g.remove("c2", "same");
+  assert.deepEqual(
+    ["c1", "c2", "c3", "c4"].map((c) => g.get(c, "same")?.namespace),
+    [undefined, undefined, "c", "d"],
+  );
+  g.remove("c3", "same");
+  g.remove("c4", "same");
+  assert.equal(g.size, 0);
+});
+
+Deno.test("a node's uid and namespace are its object's; links live only while there are some", () => {
+  const g = new OwnershipGraph();
+  const ref = { apiVersion: "v1", kind: "ConfigMap", name: "o", uid: "u-o" };
+  g.observe("c", configmaps, {
+    metadata: {
+      name: "d",
+      namespace: "ns",
+      uid: "u-d",
+      ownerReferences: [ref],
+    },
+  });
+  const owner = g.get("c", "u-o")!;
+  // A virtual owner takes its dependent's namespace until observed.
+  assert.equal(owner.uid, "u-o");
+  assert.equal(owner.namespace, "ns");
+  g.observe("c", configmaps, {
+    metadata: { name: "o", namespace: "other", uid: "u-o" },
+  });
+  assert.equal(owner.namespace, "other");
+  const d = g.get("c", "u-d")!;
+  assert.deepEqual(d.owners.map((r) => r.uid), ["u-o"]);
+  // The dependent drops its owner reference: no links left either way.
+  g.observe("c", configmaps, {
+    metadata: { name: "d", namespace: "ns", uid: "u-d" },
+  });
+  assert.deepEqual(d.owners, []);
+  assert.equal(owner.dependents.size, 0);
+  assert.equal(d.uid, "u-d");
+  assert.equal(d.namespace, "ns");
+});
