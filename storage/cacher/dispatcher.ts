@@ -16,6 +16,12 @@ import type { CacheEvent } from "./watch_cache.ts";
 export class Dispatcher {
   #byKey = new Map<string, Set<CacheWatcher>>();
   #byPrefix = new Map<string, Set<CacheWatcher>>();
+  /**
+   * How many prefixes of `#byPrefix` have each length: an event's key is
+   * sliced only where a registered prefix could end (most watchers watch a
+   * resource's whole prefix, so one slice per event instead of one per `/`).
+   */
+  #prefixLengths = new Map<number, number>();
   #bookmarkers = new Set<CacheWatcher>();
   #size = 0;
 
@@ -34,7 +40,13 @@ export class Dispatcher {
     if (w.ended) return;
     const index = w.recursive ? this.#byPrefix : this.#byKey;
     let set = index.get(w.key);
-    if (!set) index.set(w.key, set = new Set());
+    if (!set) {
+      index.set(w.key, set = new Set());
+      if (w.recursive) {
+        const n = w.key.length;
+        this.#prefixLengths.set(n, (this.#prefixLengths.get(n) ?? 0) + 1);
+      }
+    }
     set.add(w);
     if (w.allowBookmarks) this.#bookmarkers.add(w);
     this.#size++;
@@ -45,7 +57,15 @@ export class Dispatcher {
     const index = w.recursive ? this.#byPrefix : this.#byKey;
     const set = index.get(w.key);
     if (!set?.delete(w)) return;
-    if (set.size === 0) index.delete(w.key);
+    if (set.size === 0) {
+      index.delete(w.key);
+      if (w.recursive) {
+        const n = w.key.length;
+        const left = this.#prefixLengths.get(n)! - 1;
+        if (left === 0) this.#prefixLengths.delete(n);
+        else this.#prefixLengths.set(n, left);
+      }
+    }
     this.#bookmarkers.delete(w);
     this.#size--;
   }
@@ -58,7 +78,9 @@ export class Dispatcher {
     if (exact) { for (const w of exact) w.deliver(out); }
     if (this.#byPrefix.size === 0) return;
     const key = ev.key;
+    const lengths = this.#prefixLengths;
     for (let i = key.indexOf("/"); i >= 0; i = key.indexOf("/", i + 1)) {
+      if (!lengths.has(i + 1)) continue;
       const set = this.#byPrefix.get(key.slice(0, i + 1));
       if (set) { for (const w of set) w.deliver(out); }
     }

@@ -112,8 +112,10 @@ class LogWatcher implements Watcher, HubMember {
 
   deliver(events: LogEvent[]): void {
     if (this.#stopped || this.#overflowed) return;
+    let woken = this.#bookmarkTarget !== undefined;
     for (const ev of events) {
       if (!this.#matchesKey(ev.key)) continue;
+      woken = true;
       if (this.#buffered() >= this.#deps.bufferSize) {
         this.#overflowed = true;
         this.#pending = [];
@@ -123,7 +125,11 @@ class LogWatcher implements Watcher, HubMember {
       }
       this.#pending.push(ev);
     }
-    this.#notify();
+    // Every watcher of the factory sees every batch: one whose range holds
+    // none of it has nothing to do (unless a bookmark waits for the
+    // dispatched revision), so its loop is not woken — one wake-up per
+    // watcher and batch was most of them (one watch per cached resource).
+    if (woken) this.#notify();
   }
 
   /**
