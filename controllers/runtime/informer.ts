@@ -347,13 +347,17 @@ export class Informer {
     return fresh ? "" : rv;
   }
 
-  #apply(type: string, obj: KubeObject): void {
-    const key = objectKeyOf(obj);
+  /**
+   * Applies one change; `key` is the object's local-store key (a derived
+   * view files each object under its feeder's key, as `deriveMetadata`
+   * and `#replace` do, so it is not built again per view).
+   */
+  #apply(type: string, obj: KubeObject, key = objectKeyOf(obj)): void {
     const old = this.#items.get(key);
     if (type === "DELETED") {
       this.#items.delete(key);
       for (const h of this.#handlers) h.onDelete?.(old ?? obj);
-      for (const v of this.#derived) v.#apply(type, v.#project(obj));
+      for (const v of this.#derived) v.#apply(type, v.#project(obj), key);
       return;
     }
     this.#items.set(key, obj);
@@ -361,7 +365,7 @@ export class Informer {
       if (old) h.onUpdate?.(old, obj);
       else h.onAdd?.(obj);
     }
-    for (const v of this.#derived) v.#apply(type, v.#project(obj));
+    for (const v of this.#derived) v.#apply(type, v.#project(obj), key);
   }
 
   async #replace(fresh: Map<string, KubeObject>): Promise<void> {
