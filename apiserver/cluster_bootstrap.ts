@@ -25,6 +25,7 @@ import {
 import type { Logger } from "../log/mod.ts";
 import { sleep } from "../internal/sleep.ts";
 import type { Store } from "../storage/mod.ts";
+import { createQuietly } from "../storage/cacher/mod.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { prepareCreate } from "./handlers/strategy.ts";
 import { withTypeMeta } from "./handlers/context.ts";
@@ -178,7 +179,7 @@ export class ClusterBootstrap {
       this.#now(),
     );
     try {
-      await this.#store.create(key, obj);
+      await createQuietly(this.#store, key, obj);
     } catch (e) {
       if (!isStorageError(e, "KeyExists")) throw e;
     }
@@ -195,7 +196,7 @@ export class ClusterBootstrap {
       name: obj.metadata.name!,
     });
     try {
-      await seed.store.create(key, obj);
+      await createQuietly(seed.store, key, obj);
     } catch (e) {
       if (!isStorageError(e, "KeyExists")) throw e;
     }

@@ -71,6 +71,7 @@ import {
 import { runReflector } from "./reflector.ts";
 import { WatchCache } from "./watch_cache.ts";
 import { ProgressRequester } from "./progress_requester.ts";
+import { createQuietly, type QuietCreates } from "./quiet_creates.ts";
 
 /** How fresh a read must be. */
 type Freshness =
@@ -85,7 +86,7 @@ export interface ServedCounts {
 }
 
 /** A {@linkcode Store} that serves reads and watches from a watch cache. */
-export class CachedStore implements Store, JsonReads {
+export class CachedStore implements Store, JsonReads, QuietCreates {
   /** The resource this store serves. */
   readonly resource: ResourceRef;
   /** The wrapped backend store. */
@@ -285,6 +286,11 @@ export class CachedStore implements Store, JsonReads {
   /** Sent to the backend. */
   create(key: string, obj: KubeObject): Promise<KubeObject> {
     return this.delegate.create(key, obj);
+  }
+
+  /** Passed to the backend (through `create` when it has no quiet creates). */
+  createQuietly(key: string, obj: KubeObject): Promise<number> {
+    return createQuietly(this.delegate, key, obj);
   }
 
   /** Served from the cache (see the module doc for each resourceVersion). */

@@ -22,6 +22,11 @@ export {
 } from "./json_reads.ts";
 export { type KeyReads, keyReadsOf } from "./key_reads.ts";
 export {
+  createQuietly,
+  type QuietCreates,
+  quietCreatesOf,
+} from "./quiet_creates.ts";
+export {
   keyFitsHint,
   type KeyHint,
   keyHintOf,

@@ -62,6 +62,22 @@ export class LogStore implements Store {
 
   /** Stores a new object at `key`. */
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    const data = this.#encodeNew(key, obj);
+    const rev = await this.#log.create(key, data);
+    return decodeStored(data, rev, key);
+  }
+
+  /**
+   * As {@linkcode create}, resolving with the revision only: the stored
+   * object is not decoded back (`storage/cacher/quiet_creates.ts`).
+   */
+  async createQuietly(key: string, obj: KubeObject): Promise<number> {
+    const data = this.#encodeNew(key, obj);
+    return await this.#log.create(key, data);
+  }
+
+  /** The stored text of a new object at `key` (checked). */
+  #encodeNew(key: string, obj: KubeObject): string {
     checkObjectKey(key, this.#prefix);
     checkObject(key, obj);
     if (obj.metadata.resourceVersion) {
@@ -70,9 +86,7 @@ export class LogStore implements Store {
         "resourceVersion should not be set on objects to be created",
       );
     }
-    const data = encodeStored(obj);
-    const rev = await this.#log.create(key, data);
-    return decodeStored(data, rev, key);
+    return encodeStored(obj);
   }
 
   /** Reads one object. */

@@ -38,6 +38,7 @@ import {
   type Subject,
 } from "./types.ts";
 import { rfc3339 } from "../../../internal/time.ts";
+import { createQuietly } from "../../../storage/cacher/mod.ts";
 import { deepFreeze, jsonEqual } from "../../../internal/json.ts";
 
 /** Options for {@linkcode reconcileBootstrapPolicy}. */
@@ -328,7 +329,8 @@ export async function reconcileBootstrapPolicy(
     const label = `${resource}/${namespace ? namespace + "/" : ""}${name}`;
     const create = async () => {
       try {
-        await store.create(key, fresh(resource, label, initial));
+        // The stored object is not read back (a decode per object saved).
+        await createQuietly(store, key, fresh(resource, label, initial));
         result.created.push(label);
         return true;
       } catch (e) {
