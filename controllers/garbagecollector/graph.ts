@@ -9,7 +9,7 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
-import type { ApiResource } from "../client/mod.ts";
+import { type ApiResource, clusterOf } from "../client/mod.ts";
 
 /** An `ownerReferences` entry. */
 export interface OwnerReference {
@@ -202,6 +202,11 @@ export function ownerReferencesOf(obj: KubeObject): OwnerReference[] {
 /** The reference of a node created for an object being observed (replaced at once). */
 const NO_REF: NodeRef = Object.freeze({ apiVersion: "", kind: "", name: "" });
 
+/** The key of a plain entry's resource: its object's type. */
+function plainKey(obj: KubeObject): string {
+  return `${obj.apiVersion} ${obj.kind}`;
+}
+
 /** The graph key of an object. */
 export function nodeKey(cluster: string, uid: string): string {
   return `${cluster}|${uid}`;
@@ -216,25 +221,86 @@ export interface GraphChanges {
 }
 
 /**
+ * A plain entry of the graph: an observed object without owners,
+ * dependents or deletion (most objects), kept as the object alone — its
+ * cluster is its cluster annotation's, its resource the one the graph
+ * keeps for its `apiVersion` and `kind`. Made a {@linkcode GraphNode} when
+ * asked for or linked.
+ */
+type Entry = GraphNode | KubeObject;
+
+function entryCluster(e: Entry): string | undefined {
+  return e instanceof GraphNode ? e.cluster : clusterOf(e);
+}
+
+function sameResource(a: ApiResource, b: ApiResource): boolean {
+  return a === b || (
+    a.group === b.group && a.version === b.version &&
+    a.resource === b.resource && a.kind === b.kind &&
+    a.namespaced === b.namespaced &&
+    a.verbs.join(",") === b.verbs.join(",")
+  );
+}
+
+/**
  * The ownership graph: nodes by uid in one map — neither a `cluster|uid`
  * key string per node nor a map per cluster (a cluster's few dozen
  * objects would leave most of a small map's table empty). Uids are unique
  * across clusters unless data was copied between them: a node whose uid a
  * node of another cluster already holds is kept by cluster and uid in a
- * second map.
+ * second map. An object without owners, dependents or deletion is kept as
+ * itself (a plain entry, see {@linkcode Entry}) until a node is asked for:
+ * tens of thousands of objects, each a node of its own, only to be found
+ * when something names it as its owner.
  */
 export class OwnershipGraph {
-  #byUid = new Map<string, GraphNode>();
-  /** Nodes whose uid another cluster's node in {@linkcode #byUid} holds. */
+  #byUid = new Map<string, Entry>();
+  /** Nodes whose uid another cluster's entry in {@linkcode #byUid} holds. */
   #others = new Map<string, GraphNode>();
+  /**
+   * The resource of plain entries by `apiVersion` and `kind`: the first
+   * seen; objects of another resource of that type (a CRD defined
+   * otherwise in another cluster) are never plain entries.
+   */
+  #plainResources = new Map<string, ApiResource>();
 
   /** The node for `cluster`/`uid`. */
   get(cluster: string, uid: string): GraphNode | undefined {
-    const node = this.#byUid.get(uid);
-    if (node?.cluster === cluster) return node;
+    const e = this.#peek(cluster, uid);
+    return e === undefined || e instanceof GraphNode
+      ? e
+      : this.#promote(cluster, uid, e);
+  }
+
+  #peek(cluster: string, uid: string): Entry | undefined {
+    const e = this.#byUid.get(uid);
+    if (e !== undefined && entryCluster(e) === cluster) return e;
     return this.#others.size === 0
       ? undefined
       : this.#others.get(nodeKey(cluster, uid));
+  }
+
+  /** The node of a plain entry, kept in its place from now on. */
+  #promote(cluster: string, uid: string, obj: KubeObject): GraphNode {
+    const node = new GraphNode(cluster, uid, NO_REF);
+    node.observed(obj, this.#plainResources.get(plainKey(obj))!);
+    this.#byUid.set(uid, node);
+    return node;
+  }
+
+  /**
+   * True when `obj` (of `resource`) may be kept as a plain entry of
+   * `cluster` (its owners are checked by the caller).
+   */
+  #plain(cluster: string, resource: ApiResource, obj: KubeObject): boolean {
+    if (
+      obj.metadata.deletionTimestamp || typeof obj.apiVersion !== "string" ||
+      typeof obj.kind !== "string" || clusterOf(obj) !== cluster
+    ) return false;
+    const key = plainKey(obj);
+    const known = this.#plainResources.get(key);
+    if (known === undefined) this.#plainResources.set(key, resource);
+    return known === undefined || sameResource(known, resource);
   }
 
   /** The node for a key from {@linkcode nodeKey}. */
@@ -259,7 +325,8 @@ export class OwnershipGraph {
   }
 
   #delete(cluster: string, uid: string): void {
-    if (this.#byUid.get(uid)?.cluster === cluster) this.#byUid.delete(uid);
+    const e = this.#byUid.get(uid);
+    if (e !== undefined && entryCluster(e) === cluster) this.#byUid.delete(uid);
     else this.#others.delete(nodeKey(cluster, uid));
   }
 
@@ -272,9 +339,19 @@ export class OwnershipGraph {
     const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
     const uid = obj.metadata.uid;
     if (!uid) return out;
-    let node = this.get(cluster, uid);
     const refs = ownerReferencesOf(obj);
-    if (!node) {
+    const e = this.#peek(cluster, uid);
+    let node: GraphNode;
+    if (e instanceof GraphNode) node = e;
+    else if (
+      refs.length === 0 && this.#plain(cluster, resource, obj) &&
+      (e !== undefined || !this.#byUid.has(uid))
+    ) {
+      // Nothing links to it or from it: kept (or replaced) as itself.
+      this.#byUid.set(uid, obj);
+      return out;
+    } else if (e !== undefined) node = this.#promote(cluster, uid, e);
+    else {
       node = new GraphNode(cluster, uid, NO_REF);
       this.#add(node);
     }
@@ -350,8 +427,13 @@ export class OwnershipGraph {
   /** Applies an observed deletion (or a virtual node found absent). */
   remove(cluster: string, uid: string): GraphChanges {
     const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
-    const node = this.get(cluster, uid);
-    if (!node) return out;
+    const e = this.#peek(cluster, uid);
+    if (e === undefined) return out;
+    if (!(e instanceof GraphNode)) {
+      this.#byUid.delete(uid);
+      return out;
+    }
+    const node = e;
     this.#delete(cluster, uid);
     for (const ref of node.owners) {
       const owner = this.get(cluster, ref.uid);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { nodeKey, OwnershipGraph } from "./graph.ts";
-import type { ApiResource } from "../client/mod.ts";
+import { type ApiResource, CLUSTER_ANNOTATION } from "../client/mod.ts";
 
 const configmaps: ApiResource = {
   group: "",
@@ -140,4 +140,93 @@ Deno.test("a node's uid and namespace are its object's; links live only while th
   assert.equal(owner.dependents.size, 0);
   assert.equal(d.uid, "u-d");
   assert.equal(d.namespace, "ns");
+});
+
+/** A metadata view as a cross-cluster informer delivers it. */
+function view(
+  cluster: string,
+  name: string,
+  uid: string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name,
+      namespace: "ns",
+      uid,
+      annotations: { [CLUSTER_ANNOTATION]: cluster },
+      ...extra,
+    },
+  };
+}
+
+Deno.test("objects without owners or dependents: found as nodes, linked, deleted, collided", () => {
+  const g = new OwnershipGraph();
+  g.observe("c1", configmaps, view("c1", "o", "u-o"));
+  g.observe("c1", configmaps, view("c1", "p", "u-p"));
+  assert.equal(g.size, 2);
+  // Asked for: a node of its own with its object, resource and ref.
+  const p = g.get("c1", "u-p")!;
+  assert.equal(p.virtual, false);
+  assert.equal(p.resource, configmaps);
+  assert.deepEqual(p.ref, { apiVersion: "v1", kind: "ConfigMap", name: "p" });
+  assert.equal(g.get("c1", "u-p"), p);
+  assert.equal(g.get("c2", "u-o"), undefined);
+  // A dependent links to the observed owner: no virtual node, no check.
+  const ownerRef = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    name: "o",
+    uid: "u-o",
+  };
+  const changes = g.observe(
+    "c1",
+    configmaps,
+    view("c1", "d", "u-d", { ownerReferences: [ownerRef] }),
+  );
+  assert.deepEqual(changes.attemptToDelete, []);
+  const o = g.get("c1", "u-o")!;
+  assert.equal(o.virtual, false);
+  assert.deepEqual([...o.dependents].map((d) => d.uid), ["u-d"]);
+  assert.equal(g.size, 3);
+  // Its removal hands its dependents to the collector.
+  assert.deepEqual(
+    g.remove("c1", "u-o").attemptToDelete.map((n) => n.uid),
+    ["u-d"],
+  );
+  // A deletion of an object nobody linked: gone, nothing to do.
+  g.observe("c1", configmaps, view("c1", "q", "u-q"));
+  assert.deepEqual(g.remove("c1", "u-q").attemptToDelete, []);
+  assert.equal(g.get("c1", "u-q"), undefined);
+  // Being deleted in the foreground: a node the collector is told about.
+  const deleting = g.observe(
+    "c1",
+    configmaps,
+    view("c1", "p2", "u-p2", {
+      deletionTimestamp: "2026-01-01T00:00:00Z",
+      finalizers: ["foregroundDeletion"],
+    }),
+  );
+  assert.deepEqual(deleting.attemptToDelete.map((n) => n.uid), ["u-p2"]);
+  // The same uid in another cluster (copied data) is another entry.
+  g.observe("c2", configmaps, view("c2", "o2", "u-d"));
+  assert.equal(g.get("c2", "u-d")?.ref.name, "o2");
+  assert.equal(g.get("c1", "u-d")?.ref.name, "d");
+  g.remove("c2", "u-d");
+  assert.equal(g.get("c2", "u-d"), undefined);
+  assert.equal(g.get("c1", "u-d")?.ref.name, "d");
+});
+
+Deno.test("an object of another resource of the same type keeps its own resource", () => {
+  const g = new OwnershipGraph();
+  const other: ApiResource = { ...configmaps, resource: "configmapz" };
+  g.observe("c1", configmaps, view("c1", "a", "u-a"));
+  g.observe("c2", other, view("c2", "b", "u-b"));
+  assert.equal(g.get("c1", "u-a")!.resource, configmaps);
+  assert.equal(g.get("c2", "u-b")!.resource, other);
+  // A copy of the resource (rediscovery) is the same resource.
+  g.observe("c3", { ...configmaps }, view("c3", "c", "u-c"));
+  assert.equal(g.get("c3", "u-c")!.resource!.resource, "configmaps");
 });
