@@ -34,13 +34,15 @@ export function quietCreatesOf(store: Store): QuietCreates | undefined {
  * decoding the stored object where the store can, else through
  * `Store.create`.
  */
-export async function createQuietly(
+export function createQuietly(
   store: Store,
   key: string,
   obj: KubeObject,
 ): Promise<number> {
+  // No async wrapper of its own: the store's promise is handed on.
   const quiet = quietCreatesOf(store);
-  if (quiet) return await quiet.createQuietly(key, obj);
-  const created = await store.create(key, obj);
-  return Number(created.metadata.resourceVersion);
+  if (quiet) return quiet.createQuietly(key, obj);
+  return store.create(key, obj).then((created) =>
+    Number(created.metadata.resourceVersion)
+  );
 }

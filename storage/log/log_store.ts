@@ -71,9 +71,14 @@ export class LogStore implements Store {
    * As {@linkcode create}, resolving with the revision only: the stored
    * object is not decoded back (`storage/cacher/quiet_creates.ts`).
    */
-  async createQuietly(key: string, obj: KubeObject): Promise<number> {
-    const data = this.#encodeNew(key, obj);
-    return await this.#log.create(key, data);
+  createQuietly(key: string, obj: KubeObject): Promise<number> {
+    let data: string;
+    try {
+      data = this.#encodeNew(key, obj);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#log.create(key, data);
   }
 
   /** The stored text of a new object at `key` (checked). */
