@@ -15,6 +15,7 @@ import {
   objectKey,
   type Store,
 } from "../../storage/mod.ts";
+import { createQuietly } from "../../storage/cacher/mod.ts";
 import { availableCondition } from "../resources/apiservices.ts";
 import type { ApiServiceCondition } from "../resources/apiservices.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
@@ -118,7 +119,8 @@ export async function syncLocalApiServices(
     const prepared = prepareCreate(def, obj, now);
     prepared.status = status;
     writes.push(
-      store.create(key(name), prepared).catch((e) => {
+      // Not read back (`createQuietly`: no decode of the stored object).
+      createQuietly(store, key(name), prepared).catch((e) => {
         if (!isStorageError(e, "KeyExists")) throw e;
       }),
     );
