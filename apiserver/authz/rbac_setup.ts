@@ -140,12 +140,15 @@ export async function setupAuthorization(
   return {
     authorizer: rbac,
     resolver: rbac,
-    // A cluster is served once its policy is written *and* indexed, so its
-    // first requests (and the controllers') are decided by it.
+    // A cluster is served once its policy is written *and* would be indexed
+    // by its first request, so its first requests (and the controllers') are
+    // decided by it. One nobody has used yet (every new cluster) is listed on
+    // its first use, after these writes: nothing to wait for, and an idle
+    // cluster keeps no index (~5 KiB each). One already indexed (or being
+    // indexed) learns the writes from the watches: wait until it has them.
     bootstrap: async (cluster) => {
       await bootstrap(cluster);
-      await policy.ensure(cluster);
-      if (indexed(cluster)) return;
+      if (!policy.tracks(cluster) || indexed(cluster)) return;
       // Woken by this cluster's changes only; one timer for the deadline.
       const stop = new AbortController();
       let timedOut = false;

@@ -139,6 +139,15 @@ export class StoreBackedPolicy implements RbacPolicySource {
     return this.#clusters.get(cluster)?.policy;
   }
 
+  /**
+   * Whether `cluster` is loaded or being loaded: its index then learns new
+   * objects from the watches (a little later), where a cluster loaded after
+   * a write lists it.
+   */
+  tracks(cluster: string): boolean {
+    return this.#clusters.has(cluster) || this.#loading.has(cluster);
+  }
+
   /** See {@linkcode RbacPolicySource.ensure}. */
   ensure(cluster: string): Promise<void> | undefined {
     if (this.#clusters.has(cluster)) return undefined;
