@@ -16,8 +16,14 @@ import {
 } from "./client/mod.ts";
 import type { ControllerContext } from "./context.ts";
 import { namespaceKey, splitNamespaceKey } from "./context.ts";
-import { ALL_CLUSTERS, clusterOf, CORE } from "./client/mod.ts";
-import { cacheKey, runWorkers, WorkQueue } from "./runtime/mod.ts";
+import { ALL_CLUSTERS, clusterOf } from "./client/mod.ts";
+import {
+  cacheKey,
+  NAMESPACES_INFORMER,
+  runWorkers,
+  withoutManagedFields,
+  WorkQueue,
+} from "./runtime/mod.ts";
 
 /** What one per-namespace ensurer keeps in place. */
 export interface PerNamespaceSpec {
@@ -46,13 +52,6 @@ export interface PerNamespaceSpec {
   existenceOnly?: boolean;
 }
 
-/** `obj` without `metadata.managedFields` (the same object when it has none). */
-function withoutManagedFields(obj: KubeObject): KubeObject {
-  if (obj.metadata?.managedFields === undefined) return obj;
-  const { managedFields: _, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
-}
-
 /** True when a namespace is being deleted. */
 export function isTerminating(ns: KubeObject | undefined): boolean {
   if (!ns) return true;
@@ -70,9 +69,7 @@ export async function runPerNamespace(
   const queue = new WorkQueue();
   const fieldSelector = `metadata.name=${spec.name}`;
   // Cross-cluster informers: their objects name their cluster.
-  const namespaces = ctx.informers.informer({
-    target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
-  });
+  const namespaces = ctx.informers.informer(NAMESPACES_INFORMER);
   const compact = spec.compact;
   const target = { cluster: ALL_CLUSTERS, resource: spec.resource };
   const objects = spec.existenceOnly

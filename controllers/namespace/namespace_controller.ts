@@ -9,17 +9,12 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
-import {
-  ALL_CLUSTERS,
-  clusterOf,
-  CORE,
-  isConflict,
-  isNotFound,
-} from "../client/mod.ts";
+import { clusterOf, CORE, isConflict, isNotFound } from "../client/mod.ts";
 import type { ControllerContext, ControllerDescriptor } from "../context.ts";
 import { namespaceKey, splitNamespaceKey } from "../context.ts";
 import {
   DiscoveryCache,
+  NAMESPACES_INFORMER,
   onCrdChanges,
   runWorkers,
   WorkQueue,
@@ -57,10 +52,7 @@ export async function runNamespaceController(
   // A deleted cluster's discovery is not kept.
   ctx.clusters.onClusterGone((cluster) => discovery.invalidate(cluster));
   // One cross-cluster informer: its objects name their cluster.
-  const informer = ctx.informers.informer({
-    target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
-    resyncMs: 5 * 60_000,
-  });
+  const informer = ctx.informers.informer(NAMESPACES_INFORMER);
   const enqueue = (ns: KubeObject) => {
     const cluster = clusterOf(ns);
     if (ns.metadata.deletionTimestamp && ctx.clusters.accepts(cluster)) {

@@ -24,7 +24,8 @@ import {
   withoutClusterAnnotation,
 } from "../client/mod.ts";
 import type { Informer } from "./informer.ts";
-import type { InformerFactory } from "./informer_factory.ts";
+import type { InformerFactory, InformerSpec } from "./informer_factory.ts";
+import { withoutManagedFields } from "./partial_metadata.ts";
 
 export {
   ALL_CLUSTERS,
@@ -32,6 +33,23 @@ export {
   clusterOf,
   withoutClusterAnnotation,
 };
+
+/**
+ * The cross-cluster namespaces informer every built-in controller shares
+ * (ask the factory for this spec to get it): whole namespaces without
+ * `managedFields`, which none of them reads (one copy per namespace of every
+ * cluster); it feeds the metadata informer of namespaces too. Resynced
+ * every 5 minutes, the namespace controller's safety net.
+ */
+export const NAMESPACES_INFORMER: InformerSpec = Object.freeze({
+  target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
+  resyncMs: 5 * 60_000,
+  transform: {
+    name: "without-managed-fields",
+    apply: withoutManagedFields,
+    keepsMetadata: true,
+  },
+});
 
 /**
  * Called with a cluster's name: when it appears (`onCluster`: first seen,
@@ -61,11 +79,7 @@ export class ClusterTracker {
    */
   constructor(informers: InformerFactory, only?: readonly string[]) {
     this.#only = only ? new Set(only) : undefined;
-    this.namespaces = informers.informer({
-      target: { cluster: ALL_CLUSTERS, resource: CORE.namespaces },
-      // Shared with the namespace controller, whose safety net this is.
-      resyncMs: 5 * 60_000,
-    });
+    this.namespaces = informers.informer(NAMESPACES_INFORMER);
     this.namespaces.addHandler({
       onAdd: (ns) => this.#observe(ns),
       onDelete: (ns) => this.#forget(ns),

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import type { KubeObject } from "../../storage/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
 import type { ApiClient, WireEvent } from "../client/mod.ts";
-import { CLUSTER_ANNOTATION, ClusterTracker } from "./clusters.ts";
+import {
+  CLUSTER_ANNOTATION,
+  ClusterTracker,
+  NAMESPACES_INFORMER,
+} from "./clusters.ts";
 import { INITIAL_EVENTS_END } from "./informer.ts";
 import { InformerFactory } from "./informer_factory.ts";
 
@@ -109,6 +113,7 @@ function setup(only?: string[]) {
   };
   return {
     script,
+    informers,
     tracker,
     calls,
     apply,
@@ -207,6 +212,32 @@ Deno.test("a tracker limited to some clusters neither announces nor forgets the 
     await t.apply(ns("DELETED", "b", "default"));
     assert.deepEqual(t.calls, ["+root"]);
     assert.deepEqual(t.tracker.clusters, ["root"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the controllers' namespaces informer is the tracker's, keeps no managedFields and feeds the namespaces metadata informer", async () => {
+  const t = setup();
+  try {
+    const shared = t.tracker.namespaces;
+    const withFields = ns("ADDED", "root", "default");
+    (withFields.object as KubeObject).metadata.managedFields = [
+      { manager: "kubectl", operation: "Update" },
+    ];
+    await t.apply(withFields, initialEventsEnd());
+    const kept = shared.list()[0];
+    assert.equal(kept.metadata.name, "default");
+    assert.equal(kept.metadata.managedFields, undefined);
+    // Every controller asking for the spec gets this one informer, and a
+    // metadata informer of namespaces is derived from it (no second watch).
+    assert.equal(t.informers.informer(NAMESPACES_INFORMER), shared);
+    const metadata = t.informers.informer({
+      target: NAMESPACES_INFORMER.target,
+      metadataOnly: true,
+    });
+    await until("the metadata view", () => metadata.list().length === 1);
+    assert.equal(t.script.starts.length, 1);
   } finally {
     await t.close();
   }

@@ -11,6 +11,7 @@ export {
   type ClusterListener,
   clusterOf,
   ClusterTracker,
+  NAMESPACES_INFORMER,
   withoutClusterAnnotation,
 } from "./clusters.ts";
 export {
@@ -22,7 +23,10 @@ export {
   objectKeyOf,
   YIELD_EVERY_MS,
 } from "./informer.ts";
-export { partialObjectMetadata } from "./partial_metadata.ts";
+export {
+  partialObjectMetadata,
+  withoutManagedFields,
+} from "./partial_metadata.ts";
 export {
   InformerFactory,
   type InformerSpec,

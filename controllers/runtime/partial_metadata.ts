@@ -104,3 +104,14 @@ export function metadataOf(
   if (resource.kind !== undefined) out.kind = resource.kind;
   return out;
 }
+
+/**
+ * `obj` without `metadata.managedFields` (the same object when it has
+ * none): what an informer keeps of objects whose field ownership no
+ * controller reads.
+ */
+export function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
