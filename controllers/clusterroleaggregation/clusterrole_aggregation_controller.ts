@@ -35,6 +35,7 @@ import { type LabelMatcher, labelSelectorMatcher } from "./label_selector.ts";
 import {
   type InformerTransform,
   runWorkers,
+  shareLabels,
   WorkQueue,
 } from "../runtime/mod.ts";
 import { JsonInterner } from "../../internal/json_interner.ts";
@@ -82,7 +83,9 @@ function aggregationInputsChanged(old: KubeObject, obj: KubeObject): boolean {
 
 /**
  * The informer's view of a ClusterRole: no `managedFields`; `rules` and
- * `aggregationRule` shared with every role of the same content.
+ * `aggregationRule` shared with every role of the same content, labels and
+ * annotations with every informer view holding the same ones
+ * (`shareLabels`: every cluster's bootstrap roles repeat a few sets).
  */
 export function compactClusterRoles(values: JsonInterner): InformerTransform {
   return {
@@ -90,7 +93,7 @@ export function compactClusterRoles(values: JsonInterner): InformerTransform {
     keepsMetadata: true,
     apply(role) {
       const { managedFields: _, ...metadata } = role.metadata ?? {};
-      const out: KubeObject = { ...role, metadata };
+      const out: KubeObject = { ...role, metadata: shareLabels(metadata) };
       if (Array.isArray(role.rules)) out.rules = values.intern(role.rules);
       const rule = aggregationRuleOf(role);
       if (rule) out.aggregationRule = values.intern(rule);

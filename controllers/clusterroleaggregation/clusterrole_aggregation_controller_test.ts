@@ -283,7 +283,7 @@ Deno.test("a server that refuses apply gets an update of the rules instead", asy
   }
 });
 
-Deno.test("the informer keeps one frozen copy of identical rules across clusters", () => {
+Deno.test("the informer keeps one frozen copy of identical rules and labels across clusters", () => {
   const { apply } = compactClusterRoles(new JsonInterner());
   const role = (cluster: string) => ({
     ...clusterRole("view", {
@@ -305,9 +305,16 @@ Deno.test("the informer keeps one frozen copy of identical rules across clusters
   assert.deepEqual(a.aggregationRule, AGGREGATE_TEAM.aggregationRule);
   assert.equal(a.metadata.managedFields, undefined);
   assert.deepEqual(a.metadata.labels, { "example.com/x": "1" });
+  // Labels too (annotations differ: each names its cluster).
+  assert.equal(a.metadata.labels, b.metadata.labels);
+  assert.ok(Object.isFrozen(a.metadata.labels));
   assert.equal(
     a.metadata.annotations?.["tenancy.hyperplane.dev/cluster"],
     "a",
+  );
+  assert.equal(
+    a.metadata.annotations,
+    apply(role("a")).metadata.annotations,
   );
   assert.equal(a.kind, "ClusterRole");
 });

@@ -25,6 +25,7 @@ export {
 } from "./informer.ts";
 export {
   partialObjectMetadata,
+  shareLabels,
   withoutManagedFields,
 } from "./partial_metadata.ts";
 export {

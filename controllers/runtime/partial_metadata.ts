@@ -35,8 +35,13 @@ const metadataValues = new JsonInterner();
 
 type Metadata = KubeObject["metadata"];
 
-/** `metadata` (a fresh copy) with its labels and annotations interned. */
-function shareLabels(metadata: Metadata): Metadata {
+/**
+ * `metadata` — a fresh copy the caller owns, changed in place — with its
+ * labels and annotations replaced by the frozen copies every view with the
+ * same ones shares (also for informer transforms that keep more than
+ * metadata).
+ */
+export function shareLabels(metadata: Metadata): Metadata {
   const { labels, annotations } = metadata;
   if (isObject(labels)) metadata.labels = metadataValues.intern(labels);
   if (isObject(annotations)) {
