@@ -19,8 +19,11 @@
  *    the last POST was answered; the server's CPU time
  *    (user + system) per cluster, here and in step 1 (the figure that does
  *    not depend on the machine's load).
- * 3. RSS after `BENCH_SETTLE_MS` (20 s) of idling, minus the idle RSS,
- *    per cluster; then, through the server's V8 inspector (`--inspect`),
+ * 3. RSS after `BENCH_SETTLE_MS` (80 s) of idling, minus the idle RSS,
+ *    per cluster — an idle cluster: past the watch cache's 75 s history
+ *    window (`historyMaxAgeMs`), which still holds the creation burst's
+ *    events before it, and after V8 has collected the burst's garbage
+ *    (20 s gave ~2.5× the figure); then, through the server's V8 inspector (`--inspect`),
  *    a full garbage collection and the live JavaScript heap and RSS per
  *    cluster against the idle server's (also collected): the figure that
  *    does not swing with the garbage left over from the burst; open
@@ -50,7 +53,7 @@ import { liveMemory } from "./_v8_inspector.ts";
 const CLUSTERS = Number(Deno.env.get("BENCH_CLUSTERS") ?? 10_000);
 const BASELINE = Number(Deno.env.get("BENCH_BASELINE") ?? 2_000);
 const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 32);
-const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 20_000);
+const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 80_000);
 const DELETE_OBJECTS = 1_000;
 /** Another tree's `main.ts` to measure (A/B against this bench). */
 const ENTRY = Deno.env.get("BENCH_ENTRY") || undefined;
