@@ -11,13 +11,11 @@
  */
 
 import { deepFreeze } from "./json.ts";
+import { WeakInterner } from "./weak_interner.ts";
 
 /** Interns JSON values by their text; see the module doc. */
 export class JsonInterner {
-  readonly #values = new Map<string, WeakRef<object>>();
-  readonly #gone = new FinalizationRegistry<string>((text) => {
-    if (!this.#values.get(text)?.deref()) this.#values.delete(text);
-  });
+  readonly #values = new WeakInterner<object>();
 
   /**
    * The shared frozen copy of `value` (a plain JSON array or object; never
@@ -35,18 +33,11 @@ export class JsonInterner {
    */
   intern<T extends object>(value: T): T {
     const text = JSON.stringify(value);
-    const hit = this.#values.get(text)?.deref();
-    if (hit) return hit as T;
-    const copy = deepFreeze(JSON.parse(text)) as T;
-    this.#values.set(text, new WeakRef(copy));
-    this.#gone.register(copy, text);
-    return copy;
+    return this.#values.get(text, () => deepFreeze(JSON.parse(text))) as T;
   }
 
   /** How many distinct values are held (tests). */
   get size(): number {
-    let n = 0;
-    for (const ref of this.#values.values()) if (ref.deref()) n++;
-    return n;
+    return this.#values.size;
   }
 }
