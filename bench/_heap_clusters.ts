@@ -26,12 +26,15 @@
 
 import { freePort, startServer } from "../tests/support/server.ts";
 import { openInspector } from "./_v8_inspector.ts";
+import {
+  createVirtualClusters,
+  VIRTUAL_CLUSTERS,
+} from "./_virtual_clusters.ts";
 
 const N = Number(Deno.env.get("BENCH_CLUSTERS") ?? 200);
 const DEPTH = Number(Deno.env.get("BENCH_PATH_DEPTH") ?? 3);
 const TOP = Number(Deno.env.get("BENCH_TOP") ?? 25);
 const ENTRY = Deno.env.get("BENCH_ENTRY") || undefined;
-const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A parsed V8 heap snapshot, flat arrays as V8 writes them. */
@@ -208,36 +211,15 @@ function owner(x: Indexed, n: number): string {
   return "(deep)";
 }
 
-function vc(name: string) {
-  return {
-    apiVersion: "tenancy.hyperplane.dev/v1alpha1",
-    kind: "VirtualCluster",
-    metadata: { name },
-    spec: { admins: [{ kind: "User", name: `admin-${name}` }] },
-  };
-}
-
 async function createClusters(
   server: Awaited<ReturnType<typeof startServer>>,
   from: number,
   to: number,
 ) {
-  let next = from;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < to) {
-      const i = next++;
-      const res = await server.fetch(VC, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(vc(`vc-${i}`)),
-      });
-      await res.text();
-      if (res.status !== 201) throw new Error(`POST vc-${i}: ${res.status}`);
-    }
-  }));
+  await createVirtualClusters(server, from, to);
   // Ready: the bootstrap wrote every object.
   for (;;) {
-    const list = await (await server.fetch(VC)).json() as {
+    const list = await (await server.fetch(VIRTUAL_CLUSTERS)).json() as {
       items: { status?: { phase?: string } }[];
     };
     if (list.items.filter((i) => i.status?.phase === "Ready").length >= to) {

@@ -18,13 +18,16 @@
  */
 
 import { startServer, type TestServer } from "../tests/support/server.ts";
+import {
+  createVirtualClusters,
+  VIRTUAL_CLUSTERS,
+} from "./_virtual_clusters.ts";
 
 const CLUSTERS = Number(Deno.env.get("BENCH_CLUSTERS") ?? 300);
 const SETTLE_MS = Number(Deno.env.get("BENCH_SETTLE_MS") ?? 40_000);
 const WINDOW_MS = Number(Deno.env.get("BENCH_WINDOW_MS") ?? 60_000);
 const ENTRY = Deno.env.get("BENCH_ENTRY") || undefined;
 const CLOCK_TICKS = 100;
-const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,7 +49,7 @@ async function requestTotal(server: TestServer): Promise<number> {
 }
 
 async function readyCount(server: TestServer): Promise<number> {
-  const res = await server.fetch(VC);
+  const res = await server.fetch(VIRTUAL_CLUSTERS);
   const list = await res.json();
   return (list.items ?? []).filter((o: { status?: { phase?: string } }) =>
     o.status?.phase === "Ready"
@@ -59,24 +62,7 @@ async function idleMinute(n: number) {
     readyTimeoutMs: 300_000,
     entry: ENTRY,
   });
-  let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < n) {
-      const i = next++;
-      const res = await server.fetch(VC, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          apiVersion: "tenancy.hyperplane.dev/v1alpha1",
-          kind: "VirtualCluster",
-          metadata: { name: `vc-${i}` },
-          spec: { admins: [{ kind: "User", name: `admin-${i}` }] },
-        }),
-      });
-      await res.body?.cancel();
-      if (res.status !== 201) throw new Error(`POST vc-${i}: ${res.status}`);
-    }
-  }));
+  await createVirtualClusters(server, 0, n);
   while (await readyCount(server) < n) await sleep(1000);
   await sleep(SETTLE_MS);
   const r0 = await requestTotal(server);

@@ -49,6 +49,7 @@ import {
 } from "../tests/support/server.ts";
 import { rssMiB } from "./_processes.ts";
 import { liveMemory } from "./_v8_inspector.ts";
+import { VIRTUAL_CLUSTERS, virtualCluster } from "./_virtual_clusters.ts";
 
 const CLUSTERS = Number(Deno.env.get("BENCH_CLUSTERS") ?? 10_000);
 const BASELINE = Number(Deno.env.get("BENCH_BASELINE") ?? 2_000);
@@ -58,7 +59,6 @@ const DELETE_OBJECTS = 1_000;
 /** Another tree's `main.ts` to measure (A/B against this bench). */
 const ENTRY = Deno.env.get("BENCH_ENTRY") || undefined;
 const CLOCK_TICKS = 100;
-const VC = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started = performance.now();
@@ -153,7 +153,7 @@ function readyCounter(server: TestServer) {
   let reader: ReadableStreamDefaultReader<string> | undefined;
   const done = (async () => {
     const res = await server.fetch(
-      `${VC}?watch=1&resourceVersion=0&timeoutSeconds=3600`,
+      `${VIRTUAL_CLUSTERS}?watch=1&resourceVersion=0&timeoutSeconds=3600`,
       { signal: stop.signal },
     );
     reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -191,15 +191,6 @@ function readyCounter(server: TestServer) {
       await reader?.cancel().catch(() => {});
       await done.catch(() => {});
     },
-  };
-}
-
-function vc(name: string) {
-  return {
-    apiVersion: "tenancy.hyperplane.dev/v1alpha1",
-    kind: "VirtualCluster",
-    metadata: { name },
-    spec: { admins: [{ kind: "User", name: `admin-${name}` }] },
   };
 }
 
@@ -245,7 +236,7 @@ async function declared() {
   const posts = pool(
     CLUSTERS,
     CONCURRENCY,
-    (i) => post(server, VC, vc(`vc-${i}`)),
+    (i) => post(server, VIRTUAL_CLUSTERS, virtualCluster(`vc-${i}`)),
   )
     .then(() => answeredMs = performance.now() - t);
   await counter.until(Math.min(10, CLUSTERS));
@@ -270,9 +261,11 @@ async function declared() {
   const restartCpuS = cpuSeconds(server.pid);
 
   // Deletion of a cluster with 1,000 objects.
-  await post(server, VC, vc("big"));
+  await post(server, VIRTUAL_CLUSTERS, virtualCluster("big"));
   for (;;) {
-    const got = JSON.parse(await call(server, `${VC}/big`, [200]));
+    const got = JSON.parse(
+      await call(server, `${VIRTUAL_CLUSTERS}/big`, [200]),
+    );
     if (got.status?.phase === "Ready") break;
     await sleep(20);
   }
@@ -287,9 +280,9 @@ async function declared() {
   );
   progress(`delete a cluster with ${DELETE_OBJECTS} objects`);
   t = performance.now();
-  await call(server, `${VC}/big`, [200], { method: "DELETE" });
+  await call(server, `${VIRTUAL_CLUSTERS}/big`, [200], { method: "DELETE" });
   for (;;) {
-    const res = await server.fetch(`${VC}/big`);
+    const res = await server.fetch(`${VIRTUAL_CLUSTERS}/big`);
     await res.body?.cancel();
     if (res.status === 404) break;
     await sleep(10);
