@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Conversion } from "../http/media_type.ts";
+import { beforeBody } from "../http/body.ts";
 import { type ApiError, invalidError, toApiError } from "../status/mod.ts";
 import { invalid } from "../validation/field_error.ts";
 import { parseIncludeObject } from "../table/table.ts";
@@ -24,16 +24,13 @@ import { readConversion } from "./partial_metadata.ts";
 export async function handleDeleteCollection(
   ctx: ResourceContext,
 ): Promise<Response> {
-  let conv: Conversion | undefined;
-  try {
-    // Negotiated before anything is read or deleted, as upstream; a bad
-    // includeObject is refused before anything is deleted too.
-    conv = readConversion(ctx, "list");
-    if (conv?.kind === "Table") parseIncludeObject(ctx.query);
-  } catch (e) {
-    await ctx.req.body?.cancel();
-    throw e;
-  }
+  // Negotiated before anything is read or deleted, as upstream; a bad
+  // includeObject is refused before anything is deleted too.
+  const conv = await beforeBody(ctx.req, () => {
+    const asked = readConversion(ctx, "list");
+    if (asked?.kind === "Table") parseIncludeObject(ctx.query);
+    return asked;
+  });
   const listOpts = parseListOptions(ctx, false);
   const opts = await readDeleteOptions(ctx);
   if (opts.ignoreStoreReadError) {

@@ -10,6 +10,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import { jsonResponse } from "../http/response.ts";
+import { beforeBody } from "../http/body.ts";
 import { partialObjectMetadata, readConversion } from "./partial_metadata.ts";
 import {
   type IncludeObject,
@@ -53,15 +54,10 @@ export function objectConversion(
  * {@linkcode objectConversion} for a write: a refused `Accept` leaves the
  * request body unread, so it is cancelled before the error is thrown.
  */
-export async function writeConversion(
+export function writeConversion(
   ctx: ResourceContext,
 ): Promise<ObjectConversion | undefined> {
-  try {
-    return objectConversion(ctx);
-  } catch (e) {
-    await ctx.req.body?.cancel();
-    throw e;
-  }
+  return beforeBody(ctx.req, () => objectConversion(ctx));
 }
 
 /**

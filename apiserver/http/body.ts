@@ -41,6 +41,23 @@ export const BODY_MEDIA_TYPES = [
   KUBE_PROTOBUF_MEDIA_TYPE,
 ];
 
+/**
+ * `check()`'s answer for a request refused before its body is read (a
+ * negotiation that fails, a bad query): when `check` throws, the body is
+ * cancelled unread first, then the error goes on.
+ */
+export async function beforeBody<T>(
+  req: Request,
+  check: () => T,
+): Promise<T> {
+  try {
+    return check();
+  } catch (e) {
+    await req.body?.cancel();
+    throw e;
+  }
+}
+
 /** Reads the body as bytes, failing with 413 past `limit` bytes. */
 export async function readBodyBytes(
   req: Request,

@@ -15,7 +15,7 @@ import {
   negotiateConversion,
   partialObjectMetadata,
 } from "../handlers/partial_metadata.ts";
-import { readDecodedBody } from "../http/body.ts";
+import { beforeBody, readDecodedBody } from "../http/body.ts";
 import type { Conversion } from "../http/negotiate.ts";
 import { jsonResponse } from "../http/response.ts";
 import type { UserInfo } from "../request_context.ts";
@@ -109,20 +109,19 @@ function userInfoOf(user: UserInfo): Record<string, unknown> {
  * no `TableConvertor`, so `as=Table` ranges are passed over. Throws 406
  * (the request body cancelled, unread) when nothing acceptable remains.
  */
-export async function createOnlyConversion(
+export function createOnlyConversion(
   req: Request,
   kind: string,
 ): Promise<Conversion | undefined> {
-  try {
-    return negotiateConversion(req.headers.get("accept"), "object", {
-      kind,
-      protobuf: true,
-      tables: false,
-    });
-  } catch (e) {
-    await req.body?.cancel();
-    throw e;
-  }
+  return beforeBody(
+    req,
+    () =>
+      negotiateConversion(req.headers.get("accept"), "object", {
+        kind,
+        protobuf: true,
+        tables: false,
+      }),
+  );
 }
 
 /**
