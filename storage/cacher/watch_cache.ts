@@ -16,6 +16,7 @@ import { EventRing } from "./event_ring.ts";
 import { SortedKeys } from "./sorted_keys.ts";
 import { deepFreeze } from "../../internal/json.ts";
 import { noteGarbage } from "../../internal/garbage_hint.ts";
+import { type TextTemplate, TextTemplates } from "./text_templates.ts";
 
 /**
  * One object held by the cache, as its JSON text only: a decoded object
@@ -38,6 +39,37 @@ export interface CacheEntry {
 }
 
 /**
+ * An entry as the cache stores it: its text whole, or as a template shared
+ * with equal texts and its own values (`text_templates.ts`), rebuilt when
+ * read.
+ */
+class StoredEntry implements CacheEntry {
+  readonly key: string;
+  readonly revision: number;
+  decoded?: WeakRef<KubeObject>;
+  /** The template, when the text is kept as one. */
+  readonly template: TextTemplate | undefined;
+  /** The whole text, or the values the template is filled with. */
+  readonly #text: string;
+
+  constructor(
+    key: string,
+    revision: number,
+    template: TextTemplate | undefined,
+    text: string,
+  ) {
+    this.key = key;
+    this.revision = revision;
+    this.template = template;
+    this.#text = text;
+  }
+
+  get json(): string {
+    return this.template ? this.template.fill(this.#text) : this.#text;
+  }
+}
+
+/**
  * The entry's object, decoded and frozen: shared with whoever decoded it
  * last while that copy is alive, else decoded now.
  */
@@ -54,41 +86,69 @@ export function decodeFrozen(json: string): KubeObject {
   return deepFreeze(JSON.parse(json));
 }
 
+/** A text as an event holds it: whole, or as the cache entry that holds it. */
+type HeldText = string | CacheEntry;
+
+function textOf(held: HeldText): string {
+  return typeof held === "string" ? held : held.json;
+}
+
 /**
  * One change applied to the cache, as kept in the history ring. The
- * states are held as JSON texts; {@linkcode CacheEvent.object} and
- * {@linkcode CacheEvent.prevObject} decode them (once, frozen, shared by
- * every watcher) until {@linkcode CacheEvent.release} lets the decoded
- * forms go, so the ring holds text only.
+ * states are held as JSON texts — after the fan-out, as the cache entries
+ * that hold them ({@linkcode CacheEvent.shareText}), so the ring keeps no
+ * second copy of a text the cache keeps compactly; {@linkcode
+ * CacheEvent.object} and {@linkcode CacheEvent.prevObject} decode them
+ * (once, frozen, shared by every watcher) until {@linkcode
+ * CacheEvent.release} lets the decoded forms go, so the ring holds text
+ * only.
  */
 export class CacheEvent {
   readonly type: "ADDED" | "MODIFIED" | "DELETED";
   readonly key: string;
   readonly revision: number;
-  /** The new state (DELETED: the last state, resourceVersion = delete revision). */
-  readonly json: string;
-  /** The state before a change (not kept for DELETED), when the cache had it. */
-  readonly prevJson?: string;
   /** When the event was applied (`performance.now()`), for the history's age. */
   readonly at = performance.now();
+  #json: HeldText;
+  #prevJson?: HeldText;
   #object?: KubeObject;
   #prevObject?: KubeObject;
 
-  /** An event; `object`, when given, is `json` already decoded and frozen. */
+  /**
+   * An event; `prevJson` is the state before (a text, or the entry that
+   * held it); `object`, when given, is `json` already decoded and frozen.
+   */
   constructor(
     type: "ADDED" | "MODIFIED" | "DELETED",
     key: string,
     json: string,
     revision: number,
-    prevJson?: string,
+    prevJson?: HeldText,
     object?: KubeObject,
   ) {
     this.type = type;
     this.key = key;
-    this.json = json;
+    this.#json = json;
     this.revision = revision;
-    this.prevJson = prevJson;
+    this.#prevJson = prevJson;
     this.#object = object;
+  }
+
+  /** The new state (DELETED: the last state, resourceVersion = delete revision). */
+  get json(): string {
+    return textOf(this.#json);
+  }
+
+  /** The state before a change (not kept for DELETED), when the cache had it. */
+  get prevJson(): string | undefined {
+    return this.#prevJson === undefined ? undefined : textOf(this.#prevJson);
+  }
+
+  /** The characters of text this event alone holds (whole texts). */
+  get heldChars(): number {
+    const own = (held: HeldText | undefined) =>
+      typeof held === "string" ? held.length : 0;
+    return own(this.#json) + own(this.#prevJson);
   }
 
   /** The new state, decoded and frozen. */
@@ -98,8 +158,16 @@ export class CacheEvent {
 
   /** The previous state, decoded and frozen, when known. */
   get prevObject(): KubeObject | undefined {
-    if (this.prevJson === undefined) return undefined;
-    return this.#prevObject ??= decodeFrozen(this.prevJson);
+    if (this.#prevJson === undefined) return undefined;
+    return this.#prevObject ??= decodeFrozen(textOf(this.#prevJson));
+  }
+
+  /**
+   * Reads the new state from `entry` from now on: the cache entry made
+   * from this event's text, which holds it compactly.
+   */
+  shareText(entry: CacheEntry): void {
+    this.#json = entry;
   }
 
   /** Lets the decoded states go (they are decoded again when asked for). */
@@ -121,7 +189,8 @@ export interface WatchCacheOptions {
 
 /** The state and history of one cached key range. */
 export class WatchCache {
-  #entries = new Map<string, CacheEntry>();
+  #entries = new Map<string, StoredEntry>();
+  #templates = new TextTemplates();
   #keys = new SortedKeys();
   #ring: EventRing<CacheEvent>;
   #revision = 0;
@@ -166,8 +235,9 @@ export class WatchCache {
   replace(entries: Iterable<CacheEntry>, revision: number): void {
     this.#entries.clear();
     this.#keys.clear();
+    this.#templates.clear();
     for (const e of entries) {
-      this.#entries.set(e.key, e);
+      this.#entries.set(e.key, this.#stored(e.key, e.json, e.revision));
       this.#keys.insert(e.key);
     }
     this.#ring.reset(revision);
@@ -200,29 +270,34 @@ export class WatchCache {
     ) return false;
     const prev = this.#entries.get(key);
     let event: CacheEvent;
+    let stored: StoredEntry | undefined;
     if (type === "DELETED") {
       if (prev) {
         this.#entries.delete(key);
         this.#keys.delete(key);
+        this.#release(prev);
       }
       // A DELETED event needs only the last state (filters read that).
       event = new CacheEvent(type, key, json, revision);
     } else {
-      this.#entries.set(key, { key, json, revision });
+      stored = this.#stored(key, json, revision);
+      this.#entries.set(key, stored);
       if (!prev) this.#keys.insert(key);
       event = new CacheEvent(
         prev ? "MODIFIED" : "ADDED",
         key,
         json,
         revision,
-        prev?.json,
+        prev,
       );
+      if (prev) this.#release(prev);
     }
     this.#ring.push(event);
     this.#revision = revision;
     this.#openRevision = true;
     this.#opts.onEvent?.(event);
     event.release(); // the ring keeps the texts only
+    if (stored?.template) event.shareText(stored);
     this.#wake();
     return true;
   }
@@ -248,7 +323,7 @@ export class WatchCache {
     let bytes = 0;
     this.#ring.dropWhile((ev) => {
       if (now - ev.at <= maxAgeMs) return false;
-      bytes += ev.json.length + (ev.prevJson?.length ?? 0);
+      bytes += ev.heldChars;
       return true;
     });
     // A quiet process gets no collection from V8 for these: say so
@@ -310,6 +385,19 @@ export class WatchCache {
     return this.#waiters.size > 0;
   }
 
+  /** An entry to store: its text shared through a template where it can be. */
+  #stored(key: string, json: string, revision: number): StoredEntry {
+    const shared = this.#templates.share(json);
+    return shared
+      ? new StoredEntry(key, revision, shared.template, shared.values)
+      : new StoredEntry(key, revision, undefined, json);
+  }
+
+  /** Gives back the template of an entry the cache no longer holds. */
+  #release(entry: StoredEntry): void {
+    if (entry.template) this.#templates.release(entry.template);
+  }
+
   #wake(): void {
     this.#waiters.wake(this.#revision);
   }
@@ -320,6 +408,7 @@ export class WatchCache {
     this.#readyWaiters.releaseAll();
     this.#entries.clear();
     this.#keys.clear();
+    this.#templates.clear();
     this.#ring.reset(this.#revision);
     this.#ready = false;
   }

@@ -39,3 +39,52 @@ Deno.test("expired history is noted as garbage for the idle collection (its text
   assert.equal(takeNotedGarbage(), 2 * json("a").length);
   assert.equal(cache.eventsSince(1), undefined); // history gone
 });
+
+Deno.test("texts kept as shared templates read back exactly: entries, history, previous states, a re-list", () => {
+  const obj = (name: string, uid: string, rv: number, data = "d") =>
+    JSON.stringify({
+      metadata: {
+        name,
+        uid,
+        resourceVersion: String(rv),
+        creationTimestamp: "2026-12-07T04:03:45Z",
+      },
+      data,
+    });
+  const cache = new WatchCache({ historySize: 100 });
+  cache.replace(
+    [{ key: "/c/a/x", json: obj("x", "u-a", 1), revision: 1 }],
+    1,
+  );
+  // Same shape in other "clusters": shared from the second sighting on.
+  const added = ["b", "c", "d"].map((c, i) => obj("x", `u-${c}`, 2 + i));
+  added.forEach((t, i) =>
+    assert.ok(cache.apply("ADDED", `/c/${"bcd"[i]}/x`, t, 2 + i))
+  );
+  const modified = obj("x", "u-c", 5, "changed");
+  assert.ok(cache.apply("MODIFIED", "/c/c/x", modified, 5));
+  const deleted = obj("x", "u-d", 6);
+  assert.ok(cache.apply("DELETED", "/c/d/x", deleted, 6));
+
+  assert.equal(cache.get("/c/a/x")?.json, obj("x", "u-a", 1));
+  assert.equal(cache.get("/c/b/x")?.json, added[0]);
+  assert.equal(cache.get("/c/c/x")?.json, modified);
+  assert.equal(cache.get("/c/d/x"), undefined);
+  assert.deepEqual(
+    [...cache.scan("/c/", "")].map((e) => e.json),
+    [obj("x", "u-a", 1), added[0], modified],
+  );
+  const events = cache.eventsSince(1)!;
+  assert.deepEqual(events.map((e) => e.json), [...added, modified, deleted]);
+  const mod = events[3];
+  assert.equal(mod.prevJson, added[1]);
+  assert.deepEqual(mod.prevObject, JSON.parse(added[1]));
+  assert.deepEqual(mod.object, JSON.parse(modified));
+  assert.equal(events[4].prevJson, undefined);
+
+  // A re-list replaces every text; the old ones read back still.
+  const again = obj("x", "u-a", 7, "relisted");
+  cache.replace([{ key: "/c/a/x", json: again, revision: 7 }], 7);
+  assert.equal(cache.get("/c/a/x")?.json, again);
+  assert.equal(mod.prevJson, added[1]);
+});

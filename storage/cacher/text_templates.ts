@@ -1,0 +1,164 @@
+/**
+ * Shared templates for the watch cache's JSON texts. Objects made by the
+ * same code differ only in a few per-object values — every virtual
+ * cluster's copy of the bootstrap policy differs from the next one's in
+ * its `uid`, `resourceVersion` and `creationTimestamp` — so the cache keeps
+ * such a text as one shared template (the text with those values cut out)
+ * and the object's own values, and builds the text again when it is read.
+ *
+ * The split is exact whatever the text holds: the template's chunks and
+ * the values, interleaved, are the text, character for character. Which
+ * values are cut out only decides how much is shared.
+ *
+ * Only texts that do share are kept so: a template is made when its text
+ * is seen a second time (the pool remembers a bounded number of recent
+ * first sightings), so an object unlike any other — most objects of a
+ * single cluster — is kept whole and costs neither memory nor a rebuild
+ * on every read.
+ *
+ * @module
+ */
+
+/**
+ * The string values cut out of a text: the ones every object has of its
+ * own. A value is cut at each `"<name>":"` in the text (in JSON text that
+ * sequence can only be a key with a string value), up to the next `"`.
+ */
+const CUT =
+  /"(?:uid|resourceVersion|creationTimestamp|time|lastTransitionTime)":"/g;
+
+/** Separates chunks in a template's key and values in a filled text's values. */
+const SEP = "\0";
+
+/**
+ * Texts longer than this are kept whole: templates pay off for the many
+ * small objects of many clusters, and a long text's scan and key cost more
+ * than sharing is likely to save.
+ */
+const MAX_TEXT = 32 * 1024;
+
+/** Characters of first-seen template keys remembered per pool (FIFO). */
+const SEEN_CHARS = 256 * 1024;
+
+/** A text with its per-object values cut out, shared by every equal text. */
+export class TextTemplate {
+  /** The chunks joined with `"\0"` (the pool's key). */
+  readonly key: string;
+  /** The text between the values: one more than the values. */
+  readonly #chunks: readonly string[];
+  /** Texts that hold this template (the pool forgets it at zero). */
+  refs = 0;
+
+  /** A template from its key (`chunks.join("\0")`). */
+  constructor(key: string) {
+    this.key = key;
+    this.#chunks = key.split(SEP);
+  }
+
+  /**
+   * The text: the chunks interleaved with `values` (each value followed by
+   * `"\0"`, as {@linkcode TextTemplates.share} makes them).
+   */
+  fill(values: string): string {
+    const chunks = this.#chunks;
+    let text = chunks[0];
+    let from = 0;
+    for (let i = 1; i < chunks.length; i++) {
+      const to = values.indexOf(SEP, from);
+      text += values.slice(from, to) + chunks[i];
+      from = to + 1;
+    }
+    return text;
+  }
+}
+
+/** A text as a shared template and its own values; see the module doc. */
+export interface SharedText {
+  readonly template: TextTemplate;
+  /** The values cut out, each followed by `"\0"`. */
+  readonly values: string;
+}
+
+/**
+ * The templates of one watch cache's texts, counted by use: a text that is
+ * replaced or deleted gives its template back ({@linkcode release}), and a
+ * template nobody holds is forgotten, so the pool holds no more than the
+ * cache does.
+ */
+export class TextTemplates {
+  #byKey = new Map<string, TextTemplate>();
+  /** Keys seen once and not yet again, oldest first. */
+  #seen = new Set<string>();
+  #seenChars = 0;
+
+  /**
+   * `text` as a template (shared with equal texts) and its values, or
+   * undefined when it is to be kept whole: nothing to cut out, too long, a
+   * NUL in it (JSON text never has one), or the first of its kind (see the
+   * module doc). Counts one use of the template.
+   */
+  share(text: string): SharedText | undefined {
+    if (text.length > MAX_TEXT || text.includes(SEP)) return undefined;
+    const chunks: string[] = [];
+    const values: string[] = [];
+    let from = 0;
+    CUT.lastIndex = 0;
+    for (let m = CUT.exec(text); m !== null; m = CUT.exec(text)) {
+      const start = CUT.lastIndex;
+      const end = text.indexOf('"', start);
+      if (end < 0) break;
+      chunks.push(text.slice(from, start));
+      values.push(text.slice(start, end));
+      from = end;
+      CUT.lastIndex = end;
+    }
+    if (values.length === 0) return undefined;
+    chunks.push(text.slice(from));
+    // Two or more parts: `join` builds new strings, so neither the key nor
+    // the values keep the whole text alive (a slice of it would).
+    const key = chunks.join(SEP);
+    values.push("");
+    let template = this.#byKey.get(key);
+    if (!template) {
+      if (!this.#seen.delete(key)) {
+        this.#remember(key);
+        return undefined;
+      }
+      this.#seenChars -= key.length;
+      template = new TextTemplate(key);
+      this.#byKey.set(key, template);
+    }
+    template.refs++;
+    return { template, values: values.join(SEP) };
+  }
+
+  /** Gives back one use of `template`; forgotten when none is left. */
+  release(template: TextTemplate): void {
+    if (--template.refs === 0 && this.#byKey.get(template.key) === template) {
+      this.#byKey.delete(template.key);
+    }
+  }
+
+  /** Forgets every template (the cache dropped all its texts). */
+  clear(): void {
+    this.#byKey = new Map();
+    this.#seen = new Set();
+    this.#seenChars = 0;
+  }
+
+  /** Remembers a first sighting, forgetting the oldest over the budget. */
+  #remember(key: string): void {
+    this.#seen.add(key);
+    this.#seenChars += key.length;
+    for (const old of this.#seen) {
+      if (this.#seenChars <= SEEN_CHARS) break;
+      this.#seen.delete(old);
+      this.#seenChars -= old.length;
+    }
+  }
+
+  /** Templates held (tests). */
+  get size(): number {
+    return this.#byKey.size;
+  }
+}

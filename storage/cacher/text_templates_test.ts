@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { type SharedText, TextTemplates } from "./text_templates.ts";
+
+/** A bootstrap-like object: the same but for its per-object values. */
+function role(uid: string, rv: number, created: string): string {
+  return JSON.stringify({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: {
+      name: "system:basic-user",
+      uid,
+      resourceVersion: String(rv),
+      creationTimestamp: created,
+      labels: { "kubernetes.io/bootstrapping": "rbac-defaults" },
+      managedFields: [{ manager: "m", operation: "Update", time: created }],
+      ownerReferences: [{ kind: "X", name: "o", uid: `owner-${uid}` }],
+    },
+    rules: [{ apiGroups: [""], resources: ["x"], verbs: ["get"] }],
+  });
+}
+
+/** Shares `text` twice (a template is made on the second sighting). */
+function sharedTwice(pool: TextTemplates, text: string): SharedText {
+  assert.equal(pool.share(text), undefined, "first sighting is kept whole");
+  const shared = pool.share(text);
+  assert.ok(shared, "second sighting is shared");
+  return shared;
+}
+
+Deno.test("text templates: equal texts but for their own values share one template and fill back exactly", () => {
+  const pool = new TextTemplates();
+  const a = role("u-1", 10, "2026-12-07T04:03:45Z");
+  const b = role("u-2", 11, "2026-12-07T04:03:46Z");
+  assert.equal(pool.share(a), undefined);
+  const sb = pool.share(b);
+  assert.ok(sb);
+  const sa = pool.share(a);
+  assert.ok(sa);
+  assert.equal(sa.template, sb.template);
+  assert.equal(sa.template.fill(sa.values), a);
+  assert.equal(sb.template.fill(sb.values), b);
+  // The template holds none of the values.
+  for (const v of ["u-1", "u-2", "2026-12-07T04:03:45Z", '"10"']) {
+    assert.ok(!sa.template.key.includes(v), v);
+  }
+  assert.equal(pool.size, 1);
+  assert.equal(sa.template.refs, 2);
+});
+
+Deno.test("text templates: the split is exact for any text, whatever its cut points look like", () => {
+  const texts = [
+    // A key-like sequence inside a string value is escaped, so not cut.
+    JSON.stringify({ data: { x: '"uid":"not a key' }, metadata: { uid: "u" } }),
+    // Escapes, quotes, unicode and a lone surrogate in and around values.
+    JSON.stringify({ metadata: { uid: 'a\\"b\n\u00e9\ud800', time: "" } }),
+    JSON.stringify({ uid: "", resourceVersion: "", items: [{ uid: "😀" }] }),
+    // Not JSON, but split exactly all the same.
+    '"uid":"x""uid":"y"',
+    '{"uid":"x"}{"uid":"open',
+  ];
+  for (const text of texts) {
+    const pool = new TextTemplates();
+    const shared = sharedTwice(pool, text);
+    assert.equal(shared.template.fill(shared.values), text, text);
+  }
+});
+
+Deno.test("text templates: random objects fill back exactly", () => {
+  const alphabet = ['"', "\\", "\0x", "a", "é", "\n", "uid", '":"', "{", "}"];
+  const pick = () =>
+    Array.from(
+      { length: Math.floor(Math.random() * 6) },
+      () => alphabet[Math.floor(Math.random() * alphabet.length)],
+    ).join("");
+  for (let i = 0; i < 500; i++) {
+    const text = JSON.stringify({
+      metadata: { uid: pick(), resourceVersion: pick(), name: pick() },
+      data: { [pick()]: pick(), uid: pick(), time: pick() },
+    });
+    const pool = new TextTemplates();
+    pool.share(text);
+    const shared = pool.share(text);
+    assert.ok(shared);
+    assert.equal(shared.template.fill(shared.values), text);
+  }
+});
+
+Deno.test("text templates: texts with nothing to cut, a NUL, or too long are kept whole", () => {
+  const pool = new TextTemplates();
+  const cases = [
+    JSON.stringify({ metadata: { name: "a" } }),
+    '{"uid":"a\0"}',
+    '{"a":1,"uid":"', // not JSON: a value that never ends
+    JSON.stringify({ metadata: { uid: "u" }, data: "x".repeat(40_000) }),
+  ];
+  for (const text of cases) {
+    assert.equal(pool.share(text), undefined);
+    assert.equal(pool.share(text), undefined);
+  }
+  assert.equal(pool.size, 0);
+});
+
+Deno.test("text templates: a template is forgotten when its last text is given back", () => {
+  const pool = new TextTemplates();
+  const s1 = sharedTwice(pool, role("u-1", 1, "t"));
+  const s2 = pool.share(role("u-2", 2, "t"))!;
+  pool.release(s1.template);
+  assert.equal(pool.size, 1);
+  pool.release(s2.template);
+  assert.equal(pool.size, 0);
+  // Known no more: the next one is a first sighting again.
+  assert.equal(pool.share(role("u-3", 3, "t")), undefined);
+  // A template given back after clear() does not disturb the new pool.
+  const s4 = pool.share(role("u-4", 4, "t"))!;
+  pool.clear();
+  const s5 = sharedTwice(pool, role("u-5", 5, "t"));
+  pool.release(s4.template);
+  assert.equal(pool.size, 1);
+  assert.equal(s5.template.refs, 1);
+});
+
+Deno.test("text templates: first sightings are remembered within a bounded budget, oldest forgotten first", () => {
+  const pool = new TextTemplates();
+  const text = (i: number, uid: string) =>
+    JSON.stringify({
+      metadata: { uid, name: `n-${i}`, pad: "p".repeat(1000) },
+    });
+  // 300 distinct texts of ~1 KiB: more than the 256 KiB remembered.
+  for (let i = 0; i < 300; i++) {
+    assert.equal(pool.share(text(i, "a")), undefined);
+  }
+  assert.equal(pool.share(text(0, "b")), undefined, "the oldest was forgotten");
+  assert.ok(pool.share(text(299, "b")), "the newest is remembered");
+});
