@@ -68,7 +68,8 @@ import {
   resolveCacherOptions,
   type ResolvedCacherOptions,
 } from "./options.ts";
-import { runReflector } from "./reflector.ts";
+import { FILL_SLICE_MS, runReflector } from "./reflector.ts";
+import { TimeSlice } from "../../internal/turns.ts";
 import { WatchCache } from "./watch_cache.ts";
 import { ProgressRequester } from "./progress_requester.ts";
 import { createQuietly, type QuietCreates } from "./quiet_creates.ts";
@@ -104,6 +105,7 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
   #expiryTimer?: ReturnType<typeof setInterval>;
   #disabled = false;
   #closed = false;
+  #sharingTexts = false;
   /** The last fill attempt failed: reads do not wait for the cache. */
   #fillFailed = false;
   #served: ServedCounts = {
@@ -183,11 +185,29 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     });
     this.#scheduleBookmark();
     const maxAge = this.#opts.historyMaxAgeMs;
-    this.#expiryTimer = setInterval(
-      () => this.#cache.expireHistory(maxAge),
-      Math.max(100, Math.floor(maxAge / 10)),
-    );
+    this.#expiryTimer = setInterval(() => {
+      this.#cache.expireHistory(maxAge);
+      void this.#shareFilledTexts();
+    }, Math.max(100, Math.floor(maxAge / 10)));
     Deno.unrefTimer(this.#expiryTimer);
+  }
+
+  /**
+   * Shares a fill's texts through templates (`WatchCache.shareFilledTexts`)
+   * in slices, from the history expiry's next tick on (7.5 s by default):
+   * a restart's fills and first lists come first.
+   */
+  async #shareFilledTexts(): Promise<void> {
+    if (this.#sharingTexts) return;
+    this.#sharingTexts = true;
+    try {
+      const slice = new TimeSlice(FILL_SLICE_MS);
+      while (!this.#closed && this.#cache.shareFilledTexts(() => slice.due)) {
+        await slice.pause();
+      }
+    } finally {
+      this.#sharingTexts = false;
+    }
   }
 
   #disable(eventType: string): void {

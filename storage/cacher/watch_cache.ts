@@ -191,6 +191,8 @@ export interface WatchCacheOptions {
 export class WatchCache {
   #entries = new Map<string, StoredEntry>();
   #templates = new TextTemplates();
+  /** Entries of the last {@linkcode replace} whose texts are not shared yet. */
+  #unshared: StoredEntry[] = [];
   #keys = new SortedKeys();
   #ring: EventRing<CacheEvent>;
   #revision = 0;
@@ -236,10 +238,16 @@ export class WatchCache {
     this.#entries.clear();
     this.#keys.clear();
     this.#templates.clear();
+    // Kept whole for now: a fill (a restart's) is on the way to readiness,
+    // so its texts are shared later, in slices (shareFilledTexts).
+    const unshared: StoredEntry[] = [];
     for (const e of entries) {
-      this.#entries.set(e.key, this.#stored(e.key, e.json, e.revision));
+      const stored = new StoredEntry(e.key, e.revision, undefined, e.json);
+      this.#entries.set(e.key, stored);
       this.#keys.insert(e.key);
+      unshared.push(stored);
     }
+    this.#unshared = unshared;
     this.#ring.reset(revision);
     this.#revision = revision;
     this.#openRevision = false;
@@ -385,6 +393,27 @@ export class WatchCache {
     return this.#waiters.size > 0;
   }
 
+  /**
+   * Shares the texts the last {@linkcode replace} kept whole through
+   * templates (`text_templates.ts`), until `due()` says to stop; true while
+   * some are left. Entries changed since are skipped (their texts were
+   * shared when they were applied).
+   */
+  shareFilledTexts(due: () => boolean): boolean {
+    const unshared = this.#unshared;
+    while (unshared.length > 0) {
+      const entry = unshared.pop()!;
+      if (this.#entries.get(entry.key) !== entry) continue;
+      const stored = this.#stored(entry.key, entry.json, entry.revision);
+      if (stored.template) {
+        stored.decoded = entry.decoded;
+        this.#entries.set(entry.key, stored);
+      }
+      if (unshared.length % 64 === 0 && due()) break;
+    }
+    return unshared.length > 0;
+  }
+
   /** An entry to store: its text shared through a template where it can be. */
   #stored(key: string, json: string, revision: number): StoredEntry {
     const shared = this.#templates.share(json);
@@ -409,6 +438,7 @@ export class WatchCache {
     this.#entries.clear();
     this.#keys.clear();
     this.#templates.clear();
+    this.#unshared = [];
     this.#ring.reset(this.#revision);
     this.#ready = false;
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { WatchCache } from "./watch_cache.ts";
+import { entryObject, WatchCache } from "./watch_cache.ts";
 import { takeNotedGarbage } from "../../internal/garbage_hint.ts";
 
 const json = (name: string) => JSON.stringify({ metadata: { name } });
@@ -87,4 +87,39 @@ Deno.test("texts kept as shared templates read back exactly: entries, history, p
   cache.replace([{ key: "/c/a/x", json: again, revision: 7 }], 7);
   assert.equal(cache.get("/c/a/x")?.json, again);
   assert.equal(mod.prevJson, added[1]);
+});
+
+Deno.test("a fill's texts are kept whole until shareFilledTexts shares them, in slices, skipping entries changed since", () => {
+  const obj = (name: string, uid: string, rv: number) =>
+    JSON.stringify({ metadata: { name, uid, resourceVersion: String(rv) } });
+  const cache = new WatchCache({ historySize: 100 });
+  const keys = Array.from({ length: 200 }, (_, i) => `/c/${i}/x`);
+  cache.replace(
+    keys.map((key, i) => ({ key, json: obj("x", `u-${i}`, 1), revision: 1 })),
+    1,
+  );
+  const templateOf = (key: string) =>
+    (cache.get(key) as { template?: unknown } | undefined)?.template;
+  assert.ok(keys.every((k) => templateOf(k) === undefined), "kept whole");
+  const decoded = entryObject(cache.get(keys[5])!);
+  const changed = obj("x", "u-changed", 2);
+  cache.apply("MODIFIED", keys[7], changed, 2);
+  const changedEntry = cache.get(keys[7]);
+
+  let calls = 0;
+  assert.equal(cache.shareFilledTexts(() => ++calls >= 1), true, "one slice");
+  while (cache.shareFilledTexts(() => false));
+  // The change was the first sighting of the one shape (kept whole); every
+  // other text now shares its template.
+  assert.deepEqual(
+    keys.filter((k) => templateOf(k) === undefined),
+    [keys[7]],
+  );
+  assert.equal(new Set(keys.map(templateOf)).size, 2);
+  keys.forEach((k, i) =>
+    assert.equal(cache.get(k)?.json, i === 7 ? changed : obj("x", `u-${i}`, 1))
+  );
+  assert.equal(cache.get(keys[7]), changedEntry, "changed since: left as is");
+  assert.equal(entryObject(cache.get(keys[5])!), decoded, "decode kept");
+  assert.equal(cache.shareFilledTexts(() => false), false);
 });
