@@ -39,33 +39,32 @@ export interface CacheEntry {
 }
 
 /**
- * An entry as the cache stores it: its text whole, or as a template shared
- * with equal texts and its own values (`text_templates.ts`), rebuilt when
- * read.
+ * An entry whose text is kept as a template shared with equal texts and its
+ * own values (`text_templates.ts`), rebuilt when read. An entry kept whole
+ * is a plain {@linkcode CacheEntry}.
  */
-class StoredEntry implements CacheEntry {
+class SharedEntry implements CacheEntry {
   readonly key: string;
   readonly revision: number;
   decoded?: WeakRef<KubeObject>;
-  /** The template, when the text is kept as one. */
-  readonly template: TextTemplate | undefined;
-  /** The whole text, or the values the template is filled with. */
-  readonly #text: string;
+  readonly template: TextTemplate;
+  /** The values the template is filled with. */
+  readonly #values: string;
 
   constructor(
     key: string,
     revision: number,
-    template: TextTemplate | undefined,
-    text: string,
+    template: TextTemplate,
+    values: string,
   ) {
     this.key = key;
     this.revision = revision;
     this.template = template;
-    this.#text = text;
+    this.#values = values;
   }
 
   get json(): string {
-    return this.template ? this.template.fill(this.#text) : this.#text;
+    return this.template.fill(this.#values);
   }
 }
 
@@ -189,10 +188,10 @@ export interface WatchCacheOptions {
 
 /** The state and history of one cached key range. */
 export class WatchCache {
-  #entries = new Map<string, StoredEntry>();
+  #entries = new Map<string, CacheEntry>();
   #templates = new TextTemplates();
   /** Entries of the last {@linkcode replace} whose texts are not shared yet. */
-  #unshared: StoredEntry[] = [];
+  #unshared: CacheEntry[] = [];
   #keys = new SortedKeys();
   #ring: EventRing<CacheEvent>;
   #revision = 0;
@@ -240,12 +239,11 @@ export class WatchCache {
     this.#templates.clear();
     // Kept whole for now: a fill (a restart's) is on the way to readiness,
     // so its texts are shared later, in slices (shareFilledTexts).
-    const unshared: StoredEntry[] = [];
+    const unshared: CacheEntry[] = [];
     for (const e of entries) {
-      const stored = new StoredEntry(e.key, e.revision, undefined, e.json);
-      this.#entries.set(e.key, stored);
+      this.#entries.set(e.key, e);
       this.#keys.insert(e.key);
-      unshared.push(stored);
+      unshared.push(e);
     }
     this.#unshared = unshared;
     this.#ring.reset(revision);
@@ -278,7 +276,7 @@ export class WatchCache {
     ) return false;
     const prev = this.#entries.get(key);
     let event: CacheEvent;
-    let stored: StoredEntry | undefined;
+    let shared: SharedEntry | undefined;
     if (type === "DELETED") {
       if (prev) {
         this.#entries.delete(key);
@@ -288,8 +286,8 @@ export class WatchCache {
       // A DELETED event needs only the last state (filters read that).
       event = new CacheEvent(type, key, json, revision);
     } else {
-      stored = this.#stored(key, json, revision);
-      this.#entries.set(key, stored);
+      shared = this.#shared(key, json, revision);
+      this.#entries.set(key, shared ?? { key, json, revision });
       if (!prev) this.#keys.insert(key);
       event = new CacheEvent(
         prev ? "MODIFIED" : "ADDED",
@@ -305,7 +303,7 @@ export class WatchCache {
     this.#openRevision = true;
     this.#opts.onEvent?.(event);
     event.release(); // the ring keeps the texts only
-    if (stored?.template) event.shareText(stored);
+    if (shared) event.shareText(shared);
     this.#wake();
     return true;
   }
@@ -404,8 +402,8 @@ export class WatchCache {
     while (unshared.length > 0) {
       const entry = unshared.pop()!;
       if (this.#entries.get(entry.key) !== entry) continue;
-      const stored = this.#stored(entry.key, entry.json, entry.revision);
-      if (stored.template) {
+      const stored = this.#shared(entry.key, entry.json, entry.revision);
+      if (stored !== undefined) {
         stored.decoded = entry.decoded;
         this.#entries.set(entry.key, stored);
       }
@@ -414,17 +412,20 @@ export class WatchCache {
     return unshared.length > 0;
   }
 
-  /** An entry to store: its text shared through a template where it can be. */
-  #stored(key: string, json: string, revision: number): StoredEntry {
+  /** The entry with its text shared through a template, when it can be. */
+  #shared(
+    key: string,
+    json: string,
+    revision: number,
+  ): SharedEntry | undefined {
     const shared = this.#templates.share(json);
-    return shared
-      ? new StoredEntry(key, revision, shared.template, shared.values)
-      : new StoredEntry(key, revision, undefined, json);
+    return shared &&
+      new SharedEntry(key, revision, shared.template, shared.values);
   }
 
   /** Gives back the template of an entry the cache no longer holds. */
-  #release(entry: StoredEntry): void {
-    if (entry.template) this.#templates.release(entry.template);
+  #release(entry: CacheEntry): void {
+    if (entry instanceof SharedEntry) this.#templates.release(entry.template);
   }
 
   #wake(): void {
