@@ -143,11 +143,18 @@ export class CacheEvent {
     return this.#prevJson === undefined ? undefined : textOf(this.#prevJson);
   }
 
-  /** The characters of text this event alone holds (whole texts). */
+  /**
+   * The characters of whole text this event holds: what its expiry frees
+   * (a shared entry's text is mostly its template, which others share).
+   */
   get heldChars(): number {
-    const own = (held: HeldText | undefined) =>
-      typeof held === "string" ? held.length : 0;
-    return own(this.#json) + own(this.#prevJson);
+    const whole = (held: HeldText | undefined) =>
+      held === undefined || held instanceof SharedEntry
+        ? 0
+        : typeof held === "string"
+        ? held.length
+        : held.json.length;
+    return whole(this.#json) + whole(this.#prevJson);
   }
 
   /** The new state, decoded and frozen. */

@@ -31,12 +31,17 @@ Deno.test("expired history is noted as garbage for the idle collection (its text
   const cache = new WatchCache({ historySize: 100 });
   cache.replace([], 1);
   cache.apply("ADDED", "a", json("a"), 2);
-  cache.apply("DELETED", "a", json("a"), 3);
+  cache.apply("MODIFIED", "a", json("a2"), 3); // the first text is garbage
+  cache.apply("DELETED", "a", json("a2"), 4);
   const t0 = performance.now();
   cache.expireHistory(75_000, t0 + 10_000); // nothing old yet
   assert.equal(takeNotedGarbage(), 0);
   cache.expireHistory(75_000, t0 + 80_000);
-  assert.equal(takeNotedGarbage(), 2 * json("a").length);
+  assert.equal(
+    takeNotedGarbage(),
+    json("a").length + (json("a2").length + json("a").length) +
+      json("a2").length,
+  );
   assert.equal(cache.eventsSince(1), undefined); // history gone
 });
 
