@@ -508,3 +508,39 @@ Deno.test("a backend whose bookmarks may overtake events: the cache misses no ev
     await factory.close();
   }
 });
+
+Deno.test("after a fill, the cache shares the texts of objects alike through templates, in the background, and reads them back exactly", async () => {
+  // A short history: the expiry tick that starts the sharing comes every 100 ms.
+  await withCache({ historyMaxAgeMs: 1_000 }, async ({ cached, backend }) => {
+    const same = (): KubeObject => ({
+      metadata: { name: "x", namespace: "ns", uid: crypto.randomUUID() },
+      spec: { n: 1 },
+    });
+    const at = (cluster: string) =>
+      `/registry/widgets/clusters/${cluster}/ns/x`;
+    const clusters = ["a", "b", "c", "d", "e"];
+    const written = [];
+    for (const c of clusters) written.push(await backend.create(at(c), same()));
+    const all = "/registry/widgets/";
+    await cached.list(all, { recursive: true }); // fills the cache
+    assert.equal(cached.sharedTexts, 0, "a fill keeps its texts whole");
+    const deadline = Date.now() + 5_000;
+    while (cached.sharedTexts < clusters.length - 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Every text but the first of its kind.
+    assert.equal(cached.sharedTexts, clusters.length - 1);
+    const listed = await cached.list(all, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    assert.deepEqual(listed.items, written);
+    // A live write of the same shape is shared at once; a delete gives back.
+    await backend.create(at("f"), same());
+    await cached.list(all, { recursive: true }); // caught up
+    assert.equal(cached.sharedTexts, clusters.length);
+    await backend.delete(at("b"));
+    await cached.list(all, { recursive: true });
+    assert.equal(cached.sharedTexts, clusters.length - 1);
+  });
+});

@@ -199,6 +199,7 @@ export class WatchCache {
   #templates = new TextTemplates();
   /** Entries of the last {@linkcode replace} whose texts are not shared yet. */
   #unshared: CacheEntry[] = [];
+  #sharedCount = 0;
   #keys = new SortedKeys();
   #ring: EventRing<CacheEvent>;
   #revision = 0;
@@ -244,6 +245,7 @@ export class WatchCache {
     this.#entries.clear();
     this.#keys.clear();
     this.#templates.clear();
+    this.#sharedCount = 0;
     // Kept whole for now: a fill (a restart's) is on the way to readiness,
     // so its texts are shared later, in slices (shareFilledTexts).
     const unshared: CacheEntry[] = [];
@@ -419,20 +421,31 @@ export class WatchCache {
     return unshared.length > 0;
   }
 
-  /** The entry with its text shared through a template, when it can be. */
+  /** Entries whose texts are kept as shared templates (diagnostics, tests). */
+  get sharedTexts(): number {
+    return this.#sharedCount;
+  }
+
+  /**
+   * The entry with its text shared through a template, when it can be (the
+   * caller stores it).
+   */
   #shared(
     key: string,
     json: string,
     revision: number,
   ): SharedEntry | undefined {
     const shared = this.#templates.share(json);
-    return shared &&
-      new SharedEntry(key, revision, shared.template, shared.values);
+    if (!shared) return undefined;
+    this.#sharedCount++;
+    return new SharedEntry(key, revision, shared.template, shared.values);
   }
 
   /** Gives back the template of an entry the cache no longer holds. */
   #release(entry: CacheEntry): void {
-    if (entry instanceof SharedEntry) this.#templates.release(entry.template);
+    if (!(entry instanceof SharedEntry)) return;
+    this.#templates.release(entry.template);
+    this.#sharedCount--;
   }
 
   #wake(): void {
@@ -447,6 +460,7 @@ export class WatchCache {
     this.#keys.clear();
     this.#templates.clear();
     this.#unshared = [];
+    this.#sharedCount = 0;
     this.#ring.reset(this.#revision);
     this.#ready = false;
   }

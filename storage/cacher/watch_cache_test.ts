@@ -92,6 +92,7 @@ Deno.test("texts kept as shared templates read back exactly: entries, history, p
   cache.replace([{ key: "/c/a/x", json: again, revision: 7 }], 7);
   assert.equal(cache.get("/c/a/x")?.json, again);
   assert.equal(mod.prevJson, added[1]);
+  assert.equal(cache.sharedTexts, 0);
 });
 
 Deno.test("a fill's texts are kept whole until shareFilledTexts shares them, in slices, skipping entries changed since", () => {
@@ -121,6 +122,7 @@ Deno.test("a fill's texts are kept whole until shareFilledTexts shares them, in 
     [keys[7]],
   );
   assert.equal(new Set(keys.map(templateOf)).size, 2);
+  assert.equal(cache.sharedTexts, keys.length - 1);
   keys.forEach((k, i) =>
     assert.equal(cache.get(k)?.json, i === 7 ? changed : obj("x", `u-${i}`, 1))
   );
