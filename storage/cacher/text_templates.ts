@@ -117,7 +117,6 @@ export class TextTemplates {
     // Two or more parts: `join` builds new strings, so neither the key nor
     // the values keep the whole text alive (a slice of it would).
     const key = chunks.join(SEP);
-    values.push("");
     let template = this.#byKey.get(key);
     if (!template) {
       if (!this.#seen.delete(key)) {
@@ -129,6 +128,7 @@ export class TextTemplates {
       this.#byKey.set(key, template);
     }
     template.refs++;
+    values.push(""); // each value followed by the separator
     return { template, values: values.join(SEP) };
   }
 
