@@ -11,10 +11,10 @@
  * values are cut out only decides how much is shared.
  *
  * Only texts that do share are kept so: a template is made when its text
- * is seen a second time (the pool remembers a bounded number of recent
- * first sightings), so an object unlike any other — most objects of a
- * single cluster — is kept whole and costs neither memory nor a rebuild
- * on every read.
+ * is seen a second time (the pool remembers the hashes of a bounded number
+ * of recent first sightings), so an object unlike any other — most objects
+ * of a single cluster — is kept whole and costs neither memory nor a
+ * rebuild on every read.
  *
  * @module
  */
@@ -37,8 +37,22 @@ const SEP = "\0";
  */
 const MAX_TEXT = 32 * 1024;
 
-/** Characters of first-seen template keys remembered per pool (FIFO). */
-const SEEN_CHARS = 256 * 1024;
+/**
+ * First sightings remembered per pool (FIFO), as 30-bit hashes of their
+ * keys (a few bytes each, however long the text): a hash that collides
+ * only makes a template for a text seen once, which still reads back
+ * exactly.
+ */
+const SEEN_MAX = 4096;
+
+/** FNV-1a of `text`, cut to 30 bits (a small integer for V8). */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 2;
+}
 
 /** A text with its per-object values cut out, shared by every equal text. */
 export class TextTemplate {
@@ -87,9 +101,8 @@ export interface SharedText {
  */
 export class TextTemplates {
   #byKey = new Map<string, TextTemplate>();
-  /** Keys seen once and not yet again, oldest first. */
-  #seen = new Set<string>();
-  #seenChars = 0;
+  /** Hashes of keys seen once and not yet again, oldest first. */
+  #seen = new Set<number>();
 
   /**
    * `text` as a template (shared with equal texts) and its values, or
@@ -119,11 +132,11 @@ export class TextTemplates {
     const key = chunks.join(SEP);
     let template = this.#byKey.get(key);
     if (!template) {
-      if (!this.#seen.delete(key)) {
-        this.#remember(key);
+      const hash = hashOf(key);
+      if (!this.#seen.delete(hash)) {
+        this.#remember(hash);
         return undefined;
       }
-      this.#seenChars -= key.length;
       template = new TextTemplate(key);
       this.#byKey.set(key, template);
     }
@@ -143,17 +156,13 @@ export class TextTemplates {
   clear(): void {
     this.#byKey = new Map();
     this.#seen = new Set();
-    this.#seenChars = 0;
   }
 
-  /** Remembers a first sighting, forgetting the oldest over the budget. */
-  #remember(key: string): void {
-    this.#seen.add(key);
-    this.#seenChars += key.length;
-    for (const old of this.#seen) {
-      if (this.#seenChars <= SEEN_CHARS) break;
-      this.#seen.delete(old);
-      this.#seenChars -= old.length;
+  /** Remembers a first sighting, forgetting the oldest over the bound. */
+  #remember(hash: number): void {
+    this.#seen.add(hash);
+    if (this.#seen.size > SEEN_MAX) {
+      this.#seen.delete(this.#seen.values().next().value!);
     }
   }
 

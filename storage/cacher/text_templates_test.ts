@@ -119,16 +119,15 @@ Deno.test("text templates: a template is forgotten when its last text is given b
   assert.equal(s5.template.refs, 1);
 });
 
-Deno.test("text templates: first sightings are remembered within a bounded budget, oldest forgotten first", () => {
+Deno.test("text templates: first sightings are remembered up to a bound, oldest forgotten first", () => {
   const pool = new TextTemplates();
   const text = (i: number, uid: string) =>
-    JSON.stringify({
-      metadata: { uid, name: `n-${i}`, pad: "p".repeat(1000) },
-    });
-  // 300 distinct texts of ~1 KiB: more than the 256 KiB remembered.
-  for (let i = 0; i < 300; i++) {
+    JSON.stringify({ metadata: { uid, name: `n-${i}` } });
+  // More distinct texts than the 4,096 first sightings remembered.
+  for (let i = 0; i < 5000; i++) {
     assert.equal(pool.share(text(i, "a")), undefined);
   }
   assert.equal(pool.share(text(0, "b")), undefined, "the oldest was forgotten");
-  assert.ok(pool.share(text(299, "b")), "the newest is remembered");
+  assert.ok(pool.share(text(4999, "b")), "the newest is remembered");
+  assert.ok(pool.share(text(1000, "b")), "and those in between");
 });
