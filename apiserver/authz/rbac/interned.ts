@@ -13,7 +13,7 @@ import { JsonInterner } from "../../../internal/json_interner.ts";
 import { WeakInterner } from "../../../internal/weak_interner.ts";
 import type { BindingEntry } from "./policy_index.ts";
 
-export { JsonInterner, WeakInterner };
+export { JsonInterner };
 
 /** The interner every RBAC index of the process shares. */
 export const rbacValues: JsonInterner = new JsonInterner();
