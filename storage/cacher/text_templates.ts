@@ -63,7 +63,11 @@ export class TextTemplate {
   /** Texts that hold this template (the pool forgets it at zero). */
   refs = 0;
 
-  /** A template from its key (`chunks.join("\0")`). */
+  /**
+   * A template from its key (`chunks.join("\0")`). The chunks are split
+   * from the key again, not taken from the text it was cut from: slices of
+   * that text would keep the whole of it alive.
+   */
   constructor(key: string) {
     this.key = key;
     this.#chunks = key.split(SEP);
