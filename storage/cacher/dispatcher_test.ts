@@ -27,7 +27,7 @@ function event(key: string, revision: number): CacheEvent {
   );
 }
 
-/** The names `w` has received so far (without waiting). */
+/** The names of the next `n` events `w` delivers. */
 async function names(w: CacheWatcher, n: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
