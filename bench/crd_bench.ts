@@ -175,7 +175,8 @@ const dir = await Deno.makeTempDir({ prefix: "hyperplane-crd-bench-" });
 try {
   const sqlite = cachedStoreFactory(
     openSqliteStoreFactory({ path: `${dir}/state.db` }),
-    { logger: silentLogger },
+    // Eager: in a server the controllers' informers start every cache.
+    { logger: silentLogger, eager: true },
   );
   try {
     await runGroup("sqlite", sqlite);

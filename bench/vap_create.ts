@@ -362,6 +362,7 @@ try {
   const sqliteAt = (file: string) =>
     cachedStoreFactory(openSqliteStoreFactory({ path: `${dir}/${file}` }), {
       logger: silentLogger,
+      eager: true, // in a server the controllers' informers start every cache
     });
   const sqlite = { with: sqliteAt("with.db"), without: sqliteAt("without.db") };
   try {

@@ -47,6 +47,8 @@ Deno.test("sqlite behind the watch cache stays bounded under churn and expires c
   try {
     const key = (k: number) => `${PREFIX}default/cm-${k}`;
     for (let k = 0; k < KEYS; k++) await store.create(key(k), cm(`cm-${k}`, 0));
+    // A list of the whole resource starts the cache and waits for its fill.
+    await store.list("/registry/configmaps/", { recursive: true });
     const early = await store.list(PREFIX, { recursive: true, limit: 5 });
     assert.ok(
       early.continue,

@@ -75,7 +75,8 @@ export async function runCachedConformance(
       ((factory, key, text) => writeRaw(inner.get(factory)!, key, text)),
     open: async () => {
       const backend = await open();
-      const factory = cachedStoreFactory(backend);
+      // Eager: in a server the controllers' informers start every cache.
+      const factory = cachedStoreFactory(backend, { eager: true });
       const outer: StoreFactory = {
         ...factory,
         storeFor(resource) {

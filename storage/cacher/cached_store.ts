@@ -12,8 +12,15 @@
  * | RV `N` not-older-than | from the cache once it reached N; N above the backend's revision is `TooLargeResourceVersion`; on timeout by the backend |
  * | Exact N, RV N with a limit | by the backend (reads at an exact past revision) |
  * | a continue token at revision R | from the cache when no change since R touched the rest of the range (history kept), else by the backend at exactly R |
- * | a get while the cache is initialising | by the backend (one object; no wait for the fill) |
- * | anything else while the cache is initialising | from the cache once initialised (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend |
+ * | a bounded read before the cache is filled: a get, a list within one cluster, a page without a filter | by the backend at once; it does not start the cache |
+ * | a watch from a resourceVersion (no initial state) before the cache is filled | by the backend; it does not start the cache |
+ * | anything else before the cache is filled (a list of the whole resource, a watch with initial state) | starts the cache; from it once filled (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend |
+ *
+ * So a cache starts with its first whole-resource reader (in a server, the
+ * controllers' informers) and a restart's bounded reads neither wait for
+ * nor start a fill of every object; readiness does not wait for fills
+ * either (kube-apiserver's resilient watch cache initialisation, KEP-4568:
+ * gets and bounded lists are delegated to storage while it initialises).
  *
  * Cache pages carry continue tokens at the cache revision; the following
  * pages keep that revision, from the cache or the backend.
@@ -37,7 +44,12 @@ import {
   tooLargeResourceVersion,
   unavailable,
 } from "../errors.ts";
-import { resourcePrefix, type ResourceRef, validateKey } from "../keys.ts";
+import {
+  clusterFromKey,
+  resourcePrefix,
+  type ResourceRef,
+  validateKey,
+} from "../keys.ts";
 import { decodeContinue } from "../continue_token.ts";
 import { type KubeObject, parseResourceVersion } from "../object.ts";
 import type {
@@ -265,14 +277,14 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
   }
 
   /**
-   * True while the first fill runs (the cache is started): one object is
-   * cheaper to read from the backend than to wait for every object — a
-   * restart's first get (the aggregator's bootstrap read) does not wait
-   * for 100,000 objects to be cached.
+   * True until the cache holds every object (not started, or its fill
+   * runs). A read whose cost at the backend is bounded — one object, one
+   * cluster's or namespace's range, a page without a filter — is then
+   * served by the backend at once and does not start a fill: a restart's
+   * bootstrap reads do not wait for (or start) a fill of 100,000 objects.
    */
-  #filling(): boolean {
-    this.#start();
-    return !this.#cache.ready;
+  #unfilled(): boolean {
+    return !this.#cache.ready && !this.#disabled && !this.#closed;
   }
 
   /**
@@ -353,7 +365,7 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
   async #getFromCache(key: string, opts: GetOptions): Promise<boolean> {
     const freshness = this.#freshness(opts.resourceVersion, "");
     if (
-      !freshness || !this.#cacheable(key) || this.#filling() ||
+      !freshness || !this.#cacheable(key) || this.#unfilled() ||
       !(await this.#ready(freshness))
     ) {
       this.#served.backend.get++;
@@ -434,6 +446,7 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     if (
       !freshness || !this.#cacheable(key) ||
       (opts.recursive && !key.endsWith("/")) ||
+      this.#boundedWhileUnfilled(key, opts) ||
       !(await this.#ready(freshness))
     ) {
       this.#served.backend.list++;
@@ -441,6 +454,17 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     }
     this.#served.cache.list++;
     return true;
+  }
+
+  /**
+   * A list the backend serves at a bounded cost while unfilled
+   * (`#unfilled`): within one cluster, or a page without a filter.
+   */
+  #boundedWhileUnfilled(key: string, opts: ListOptions): boolean {
+    if (!this.#unfilled()) return false;
+    if (clusterFromKey(key) !== undefined) return true;
+    return (opts.limit ?? 0) > 0 &&
+      (!opts.predicate || opts.predicate.everything === true);
   }
 
   /**
@@ -511,11 +535,17 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     ) {
       return this.#backendWatch(key, opts);
     }
+    const initialState = opts.sendInitialEvents ?? n === 0;
+    if (!initialState && n > 0 && !this.#cache.ready) {
+      // From a given revision, without state: nothing to wait for — the
+      // backend serves it (as it serves one older than the cache's
+      // history), and it does not start a fill of every object.
+      return this.#backendWatch(key, opts);
+    }
     this.#start();
     if (!this.#cache.ready && !this.#disabled && !this.#fillFailed) {
       await this.#cache.waitReady(this.#opts.initTimeoutMs);
     }
-    const initialState = opts.sendInitialEvents ?? n === 0;
     const freshness: Freshness = rv === ""
       ? { kind: "consistent" }
       : n === 0
@@ -617,17 +647,11 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
   }
 
   /**
-   * The backend's readiness; also not ready while a started cache
-   * initialises (ready again once a fill failed: reads go to the backend).
+   * The backend's readiness. A fill under way does not hold it back: reads
+   * meanwhile go to the backend (see the module doc).
    */
   async readiness(): Promise<void> {
     await this.delegate.readiness();
-    if (
-      this.#reflector && !this.#disabled && !this.#cache.ready &&
-      !this.#fillFailed
-    ) {
-      throw unavailable(`the watch cache of ${this.#prefix} is initialising`);
-    }
   }
 
   /** Stops the backend watch and timers and ends every cache watcher. */

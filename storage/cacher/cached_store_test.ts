@@ -12,7 +12,10 @@ import {
 } from "../../tests/support/cacher_fixtures.ts";
 
 const RES = { resource: "widgets" };
-const PREFIX = "/registry/widgets/clusters/root/ns/";
+/** The whole resource: a list of it starts the cache (and waits for its fill). */
+const PREFIX = "/registry/widgets/";
+/** One namespace of one cluster: bounded reads. */
+const NS_PREFIX = "/registry/widgets/clusters/root/ns/";
 const key = (name: string) =>
   objectKey({ ...RES, cluster: "root", namespace: "ns", name });
 const obj = (name: string, labels?: Record<string, string>): KubeObject => ({
@@ -79,6 +82,7 @@ Deno.test("a page from the cache continues from the backend at the cache's revis
     for (const n of ["a", "b", "c", "d", "e"]) {
       await cached.create(key(n), obj(n));
     }
+    await cached.list(PREFIX, { recursive: true }); // fills the cache
     const first = await cached.list(PREFIX, { recursive: true, limit: 2 });
     assert.deepEqual(first.items.map((o) => o.metadata.name), ["a", "b"]);
     assert.equal(first.remainingItemCount, 3);
@@ -91,7 +95,7 @@ Deno.test("a page from the cache continues from the backend at the cache's revis
     });
     assert.deepEqual(rest.items.map((o) => o.metadata.name), ["c", "d", "e"]);
     assert.equal(rest.resourceVersion, first.resourceVersion);
-    assert.equal(cached.served.cache.list, 1);
+    assert.equal(cached.served.cache.list, 2);
   });
 });
 
@@ -387,21 +391,115 @@ Deno.test("history older than historyMaxAgeMs is dropped: a watch from before it
   });
 });
 
-Deno.test("a get while the cache fills reads the backend instead of waiting for every object", async () => {
-  await withCache({}, async ({ cached }) => {
+Deno.test("until the cache is filled, bounded reads go to the backend at once and start no fill", async () => {
+  await withCache({}, async ({ cached, faults }) => {
+    const a = await cached.create(key("a"), obj("a"));
+    const b = await cached.create(key("b"), obj("b"));
+    // One object, one namespace, a page of the whole resource without a
+    // filter: the backend, at a cost bounded by the answer.
+    assert.deepEqual(await cached.get(key("a")), a);
+    assert.deepEqual(await cached.getJson(key("b")), JSON.stringify(b));
+    const ns = await cached.list(NS_PREFIX, { recursive: true });
+    assert.deepEqual(ns.items, [a, b]);
+    const page = await cached.list(PREFIX, { recursive: true, limit: 1 });
+    assert.deepEqual(page.items, [a]);
+    assert.deepEqual(cached.served.backend, { get: 2, list: 2, watch: 0 });
+    assert.equal(faults.watchesStarted(), 0, "no fill started");
+    assert.equal(cached.serving, false);
+    // The whole resource starts the fill and waits for it; then the cache
+    // serves the bounded reads too.
+    const all = await cached.list(PREFIX, { recursive: true });
+    assert.deepEqual(all.items, [a, b]);
+    assert.equal(faults.watchesStarted(), 1);
+    assert.deepEqual(await cached.get(key("a")), a);
+    assert.deepEqual(
+      (await cached.list(NS_PREFIX, { recursive: true })).items,
+      [a, b],
+    );
+    assert.deepEqual(cached.served.cache, { get: 1, list: 2, watch: 0 });
+  });
+});
+
+Deno.test("until the cache is filled, a watch from a resourceVersion is the backend's and starts no fill; one with initial state starts it", async () => {
+  await withCache({}, async ({ cached, faults }) => {
+    const a = await cached.create(key("a"), obj("a"));
+    const w = await cached.watch(NS_PREFIX, {
+      recursive: true,
+      resourceVersion: String(rvOf(a)),
+    });
+    assert.equal(faults.watchesStarted(), 1, "the backend watch, no fill");
+    assert.equal(cached.served.backend.watch, 1);
+    const b = await cached.create(key("b"), obj("b"));
+    const ev = await new EventReader(w).next();
+    w.stop();
+    assert.equal(ev?.type, "ADDED");
+    assert.deepEqual(objOf(ev), b);
+    const initial = await cached.watch(NS_PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const r = new EventReader(initial);
+    const names = [objOf(await r.next()), objOf(await r.next())]
+      .map((o) => o?.metadata.name);
+    initial.stop();
+    assert.deepEqual(names, ["a", "b"]);
+    assert.equal(faults.watchesStarted(), 2, "the fill's backend watch");
+    assert.equal(cached.served.cache.watch, 1);
+  });
+});
+
+Deno.test("readiness does not wait for a fill, and a fill that never completes leaves reads to the backend", async () => {
+  const inner = await memory();
+  // A backend whose watches never start: the fill cannot complete.
+  const stalled: StoreFactory = {
+    readiness: () => inner.readiness(),
+    currentRevision: () => inner.currentRevision(),
+    compact: (rev) => inner.compact(rev),
+    close: () => inner.close(),
+    storeFor(resource) {
+      const store = inner.storeFor(resource);
+      return new Proxy(store, {
+        get(target, prop) {
+          if (prop === "watch") {
+            return (_k: string, opts: WatchOptions) =>
+              new Promise<Watcher>((_, reject) =>
+                opts.signal?.addEventListener(
+                  "abort",
+                  () => reject(unavailable("stopped")),
+                )
+              );
+          }
+          const v = Reflect.get(target, prop);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      });
+    },
+  };
+  const factory = cachedStoreFactory(stalled, {
+    eager: true,
+    freshnessTimeoutMs: 50,
+  });
+  try {
+    const cached = factory.storeFor(RES) as CachedStore;
+    await factory.readiness();
+    await cached.readiness();
     const a = await cached.create(key("a"), obj("a"));
     assert.deepEqual(await cached.get(key("a")), a);
-    assert.equal(cached.served.backend.get, 1);
-    assert.equal(cached.served.cache.get, 0);
-    await cached.list(PREFIX, { recursive: true }); // waits for the fill
-    assert.deepEqual(await cached.get(key("a")), a);
-    assert.equal(cached.served.cache.get, 1);
-  });
+    // The whole resource waits for the fill (freshnessTimeoutMs), then
+    // reads the backend.
+    assert.deepEqual((await cached.list(PREFIX, { recursive: true })).items, [
+      a,
+    ]);
+    assert.deepEqual(cached.served.backend, { get: 1, list: 1, watch: 0 });
+  } finally {
+    await factory.close();
+  }
 });
 
 Deno.test("a continue page comes from the cache while its range is unchanged since the token's revision, else from the backend", async () => {
   await withCache({}, async ({ cached }) => {
     for (const n of ["a", "b", "c", "d"]) await cached.create(key(n), obj(n));
+    await cached.list(PREFIX, { recursive: true }); // fills the cache
     const first = await cached.list(PREFIX, { recursive: true, limit: 2 });
     assert.deepEqual(first.items.map((o) => o.metadata.name), ["a", "b"]);
     // A change before the page's start key leaves the range as it was.

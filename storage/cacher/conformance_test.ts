@@ -15,7 +15,10 @@ Deno.test("the watch cache over the memory backend conforms to the Store contrac
     name: "cacher(memory)",
     open: () => {
       const log = new MemoryLog({ logger: silentLogger });
-      const factory = cachedStoreFactory(new LogStoreFactory(log));
+      // Eager: in a server the controllers' informers start every cache.
+      const factory = cachedStoreFactory(new LogStoreFactory(log), {
+        eager: true,
+      });
       const outer: StoreFactory = {
         ...factory,
         storeFor(resource) {

@@ -31,6 +31,9 @@ Deno.test("the watch cache decodes only objects whose key fits the predicate's h
         );
       }
     }
+    // A list of the whole resource fills the cache (before that, a list of
+    // one cluster goes to the backend).
+    await store.list("/registry/widgets/", { recursive: true });
     let tested = 0;
     const byName = (name: string, namespace?: string): Predicate =>
       withKeyHint({

@@ -336,8 +336,9 @@ Deno.test("the watch cache gets its own writes without a decryption; other value
   const providers = config(PROVIDERS.aesgcm);
   const { raw, api } = await stack(providers);
   const store = api.storeFor(SECRETS);
-  // The cache's first fill is done (a get during it reads the backend).
-  await store.list("/registry/secrets/clusters/root/ns/", { recursive: true });
+  // A list of the whole resource starts the cache and waits for its fill
+  // (before it, a get reads the backend).
+  await store.list("/registry/secrets/", { recursive: true });
   const created = await store.create(key("s1"), secret("s1"));
   // A consistent read waits for the cache to see the write's event.
   assert.deepEqual(await store.get(key("s1")), created);
