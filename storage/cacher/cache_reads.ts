@@ -11,6 +11,7 @@ import { expired, notFound } from "../errors.ts";
 import { prefixEnd } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
 import {
+  type EventText,
   INITIAL_EVENTS_END_ANNOTATION,
   type ListResult,
   type Predicate,
@@ -169,7 +170,9 @@ export function cachedContinueStart(
 
 /**
  * An initial ADDED event whose object is decoded (frozen) when first read,
- * so a watch's snapshot of many objects holds text until it is sent.
+ * so a watch's snapshot of many objects holds text until it is sent; until
+ * then it also offers that text (`WatchEvent.text`), so a consumer may
+ * pass over an object it can rule out from its text undecoded.
  */
 class InitialEvent {
   readonly type = "ADDED" as const;
@@ -180,6 +183,11 @@ class InitialEvent {
   constructor(entry: CacheEntry) {
     this.key = entry.key;
     this.#entry = entry;
+  }
+
+  get text(): EventText | undefined {
+    const entry = this.#entry;
+    return entry && { json: entry.json, revision: entry.revision };
   }
 
   get object(): KubeObject {

@@ -448,6 +448,23 @@ Deno.test("until the cache is filled, a watch from a resourceVersion is the back
   });
 });
 
+Deno.test("a watch's initial events offer their text until their object is read", async () => {
+  await withCache({}, async ({ cached }) => {
+    const a = await cached.create(key("a"), obj("a"));
+    const w = await cached.watch(PREFIX, {
+      recursive: true,
+      resourceVersion: "0",
+    });
+    const ev = await new EventReader(w).next();
+    w.stop();
+    assert.ok(ev && ev.type === "ADDED");
+    assert.equal(ev.text?.revision, rvOf(a));
+    assert.deepEqual(JSON.parse(ev.text!.json), a);
+    assert.deepEqual(ev.object, a);
+    assert.equal(ev.text, undefined, "decoded: the text is let go");
+  });
+});
+
 Deno.test("readiness does not wait for a fill, and a fill that never completes leaves reads to the backend", async () => {
   const inner = await memory();
   // A backend whose watches never start: the fill cannot complete.
