@@ -38,12 +38,7 @@
  */
 
 import type { Logger } from "../../log/mod.ts";
-import {
-  expired,
-  isStorageError,
-  tooLargeResourceVersion,
-  unavailable,
-} from "../errors.ts";
+import { expired, isStorageError, tooLargeResourceVersion } from "../errors.ts";
 import {
   clusterFromKey,
   resourcePrefix,
