@@ -145,10 +145,6 @@ async function openWatches(server: TestServer): Promise<number> {
   return n;
 }
 
-/**
- * Counts `VirtualCluster`s whose phase is Ready, from one watch; `until(n)`
- * resolves once `n` are.
- */
 /** A second of server CPU below this share counts as quiet. */
 const QUIET_SHARE = 0.1;
 const QUIET_LIMIT_MS = 300_000;
@@ -188,6 +184,10 @@ async function untilQuiet(server: TestServer, t0: number) {
   return { quietMs: NaN, latencies, statusesOk };
 }
 
+/**
+ * Counts `VirtualCluster`s whose phase is Ready, from one watch; `until(n)`
+ * resolves once `n` are.
+ */
 function readyCounter(server: TestServer) {
   const ready = new Set<string>();
   const waiters: Array<{ n: number; resolve: () => void }> = [];
