@@ -145,6 +145,11 @@ export function clusterFromKey(key: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The object name in an object `key`: its last segment. */
+export function nameFromKey(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
 /**
  * The smallest string greater than every string starting with `prefix`
  * (for range scans), or `""` when there is none.

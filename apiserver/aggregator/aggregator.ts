@@ -24,6 +24,7 @@ import {
   INITIAL_EVENTS_END_ANNOTATION,
   isStorageError,
   type KubeObject,
+  nameFromKey,
   resourcePrefix,
   type Store,
 } from "../../storage/mod.ts";
@@ -388,7 +389,7 @@ export class Aggregator {
           if (ev.type !== "DELETED" && notDelegated(ev.text)) {
             // What `#apply` does with it, without decoding it (a restart
             // with 10,000 clusters has 100,000 local APIServices).
-            this.#remove(cluster, ev.key!.slice(ev.key!.lastIndexOf("/") + 1));
+            this.#remove(cluster, nameFromKey(ev.key!));
           } else if (ev.type === "DELETED") {
             this.#remove(cluster, ev.object.metadata.name ?? "");
           } else if (

@@ -15,6 +15,7 @@ import type { IEvent } from "etcd3";
 import {
   isStorageError,
   type KubeObject,
+  nameFromKey,
   type Predicate,
   type WatchEvent,
 } from "../../storage/mod.ts";
@@ -50,7 +51,7 @@ export function convertEvent(
         type: "DELETED",
         object: {
           metadata: {
-            name: key.slice(key.lastIndexOf("/") + 1),
+            name: nameFromKey(key),
             resourceVersion: String(revision),
           },
         },

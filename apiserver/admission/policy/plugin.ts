@@ -18,6 +18,7 @@ import {
   clusterFromKey,
   isStorageError,
   type KubeObject,
+  nameFromKey,
   notFound,
   resourcePrefix,
 } from "../../../storage/mod.ts";
@@ -115,7 +116,7 @@ export class PolicyPlugin implements ValidatingAdmission {
       ...index(policyDef, POLICIES),
       onChange: (cluster, key) => {
         this.#snapshots.delete(cluster);
-        const name = key.slice(key.lastIndexOf("/") + 1);
+        const name = nameFromKey(key);
         if (this.#policies.cluster(cluster)?.has(name)) this.#queueStatus(key);
         else this.#compiled.delete(`${cluster}/${name}`);
       },
