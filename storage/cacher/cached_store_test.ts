@@ -9,6 +9,7 @@ import {
   faultyFactory,
   memory,
   objOf,
+  overridingStores,
 } from "../../tests/support/cacher_fixtures.ts";
 
 const RES = { resource: "widgets" };
@@ -468,30 +469,15 @@ Deno.test("a watch's initial events offer their text until their object is read"
 Deno.test("readiness does not wait for a fill, and a fill that never completes leaves reads to the backend", async () => {
   const inner = await memory();
   // A backend whose watches never start: the fill cannot complete.
-  const stalled: StoreFactory = {
-    readiness: () => inner.readiness(),
-    currentRevision: () => inner.currentRevision(),
-    compact: (rev) => inner.compact(rev),
-    close: () => inner.close(),
-    storeFor(resource) {
-      const store = inner.storeFor(resource);
-      return new Proxy(store, {
-        get(target, prop) {
-          if (prop === "watch") {
-            return (_k: string, opts: WatchOptions) =>
-              new Promise<Watcher>((_, reject) =>
-                opts.signal?.addEventListener(
-                  "abort",
-                  () => reject(unavailable("stopped")),
-                )
-              );
-          }
-          const v = Reflect.get(target, prop);
-          return typeof v === "function" ? v.bind(target) : v;
-        },
-      });
-    },
-  };
+  const stalled = overridingStores(inner, () => ({
+    watch: (_k: string, opts: WatchOptions) =>
+      new Promise<Watcher>((_, reject) =>
+        opts.signal?.addEventListener(
+          "abort",
+          () => reject(unavailable("stopped")),
+        )
+      ),
+  }));
   const factory = cachedStoreFactory(stalled, {
     eager: true,
     freshnessTimeoutMs: 50,
@@ -556,41 +542,27 @@ Deno.test("a continue page comes from the cache while its range is unchanged sin
  * BOOKMARK at its own revision.
  */
 function overtakingBookmarks(inner: StoreFactory): StoreFactory {
-  const wrap = (store: Store): Store =>
-    new Proxy(store, {
-      get(target, prop) {
-        if (prop === "watchProgressInOrder") return false;
-        if (prop === "watch") {
-          return async (k: string, opts: WatchOptions): Promise<Watcher> => {
-            const w = await target.watch(k, opts);
-            return {
-              stop: () => w.stop(),
-              async *[Symbol.asyncIterator]() {
-                for await (const ev of w) {
-                  if (ev.type === "ADDED" || ev.type === "MODIFIED") {
-                    const rv = ev.object.metadata.resourceVersion;
-                    yield {
-                      type: "BOOKMARK",
-                      object: { metadata: { resourceVersion: rv } },
-                    };
-                  }
-                  yield ev;
-                }
-              },
-            };
-          };
-        }
-        const v = Reflect.get(target, prop);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
-  return {
-    storeFor: (resource) => wrap(inner.storeFor(resource)),
-    readiness: () => inner.readiness(),
-    currentRevision: () => inner.currentRevision(),
-    compact: (rev) => inner.compact(rev),
-    close: () => inner.close(),
-  };
+  return overridingStores(inner, (store) => ({
+    watchProgressInOrder: false,
+    async watch(k: string, opts: WatchOptions): Promise<Watcher> {
+      const w = await store.watch(k, opts);
+      return {
+        stop: () => w.stop(),
+        async *[Symbol.asyncIterator]() {
+          for await (const ev of w) {
+            if (ev.type === "ADDED" || ev.type === "MODIFIED") {
+              const rv = ev.object.metadata.resourceVersion;
+              yield {
+                type: "BOOKMARK",
+                object: { metadata: { resourceVersion: rv } },
+              };
+            }
+            yield ev;
+          }
+        },
+      };
+    },
+  }));
 }
 
 Deno.test("a backend whose bookmarks may overtake events: the cache misses no event and consistent reads go to the backend", async () => {

@@ -17,6 +17,33 @@ import type {
   WatchEvent,
 } from "../../storage/store.ts";
 
+/**
+ * `inner` with some members of every store replaced: `overrides(store)`
+ * gives them; every other member is the store's own.
+ */
+export function overridingStores(
+  inner: StoreFactory,
+  overrides: (store: Store) => Partial<Store>,
+): StoreFactory {
+  const wrap = (store: Store): Store => {
+    const own: Partial<Store> = overrides(store);
+    return new Proxy(store, {
+      get(target, prop) {
+        if (Object.hasOwn(own, prop)) return own[prop as keyof Store];
+        const v = Reflect.get(target, prop);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+  };
+  return {
+    storeFor: (resource) => wrap(inner.storeFor(resource)),
+    readiness: () => inner.readiness(),
+    currentRevision: () => inner.currentRevision(),
+    compact: (rev) => inner.compact(rev),
+    close: () => inner.close(),
+  };
+}
+
 /** A fresh memory backend. */
 export function memory(): Promise<StoreFactory> {
   return memoryBackend().open({}, { dataDir: "/tmp", logger: silentLogger });
