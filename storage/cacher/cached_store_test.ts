@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { expired, unavailable } from "../errors.ts";
 import { objectKey } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
-import type { Store, StoreFactory, Watcher, WatchOptions } from "../store.ts";
+import type { StoreFactory, Watcher, WatchOptions } from "../store.ts";
 import { CachedStore, cachedStoreFactory, type CacherOptions } from "./mod.ts";
 import {
   EventReader,
