@@ -79,6 +79,8 @@ export {
   type ValidatingAdmission,
   type ValidationRule,
   type VersionInfo,
+  type WatchEventSink,
+  type WatchObjectEvent,
   type WriteAttributes,
 } from "./apiserver/mod.ts";
 export { writeFileAtomic, type WriteFileOptions } from "./storage/files.ts";
@@ -123,6 +125,7 @@ export {
   type StartControllersOptions,
   type Target,
   type Transport,
+  type WatchAnswer,
   type WireEvent,
   WorkQueue,
 } from "./controllers/mod.ts";

@@ -16,6 +16,8 @@ export type {
   ApiHandler,
   RequestContext,
   UserInfo,
+  WatchEventSink,
+  WatchObjectEvent,
 } from "./request_context.ts";
 export {
   type AuthorizationAttributes,

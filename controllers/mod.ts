@@ -69,6 +69,7 @@ export {
   type ReadView,
   type Target,
   type Transport,
+  type WatchAnswer,
   type WireEvent,
 } from "./client/mod.ts";
 export {
@@ -87,5 +88,11 @@ export {
 } from "./runtime/mod.ts";
 // Types of the API above that live in other layers.
 export type { KubeObject, ObjectMeta } from "../storage/mod.ts";
-export type { ApiHandler, RequestContext, UserInfo } from "../apiserver/mod.ts";
+export type {
+  ApiHandler,
+  RequestContext,
+  UserInfo,
+  WatchEventSink,
+  WatchObjectEvent,
+} from "../apiserver/mod.ts";
 export type { LogFields, Logger } from "../log/mod.ts";

@@ -12,7 +12,11 @@
 import type { RawTarget } from "../routing/raw_target.ts";
 import type { RequestInfo } from "../routing/request_info.ts";
 import type { AuthorizationAttributes } from "../authz/authorizer.ts";
-import type { RequestContext, UserInfo } from "../request_context.ts";
+import type {
+  RequestContext,
+  UserInfo,
+  WatchEventSink,
+} from "../request_context.ts";
 import type { ErrorSubject } from "../status/mod.ts";
 import type { RequestLabels } from "../metrics/mod.ts";
 
@@ -21,6 +25,8 @@ export interface RequestState {
   readonly req: Request;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal?: AbortSignal;
+  /** An in-process caller's taker of watch events as objects. */
+  readonly watchEvents?: WatchEventSink;
   /** Who the request runs as (after impersonation). */
   user: UserInfo;
   /** The raw path and query (set by the request-info filter). */
@@ -79,6 +85,7 @@ export function newState(req: Request, ctx: RequestContext): RequestState {
   return {
     req,
     signal: ctx.signal,
+    watchEvents: ctx.watchEvents,
     user: ctx.user,
     target: UNSET_TARGET,
     cluster: "",

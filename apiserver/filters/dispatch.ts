@@ -207,6 +207,7 @@ export function dispatch(deps: DispatchDeps): Terminal {
       query: state.target.query,
       user: state.user,
       signal: state.signal,
+      watchEvents: state.watchEvents,
       cluster: state.cluster,
       def,
       store: deps.services.storeFor(def),

@@ -13,7 +13,7 @@ import {
   objectKey,
 } from "../../storage/mod.ts";
 import type { Logger } from "../../log/mod.ts";
-import type { UserInfo } from "../request_context.ts";
+import type { UserInfo, WatchEventSink } from "../request_context.ts";
 import type {
   AuthorizationAttributes,
   AuthorizationDecision,
@@ -81,6 +81,8 @@ export interface ResourceContext {
   query: URLSearchParams;
   user: UserInfo;
   signal?: AbortSignal;
+  /** An in-process caller's taker of watch events as objects (`RequestContext`). */
+  watchEvents?: WatchEventSink;
   cluster: string;
   def: ResourceDefinition;
   store: Store;

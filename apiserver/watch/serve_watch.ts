@@ -35,10 +35,15 @@ import {
   wildcardPrefix,
 } from "../routing/wildcard.ts";
 import { sharedLines } from "./shared_lines.ts";
+import type { WatchObjectEvent } from "../request_context.ts";
+import { deepFreeze } from "../../internal/json.ts";
 import { TimeSlice } from "../../internal/turns.ts";
 
 /** Bytes a watch response queues unread before it waits for the reader. */
 export const WATCH_BUFFER_BYTES = 256 * 1024;
+
+/** Events a watch taken as objects queues unread before it waits for the reader. */
+export const WATCH_BUFFER_EVENTS = 256;
 
 /** How long a watch sends buffered events before other tasks get a turn (ms). */
 export const WATCH_SLICE_MS = 5;
@@ -100,88 +105,120 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   stop.signal.addEventListener("abort", () => watcher.stop(), { once: true });
   const encoder = new TextEncoder();
   let first = true;
-  const render = (ev: WatchEvent): string | undefined => {
+  /** The event as a wire object (`{type, object}`), or none to skip it. */
+  const render = (
+    ev: WatchEvent,
+    source: KubeObject | undefined,
+  ): WatchObjectEvent | undefined => {
     if (ev.type === "ERROR") {
-      return JSON.stringify({
-        type: "ERROR",
-        object: toApiError(ev.error).toStatus(),
-      });
+      return { type: "ERROR", object: toApiError(ev.error).toStatus() };
     }
-    let object: unknown;
     if (ev.type === "BOOKMARK") {
-      object = partialVersion
-        ? partialObjectMetadata(ev.object, partialVersion)
-        : {
-          kind: ctx.def.kind,
-          apiVersion: apiVersionOf(ctx.def),
-          metadata: ev.object.metadata,
-        };
-    } else {
-      const served = wildcard
-        ? servedAcrossClusters(ev.object, ev.key, ctx.acrossClusters)
-        : ev.object;
-      if (!served) return undefined;
-      if (partialVersion) {
-        const { decode } = ctx.def;
-        object = partialObjectMetadata(
+      return {
+        type: ev.type,
+        object: partialVersion
+          ? partialObjectMetadata(source!, partialVersion)
+          : {
+            kind: ctx.def.kind,
+            apiVersion: apiVersionOf(ctx.def),
+            metadata: source!.metadata,
+          },
+      };
+    }
+    const served = wildcard
+      ? servedAcrossClusters(source!, ev.key, ctx.acrossClusters)
+      : source!;
+    if (!served) return undefined;
+    if (partialVersion) {
+      const { decode } = ctx.def;
+      return {
+        type: ev.type,
+        object: partialObjectMetadata(
           decode ? decode(served) : served,
           partialVersion,
-        );
-        return JSON.stringify({ type: ev.type, object });
-      }
-      const typed: KubeObject = withTypeMeta(ctx.def, served);
-      object = tableVersion
-        ? toTable(ctx.def, [typed], {
-          includeObject,
-          now: ctx.services.now(),
-          version: tableVersion,
-          noHeaders: !first,
-          listMeta: { resourceVersion: typed.metadata.resourceVersion ?? "" },
-        })
-        : typed;
-      first = false;
+        ),
+      };
     }
-    return JSON.stringify({ type: ev.type, object });
+    const typed: KubeObject = withTypeMeta(ctx.def, served);
+    const object = tableVersion
+      ? toTable(ctx.def, [typed], {
+        includeObject,
+        now: ctx.services.now(),
+        version: tableVersion,
+        noHeaders: !first,
+        listMeta: { resourceVersion: typed.metadata.resourceVersion ?? "" },
+      })
+      : typed;
+    first = false;
+    return { type: ev.type, object };
   };
-
-  const encode = (ev: WatchEvent): Uint8Array | undefined => {
-    const line = render(ev);
-    return line === undefined ? undefined : encoder.encode(line + "\n");
+  // An in-process caller may take the events as objects (no Table watch:
+  // its rows are per watcher and nobody in-process asks for them). They
+  // are deep-frozen, and shared: a part taken from an event not frozen
+  // already (one served by the backend rather than the watch cache) is
+  // copied first, so nothing of the event's owner is frozen under it.
+  const sink = tableVersion ? undefined : ctx.watchEvents;
+  const encode = (
+    ev: WatchEvent,
+  ): Uint8Array | WatchObjectEvent | undefined => {
+    const source = ev.type === "ERROR" ? undefined : ev.object;
+    if (sink) {
+      const rendered = render(
+        ev,
+        source && !Object.isFrozen(source) ? structuredClone(source) : source,
+      );
+      return rendered && deepFreeze(rendered);
+    }
+    const rendered = render(ev, source);
+    return rendered === undefined
+      ? undefined
+      : encoder.encode(JSON.stringify(rendered) + "\n");
   };
   // Watches without a Table render an event the same for every watcher of
   // one view: across clusters the line also carries the cluster annotation,
   // and a dynamic kind there is decoded per cluster from the event's key
   // (`ctx.acrossClusters`, the same answer for every request), so the kind
   // it is served as names the view; the request's definition is a copy.
-  // PartialObjectMetadata lines are views of their own.
+  // PartialObjectMetadata lines are views of their own, and so are events
+  // taken as objects.
   const view =
     (!wildcard
       ? ""
       : ctx.acrossClusters
       ? `*:${apiVersionOf(ctx.def)}/${ctx.def.kind}`
-      : "*") + (partialVersion ? `|partial:${partialVersion}` : "");
+      : "*") +
+    (partialVersion ? `|partial:${partialVersion}` : "") +
+    (sink ? "|objects" : "");
   const viewDef = wildcard && ctx.acrossClusters ? undefined : ctx.def;
   const shareable = (ev: WatchEvent): boolean =>
     !tableVersion && ev.type !== "BOOKMARK" && ev.type !== "ERROR";
 
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  // Backpressure: once WATCH_BUFFER_BYTES wait unread, the loop waits for
-  // the reader (`pull`) instead of queueing a large initial state at once.
+  type Chunk = Uint8Array | WatchObjectEvent;
+  let controller!: ReadableStreamDefaultController<Chunk>;
+  // Backpressure: once WATCH_BUFFER_BYTES (or WATCH_BUFFER_EVENTS taken as
+  // objects) wait unread, the loop waits for the reader (`pull`) instead
+  // of queueing a large initial state at once.
   let wake: (() => void) | undefined;
   const resume = () => {
     wake?.();
     wake = undefined;
   };
   stop.signal.addEventListener("abort", resume, { once: true });
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
+  const stream = new ReadableStream<Chunk>(
+    {
+      start(c) {
+        controller = c;
+      },
+      pull: resume,
+      cancel() {
+        stop.abort();
+      },
     },
-    pull: resume,
-    cancel() {
-      stop.abort();
+    sink ? { highWaterMark: WATCH_BUFFER_EVENTS, size: () => 1 } : {
+      highWaterMark: WATCH_BUFFER_BYTES,
+      size: (c) => (c as Uint8Array).byteLength,
     },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: WATCH_BUFFER_BYTES }));
+  );
   const readerCaughtUp = (): Promise<void> | undefined =>
     (controller.desiredSize ?? 1) > 0 || stop.signal.aborted
       ? undefined
@@ -206,10 +243,10 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     try {
       for await (const ev of watcher) {
         if (stop.signal.aborted) break;
-        const bytes = shareable(ev)
+        const chunk = shareable(ev)
           ? sharedLines.get(ev, viewDef, view, () => encode(ev))
           : encode(ev);
-        if (bytes) controller.enqueue(bytes);
+        if (chunk) controller.enqueue(chunk);
         if (ev.type === "ERROR") break;
         const waiting = readerCaughtUp();
         if (waiting) {
@@ -223,11 +260,12 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       }
     } catch (e) {
       if (!stop.signal.aborted) {
-        const line = JSON.stringify({
-          type: "ERROR",
-          object: toApiError(e).toStatus(),
-        });
-        controller.enqueue(encoder.encode(line + "\n"));
+        const error = { type: "ERROR", object: toApiError(e).toStatus() };
+        controller.enqueue(
+          sink
+            ? deepFreeze(error)
+            : encoder.encode(JSON.stringify(error) + "\n"),
+        );
       }
     } finally {
       unsubscribe?.();
@@ -242,11 +280,16 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       }
     }
   }, watchLabel(ctx));
-  return new Response(body, {
+  const headers = {
+    "content-type": "application/json",
+    "cache-control": "no-cache, private",
+  };
+  if (sink) {
+    sink(stream as ReadableStream<unknown> as ReadableStream<WatchObjectEvent>);
+    return new Response(null, { status: 200, headers });
+  }
+  return new Response(stream as ReadableStream<Uint8Array>, {
     status: 200,
-    headers: {
-      "content-type": "application/json",
-      "cache-control": "no-cache, private",
-    },
+    headers,
   });
 }

@@ -1,5 +1,6 @@
 /**
- * Encoded watch lines shared across watchers. The watch cache hands the same
+ * Encoded watch lines (or, for in-process watchers that take events as
+ * objects, the frozen event objects) shared across watchers. The watch cache hands the same
  * frozen {@linkcode WatchEvent} to every watcher of a resource, so the JSON
  * line of a watch that renders an event from the event alone (no Table: a
  * Table's headers depend on the watcher) is the same bytes for all watchers
@@ -13,32 +14,36 @@
 
 import type { WatchEvent } from "../../storage/mod.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
+import type { WatchObjectEvent } from "../request_context.ts";
 
-interface SharedLine {
+interface SharedLine<T> {
   def: ResourceDefinition | undefined;
   view: string;
-  bytes: Uint8Array;
+  bytes: T;
   /** The event's line in another view (few: plain, across clusters, …). */
-  next: SharedLine | undefined;
+  next: SharedLine<T> | undefined;
 }
 
-/** Per-event cache of encoded lines; entries go with their events. */
-export class SharedLines {
-  #lines = new WeakMap<WatchEvent, SharedLine>();
+/**
+ * Per-event cache of encoded lines (`T`: their bytes, or an event object
+ * of a view of its own); entries go with their events.
+ */
+export class SharedLines<T = Uint8Array> {
+  #lines = new WeakMap<WatchEvent, SharedLine<T>>();
 
   /**
    * The encoded line of `ev` as served for `def` in `view` (`""`: a plain
    * watch of one cluster): `encode()` runs for the first watcher, later
    * watchers of the same event, definition and view get its bytes. `def`
    * may be `undefined` when `view` names everything the line depends on.
-   * The bytes must not be modified by the caller.
+   * What it answers must not be modified by the caller.
    */
   get(
     ev: WatchEvent,
     def: ResourceDefinition | undefined,
     view: string,
-    encode: () => Uint8Array | undefined,
-  ): Uint8Array | undefined {
+    encode: () => T | undefined,
+  ): T | undefined {
     const head = this.#lines.get(ev);
     for (let hit = head; hit; hit = hit.next) {
       if (hit.def === def && hit.view === view) return hit.bytes;
@@ -50,4 +55,5 @@ export class SharedLines {
 }
 
 /** The process-wide shared-line cache used by the watch handler. */
-export const sharedLines: SharedLines = new SharedLines();
+export const sharedLines: SharedLines<Uint8Array | WatchObjectEvent> =
+  new SharedLines();

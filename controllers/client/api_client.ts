@@ -15,7 +15,7 @@ import {
   withoutClusterAnnotation,
 } from "./resource.ts";
 import type { Transport } from "./transport.ts";
-import { jsonLines } from "./json_lines.ts";
+import { type WatchBody, watchEvents } from "./watch_events.ts";
 import { HYPERPLANE_VERSION } from "../../version.ts";
 
 /** A page of a list. */
@@ -73,7 +73,11 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-/** One watch event as sent on the wire. */
+/**
+ * One watch event as sent on the wire. In-process its object is the
+ * server's, deep-frozen and shared (with the watch cache and other
+ * informers): a controller that changes one copies it first.
+ */
 export interface WireEvent {
   /** The event type. */
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -90,6 +94,30 @@ function query(opts: ListOptions | undefined, watch: boolean): string {
   }
   const s = q.toString();
   return s ? `?${s}` : "";
+}
+
+/** A request of this client (its URL relative to the API root). */
+function newRequest(
+  method: string,
+  path: string,
+  body: unknown,
+  opts: { contentType?: string; accept?: string; signal?: AbortSignal },
+): Request {
+  const headers: Record<string, string> = {
+    accept: opts.accept ?? "application/json",
+    "user-agent": USER_AGENT,
+  };
+  let text: string | undefined;
+  if (body !== undefined) {
+    text = JSON.stringify(body);
+    headers["content-type"] = opts.contentType ?? "application/json";
+  }
+  return new Request(`http://api${path}`, {
+    method,
+    headers,
+    body: text,
+    signal: opts.signal,
+  });
 }
 
 /**
@@ -117,27 +145,12 @@ export class ApiClient {
     body?: unknown,
     opts: { contentType?: string; accept?: string; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = {
-      accept: opts.accept ?? "application/json",
-      "user-agent": USER_AGENT,
-    };
-    let text: string | undefined;
-    if (body !== undefined) {
-      text = JSON.stringify(body);
-      headers["content-type"] = opts.contentType ?? "application/json";
-    }
     const res = await this.#transport.send(
-      new Request(`http://api${path}`, {
-        method,
-        headers,
-        body: text,
-        signal: opts.signal,
-      }),
+      newRequest(method, path, body, opts),
     );
     if (res.status >= 300) throw await ApiStatusError.from(res);
     return res;
   }
-
   async #json<T>(
     method: string,
     path: string,
@@ -219,14 +232,26 @@ export class ApiClient {
     // One generator, not one delegating to another: every event of every
     // in-process informer passes here.
     const accept = view === "metadata" ? METADATA_WATCH_ACCEPT : undefined;
-    const open = async () =>
-      (await this.request(
-        "GET",
-        targetPath(t) + query(opts, true),
-        undefined,
-        { signal, accept },
-      )).body;
-    return jsonLines<WireEvent>(open, signal);
+    const path = targetPath(t) + query(opts, true);
+    const transport = this.#transport;
+    if (!transport.sendWatch) {
+      const open = async () =>
+        (await this.request("GET", path, undefined, { signal, accept })).body;
+      return watchEvents<WireEvent>(open, signal);
+    }
+    // In-process: the events come as the server's frozen objects.
+    const open = async (): Promise<WatchBody<WireEvent>> => {
+      const { response, events } = await transport.sendWatch!(
+        newRequest("GET", path, undefined, { signal, accept }),
+      );
+      if (response.status >= 300) throw await ApiStatusError.from(response);
+      if (!events) return response.body;
+      await response.body?.cancel();
+      return {
+        events: events as ReadableStream<unknown> as ReadableStream<WireEvent>,
+      };
+    };
+    return watchEvents<WireEvent>(open, signal);
   }
 
   /** POST of a new object (never with the cluster annotation). */

@@ -58,4 +58,5 @@ export {
   httpTransport,
   inProcessTransport,
   type Transport,
+  type WatchAnswer,
 } from "./transport.ts";

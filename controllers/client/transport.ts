@@ -7,14 +7,35 @@
  * @module
  */
 
-import type { ApiHandler, UserInfo } from "../../apiserver/request_context.ts";
+import type {
+  ApiHandler,
+  UserInfo,
+  WatchObjectEvent,
+} from "../../apiserver/request_context.ts";
 import { CROSS_CLUSTER_READERS } from "../../apiserver/routing/wildcard.ts";
 import type { Kubeconfig } from "./kubeconfig.ts";
+
+/**
+ * A watch's answer: the response and, when the transport took the events
+ * as objects (in-process), those — deep-frozen: a reader that changes one
+ * copies it first. Without `events` they are in the response's body.
+ */
+export interface WatchAnswer {
+  /** The response (its body empty when `events` is set). */
+  response: Response;
+  /** The watch's events as objects. */
+  events?: ReadableStream<WatchObjectEvent>;
+}
 
 /** Sends one request whose URL is relative to the API root. */
 export interface Transport {
   /** Sends `req` (its URL's origin is ignored). */
   send(req: Request): Promise<Response>;
+  /**
+   * Sends the watch request `req`; a transport without it sends watches
+   * with `send` (events in the body).
+   */
+  sendWatch?(req: Request): Promise<WatchAnswer>;
   /** Releases connections. */
   close(): void;
 }
@@ -40,7 +61,10 @@ export function controllerUser(
 }
 
 /**
- * A transport calling `handler` in-process, as `user`.
+ * A transport calling `handler` in-process, as `user`. Its watches take
+ * their events as objects (`RequestContext.watchEvents`): nothing is
+ * encoded to JSON and parsed back between the watch cache and the
+ * informers, which then hold the watch cache's frozen objects.
  *
  * @example
  * ```ts
@@ -53,6 +77,25 @@ export function inProcessTransport(
 ): Transport {
   return {
     send: (req) => handler(req, { user, signal: req.signal }),
+    async sendWatch(req) {
+      let events: ReadableStream<WatchObjectEvent> | undefined;
+      let response: Response | undefined;
+      try {
+        response = await handler(req, {
+          user,
+          signal: req.signal,
+          watchEvents: (s) => events = s,
+        });
+      } finally {
+        // Not a started watch after all (a filter answered or threw):
+        // the events would run on unread.
+        if (events && (!response || response.status >= 300)) {
+          await events.cancel();
+          events = undefined;
+        }
+      }
+      return { response, events };
+    },
     close() {},
   };
 }

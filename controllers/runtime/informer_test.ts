@@ -96,10 +96,24 @@ Deno.test("a metadata informer keeps apiVersion, kind and metadata without manag
   // What the informer asks for, and what it is sent.
   const accepts = new Set<string>();
   const kinds = new Set<string>();
+  // Lists come as bytes, watch events in-process as objects.
   const client = new ApiClient(inProcessTransport(async (req, ctx) => {
     accepts.add(req.headers.get("accept") ?? "");
-    const res = await server.api.handler(req, ctx);
-    const [a, b] = res.body!.tee();
+    const sink = ctx.watchEvents;
+    const res = await server.api.handler(req, {
+      ...ctx,
+      watchEvents: sink && ((events) => {
+        const [a, b] = events.tee();
+        (async () => {
+          for await (const ev of a) {
+            kinds.add((ev.object as { kind: string }).kind);
+          }
+        })().catch(() => {});
+        sink(b);
+      }),
+    });
+    if (!res.body) return res;
+    const [a, b] = res.body.tee();
     (async () => {
       for await (const chunk of a.pipeThrough(new TextDecoderStream())) {
         for (const m of chunk.matchAll(/"kind":"(\w+)"/g)) kinds.add(m[1]);
