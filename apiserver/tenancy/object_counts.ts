@@ -1,7 +1,8 @@
 /**
  * How many objects (and namespaces) each virtual cluster holds, counted on
  * demand from the watch cache (a list of each served resource's cluster
- * prefix) and kept for a short while, bumped by every admitted create in
+ * prefix: from storage while that resource's cache is not filled yet) and
+ * kept for a short while, bumped by every admitted create in
  * between, so a limited cluster does not pay a full count per write. The
  * clusters written to since their status was refreshed are remembered
  * (`takeDirty`), so the lifecycle controller refreshes `status.objects` of
