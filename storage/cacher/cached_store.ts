@@ -119,8 +119,6 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
   #sharingTexts = false;
   /** The last fill attempt failed: reads do not wait for the cache. */
   #fillFailed = false;
-  /** Counts the fill's progress reports (a waiting watch looks for change). */
-  #fillProgress = 0;
   #served: ServedCounts = {
     cache: { get: 0, list: 0, watch: 0 },
     backend: { get: 0, list: 0, watch: 0 },
@@ -198,7 +196,6 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
           ),
         onUnkeyed: (ev) => this.#disable(ev.type),
         onBookmark: () => this.#progress.progressed(),
-        onFillProgress: () => this.#fillProgress++,
         onFill: (ok) => {
           this.#fillFailed = !ok;
           if (!ok) this.#cache.releaseReadyWaiters();
@@ -541,7 +538,9 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
       return this.#backendWatch(key, opts);
     }
     this.#start();
-    await this.#waitForFill();
+    if (!this.#cache.ready && !this.#disabled && !this.#fillFailed) {
+      await this.#cache.waitReady(this.#opts.initTimeoutMs);
+    }
     const freshness: Freshness = rv === ""
       ? { kind: "consistent" }
       : n === 0
@@ -590,21 +589,6 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
       this.#dispatcher.add(w);
     }
     return w;
-  }
-
-  /**
-   * Waits for the fill as long as it progresses: gives up (the watch goes
-   * to the backend) after `initTimeoutMs` in which it staged nothing. A
-   * large fill beside others (a restart's) takes longer than that, and a
-   * watch that gave up would read every object from the backend a second
-   * time.
-   */
-  async #waitForFill(): Promise<void> {
-    while (!this.#cache.ready && !this.#disabled && !this.#fillFailed) {
-      const seen = this.#fillProgress;
-      await this.#cache.waitReady(this.#opts.initTimeoutMs);
-      if (this.#fillProgress === seen) return;
-    }
   }
 
   #backendWatch(key: string, opts: WatchOptions): Promise<Watcher> {

@@ -47,8 +47,6 @@ export interface ReflectorHooks {
   onBookmark(): void;
   /** A fill completed (`true`) or an attempt at one failed (`false`). */
   onFill?(ok: boolean): void;
-  /** A fill under way has staged `staged` objects so far (told per slice). */
-  onFillProgress?(staged: number): void;
 }
 
 /** Options for {@linkcode runReflector}. */
@@ -101,7 +99,6 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
     try {
       for await (const ev of watcher) {
         if (staging && slice.due) {
-          hooks.onFillProgress?.(staging.length);
           // A fill of many objects comes without a macrotask turn (the
           // backend's pages resolve as promises): let requests run.
           await slice.pause();
