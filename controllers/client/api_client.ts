@@ -151,6 +151,7 @@ export class ApiClient {
     if (res.status >= 300) throw await ApiStatusError.from(res);
     return res;
   }
+
   async #json<T>(
     method: string,
     path: string,
