@@ -9,7 +9,10 @@
  * (e.g. 410 Expired) is sent as an ERROR event carrying a `Status`. Across
  * clusters (cluster `*`) every object is annotated with its cluster. Events
  * carry one-row Tables or PartialObjectMetadata (BOOKMARKs too) when the
- * `Accept` asks for them.
+ * `Accept` asks for them. An in-process caller that offers a taker of
+ * events (`RequestContext.watchEvents`) gets the same events as deep-frozen
+ * objects instead, and an empty body ({@linkcode WATCH_BUFFER_EVENTS}
+ * unread make the watch wait).
  *
  * @module
  */
