@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { entryObject, WatchCache } from "./watch_cache.ts";
+import { decodeFrozen, entryObject, WatchCache } from "./watch_cache.ts";
 import { takeNotedGarbage } from "../../internal/garbage_hint.ts";
 
 const json = (name: string) => JSON.stringify({ metadata: { name } });
@@ -129,4 +129,19 @@ Deno.test("a fill's texts are kept whole until shareFilledTexts shares them, in 
   assert.equal(cache.get(keys[7]), changedEntry, "changed since: left as is");
   assert.equal(entryObject(cache.get(keys[5])!), decoded, "decode kept");
   assert.equal(cache.shareFilledTexts(() => false), false);
+});
+
+Deno.test("decodeFrozen: the JSON's value exactly (a __proto__ key stays a plain field), frozen all the way down", () => {
+  const json =
+    '{"__proto__":{"x":1},"metadata":{"name":"a","labels":{"k":"v"}},"n":-0,"list":[{"a":[1,"é\\u2028"]}],"nil":null}';
+  const obj = decodeFrozen(json);
+  assert.deepEqual(obj, JSON.parse(json));
+  assert.equal(JSON.stringify(obj), JSON.stringify(JSON.parse(json)));
+  assert.equal(Object.getPrototypeOf(obj), Object.prototype);
+  assert.ok(Object.hasOwn(obj, "__proto__"));
+  assert.ok(Object.is((obj as unknown as { n: number }).n, -0));
+  const frozen = (v: unknown): boolean =>
+    v === null || typeof v !== "object" ||
+    (Object.isFrozen(v) && Object.values(v).every(frozen));
+  assert.ok(frozen(obj));
 });
