@@ -235,16 +235,12 @@ export class ApiClient {
     const accept = view === "metadata" ? METADATA_WATCH_ACCEPT : undefined;
     const path = targetPath(t) + query(opts, true);
     const transport = this.#transport;
-    if (!transport.sendWatch) {
-      const open = async () =>
-        (await this.request("GET", path, undefined, { signal, accept })).body;
-      return watchEvents<WireEvent>(open, signal);
-    }
-    // In-process: the events come as the server's frozen objects.
     const open = async (): Promise<WatchBody<WireEvent>> => {
-      const { response, events } = await transport.sendWatch!(
-        newRequest("GET", path, undefined, { signal, accept }),
-      );
+      const req = newRequest("GET", path, undefined, { signal, accept });
+      // In-process the events come as the server's frozen objects.
+      const { response, events } = transport.sendWatch
+        ? await transport.sendWatch(req)
+        : { response: await transport.send(req), events: undefined };
       if (response.status >= 300) throw await ApiStatusError.from(response);
       if (!events) return response.body;
       await response.body?.cancel();

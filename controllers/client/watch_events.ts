@@ -32,26 +32,10 @@ export async function* watchEvents<T>(
 ): AsyncGenerator<T> {
   const body = await open();
   if (!body) return;
-  if (!(body instanceof ReadableStream)) {
-    // One generator for both forms: no delegation per event.
-    const reader = body.events.getReader();
-    const onAbort = () => reader.cancel().catch(() => {});
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      while (!signal.aborted) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        yield value;
-      }
-    } catch (e) {
-      if (!signal.aborted) throw e;
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      await reader.cancel().catch(() => {});
-    }
-    return;
-  }
-  const reader = body.getReader();
+  const objects = !(body instanceof ReadableStream);
+  const reader: ReadableStreamDefaultReader<T | Uint8Array> = objects
+    ? body.events.getReader()
+    : body.getReader();
   const onAbort = () => reader.cancel().catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });
   const decoder = new TextDecoder();
@@ -61,7 +45,12 @@ export async function* watchEvents<T>(
     while (!signal.aborted) {
       const { value, done } = await reader.read();
       if (done) break;
-      const text = rest + decoder.decode(value, { stream: true });
+      // One generator for both forms: no delegation per event.
+      if (objects) {
+        yield value as T;
+        continue;
+      }
+      const text = rest + decoder.decode(value as Uint8Array, { stream: true });
       let from = 0;
       // `rest` holds no newline: a long line is not scanned again per chunk.
       let nl = text.indexOf("\n", rest.length);
