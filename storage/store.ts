@@ -204,6 +204,12 @@ export interface EventText {
   readonly json: string;
   /** The event's revision: `object.metadata.resourceVersion` as a number. */
   readonly revision: number;
+  /**
+   * The event's object when it is decoded already and deep-frozen (its
+   * writer handed it over): a consumer that would decode `json` may keep
+   * this one instead, shared as it is.
+   */
+  readonly object?: KubeObject;
 }
 
 /** A running watch: iterate it for events; `stop()` (or the signal) ends it. */

@@ -8,6 +8,14 @@
  * one) skips that decode; {@linkcode createQuietly} falls back to `create`
  * for any other store. Same checks, same errors, same stored bytes.
  *
+ * The caller also hands the object over: it must be plain JSON data (what
+ * `JSON.parse` of its `JSON.stringify` gives: no `undefined`, dates or
+ * class instances) and is not changed afterwards — not by the caller, who
+ * may find it frozen. The log-backed store's watchers (the watch cache,
+ * and through it the in-process informers) then get that object, frozen,
+ * as the new object instead of decoding the stored text again: a new
+ * cluster's ~60 objects are not parsed back.
+ *
  * @module
  */
 
@@ -18,7 +26,7 @@ import type { Store } from "../store.ts";
 export interface QuietCreates {
   /**
    * As `Store.create` (same checks and errors, same stored value), resolving
-   * with the new object's revision only.
+   * with the new object's revision only; `obj` is handed over (module doc).
    */
   createQuietly(key: string, obj: KubeObject): Promise<number>;
 }
@@ -32,7 +40,8 @@ export function quietCreatesOf(store: Store): QuietCreates | undefined {
 /**
  * Creates `obj` at `key` in `store` and resolves with its revision: without
  * decoding the stored object where the store can, else through
- * `Store.create`.
+ * `Store.create`. `obj` is handed over: plain JSON data, never changed
+ * afterwards (module doc).
  */
 export function createQuietly(
   store: Store,

@@ -3,7 +3,7 @@ import { isStorageError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { CachedStore } from "./cached_store.ts";
 import { createQuietly, quietCreatesOf } from "./quiet_creates.ts";
-import { obj, openEnv } from "../../tests/support/log_store_env.ts";
+import { obj, openEnv, take } from "../../tests/support/log_store_env.ts";
 
 Deno.test("a quiet create stores the bytes a create stores and answers its revision", async () => {
   const env = openEnv();
@@ -89,6 +89,76 @@ Deno.test("a store without quiet creates is written through create", async () =>
     const got = await env.store.get(env.key("b"));
     assert.equal(got.metadata.resourceVersion, String(rev2));
     await cached.close();
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("a quiet create hands its object to the watchers, frozen, in place of a decode", async () => {
+  const env = openEnv();
+  const cached = new CachedStore(env.store);
+  try {
+    await cached.list(env.prefix, { recursive: true }); // the cache is filled
+    const fromCache = await cached.watch(env.prefix, { recursive: true });
+    const fromBackend = await env.store.watch(env.prefix, {
+      recursive: true,
+      predicate: {
+        everything: false,
+        matches: (o) => o.metadata.labels?.x === "y",
+      },
+    });
+    const body = obj("a", { labels: { x: "y" }, spec: { n: [1, { m: 2 }] } });
+    const spec = body.spec;
+    const rev = await createQuietly(cached, env.key("a"), body);
+    // A create stored the same way, decoded from its text, for comparison.
+    const loud = await env.store.create(env.key("b"), {
+      ...obj("a", { labels: { x: "y" }, spec: { n: [1, { m: 2 }] } }),
+      metadata: { name: "b", uid: "a", labels: { x: "y" } },
+    });
+    const [backendEv] = await take(fromBackend[Symbol.asyncIterator](), 1);
+    const [cacheEv] = await take(fromCache[Symbol.asyncIterator](), 1);
+    for (const ev of [backendEv, cacheEv]) {
+      assert.ok(ev.type === "ADDED");
+      assert.equal(ev.object.metadata.resourceVersion, String(rev));
+      assert.deepEqual(ev.object, {
+        ...loud,
+        metadata: { ...loud.metadata, name: "a", resourceVersion: String(rev) },
+      });
+      assert.ok(Object.isFrozen(ev.object) && Object.isFrozen(spec));
+    }
+    // One object for both, its nested values the writer's.
+    assert.ok(backendEv.type !== "ERROR" && cacheEv.type !== "ERROR");
+    assert.equal(cacheEv.object, backendEv.object);
+    assert.equal(cacheEv.object.spec, spec);
+    // The cache kept the stored text: a read decodes it afresh.
+    const got = await cached.get(env.key("a"));
+    assert.notEqual(got, cacheEv.object);
+    assert.deepEqual(got, cacheEv.object);
+    fromCache.stop();
+    fromBackend.stop();
+  } finally {
+    await cached.close();
+    await env.close();
+  }
+});
+
+Deno.test("an object with a toJSON of its own is decoded from its text as before", async () => {
+  const env = openEnv();
+  try {
+    const watcher = await env.store.watch(env.prefix, { recursive: true });
+    const stored = obj("b", { spec: { n: 2 } });
+    const spec = { n: 1 };
+    const body = { ...obj("b", { spec }), toJSON: () => stored };
+    const rev = await createQuietly(env.store, env.key("b"), body);
+    const [ev] = await take(watcher[Symbol.asyncIterator](), 1);
+    assert.ok(ev.type === "ADDED");
+    assert.deepEqual(ev.object, {
+      ...stored,
+      metadata: { ...stored.metadata, resourceVersion: String(rev) },
+    });
+    assert.ok(!Object.isFrozen(ev.object));
+    assert.ok(!Object.isFrozen(spec));
+    watcher.stop();
   } finally {
     await env.close();
   }

@@ -168,7 +168,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
           // fails part way (a corrupt object) would otherwise retry at once.
           staging.push({ key, json, revision: rv });
         } else {
-          cache.apply(ev.type, key, json, rv);
+          cache.apply(ev.type, key, json, rv, text?.object);
           backoff = 0;
         }
       }

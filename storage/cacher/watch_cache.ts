@@ -279,13 +279,15 @@ export class WatchCache {
   /**
    * Applies one change at `revision`, which must exceed the cache revision
    * or equal it right after another change of that revision (a DeleteRange);
-   * older changes are ignored and reported as false.
+   * older changes are ignored and reported as false. `object`, when given,
+   * is `json` decoded already and deep-frozen: the watchers get it as it is.
    */
   apply(
     type: "ADDED" | "MODIFIED" | "DELETED",
     key: string,
     json: string,
     revision: number,
+    object?: KubeObject,
   ): boolean {
     if (
       revision < this.#revision ||
@@ -312,6 +314,7 @@ export class WatchCache {
         json,
         revision,
         prev,
+        object,
       );
       if (prev) this.#release(prev);
     }

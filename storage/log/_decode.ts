@@ -14,6 +14,7 @@
 
 import { encodeObject, type KubeObject } from "../object.ts";
 import { corruptObject } from "../errors.ts";
+import { deepFreeze } from "../../internal/json.ts";
 
 const hasOwn = Object.hasOwn;
 const protoOf = Object.getPrototypeOf;
@@ -29,16 +30,35 @@ const enumerable = Object.prototype.propertyIsEnumerable;
  * else goes through `encodeObject`.
  */
 export function encodeStored(obj: KubeObject): string {
+  return isPlainNew(obj) ? JSON.stringify(obj) : encodeObject(obj);
+}
+
+/**
+ * Whether `obj` and its metadata are plain objects (no prototype of their
+ * own, no `toJSON`), the metadata an own enumerable field without a
+ * `resourceVersion` key: such an object is stored as `JSON.stringify`
+ * gives it.
+ */
+export function isPlainNew(obj: KubeObject): boolean {
   const meta = obj.metadata;
-  if (
-    meta !== null && typeof meta === "object" && protoOf(obj) === ObjectProto &&
-    protoOf(meta) === ObjectProto && !hasOwn(meta, "resourceVersion") &&
-    enumerable.call(obj, "metadata") && !("toJSON" in obj) &&
-    !("toJSON" in meta)
-  ) {
-    return JSON.stringify(obj);
-  }
-  return encodeObject(obj);
+  return meta !== null && typeof meta === "object" &&
+    protoOf(obj) === ObjectProto && protoOf(meta) === ObjectProto &&
+    !hasOwn(meta, "resourceVersion") && enumerable.call(obj, "metadata") &&
+    !("toJSON" in obj) && !("toJSON" in meta);
+}
+
+/**
+ * A new object handed over by its writer (plain JSON data, stored as
+ * {@linkcode encodeStored} gives it) as its decoded form at revision `rv`:
+ * a copy of its top level and metadata, `rv` stamped as the
+ * resourceVersion (last, as {@linkcode decodeStored} adds it), deep-frozen
+ * — the nested values are the writer's own, frozen in place.
+ */
+export function frozenAtRevision(obj: KubeObject, rv: number): KubeObject {
+  return deepFreeze({
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: String(rv) },
+  });
 }
 
 /**

@@ -76,7 +76,8 @@ function stringEnd(text: string, start: number): number {
  * in (checked to be JSON: a consumer keeps it as it is), or, where that is
  * not possible, the decoded object serialised. Both are getters of the
  * class, so `{ ...ev, object }` (a wrapper swapping the object) carries
- * neither over. An `object` decoded already (for a predicate) may be passed
+ * neither over. An `object` decoded already (for a predicate, or a
+ * writer's, handed over and frozen: then `text.object` too) may be passed
  * in.
  *
  * A corrupt value (not a JSON object) makes both getters of an ADDED or
@@ -152,10 +153,16 @@ class StoredEvent {
       // nothing (a JSON.parse per object was a third of a restart's fill).
       json = undefined; // the decoder names the key (or stands in for it)
     }
-    return this.#text = {
+    const text = {
       json: json ?? JSON.stringify(this.object),
       revision: this.#revision,
     };
+    // Frozen, the decoded object is a writer's handed-over one (a decode
+    // for a predicate is not frozen): shareable with the text.
+    return this.#text = this.#object !== undefined &&
+        Object.isFrozen(this.#object)
+      ? { ...text, object: this.#object }
+      : text;
   }
 }
 

@@ -21,18 +21,22 @@ import { isStorageError } from "../errors.ts";
  * - update: MODIFIED when both match, ADDED when only the new one does,
  *   DELETED when only the old one does. As upstream, that DELETED carries
  *   the old object at the update's revision.
+ *
+ * `created`, for a create, is its object decoded already (deep-frozen,
+ * shared: the writer handed it over, `WatchHub.handOver`).
  */
 export function toWatchEvent(
   ev: LogEvent,
   matches: (obj: KubeObject) => boolean,
   everything: boolean,
+  created?: KubeObject,
 ): WatchEvent | undefined {
   switch (ev.type) {
     case "create": {
       if (everything) {
-        return storedEvent("ADDED", ev.key, ev.value, ev.revision);
+        return storedEvent("ADDED", ev.key, ev.value, ev.revision, created);
       }
-      const obj = decodeStored(ev.value, ev.revision, ev.key);
+      const obj = created ?? decodeStored(ev.value, ev.revision, ev.key);
       return matches(obj)
         ? storedEvent("ADDED", ev.key, ev.value, ev.revision, obj)
         : undefined;

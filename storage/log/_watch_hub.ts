@@ -3,11 +3,24 @@
  * `Log.subscribe` subscription whose events are handed, without blocking,
  * to every registered watcher, plus the periodic bookmark timer.
  *
+ * It also carries objects that writers hand over ({@linkcode
+ * WatchHub.handOver}): a new object whose create is committed reaches the
+ * watchers as that object, deep-frozen and shared, instead of each of them
+ * (and the watch cache behind them) decoding the stored text again.
+ *
  * @module
  */
 
 import type { StorageError } from "../errors.ts";
+import type { KubeObject } from "../object.ts";
 import type { Log, LogEvent } from "./log.ts";
+import { frozenAtRevision } from "./_decode.ts";
+
+/** An object handed over for the create of `value` at its key. */
+interface Handed {
+  readonly value: string;
+  readonly object: KubeObject;
+}
 
 /** What the hub needs of a watcher. */
 export interface HubMember {
@@ -39,6 +52,10 @@ export class WatchHub {
   #timer: ReturnType<typeof setInterval> | undefined;
   #dispatched = 0;
   #closed = false;
+  /** Handed-over objects by key, until their create is dispatched. */
+  readonly #handed = new Map<string, Handed>();
+  /** The decoded form of dispatched creates whose object was handed over. */
+  readonly #decoded = new WeakMap<LogEvent, KubeObject>();
 
   /** Creates a hub over `log`; it subscribes when the first watcher joins. */
   constructor(log: Log, opts: WatchHubOptions) {
@@ -90,11 +107,49 @@ export class WatchHub {
     }
   }
 
+  /**
+   * Offers `object` — plain JSON data that `value`, about to be created at
+   * `key`, is the `JSON.stringify` of, no longer changed by its writer — as
+   * the decoded form of that create's event. When the create is
+   * dispatched while members listen, the event's watchers get it frozen
+   * ({@linkcode decodedOf}). Returns the withdrawal, for when the write has
+   * settled (a failed create, or one no watcher was told of). A create of
+   * the same text at the same key decodes to the same object, so whichever
+   * such create is dispatched first may take it.
+   */
+  handOver(key: string, value: string, object: KubeObject): () => void {
+    if (this.#members.size === 0) return noop;
+    const handed: Handed = { value, object };
+    this.#handed.set(key, handed);
+    return () => {
+      if (this.#handed.get(key) === handed) this.#handed.delete(key);
+    };
+  }
+
+  /**
+   * The decoded form of `ev` (deep-frozen, shared), when it is a create
+   * whose object was handed over.
+   */
+  decodedOf(ev: LogEvent): KubeObject | undefined {
+    return this.#decoded.get(ev);
+  }
+
   #dispatch(events: LogEvent[]): void {
     if (events.length === 0) return;
     const last = events[events.length - 1].revision;
     if (last > this.#dispatched) this.#dispatched = last;
+    if (this.#handed.size > 0) this.#takeHanded(events);
     for (const m of this.#members) m.deliver(events);
+  }
+
+  #takeHanded(events: LogEvent[]): void {
+    for (const ev of events) {
+      if (ev.type !== "create") continue;
+      const handed = this.#handed.get(ev.key);
+      if (handed === undefined || handed.value !== ev.value) continue;
+      this.#handed.delete(ev.key);
+      this.#decoded.set(ev, frozenAtRevision(handed.object, ev.revision));
+    }
   }
 
   #fail(err: StorageError): void {
@@ -102,6 +157,11 @@ export class WatchHub {
       m.fail(err);
       this.remove(m);
     }
+  }
+
+  /** How many handed-over objects wait for their create's dispatch. */
+  get handing(): number {
+    return this.#handed.size;
   }
 
   /** How many watchers are registered. */
@@ -120,5 +180,8 @@ export class WatchHub {
     this.#timer = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#handed.clear();
   }
 }
+
+function noop(): void {}

@@ -298,7 +298,12 @@ class LogWatcher implements Watcher, HubMember {
       this.#openMore = undefined;
     }
     if (!this.#matchesKey(ev.key)) return undefined;
-    return toWatchEvent(ev, this.#matches, this.#everything);
+    return toWatchEvent(
+      ev,
+      this.#matches,
+      this.#everything,
+      this.#deps.hub.decodedOf(ev),
+    );
   }
 
   async *#live(): AsyncGenerator<WatchEvent> {

@@ -13,7 +13,7 @@
 import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
 import { resourcePrefix, type ResourceRef, validatePrefix } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
-import { decodeStored, encodeStored } from "./_decode.ts";
+import { decodeStored, encodeStored, isPlainNew } from "./_decode.ts";
 import type {
   DeleteOptions,
   DeletePrefixResult,
@@ -69,7 +69,9 @@ export class LogStore implements Store {
 
   /**
    * As {@linkcode create}, resolving with the revision only: the stored
-   * object is not decoded back (`storage/cacher/quiet_creates.ts`).
+   * object is not decoded back, and `obj` (plain JSON data, handed over:
+   * `storage/cacher/quiet_creates.ts`) reaches the watchers as the new
+   * object, frozen, instead of a decode of the stored text.
    */
   createQuietly(key: string, obj: KubeObject): Promise<number> {
     let data: string;
@@ -78,7 +80,11 @@ export class LogStore implements Store {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#log.create(key, data);
+    if (!isPlainNew(obj)) return this.#log.create(key, data);
+    const withdraw = this.#watch.hub.handOver(key, data, obj);
+    const created = this.#log.create(key, data);
+    created.then(withdraw, withdraw);
+    return created;
   }
 
   /** The stored text of a new object at `key` (checked). */

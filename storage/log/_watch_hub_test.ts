@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { MemoryLog } from "../../backends/memory/memory_log.ts";
+import type { KubeObject } from "../object.ts";
+import type { LogEvent } from "./log.ts";
+import { type HubMember, WatchHub } from "./_watch_hub.ts";
+
+/** A member that records what it is handed. */
+function recorder(): HubMember & { events: LogEvent[] } {
+  const events: LogEvent[] = [];
+  return {
+    events,
+    allowBookmarks: false,
+    deliver: (evs) => events.push(...evs),
+    requestBookmark() {},
+    stop() {},
+    fail() {},
+  };
+}
+
+const KEY = "/registry/things/clusters/root/ns/a";
+
+function thing(): KubeObject {
+  return {
+    kind: "Thing",
+    metadata: { name: "a", labels: { x: "y" } },
+    spec: { n: [1, "2", { deep: true }] },
+  };
+}
+
+Deno.test("a handed-over object reaches the dispatched create frozen, at its revision", async () => {
+  const log = new MemoryLog();
+  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
+  try {
+    const member = recorder();
+    hub.add(member);
+    const obj = thing();
+    const value = JSON.stringify(obj);
+    const withdraw = hub.handOver(KEY, value, obj);
+    assert.equal(hub.handing, 1);
+    const rev = await log.create(KEY, value);
+    withdraw();
+    assert.equal(hub.handing, 0);
+    const [ev] = member.events;
+    const got = hub.decodedOf(ev)!;
+    assert.deepEqual(got, {
+      ...JSON.parse(value),
+      metadata: { ...JSON.parse(value).metadata, resourceVersion: String(rev) },
+    });
+    // The writer's nested values, frozen in place; its top level untouched.
+    assert.equal(got.spec, obj.spec);
+    assert.ok(Object.isFrozen(got) && Object.isFrozen(got.metadata));
+    assert.ok(Object.isFrozen((obj.spec as { n: unknown[] }).n[2]));
+    assert.equal(obj.metadata.resourceVersion, undefined);
+    assert.ok(!Object.isFrozen(obj) && !Object.isFrozen(obj.metadata));
+  } finally {
+    hub.close();
+  }
+});
+
+Deno.test("a handed-over object is not taken by another text, an update or a failed create", async () => {
+  const log = new MemoryLog();
+  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
+  try {
+    const member = recorder();
+    hub.add(member);
+    const obj = thing();
+    const value = JSON.stringify(obj);
+    // Another text at the key: not this object's create.
+    let withdraw = hub.handOver(KEY, value, obj);
+    await log.create(KEY, value.replace('"y"', '"z"'));
+    assert.equal(hub.decodedOf(member.events[0]), undefined);
+    assert.equal(hub.handing, 1);
+    withdraw();
+    assert.equal(hub.handing, 0);
+    // An update to the same text is no create.
+    withdraw = hub.handOver(KEY, value, obj);
+    await log.update(KEY, value, member.events[0].revision);
+    assert.equal(hub.decodedOf(member.events[1]), undefined);
+    withdraw();
+    // A create that fails (the key exists) is dispatched to nobody.
+    withdraw = hub.handOver(KEY, value, obj);
+    await assert.rejects(log.create(KEY, value));
+    withdraw();
+    assert.equal(hub.handing, 0);
+    assert.equal(member.events.length, 2);
+  } finally {
+    hub.close();
+  }
+});
+
+Deno.test("nothing is handed over while no watcher listens", () => {
+  const log = new MemoryLog();
+  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
+  try {
+    const obj = thing();
+    const withdraw = hub.handOver(KEY, JSON.stringify(obj), obj);
+    assert.equal(hub.handing, 0);
+    withdraw();
+  } finally {
+    hub.close();
+  }
+});
+
+Deno.test("a later withdrawal leaves a newer hand-over of the key alone", () => {
+  const log = new MemoryLog();
+  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
+  try {
+    hub.add(recorder());
+    const first = thing();
+    const second = thing();
+    const withdrawFirst = hub.handOver(KEY, JSON.stringify(first), first);
+    const withdrawSecond = hub.handOver(KEY, JSON.stringify(second), second);
+    withdrawFirst();
+    assert.equal(hub.handing, 1);
+    withdrawSecond();
+    assert.equal(hub.handing, 0);
+  } finally {
+    hub.close();
+  }
+});
