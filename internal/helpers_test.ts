@@ -31,6 +31,20 @@ Deno.test("rfc3339 drops the milliseconds", () => {
   );
 });
 
+Deno.test("rfc3339 is right across seconds, before 1970 and beyond year 9999", () => {
+  const cases: [string, string][] = [
+    ["2026-01-02T03:04:05.000Z", "2026-01-02T03:04:05Z"],
+    ["2026-01-02T03:04:05.999Z", "2026-01-02T03:04:05Z"],
+    ["2026-01-02T03:04:06.001Z", "2026-01-02T03:04:06Z"],
+    ["2026-01-02T03:04:05.500Z", "2026-01-02T03:04:05Z"],
+    ["1969-12-31T23:59:59.500Z", "1969-12-31T23:59:59Z"],
+    ["1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z"],
+    ["+010000-01-01T00:00:00.250Z", "+010000-01-01T00:00:00Z"],
+  ];
+  for (const [iso, want] of cases) assert.equal(rfc3339(new Date(iso)), want);
+  assert.throws(() => rfc3339(new Date(NaN)), RangeError);
+});
+
 Deno.test("sleep ends early when aborted and leaves no timer", async () => {
   const stop = new AbortController();
   const started = Date.now();
