@@ -8,7 +8,7 @@
 import type { KubeObject } from "../object.ts";
 import { decodeStored } from "./_decode.ts";
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from "../store.ts";
-import type { LogEvent } from "./log.ts";
+import type { HubEvent } from "./_watch_hub.ts";
 import { storedEvent } from "./_stored_event.ts";
 import { isStorageError } from "../errors.ts";
 
@@ -22,17 +22,17 @@ import { isStorageError } from "../errors.ts";
  *   DELETED when only the old one does. As upstream, that DELETED carries
  *   the old object at the update's revision.
  *
- * `created`, for a create, is its object decoded already (deep-frozen,
- * shared: the writer handed it over, `WatchHub.handOver`).
+ * A create whose writer handed its object over (`HubEvent.created`,
+ * deep-frozen, shared) carries that object instead of a decode.
  */
 export function toWatchEvent(
-  ev: LogEvent,
+  ev: HubEvent,
   matches: (obj: KubeObject) => boolean,
   everything: boolean,
-  created?: KubeObject,
 ): WatchEvent | undefined {
   switch (ev.type) {
     case "create": {
+      const created = ev.created;
       if (everything) {
         return storedEvent("ADDED", ev.key, ev.value, ev.revision, created);
       }

@@ -22,12 +22,22 @@ interface Handed {
   readonly object: KubeObject;
 }
 
+/**
+ * A committed change as the hub hands it to its members: the log's event,
+ * or, for a create whose object was handed over, a copy of it carrying
+ * that object (deep-frozen, at the create's revision, shared by every
+ * member). The log's own events are never changed.
+ */
+export interface HubEvent extends LogEvent {
+  readonly created?: KubeObject;
+}
+
 /** What the hub needs of a watcher. */
 export interface HubMember {
   /** Whether the member wants BOOKMARK events. */
   readonly allowBookmarks: boolean;
   /** Receives committed events; must not block or throw. */
-  deliver(events: LogEvent[]): void;
+  deliver(events: readonly HubEvent[]): void;
   /** Asks for a BOOKMARK at a revision `>= target` soon. */
   requestBookmark(target: number): void;
   /** Ends the member (the hub is closing). */
@@ -54,8 +64,6 @@ export class WatchHub {
   #closed = false;
   /** Handed-over objects by key, until their create is dispatched. */
   readonly #handed = new Map<string, Handed>();
-  /** The decoded form of dispatched creates whose object was handed over. */
-  readonly #decoded = new WeakMap<LogEvent, KubeObject>();
 
   /** Creates a hub over `log`; it subscribes when the first watcher joins. */
   constructor(log: Log, opts: WatchHubOptions) {
@@ -111,8 +119,8 @@ export class WatchHub {
    * Offers `object` — plain JSON data that `value`, about to be created at
    * `key`, is the `JSON.stringify` of, no longer changed by its writer — as
    * the decoded form of that create's event. When the create is
-   * dispatched while members listen, the event's watchers get it frozen
-   * ({@linkcode decodedOf}). Returns the withdrawal, for when the write has
+   * dispatched while members listen, they get it frozen
+   * ({@linkcode HubEvent.created}). Returns the withdrawal, for when the write has
    * settled (a failed create, or one no watcher was told of). A create of
    * the same text at the same key decodes to the same object, so whichever
    * such create is dispatched first may take it.
@@ -126,30 +134,30 @@ export class WatchHub {
     };
   }
 
-  /**
-   * The decoded form of `ev` (deep-frozen, shared), when it is a create
-   * whose object was handed over.
-   */
-  decodedOf(ev: LogEvent): KubeObject | undefined {
-    return this.#decoded.get(ev);
-  }
-
   #dispatch(events: LogEvent[]): void {
     if (events.length === 0) return;
     const last = events[events.length - 1].revision;
     if (last > this.#dispatched) this.#dispatched = last;
-    if (this.#handed.size > 0) this.#takeHanded(events);
-    for (const m of this.#members) m.deliver(events);
+    const out = this.#handed.size > 0 ? this.#withHanded(events) : events;
+    for (const m of this.#members) m.deliver(out);
   }
 
-  #takeHanded(events: LogEvent[]): void {
-    for (const ev of events) {
+  /** `events`, each create whose object was handed over carrying it. */
+  #withHanded(events: LogEvent[]): readonly HubEvent[] {
+    let out: HubEvent[] | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i];
       if (ev.type !== "create") continue;
       const handed = this.#handed.get(ev.key);
       if (handed === undefined || handed.value !== ev.value) continue;
       this.#handed.delete(ev.key);
-      this.#decoded.set(ev, frozenAtRevision(handed.object, ev.revision));
+      out ??= events.slice();
+      out[i] = {
+        ...ev,
+        created: frozenAtRevision(handed.object, ev.revision),
+      };
     }
+    return out ?? events;
   }
 
   #fail(err: StorageError): void {

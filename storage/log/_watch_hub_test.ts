@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { MemoryLog } from "../../backends/memory/memory_log.ts";
 import type { KubeObject } from "../object.ts";
-import type { LogEvent } from "./log.ts";
-import { type HubMember, WatchHub } from "./_watch_hub.ts";
+import { type HubEvent, type HubMember, WatchHub } from "./_watch_hub.ts";
 
 /** A member that records what it is handed. */
-function recorder(): HubMember & { events: LogEvent[] } {
-  const events: LogEvent[] = [];
+function recorder(): HubMember & { events: HubEvent[] } {
+  const events: HubEvent[] = [];
   return {
     events,
     allowBookmarks: false,
@@ -41,7 +40,7 @@ Deno.test("a handed-over object reaches the dispatched create frozen, at its rev
     withdraw();
     assert.equal(hub.handing, 0);
     const [ev] = member.events;
-    const got = hub.decodedOf(ev)!;
+    const got = ev.created!;
     assert.deepEqual(got, {
       ...JSON.parse(value),
       metadata: { ...JSON.parse(value).metadata, resourceVersion: String(rev) },
@@ -52,6 +51,10 @@ Deno.test("a handed-over object reaches the dispatched create frozen, at its rev
     assert.ok(Object.isFrozen((obj.spec as { n: unknown[] }).n[2]));
     assert.equal(obj.metadata.resourceVersion, undefined);
     assert.ok(!Object.isFrozen(obj) && !Object.isFrozen(obj.metadata));
+    // The log's own event (its history, for replays) carries no object.
+    const [own] = await log.changes(KEY, 0, 10);
+    assert.equal((own as HubEvent).created, undefined);
+    assert.equal(own.value, value);
   } finally {
     hub.close();
   }
@@ -68,14 +71,14 @@ Deno.test("a handed-over object is not taken by another text, an update or a fai
     // Another text at the key: not this object's create.
     let withdraw = hub.handOver(KEY, value, obj);
     await log.create(KEY, value.replace('"y"', '"z"'));
-    assert.equal(hub.decodedOf(member.events[0]), undefined);
+    assert.equal(member.events[0].created, undefined);
     assert.equal(hub.handing, 1);
     withdraw();
     assert.equal(hub.handing, 0);
     // An update to the same text is no create.
     withdraw = hub.handOver(KEY, value, obj);
     await log.update(KEY, value, member.events[0].revision);
-    assert.equal(hub.decodedOf(member.events[1]), undefined);
+    assert.equal(member.events[1].created, undefined);
     withdraw();
     // A create that fails (the key exists) is dispatched to nobody.
     withdraw = hub.handOver(KEY, value, obj);

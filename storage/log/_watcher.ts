@@ -22,7 +22,7 @@ import type { KubeObject } from "../object.ts";
 import { decodeStored } from "./_decode.ts";
 import type { Watcher, WatchEvent, WatchOptions } from "../store.ts";
 import type { Log, LogEvent, LogListResult } from "./log.ts";
-import type { HubMember, WatchHub } from "./_watch_hub.ts";
+import type { HubEvent, HubMember, WatchHub } from "./_watch_hub.ts";
 import {
   asStorageError,
   matcher,
@@ -62,7 +62,7 @@ class LogWatcher implements Watcher, HubMember {
   readonly #everything: boolean;
   readonly #signal: AbortSignal | undefined;
   #start: Start | undefined;
-  #pending: LogEvent[] = [];
+  #pending: HubEvent[] = [];
   #head = 0;
   #stopped = false;
   #overflowed = false;
@@ -110,7 +110,7 @@ class LogWatcher implements Watcher, HubMember {
     return this.#pending.length - this.#head;
   }
 
-  deliver(events: LogEvent[]): void {
+  deliver(events: readonly HubEvent[]): void {
     if (this.#stopped || this.#overflowed) return;
     let woken = this.#bookmarkTarget !== undefined;
     for (const ev of events) {
@@ -283,7 +283,7 @@ class LogWatcher implements Watcher, HubMember {
   }
 
   /** Handles one change in revision order; drops what is already covered. */
-  #handle(ev: LogEvent): WatchEvent | undefined {
+  #handle(ev: HubEvent): WatchEvent | undefined {
     if (ev.revision < this.#covered) return undefined;
     if (ev.revision === this.#covered) {
       if (
@@ -298,12 +298,7 @@ class LogWatcher implements Watcher, HubMember {
       this.#openMore = undefined;
     }
     if (!this.#matchesKey(ev.key)) return undefined;
-    return toWatchEvent(
-      ev,
-      this.#matches,
-      this.#everything,
-      this.#deps.hub.decodedOf(ev),
-    );
+    return toWatchEvent(ev, this.#matches, this.#everything);
   }
 
   async *#live(): AsyncGenerator<WatchEvent> {
