@@ -26,12 +26,29 @@ function thing(): KubeObject {
   };
 }
 
-Deno.test("a handed-over object reaches the dispatched create frozen, at its revision", async () => {
+/**
+ * Runs `body` with a hub over a fresh memory log and, unless `listening`
+ * is false, one recording member.
+ */
+async function withHub(
+  body: (
+    env: { log: MemoryLog; hub: WatchHub; member: ReturnType<typeof recorder> },
+  ) => Promise<void> | void,
+  listening = true,
+): Promise<void> {
   const log = new MemoryLog();
   const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
+  const member = recorder();
+  if (listening) hub.add(member);
   try {
-    const member = recorder();
-    hub.add(member);
+    await body({ log, hub, member });
+  } finally {
+    hub.close();
+  }
+}
+
+Deno.test("a handed-over object reaches the dispatched create frozen, at its revision", async () => {
+  await withHub(async ({ log, hub, member }) => {
     const obj = thing();
     const value = JSON.stringify(obj);
     const withdraw = hub.handOver(KEY, value, obj);
@@ -55,17 +72,11 @@ Deno.test("a handed-over object reaches the dispatched create frozen, at its rev
     const [own] = await log.changes(KEY, 0, 10);
     assert.equal((own as HubEvent).created, undefined);
     assert.equal(own.value, value);
-  } finally {
-    hub.close();
-  }
+  });
 });
 
 Deno.test("a handed-over object is not taken by another text, an update or a failed create", async () => {
-  const log = new MemoryLog();
-  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
-  try {
-    const member = recorder();
-    hub.add(member);
+  await withHub(async ({ log, hub, member }) => {
     const obj = thing();
     const value = JSON.stringify(obj);
     // Another text at the key: not this object's create.
@@ -86,29 +97,20 @@ Deno.test("a handed-over object is not taken by another text, an update or a fai
     withdraw();
     assert.equal(hub.handing, 0);
     assert.equal(member.events.length, 2);
-  } finally {
-    hub.close();
-  }
+  });
 });
 
-Deno.test("nothing is handed over while no watcher listens", () => {
-  const log = new MemoryLog();
-  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
-  try {
+Deno.test("nothing is handed over while no watcher listens", async () => {
+  await withHub(({ hub }) => {
     const obj = thing();
     const withdraw = hub.handOver(KEY, JSON.stringify(obj), obj);
     assert.equal(hub.handing, 0);
     withdraw();
-  } finally {
-    hub.close();
-  }
+  }, false);
 });
 
-Deno.test("a later withdrawal leaves a newer hand-over of the key alone", () => {
-  const log = new MemoryLog();
-  const hub = new WatchHub(log, { bookmarkIntervalMs: 60_000 });
-  try {
-    hub.add(recorder());
+Deno.test("a later withdrawal leaves a newer hand-over of the key alone", async () => {
+  await withHub(({ hub }) => {
     const first = thing();
     const second = thing();
     const withdrawFirst = hub.handOver(KEY, JSON.stringify(first), first);
@@ -117,7 +119,5 @@ Deno.test("a later withdrawal leaves a newer hand-over of the key alone", () => 
     assert.equal(hub.handing, 1);
     withdrawSecond();
     assert.equal(hub.handing, 0);
-  } finally {
-    hub.close();
-  }
+  });
 });
