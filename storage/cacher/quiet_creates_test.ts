@@ -126,8 +126,11 @@ Deno.test("a quiet create hands its object to the watchers, frozen, in place of 
       });
       assert.ok(Object.isFrozen(ev.object) && Object.isFrozen(spec));
     }
-    // One object for both, its nested values the writer's.
+    // One object for both, its nested values the writer's; the backend's
+    // event offers it with its text, exactly what the text decodes to.
     assert.ok(backendEv.type !== "ERROR" && cacheEv.type !== "ERROR");
+    assert.equal(backendEv.text?.object, backendEv.object);
+    assert.deepStrictEqual(backendEv.object, JSON.parse(backendEv.text!.json));
     assert.equal(cacheEv.object, backendEv.object);
     assert.equal(cacheEv.object.spec, spec);
     // The cache kept the stored text: a read decodes it afresh.

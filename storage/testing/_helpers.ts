@@ -187,11 +187,24 @@ export interface NextOptions {
 
 /**
  * Fails when `ev` carries a text form (`WatchEvent.text`) that does not
- * describe its object exactly: the same JSON value and the same revision.
+ * describe its object exactly: the same JSON value and the same revision;
+ * a decoded object it carries (`text.object`) must be exactly what the text
+ * decodes to, and frozen.
  */
 export function checkEventText(ev: WatchEvent): void {
   if (ev.type === "ERROR" || ev.text === undefined) return;
   const { json, revision } = ev.text;
+  if (ev.text.object !== undefined) {
+    assert.deepStrictEqual(
+      ev.text.object,
+      JSON.parse(json),
+      `the decoded object of a ${ev.type} event's text differs from the text`,
+    );
+    assert.ok(
+      Object.isFrozen(ev.text.object),
+      `the decoded object of a ${ev.type} event's text is not frozen`,
+    );
+  }
   assert.deepEqual(
     JSON.parse(json),
     JSON.parse(JSON.stringify(ev.object)),
