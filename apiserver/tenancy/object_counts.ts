@@ -1,7 +1,8 @@
 /**
  * How many objects (and namespaces) each virtual cluster holds, counted on
- * demand from the watch cache (a list of each served resource's cluster
- * prefix: from storage while that resource's cache is not filled yet) and
+ * demand from the watch cache (each served resource's keys under the
+ * cluster prefix, from its sorted index: from storage while that
+ * resource's cache is not filled yet) and
  * kept for a short while, bumped by every admitted create in
  * between, so a limited cluster does not pay a full count per write. The
  * clusters written to since their status was refreshed are remembered
@@ -16,6 +17,7 @@ import {
   type ResourceRef,
   type Store,
 } from "../../storage/mod.ts";
+import { keyReadsOf } from "../../storage/cacher/mod.ts";
 
 /** Options for {@linkcode ClusterObjectCounts}. */
 export interface ClusterObjectCountsOptions {
@@ -70,12 +72,15 @@ export class ClusterObjectCounts {
   }
 
   /**
-   * One resource's objects in `cluster`: a one-item page and the backend's
+   * One resource's objects in `cluster`: the watch cache's count of its
+   * keys (as consistent as a list), else a one-item page and the backend's
    * count of the rest (no values read), else the whole list.
    */
   async #countOne(ref: ResourceRef, cluster: string): Promise<number> {
     const store = this.#opts.storeFor(ref);
     const prefix = clusterPrefix({ ...ref, cluster });
+    const counted = await keyReadsOf(store)?.countKeys(prefix);
+    if (counted !== undefined) return counted;
     const page = await store.list(prefix, { recursive: true, limit: 1 });
     if (!page.continue) return page.items.length;
     if (page.remainingItemCount !== undefined) {

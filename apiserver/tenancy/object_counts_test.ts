@@ -8,6 +8,7 @@ import {
   type StoreFactory,
 } from "../../storage/mod.ts";
 import { tempDir } from "../../tests/support/sqlite_log_fixtures.ts";
+import { CachedStore, cachedStoreFactory } from "../../storage/cacher/mod.ts";
 import { ClusterObjectCounts } from "./object_counts.ts";
 
 const REFS: ResourceRef[] = [
@@ -87,5 +88,38 @@ Deno.test("object counts are exact without reading every object (SQLite)", async
     await check(storage);
   } finally {
     await storage.close();
+  }
+});
+
+Deno.test("object counts over the watch cache come from its key index, as consistent as a list", async () => {
+  const memory = await memoryBackend().open({}, {
+    dataDir: "/tmp",
+    logger: silentLogger,
+  });
+  const storage = cachedStoreFactory(memory, { eager: true });
+  try {
+    await check(storage);
+    const cms = storage.storeFor({ resource: "configmaps" }) as CachedStore;
+    const counts = new ClusterObjectCounts({
+      resources: () => REFS,
+      storeFor: (ref) => storage.storeFor(ref),
+    });
+    const listedBefore = cms.served.cache.list;
+    // Written just before: a consistent count sees it.
+    await cms.create(
+      objectKey({
+        resource: "configmaps",
+        cluster: "a",
+        namespace: "default",
+        name: "late",
+      }),
+      { metadata: { name: "late" } },
+    );
+    assert.equal((await counts.count("a")).objects, 8);
+    assert.equal(cms.served.cache.list, listedBefore + 1, "one count");
+    assert.equal(cms.served.backend.list, 0);
+  } finally {
+    await storage.close();
+    await memory.close();
   }
 });

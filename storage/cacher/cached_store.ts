@@ -41,6 +41,7 @@ import type { Logger } from "../../log/mod.ts";
 import { expired, isStorageError, tooLargeResourceVersion } from "../errors.ts";
 import {
   clusterFromKey,
+  prefixEnd,
   resourcePrefix,
   type ResourceRef,
   validateKey,
@@ -429,6 +430,14 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     const keys: string[] = [];
     for (const entry of this.#cache.scan(start, end)) keys.push(entry.key);
     return keys;
+  }
+
+  /** See `key_reads.ts`: a consistent count of the keys under `prefix`. */
+  async countKeys(prefix: string): Promise<number | undefined> {
+    if (!(await this.#listFromCache(prefix, { recursive: true }))) {
+      return undefined;
+    }
+    return this.#cache.countRange(prefix, prefixEnd(prefix));
   }
 
   /** Whether a list is served by the cache (counted); waits for freshness. */

@@ -631,3 +631,23 @@ Deno.test("after a fill, the cache shares the texts of objects alike through tem
     assert.equal(cached.sharedTexts, clusters.length - 1);
   });
 });
+
+Deno.test("countKeys counts a range from the key index, consistently, and leaves unservable ones to the caller", async () => {
+  await withCache({}, async ({ cached, backend }) => {
+    // Not filled yet: a cluster's range is the backend's to read.
+    assert.equal(await cached.countKeys(NS_PREFIX), undefined);
+    await cached.list(PREFIX, { recursive: true }); // starts the cache
+    await cached.create(key("a"), obj("a"));
+    await cached.create(
+      objectKey({ ...RES, cluster: "root", namespace: "other", name: "b" }),
+      obj("b"),
+    );
+    // Written behind the cache's back, just before: counted all the same.
+    await backend.create(key("c"), obj("c"));
+    assert.equal(await cached.countKeys(NS_PREFIX), 2);
+    assert.equal(await cached.countKeys(PREFIX), 3);
+    assert.equal(await cached.countKeys("/registry/widgets/clusters/x/"), 0);
+    // A key, not a range: the caller lists.
+    assert.equal(await cached.countKeys(key("a")), undefined);
+  });
+});

@@ -3,7 +3,8 @@
  * index (no object is read or decoded). A `Store.list` page carries objects
  * but not their keys; a caller that must know each item's key (the
  * cross-cluster list, whose items carry their cluster) looks up the keys of
- * the page's range here.
+ * the page's range here, and a caller that needs only how many there are
+ * (a virtual cluster's object count) counts them.
  *
  * This is a capability of some stores, not part of the `Store` contract:
  * {@linkcode keyReadsOf} finds it, and a caller without it finds keys some
@@ -28,6 +29,14 @@ export interface KeyReads {
    * disabled, closed).
    */
   currentKeys(start: string, end: string): string[] | undefined;
+
+  /**
+   * How many keys lie under `prefix`, as a consistent list (no
+   * resourceVersion) of it would find them: waits as that list would for
+   * the cache to be current, then counts the sorted index (no object is
+   * read or decoded); `undefined` when such a list would go to the backend.
+   */
+  countKeys(prefix: string): Promise<number | undefined>;
 }
 
 /** `store`'s key reads, when it has them. */
