@@ -8,7 +8,10 @@ import {
   type StoreFactory,
 } from "../../storage/mod.ts";
 import { tempDir } from "../../tests/support/sqlite_log_fixtures.ts";
-import { CachedStore, cachedStoreFactory } from "../../storage/cacher/mod.ts";
+import {
+  type CachedStore,
+  cachedStoreFactory,
+} from "../../storage/cacher/mod.ts";
 import { ClusterObjectCounts } from "./object_counts.ts";
 
 const REFS: ResourceRef[] = [
