@@ -12,6 +12,7 @@
  */
 
 import type { StorageError } from "../errors.ts";
+import { KEY_ROOT } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
 import type { Log, LogEvent } from "./log.ts";
 import { frozenAtRevision } from "./_decode.ts";
@@ -36,7 +37,18 @@ export interface HubEvent extends LogEvent {
 export interface HubMember {
   /** Whether the member wants BOOKMARK events. */
   readonly allowBookmarks: boolean;
-  /** Receives committed events; must not block or throw. */
+  /**
+   * The resource prefix (`/registry/[<group>/]<resource>/`, from
+   * `resourcePrefix`) every key the member watches lies under, when it has
+   * one: it is then handed only the events under it — an empty batch when
+   * there are none, so it still sees the revision go by. Without one it is
+   * handed every event.
+   */
+  readonly range?: string;
+  /**
+   * Receives committed events (in revision order; with a `range`, those
+   * under it); must not block or throw.
+   */
   deliver(events: readonly HubEvent[]): void;
   /** Asks for a BOOKMARK at a revision `>= target` soon. */
   requestBookmark(target: number): void;
@@ -57,6 +69,10 @@ export class WatchHub {
   readonly #log: Log;
   readonly #opts: WatchHubOptions;
   readonly #members = new Set<HubMember>();
+  /** Members with a range, by range: each event goes to its resource's only. */
+  readonly #ranged = new Map<string, Set<HubMember>>();
+  /** Members without a range: every event goes to each. */
+  readonly #unranged = new Set<HubMember>();
   #bookmarkMembers = 0;
   #unsubscribe: (() => void) | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -91,6 +107,12 @@ export class WatchHub {
       (err) => this.#fail(err),
     );
     this.#members.add(member);
+    const range = member.range;
+    if (range !== undefined && isResourcePrefix(range)) {
+      let same = this.#ranged.get(range);
+      if (!same) this.#ranged.set(range, same = new Set());
+      same.add(member);
+    } else this.#unranged.add(member);
     if (member.allowBookmarks && this.#bookmarkMembers++ === 0) {
       this.#timer = setInterval(
         () => this.requestProgress(0),
@@ -102,6 +124,12 @@ export class WatchHub {
   /** Unregisters `member` (idempotent). */
   remove(member: HubMember): void {
     if (!this.#members.delete(member)) return;
+    if (!this.#unranged.delete(member)) {
+      const range = member.range!;
+      const same = this.#ranged.get(range);
+      same?.delete(member);
+      if (same?.size === 0) this.#ranged.delete(range);
+    }
     if (member.allowBookmarks && --this.#bookmarkMembers === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
@@ -139,7 +167,42 @@ export class WatchHub {
     const last = events[events.length - 1].revision;
     if (last > this.#dispatched) this.#dispatched = last;
     const out = this.#handed.size > 0 ? this.#withHanded(events) : events;
-    for (const m of this.#members) m.deliver(out);
+    for (const m of this.#unranged) m.deliver(out);
+    if (this.#ranged.size === 0) return;
+    // By resource: a watcher of one resource does not look at the others'
+    // events (every cached resource and custom resource has one).
+    const byRange = this.#byRange(out);
+    for (const [range, members] of this.#ranged) {
+      const batch = byRange.get(range) ?? NONE;
+      for (const m of members) m.deliver(batch);
+    }
+  }
+
+  /**
+   * `events` grouped by the members' ranges they lie under, in revision
+   * order. A range is a resource prefix, two or three segments long, so
+   * the ranges a key lies under are among its first two- and
+   * three-segment prefixes: two lookups per event, however many ranges.
+   */
+  #byRange(events: readonly HubEvent[]): Map<string, HubEvent[]> {
+    const byRange = new Map<string, HubEvent[]>();
+    const put = (range: string, ev: HubEvent) => {
+      const batch = byRange.get(range);
+      if (batch) batch.push(ev);
+      else byRange.set(range, [ev]);
+    };
+    for (const ev of events) {
+      const key = ev.key;
+      const two = key.indexOf("/", ROOT_LENGTH);
+      if (two < 0) continue;
+      const short = key.slice(0, two + 1);
+      if (this.#ranged.has(short)) put(short, ev);
+      const three = key.indexOf("/", two + 1);
+      if (three < 0) continue;
+      const long = key.slice(0, three + 1);
+      if (this.#ranged.has(long)) put(long, ev);
+    }
+    return byRange;
   }
 
   /** `events`, each create whose object was handed over carrying it. */
@@ -193,3 +256,18 @@ export class WatchHub {
 }
 
 function noop(): void {}
+
+/** An empty batch (a ranged member with nothing under its range). */
+const NONE: readonly HubEvent[] = Object.freeze([]);
+
+/** `/registry/`: every key and range starts with it. */
+const ROOT = `${KEY_ROOT}/`;
+const ROOT_LENGTH = ROOT.length;
+
+/** Whether `range` is `/registry/<a>/` or `/registry/<a>/<b>/`. */
+function isResourcePrefix(range: string): boolean {
+  if (!range.startsWith(ROOT) || !range.endsWith("/")) return false;
+  const segments = range.slice(ROOT_LENGTH, -1).split("/");
+  return (segments.length === 1 || segments.length === 2) &&
+    segments.every((s) => s !== "");
+}

@@ -121,3 +121,46 @@ Deno.test("a later withdrawal leaves a newer hand-over of the key alone", async 
     assert.equal(hub.handing, 0);
   });
 });
+
+/** A recording member of `range`. */
+function rangedRecorder(range: string) {
+  return Object.assign(recorder(), { range });
+}
+
+Deno.test("members with a range get their resource's events only, in order, and an empty batch otherwise", async () => {
+  await withHub(async ({ log, hub, member: everything }) => {
+    const cms = rangedRecorder("/registry/configmaps/");
+    const roles = rangedRecorder("/registry/rbac.authorization.k8s.io/roles/");
+    const group = rangedRecorder("/registry/rbac.authorization.k8s.io/");
+    // Not a resource prefix: treated as a member without one.
+    const odd = rangedRecorder("/registry/");
+    let batches = 0;
+    const counting = Object.assign(rangedRecorder("/registry/secrets/"), {
+      deliver() {
+        batches++;
+      },
+    });
+    for (const m of [cms, roles, group, odd, counting]) hub.add(m);
+    const keys = [
+      "/registry/configmaps/clusters/a/ns/x",
+      "/registry/rbac.authorization.k8s.io/roles/clusters/a/ns/r",
+      "/registry/configmaps/clusters/b/ns/y",
+      "/registry/configmapsx/clusters/a/ns/z",
+      "/registry/rbac.authorization.k8s.io/rolebindings/clusters/a/ns/b",
+    ];
+    for (const k of keys) await log.create(k, "{}");
+    const seen = (m: { events: HubEvent[] }) => m.events.map((e) => e.key);
+    assert.deepEqual(seen(cms), [keys[0], keys[2]]);
+    assert.deepEqual(seen(roles), [keys[1]]);
+    // A range that prefixes others' keys (a group) gets them all.
+    assert.deepEqual(seen(group), [keys[1], keys[4]]);
+    assert.deepEqual(seen(odd), keys);
+    assert.deepEqual(seen(everything), keys);
+    // One (empty) batch per commit: it sees every revision go by.
+    assert.equal(batches, keys.length);
+    // Removed, a ranged member gets nothing more.
+    hub.remove(cms);
+    await log.create("/registry/configmaps/clusters/a/ns/later", "{}");
+    assert.equal(cms.events.length, 2);
+  });
+});

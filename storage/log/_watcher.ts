@@ -55,6 +55,8 @@ type Start =
 /** A {@linkcode Watcher} over a revision log. */
 class LogWatcher implements Watcher, HubMember {
   readonly allowBookmarks: boolean;
+  /** The store's resource prefix (the hub hands over only its events). */
+  readonly range: string | undefined;
   readonly #deps: WatchDeps;
   readonly #key: string;
   readonly #recursive: boolean;
@@ -84,8 +86,14 @@ class LogWatcher implements Watcher, HubMember {
   #minBookmark = 0;
   #iterator: AsyncGenerator<WatchEvent> | undefined;
 
-  constructor(deps: WatchDeps, key: string, opts: WatchOptions) {
+  constructor(
+    deps: WatchDeps,
+    key: string,
+    opts: WatchOptions,
+    range: string | undefined,
+  ) {
     this.#deps = deps;
+    this.range = range;
     this.#key = key;
     this.#recursive = opts.recursive;
     this.#matches = matcher(opts.predicate);
@@ -336,18 +344,21 @@ class LogWatcher implements Watcher, HubMember {
 }
 
 /**
- * Starts a watch on `key` (checked; a prefix when `opts.recursive`). Errors
- * in the arguments reject; an expired start revision is reported as one
- * ERROR event, as upstream.
+ * Starts a watch on `key` (checked; a prefix when `opts.recursive`), which
+ * lies under the store's resource prefix `range`, when given (the hub then
+ * hands the watch only that resource's events). Errors in the arguments
+ * reject; an expired start revision is reported as one ERROR event, as
+ * upstream.
  */
 export async function startWatch(
   deps: WatchDeps,
   key: string,
   opts: WatchOptions,
+  range?: string,
 ): Promise<Watcher> {
   const rv = parseRV(opts.resourceVersion);
   const initial = opts.sendInitialEvents ?? rv === 0;
-  const watcher = new LogWatcher(deps, key, opts);
+  const watcher = new LogWatcher(deps, key, opts, range);
   // Register before reading: changes committed from here on are buffered.
   deps.hub.add(watcher);
   try {

@@ -177,6 +177,7 @@ export class LogStore implements Store {
         this.#watch,
         checkScanKey(key, this.#prefix, opts.recursive),
         opts,
+        this.#prefix,
       )
     );
   }
