@@ -1,7 +1,9 @@
 /**
  * The fan-out behind every watch of one log-backed store factory: a single
  * `Log.subscribe` subscription whose events are handed, without blocking,
- * to every registered watcher, plus the periodic bookmark timer.
+ * to the registered watchers — to a watcher of one resource only that
+ * resource's ({@linkcode HubMember.range}) — plus the periodic bookmark
+ * timer.
  *
  * It also carries objects that writers hand over ({@linkcode
  * WatchHub.handOver}): a new object whose create is committed reaches the
