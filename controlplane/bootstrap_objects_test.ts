@@ -10,34 +10,22 @@ import { memoryBackend } from "../backends/memory/mod.ts";
 import { silentLogger } from "../log/mod.ts";
 import { clusterFromKey } from "../storage/mod.ts";
 import type { KubeObject, Store, StoreFactory } from "../storage/mod.ts";
+import { quietCreatesOf } from "../storage/cacher/mod.ts";
+import { overridingStores } from "../tests/support/cacher_fixtures.ts";
 
 /** `factory` with every store's quiet creates recorded into `seen`. */
 function recording(
   factory: StoreFactory,
   seen: { key: string; obj: KubeObject; copy: unknown }[],
 ): StoreFactory {
-  const wrap = (store: Store): Store =>
-    new Proxy(store, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop);
-        if (prop === "createQuietly" && typeof v === "function") {
-          return (key: string, obj: KubeObject) => {
-            seen.push({ key, obj, copy: structuredClone(obj) });
-            return v.call(target, key, obj);
-          };
-        }
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
-  return new Proxy(factory, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop);
-      if (prop === "storeFor") {
-        return (...args: Parameters<StoreFactory["storeFor"]>) =>
-          wrap(target.storeFor(...args));
-      }
-      return typeof v === "function" ? v.bind(target) : v;
-    },
+  return overridingStores(factory, (store) => {
+    const quiet = quietCreatesOf(store);
+    if (!quiet) return {};
+    const createQuietly = (key: string, obj: KubeObject) => {
+      seen.push({ key, obj, copy: structuredClone(obj) });
+      return quiet.createQuietly(key, obj);
+    };
+    return { createQuietly } as Partial<Store>;
   });
 }
 
