@@ -155,27 +155,27 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     first = false;
     return { type: ev.type, object };
   };
+  type Chunk = Uint8Array | WatchObjectEvent;
   // An in-process caller may take the events as objects (no Table watch:
   // its rows are per watcher and nobody in-process asks for them). They
   // are deep-frozen, and shared: a part taken from an event not frozen
   // already (one served by the backend rather than the watch cache) is
   // copied first, so nothing of the event's owner is frozen under it.
   const sink = tableVersion ? undefined : ctx.watchEvents;
-  const encode = (
-    ev: WatchEvent,
-  ): Uint8Array | WatchObjectEvent | undefined => {
-    const source = ev.type === "ERROR" ? undefined : ev.object;
-    if (sink) {
-      const rendered = render(
-        ev,
-        source && !Object.isFrozen(source) ? structuredClone(source) : source,
-      );
-      return rendered && deepFreeze(rendered);
-    }
-    const rendered = render(ev, source);
-    return rendered === undefined
-      ? undefined
+  /** A rendered event as this watch sends it: frozen, or a JSON line. */
+  const chunk = (rendered: WatchObjectEvent): Chunk =>
+    sink
+      ? deepFreeze(rendered)
       : encoder.encode(JSON.stringify(rendered) + "\n");
+  const encode = (ev: WatchEvent): Chunk | undefined => {
+    const source = ev.type === "ERROR" ? undefined : ev.object;
+    const rendered = render(
+      ev,
+      sink && source && !Object.isFrozen(source)
+        ? structuredClone(source)
+        : source,
+    );
+    return rendered && chunk(rendered);
   };
   // Watches without a Table render an event the same for every watcher of
   // one view: across clusters the line also carries the cluster annotation,
@@ -196,7 +196,6 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
   const shareable = (ev: WatchEvent): boolean =>
     !tableVersion && ev.type !== "BOOKMARK" && ev.type !== "ERROR";
 
-  type Chunk = Uint8Array | WatchObjectEvent;
   let controller!: ReadableStreamDefaultController<Chunk>;
   // Backpressure: once WATCH_BUFFER_BYTES (or WATCH_BUFFER_EVENTS taken as
   // objects) wait unread, the loop waits for the reader (`pull`) instead
@@ -263,11 +262,8 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       }
     } catch (e) {
       if (!stop.signal.aborted) {
-        const error = { type: "ERROR", object: toApiError(e).toStatus() };
         controller.enqueue(
-          sink
-            ? deepFreeze(error)
-            : encoder.encode(JSON.stringify(error) + "\n"),
+          chunk({ type: "ERROR", object: toApiError(e).toStatus() }),
         );
       }
     } finally {
