@@ -62,7 +62,8 @@ export class LogStore implements Store {
 
   /** Stores a new object at `key`. */
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
-    const data = this.#encodeNew(key, obj);
+    this.#checkNew(key, obj);
+    const data = encodeStored(obj);
     const rev = await this.#log.create(key, data);
     return decodeStored(data, rev, key);
   }
@@ -75,20 +76,23 @@ export class LogStore implements Store {
    */
   createQuietly(key: string, obj: KubeObject): Promise<number> {
     let data: string;
+    let plain: boolean;
     try {
-      data = this.#encodeNew(key, obj);
+      this.#checkNew(key, obj);
+      plain = isPlainNew(obj);
+      data = encodeStored(obj, plain);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!isPlainNew(obj)) return this.#log.create(key, data);
+    if (!plain) return this.#log.create(key, data);
     const withdraw = this.#watch.hub.handOver(key, data, obj);
     const created = this.#log.create(key, data);
     created.then(withdraw, withdraw);
     return created;
   }
 
-  /** The stored text of a new object at `key` (checked). */
-  #encodeNew(key: string, obj: KubeObject): string {
+  /** Checks a new object at `key` before it is encoded. */
+  #checkNew(key: string, obj: KubeObject): void {
     checkObjectKey(key, this.#prefix);
     checkObject(key, obj);
     if (obj.metadata.resourceVersion) {
@@ -97,7 +101,6 @@ export class LogStore implements Store {
         "resourceVersion should not be set on objects to be created",
       );
     }
-    return encodeStored(obj);
   }
 
   /** Reads one object. */
