@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { lineReader } from "../../tests/support/watch_lines.ts";
+import { deeplyFrozen } from "../../tests/support/deep_frozen.ts";
 import {
   ADMIN,
   configMap,
@@ -32,12 +33,6 @@ async function next(
   const { value, done } = await reader.read();
   assert.ok(!done, "the watch ended");
   return value;
-}
-
-/** Whether every object and array in `v` is frozen. */
-function deeplyFrozen(v: unknown): boolean {
-  if (v === null || typeof v !== "object") return true;
-  return Object.isFrozen(v) && Object.values(v).every(deeplyFrozen);
 }
 
 Deno.test("a watch taken as objects: the same events as its JSON lines, deep-frozen, an empty body", async () => {
