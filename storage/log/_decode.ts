@@ -38,6 +38,54 @@ export function encodeStored(
 }
 
 /**
+ * The JSON texts of frozen parts of handed-over objects, by part: a part
+ * frozen before its object is created is shared with other objects (the
+ * rules of a bootstrap role, which every virtual cluster's copy holds) and,
+ * by the hand-over's contract, never changes.
+ */
+const frozenTexts = new WeakMap<object, string>();
+
+/**
+ * {@linkcode encodeStored} of a plain new object that its writer hands
+ * over (`storage/cacher/quiet_creates.ts`: plain JSON data that never
+ * changes afterwards): the same text, but a top-level field whose value is
+ * a frozen object or array is serialised once and its text reused for
+ * every object that shares it. `JSON.stringify` walks frozen arrays on a
+ * slow path (a bootstrap role's copy took 2.5 times as long as an unfrozen
+ * one); an object without frozen fields is serialised as it is.
+ */
+export function encodeHandedOver(obj: KubeObject): string {
+  const fields = obj as Record<string, unknown>;
+  let shared = false;
+  for (const name in fields) {
+    const v = fields[name];
+    if (v !== null && typeof v === "object" && Object.isFrozen(v)) {
+      shared = true;
+      break;
+    }
+  }
+  if (!shared) return JSON.stringify(obj);
+  let text = "";
+  for (const name of Object.keys(fields)) {
+    const v = fields[name];
+    let part: string | undefined;
+    if (v !== null && typeof v === "object" && Object.isFrozen(v)) {
+      part = frozenTexts.get(v);
+      if (part === undefined) {
+        part = JSON.stringify(v);
+        if (part !== undefined) frozenTexts.set(v, part);
+      }
+    } else {
+      // undefined for what JSON leaves out (undefined, functions, symbols)
+      part = JSON.stringify(v);
+    }
+    if (part === undefined) continue;
+    text += (text === "" ? "{" : ",") + JSON.stringify(name) + ":" + part;
+  }
+  return text === "" ? "{}" : text + "}";
+}
+
+/**
  * Whether `obj` and its metadata are plain objects (no prototype of their
  * own, no `toJSON`), the metadata an own enumerable field without a
  * `resourceVersion` key: such an object is stored as `JSON.stringify`

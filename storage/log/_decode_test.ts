@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeObject, encodeObject, type KubeObject } from "../object.ts";
-import { decodeStored, encodeStored } from "./_decode.ts";
+import { decodeStored, encodeHandedOver, encodeStored } from "./_decode.ts";
+import { deepFreeze } from "../../internal/json.ts";
 import { isStorageError } from "../errors.ts";
 
 const K = "/registry/configmaps/clusters/root/default/a";
@@ -62,6 +63,46 @@ Deno.test("encodeStored gives the same JSON as encodeObject", () => {
   for (const obj of cases) {
     assert.equal(encodeStored(obj), encodeObject(obj));
   }
+});
+
+Deno.test("encodeHandedOver gives JSON.stringify's text, reusing that of shared frozen parts", () => {
+  const rules = deepFreeze([{ verbs: ["get"], resources: ["pods", "*"] }]);
+  const roleRef = deepFreeze({ kind: "ClusterRole", name: 'é"\n' });
+  const copy = (uid: string) => ({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: "r", uid },
+    rules,
+    roleRef,
+    skipped: undefined,
+    empty: deepFreeze({}),
+    none: null,
+    n: 1,
+  } as unknown as KubeObject);
+  const a = copy("a");
+  const b = copy("b");
+  assert.equal(encodeHandedOver(a), JSON.stringify(a));
+  assert.equal(encodeHandedOver(b), JSON.stringify(b));
+  // Without frozen parts, and with nothing to write: as JSON.stringify.
+  const plain = { metadata: { name: "p" }, data: { k: "v" } };
+  assert.equal(encodeHandedOver(plain), JSON.stringify(plain));
+  const onlyFrozen = { metadata: deepFreeze({ name: "f" }), x: undefined };
+  assert.equal(
+    encodeHandedOver(onlyFrozen as unknown as KubeObject),
+    JSON.stringify(onlyFrozen),
+  );
+  const nothing = {
+    metadata: undefined,
+    x: Object.freeze({ toJSON: () => undefined }),
+  } as unknown as KubeObject;
+  assert.equal(encodeHandedOver(nothing), JSON.stringify(nothing));
+  assert.equal(encodeHandedOver(nothing), "{}");
+  // Integer-like keys come first, as JSON.stringify orders them.
+  const numbered = { metadata: { name: "i" }, "2": rules, "1": "x" };
+  assert.equal(
+    encodeHandedOver(numbered as unknown as KubeObject),
+    JSON.stringify(numbered),
+  );
 });
 
 Deno.test("decodeStored calls a value that is not a JSON object corrupt, naming the key", () => {

@@ -13,7 +13,12 @@
 import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
 import { resourcePrefix, type ResourceRef, validatePrefix } from "../keys.ts";
 import type { KubeObject } from "../object.ts";
-import { decodeStored, encodeStored, isPlainNew } from "./_decode.ts";
+import {
+  decodeStored,
+  encodeHandedOver,
+  encodeStored,
+  isPlainNew,
+} from "./_decode.ts";
 import type {
   DeleteOptions,
   DeletePrefixResult,
@@ -80,7 +85,7 @@ export class LogStore implements Store {
     try {
       this.#checkNew(key, obj);
       plain = isPlainNew(obj);
-      data = encodeStored(obj, plain);
+      data = plain ? encodeHandedOver(obj) : encodeStored(obj, false);
     } catch (err) {
       return Promise.reject(err);
     }
