@@ -39,6 +39,12 @@
  *    `VirtualCluster` until the object is gone (every key removed),
  *    polled every 10 ms.
  *
+ * 6. **The storage floor, same run**: one cluster's objects, read through
+ *    the API after step 2, written for `BENCH_CLUSTERS` clusters by the
+ *    SQLite backend's revision log alone (`_sqlite_floor.ts`: no API,
+ *    caches or controllers; one transaction per cluster) in this process;
+ *    its CPU per cluster against the server's of step 2.
+ *
  * `BENCH_ENTRY` runs another tree's `main.ts` (A/B runs with this file).
  * Prints a Markdown table; no assertion.
  *
@@ -53,6 +59,7 @@ import {
 import { rssMiB } from "./_processes.ts";
 import { liveMemory } from "./_v8_inspector.ts";
 import { VIRTUAL_CLUSTERS, virtualCluster } from "./_virtual_clusters.ts";
+import { clusterObjects, sqliteFloor } from "./_sqlite_floor.ts";
 
 const CLUSTERS = Number(Deno.env.get("BENCH_CLUSTERS") ?? 10_000);
 const BASELINE = Number(Deno.env.get("BENCH_BASELINE") ?? 2_000);
@@ -290,6 +297,10 @@ async function declared() {
   const readyMs = performance.now() - t;
   const createCpuMs = (cpuSeconds(server.pid) - cpu0) * 1000 / CLUSTERS;
   await counter.close();
+  const floorObjects = await clusterObjects(server, "vc-0");
+  const counted = JSON.parse(
+    await call(server, `${VIRTUAL_CLUSTERS}/vc-0`, [200]),
+  ).status?.objects;
 
   await sleep(SETTLE_MS);
   const loaded = await idleRss(server.pid);
@@ -332,6 +343,8 @@ async function declared() {
   }
   const deleteMs = performance.now() - t;
   return {
+    floorObjects,
+    counted,
     emptyRestartMs,
     idle,
     loaded,
@@ -352,6 +365,12 @@ async function declared() {
 const base = await baseline();
 const baseRate = base.rate;
 const d = await declared();
+progress(
+  `SQLite floor: ${d.floorObjects.length} objects × ${CLUSTERS} clusters`,
+);
+const floorDir = await Deno.makeTempDir({ prefix: "hp-floor-" });
+const floorCpuMs = await sqliteFloor(d.floorObjects, CLUSTERS, floorDir)
+  .finally(() => Deno.remove(floorDir, { recursive: true }));
 const rate = CLUSTERS / (d.readyMs / 1000);
 const perCluster = (d.loaded - d.idle) / CLUSTERS;
 const f = (x: number, digits = 0) =>
@@ -381,6 +400,13 @@ console.log(
   } clusters/s on one free core); implicit, same run: ${
     f(base.cpuMs, 1)
   } ms | ≤ 1 ms for 1,000/s |`,
+);
+console.log(
+  `| the SQLite log alone writing a cluster's ${d.floorObjects.length} objects (${
+    d.counted ?? "?"
+  } in its status), same run | **${f(floorCpuMs, 2)} ms** per cluster (${
+    f(100 * floorCpuMs / d.createCpuMs)
+  }% of the server's CPU per cluster) | |`,
 );
 console.log(
   `| RSS per idle cluster above the idle server | **${
