@@ -1,7 +1,8 @@
 /** The shared internal helpers behave as their callers rely on. */
 
 import assert from "node:assert/strict";
-import { deepFreeze, isObject, jsonEqual } from "./json.ts";
+import { deepFreeze, isDeepFrozen, isObject, jsonEqual } from "./json.ts";
+import { JsonInterner } from "./json_interner.ts";
 import { rfc3339 } from "./time.ts";
 import { digestHex, randomSerialHex, toHex } from "./hex.ts";
 import { sleep } from "./sleep.ts";
@@ -67,6 +68,51 @@ Deno.test("deepFreeze freezes every level in place and skips frozen parts", () =
   assert.equal(Object.isFrozen(shared.x), false);
   assert.equal(deepFreeze(null), null);
   assert.equal(deepFreeze(3), 3);
+});
+
+Deno.test("isDeepFrozen wants every level frozen", () => {
+  assert.ok(isDeepFrozen(deepFreeze({ a: { b: [1, { c: 2 }] } })));
+  assert.ok(isDeepFrozen(3) && isDeepFrozen(null) && isDeepFrozen("s"));
+  assert.equal(isDeepFrozen({}), false);
+  assert.equal(isDeepFrozen(Object.freeze({ a: [1] })), false);
+  const deep = Object.freeze({ a: Object.freeze([Object.freeze({ b: {} })]) });
+  assert.equal(isDeepFrozen(deep), false);
+});
+
+Deno.test("JsonInterner shares one frozen copy per text and remembers deep-frozen values by identity", () => {
+  const values = new JsonInterner();
+  const a = values.intern({ k: ["v"] });
+  assert.equal(values.intern({ k: ["v"] }), a);
+  assert.ok(isDeepFrozen(a));
+  // A deep-frozen value is remembered: its text is not asked for again.
+  let asked = 0;
+  const frozen = deepFreeze({
+    k: ["v"],
+    toJSON() {
+      asked++;
+      return { k: ["v"] };
+    },
+  });
+  assert.equal(values.intern(frozen), a);
+  assert.equal(values.intern(frozen), a);
+  assert.equal(asked, 1);
+  // Unless the caller says it is made afresh each time.
+  const fresh = deepFreeze({ k: ["v"], toJSON: frozen.toJSON });
+  assert.equal(values.intern(fresh, false), a);
+  assert.equal(values.intern(fresh, false), a);
+  assert.equal(asked, 3);
+  // A value frozen only at its top may still change below: never remembered.
+  const shallow = Object.freeze({ k: ["v"] });
+  assert.equal(values.intern(shallow), a);
+  shallow.k[0] = "w";
+  const w = values.intern(shallow);
+  assert.notEqual(w, a);
+  assert.deepEqual(w, { k: ["w"] });
+  // Unfrozen values are serialised every time, as before.
+  const open = { k: ["v"] };
+  assert.equal(values.intern(open), a);
+  open.k.push("x");
+  assert.deepEqual(values.intern(open), { k: ["v", "x"] });
 });
 
 Deno.test("toHex writes two lower-case digits per byte; digestHex hashes UTF-8 text", async () => {

@@ -48,6 +48,28 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Whether `value` is frozen all the way down (a primitive counts as
+ * frozen): an object or array frozen only at its top could still change
+ * below.
+ *
+ * @example
+ * ```ts
+ * import { deepFreeze, isDeepFrozen } from "./json.ts";
+ *
+ * isDeepFrozen(deepFreeze({ a: [1] })); // true
+ * isDeepFrozen(Object.freeze({ a: [1] })); // false
+ * ```
+ */
+export function isDeepFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const v of Object.values(value as Record<string, unknown>)) {
+    if (!isDeepFrozen(v)) return false;
+  }
+  return true;
+}
+
+/**
  * Deep-freezes a plain JSON value in place and returns it (a part already
  * frozen is taken as frozen all the way down, so shared frozen subtrees are
  * not walked again).

@@ -10,16 +10,26 @@
  * @module
  */
 
-import { deepFreeze } from "./json.ts";
+import { deepFreeze, isDeepFrozen } from "./json.ts";
 import { WeakInterner } from "./weak_interner.ts";
 
 /** Interns JSON values by their text; see the module doc. */
 export class JsonInterner {
   readonly #values = new WeakInterner<object>();
+  /**
+   * The shared copy of each deep-frozen value interned, by identity: its
+   * text cannot change, so it is not serialised again (the bootstrap
+   * roles' rules, which every cluster's copy shares, reach the controllers
+   * and the RBAC index as one frozen value).
+   */
+  readonly #byFrozen = new WeakMap<object, object>();
 
   /**
    * The shared frozen copy of `value` (a plain JSON array or object; never
-   * `value` itself, which the caller may still change).
+   * `value` itself, which the caller may still change). A deep-frozen
+   * `value` is remembered by identity unless `remember` is false: for a
+   * value made afresh for each call (remembering it costs more than its
+   * text).
    *
    * @example
    * ```ts
@@ -31,9 +41,13 @@ export class JsonInterner {
    * // a === b, and Object.isFrozen(a)
    * ```
    */
-  intern<T extends object>(value: T): T {
+  intern<T extends object>(value: T, remember = true): T {
+    const known = this.#byFrozen.get(value);
+    if (known !== undefined) return known as T;
     const text = JSON.stringify(value);
-    return this.#values.get(text, () => deepFreeze(JSON.parse(text))) as T;
+    const shared = this.#values.get(text, () => deepFreeze(JSON.parse(text)));
+    if (remember && isDeepFrozen(value)) this.#byFrozen.set(value, shared);
+    return shared as T;
   }
 
   /** How many distinct values are held (tests). */

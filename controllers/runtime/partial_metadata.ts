@@ -45,7 +45,9 @@ export function shareLabels(metadata: Metadata): Metadata {
   const { labels, annotations } = metadata;
   if (isObject(labels)) metadata.labels = metadataValues.intern(labels);
   if (isObject(annotations)) {
-    metadata.annotations = metadataValues.intern(annotations);
+    // Not remembered by identity: a cross-cluster watch (every controller's)
+    // gives each event annotations of its own, with the cluster annotation.
+    metadata.annotations = metadataValues.intern(annotations, false);
   }
   return metadata;
 }
