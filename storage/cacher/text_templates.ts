@@ -62,6 +62,8 @@ export class TextTemplate {
   readonly #chunks: readonly string[];
   /** Texts that hold this template (the pool forgets it at zero). */
   refs = 0;
+  /** The hint this template was last found for (see {@linkcode TextTemplates.share}). */
+  hint: string | undefined;
 
   /**
    * A template from its key (`chunks.join("\0")`). The chunks are split
@@ -71,6 +73,33 @@ export class TextTemplate {
   constructor(key: string) {
     this.key = key;
     this.#chunks = key.split(SEP);
+  }
+
+  /**
+   * The values of `text` if it is this template's chunks with values
+   * between them (each value up to the next `"`), each followed by
+   * `"\0"` as {@linkcode fill} takes them; else undefined. Reading the
+   * text once against the chunks finds what {@linkcode TextTemplates.share}
+   * would cut out, without scanning for cut points or keying the pool.
+   */
+  match(text: string): string | undefined {
+    const chunks = this.#chunks;
+    const first = chunks[0];
+    if (!text.startsWith(first)) return undefined;
+    const values: string[] = [];
+    let at = first.length;
+    for (let i = 1; i < chunks.length; i++) {
+      const end = text.indexOf('"', at);
+      if (end < 0 || !text.startsWith(chunks[i], end)) return undefined;
+      const value = text.slice(at, end);
+      if (value.includes(SEP)) return undefined;
+      values.push(value);
+      at = end + chunks[i].length;
+    }
+    if (at !== text.length) return undefined;
+    values.push(""); // each value followed by the separator
+    // `join` builds a new string: the values keep no slice of the text.
+    return values.join(SEP);
   }
 
   /**
@@ -105,6 +134,8 @@ export interface SharedText {
  */
 export class TextTemplates {
   #byKey = new Map<string, TextTemplate>();
+  /** The template last made or found for each hint (see {@linkcode share}). */
+  #byHint = new Map<string, TextTemplate>();
   /** Hashes of keys seen once and not yet again, oldest first. */
   #seen = new Set<number>();
 
@@ -113,9 +144,30 @@ export class TextTemplates {
    * undefined when it is to be kept whole: nothing to cut out, too long, a
    * NUL in it (JSON text never has one), or the first of its kind (see the
    * module doc). Counts one use of the template.
+   *
+   * `hint` names what the text is likely to share a template with — the
+   * watch cache gives an object's key without its cluster, the same for
+   * every cluster's copy of a bootstrap object: a text that fits the
+   * template last used for its hint takes it at once ({@linkcode
+   * TextTemplate.match}), the same split the scan would make.
    */
-  share(text: string): SharedText | undefined {
-    if (text.length > MAX_TEXT || text.includes(SEP)) return undefined;
+  share(text: string, hint?: string): SharedText | undefined {
+    if (text.length > MAX_TEXT) return undefined;
+    if (hint !== undefined) {
+      const known = this.#byHint.get(hint);
+      const values = known?.match(text);
+      if (values !== undefined) {
+        known!.refs++;
+        return { template: known!, values };
+      }
+    }
+    const shared = this.#scan(text);
+    if (shared && hint !== undefined) this.#hint(hint, shared.template);
+    return shared;
+  }
+
+  #scan(text: string): SharedText | undefined {
+    if (text.includes(SEP)) return undefined;
     const chunks: string[] = [];
     const values: string[] = [];
     let from = 0;
@@ -151,15 +203,31 @@ export class TextTemplates {
 
   /** Gives back one use of `template`; forgotten when none is left. */
   release(template: TextTemplate): void {
-    if (--template.refs === 0 && this.#byKey.get(template.key) === template) {
+    if (--template.refs !== 0) return;
+    if (this.#byKey.get(template.key) === template) {
       this.#byKey.delete(template.key);
+    }
+    const hint = template.hint;
+    if (hint !== undefined && this.#byHint.get(hint) === template) {
+      this.#byHint.delete(hint);
     }
   }
 
   /** Forgets every template (the cache dropped all its texts). */
   clear(): void {
     this.#byKey = new Map();
+    this.#byHint = new Map();
     this.#seen = new Set();
+  }
+
+  /** Remembers `template` for `hint` (replacing the one before). */
+  #hint(hint: string, template: TextTemplate): void {
+    const before = this.#byHint.get(hint);
+    if (before === template) return;
+    if (before !== undefined) before.hint = undefined;
+    if (template.hint !== undefined) this.#byHint.delete(template.hint);
+    template.hint = hint;
+    this.#byHint.set(hint, template);
   }
 
   /** Remembers a first sighting, forgetting the oldest over the bound. */
@@ -173,5 +241,10 @@ export class TextTemplates {
   /** Templates held (tests). */
   get size(): number {
     return this.#byKey.size;
+  }
+
+  /** Hints remembered (tests). */
+  get hints(): number {
+    return this.#byHint.size;
   }
 }

@@ -131,3 +131,80 @@ Deno.test("text templates: first sightings are remembered up to a bound, oldest 
   assert.ok(pool.share(text(4999, "b")), "the newest is remembered");
   assert.ok(pool.share(text(1000, "b")), "and those in between");
 });
+
+Deno.test("text templates: a hint finds the template of a text at once, with the split the scan makes", () => {
+  const hinted = new TextTemplates();
+  const scanned = new TextTemplates();
+  const hint = "/registry/clusterroles/clusters//system:basic-user";
+  const texts = [1, 2, 3].map((i) =>
+    role(`u-${i}`, i, `2026-12-0${i}T00:00:00Z`)
+  );
+  assert.equal(hinted.share(texts[0], hint), undefined, "first sighting");
+  scanned.share(texts[0]);
+  for (const text of texts.slice(1)) {
+    const a = hinted.share(text, hint);
+    const b = scanned.share(text);
+    assert.ok(a && b);
+    assert.equal(a.values, b.values);
+    assert.equal(a.template.key, b.template.key);
+    assert.equal(a.template.fill(a.values), text);
+  }
+  assert.equal(hinted.hints, 1);
+  assert.equal(hinted.size, 1);
+  // A text that does not fit the hinted template is scanned as before.
+  const other = JSON.stringify({ metadata: { uid: "x", name: "other" } });
+  assert.equal(hinted.share(other, hint), undefined);
+  const fits = hinted.share(other, hint);
+  assert.ok(fits);
+  assert.equal(fits.template.fill(fits.values), other);
+  assert.equal(hinted.size, 2);
+  // The hint follows the template last made or found for it.
+  const back = hinted.share(role("u-9", 9, "t"), hint)!;
+  assert.equal(back.template.fill(back.values), role("u-9", 9, "t"));
+  assert.equal(back.template.refs, 3);
+});
+
+Deno.test("text templates: a hinted match is exact for any text and refuses a NUL", () => {
+  const alphabet = ['"', "\\", "\0x", "a", "é", "\n", "uid", '":"', "{", "}"];
+  const pick = () =>
+    Array.from(
+      { length: Math.floor(Math.random() * 6) },
+      () => alphabet[Math.floor(Math.random() * alphabet.length)],
+    ).join("");
+  const make = () =>
+    JSON.stringify({
+      metadata: { uid: pick(), resourceVersion: pick(), name: "n" },
+      data: { uid: pick(), time: pick() },
+    });
+  const pool = new TextTemplates();
+  for (let i = 0; i < 2000; i++) {
+    const text = make();
+    const shared = pool.share(text, "hint");
+    if (shared) assert.equal(shared.template.fill(shared.values), text);
+  }
+  // A value with a NUL would be cut apart by the separator: never shared.
+  const plain = new TextTemplates();
+  sharedTwice(plain, '{"uid":"a","x":1}');
+  plain.share('{"uid":"b","x":1}', "h");
+  assert.equal(plain.share('{"uid":"a\0b","x":1}', "h"), undefined);
+});
+
+Deno.test("text templates: a template given back for good takes its hint with it", () => {
+  const pool = new TextTemplates();
+  const hint = "h";
+  pool.share(role("u-1", 1, "t"), hint);
+  const a = pool.share(role("u-2", 2, "t"), hint)!;
+  const b = pool.share(role("u-3", 3, "t"), hint)!;
+  assert.equal(pool.hints, 1);
+  pool.release(a.template);
+  assert.equal(pool.hints, 1);
+  pool.release(b.template);
+  assert.equal(pool.hints, 0);
+  assert.equal(pool.size, 0);
+  // clear() forgets hints too.
+  pool.share(role("u-4", 4, "t"), hint);
+  pool.share(role("u-5", 5, "t"), hint);
+  assert.equal(pool.hints, 1);
+  pool.clear();
+  assert.equal(pool.hints, 0);
+});

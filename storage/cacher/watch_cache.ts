@@ -93,6 +93,18 @@ export function decodeFrozen(json: string): KubeObject {
   return deepFreeze(structuredClone(JSON.parse(json)));
 }
 
+/**
+ * What the text at `key` likely shares a template with: the key without
+ * its cluster (`…/clusters//<rest>`), the same for every cluster's copy of
+ * a bootstrap object. Only a hint: a wrong one costs a failed match.
+ */
+function templateHint(key: string): string | undefined {
+  const at = key.indexOf("/clusters/");
+  if (at < 0) return undefined;
+  const end = key.indexOf("/", at + 10);
+  return end < 0 ? undefined : key.slice(0, at + 10) + key.slice(end);
+}
+
 /** A text as an event holds it: whole, or as the cache entry that holds it. */
 type HeldText = string | CacheEntry;
 
@@ -446,7 +458,7 @@ export class WatchCache {
     json: string,
     revision: number,
   ): SharedEntry | undefined {
-    const shared = this.#templates.share(json);
+    const shared = this.#templates.share(json, templateHint(key));
     if (!shared) return undefined;
     this.#sharedCount++;
     return new SharedEntry(key, revision, shared.template, shared.values);
