@@ -12,6 +12,7 @@ import { clusterFromKey } from "../storage/mod.ts";
 import type { KubeObject, Store, StoreFactory } from "../storage/mod.ts";
 import { quietCreatesOf } from "../storage/cacher/mod.ts";
 import { overridingStores } from "../tests/support/cacher_fixtures.ts";
+import { ADMINS_BINDING } from "../apiserver/tenancy/types.ts";
 
 /** `factory` with every store's quiet creates recorded into `seen`. */
 function recording(
@@ -69,14 +70,79 @@ Deno.test("every object a new cluster's bootstrap hands over is plain JSON data,
         "apiservices",
       ]
     ) assert.ok(kinds.has(kind), `the bootstrap wrote ${kind} quietly`);
-    for (const { key, obj, copy } of seen) {
-      // What the stored text decodes to, key for key (no undefined, no
-      // Date, no class instance anywhere).
-      assert.deepStrictEqual(JSON.parse(JSON.stringify(obj)), obj, key);
-      // Not changed since it was handed over.
-      assert.deepStrictEqual(obj, copy, key);
-    }
+    assert.ok(
+      fresh.some((s) =>
+        s.key.endsWith("/kube-system/extension-apiserver-authentication")
+      ),
+      "the authentication ConfigMap is created quietly",
+    );
+    assertHandedOverIntact(seen);
   } finally {
     await factory.close();
   }
 });
+
+Deno.test("a declared cluster's admins binding is handed over too", async () => {
+  const factory = await memoryBackend().open({}, {
+    dataDir: "/tmp",
+    logger: silentLogger,
+  });
+  const seen: { key: string; obj: KubeObject; copy: unknown }[] = [];
+  try {
+    await using cp = await createControlPlane({
+      storage: recording(factory, seen),
+    });
+    await cp.serve();
+    const call = (method: string, path: string, body?: unknown) =>
+      cp.handler(
+        new Request(`http://cp${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${cp.adminToken}`,
+            "content-type": "application/json",
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      );
+    const vcs = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
+    const created = await call("POST", vcs, {
+      apiVersion: "tenancy.hyperplane.dev/v1alpha1",
+      kind: "VirtualCluster",
+      metadata: { name: "team" },
+      spec: { admins: [{ kind: "User", name: "alice" }] },
+    });
+    assert.equal(created.status, 201);
+    await created.body?.cancel();
+    for (let i = 0;; i++) {
+      const res = await call("GET", `${vcs}/team`);
+      if ((await res.json()).status?.phase === "Ready") break;
+      assert.ok(i < 500, "the cluster becomes Ready");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const binding = seen.find((s) =>
+      clusterFromKey(s.key) === "team" &&
+      s.key.endsWith("/clusterrolebindings/clusters/team/" + ADMINS_BINDING)
+    );
+    assert.ok(binding, "the admins binding is created quietly");
+    assert.deepEqual(
+      (binding.obj as { subjects?: unknown }).subjects,
+      [{ kind: "User", name: "alice", apiGroup: "rbac.authorization.k8s.io" }],
+    );
+    assertHandedOverIntact(seen);
+  } finally {
+    await factory.close();
+  }
+});
+
+/** Each handed-over object is plain JSON data, unchanged since. */
+function assertHandedOverIntact(
+  seen: { key: string; obj: KubeObject; copy: unknown }[],
+): void {
+  for (const { key, obj, copy } of seen) {
+    // What the stored text decodes to, key for key (no undefined, no
+    // Date, no class instance anywhere).
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(obj)), obj, key);
+    // Not changed since it was handed over.
+    assert.deepStrictEqual(obj, copy, key);
+  }
+}

@@ -15,7 +15,10 @@ import {
   objectKey,
   type Store,
 } from "../../storage/mod.ts";
-import { createQuietly } from "../../storage/cacher/mod.ts";
+import {
+  createQuietly,
+  createQuietlyOrUpdate,
+} from "../../storage/cacher/mod.ts";
 import { availableCondition } from "../resources/apiservices.ts";
 import type { ApiServiceCondition } from "../resources/apiservices.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
@@ -65,24 +68,25 @@ export async function writeAuthenticationConfigMap(
   now: Date,
 ): Promise<void> {
   const { def, store } = configMaps;
-  await store.guaranteedUpdate(authKey(def, cluster), {
+  // A fresh object per call: a create hands it over to the store.
+  const make = () =>
+    prepareCreate(
+      def,
+      withTypeMeta(def, {
+        metadata: {
+          name: AUTHENTICATION_CONFIGMAP,
+          namespace: "kube-system",
+        },
+        data: { ...data },
+      } as KubeObject),
+      now,
+    );
+  await createQuietlyOrUpdate(store, authKey(def, cluster), make, {
     ignoreNotFound: true,
     tryUpdate: (cur) => {
-      if (cur) {
-        if (JSON.stringify(cur.data) === JSON.stringify(data)) return cur;
-        return { ...structuredClone(cur), data };
-      }
-      return prepareCreate(
-        def,
-        withTypeMeta(def, {
-          metadata: {
-            name: AUTHENTICATION_CONFIGMAP,
-            namespace: "kube-system",
-          },
-          data,
-        } as KubeObject),
-        now,
-      );
+      if (!cur) return make();
+      if (JSON.stringify(cur.data) === JSON.stringify(data)) return cur;
+      return { ...structuredClone(cur), data };
     },
   });
 }

@@ -15,6 +15,7 @@ import {
   type Store,
 } from "../../storage/mod.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
+import { createQuietlyOrUpdate } from "../../storage/cacher/mod.ts";
 import { prepareCreate } from "../handlers/strategy.ts";
 import { withTypeMeta } from "../handlers/context.ts";
 import { ADMINS_BINDING, type Subject } from "./types.ts";
@@ -48,33 +49,33 @@ export class AdminsBinding {
       }
       return;
     }
-    const subjects = admins.map((s) => ({ ...s }));
-    await this.#store.guaranteedUpdate(key, {
+    // A fresh object per call: a create hands it over to the store.
+    const make = () =>
+      prepareCreate(
+        this.#def,
+        withTypeMeta(this.#def, {
+          metadata: {
+            name: ADMINS_BINDING,
+            labels: { "tenancy.hyperplane.dev/admins": "true" },
+          },
+          roleRef: {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "cluster-admin",
+          },
+          subjects: admins.map((s) => ({ ...s })),
+        } as KubeObject),
+        this.#now(),
+      );
+    await createQuietlyOrUpdate(this.#store, key, make, {
       ignoreNotFound: true,
       tryUpdate: (current) => {
-        if (current) {
-          const next = structuredClone(current) as KubeObject & {
-            subjects?: unknown;
-          };
-          next.subjects = subjects;
-          return next;
-        }
-        return prepareCreate(
-          this.#def,
-          withTypeMeta(this.#def, {
-            metadata: {
-              name: ADMINS_BINDING,
-              labels: { "tenancy.hyperplane.dev/admins": "true" },
-            },
-            roleRef: {
-              apiGroup: "rbac.authorization.k8s.io",
-              kind: "ClusterRole",
-              name: "cluster-admin",
-            },
-            subjects,
-          } as KubeObject),
-          this.#now(),
-        );
+        if (!current) return make();
+        const next = structuredClone(current) as KubeObject & {
+          subjects?: unknown;
+        };
+        next.subjects = admins.map((s) => ({ ...s }));
+        return next;
       },
     });
   }

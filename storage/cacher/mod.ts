@@ -23,6 +23,7 @@ export {
 export { type KeyReads, keyReadsOf } from "./key_reads.ts";
 export {
   createQuietly,
+  createQuietlyOrUpdate,
   type QuietCreates,
   quietCreatesOf,
 } from "./quiet_creates.ts";

@@ -20,7 +20,8 @@
  */
 
 import type { KubeObject } from "../object.ts";
-import type { Store } from "../store.ts";
+import type { GuaranteedUpdateOptions, Store } from "../store.ts";
+import { isStorageError } from "../errors.ts";
 
 /** A store that can create an object without decoding it back. */
 export interface QuietCreates {
@@ -54,4 +55,34 @@ export function createQuietly(
   return store.create(key, obj).then((created) =>
     Number(created.metadata.resourceVersion)
   );
+}
+
+/**
+ * Keeps `key` holding a writer's own object: when `store` has nothing
+ * there (as its cache has it now), `make()`'s object is created quietly
+ * (handed over, see the module doc); when it has an object — or the create
+ * finds the key taken — `guaranteedUpdate(key, update)` runs as it would
+ * have alone. For objects a new virtual cluster starts with and a
+ * controller keeps up to date afterwards (its admins binding, its
+ * authentication ConfigMap): most writes are creates, and those are not
+ * decoded back, by the writer or by the watch cache.
+ */
+export async function createQuietlyOrUpdate(
+  store: Store,
+  key: string,
+  make: () => KubeObject,
+  update: GuaranteedUpdateOptions,
+): Promise<void> {
+  try {
+    await store.get(key, { resourceVersion: "0" });
+  } catch (e) {
+    if (!isStorageError(e, "NotFound")) throw e;
+    try {
+      await createQuietly(store, key, make());
+      return;
+    } catch (e2) {
+      if (!isStorageError(e2, "KeyExists")) throw e2;
+    }
+  }
+  await store.guaranteedUpdate(key, update);
 }

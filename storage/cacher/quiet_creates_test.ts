@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { isStorageError } from "../errors.ts";
+import { isStorageError, notFound } from "../errors.ts";
 import type { Store } from "../store.ts";
+import type { KubeObject } from "../object.ts";
 import { CachedStore } from "./cached_store.ts";
-import { createQuietly, quietCreatesOf } from "./quiet_creates.ts";
+import {
+  createQuietly,
+  createQuietlyOrUpdate,
+  quietCreatesOf,
+} from "./quiet_creates.ts";
 import { obj, openEnv, take } from "../../tests/support/log_store_env.ts";
 
 Deno.test("a quiet create stores the bytes a create stores and answers its revision", async () => {
@@ -162,6 +167,60 @@ Deno.test("an object with a toJSON of its own is decoded from its text as before
     assert.ok(!Object.isFrozen(ev.object));
     assert.ok(!Object.isFrozen(spec));
     watcher.stop();
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("createQuietlyOrUpdate creates a missing object quietly and updates one that is there", async () => {
+  const env = openEnv();
+  try {
+    const cached = new CachedStore(env.store);
+    let made = 0;
+    let updated = 0;
+    const make = () => {
+      made++;
+      return { ...obj("a"), data: { v: "1" } };
+    };
+    const update = {
+      ignoreNotFound: true,
+      tryUpdate: (cur: KubeObject | null) => {
+        updated++;
+        return cur ? { ...structuredClone(cur), data: { v: "2" } } : make();
+      },
+    };
+    await createQuietlyOrUpdate(cached, env.key("a"), make, update);
+    assert.deepEqual([made, updated], [1, 0]);
+    assert.deepEqual((await env.store.get(env.key("a"))).data, { v: "1" });
+    await createQuietlyOrUpdate(cached, env.key("a"), make, update);
+    assert.deepEqual([made, updated], [1, 1]);
+    assert.deepEqual((await env.store.get(env.key("a"))).data, { v: "2" });
+    // A stale miss: the create finds the key taken and the update runs.
+    const stale = new Proxy(env.store, {
+      get(target, name, receiver) {
+        if (name === "get") {
+          return (key: string) => Promise.reject(notFound(key));
+        }
+        const v = Reflect.get(target, name, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    await createQuietlyOrUpdate(stale, env.key("a"), make, update);
+    assert.deepEqual([made, updated], [2, 2]);
+    assert.deepEqual((await env.store.get(env.key("a"))).data, { v: "2" });
+    // Other errors of the read are the caller's.
+    const broken = new Proxy(env.store, {
+      get(target, name, receiver) {
+        if (name === "get") return () => Promise.reject(new Error("down"));
+        const v = Reflect.get(target, name, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    await assert.rejects(
+      createQuietlyOrUpdate(broken, env.key("b"), make, update),
+      /down/,
+    );
+    await cached.close();
   } finally {
     await env.close();
   }
