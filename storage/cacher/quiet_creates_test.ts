@@ -208,6 +208,20 @@ Deno.test("createQuietlyOrUpdate creates a missing object quietly and updates on
     await createQuietlyOrUpdate(stale, env.key("a"), make, update);
     assert.deepEqual([made, updated], [2, 2]);
     assert.deepEqual((await env.store.get(env.key("a"))).data, { v: "2" });
+    // The same from a cache whose keys are stale.
+    const staleKeys = new Proxy(env.store, {
+      get(target, name, receiver) {
+        if (name === "currentKeys") return () => [];
+        const v = Reflect.get(target, name, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    await createQuietlyOrUpdate(staleKeys, env.key("a"), make, update);
+    assert.deepEqual([made, updated], [3, 3]);
+    // A cache that has the key: no create is tried.
+    await cached.list(env.prefix, { recursive: true }); // fills the cache
+    await createQuietlyOrUpdate(cached, env.key("a"), make, update);
+    assert.deepEqual([made, updated], [3, 4]);
     // Other errors of the read are the caller's.
     const broken = new Proxy(env.store, {
       get(target, name, receiver) {
