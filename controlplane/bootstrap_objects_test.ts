@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { createControlPlane } from "../mod.ts";
+import { type ControlPlaneOptions, createControlPlane } from "../mod.ts";
 import { memoryBackend } from "../backends/memory/mod.ts";
 import { silentLogger } from "../log/mod.ts";
 import { clusterFromKey } from "../storage/mod.ts";
@@ -14,11 +14,15 @@ import { quietCreatesOf } from "../storage/cacher/mod.ts";
 import { overridingStores } from "../tests/support/cacher_fixtures.ts";
 import { ADMINS_BINDING } from "../apiserver/tenancy/types.ts";
 
+/** An object handed over, and a copy taken when it was. */
+interface HandedOver {
+  key: string;
+  obj: KubeObject;
+  copy: unknown;
+}
+
 /** `factory` with every store's quiet creates recorded into `seen`. */
-function recording(
-  factory: StoreFactory,
-  seen: { key: string; obj: KubeObject; copy: unknown }[],
-): StoreFactory {
+function recording(factory: StoreFactory, seen: HandedOver[]): StoreFactory {
   return overridingStores(factory, (store) => {
     const quiet = quietCreatesOf(store);
     if (!quiet) return {};
@@ -30,27 +34,60 @@ function recording(
   });
 }
 
-Deno.test("every object a new cluster's bootstrap hands over is plain JSON data, never changed after", async () => {
+/**
+ * Runs `body` against a serving control plane on the memory backend
+ * (`options` added) whose quiet creates are recorded, with an admin's
+ * request function; then checks that every object handed over is plain
+ * JSON data (what its stored text decodes to, key for key: no undefined,
+ * no Date, no class instance) and unchanged since.
+ */
+async function withRecordedBootstrap(
+  options: Partial<ControlPlaneOptions>,
+  body: (
+    call: (method: string, path: string, body?: unknown) => Promise<Response>,
+    seen: HandedOver[],
+  ) => Promise<void>,
+): Promise<void> {
   const factory = await memoryBackend().open({}, {
     dataDir: "/tmp",
     logger: silentLogger,
   });
-  const seen: { key: string; obj: KubeObject; copy: unknown }[] = [];
+  const seen: HandedOver[] = [];
   try {
     await using cp = await createControlPlane({
+      ...options,
       storage: recording(factory, seen),
-      virtualClusters: "implicit",
-      // Certificates at creation: the controllers publish the root CA
-      // (`kube-root-ca.crt`); aggregation: the local APIServices.
-      serving: { port: 0 },
-      aggregation: {},
     });
     await cp.serve();
-    const res = await cp.handler(
-      new Request("http://cp/clusters/fresh/api/v1/namespaces/default", {
-        headers: { authorization: `Bearer ${cp.adminToken}` },
-      }),
-    );
+    await body((method, path, payload) =>
+      cp.handler(
+        new Request(`http://cp${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${cp.adminToken}`,
+            "content-type": "application/json",
+          },
+          body: payload === undefined ? undefined : JSON.stringify(payload),
+        }),
+      ), seen);
+    for (const { key, obj, copy } of seen) {
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(obj)), obj, key);
+      assert.deepStrictEqual(obj, copy, key);
+    }
+  } finally {
+    await factory.close();
+  }
+}
+
+Deno.test("every object a new cluster's bootstrap hands over is plain JSON data, never changed after", async () => {
+  await withRecordedBootstrap({
+    virtualClusters: "implicit",
+    // Certificates at creation: the controllers publish the root CA
+    // (`kube-root-ca.crt`); aggregation: the local APIServices.
+    serving: { port: 0 },
+    aggregation: {},
+  }, async (call, seen) => {
+    const res = await call("GET", "/clusters/fresh/api/v1/namespaces/default");
     assert.equal(res.status, 200);
     await res.body?.cancel();
     const fresh = seen.filter((s) => clusterFromKey(s.key) === "fresh");
@@ -76,34 +113,11 @@ Deno.test("every object a new cluster's bootstrap hands over is plain JSON data,
       ),
       "the authentication ConfigMap is created quietly",
     );
-    assertHandedOverIntact(seen);
-  } finally {
-    await factory.close();
-  }
+  });
 });
 
 Deno.test("a declared cluster's admins binding is handed over too", async () => {
-  const factory = await memoryBackend().open({}, {
-    dataDir: "/tmp",
-    logger: silentLogger,
-  });
-  const seen: { key: string; obj: KubeObject; copy: unknown }[] = [];
-  try {
-    await using cp = await createControlPlane({
-      storage: recording(factory, seen),
-    });
-    await cp.serve();
-    const call = (method: string, path: string, body?: unknown) =>
-      cp.handler(
-        new Request(`http://cp${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${cp.adminToken}`,
-            "content-type": "application/json",
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        }),
-      );
+  await withRecordedBootstrap({}, async (call, seen) => {
     const vcs = "/apis/tenancy.hyperplane.dev/v1alpha1/virtualclusters";
     const created = await call("POST", vcs, {
       apiVersion: "tenancy.hyperplane.dev/v1alpha1",
@@ -120,29 +134,11 @@ Deno.test("a declared cluster's admins binding is handed over too", async () => 
       await new Promise((r) => setTimeout(r, 20));
     }
     const binding = seen.find((s) =>
-      clusterFromKey(s.key) === "team" &&
-      s.key.endsWith("/clusterrolebindings/clusters/team/" + ADMINS_BINDING)
+      s.key.endsWith(`/clusterrolebindings/clusters/team/${ADMINS_BINDING}`)
     );
     assert.ok(binding, "the admins binding is created quietly");
-    assert.deepEqual(
-      (binding.obj as { subjects?: unknown }).subjects,
-      [{ kind: "User", name: "alice", apiGroup: "rbac.authorization.k8s.io" }],
-    );
-    assertHandedOverIntact(seen);
-  } finally {
-    await factory.close();
-  }
+    assert.deepEqual((binding.obj as { subjects?: unknown }).subjects, [
+      { kind: "User", name: "alice", apiGroup: "rbac.authorization.k8s.io" },
+    ]);
+  });
 });
-
-/** Each handed-over object is plain JSON data, unchanged since. */
-function assertHandedOverIntact(
-  seen: { key: string; obj: KubeObject; copy: unknown }[],
-): void {
-  for (const { key, obj, copy } of seen) {
-    // What the stored text decodes to, key for key (no undefined, no
-    // Date, no class instance anywhere).
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(obj)), obj, key);
-    // Not changed since it was handed over.
-    assert.deepStrictEqual(obj, copy, key);
-  }
-}

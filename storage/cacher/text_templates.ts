@@ -153,12 +153,12 @@ export class TextTemplates {
    */
   share(text: string, hint?: string): SharedText | undefined {
     if (text.length > MAX_TEXT) return undefined;
-    if (hint !== undefined) {
-      const known = this.#byHint.get(hint);
-      const values = known?.match(text);
+    const known = hint === undefined ? undefined : this.#byHint.get(hint);
+    if (known !== undefined) {
+      const values = known.match(text);
       if (values !== undefined) {
-        known!.refs++;
-        return { template: known!, values };
+        known.refs++;
+        return { template: known, values };
       }
     }
     const shared = this.#scan(text);

@@ -19,6 +19,15 @@ function role(uid: string, rv: number, created: string): string {
   });
 }
 
+/** A short random string of JSON's and the cut points' awkward pieces. */
+function randomValue(): string {
+  const alphabet = ['"', "\\", "\0x", "a", "é", "\n", "uid", '":"', "{", "}"];
+  return Array.from(
+    { length: Math.floor(Math.random() * 6) },
+    () => alphabet[Math.floor(Math.random() * alphabet.length)],
+  ).join("");
+}
+
 /** Shares `text` twice (a template is made on the second sighting). */
 function sharedTwice(pool: TextTemplates, text: string): SharedText {
   assert.equal(pool.share(text), undefined, "first sighting is kept whole");
@@ -66,16 +75,18 @@ Deno.test("text templates: the split is exact for any text, whatever its cut poi
 });
 
 Deno.test("text templates: random objects fill back exactly", () => {
-  const alphabet = ['"', "\\", "\0x", "a", "é", "\n", "uid", '":"', "{", "}"];
-  const pick = () =>
-    Array.from(
-      { length: Math.floor(Math.random() * 6) },
-      () => alphabet[Math.floor(Math.random() * alphabet.length)],
-    ).join("");
   for (let i = 0; i < 500; i++) {
     const text = JSON.stringify({
-      metadata: { uid: pick(), resourceVersion: pick(), name: pick() },
-      data: { [pick()]: pick(), uid: pick(), time: pick() },
+      metadata: {
+        uid: randomValue(),
+        resourceVersion: randomValue(),
+        name: randomValue(),
+      },
+      data: {
+        [randomValue()]: randomValue(),
+        uid: randomValue(),
+        time: randomValue(),
+      },
     });
     const pool = new TextTemplates();
     pool.share(text);
@@ -165,16 +176,14 @@ Deno.test("text templates: a hint finds the template of a text at once, with the
 });
 
 Deno.test("text templates: a hinted match is exact for any text and refuses a NUL", () => {
-  const alphabet = ['"', "\\", "\0x", "a", "é", "\n", "uid", '":"', "{", "}"];
-  const pick = () =>
-    Array.from(
-      { length: Math.floor(Math.random() * 6) },
-      () => alphabet[Math.floor(Math.random() * alphabet.length)],
-    ).join("");
   const make = () =>
     JSON.stringify({
-      metadata: { uid: pick(), resourceVersion: pick(), name: "n" },
-      data: { uid: pick(), time: pick() },
+      metadata: {
+        uid: randomValue(),
+        resourceVersion: randomValue(),
+        name: "n",
+      },
+      data: { uid: randomValue(), time: randomValue() },
     });
   const pool = new TextTemplates();
   for (let i = 0; i < 2000; i++) {
