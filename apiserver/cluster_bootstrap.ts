@@ -25,7 +25,7 @@ import {
 import type { Logger } from "../log/mod.ts";
 import { sleep } from "../internal/sleep.ts";
 import type { Store } from "../storage/mod.ts";
-import { createQuietly } from "../storage/cacher/mod.ts";
+import { createQuietly, holdsKey } from "../storage/cacher/mod.ts";
 import type { ResourceDefinition } from "./resources/types.ts";
 import { prepareCreate } from "./handlers/strategy.ts";
 import { withTypeMeta } from "./handlers/context.ts";
@@ -158,14 +158,9 @@ export class ClusterBootstrap {
 
   async #namespace(cluster: string, name: string): Promise<void> {
     const key = objectKey({ resource: this.#def.plural, cluster, name });
-    try {
-      // From the cache as it is: a stale miss only makes the create below
-      // find the key taken.
-      await this.#store.get(key, { resourceVersion: "0" });
-      return;
-    } catch (e) {
-      if (!isStorageError(e, "NotFound")) throw e;
-    }
+    // From the cache as it is: a stale miss only makes the create below
+    // find the key taken.
+    if (await holdsKey(this.#store, key)) return;
     // The seeds first: a controller that sees the namespace then finds them
     // (a stale informer only meets AlreadyExists). A restart between the two
     // finds the namespace missing and the seeds there (KeyExists).

@@ -20,6 +20,7 @@
  */
 
 import type { Store } from "../store.ts";
+import { isStorageError } from "../errors.ts";
 
 /** A store that can name its current keys in a range. */
 export interface KeyReads {
@@ -43,4 +44,23 @@ export interface KeyReads {
 export function keyReadsOf(store: Store): KeyReads | undefined {
   const s = store as Partial<KeyReads>;
   return typeof s.currentKeys === "function" ? s as KeyReads : undefined;
+}
+
+/**
+ * Whether `store` holds `key`, as its cache has it now: from the cache's
+ * keys where it has them (nothing decoded, no `NotFound` made), else a get
+ * at resourceVersion `"0"`. The answer may be stale: for writers whose
+ * create or update copes with a key taken or gone meanwhile.
+ */
+export async function holdsKey(store: Store, key: string): Promise<boolean> {
+  // Keys never hold a NUL: [key, key + "\0") is the key alone.
+  const keys = keyReadsOf(store)?.currentKeys(key, key + "\0");
+  if (keys !== undefined) return keys.length > 0;
+  try {
+    await store.get(key, { resourceVersion: "0" });
+    return true;
+  } catch (e) {
+    if (isStorageError(e, "NotFound")) return false;
+    throw e;
+  }
 }

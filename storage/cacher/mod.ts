@@ -20,7 +20,7 @@ export {
   type JsonReads,
   jsonReadsOf,
 } from "./json_reads.ts";
-export { type KeyReads, keyReadsOf } from "./key_reads.ts";
+export { holdsKey, type KeyReads, keyReadsOf } from "./key_reads.ts";
 export {
   createQuietly,
   createQuietlyOrUpdate,

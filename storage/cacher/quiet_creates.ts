@@ -22,7 +22,7 @@
 import type { KubeObject } from "../object.ts";
 import type { GuaranteedUpdateOptions, Store } from "../store.ts";
 import { isStorageError } from "../errors.ts";
-import { keyReadsOf } from "./key_reads.ts";
+import { holdsKey } from "./key_reads.ts";
 
 /** A store that can create an object without decoding it back. */
 export interface QuietCreates {
@@ -74,7 +74,7 @@ export async function createQuietlyOrUpdate(
   make: () => KubeObject,
   update: GuaranteedUpdateOptions,
 ): Promise<void> {
-  if (!(await holds(store, key))) {
+  if (!(await holdsKey(store, key))) {
     try {
       await createQuietly(store, key, make());
       return;
@@ -83,23 +83,4 @@ export async function createQuietlyOrUpdate(
     }
   }
   await store.guaranteedUpdate(key, update);
-}
-
-/**
- * Whether `store` holds `key`, as its cache has it now: from the cache's
- * keys where it has them (nothing decoded, no `NotFound` made), else a get
- * at resourceVersion `"0"`. A stale answer costs a create that finds the
- * key taken, or an update that creates.
- */
-async function holds(store: Store, key: string): Promise<boolean> {
-  // Keys never hold a NUL: [key, key + "\0") is the key alone.
-  const keys = keyReadsOf(store)?.currentKeys(key, key + "\0");
-  if (keys !== undefined) return keys.length > 0;
-  try {
-    await store.get(key, { resourceVersion: "0" });
-    return true;
-  } catch (e) {
-    if (isStorageError(e, "NotFound")) return false;
-    throw e;
-  }
 }
