@@ -27,14 +27,10 @@ const enumerable = Object.prototype.propertyIsEnumerable;
  * field without a `resourceVersion` key, serialise the same without the
  * copy of both that `encodeObject` makes to drop the resourceVersion, so
  * they are serialised as they are (the common case: a create); anything
- * else goes through `encodeObject`. `plain` is {@linkcode isPlainNew} of
- * `obj`, when the caller has it already.
+ * else goes through `encodeObject`.
  */
-export function encodeStored(
-  obj: KubeObject,
-  plain: boolean = isPlainNew(obj),
-): string {
-  return plain ? JSON.stringify(obj) : encodeObject(obj);
+export function encodeStored(obj: KubeObject): string {
+  return isPlainNew(obj) ? JSON.stringify(obj) : encodeObject(obj);
 }
 
 /**

@@ -12,7 +12,7 @@
 
 import { invalidObject, notFound, tooLargeResourceVersion } from "../errors.ts";
 import { resourcePrefix, type ResourceRef, validatePrefix } from "../keys.ts";
-import type { KubeObject } from "../object.ts";
+import { encodeObject, type KubeObject } from "../object.ts";
 import {
   decodeStored,
   encodeHandedOver,
@@ -85,7 +85,7 @@ export class LogStore implements Store {
     try {
       this.#checkNew(key, obj);
       plain = isPlainNew(obj);
-      data = plain ? encodeHandedOver(obj) : encodeStored(obj, false);
+      data = plain ? encodeHandedOver(obj) : encodeObject(obj);
     } catch (err) {
       return Promise.reject(err);
     }
