@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { lineReader } from "../../tests/support/watch_lines.ts";
-import { deeplyFrozen } from "../../tests/support/deep_frozen.ts";
+import { isDeepFrozen } from "../../internal/json.ts";
 import {
   ADMIN,
   configMap,
@@ -57,7 +57,7 @@ Deno.test("a watch taken as objects: the same events as its JSON lines, deep-fro
       types.push(ev.type);
       // What the line would have parsed to, exactly.
       assert.deepEqual(JSON.parse(JSON.stringify(ev)), line);
-      assert.ok(deeplyFrozen(ev), `event ${i} is deep-frozen`);
+      assert.ok(isDeepFrozen(ev), `event ${i} is deep-frozen`);
     }
     assert.deepEqual(types, ["ADDED", "ADDED", "MODIFIED", "DELETED"]);
     await lines.cancel();
@@ -76,7 +76,7 @@ Deno.test("a watch taken as objects: events the backend served (not frozen) come
     await s.request("POST", base, { body: configMap("w1") });
     const ev = await next(reader!);
     assert.equal(ev.type, "ADDED");
-    assert.ok(deeplyFrozen(ev));
+    assert.ok(isDeepFrozen(ev));
     await reader!.cancel();
     // The backend's own object is still its to change: a second watcher
     // (as bytes) renders it unharmed.
@@ -103,7 +103,7 @@ Deno.test("watches taken as objects of one view share each event's object (from 
     const [ea, eb] = [await next(a.reader!), await next(b.reader!)];
     assert.equal(ea.type, "ADDED");
     assert.equal(ea, eb, "one frozen event for both watchers");
-    assert.ok(deeplyFrozen(ea));
+    assert.ok(isDeepFrozen(ea));
     const meta = (ea.object as { metadata: Record<string, unknown> }).metadata;
     assert.deepEqual(meta.annotations, {
       [CLUSTER_ANNOTATION]: "root",

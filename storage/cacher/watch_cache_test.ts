@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeFrozen, entryObject, WatchCache } from "./watch_cache.ts";
 import { takeNotedGarbage } from "../../internal/garbage_hint.ts";
-import { deeplyFrozen } from "../../tests/support/deep_frozen.ts";
+import { isDeepFrozen } from "../../internal/json.ts";
 
 const json = (name: string) => JSON.stringify({ metadata: { name } });
 
@@ -141,5 +141,5 @@ Deno.test("decodeFrozen: the JSON's value exactly (a __proto__ key stays a plain
   assert.equal(Object.getPrototypeOf(obj), Object.prototype);
   assert.ok(Object.hasOwn(obj, "__proto__"));
   assert.ok(Object.is((obj as unknown as { n: number }).n, -0));
-  assert.ok(deeplyFrozen(obj));
+  assert.ok(isDeepFrozen(obj));
 });
