@@ -19,6 +19,7 @@ import {
   createQuietly,
   createQuietlyOrUpdate,
 } from "../../storage/cacher/mod.ts";
+import { rfc3339 } from "../../internal/time.ts";
 import { availableCondition } from "../resources/apiservices.ts";
 import type { ApiServiceCondition } from "../resources/apiservices.ts";
 import type { ResourceDefinition } from "../resources/types.ts";
@@ -181,7 +182,7 @@ export async function writeAvailableCondition(
       const lastTransitionTime = old?.status === c.status &&
           old.lastTransitionTime
         ? old.lastTransitionTime
-        : now.toISOString().replace(/\.\d+Z$/, "Z");
+        : rfc3339(now);
       next.status = {
         ...status,
         conditions: [...others, { ...c, lastTransitionTime }],

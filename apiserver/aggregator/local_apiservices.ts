@@ -11,6 +11,7 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
+import { rfc3339 } from "../../internal/time.ts";
 import { LOCAL_AVAILABLE } from "./availability.ts";
 
 /** The label upstream puts on APIServices it manages itself. */
@@ -64,7 +65,7 @@ export function localApiService(gv: LocalGroupVersion, now: Date): KubeObject {
     status: {
       conditions: [{
         ...LOCAL_AVAILABLE,
-        lastTransitionTime: now.toISOString().replace(/\.\d+Z$/, "Z"),
+        lastTransitionTime: rfc3339(now),
       }],
     },
   };

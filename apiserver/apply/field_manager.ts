@@ -6,6 +6,7 @@
  * @module
  */
 
+import { rfc3339 } from "../../internal/time.ts";
 import type { Schema } from "../schema/types.ts";
 import { capUpdateManagers } from "./cap_managers.ts";
 import { compare, type Comparison } from "./compare.ts";
@@ -18,7 +19,6 @@ import { FieldSet } from "./field_set.ts";
 import {
   decodeManagedFields,
   encodeManagedFields,
-  formatTime,
   isResetRequest,
   type ManagedFieldsEntry,
   managerId,
@@ -155,7 +155,7 @@ export function apply(
 
   const changed = !live || !jsonEqual(liveObj, merged);
   const rec = managers.get(id);
-  if (rec && (changed || !rec.time)) rec.time = formatTime(opts.now);
+  if (rec && (changed || !rec.time)) rec.time = rfc3339(opts.now);
   return finish(changed ? merged : liveObj, managers, changed);
 }
 
@@ -209,7 +209,7 @@ export function updateManagedFields(
       const prev = managers.get(id);
       managers.set(id, {
         ...key,
-        time: formatTime(opts.now),
+        time: rfc3339(opts.now),
         set: prev ? prev.set.union(own) : own,
       });
     }

@@ -65,11 +65,6 @@ export function managerId(k: ManagerKey): string {
   return JSON.stringify(o);
 }
 
-/** Formats `now` as Kubernetes `metav1.Time` (RFC 3339, seconds). */
-export function formatTime(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z");
-}
-
 /**
  * Decodes `managedFields`; throws {@linkcode ManagedFieldsError} with
  * upstream's message when an entry is malformed. `undefined`/`null` is empty.

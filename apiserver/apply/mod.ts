@@ -16,7 +16,6 @@ export * from "./manager_name.ts";
 export {
   decodeManagedFields,
   encodeManagedFields,
-  formatTime,
   isResetRequest,
   type ManagedFieldsEntry,
   type ManagedFieldsOperation,
