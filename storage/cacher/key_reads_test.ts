@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
-import type { Store } from "../store.ts";
 import { CachedStore } from "./cached_store.ts";
 import { holdsKey } from "./key_reads.ts";
 import { obj, openEnv } from "../../tests/support/log_store_env.ts";
-
-/** `store` with `name` replaced by `value`. */
-function replacing(store: Store, name: string, value: unknown): Store {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === name) return value;
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
+import { overriding } from "../../tests/support/cacher_fixtures.ts";
 
 Deno.test("holdsKey answers from the cache's keys, without a read", async () => {
   const env = openEnv();
@@ -21,8 +10,10 @@ Deno.test("holdsKey answers from the cache's keys, without a read", async () => 
     const cached = new CachedStore(env.store);
     await env.store.create(env.key("a"), obj("a"));
     await cached.list(env.prefix, { recursive: true }); // fills the cache
-    const noReads = replacing(cached, "get", () => {
-      throw new Error("no get expected");
+    const noReads = overriding(cached, {
+      get: () => {
+        throw new Error("no get expected");
+      },
     });
     assert.equal(await holdsKey(noReads, env.key("a")), true);
     assert.equal(await holdsKey(noReads, env.key("b")), false);
@@ -41,13 +32,11 @@ Deno.test("holdsKey reads the key where there are no cached keys, and passes oth
     assert.equal(await holdsKey(env.store, env.key("a")), true);
     assert.equal(await holdsKey(env.store, env.key("b")), false);
     // A cache that cannot answer yet (currentKeys undefined) reads too.
-    const unready = replacing(env.store, "currentKeys", () => undefined);
+    const unready = overriding(env.store, { currentKeys: () => undefined });
     assert.equal(await holdsKey(unready, env.key("a")), true);
-    const down = replacing(
-      env.store,
-      "get",
-      () => Promise.reject(new Error("down")),
-    );
+    const down = overriding(env.store, {
+      get: () => Promise.reject(new Error("down")),
+    });
     await assert.rejects(holdsKey(down, env.key("a")), /down/);
   } finally {
     await env.close();

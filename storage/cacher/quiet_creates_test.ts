@@ -9,6 +9,7 @@ import {
   quietCreatesOf,
 } from "./quiet_creates.ts";
 import { obj, openEnv, take } from "../../tests/support/log_store_env.ts";
+import { overriding } from "../../tests/support/cacher_fixtures.ts";
 
 Deno.test("a quiet create stores the bytes a create stores and answers its revision", async () => {
   const env = openEnv();
@@ -196,26 +197,14 @@ Deno.test("createQuietlyOrUpdate creates a missing object quietly and updates on
     assert.deepEqual([made, updated], [1, 1]);
     assert.deepEqual((await env.store.get(env.key("a"))).data, { v: "2" });
     // A stale miss: the create finds the key taken and the update runs.
-    const stale = new Proxy(env.store, {
-      get(target, name, receiver) {
-        if (name === "get") {
-          return (key: string) => Promise.reject(notFound(key));
-        }
-        const v = Reflect.get(target, name, receiver);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
+    const stale = overriding(env.store, {
+      get: (key: string) => Promise.reject(notFound(key)),
     });
     await createQuietlyOrUpdate(stale, env.key("a"), make, update);
     assert.deepEqual([made, updated], [2, 2]);
     assert.deepEqual((await env.store.get(env.key("a"))).data, { v: "2" });
     // The same from a cache whose keys are stale.
-    const staleKeys = new Proxy(env.store, {
-      get(target, name, receiver) {
-        if (name === "currentKeys") return () => [];
-        const v = Reflect.get(target, name, receiver);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const staleKeys = overriding(env.store, { currentKeys: () => [] });
     await createQuietlyOrUpdate(staleKeys, env.key("a"), make, update);
     assert.deepEqual([made, updated], [3, 3]);
     // A cache that has the key: no create is tried.
@@ -223,12 +212,8 @@ Deno.test("createQuietlyOrUpdate creates a missing object quietly and updates on
     await createQuietlyOrUpdate(cached, env.key("a"), make, update);
     assert.deepEqual([made, updated], [3, 4]);
     // Other errors of the read are the caller's.
-    const broken = new Proxy(env.store, {
-      get(target, name, receiver) {
-        if (name === "get") return () => Promise.reject(new Error("down"));
-        const v = Reflect.get(target, name, receiver);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
+    const broken = overriding(env.store, {
+      get: () => Promise.reject(new Error("down")),
     });
     await assert.rejects(
       createQuietlyOrUpdate(broken, env.key("b"), make, update),

@@ -18,6 +18,26 @@ import type {
 } from "../../storage/store.ts";
 
 /**
+ * `store` with the members in `own` answering in place of its own (a
+ * member it does not have, such as a cache's `currentKeys`, included); every
+ * other member is the store's, bound to it.
+ */
+export function overriding(
+  store: Store,
+  own: Partial<Store> | Record<string, unknown>,
+): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (Object.hasOwn(own, prop)) {
+        return (own as Record<PropertyKey, unknown>)[prop];
+      }
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/**
  * `inner` with some members of every store replaced: `overrides(store)`
  * gives them; every other member is the store's own.
  */
@@ -25,16 +45,7 @@ export function overridingStores(
   inner: StoreFactory,
   overrides: (store: Store) => Partial<Store>,
 ): StoreFactory {
-  const wrap = (store: Store): Store => {
-    const own: Partial<Store> = overrides(store);
-    return new Proxy(store, {
-      get(target, prop) {
-        if (Object.hasOwn(own, prop)) return own[prop as keyof Store];
-        const v = Reflect.get(target, prop);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
-  };
+  const wrap = (store: Store): Store => overriding(store, overrides(store));
   return {
     storeFor: (resource) => wrap(inner.storeFor(resource)),
     readiness: () => inner.readiness(),
