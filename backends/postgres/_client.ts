@@ -81,12 +81,35 @@ function baseOptions(config: PostgresConfig): postgres.Options<never> {
   };
 }
 
-/** The query pool. */
+/**
+ * The query pool. It does not fetch the server's array types on connect
+ * (`fetch_types: false`): the driver runs that query from a connection's
+ * first `ReadyForQuery` and nothing awaits it, so a server that goes away
+ * at that moment rejected a promise no one handled and ended the process.
+ * The one array-typed parameter set, the batched write's, is sent as text
+ * array literals instead (`textArray`).
+ */
 export function connectPool(config: PostgresConfig): Sql {
   return postgres({
     ...baseOptions(config),
     max: config.poolSize,
-  }) as unknown as Sql;
+    fetch_types: false,
+  } as postgres.Options<never>) as unknown as Sql;
+}
+
+/**
+ * A PostgreSQL array literal of `values` for a `text[]` parameter: each
+ * element double-quoted with its quotes and backslashes escaped, `null` as
+ * an unquoted `NULL`.
+ */
+export function textArray(values: readonly (string | null)[]): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ",";
+    const v = values[i];
+    out += v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`;
+  }
+  return out + "}";
 }
 
 /** A one-connection client for `LISTEN`, kept open (no idle timeout). */

@@ -48,6 +48,7 @@ import {
   HP_KEY_EXISTS,
   HP_NOT_FOUND,
   type Sql,
+  textArray,
   toStorageError,
 } from "./_client.ts";
 import {
@@ -491,11 +492,11 @@ export class PostgresLog implements Log {
     }
     return await this.#sql.unsafe(this.#q.write, [
       this.#id,
-      writes.map((w) => String(w.op)),
-      writes.map((w) => w.key),
-      writes.map((w) => w.value),
-      writes.map((w) => String(w.expected)),
-    ] as never[], PREPARED) as unknown as WriteRow[];
+      textArray(writes.map((w) => String(w.op))),
+      textArray(writes.map((w) => w.key)),
+      textArray(writes.map((w) => w.value)),
+      textArray(writes.map((w) => String(w.expected))),
+    ], PREPARED) as unknown as WriteRow[];
   }
 
   #checkAt(at: number, current: number, compacted: number): void {
