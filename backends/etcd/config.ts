@@ -7,6 +7,7 @@
 
 import type { FlagSpec, FlagValues } from "../../registry/mod.ts";
 import { parseDuration } from "../../internal/duration.ts";
+import { type PemContent, pemFileProblem } from "../../internal/pem.ts";
 
 /** The flags of the etcd backend, as the CLI lists them. */
 export const ETCD_FLAGS: readonly FlagSpec[] = [
@@ -61,14 +62,14 @@ export interface EtcdConfig {
   requestTimeoutMs: number;
 }
 
-function fileProblem(flag: string, path: string | undefined): string[] {
+function fileProblem(
+  flag: string,
+  path: string | undefined,
+  content: PemContent,
+): string[] {
   if (path === undefined || path === "") return [];
-  try {
-    if (Deno.statSync(path).isFile) return [];
-    return [`--${flag}: ${path} is not a file`];
-  } catch {
-    return [`--${flag}: cannot read ${path}`];
-  }
+  const problem = pemFileProblem(path, content);
+  return problem ? [`--${flag}: ${path} ${problem}`] : [];
 }
 
 /**
@@ -126,9 +127,9 @@ export function parseEtcdConfig(
   const certFile = values["etcd-certfile"] || undefined;
   const keyFile = values["etcd-keyfile"] || undefined;
   problems.push(
-    ...fileProblem("etcd-cafile", caFile),
-    ...fileProblem("etcd-certfile", certFile),
-    ...fileProblem("etcd-keyfile", keyFile),
+    ...fileProblem("etcd-cafile", caFile, "certificates"),
+    ...fileProblem("etcd-certfile", certFile, "certificates"),
+    ...fileProblem("etcd-keyfile", keyFile, "private key"),
   );
   if ((certFile === undefined) !== (keyFile === undefined)) {
     problems.push("--etcd-certfile and --etcd-keyfile must be given together");

@@ -26,7 +26,10 @@ Deno.test("validation lists every missing or malformed flag at once", () => {
   assert.equal(problems.length, 5, problems.join("\n"));
   assert.match(problems.join("\n"), /--etcd-servers is required/);
   assert.match(problems.join("\n"), /--etcd-prefix/);
-  assert.match(problems.join("\n"), /--etcd-certfile: cannot read/);
+  assert.match(
+    problems.join("\n"),
+    /--etcd-certfile: \/nonexistent\/cert.pem cannot be read: /,
+  );
   assert.match(problems.join("\n"), /--etcd-keyfile must be given together/);
   assert.match(problems.join("\n"), /--etcd-compaction-interval/);
 });
@@ -48,4 +51,32 @@ Deno.test("open refuses invalid flags with every problem in the error", async ()
       /etcd-servers/.test(e.message) &&
       /etcd-compaction-interval/.test(e.message),
   );
+});
+
+Deno.test("TLS files that are not PEM certificates or keys are named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    Deno.writeTextFileSync(`${dir}/text`, "hello\n");
+    const { problems } = parseEtcdConfig({
+      "etcd-servers": "https://127.0.0.1:2379",
+      "etcd-cafile": `${dir}/text`,
+      "etcd-certfile": `${dir}/text`,
+      "etcd-keyfile": `${dir}/text`,
+    });
+    assert.equal(problems.length, 3, problems.join("\n"));
+    assert.equal(
+      problems[0],
+      `--etcd-cafile: ${dir}/text holds no PEM CERTIFICATE block`,
+    );
+    assert.equal(
+      problems[1],
+      `--etcd-certfile: ${dir}/text holds no PEM CERTIFICATE block`,
+    );
+    assert.match(
+      problems[2],
+      /^--etcd-keyfile: .*\/text holds no readable PEM private key \(.+\)$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -8,6 +8,7 @@
 
 import type { FlagSpec, FlagValues } from "../../registry/mod.ts";
 import { parseDuration } from "../../internal/duration.ts";
+import { type PemContent, pemFileProblem } from "../../internal/pem.ts";
 
 /** libpq's `sslmode` values (`allow` is folded into `prefer`). */
 export const SSL_MODES = [
@@ -159,6 +160,13 @@ function isSslMode(value: string): value is SslMode {
   return (SSL_MODES as readonly string[]).includes(value);
 }
 
+/** The TLS files and what each must hold. */
+const PEM_FILES: [string, PemContent][] = [
+  ["ca", "certificates"],
+  ["cert", "certificates"],
+  ["key", "private key"],
+];
+
 function checkFile(flag: string, path: string | undefined, problems: string[]) {
   if (!path) return;
   try {
@@ -199,8 +207,10 @@ export function validatePostgresFlags(values: FlagValues): string[] {
       }`,
     );
   }
-  for (const f of ["ca", "cert", "key"]) {
-    checkFile(`postgres-${f}-file`, values[`postgres-${f}-file`], problems);
+  for (const [f, content] of PEM_FILES) {
+    const path = values[`postgres-${f}-file`];
+    const problem = path ? pemFileProblem(path, content) : undefined;
+    if (problem) problems.push(`--postgres-${f}-file ${path} ${problem}`);
   }
   if (!!values["postgres-cert-file"] !== !!values["postgres-key-file"]) {
     problems.push(

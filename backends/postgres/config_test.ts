@@ -162,3 +162,24 @@ Deno.test("opening with bad flags fails with every problem, before connecting", 
     /postgres: .*postgres:\/\/.*; --postgres-pool-size/,
   );
 });
+
+Deno.test("TLS files that are not PEM certificates or keys are named at validation", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    Deno.writeTextFileSync(`${dir}/text`, "hello\n");
+    const problems = validatePostgresFlags({
+      "postgres-url": "postgres://u@127.0.0.1:5432/db",
+      "postgres-sslmode": "verify-full",
+      "postgres-ca-file": `${dir}/text`,
+      "postgres-cert-file": `${dir}/text`,
+      "postgres-key-file": dir,
+    });
+    assert.deepEqual(problems, [
+      `--postgres-ca-file ${dir}/text holds no PEM CERTIFICATE block`,
+      `--postgres-cert-file ${dir}/text holds no PEM CERTIFICATE block`,
+      `--postgres-key-file ${dir} is not a file`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
