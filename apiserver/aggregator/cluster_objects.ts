@@ -19,6 +19,7 @@ import {
   createQuietly,
   createQuietlyOrUpdate,
 } from "../../storage/cacher/mod.ts";
+import { jsonEqual } from "../../internal/json.ts";
 import { rfc3339 } from "../../internal/time.ts";
 import { availableCondition } from "../resources/apiservices.ts";
 import type { ApiServiceCondition } from "../resources/apiservices.ts";
@@ -86,7 +87,7 @@ export async function writeAuthenticationConfigMap(
     ignoreNotFound: true,
     tryUpdate: (cur) => {
       if (!cur) return make();
-      if (JSON.stringify(cur.data) === JSON.stringify(data)) return cur;
+      if (jsonEqual(cur.data, data)) return cur;
       return { ...structuredClone(cur), data };
     },
   });
