@@ -18,6 +18,12 @@ import { type PostgresServer, startPostgres } from "./support/postgres.ts";
 
 const ref = { resource: "configmaps" };
 const PREFIX = "/registry/configmaps/clusters/root/default/";
+/**
+ * How soon after PostgreSQL's return the backend must work again: a bound
+ * on behaviour (the driver's default reconnect delay reaches 10–20 s), not
+ * a performance figure.
+ */
+const RECOVERY_MS = 5_000;
 
 function open(
   pg: PostgresServer,
@@ -240,6 +246,47 @@ Deno.test("postgres restarts and outages", async (t) => {
           await a.close();
           await b.close();
           await admin.close();
+        }
+      },
+    );
+
+    await t.step(
+      "after an outage full of failed requests, the backend is ready and writes within seconds of PostgreSQL's return",
+      async () => {
+        // Each failed connection lengthens the driver's reconnect delay; its
+        // default grows to 20 s, so requests waited that long for a
+        // connection after PostgreSQL was back. Ours stops at 1 s.
+        const a = await open(pg, "recovery");
+        try {
+          const store = a.storeFor(ref);
+          await store.create(`${PREFIX}first`, cm("first", "1"));
+          await pg.kill();
+          const down = Date.now() + 4_000;
+          for (let i = 0; Date.now() < down; i++) {
+            const err = await store.create(`${PREFIX}down-${i}`, cm("d", "1"))
+              .then(() => undefined, (e) => e);
+            assert.ok(isStorageError(err, "Unavailable"), String(err));
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          await pg.start();
+          const back = Date.now();
+          await eventually(() => a.readiness(), RECOVERY_MS);
+          await eventually(
+            () =>
+              Promise.all(
+                [...Array(8).keys()].map((i) =>
+                  store.create(`${PREFIX}back-${i}`, cm("b", "1"))
+                ),
+              ),
+            RECOVERY_MS,
+          );
+          const took = Date.now() - back;
+          console.log(
+            `ready and 8 writes ${took} ms after PostgreSQL's return`,
+          );
+          assert.ok(took < RECOVERY_MS, `${took} ms`);
+        } finally {
+          await a.close();
         }
       },
     );

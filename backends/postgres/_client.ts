@@ -63,6 +63,15 @@ function noCheck(): undefined {
   return undefined;
 }
 
+/**
+ * Seconds before a closed connection connects again after `failures`
+ * failed ones: 50 ms doubling up to 1 s, each with a random 50–100% of it so
+ * that a pool's connections do not reconnect in step.
+ */
+export function reconnectDelay(failures: number): number {
+  return Math.min(0.05 * 2 ** failures, 1) * (0.5 + Math.random() / 2);
+}
+
 /** Options shared by the query pool and the LISTEN connection. */
 function baseOptions(config: PostgresConfig): postgres.Options<never> {
   return {
@@ -73,6 +82,11 @@ function baseOptions(config: PostgresConfig): postgres.Options<never> {
     ...(config.password !== undefined ? { password: config.password } : {}),
     ssl: tlsOption(config) as postgres.Options<never>["ssl"],
     connect_timeout: 10,
+    // Reconnect delay after a connection failed, in seconds, growing with
+    // the failures counted across the pool: at most 1 s. The driver's own
+    // grows to 20 s, so after an outage a request could wait that long for
+    // a connection although PostgreSQL was back.
+    backoff: reconnectDelay,
     // No idle_timeout: it arms a timer after every query (a quarter of a
     // point read's cost). int8 columns (revisions, counts) arrive as
     // strings; the log converts them (a custom parser costs more).
