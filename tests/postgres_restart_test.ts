@@ -6,7 +6,11 @@
  * connection is re-established with a catch-up read.
  */
 import assert from "node:assert/strict";
-import { postgresBackend } from "../backends/postgres/mod.ts";
+import {
+  openPostgresStoreFactory,
+  postgresConfigFromFlags,
+  type PostgresStoreFactoryOptions,
+} from "../backends/postgres/mod.ts";
 import { silentLogger } from "../log/mod.ts";
 import {
   isStorageError,
@@ -28,14 +32,18 @@ const RECOVERY_MS = 5_000;
 function open(
   pg: PostgresServer,
   schema = "hyperplane",
+  opts: PostgresStoreFactoryOptions = {},
 ): Promise<StoreFactory> {
-  return postgresBackend().open({
-    "postgres-url": pg.url,
-    "postgres-password-file": pg.passwordFile,
-    "postgres-sslmode": "disable",
-    "postgres-compaction-interval": "0",
-    "postgres-schema": schema,
-  }, { dataDir: "/nonexistent", logger: silentLogger });
+  return openPostgresStoreFactory(
+    postgresConfigFromFlags({
+      "postgres-url": pg.url,
+      "postgres-password-file": pg.passwordFile,
+      "postgres-sslmode": "disable",
+      "postgres-compaction-interval": "0",
+      "postgres-schema": schema,
+    }),
+    { logger: silentLogger, ...opts },
+  );
 }
 
 function cm(name: string, v: string): KubeObject {
@@ -285,6 +293,48 @@ Deno.test("postgres restarts and outages", async (t) => {
             `ready and 8 writes ${took} ms after PostgreSQL's return`,
           );
           assert.ok(took < RECOVERY_MS, `${took} ms`);
+        } finally {
+          await a.close();
+        }
+      },
+    );
+
+    await t.step(
+      "a PostgreSQL that stops answering gives Unavailable within the deadline, and the backend works on when it answers again",
+      async () => {
+        const a = await open(pg, "frozen", { requestTimeoutMs: 1_000 });
+        try {
+          const store = a.storeFor(ref);
+          await store.create(`${PREFIX}before`, cm("before", "1"));
+          pg.pause();
+          try {
+            const started = Date.now();
+            const [create, get, ready] = await Promise.all([
+              store.create(`${PREFIX}during`, cm("during", "1")),
+              store.get(`${PREFIX}before`),
+              a.readiness(),
+            ].map((p) => p.then(() => undefined, (e) => e)));
+            const took = Date.now() - started;
+            for (const err of [create, get, ready]) {
+              assert.ok(isStorageError(err, "Unavailable"), String(err));
+              assert.match(
+                err.message,
+                /postgres: 127\.0\.0\.1:\d+\/postgres did not answer within 1s/,
+              );
+            }
+            console.log(`while PostgreSQL is frozen: ${create.message}`);
+            assert.ok(took < 5_000, `${took} ms`);
+          } finally {
+            pg.resume();
+          }
+          await eventually(() => a.readiness());
+          const after = await eventually(() =>
+            store.create(`${PREFIX}after`, cm("after", "1"))
+          );
+          assert.equal(
+            (await store.get(`${PREFIX}after`)).metadata.resourceVersion,
+            after.metadata.resourceVersion,
+          );
         } finally {
           await a.close();
         }

@@ -74,6 +74,7 @@ import {
 } from "../../storage/log/change_tailer.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
+import { QueryDeadlines } from "./_deadlines.ts";
 
 /** Tuning for {@linkcode openPostgresLog}. */
 export interface PostgresLogOptions {
@@ -82,7 +83,16 @@ export interface PostgresLogOptions {
   startupTimeoutMs?: number;
   /** A tail round at least this often without notifications. Default 10 s. */
   safetyPollMs?: number;
+  /**
+   * Deadline of every query but maintenance (`VACUUM`), as the etcd
+   * backend's per-request deadline; readiness uses at most 2 s of it.
+   * Default 10 s.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** Readiness answers within this, or not ready (kube-apiserver's etcd check: 2 s). */
+const READINESS_TIMEOUT_MS = 2_000;
 
 /** SQLSTATE of a primary key clash (a lone create of an existing key). */
 const UNIQUE_VIOLATION = "23505";
@@ -140,6 +150,8 @@ export class PostgresLog implements Log {
   #listenRetry:
     | { timer: ReturnType<typeof setTimeout>; wake: () => void }
     | undefined;
+  readonly #deadlines: QueryDeadlines;
+  readonly #timeoutMs: number;
   #closed = false;
 
   /** Use {@linkcode openPostgresLog}. */
@@ -155,6 +167,8 @@ export class PostgresLog implements Log {
     this.#q = queriesFor(names);
     this.#endpoint = config.endpoint;
     this.#logger = opts.logger ?? silentLogger;
+    this.#deadlines = new QueryDeadlines(config.endpoint);
+    this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.#tailer = new ChangeTailer({
       name: "postgres",
       fetch: (after, limit) => this.#tail(after, limit),
@@ -309,10 +323,14 @@ export class PostgresLog implements Log {
    */
   async #createOne(key: string, value: string): Promise<number | undefined> {
     try {
-      const rows = await this.#sql.unsafe(
-        this.#q.createOne,
-        [this.#id, key, value] as never[],
-        PREPARED,
+      const rows = await this.#deadlines.bound(
+        this.#sql.unsafe(
+          this.#q.createOne,
+          [this.#id, key, value] as never[],
+          PREPARED,
+        ),
+        `create ${key}`,
+        this.#timeoutMs,
       );
       return Number(rows[0].revision);
     } catch (err) {
@@ -420,6 +438,7 @@ export class PostgresLog implements Log {
       await this.#run(
         () => this.#sql.unsafe(`VACUUM ${this.#names.log}`),
         "vacuum",
+        Infinity,
       );
     }
     this.#logger.debug("compacted", { to: target, deletedRows: deleted });
@@ -427,7 +446,11 @@ export class PostgresLog implements Log {
 
   async ready(): Promise<void> {
     if (this.#closed) throw unavailable("postgres: the log is closed");
-    await this.#run(() => this.#sql.unsafe("SELECT 1"), "readiness check");
+    await this.#run(
+      () => this.#sql.unsafe("SELECT 1"),
+      "readiness check",
+      Math.min(READINESS_TIMEOUT_MS, this.#timeoutMs),
+    );
   }
 
   async close(): Promise<void> {
@@ -441,9 +464,14 @@ export class PostgresLog implements Log {
     await this.#batcher.drained();
     await this.#tailer.close();
     this.#listeners.clear();
-    await this.#sql.unsafe(this.#q.unregister, [this.#id]).catch(() => {});
+    await this.#deadlines.bound(
+      this.#sql.unsafe(this.#q.unregister, [this.#id]),
+      "unregister",
+      READINESS_TIMEOUT_MS,
+    ).catch(() => {});
     await this.#listenSql.end({ timeout: 1 }).catch(() => {});
     await this.#sql.end({ timeout: 5 }).catch(() => {});
+    this.#deadlines.close();
   }
 
   /** One write, group-committed with concurrent ones (see `_batcher.ts`). */
@@ -490,13 +518,17 @@ export class PostgresLog implements Log {
         prev_value: null,
       }];
     }
-    return await this.#sql.unsafe(this.#q.write, [
-      this.#id,
-      textArray(writes.map((w) => String(w.op))),
-      textArray(writes.map((w) => w.key)),
-      textArray(writes.map((w) => w.value)),
-      textArray(writes.map((w) => String(w.expected))),
-    ], PREPARED) as unknown as WriteRow[];
+    return await this.#deadlines.bound(
+      this.#sql.unsafe(this.#q.write, [
+        this.#id,
+        textArray(writes.map((w) => String(w.op))),
+        textArray(writes.map((w) => w.key)),
+        textArray(writes.map((w) => w.value)),
+        textArray(writes.map((w) => String(w.expected))),
+      ], PREPARED),
+      `write of ${writes.length}`,
+      this.#timeoutMs,
+    ) as unknown as WriteRow[];
   }
 
   #checkAt(at: number, current: number, compacted: number): void {
@@ -515,10 +547,10 @@ export class PostgresLog implements Log {
    * read back (revisions are dense: a refused write rolls its increment back).
    */
   async #tail(after: number, limit: number): Promise<TailBatch> {
-    const rows = await this.#sql.unsafe(
-      this.#q.tail,
-      [after, limit],
-      PREPARED,
+    const rows = await this.#deadlines.bound(
+      this.#sql.unsafe(this.#q.tail, [after, limit], PREPARED),
+      "tail",
+      this.#timeoutMs,
     ) as unknown as (ChangeRow & { compacted: number })[];
     return {
       horizon: Number(rows[0].compacted),
@@ -533,10 +565,18 @@ export class PostgresLog implements Log {
     let delay = 100;
     while (!this.#closed) {
       try {
-        await this.#listenSql.unsafe(`LISTEN "${this.#names.channel}"`);
+        await this.#deadlines.bound(
+          this.#listenSql.unsafe(`LISTEN "${this.#names.channel}"`),
+          "LISTEN",
+          this.#timeoutMs,
+        );
         // Registered only once listening: from here on every commit of
         // another replica either notifies us or precedes the catch-up read.
-        await this.#listenSql.unsafe(this.#q.register, [this.#id]);
+        await this.#deadlines.bound(
+          this.#listenSql.unsafe(this.#q.register, [this.#id]),
+          "register",
+          this.#timeoutMs,
+        );
         if (this.#closed) return;
         this.#listenState = "up";
         this.#tailer.kick(); // whatever was committed while we were away
@@ -578,10 +618,17 @@ export class PostgresLog implements Log {
     ) as unknown as T[];
   }
 
-  async #run<T>(fn: () => Promise<T>, what: string): Promise<T> {
+  /** `fn`'s query within `ms` (default: the request deadline; `Infinity`: none), errors typed. */
+  async #run<T>(
+    fn: () => Promise<T>,
+    what: string,
+    ms = this.#timeoutMs,
+  ): Promise<T> {
     if (this.#closed) throw unavailable("postgres: the log is closed");
     try {
-      return await fn();
+      return ms === Infinity
+        ? await fn()
+        : await this.#deadlines.bound(fn(), what, ms);
     } catch (err) {
       throw toStorageError(err, this.#endpoint, what);
     }

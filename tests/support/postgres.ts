@@ -57,6 +57,13 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Kills the server without waiting and removes nothing (for `unload` handlers). */
   killNow(): void;
+  /**
+   * Freezes the server and its backends (SIGSTOP): connections stay open
+   * and nothing answers, as with a hung host or a silent network.
+   */
+  pause(): void;
+  /** Lets a paused server run on (SIGCONT). */
+  resume(): void;
 }
 
 /** Options for {@linkcode startPostgres}. */
@@ -417,6 +424,7 @@ export async function startPostgres(
     },
     async stop() {
       if (child) {
+        killTree("SIGCONT"); // a paused server could not shut down
         if (!exited) {
           try {
             Deno.kill(child.pid, "SIGINT"); // fast shutdown
@@ -431,6 +439,12 @@ export async function startPostgres(
     },
     killNow() {
       killTree("SIGKILL");
+    },
+    pause() {
+      killTree("SIGSTOP");
+    },
+    resume() {
+      killTree("SIGCONT");
     },
   };
   return server;

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { isStorageError } from "../../storage/mod.ts";
+import { QueryDeadlines } from "./_deadlines.ts";
+
+Deno.test("a bounded query settles as it does, or fails with Unavailable once its deadline passed", async () => {
+  const d = new QueryDeadlines("127.0.0.1:5432/db");
+  try {
+    assert.equal(await d.bound(Promise.resolve(7), "get", 1_000), 7);
+    const refused = new Error("refused");
+    assert.equal(
+      await d.bound(Promise.reject(refused), "get", 1_000).catch((e) => e),
+      refused,
+    );
+    const started = performance.now();
+    const err = await d.bound(new Promise(() => {}), "create /x", 300)
+      .catch((e) => e);
+    assert.ok(isStorageError(err, "Unavailable"), String(err));
+    assert.equal(
+      err.message,
+      "postgres: 127.0.0.1:5432/db did not answer within 0.3s: create /x",
+    );
+    assert.ok(performance.now() - started >= 300);
+    // Nothing is left in flight, so the sweep stopped (the test's timer
+    // sanitizer would report it otherwise).
+    assert.equal(d.pending, 0);
+  } finally {
+    d.close();
+  }
+});
+
+Deno.test("closing fails the queries still in flight", async () => {
+  const d = new QueryDeadlines("127.0.0.1:5432/db");
+  const pending = d.bound(new Promise(() => {}), "list", 60_000)
+    .catch((e) => e);
+  assert.equal(d.pending, 1);
+  d.close();
+  const err = await pending;
+  assert.ok(isStorageError(err, "Unavailable"), String(err));
+  assert.match(err.message, /the log is closed/);
+  assert.equal(d.pending, 0);
+});
