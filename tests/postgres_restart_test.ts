@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import {
   openPostgresStoreFactory,
-  postgresConfigFromFlags,
   type PostgresStoreFactoryOptions,
 } from "../backends/postgres/mod.ts";
 import { silentLogger } from "../log/mod.ts";
@@ -18,7 +17,11 @@ import {
   type StoreFactory,
   type WatchEvent,
 } from "../storage/mod.ts";
-import { type PostgresServer, startPostgres } from "./support/postgres.ts";
+import {
+  type PostgresServer,
+  postgresTestConfig,
+  startPostgres,
+} from "./support/postgres.ts";
 
 const ref = { resource: "configmaps" };
 const PREFIX = "/registry/configmaps/clusters/root/default/";
@@ -35,13 +38,7 @@ function open(
   opts: PostgresStoreFactoryOptions = {},
 ): Promise<StoreFactory> {
   return openPostgresStoreFactory(
-    postgresConfigFromFlags({
-      "postgres-url": pg.url,
-      "postgres-password-file": pg.passwordFile,
-      "postgres-sslmode": "disable",
-      "postgres-compaction-interval": "0",
-      "postgres-schema": schema,
-    }),
+    postgresTestConfig(pg, { "postgres-schema": schema }),
     { logger: silentLogger, ...opts },
   );
 }

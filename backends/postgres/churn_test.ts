@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { startPostgres } from "../../tests/support/postgres.ts";
+import {
+  postgresTestConfig,
+  startPostgres,
+} from "../../tests/support/postgres.ts";
 import { openPostgresLog } from "./mod.ts";
-import { postgresConfigFromFlags } from "./config.ts";
 
 const KEYS = 50;
 const ROUNDS = 3;
@@ -11,12 +13,7 @@ const UPDATES_PER_ROUND = 1000;
 Deno.test("history stays bounded under churn with compaction", async () => {
   const pg = await startPostgres();
   if (!pg) return;
-  const log = await openPostgresLog(postgresConfigFromFlags({
-    "postgres-url": pg.url,
-    "postgres-password-file": pg.passwordFile,
-    "postgres-sslmode": "disable",
-    "postgres-compaction-interval": "0",
-  }));
+  const log = await openPostgresLog(postgresTestConfig(pg));
   const sql = postgres({
     host: "127.0.0.1",
     port: pg.port,

@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
 import type { LogEvent } from "../../storage/log/log.ts";
-import { startPostgres } from "../../tests/support/postgres.ts";
+import {
+  postgresTestConfig,
+  startPostgres,
+} from "../../tests/support/postgres.ts";
 import { openPostgresLog } from "./mod.ts";
-import { postgresConfigFromFlags } from "./config.ts";
 
 Deno.test("a deletePrefix on one replica reaches another replica's subscribers as one delete per key, with last values", async () => {
   const pg = await startPostgres();
   if (!pg) return;
-  const config = postgresConfigFromFlags({
-    "postgres-url": pg.url,
-    "postgres-password-file": pg.passwordFile,
-    "postgres-sslmode": "disable",
-    "postgres-compaction-interval": "0",
-  });
+  const config = postgresTestConfig(pg);
   const a = await openPostgresLog(config);
   const b = await openPostgresLog(config);
   try {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { startPostgres } from "../../tests/support/postgres.ts";
+import {
+  postgresTestConfig,
+  startPostgres,
+} from "../../tests/support/postgres.ts";
 import { textArray } from "./_client.ts";
-import { postgresConfigFromFlags } from "./config.ts";
 import { openPostgresLog } from "./mod.ts";
 
 Deno.test("textArray quotes every element, escapes quotes and backslashes, and writes null as NULL", () => {
@@ -16,12 +18,7 @@ Deno.test("textArray quotes every element, escapes quotes and backslashes, and w
 Deno.test("batched writes keep values with quotes, backslashes, braces, commas and non-ASCII exactly", async () => {
   const pg = await startPostgres();
   if (!pg) return;
-  const log = await openPostgresLog(postgresConfigFromFlags({
-    "postgres-url": pg.url,
-    "postgres-password-file": pg.passwordFile,
-    "postgres-sslmode": "disable",
-    "postgres-compaction-interval": "0",
-  }));
+  const log = await openPostgresLog(postgresTestConfig(pg));
   try {
     const values = [
       JSON.stringify({ s: 'quote " and backslash \\ and \\" both' }),

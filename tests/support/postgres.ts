@@ -24,6 +24,28 @@
  * @module
  */
 
+import {
+  type PostgresConfig,
+  postgresConfigFromFlags,
+} from "../../backends/postgres/config.ts";
+
+/**
+ * The backend's config for `pg`, as the tests run it: its URL and password
+ * file, no TLS, no periodic compaction; `flags` add or override.
+ */
+export function postgresTestConfig(
+  pg: Pick<PostgresServer, "url" | "passwordFile">,
+  flags: Record<string, string> = {},
+): PostgresConfig {
+  return postgresConfigFromFlags({
+    "postgres-url": pg.url,
+    "postgres-password-file": pg.passwordFile,
+    "postgres-sslmode": "disable",
+    "postgres-compaction-interval": "0",
+    ...flags,
+  });
+}
+
 /** Where Debian installs the PostgreSQL 15 server binaries. */
 export const POSTGRES_BIN_DIR = "/usr/lib/postgresql/15/bin";
 
