@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { startSpannerEmulator } from "./support/spanner.ts";
 import { openSpannerLog } from "../backends/spanner/mod.ts";
+import { isStorageError } from "../storage/mod.ts";
 
 const K = "/registry/configmaps/clusters/root/default/";
 
@@ -50,6 +51,58 @@ Deno.test("a restart on an existing spanner database keeps objects and revision 
       } finally {
         await log.close();
       }
+    }
+  } finally {
+    await emu.stop();
+  }
+});
+
+Deno.test("a spanner emulator that stops answering gives Unavailable within the deadline, and the log works on when it answers again", async () => {
+  const emu = await startSpannerEmulator();
+  if (!emu) return;
+  const config = {
+    project: "test-project",
+    instance: "test-instance",
+    database: "frozen-db",
+    emulatorHost: emu.host,
+  };
+  try {
+    const log = await openSpannerLog(config, {
+      retentionMs: 0,
+      requestTimeoutMs: 1_000,
+    });
+    try {
+      const first = await log.create(`${K}before`, "{}");
+      emu.pause();
+      try {
+        const started = Date.now();
+        const [create, get, ready] = await Promise.all([
+          log.create(`${K}during`, "{}"),
+          log.get(`${K}before`),
+          log.ready(),
+        ].map((p) => p.then(() => undefined, (e) => e)));
+        const took = Date.now() - started;
+        for (const err of [create, get, ready]) {
+          assert.ok(isStorageError(err, "Unavailable"), String(err));
+          assert.match(
+            err.message,
+            /^spanner: emulator 127\.0\.0\.1:\d+ \(projects\/[^)]*\) did not answer within 1s/,
+          );
+        }
+        // The client's own deadlines are 30 s for a read and longer for a
+        // commit; the log's bound is what ended these.
+        assert.ok(took < 10_000, `${took} ms`);
+      } finally {
+        emu.resume();
+      }
+      let after = 0;
+      for (let i = 0; i < 100 && !after; i++) {
+        after = await log.create(`${K}after-${i}`, "{}").catch(() => 0);
+        if (!after) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(after > first, `${after} > ${first}`);
+    } finally {
+      await log.close();
     }
   } finally {
     await emu.stop();

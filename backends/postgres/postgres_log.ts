@@ -74,7 +74,7 @@ import {
 } from "../../storage/log/change_tailer.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
-import { QueryDeadlines } from "./_deadlines.ts";
+import { QueryDeadlines } from "../../storage/log/query_deadlines.ts";
 
 /** Tuning for {@linkcode openPostgresLog}. */
 export interface PostgresLogOptions {
@@ -167,7 +167,7 @@ export class PostgresLog implements Log {
     this.#q = queriesFor(names);
     this.#endpoint = config.endpoint;
     this.#logger = opts.logger ?? silentLogger;
-    this.#deadlines = new QueryDeadlines(config.endpoint);
+    this.#deadlines = new QueryDeadlines(`postgres: ${config.endpoint}`);
     this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.#tailer = new ChangeTailer({
       name: "postgres",

@@ -11,10 +11,12 @@
 import type { Database } from "@google-cloud/spanner";
 import {
   expired,
+  isStorageError,
   type StorageError,
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
+import { QueryDeadlines } from "../../storage/log/query_deadlines.ts";
 import { validatePrefix } from "../../storage/keys.ts";
 import type {
   Log,
@@ -82,7 +84,16 @@ export interface SpannerLogOptions {
    * most 80,000 mutations). Default 10,000.
    */
   deletePrefixChunk?: number;
+  /**
+   * Deadline of every call but compaction, as the etcd backend's
+   * per-request deadline (the client's own are up to an hour); readiness
+   * uses at most 2 s of it. Default 10 s.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** Readiness answers within this, or not ready (kube-apiserver's etcd check: 2 s). */
+const READINESS_TIMEOUT_MS = 2_000;
 
 /**
  * Connects, creates instance (emulator only), database and schema as
@@ -125,6 +136,8 @@ export class SpannerLog implements Log {
   #deletePrefixChunk: number | undefined;
   /** Tail of the local write queue (see #committed). */
   #writeQueue: Promise<unknown> = Promise.resolve();
+  #deadlines: QueryDeadlines;
+  #timeoutMs: number;
 
   /** Use {@linkcode openSpannerLog}. */
   constructor(
@@ -137,6 +150,8 @@ export class SpannerLog implements Log {
     this.#logger = opts.logger;
     this.#knownCurrent = meta.current;
     this.#deletePrefixChunk = opts.deletePrefixChunk;
+    this.#deadlines = new QueryDeadlines(`spanner: ${handle.endpoint}`);
+    this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.#tailer = new ChangeTailer({
       name: "spanner",
       fetch: (after, limit) => this.#tail(after, limit),
@@ -246,15 +261,19 @@ export class SpannerLog implements Log {
   ): Promise<{ deleted: number; revision: number }> {
     validatePrefix(prefix);
     let deleted = 0;
-    const revision = await this.#committed(async () => {
-      const res = await deletePrefixKeys(
-        this.#db,
-        prefix,
-        this.#deletePrefixChunk,
-      );
-      deleted = res.deleted;
-      return res.revision ?? 0;
-    }, "deletePrefix");
+    const revision = await this.#committed(
+      async () => {
+        const res = await deletePrefixKeys(
+          this.#db,
+          prefix,
+          this.#deletePrefixChunk,
+        );
+        deleted = res.deleted;
+        return res.revision ?? 0;
+      },
+      "deletePrefix",
+      Infinity,
+    ); // chunked bulk work: no request deadline
     if (deleted === 0) {
       return { deleted, revision: await this.currentRevision() };
     }
@@ -329,14 +348,23 @@ export class SpannerLog implements Log {
     if (revision > meta.current) {
       throw tooLargeResourceVersion(revision, meta.current);
     }
-    await this.#run(() => this.#compactor.compact(revision), "compact");
+    await this.#run(
+      () => this.#compactor.compact(revision),
+      "compact",
+      Infinity,
+    );
   }
 
   async ready(): Promise<void> {
     if (this.#closed) throw unavailable("spanner: the log is closed");
     try {
-      await this.#db.run({ sql: "SELECT 1" });
+      await this.#deadlines.bound(
+        this.#db.run({ sql: "SELECT 1" }),
+        "readiness check",
+        Math.min(READINESS_TIMEOUT_MS, this.#timeoutMs),
+      );
     } catch (err) {
+      if (isStorageError(err)) throw err;
       throw unavailable(
         `spanner: ${this.#handle.endpoint} is not reachable: ${
           err instanceof Error ? err.message : String(err)
@@ -352,7 +380,10 @@ export class SpannerLog implements Log {
     await this.#compactor.close();
     await this.#tailer.close();
     this.#listeners.clear();
+    // Calls that outlived their deadline finish first, if they do soon.
+    await this.#deadlines.settled(READINESS_TIMEOUT_MS);
     await this.#handle.close();
+    this.#deadlines.close();
   }
 
   async #meta(): Promise<Meta> {
@@ -364,12 +395,13 @@ export class SpannerLog implements Log {
   async #committed(
     write: () => Promise<number>,
     what: string,
+    ms = this.#timeoutMs,
   ): Promise<number> {
     // Every write transaction stamps the one meta row, so writers are
     // serialised by Spanner anyway; queueing this replica's own writes saves
     // the abort-and-backoff cycles of colliding in the database (the
     // emulator aborts every concurrent read-write transaction).
-    const turn = this.#writeQueue.then(() => this.#run(write, what));
+    const turn = this.#writeQueue.then(() => this.#run(write, what, ms));
     this.#writeQueue = turn.catch(() => {});
     const revision = await turn;
     if (revision > this.#knownCurrent) this.#knownCurrent = revision;
@@ -399,9 +431,13 @@ export class SpannerLog implements Log {
     const compacted = this.#compactor.knownCompacted;
     if (atRevision < compacted) throw expired(atRevision, compacted);
     try {
-      const [rows] = await this.#db.run(
-        { sql, params, json: true },
-        { readTimestamp: revisionTimestamp(atRevision) },
+      const [rows] = await this.#deadlines.bound(
+        this.#db.run(
+          { sql, params, json: true },
+          { readTimestamp: revisionTimestamp(atRevision) },
+        ),
+        "stale read",
+        this.#timeoutMs,
       );
       return rows as RecordRow[];
     } catch (err) {
@@ -423,14 +459,18 @@ export class SpannerLog implements Log {
    * logical `compacted`.
    */
   async #tail(after: number, limit: number): Promise<TailBatch> {
-    const [rows] = await this.#db.run({
-      sql: `SELECT m.purged, m.compacted, ${CHANGE_COLUMNS}
+    const [rows] = await this.#deadlines.bound(
+      this.#db.run({
+        sql: `SELECT m.purged, m.compacted, ${CHANGE_COLUMNS}
             FROM hp_meta AS m
             LEFT JOIN ${expandedChangesSql("TRUE", "TRUE", limit)} AS c ON TRUE
             WHERE m.id = 1 ORDER BY c.revision, c.key`,
-      params: { after },
-      json: true,
-    });
+        params: { after },
+        json: true,
+      }),
+      "tail",
+      this.#timeoutMs,
+    );
     const head = rows[0] as { purged: number; compacted: number };
     this.#compactor.observe(Number(head.compacted));
     const events = (rows as ChangeRow[]).map(toEvent).filter((e) =>
@@ -455,10 +495,17 @@ export class SpannerLog implements Log {
     }
   }
 
-  async #run<T>(fn: () => Promise<T>, what: string): Promise<T> {
+  /** `fn` within `ms` (default: the request deadline; `Infinity`: none), errors typed. */
+  async #run<T>(
+    fn: () => Promise<T>,
+    what: string,
+    ms = this.#timeoutMs,
+  ): Promise<T> {
     if (this.#closed) throw unavailable("spanner: the log is closed");
     try {
-      return await fn();
+      return ms === Infinity
+        ? await fn()
+        : await this.#deadlines.bound(fn(), what, ms);
     } catch (err) {
       throw toStorageError(err, what);
     }

@@ -28,6 +28,13 @@ export interface SpannerEmulator {
   stop(): Promise<void>;
   /** Kills the emulator without waiting (for `unload` handlers, e.g. benchmarks). */
   killNow(): void;
+  /**
+   * Freezes the emulator (SIGSTOP to the gateway and its `emulator_main`):
+   * connections stay open and nothing answers, as with a hung server.
+   */
+  pause(): void;
+  /** Lets a paused emulator run on (SIGCONT). */
+  resume(): void;
 }
 
 /** A loopback TCP port that was free a moment ago. */
@@ -113,6 +120,14 @@ export async function startSpannerEmulator(): Promise<
     killNow();
     await child.status;
   };
+  const signalAll = (signal: Deno.Signal) => {
+    if (stopped) return;
+    for (const p of [pid, ...childPids(pid)]) {
+      try {
+        Deno.kill(p, signal);
+      } catch { /* already gone */ }
+    }
+  };
   const deadline = Date.now() + 30_000;
   while (!(await canConnect(grpcPort))) {
     if (Date.now() > deadline) {
@@ -123,7 +138,14 @@ export async function startSpannerEmulator(): Promise<
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { host: `127.0.0.1:${grpcPort}`, httpPort, stop, killNow };
+  return {
+    host: `127.0.0.1:${grpcPort}`,
+    httpPort,
+    stop,
+    killNow,
+    pause: () => signalAll("SIGSTOP"),
+    resume: () => signalAll("SIGCONT"),
+  };
 }
 
 /** PIDs whose parent is `pid` (Linux /proc). */

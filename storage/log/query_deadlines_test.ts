@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { isStorageError } from "../../storage/mod.ts";
-import { QueryDeadlines } from "./_deadlines.ts";
+import { isStorageError } from "../errors.ts";
+import { QueryDeadlines } from "./query_deadlines.ts";
 
 Deno.test("a bounded query settles as it does, or fails with Unavailable once its deadline passed", async () => {
-  const d = new QueryDeadlines("127.0.0.1:5432/db");
+  const d = new QueryDeadlines("postgres: 127.0.0.1:5432/db");
   try {
     assert.equal(await d.bound(Promise.resolve(7), "get", 1_000), 7);
     const refused = new Error("refused");
@@ -29,7 +29,7 @@ Deno.test("a bounded query settles as it does, or fails with Unavailable once it
 });
 
 Deno.test("closing fails the queries still in flight", async () => {
-  const d = new QueryDeadlines("127.0.0.1:5432/db");
+  const d = new QueryDeadlines("postgres: 127.0.0.1:5432/db");
   const pending = d.bound(new Promise(() => {}), "list", 60_000)
     .catch((e) => e);
   assert.equal(d.pending, 1);
@@ -38,4 +38,21 @@ Deno.test("closing fails the queries still in flight", async () => {
   assert.ok(isStorageError(err, "Unavailable"), String(err));
   assert.match(err.message, /the log is closed/);
   assert.equal(d.pending, 0);
+});
+
+Deno.test("settled waits for calls that outlived their deadline, at most the given time", async () => {
+  const d = new QueryDeadlines("spanner: emulator 127.0.0.1:9010");
+  let finish!: () => void;
+  const late = new Promise<void>((r) => finish = r);
+  const err = await d.bound(late, "create", 100).catch((e) => e);
+  assert.ok(isStorageError(err, "Unavailable"), String(err));
+  let started = performance.now();
+  await d.settled(200);
+  assert.ok(performance.now() - started >= 190, "gave up after the bound");
+  setTimeout(finish, 50);
+  started = performance.now();
+  await d.settled(10_000);
+  assert.ok(performance.now() - started < 5_000, "returned once it settled");
+  await d.settled(10_000); // nothing left: at once
+  d.close();
 });

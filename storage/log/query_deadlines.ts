@@ -1,10 +1,12 @@
 /**
- * Deadlines for queries. The driver has none: a query to a PostgreSQL that
- * stopped answering (frozen, or the network silent) waits forever, and with
- * it the API request, `/readyz` and the watch tail. Each bounded query fails
- * with `Unavailable` once its deadline passed, as the etcd backend's
- * requests do with their gRPC deadline. A write that timed out may still
- * commit; its late outcome is dropped (the caller was told it is unknown).
+ * Deadlines for a backend's calls, for clients that have none of their own
+ * (the `postgres` driver) or very long ones (the Spanner client): a call to a
+ * server that stopped answering (frozen, or the network silent) would wait
+ * that long, and with it the API request and the watch tail. Each bounded
+ * call fails with `Unavailable` once its deadline passed, as the etcd
+ * backend's requests do with their gRPC deadline. A write that timed out may
+ * still commit; its late outcome is dropped (the caller was told it is
+ * unknown).
  *
  * One sweep timer serves every query in flight (a timer per query costs a
  * noticeable share of a point read), and it runs only while queries are in
@@ -13,7 +15,7 @@
  * @module
  */
 
-import { unavailable } from "../../storage/mod.ts";
+import { unavailable } from "../errors.ts";
 
 interface Pending {
   readonly expires: number;
@@ -25,15 +27,20 @@ interface Pending {
 /** How often the sweep looks; a deadline may pass by this much more. */
 const SWEEP_MS = 250;
 
-/** The deadlines of one log's queries. */
+/** The deadlines of one log's calls to its server. */
 export class QueryDeadlines {
-  readonly #endpoint: string;
+  readonly #server: string;
   readonly #pending = new Set<Pending>();
+  /** Calls not settled yet, also those whose deadline passed. */
+  readonly #unsettled = new Set<PromiseLike<unknown>>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  /** `endpoint` names the server in the errors (`host:port/db`). */
-  constructor(endpoint: string) {
-    this.#endpoint = endpoint;
+  /**
+   * `server` names the backend and its server in the errors
+   * (`postgres: 127.0.0.1:5432/db`).
+   */
+  constructor(server: string) {
+    this.#server = server;
   }
 
   /** Queries in flight under a deadline (for tests). */
@@ -54,15 +61,34 @@ export class QueryDeadlines {
         reject,
       };
       this.#pending.add(entry);
+      this.#unsettled.add(query);
       this.#timer ??= setInterval(() => this.#sweep(), SWEEP_MS);
       query.then((value) => {
         this.#pending.delete(entry);
+        this.#unsettled.delete(query);
         resolve(value);
       }, (err) => {
         this.#pending.delete(entry);
+        this.#unsettled.delete(query);
         reject(err);
       });
     });
+  }
+
+  /**
+   * Resolves once every call has settled, also those whose deadline passed,
+   * or after `ms`: a client closed under a call still running may fail
+   * where nobody can catch it (the Spanner client's session pool throws when
+   * a session comes back after it closed).
+   */
+  async settled(ms: number): Promise<void> {
+    if (this.#unsettled.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#unsettled]),
+      new Promise((r) => timer = setTimeout(r, ms)),
+    ]);
+    clearTimeout(timer);
   }
 
   /**
@@ -72,7 +98,7 @@ export class QueryDeadlines {
   close(): void {
     for (const entry of this.#pending) {
       entry.reject(
-        unavailable(`postgres: ${this.#endpoint}: the log is closed`),
+        unavailable(`${this.#server}: the log is closed`),
       );
     }
     this.#pending.clear();
@@ -90,7 +116,7 @@ export class QueryDeadlines {
       if (entry.expires > now) continue;
       this.#pending.delete(entry);
       entry.reject(unavailable(
-        `postgres: ${this.#endpoint} did not answer within ${
+        `${this.#server} did not answer within ${
           entry.ms / 1000
         }s: ${entry.what}`,
       ));
