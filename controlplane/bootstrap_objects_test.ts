@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { adminSender } from "../tests/support/control_plane_requests.ts";
 import { type ControlPlaneOptions, createControlPlane } from "../mod.ts";
 import { memoryBackend } from "../backends/memory/mod.ts";
 import { silentLogger } from "../log/mod.ts";
@@ -59,17 +60,7 @@ async function withRecordedBootstrap(
       storage: recording(factory, seen),
     });
     await cp.serve();
-    await body((method, path, payload) =>
-      cp.handler(
-        new Request(`http://cp${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${cp.adminToken}`,
-            "content-type": "application/json",
-          },
-          body: payload === undefined ? undefined : JSON.stringify(payload),
-        }),
-      ), seen);
+    await body(adminSender(cp), seen);
     for (const { key, obj, copy } of seen) {
       assert.deepStrictEqual(JSON.parse(JSON.stringify(obj)), obj, key);
       assert.deepStrictEqual(obj, copy, key);

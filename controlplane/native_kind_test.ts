@@ -11,6 +11,7 @@ import {
   kindSchema,
   type ResourceDefinition,
 } from "../mod.ts";
+import { adminSender } from "../tests/support/control_plane_requests.ts";
 
 const gadgets: ResourceDefinition = {
   group: "example.com",
@@ -61,27 +62,14 @@ Deno.test("a native kind of one's own gets discovery, OpenAPI, strategic merge p
     resources: ["namespaces", gadgets],
     controllers: [],
   });
+  const request = adminSender(cp);
   const send = async (
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ) => {
-    const res = await cp.handler(
-      new Request(`http://cp${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${cp.adminToken}`,
-          "content-type": "application/json",
-          ...headers,
-        },
-        body: body === undefined
-          ? undefined
-          : typeof body === "string"
-          ? body
-          : JSON.stringify(body),
-      }),
-    );
+    const res = await request(method, path, body, headers);
     return {
       status: res.status,
       warning: res.headers.get("warning"),

@@ -10,6 +10,7 @@ import {
   runTool,
   skipWithoutKubeTools,
 } from "../tests/support/kubectl.ts";
+import { adminSender } from "../tests/support/control_plane_requests.ts";
 import { startMinimalControlPlane } from "./minimal_control_plane.ts";
 
 const WIDGETS = "/apis/example.com/v1/namespaces/default/widgets";
@@ -23,17 +24,7 @@ Deno.test("the minimal control plane serves widgets to fetch and kubectl", async
       Math.round(performance.now() - started)
     } ms`,
   );
-  const send = (method: string, path: string, body?: unknown) =>
-    cp.handler(
-      new Request(`http://cp${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${cp.adminToken}`,
-          "content-type": "application/json",
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
+  const send = adminSender(cp);
   const created = await send("POST", WIDGETS, {
     apiVersion: "example.com/v1",
     kind: "Widget",
