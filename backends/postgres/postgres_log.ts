@@ -74,7 +74,10 @@ import {
 } from "../../storage/log/change_tailer.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
-import { QueryDeadlines } from "../../storage/log/query_deadlines.ts";
+import {
+  QueryDeadlines,
+  READINESS_TIMEOUT_MS,
+} from "../../storage/log/query_deadlines.ts";
 
 /** Tuning for {@linkcode openPostgresLog}. */
 export interface PostgresLogOptions {
@@ -90,9 +93,6 @@ export interface PostgresLogOptions {
    */
   requestTimeoutMs?: number;
 }
-
-/** Readiness answers within this, or not ready (kube-apiserver's etcd check: 2 s). */
-const READINESS_TIMEOUT_MS = 2_000;
 
 /** SQLSTATE of a primary key clash (a lone create of an existing key). */
 const UNIQUE_VIOLATION = "23505";
@@ -151,7 +151,6 @@ export class PostgresLog implements Log {
     | { timer: ReturnType<typeof setTimeout>; wake: () => void }
     | undefined;
   readonly #deadlines: QueryDeadlines;
-  readonly #timeoutMs: number;
   #closed = false;
 
   /** Use {@linkcode openPostgresLog}. */
@@ -167,8 +166,10 @@ export class PostgresLog implements Log {
     this.#q = queriesFor(names);
     this.#endpoint = config.endpoint;
     this.#logger = opts.logger ?? silentLogger;
-    this.#deadlines = new QueryDeadlines(`postgres: ${config.endpoint}`);
-    this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.#deadlines = new QueryDeadlines(
+      `postgres: ${config.endpoint}`,
+      opts.requestTimeoutMs,
+    );
     this.#tailer = new ChangeTailer({
       name: "postgres",
       fetch: (after, limit) => this.#tail(after, limit),
@@ -330,7 +331,6 @@ export class PostgresLog implements Log {
           PREPARED,
         ),
         `create ${key}`,
-        this.#timeoutMs,
       );
       return Number(rows[0].revision);
     } catch (err) {
@@ -449,7 +449,7 @@ export class PostgresLog implements Log {
     await this.#run(
       () => this.#sql.unsafe("SELECT 1"),
       "readiness check",
-      Math.min(READINESS_TIMEOUT_MS, this.#timeoutMs),
+      this.#deadlines.readinessMs,
     );
   }
 
@@ -527,7 +527,6 @@ export class PostgresLog implements Log {
         textArray(writes.map((w) => String(w.expected))),
       ], PREPARED),
       `write of ${writes.length}`,
-      this.#timeoutMs,
     ) as unknown as WriteRow[];
   }
 
@@ -550,7 +549,6 @@ export class PostgresLog implements Log {
     const rows = await this.#deadlines.bound(
       this.#sql.unsafe(this.#q.tail, [after, limit], PREPARED),
       "tail",
-      this.#timeoutMs,
     ) as unknown as (ChangeRow & { compacted: number })[];
     return {
       horizon: Number(rows[0].compacted),
@@ -568,14 +566,12 @@ export class PostgresLog implements Log {
         await this.#deadlines.bound(
           this.#listenSql.unsafe(`LISTEN "${this.#names.channel}"`),
           "LISTEN",
-          this.#timeoutMs,
         );
         // Registered only once listening: from here on every commit of
         // another replica either notifies us or precedes the catch-up read.
         await this.#deadlines.bound(
           this.#listenSql.unsafe(this.#q.register, [this.#id]),
           "register",
-          this.#timeoutMs,
         );
         if (this.#closed) return;
         this.#listenState = "up";
@@ -619,16 +615,10 @@ export class PostgresLog implements Log {
   }
 
   /** `fn`'s query within `ms` (default: the request deadline; `Infinity`: none), errors typed. */
-  async #run<T>(
-    fn: () => Promise<T>,
-    what: string,
-    ms = this.#timeoutMs,
-  ): Promise<T> {
+  async #run<T>(fn: () => Promise<T>, what: string, ms?: number): Promise<T> {
     if (this.#closed) throw unavailable("postgres: the log is closed");
     try {
-      return ms === Infinity
-        ? await fn()
-        : await this.#deadlines.bound(fn(), what, ms);
+      return await this.#deadlines.bound(fn(), what, ms);
     } catch (err) {
       throw toStorageError(err, this.#endpoint, what);
     }

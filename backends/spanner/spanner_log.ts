@@ -16,7 +16,10 @@ import {
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
-import { QueryDeadlines } from "../../storage/log/query_deadlines.ts";
+import {
+  QueryDeadlines,
+  READINESS_TIMEOUT_MS,
+} from "../../storage/log/query_deadlines.ts";
 import { validatePrefix } from "../../storage/keys.ts";
 import type {
   Log,
@@ -92,9 +95,6 @@ export interface SpannerLogOptions {
   requestTimeoutMs?: number;
 }
 
-/** Readiness answers within this, or not ready (kube-apiserver's etcd check: 2 s). */
-const READINESS_TIMEOUT_MS = 2_000;
-
 /**
  * Connects, creates instance (emulator only), database and schema as
  * needed, and starts tailing. Rejects with an `Unavailable` error naming the
@@ -137,7 +137,6 @@ export class SpannerLog implements Log {
   /** Tail of the local write queue (see #committed). */
   #writeQueue: Promise<unknown> = Promise.resolve();
   #deadlines: QueryDeadlines;
-  #timeoutMs: number;
 
   /** Use {@linkcode openSpannerLog}. */
   constructor(
@@ -150,8 +149,10 @@ export class SpannerLog implements Log {
     this.#logger = opts.logger;
     this.#knownCurrent = meta.current;
     this.#deletePrefixChunk = opts.deletePrefixChunk;
-    this.#deadlines = new QueryDeadlines(`spanner: ${handle.endpoint}`);
-    this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.#deadlines = new QueryDeadlines(
+      `spanner: ${handle.endpoint}`,
+      opts.requestTimeoutMs,
+    );
     this.#tailer = new ChangeTailer({
       name: "spanner",
       fetch: (after, limit) => this.#tail(after, limit),
@@ -361,7 +362,7 @@ export class SpannerLog implements Log {
       await this.#deadlines.bound(
         this.#db.run({ sql: "SELECT 1" }),
         "readiness check",
-        Math.min(READINESS_TIMEOUT_MS, this.#timeoutMs),
+        this.#deadlines.readinessMs,
       );
     } catch (err) {
       if (isStorageError(err)) throw err;
@@ -395,7 +396,7 @@ export class SpannerLog implements Log {
   async #committed(
     write: () => Promise<number>,
     what: string,
-    ms = this.#timeoutMs,
+    ms?: number,
   ): Promise<number> {
     // Every write transaction stamps the one meta row, so writers are
     // serialised by Spanner anyway; queueing this replica's own writes saves
@@ -437,7 +438,6 @@ export class SpannerLog implements Log {
           { readTimestamp: revisionTimestamp(atRevision) },
         ),
         "stale read",
-        this.#timeoutMs,
       );
       return rows as RecordRow[];
     } catch (err) {
@@ -469,7 +469,6 @@ export class SpannerLog implements Log {
         json: true,
       }),
       "tail",
-      this.#timeoutMs,
     );
     const head = rows[0] as { purged: number; compacted: number };
     this.#compactor.observe(Number(head.compacted));
@@ -496,16 +495,10 @@ export class SpannerLog implements Log {
   }
 
   /** `fn` within `ms` (default: the request deadline; `Infinity`: none), errors typed. */
-  async #run<T>(
-    fn: () => Promise<T>,
-    what: string,
-    ms = this.#timeoutMs,
-  ): Promise<T> {
+  async #run<T>(fn: () => Promise<T>, what: string, ms?: number): Promise<T> {
     if (this.#closed) throw unavailable("spanner: the log is closed");
     try {
-      return ms === Infinity
-        ? await fn()
-        : await this.#deadlines.bound(fn(), what, ms);
+      return await this.#deadlines.bound(fn(), what, ms);
     } catch (err) {
       throw toStorageError(err, what);
     }

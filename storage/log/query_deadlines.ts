@@ -27,9 +27,20 @@ interface Pending {
 /** How often the sweep looks; a deadline may pass by this much more. */
 const SWEEP_MS = 250;
 
+/** A request's deadline unless the backend sets another (the etcd backend's). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Readiness answers within this at most (kube-apiserver's etcd check: 2 s);
+ * also how long a closing log waits for its last calls.
+ */
+export const READINESS_TIMEOUT_MS = 2_000;
+
 /** The deadlines of one log's calls to its server. */
 export class QueryDeadlines {
   readonly #server: string;
+  /** The deadline of a call unless it names another. */
+  readonly requestMs: number;
   readonly #pending = new Set<Pending>();
   /** Calls not settled yet, also those whose deadline passed. */
   readonly #unsettled = new Set<PromiseLike<unknown>>();
@@ -37,10 +48,16 @@ export class QueryDeadlines {
 
   /**
    * `server` names the backend and its server in the errors
-   * (`postgres: 127.0.0.1:5432/db`).
+   * (`postgres: 127.0.0.1:5432/db`); `requestMs` is a call's deadline.
    */
-  constructor(server: string) {
+  constructor(server: string, requestMs = DEFAULT_REQUEST_TIMEOUT_MS) {
     this.#server = server;
+    this.requestMs = requestMs;
+  }
+
+  /** The deadline of a readiness check: 2 s, or the request's if shorter. */
+  get readinessMs(): number {
+    return Math.min(READINESS_TIMEOUT_MS, this.requestMs);
   }
 
   /** Queries in flight under a deadline (for tests). */
@@ -50,10 +67,16 @@ export class QueryDeadlines {
 
   /**
    * `query`'s outcome, or an `Unavailable` error naming `what` once `ms`
-   * passed without one.
+   * (default: {@linkcode requestMs}) passed without one. `Infinity`: no
+   * deadline, for maintenance that may take long.
    */
-  bound<T>(query: PromiseLike<T>, what: string, ms: number): Promise<T> {
+  bound<T>(
+    query: PromiseLike<T>,
+    what: string,
+    ms: number = this.requestMs,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (ms === Infinity) return query.then(resolve, reject);
       const entry: Pending = {
         expires: performance.now() + ms,
         what,
