@@ -22,6 +22,7 @@ interface Pending {
   readonly what: string;
   readonly ms: number;
   readonly reject: (err: Error) => void;
+  readonly expired?: () => void;
 }
 
 /** How often the sweep looks; a deadline may pass by this much more. */
@@ -68,12 +69,15 @@ export class QueryDeadlines {
   /**
    * `query`'s outcome, or an `Unavailable` error naming `what` once `ms`
    * (default: {@linkcode requestMs}) passed without one. `Infinity`: no
-   * deadline, for maintenance that may take long.
+   * deadline, for maintenance that may take long. `expired` is called when
+   * the deadline passes, before the rejection: the connection the query
+   * went out on may be dead.
    */
   bound<T>(
     query: PromiseLike<T>,
     what: string,
     ms: number = this.requestMs,
+    expired?: () => void,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (ms === Infinity) return query.then(resolve, reject);
@@ -82,6 +86,7 @@ export class QueryDeadlines {
         what,
         ms,
         reject,
+        expired,
       };
       this.#pending.add(entry);
       this.#unsettled.add(query);
@@ -138,6 +143,11 @@ export class QueryDeadlines {
     for (const entry of this.#pending) {
       if (entry.expires > now) continue;
       this.#pending.delete(entry);
+      try {
+        entry.expired?.();
+      } catch {
+        // the caller's hook; the rejection goes out regardless
+      }
       entry.reject(unavailable(
         `${this.#server} did not answer within ${
           entry.ms / 1000

@@ -56,3 +56,32 @@ Deno.test("settled waits for calls that outlived their deadline, at most the giv
   await d.settled(10_000); // nothing left: at once
   d.close();
 });
+
+Deno.test("the expired hook runs once a deadline passes, before the rejection, and not for a query that settled", async () => {
+  const d = new QueryDeadlines("postgres: 127.0.0.1:5432/db");
+  try {
+    const calls: string[] = [];
+    assert.equal(
+      await d.bound(Promise.resolve(1), "get", 1_000, () => calls.push("x")),
+      1,
+    );
+    const err = await d.bound(
+      new Promise(() => {}),
+      "get /y",
+      100,
+      () => calls.push("expired"),
+    ).catch((e) => {
+      calls.push("rejected");
+      return e;
+    });
+    assert.ok(isStorageError(err, "Unavailable"), String(err));
+    assert.deepEqual(calls, ["expired", "rejected"]);
+    // A hook that throws does not keep the rejection from going out.
+    const thrown = await d.bound(new Promise(() => {}), "get /z", 100, () => {
+      throw new Error("hook");
+    }).catch((e) => e);
+    assert.ok(isStorageError(thrown, "Unavailable"), String(thrown));
+  } finally {
+    d.close();
+  }
+});
