@@ -74,6 +74,7 @@ import {
 } from "../../storage/log/change_tailer.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
+import { ReplaceablePool } from "./_pool.ts";
 import {
   QueryDeadlines,
   READINESS_TIMEOUT_MS,
@@ -86,6 +87,11 @@ export interface PostgresLogOptions {
   startupTimeoutMs?: number;
   /** A tail round at least this often without notifications. Default 10 s. */
   safetyPollMs?: number;
+  /**
+   * How often the `LISTEN` connection must answer a query (within the
+   * readiness deadline) or be replaced. Default 10 s.
+   */
+  listenCheckMs?: number;
   /**
    * Deadline of every query but maintenance (`VACUUM`), as the etcd
    * backend's per-request deadline; readiness uses at most 2 s of it.
@@ -131,7 +137,8 @@ export async function openPostgresLog(
 
 /** The revision log on one PostgreSQL schema. Build it with {@linkcode openPostgresLog}. */
 export class PostgresLog implements Log {
-  readonly #sql: Sql;
+  readonly #pool: ReplaceablePool;
+  readonly #config: PostgresConfig;
   readonly #q: Queries;
   readonly #names: Names;
   readonly #endpoint: string;
@@ -146,6 +153,8 @@ export class PostgresLog implements Log {
   /** This replica's name in the `listeners` table. */
   readonly #id = crypto.randomUUID();
   #listenSql: Sql;
+  readonly #listenCheck: ReturnType<typeof setInterval>;
+  #checkingListener = false;
   #listenState: "idle" | "connecting" | "up" = "idle";
   #listenRetry:
     | { timer: ReturnType<typeof setTimeout>; wake: () => void }
@@ -161,7 +170,7 @@ export class PostgresLog implements Log {
     current: number,
     opts: PostgresLogOptions,
   ) {
-    this.#sql = sql;
+    this.#config = config;
     this.#names = names;
     this.#q = queriesFor(names);
     this.#endpoint = config.endpoint;
@@ -170,6 +179,14 @@ export class PostgresLog implements Log {
       `postgres: ${config.endpoint}`,
       opts.requestTimeoutMs,
     );
+    this.#pool = new ReplaceablePool(sql, () => connectPool(config), {
+      graceMs: this.#deadlines.requestMs,
+      replaced: () =>
+        this.#logger.warn(
+          "postgres query passed its deadline; replacing the connection pool",
+          { endpoint: this.#endpoint },
+        ),
+    });
     this.#tailer = new ChangeTailer({
       name: "postgres",
       fetch: (after, limit) => this.#tail(after, limit),
@@ -184,18 +201,12 @@ export class PostgresLog implements Log {
       run: (writes) => this.#runBatch(writes),
       committed: (events) => this.#tailer.offer(events),
     });
-    this.#listenSql = connectListener(config, {
-      onnotify: (_channel, payload) => this.#tailer.notified(Number(payload)),
-      onclose: () => {
-        if (this.#listenState !== "up" || this.#closed) return;
-        this.#listenState = "idle";
-        this.#logger.warn("postgres LISTEN connection lost; re-listening", {
-          endpoint: this.#endpoint,
-        });
-        void this.#listen();
-      },
-    });
+    this.#listenSql = this.#openListener();
     void this.#listen();
+    this.#listenCheck = setInterval(
+      () => void this.#checkListener(),
+      opts.listenCheckMs ?? 10_000,
+    );
     this.#compactor = new PeriodicCompactor({
       intervalMs: config.compactionIntervalMs,
       target: this,
@@ -210,7 +221,7 @@ export class PostgresLog implements Log {
 
   async currentRevision(): Promise<number> {
     const [row] = await this.#run(
-      () => this.#sql.unsafe(this.#q.current, []),
+      (sql) => sql.unsafe(this.#q.current, []),
       "current revision",
     );
     return Number(row.value);
@@ -218,7 +229,7 @@ export class PostgresLog implements Log {
 
   async compactedRevision(): Promise<number> {
     const [row] = await this.#run(
-      () => this.#sql.unsafe(this.#q.compacted, []),
+      (sql) => sql.unsafe(this.#q.compacted, []),
       "compacted revision",
     );
     return Number(row.value);
@@ -324,12 +335,13 @@ export class PostgresLog implements Log {
    */
   async #createOne(key: string, value: string): Promise<number | undefined> {
     try {
-      const rows = await this.#deadlines.bound(
-        this.#sql.unsafe(
-          this.#q.createOne,
-          [this.#id, key, value] as never[],
-          PREPARED,
-        ),
+      const rows = await this.#bound(
+        (sql) =>
+          sql.unsafe(
+            this.#q.createOne,
+            [this.#id, key, value] as never[],
+            PREPARED,
+          ),
         `create ${key}`,
       );
       return Number(rows[0].revision);
@@ -436,7 +448,7 @@ export class PostgresLog implements Log {
     }
     if (deleted > 0 && !this.#closed) {
       await this.#run(
-        () => this.#sql.unsafe(`VACUUM ${this.#names.log}`),
+        (sql) => sql.unsafe(`VACUUM ${this.#names.log}`),
         "vacuum",
         Infinity,
       );
@@ -447,7 +459,7 @@ export class PostgresLog implements Log {
   async ready(): Promise<void> {
     if (this.#closed) throw unavailable("postgres: the log is closed");
     await this.#run(
-      () => this.#sql.unsafe("SELECT 1"),
+      (sql) => sql.unsafe("SELECT 1"),
       "readiness check",
       this.#deadlines.readinessMs,
     );
@@ -464,13 +476,14 @@ export class PostgresLog implements Log {
     await this.#batcher.drained();
     await this.#tailer.close();
     this.#listeners.clear();
+    clearInterval(this.#listenCheck);
     await this.#deadlines.bound(
-      this.#sql.unsafe(this.#q.unregister, [this.#id]),
+      this.#pool.sql.unsafe(this.#q.unregister, [this.#id]),
       "unregister",
       READINESS_TIMEOUT_MS,
     ).catch(() => {});
     await this.#listenSql.end({ timeout: 1 }).catch(() => {});
-    await this.#sql.end({ timeout: 5 }).catch(() => {});
+    await this.#pool.end(5_000);
     this.#deadlines.close();
   }
 
@@ -518,14 +531,15 @@ export class PostgresLog implements Log {
         prev_value: null,
       }];
     }
-    return await this.#deadlines.bound(
-      this.#sql.unsafe(this.#q.write, [
-        this.#id,
-        textArray(writes.map((w) => String(w.op))),
-        textArray(writes.map((w) => w.key)),
-        textArray(writes.map((w) => w.value)),
-        textArray(writes.map((w) => String(w.expected))),
-      ], PREPARED),
+    return await this.#bound(
+      (sql) =>
+        sql.unsafe(this.#q.write, [
+          this.#id,
+          textArray(writes.map((w) => String(w.op))),
+          textArray(writes.map((w) => w.key)),
+          textArray(writes.map((w) => w.value)),
+          textArray(writes.map((w) => String(w.expected))),
+        ], PREPARED),
       `write of ${writes.length}`,
     ) as unknown as WriteRow[];
   }
@@ -546,8 +560,8 @@ export class PostgresLog implements Log {
    * read back (revisions are dense: a refused write rolls its increment back).
    */
   async #tail(after: number, limit: number): Promise<TailBatch> {
-    const rows = await this.#deadlines.bound(
-      this.#sql.unsafe(this.#q.tail, [after, limit], PREPARED),
+    const rows = await this.#bound(
+      (sql) => sql.unsafe(this.#q.tail, [after, limit], PREPARED),
       "tail",
     ) as unknown as (ChangeRow & { compacted: number })[];
     return {
@@ -556,22 +570,96 @@ export class PostgresLog implements Log {
     };
   }
 
+  /**
+   * The `LISTEN` connection's client. Its close (a restart, a reset) makes
+   * the log listen again; the hooks of a replaced client are ignored.
+   */
+  #openListener(): Sql {
+    const sql: Sql = connectListener(this.#config, {
+      onnotify: (_channel, payload) => this.#tailer.notified(Number(payload)),
+      onclose: () => {
+        if (
+          sql !== this.#listenSql || this.#listenState !== "up" ||
+          this.#closed
+        ) return;
+        this.#listenState = "idle";
+        this.#logger.warn("postgres LISTEN connection lost; re-listening", {
+          endpoint: this.#endpoint,
+        });
+        void this.#listen();
+      },
+    });
+    return sql;
+  }
+
+  /** Drops the `LISTEN` client for a fresh one (its connection may be dead). */
+  #replaceListener(): void {
+    const stale = this.#listenSql;
+    this.#listenSql = this.#openListener();
+    void stale.end({ timeout: 0 }).catch(() => {});
+  }
+
+  /**
+   * A silently dead `LISTEN` connection (a partition, a lost firewall
+   * state) reports no close for as long as TCP takes to give up, and other
+   * replicas' commits would wait for the safety poll meanwhile. So the
+   * connection must answer a `SELECT 1` within the readiness deadline every
+   * `listenCheckMs`; when it does not, it is replaced and listens again
+   * (with the catch-up read).
+   */
+  async #checkListener(): Promise<void> {
+    if (this.#listenState !== "up" || this.#checkingListener) return;
+    this.#checkingListener = true;
+    const sql = this.#listenSql;
+    try {
+      await this.#deadlines.bound(
+        sql.unsafe("SELECT 1"),
+        "LISTEN connection check",
+        this.#deadlines.readinessMs,
+      );
+    } catch (err) {
+      // A close is the close hook's to handle.
+      if (
+        this.#closed || sql !== this.#listenSql ||
+        this.#listenState !== "up"
+      ) return;
+      this.#logger.warn(
+        "postgres LISTEN connection did not answer; reconnecting",
+        { endpoint: this.#endpoint, error: err },
+      );
+      this.#listenState = "idle";
+      this.#replaceListener();
+      void this.#listen();
+    } finally {
+      this.#checkingListener = false;
+    }
+  }
+
   /** Keeps a `LISTEN` open: retried with backoff until it succeeds, then a catch-up round. */
   async #listen(): Promise<void> {
     if (this.#listenState !== "idle") return;
     this.#listenState = "connecting";
     let delay = 100;
     while (!this.#closed) {
+      // A client whose query passed its deadline is replaced before the
+      // next try: its connection may be dead without knowing it.
+      let silent = false;
+      const sql = this.#listenSql;
+      const expired = () => silent = true;
       try {
         await this.#deadlines.bound(
-          this.#listenSql.unsafe(`LISTEN "${this.#names.channel}"`),
+          sql.unsafe(`LISTEN "${this.#names.channel}"`),
           "LISTEN",
+          undefined,
+          expired,
         );
         // Registered only once listening: from here on every commit of
         // another replica either notifies us or precedes the catch-up read.
         await this.#deadlines.bound(
-          this.#listenSql.unsafe(this.#q.register, [this.#id]),
+          sql.unsafe(this.#q.register, [this.#id]),
           "register",
+          undefined,
+          expired,
         );
         if (this.#closed) return;
         this.#listenState = "up";
@@ -579,6 +667,7 @@ export class PostgresLog implements Log {
         return;
       } catch (err) {
         if (this.#closed) return;
+        if (silent && sql === this.#listenSql) this.#replaceListener();
         this.#logger.debug("postgres LISTEN failed; retrying", { error: err });
         await new Promise<void>((wake) => {
           const timer = setTimeout(() => {
@@ -609,18 +698,40 @@ export class PostgresLog implements Log {
 
   async #query<T>(text: string, params: unknown[], what: string): Promise<T[]> {
     return await this.#run(
-      () => this.#sql.unsafe(text, params as never[], PREPARED),
+      (sql) => sql.unsafe(text, params as never[], PREPARED),
       what,
     ) as unknown as T[];
   }
 
   /** `fn`'s query within `ms` (default: the request deadline; `Infinity`: none), errors typed. */
-  async #run<T>(fn: () => Promise<T>, what: string, ms?: number): Promise<T> {
+  async #run<T>(
+    fn: (sql: Sql) => PromiseLike<T>,
+    what: string,
+    ms?: number,
+  ): Promise<T> {
     if (this.#closed) throw unavailable("postgres: the log is closed");
     try {
-      return await this.#deadlines.bound(fn(), what, ms);
+      return await this.#bound(fn, what, ms);
     } catch (err) {
       throw toStorageError(err, this.#endpoint, what);
     }
+  }
+
+  /**
+   * `fn`'s query on the current pool within `ms` (default: the request
+   * deadline); once the deadline passed, that pool is replaced.
+   */
+  #bound<T>(
+    fn: (sql: Sql) => PromiseLike<T>,
+    what: string,
+    ms?: number,
+  ): Promise<T> {
+    const sql = this.#pool.sql;
+    return this.#deadlines.bound(
+      fn(sql),
+      what,
+      ms,
+      () => this.#pool.replace(sql),
+    );
   }
 }

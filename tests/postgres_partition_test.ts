@@ -1,0 +1,136 @@
+/**
+ * The postgres backend behind a silent network partition: the connections
+ * it had stay open but carry nothing, and stay dead after the network heals
+ * (a lost route or firewall state). Requests fail with `Unavailable` within
+ * their deadline; once the network is back, every request works again
+ * within a few deadlines — no query waits on a dead connection — and
+ * another replica's commits reach this one's watchers through a new
+ * `LISTEN` connection, not the slow safety poll.
+ */
+import assert from "node:assert/strict";
+import {
+  openPostgresLog,
+  type PostgresLog,
+} from "../backends/postgres/postgres_log.ts";
+import { silentLogger } from "../log/mod.ts";
+import type { LogEvent } from "../storage/log/mod.ts";
+import { BlackholeProxy } from "./support/blackhole_proxy.ts";
+import { postgresTestConfig, startPostgres } from "./support/postgres.ts";
+import { allUnavailable } from "./support/unavailable.ts";
+
+const PREFIX = "/registry/configmaps/clusters/root/default/";
+/** The request deadline of the replica behind the proxy. */
+const DEADLINE_MS = 1_000;
+/**
+ * How soon after the heal everything must work again: a bound on
+ * behaviour (without the fix, dead connections stay in the pool and the
+ * `LISTEN` connection stays deaf until TCP gives up, for many minutes).
+ */
+const RECOVERY_MS = 8_000;
+/** Parallel requests per round: more than the pool's connections. */
+const WIDTH = 12;
+
+function value(name: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "default" },
+  });
+}
+
+/** A round of parallel gets and creates; the number that failed. */
+async function round(log: PostgresLog, tag: string): Promise<number> {
+  const calls = [];
+  for (let i = 0; i < WIDTH; i++) {
+    calls.push(log.get(`${PREFIX}warm-${i % 4}`));
+    if (i % 3 === 0) {
+      calls.push(log.create(`${PREFIX}${tag}-${i}`, value(`${tag}-${i}`)));
+    }
+  }
+  const outcomes = await Promise.allSettled(calls);
+  return outcomes.filter((o) => o.status === "rejected").length;
+}
+
+/** Resolves once `seen` holds `key`, or fails after `ms`. */
+async function arrives(seen: Set<string>, key: string, ms: number) {
+  const deadline = Date.now() + ms;
+  while (!seen.has(key)) {
+    if (Date.now() > deadline) throw new Error(`${key} not seen in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("postgres behind a silent network partition recovers once it heals", async () => {
+  const pg = await startPostgres();
+  if (!pg) return;
+  const proxy = new BlackholeProxy(pg.port);
+  let near: PostgresLog | undefined;
+  let far: PostgresLog | undefined;
+  try {
+    const url = pg.url.replace(`:${pg.port}/`, `:${proxy.port}/`);
+    near = await openPostgresLog(
+      postgresTestConfig(
+        { url, passwordFile: pg.passwordFile },
+        { "postgres-pool-size": "4" },
+      ),
+      {
+        logger: silentLogger,
+        requestTimeoutMs: DEADLINE_MS,
+        // Far longer than the test: other replicas' commits must come
+        // through LISTEN.
+        safetyPollMs: 600_000,
+        listenCheckMs: 300,
+      },
+    );
+    far = await openPostgresLog(postgresTestConfig(pg), {
+      logger: silentLogger,
+    });
+    const seen = new Set<string>();
+    near.subscribe((events: LogEvent[]) => {
+      for (const e of events) seen.add(e.key);
+    });
+    for (let i = 0; i < 4; i++) {
+      await near.create(`${PREFIX}warm-${i}`, value(`warm-${i}`));
+    }
+    // Every connection of the pool in use before the partition.
+    for (let i = 0; i < 3; i++) assert.equal(await round(near, `w${i}`), 0);
+    await far.create(`${PREFIX}far-before`, value("far-before"));
+    await arrives(seen, `${PREFIX}far-before`, 5_000);
+
+    proxy.partition();
+    const during = [];
+    for (let i = 0; i < WIDTH; i++) {
+      during.push(near.get(`${PREFIX}warm-${i % 4}`));
+    }
+    during.push(near.create(`${PREFIX}during`, value("during")));
+    const { ms } = await allUnavailable(during, /did not answer within 1s/);
+    assert.ok(ms < DEADLINE_MS + 2_000, `failed after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    proxy.heal();
+    const healed = Date.now();
+    // Three full rounds in a row: no request lands on a dead connection.
+    let clean = 0;
+    for (let n = 0; clean < 3; n++) {
+      const failed = await round(near, `h${n}`);
+      clean = failed === 0 ? clean + 1 : 0;
+      assert.ok(
+        Date.now() - healed < RECOVERY_MS,
+        `requests still failing ${Date.now() - healed} ms after the heal`,
+      );
+    }
+    // Another replica's commit comes through a new LISTEN connection (the
+    // safety poll, 600 s, cannot bring it in time).
+    await far.create(`${PREFIX}far-after`, value("far-after"));
+    await arrives(
+      seen,
+      `${PREFIX}far-after`,
+      Math.max(1_000, RECOVERY_MS - (Date.now() - healed)),
+    );
+  } finally {
+    await near?.close();
+    await far?.close();
+    proxy.close();
+    await pg.stop();
+  }
+});
