@@ -10,6 +10,7 @@
 import { Buffer } from "node:buffer";
 import {
   Etcd3,
+  GRPCDeadlineExceededError,
   type IDeleteRangeRequest,
   type IDeleteRangeResponse,
   type IDuplexStream,
@@ -148,50 +149,103 @@ const NO_POLICY: any = {
     Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
 };
 
-/** The etcd connection shared by every store of one factory. */
+/**
+ * The etcd connection shared by every store of one factory.
+ *
+ * A request that passes its deadline replaces the underlying client (at
+ * most once per request deadline; the old one is closed a deadline later,
+ * so calls still alive on it can finish, and watch streams on it break and
+ * resume on the new one). A deadline is the one sign of a connection that is
+ * dead without knowing it, and of one `@grpc/grpc-js` can never finish: it
+ * sets no deadline on a new connection's HTTP/2 handshake, so an attempt
+ * that a partitioned network (a middlebox) accepted into a black hole stays
+ * "connecting" — and every call waits for it — until its socket closes,
+ * which may be never; the channel's keepalive cannot help before the
+ * handshake.
+ */
 export class EtcdClient {
   readonly keys: KeyMapper;
-  readonly #client: Etcd3;
+  #client: Etcd3;
+  #since = performance.now();
+  readonly #open: () => Etcd3;
   readonly #timeoutMs: number;
+  readonly #retiring = new Map<ReturnType<typeof setTimeout>, Etcd3>();
+  #replacements = 0;
+  #closed = false;
 
-  private constructor(client: Etcd3, keys: KeyMapper, timeoutMs: number) {
-    this.#client = client;
+  private constructor(open: () => Etcd3, keys: KeyMapper, timeoutMs: number) {
+    this.#open = open;
+    this.#client = open();
     this.keys = keys;
     this.#timeoutMs = timeoutMs;
   }
 
   /** Creates the client (no network traffic yet). */
   static create(config: EtcdConfig): EtcdClient {
-    let credentials;
-    if (config.tls) {
-      const read = (p?: string) =>
-        p ? Buffer.from(Deno.readFileSync(p)) : undefined;
-      credentials = {
+    const read = (p?: string) =>
+      p ? Buffer.from(Deno.readFileSync(p)) : undefined;
+    // Read once: a replacement client uses the same files' contents.
+    const credentials = config.tls
+      ? {
         rootCertificate: read(config.caFile) as Buffer,
         certChain: read(config.certFile),
         privateKey: read(config.keyFile),
-      };
-    }
+      }
+      : undefined;
     const hosts = config.servers.map((s) => s.replace(/^https?:\/\//, ""));
     const timeoutMs = config.requestTimeoutMs;
-    const client = new Etcd3({
-      hosts,
-      credentials,
-      // Writes are not idempotent: a blind retry of a create that committed
-      // would report KeyExists. Callers see Unavailable and decide.
-      faultHandling: { global: NO_POLICY, host: () => NO_POLICY },
-      grpcOptions: {
-        "grpc.initial_reconnect_backoff_ms": 100,
-        "grpc.min_reconnect_backoff_ms": 100,
-        "grpc.max_reconnect_backoff_ms": 1000,
-        "grpc.keepalive_time_ms": 10_000,
-        "grpc.keepalive_timeout_ms": 5_000,
-        "grpc.max_receive_message_length": 256 * 1024 * 1024,
-      },
-      defaultCallOptions: (ctx) =>
-        ctx.isStream ? {} : { deadline: Date.now() + timeoutMs },
-    });
-    return new EtcdClient(client, new KeyMapper(config.prefix), timeoutMs);
+    const open = () =>
+      new Etcd3({
+        hosts,
+        credentials,
+        // Writes are not idempotent: a blind retry of a create that committed
+        // would report KeyExists. Callers see Unavailable and decide.
+        faultHandling: { global: NO_POLICY, host: () => NO_POLICY },
+        grpcOptions: {
+          "grpc.initial_reconnect_backoff_ms": 100,
+          "grpc.min_reconnect_backoff_ms": 100,
+          "grpc.max_reconnect_backoff_ms": 1000,
+          "grpc.keepalive_time_ms": 10_000,
+          "grpc.keepalive_timeout_ms": 5_000,
+          // Its own connections: by default channels to one address share
+          // them, and a replacement client would wait on the same stuck
+          // connection attempt as the client it replaces.
+          "grpc.use_local_subchannel_pool": 1,
+          "grpc.max_receive_message_length": 256 * 1024 * 1024,
+        },
+        defaultCallOptions: (ctx) =>
+          ctx.isStream ? {} : { deadline: Date.now() + timeoutMs },
+      });
+    return new EtcdClient(open, new KeyMapper(config.prefix), timeoutMs);
+  }
+
+  /** Times the client was replaced (for tests). */
+  get replacements(): number {
+    return this.#replacements;
+  }
+
+  /** `fn` on the current client; a deadline passing replaces that client. */
+  async #call<T>(fn: (client: Etcd3) => Promise<T>): Promise<T> {
+    const client = this.#client;
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (err instanceof GRPCDeadlineExceededError) this.#replace(client);
+      throw err;
+    }
+  }
+
+  #replace(stale: Etcd3): void {
+    if (this.#closed || stale !== this.#client) return;
+    if (performance.now() - this.#since < this.#timeoutMs) return;
+    this.#client = this.#open();
+    this.#since = performance.now();
+    this.#replacements++;
+    const timer = setTimeout(() => {
+      this.#retiring.delete(timer);
+      stale.close();
+    }, this.#timeoutMs);
+    this.#retiring.set(timer, stale);
   }
 
   /** The request deadline in milliseconds. */
@@ -201,27 +255,27 @@ export class EtcdClient {
 
   /** A range request (keys already in etcd space). */
   range(req: IRangeRequest): Promise<IRangeResponse> {
-    return this.#client.kv.range(req);
+    return this.#call((c) => c.kv.range(req));
   }
 
   /** A DeleteRange (keys already in etcd space): one revision for every key. */
   deleteRange(req: IDeleteRangeRequest): Promise<IDeleteRangeResponse> {
-    return this.#client.kv.deleteRange(req);
+    return this.#call((c) => c.kv.deleteRange(req));
   }
 
   /** A transaction (keys already in etcd space). */
   txn(req: ITxnRequest): Promise<ITxnResponse> {
-    return this.#client.kv.txn(req);
+    return this.#call((c) => c.kv.txn(req));
   }
 
   /** The etcd version of the member that answers (`Maintenance.Status`). */
   async serverVersion(): Promise<string> {
-    return (await this.#client.maintenance.status()).version;
+    return (await this.#call((c) => c.maintenance.status())).version;
   }
 
   /** Compacts history up to `revision`. */
   async compact(revision: number): Promise<void> {
-    await this.#client.kv.compact({ revision: String(revision) });
+    await this.#call((c) => c.kv.compact({ revision: String(revision) }));
   }
 
   /** Opens a new watch stream. */
@@ -240,6 +294,12 @@ export class EtcdClient {
 
   /** Closes every connection. */
   close(): void {
+    this.#closed = true;
+    for (const [timer, client] of this.#retiring) {
+      clearTimeout(timer);
+      client.close();
+    }
+    this.#retiring.clear();
     this.#client.close();
   }
 }
