@@ -28,3 +28,21 @@ export async function allUnavailable(
   }
   return { errors: outcomes as StorageError[], ms };
 }
+
+/**
+ * Runs `round` (it returns how many of its calls failed) until three rounds
+ * in a row fail none — no call lands on a dead connection any more; fails
+ * once `ms` passed since `since` (default: now) before that.
+ */
+export async function recoversWithin(
+  round: (n: number) => Promise<number>,
+  ms: number,
+  since = Date.now(),
+): Promise<void> {
+  let clean = 0;
+  for (let n = 0; clean < 3; n++) {
+    clean = (await round(n)) === 0 ? clean + 1 : 0;
+    const waited = Date.now() - since;
+    assert.ok(waited < ms, `calls still failing ${waited} ms after the heal`);
+  }
+}
