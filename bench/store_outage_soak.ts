@@ -15,9 +15,13 @@
  * later one (a write that failed may still have committed).
  *
  * Run: `deno run -A bench/store_outage_soak.ts [etcd|postgres]
- * [--seconds=120] [--max-gap-ms=1500]` (default: both, one after the other).
- * `--max-gap-ms` bounds the random time the service stays up between kills;
- * a small gap (200) hits the moment connections are being opened again.
+ * [--seconds=120] [--max-gap-ms=1500] [--fault=kill|partition]` (default:
+ * both, one after the other). `--max-gap-ms` bounds the random time the
+ * service stays up between outages; a small gap (200) hits the moment
+ * connections are being opened again. `--fault=partition` cuts the network
+ * silently instead of killing the service: the server reaches it through a
+ * proxy (`tests/support/blackhole_proxy.ts`) whose connections carry nothing
+ * during an outage and stay dead after it (a lost route or firewall state).
  *
  * @module
  */
@@ -26,26 +30,56 @@ import { parseArgs } from "node:util";
 import { startServer, type TestServer } from "../tests/support/server.ts";
 import { postgresMissing, startPostgres } from "../tests/support/postgres.ts";
 import { etcdBinary, startEtcd } from "../tests/support/etcd.ts";
+import { BlackholeProxy } from "../tests/support/blackhole_proxy.ts";
 
 const args = parseArgs({
   args: Deno.args,
   options: {
     seconds: { type: "string", default: "120" },
     "max-gap-ms": { type: "string", default: "1500" },
+    fault: { type: "string", default: "kill" },
   },
   allowPositionals: true,
 });
 const SECONDS = Number(args.values.seconds);
 const MAX_GAP_MS = Number(args.values["max-gap-ms"]);
+const FAULT = args.values.fault;
+if (FAULT !== "kill" && FAULT !== "partition") {
+  console.error(`--fault: ${FAULT} is neither kill nor partition`);
+  Deno.exit(2);
+}
 const WRITERS = 6;
 const KEYS = 10;
 
-/** A storage service the soak can crash and start again. */
+/** A storage service the soak can crash (or cut off) and start again. */
 interface Service {
   serverArgs: string[];
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * With `--fault=partition`: `service` reached through a blackhole proxy in
+ * front of `port`, its outages partitions of the proxy; `args` gets the
+ * proxy's port instead.
+ */
+function behindProxy(
+  service: Service,
+  port: number,
+  args: (port: number) => string[],
+): Service {
+  if (FAULT === "kill") return { ...service, serverArgs: args(port) };
+  const proxy = new BlackholeProxy(port);
+  return {
+    serverArgs: args(proxy.port),
+    kill: () => Promise.resolve(proxy.partition()),
+    start: () => Promise.resolve(proxy.heal()),
+    stop: async () => {
+      proxy.close();
+      await service.stop();
+    },
+  };
 }
 
 async function postgresService(): Promise<Service | string> {
@@ -54,32 +88,40 @@ async function postgresService(): Promise<Service | string> {
   const pg = await startPostgres();
   if (!pg) return "PostgreSQL did not start";
   const db = await pg.createDatabase("soak");
-  return {
-    serverArgs: [
+  return behindProxy(
+    {
+      serverArgs: [],
+      kill: () => pg.kill(),
+      start: () => pg.start(),
+      stop: () => pg.stop(),
+    },
+    pg.port,
+    (port) => [
       "--storage-backend=postgres",
-      `--postgres-url=${db}`,
+      `--postgres-url=${db.replace(`:${pg.port}/`, `:${port}/`)}`,
       `--postgres-password-file=${pg.passwordFile}`,
       "--postgres-sslmode=disable",
     ],
-    kill: () => pg.kill(),
-    start: () => pg.start(),
-    stop: () => pg.stop(),
-  };
+  );
 }
 
 async function etcdService(): Promise<Service | string> {
   if (!etcdBinary()) return "etcd not installed";
   const etcd = await startEtcd();
   const member = etcd.members[0];
-  return {
-    serverArgs: [
+  return behindProxy(
+    {
+      serverArgs: [],
+      kill: () => member.stop({ hard: true }),
+      start: () => member.start(),
+      stop: () => etcd.stop(),
+    },
+    Number(new URL(member.clientUrl).port),
+    (port) => [
       "--storage-backend=etcd",
-      `--etcd-servers=${etcd.endpoints.join(",")}`,
+      `--etcd-servers=http://127.0.0.1:${port}`,
     ],
-    kill: () => member.stop({ hard: true }),
-    start: () => member.start(),
-    stop: () => etcd.stop(),
-  };
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -250,12 +292,14 @@ async function soak(name: string, service: Service): Promise<boolean> {
     }
     const ok = alive(pid) && writeMs !== undefined && lost === 0;
     console.log(`${name}: ${ok ? "survived" : "FAILED"}`);
-    console.log(`  outages: ${kills} in ${SECONDS} s`);
+    console.log(`  outages (${FAULT}): ${kills} in ${SECONDS} s`);
     console.log(`  server process: ${alive(pid) ? "running" : "ended"}`);
     console.log(
-      `  after the last restart of ${name}: /readyz in ${
-        readyMs ?? "—"
-      } ms, a write in ${writeMs ?? "—"} ms`,
+      `  after the last ${
+        FAULT === "kill" ? "restart" : "heal"
+      } of ${name}: /readyz in ${readyMs ?? "—"} ms, a write in ${
+        writeMs ?? "—"
+      } ms`,
     );
     console.log(
       `  acknowledged ConfigMaps checked: ${acked.size}, lost: ${lost}`,
@@ -266,6 +310,12 @@ async function soak(name: string, service: Service): Promise<boolean> {
       }`,
     );
     if (!alive(pid)) console.log(s.stderrTail());
+    else if (readyMs === undefined) {
+      const r = await s.fetch("/readyz?verbose");
+      console.log(`  /readyz?verbose: ${r.status}\n${await r.text()}`);
+      const g = await send(s, "GET", `${CMS}/w0-0`);
+      console.log(`  a GET: ${g.status} ${g.body?.message ?? ""}`);
+    }
     return ok;
   } finally {
     stop = true;
