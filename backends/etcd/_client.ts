@@ -170,7 +170,6 @@ export class EtcdClient {
   readonly #open: () => Etcd3;
   readonly #timeoutMs: number;
   readonly #retiring = new Map<ReturnType<typeof setTimeout>, Etcd3>();
-  #replacements = 0;
   #closed = false;
 
   private constructor(open: () => Etcd3, keys: KeyMapper, timeoutMs: number) {
@@ -219,11 +218,6 @@ export class EtcdClient {
     return new EtcdClient(open, new KeyMapper(config.prefix), timeoutMs);
   }
 
-  /** Times the client was replaced (for tests). */
-  get replacements(): number {
-    return this.#replacements;
-  }
-
   /** `fn` on the current client; a deadline passing replaces that client. */
   async #call<T>(fn: (client: Etcd3) => Promise<T>): Promise<T> {
     const client = this.#client;
@@ -240,7 +234,6 @@ export class EtcdClient {
     if (performance.now() - this.#since < this.#timeoutMs) return;
     this.#client = this.#open();
     this.#since = performance.now();
-    this.#replacements++;
     const timer = setTimeout(() => {
       this.#retiring.delete(timer);
       stale.close();
