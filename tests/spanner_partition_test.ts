@@ -29,12 +29,9 @@ const RECOVERY_MS = 25_000;
 /** How long another replica's commit may take to reach the tail: 5 s. */
 const SEEN = { attempts: 250, intervalMs: 20 };
 
+/** A stored value (the log keeps any JSON text). */
 function value(name: string): string {
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name, namespace: "default" },
-  });
+  return `{"name":"${name}"}`;
 }
 
 function flags(host: string): Record<string, string> {
@@ -89,14 +86,7 @@ Deno.test("spanner behind a silent network partition recovers once it heals", as
     await new Promise((r) => setTimeout(r, 1_000));
 
     proxy.heal();
-    const healed = Date.now();
-    // Three rounds in a row without a failure: no call lands on a dead
-    // connection.
-    await recoversWithin(
-      (n) => round(near!, `after-${n}`),
-      RECOVERY_MS,
-      healed,
-    );
+    await recoversWithin((n) => round(near!, `after-${n}`), RECOVERY_MS);
     await far.create(`${PREFIX}far-after`, value("far-after"));
     await eventually(() => seen.has(`${PREFIX}far-after`), "far-after", SEEN);
   } finally {
