@@ -30,6 +30,8 @@ import {
   tooLargeResourceVersion,
   unavailable,
 } from "../../storage/mod.ts";
+import { ReplaceableClient } from "../../internal/replaceable.ts";
+import { sleep } from "../../internal/sleep.ts";
 import type { EtcdConfig } from "./config.ts";
 
 /** A duplex etcd watch stream. */
@@ -152,29 +154,30 @@ const NO_POLICY: any = {
 /**
  * The etcd connection shared by every store of one factory.
  *
- * A request that passes its deadline replaces the underlying client (at
- * most once per request deadline; the old one is closed a deadline later,
- * so calls still alive on it can finish, and watch streams on it break and
- * resume on the new one). A deadline is the one sign of a connection that is
- * dead without knowing it, and of one `@grpc/grpc-js` can never finish: it
- * sets no deadline on a new connection's HTTP/2 handshake, so an attempt
- * that a partitioned network (a middlebox) accepted into a black hole stays
- * "connecting" — and every call waits for it — until its socket closes,
- * which may be never; the channel's keepalive cannot help before the
- * handshake.
+ * A request that passes its deadline replaces the underlying client
+ * (`ReplaceableClient`: at most once per request deadline; the old one is
+ * closed a deadline later, so calls still alive on it can finish, and watch
+ * streams on it break and resume on the new one). A deadline is the one sign
+ * of a connection that is dead without knowing it, and of one
+ * `@grpc/grpc-js` can never finish: it sets no deadline on a new
+ * connection's HTTP/2 handshake, so an attempt that a partitioned network (a
+ * middlebox) accepted into a black hole stays "connecting" — and every call
+ * waits for it — until its socket closes, which may be never; the channel's
+ * keepalive cannot help before the handshake.
  */
 export class EtcdClient {
   readonly keys: KeyMapper;
-  #client: Etcd3;
-  #since = performance.now();
-  readonly #open: () => Etcd3;
+  readonly #client: ReplaceableClient<Etcd3>;
   readonly #timeoutMs: number;
-  readonly #retiring = new Map<ReturnType<typeof setTimeout>, Etcd3>();
-  #closed = false;
 
   private constructor(open: () => Etcd3, keys: KeyMapper, timeoutMs: number) {
-    this.#open = open;
-    this.#client = open();
+    this.#client = new ReplaceableClient(open(), open, {
+      minAgeMs: timeoutMs,
+      retire: async (stale, closing) => {
+        await sleep(timeoutMs, closing);
+        stale.close();
+      },
+    });
     this.keys = keys;
     this.#timeoutMs = timeoutMs;
   }
@@ -220,25 +223,15 @@ export class EtcdClient {
 
   /** `fn` on the current client; a deadline passing replaces that client. */
   async #call<T>(fn: (client: Etcd3) => Promise<T>): Promise<T> {
-    const client = this.#client;
+    const client = this.#client.current;
     try {
       return await fn(client);
     } catch (err) {
-      if (err instanceof GRPCDeadlineExceededError) this.#replace(client);
+      if (err instanceof GRPCDeadlineExceededError) {
+        this.#client.replace(client);
+      }
       throw err;
     }
-  }
-
-  #replace(stale: Etcd3): void {
-    if (this.#closed || stale !== this.#client) return;
-    if (performance.now() - this.#since < this.#timeoutMs) return;
-    this.#client = this.#open();
-    this.#since = performance.now();
-    const timer = setTimeout(() => {
-      this.#retiring.delete(timer);
-      stale.close();
-    }, this.#timeoutMs);
-    this.#retiring.set(timer, stale);
   }
 
   /** The request deadline in milliseconds. */
@@ -273,7 +266,7 @@ export class EtcdClient {
 
   /** Opens a new watch stream. */
   watchStream(): Promise<WatchStream> {
-    return this.#client.watchClient.watch();
+    return this.#client.current.watchClient.watch();
   }
 
   /** The current revision (a cheap consistent range on a single key). */
@@ -285,14 +278,10 @@ export class EtcdClient {
     return rev(res.header?.revision);
   }
 
-  /** Closes every connection. */
-  close(): void {
-    this.#closed = true;
-    for (const [timer, client] of this.#retiring) {
-      clearTimeout(timer);
-      client.close();
-    }
-    this.#retiring.clear();
-    this.#client.close();
+  /** Closes every connection (the retired clients' too, at once). */
+  async close(): Promise<void> {
+    const current = this.#client.current;
+    await this.#client.end();
+    current.close();
   }
 }

@@ -50,7 +50,7 @@ export async function openEtcd(
     } catch (err) {
       lastErr = err;
       if (Date.now() >= deadline) {
-        client.close();
+        await client.close();
         throw unavailable(
           `cannot reach etcd at ${config.servers.join(",")}: ${
             mapError(lastErr, "connect").message
@@ -129,6 +129,6 @@ class EtcdStoreFactory implements StoreFactory {
     this.#closed = true;
     await this.#compactor?.stop();
     this.#watches.stopAll();
-    this.#shared.client.close();
+    await this.#shared.client.close();
   }
 }

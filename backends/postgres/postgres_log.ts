@@ -74,7 +74,7 @@ import {
 } from "../../storage/log/change_tailer.ts";
 import { PeriodicCompactor } from "../../storage/log/periodic_compactor.ts";
 import { type PendingWrite, WriteBatcher, type WriteRow } from "./_batcher.ts";
-import { ReplaceablePool } from "./_pool.ts";
+import { ReplaceableClient } from "../../internal/replaceable.ts";
 import {
   QueryDeadlines,
   READINESS_TIMEOUT_MS,
@@ -137,7 +137,8 @@ export async function openPostgresLog(
 
 /** The revision log on one PostgreSQL schema. Build it with {@linkcode openPostgresLog}. */
 export class PostgresLog implements Log {
-  readonly #pool: ReplaceablePool;
+  /** The query pool, replaced when a query on it passed its deadline. */
+  readonly #pool: ReplaceableClient<Sql>;
   readonly #config: PostgresConfig;
   readonly #q: Queries;
   readonly #names: Names;
@@ -179,8 +180,12 @@ export class PostgresLog implements Log {
       `postgres: ${config.endpoint}`,
       opts.requestTimeoutMs,
     );
-    this.#pool = new ReplaceablePool(sql, () => connectPool(config), {
-      graceMs: this.#deadlines.requestMs,
+    const graceMs = this.#deadlines.requestMs;
+    this.#pool = new ReplaceableClient(sql, () => connectPool(config), {
+      minAgeMs: graceMs,
+      // The queries still alive on it get one request deadline (the driver
+      // cannot end a pool sooner once it is ending).
+      retire: (stale) => stale.end({ timeout: graceMs / 1000 }),
       replaced: () =>
         this.#logger.warn(
           "postgres query passed its deadline; replacing the connection pool",
@@ -478,12 +483,15 @@ export class PostgresLog implements Log {
     this.#listeners.clear();
     clearInterval(this.#listenCheck);
     await this.#deadlines.bound(
-      this.#pool.sql.unsafe(this.#q.unregister, [this.#id]),
+      this.#pool.current.unsafe(this.#q.unregister, [this.#id]),
       "unregister",
       READINESS_TIMEOUT_MS,
     ).catch(() => {});
     await this.#listenSql.end({ timeout: 1 }).catch(() => {});
-    await this.#pool.end(5_000);
+    const pool = this.#pool.current;
+    const retired = this.#pool.end();
+    await pool.end({ timeout: 5 }).catch(() => {});
+    await retired;
     this.#deadlines.close();
   }
 
@@ -726,7 +734,7 @@ export class PostgresLog implements Log {
     what: string,
     ms?: number,
   ): Promise<T> {
-    const sql = this.#pool.sql;
+    const sql = this.#pool.current;
     return this.#deadlines.bound(
       fn(sql),
       what,
