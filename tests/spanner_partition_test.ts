@@ -8,11 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { openSpannerLog, type SpannerLog } from "../backends/spanner/mod.ts";
-import { spannerConfigFromFlags } from "../backends/spanner/config.ts";
 import { silentLogger } from "../log/mod.ts";
 import type { LogEvent } from "../storage/log/mod.ts";
 import { BlackholeProxy } from "./support/blackhole_proxy.ts";
-import { startSpannerEmulator } from "./support/spanner.ts";
+import { spannerTestConfig, startSpannerEmulator } from "./support/spanner.ts";
 import { allUnavailable, recoversWithin } from "./support/unavailable.ts";
 import { eventually } from "./support/controllers.ts";
 
@@ -34,15 +33,6 @@ function value(name: string): string {
   return `{"name":"${name}"}`;
 }
 
-function flags(host: string): Record<string, string> {
-  return {
-    "spanner-project": "test-project",
-    "spanner-instance": "test-instance",
-    "spanner-database": "partition-db",
-    "spanner-emulator-host": host,
-  };
-}
-
 /** A round of parallel gets and a create; the number that failed. */
 async function round(log: SpannerLog, tag: string): Promise<number> {
   const calls: Promise<unknown>[] = [];
@@ -60,10 +50,10 @@ Deno.test("spanner behind a silent network partition recovers once it heals", as
   let far: SpannerLog | undefined;
   try {
     near = await openSpannerLog(
-      spannerConfigFromFlags(flags(`127.0.0.1:${proxy.port}`)),
+      spannerTestConfig({ host: `127.0.0.1:${proxy.port}` }, "partition-db"),
       { logger: silentLogger, retentionMs: 0, requestTimeoutMs: DEADLINE_MS },
     );
-    far = await openSpannerLog(spannerConfigFromFlags(flags(emu.host)), {
+    far = await openSpannerLog(spannerTestConfig(emu, "partition-db"), {
       logger: silentLogger,
       retentionMs: 0,
     });

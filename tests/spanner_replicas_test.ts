@@ -3,7 +3,7 @@
  * either reaches both replicas' subscribers, in one commit order, no gaps.
  */
 import assert from "node:assert/strict";
-import { startSpannerEmulator } from "./support/spanner.ts";
+import { spannerTestConfig, startSpannerEmulator } from "./support/spanner.ts";
 import type { LogEvent } from "../storage/log/log.ts";
 import {
   openSpannerLog,
@@ -40,12 +40,7 @@ function collect(
 Deno.test("two replicas on one spanner database see each other's writes", async (t) => {
   const emu = await startSpannerEmulator();
   if (!emu) return;
-  const config = {
-    project: "test-project",
-    instance: "test-instance",
-    database: "replicas-db",
-    emulatorHost: emu.host,
-  };
+  const config = spannerTestConfig(emu, "replicas-db");
   // Four start together on a fresh database: schema creation races (the
   // emulator refuses concurrent schema changes) must be harmless.
   const [a, b, ...more] = await Promise.all(

@@ -3,7 +3,7 @@
  * and every object and the revision order survive.
  */
 import assert from "node:assert/strict";
-import { startSpannerEmulator } from "./support/spanner.ts";
+import { spannerTestConfig, startSpannerEmulator } from "./support/spanner.ts";
 import { openSpannerLog } from "../backends/spanner/mod.ts";
 import { allUnavailable } from "./support/unavailable.ts";
 
@@ -12,12 +12,7 @@ const K = "/registry/configmaps/clusters/root/default/";
 Deno.test("a restart on an existing spanner database keeps objects and revision order", async () => {
   const emu = await startSpannerEmulator();
   if (!emu) return;
-  const config = {
-    project: "test-project",
-    instance: "test-instance",
-    database: "restart-db",
-    emulatorHost: emu.host,
-  };
+  const config = spannerTestConfig(emu, "restart-db");
   try {
     const first = await openSpannerLog(config, { retentionMs: 0 });
     const revs: number[] = [];
@@ -60,12 +55,7 @@ Deno.test("a restart on an existing spanner database keeps objects and revision 
 Deno.test("a spanner emulator that stops answering gives Unavailable within the deadline, and the log works on when it answers again", async () => {
   const emu = await startSpannerEmulator();
   if (!emu) return;
-  const config = {
-    project: "test-project",
-    instance: "test-instance",
-    database: "frozen-db",
-    emulatorHost: emu.host,
-  };
+  const config = spannerTestConfig(emu, "frozen-db");
   try {
     const log = await openSpannerLog(config, {
       retentionMs: 0,

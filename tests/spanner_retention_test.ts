@@ -3,7 +3,7 @@
  * its own, and a watch from before the retained window gets `Expired`.
  */
 import assert from "node:assert/strict";
-import { startSpannerEmulator } from "./support/spanner.ts";
+import { spannerTestConfig, startSpannerEmulator } from "./support/spanner.ts";
 import {
   openSpannerLog,
   openSpannerStoreFactory,
@@ -15,12 +15,7 @@ const K = "/registry/configmaps/clusters/root/default/";
 Deno.test("periodic retention compacts the spanner change log and expires old watches", async () => {
   const emu = await startSpannerEmulator();
   if (!emu) return;
-  const config = {
-    project: "test-project",
-    instance: "test-instance",
-    database: "retention-db",
-    emulatorHost: emu.host,
-  };
+  const config = spannerTestConfig(emu, "retention-db");
   const factory = await openSpannerStoreFactory(config, {
     retentionMs: 300,
     compactIntervalMs: 100,

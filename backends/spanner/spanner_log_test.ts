@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { startSpannerEmulator } from "../../tests/support/spanner.ts";
+import {
+  spannerTestConfig,
+  startSpannerEmulator,
+} from "../../tests/support/spanner.ts";
 import { isStorageError } from "../../storage/mod.ts";
 import type { LogEvent } from "../../storage/log/log.ts";
 import { openSpannerLog } from "./spanner_log.ts";
@@ -26,12 +29,7 @@ Deno.test("the spanner log keeps the revision-log contract on the emulator", asy
   const emu = await startSpannerEmulator();
   if (!emu) return;
   try {
-    const config = {
-      project: "test-project",
-      instance: "test-instance",
-      database: "log-db",
-      emulatorHost: emu.host,
-    };
+    const config = spannerTestConfig(emu, "log-db");
     const log = await openSpannerLog(config, { retentionMs: 0 });
     try {
       await t.step(

@@ -14,6 +14,24 @@
  * @module
  */
 
+import type { SpannerConfig } from "../../backends/spanner/config.ts";
+
+/**
+ * The backend's config for `database` on the emulator at `emu.host`
+ * (project `test-project`, instance `test-instance`, as the tests use).
+ */
+export function spannerTestConfig(
+  emu: Pick<SpannerEmulator, "host">,
+  database: string,
+): SpannerConfig {
+  return {
+    project: "test-project",
+    instance: "test-instance",
+    database,
+    emulatorHost: emu.host,
+  };
+}
+
 /** Where the emulator binaries are installed on these machines. */
 export const SPANNER_EMULATOR_DIR =
   "/usr/lib/google-cloud-sdk/bin/cloud_spanner_emulator";
