@@ -91,20 +91,35 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     : undefined;
   const includeObject = tableVersion ? parseIncludeObject(ctx.query) : "None";
   const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  // The serving layer's signal when there is one: touching `req.signal` of
+  // a `Deno.serve` request makes Deno warn about its legacy abort behaviour.
+  // Wired before the store's watch starts: a caller that leaves while the
+  // watch waits for the watch cache's fill (a controller stopping during
+  // the fills after a restart) ends that wait too, not just the stream.
+  const clientGone = ctx.signal ?? ctx.req.signal;
+  if (clientGone?.aborted) stop.abort();
+  else clientGone?.addEventListener("abort", onAbort, { once: true });
   const wildcard = ctx.cluster === WILDCARD_CLUSTER;
-  const watcher = await ctx.store.watch(
-    wildcard ? wildcardPrefix(ctx.def) : prefixOf(ctx),
-    {
-      recursive: true,
-      resourceVersion: opts.resourceVersion,
-      sendInitialEvents: opts.sendInitialEvents,
-      predicate: wildcard
-        ? inNamespace(opts.predicate, ctx.namespace)
-        : opts.predicate,
-      allowBookmarks: opts.allowWatchBookmarks,
-      signal: stop.signal,
-    },
-  );
+  let watcher;
+  try {
+    watcher = await ctx.store.watch(
+      wildcard ? wildcardPrefix(ctx.def) : prefixOf(ctx),
+      {
+        recursive: true,
+        resourceVersion: opts.resourceVersion,
+        sendInitialEvents: opts.sendInitialEvents,
+        predicate: wildcard
+          ? inNamespace(opts.predicate, ctx.namespace)
+          : opts.predicate,
+        allowBookmarks: opts.allowWatchBookmarks,
+        signal: stop.signal,
+      },
+    );
+  } catch (e) {
+    clientGone?.removeEventListener("abort", onAbort);
+    throw e;
+  }
   stop.signal.addEventListener("abort", () => watcher.stop(), { once: true });
   const encoder = new TextEncoder();
   let first = true;
@@ -225,11 +240,6 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
     (controller.desiredSize ?? 1) > 0 || stop.signal.aborted
       ? undefined
       : new Promise((resolve) => wake = resolve);
-  const onAbort = () => stop.abort();
-  // The serving layer's signal when there is one: touching `req.signal` of
-  // a `Deno.serve` request makes Deno warn about its legacy abort behaviour.
-  const clientGone = ctx.signal ?? ctx.req.signal;
-  clientGone?.addEventListener("abort", onAbort, { once: true });
   ctx.services.watches.start(async (closing) => {
     closing.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(onAbort, timeout * 1000);

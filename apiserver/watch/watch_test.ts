@@ -4,6 +4,10 @@ import {
   configMap,
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
+import { overridingStores } from "../../tests/support/cacher_fixtures.ts";
+import { memoryBackend } from "../../backends/memory/mod.ts";
+import { silentLogger } from "../../log/mod.ts";
+import type { Watcher, WatchOptions } from "../../storage/mod.ts";
 
 const base = "/api/v1/namespaces/default/configmaps";
 
@@ -164,5 +168,57 @@ Deno.test("a watch stops when the client's signal aborts", async () => {
     do ev = await lines.next(); while (ev !== undefined);
   } finally {
     await s.close();
+  }
+});
+
+Deno.test("a client that leaves while its watch is still starting ends the start (a watch waiting for the cache's fill)", async () => {
+  const inner = await memoryBackend().open({}, {
+    dataDir: "/tmp",
+    logger: silentLogger,
+  });
+  // Once `stalled`, a configmap watch starts only when its signal aborts:
+  // a watch cache whose fill takes longer than the caller stays.
+  let stalled = false;
+  let sawAbort = false;
+  const storage = overridingStores(inner, (store) => ({
+    watch: (key: string, opts: WatchOptions) => {
+      if (!stalled || !key.includes("/configmaps/")) {
+        return store.watch(key, opts);
+      }
+      return new Promise<Watcher>((resolve) =>
+        opts.signal?.addEventListener("abort", () => {
+          sawAbort = true;
+          resolve(store.watch(key, opts));
+        }, { once: true })
+      );
+    },
+  }));
+  const s = await startTestServer({ storage });
+  try {
+    stalled = true;
+    const ac = new AbortController();
+    const answered = s.api.handler(
+      new Request(`http://x${base}?watch=true`),
+      {
+        user: { username: "admin", groups: ["system:masters"] },
+        signal: ac.signal,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<"hung">((r) =>
+      timer = setTimeout(() => r("hung"), 10_000)
+    );
+    const res = await Promise.race([answered, hung]).finally(() =>
+      clearTimeout(timer)
+    );
+    assert.notEqual(res, "hung", "the watch's start did not see the abort");
+    assert.ok(sawAbort);
+    const lines = lineReader(res as Response);
+    assert.equal(await lines.next(), undefined, "the watch is over");
+  } finally {
+    await s.close();
+    await inner.close();
   }
 });

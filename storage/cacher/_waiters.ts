@@ -10,6 +10,7 @@
 interface Waiter {
   revision: number;
   deadline: number;
+  /** Settles the wait (and forgets its signal's listener). */
   resolve: (caughtUp: boolean) => void;
 }
 
@@ -24,11 +25,33 @@ export class Waiters {
     return this.#set.size;
   }
 
-  /** Resolves true when woken at `≥ revision`, false after `timeoutMs`. */
-  wait(revision: number, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves true when woken at `≥ revision`, false after `timeoutMs` or
+   * as soon as `signal` aborts (the waiter is then forgotten: a watch that
+   * was stopped while it waited for the cache does not wait it out).
+   */
+  wait(
+    revision: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((settle) => {
       const deadline = performance.now() + timeoutMs;
-      this.#set.add({ revision, deadline, resolve });
+      const waiter: Waiter = { revision, deadline, resolve: settle };
+      if (signal) {
+        const onAbort = () => {
+          if (!this.#set.delete(waiter)) return;
+          if (this.#set.size === 0) this.#disarm();
+          settle(false);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        waiter.resolve = (caughtUp) => {
+          signal.removeEventListener("abort", onAbort);
+          settle(caughtUp);
+        };
+      }
+      this.#set.add(waiter);
       if (deadline < this.#timerAt) this.#arm(deadline);
     });
   }

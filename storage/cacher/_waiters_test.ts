@@ -29,3 +29,24 @@ Deno.test("releaseAll resolves every waiter with false and stops the timer", asy
   assert.deepEqual(await Promise.all([a, b]), [false, false]);
   assert.equal(w.size, 0);
 });
+
+Deno.test("a waiter whose signal aborts resolves false at once and is forgotten", async () => {
+  const w = new Waiters();
+  const stop = new AbortController();
+  const stopped = w.wait(3, 600_000, stop.signal);
+  const other = w.wait(3, 600_000);
+  stop.abort();
+  assert.equal(await stopped, false);
+  assert.equal(w.size, 1);
+  w.wake(3);
+  assert.equal(await other, true);
+  assert.equal(w.size, 0);
+  assert.equal(await w.wait(1, 600_000, stop.signal), false, "aborted before");
+  assert.equal(w.size, 0);
+  // A waiter woken before its signal aborts stays true.
+  const later = new AbortController();
+  const woken = w.wait(4, 600_000, later.signal);
+  w.wake(4);
+  later.abort();
+  assert.equal(await woken, true);
+});

@@ -14,7 +14,7 @@
  * | a continue token at revision R | from the cache when no change since R touched the rest of the range (history kept), else by the backend at exactly R |
  * | a bounded read before the cache is filled: a get, a list within one cluster, a page without a filter | by the backend at once; it does not start the cache |
  * | a watch from a resourceVersion (no initial state) before the cache is filled | by the backend; it does not start the cache |
- * | anything else before the cache is filled (a list of the whole resource, a watch with initial state) | starts the cache; from it once filled (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend |
+ * | anything else before the cache is filled (a list of the whole resource, a watch with initial state) | starts the cache; from it once filled (reads wait up to `freshnessTimeoutMs`, watches `initTimeoutMs`), else by the backend; a watch whose signal aborts while it waits ends without events |
  *
  * So a cache starts with its first whole-resource reader (in a server, the
  * controllers' informers) and a restart's bounded reads neither wait for
@@ -285,9 +285,10 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
 
   /**
    * Waits until the cache can serve a read of `freshness`. Resolves false
-   * when the read should go to the backend instead.
+   * when the read should go to the backend instead, or (a watch's) when
+   * `signal` aborts meanwhile.
    */
-  async #ready(freshness: Freshness): Promise<boolean> {
+  async #ready(freshness: Freshness, signal?: AbortSignal): Promise<boolean> {
     this.#start();
     if (
       !this.#cache.ready && !this.#disabled && !this.#closed &&
@@ -295,9 +296,9 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     ) {
       // First use: a short wait for the initial state beats a backend read
       // (not while fills fail: a corrupt object would make every read wait).
-      await this.#cache.waitReady(this.#opts.freshnessTimeoutMs);
+      await this.#cache.waitReady(this.#opts.freshnessTimeoutMs, signal);
     }
-    if (!this.serving) return false;
+    if (!this.serving || signal?.aborted) return false;
     const cache = this.#cache;
     const timeout = this.#opts.freshnessTimeoutMs;
     if (freshness.kind === "any") return true;
@@ -317,7 +318,8 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
         if (target > current) throw tooLargeResourceVersion(target, current);
       }
     }
-    if (!(await cache.waitFor(target, timeout))) {
+    if (!(await cache.waitFor(target, timeout, signal))) {
+      if (signal?.aborted) return false;
       this.#log.debug("watch cache: not fresh in time, reading the backend", {
         target,
         revision: cache.revision,
@@ -547,8 +549,9 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
       return this.#backendWatch(key, opts);
     }
     this.#start();
+    const signal = opts.signal;
     if (!this.#cache.ready && !this.#disabled && !this.#fillFailed) {
-      await this.#cache.waitReady(this.#opts.initTimeoutMs);
+      await this.#cache.waitReady(this.#opts.initTimeoutMs, signal);
     }
     const freshness: Freshness = rv === ""
       ? { kind: "consistent" }
@@ -557,12 +560,16 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
       : { kind: "atLeast", revision: n };
     let ok: boolean;
     try {
-      ok = await this.#ready(freshness);
+      ok = await this.#ready(freshness, signal);
     } catch (err) {
       if (!isStorageError(err, "TooLargeResourceVersion")) throw err;
       ok = false; // the backend decides how to treat a future revision
     }
-    if (!ok || opts.signal?.aborted) return this.#backendWatch(key, opts);
+    // Stopped while it waited (a controller shutting down during the
+    // fills after a restart): over, without a backend watch — one with
+    // initial state would read the whole resource only to be dropped.
+    if (signal?.aborted) return this.#stoppedWatcher(key, opts);
+    if (!ok) return this.#backendWatch(key, opts);
     // Synchronous from here: the start events and the registration happen at
     // one cache revision, so no live event is missed or repeated.
     const fromRevision = n === 0 ? this.#cache.revision : n;
@@ -598,6 +605,19 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
       this.#dispatcher.add(w);
     }
     return w;
+  }
+
+  /** A watcher that is over already (its signal aborted): no events. */
+  #stoppedWatcher(key: string, opts: WatchOptions): Watcher {
+    return new CacheWatcher({
+      key,
+      recursive: opts.recursive,
+      predicate: opts.predicate,
+      allowBookmarks: false,
+      bufferSize: this.#opts.watcherBufferSize,
+      onDone: () => {},
+      signal: opts.signal,
+    });
   }
 
   #backendWatch(key: string, opts: WatchOptions): Promise<Watcher> {

@@ -499,6 +499,55 @@ Deno.test("readiness does not wait for a fill, and a fill that never completes l
   }
 });
 
+Deno.test("a watch stopped while it waits for the fill ends at once, with no backend watch", async () => {
+  const inner = await memory();
+  // A backend whose watches never start: the fill cannot complete.
+  const stalled = overridingStores(inner, () => ({
+    watch: (_k: string, opts: WatchOptions) =>
+      new Promise<Watcher>((_, reject) =>
+        opts.signal?.addEventListener(
+          "abort",
+          () => reject(unavailable("stopped")),
+        )
+      ),
+  }));
+  // Waits far longer than the test runs: only the abort can end them.
+  const factory = cachedStoreFactory(stalled, {
+    initTimeoutMs: 600_000,
+    freshnessTimeoutMs: 600_000,
+  });
+  try {
+    const cached = factory.storeFor(RES) as CachedStore;
+    for (const sendInitialEvents of [true, false]) {
+      const stop = new AbortController();
+      const started = cached.watch(PREFIX, {
+        recursive: true,
+        resourceVersion: sendInitialEvents ? "" : "0",
+        sendInitialEvents,
+        allowBookmarks: true,
+        signal: stop.signal,
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      stop.abort();
+      // Without the abort reaching the waits this hangs for their timeout.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<"hung">((r) =>
+        timer = setTimeout(() => r("hung"), 10_000)
+      );
+      const w = await Promise.race([started, hung]).finally(() =>
+        clearTimeout(timer)
+      );
+      assert.notEqual(w, "hung", "the stopped watch still waits for the fill");
+      const next = await (w as Watcher)[Symbol.asyncIterator]().next();
+      assert.equal(next.done, true);
+    }
+    assert.equal(cached.served.backend.watch, 0);
+    assert.equal(cached.served.cache.watch, 0);
+  } finally {
+    await factory.close();
+  }
+});
+
 Deno.test("a continue page comes from the cache while its range is unchanged since the token's revision, else from the backend", async () => {
   await withCache({}, async ({ cached }) => {
     for (const n of ["a", "b", "c", "d"]) await cached.create(key(n), obj(n));

@@ -395,11 +395,15 @@ export class WatchCache {
 
   /**
    * Resolves true once the cache revision is `>= revision`, false after
-   * `timeoutMs` or when the cache is closed.
+   * `timeoutMs`, when the cache is closed, or when `signal` aborts.
    */
-  waitFor(revision: number, timeoutMs: number): Promise<boolean> {
+  waitFor(
+    revision: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     if (this.#revision >= revision) return Promise.resolve(true);
-    const caughtUp = this.#waiters.wait(revision, timeoutMs);
+    const caughtUp = this.#waiters.wait(revision, timeoutMs, signal);
     this.#opts.onBehind?.();
     return caughtUp;
   }
@@ -412,10 +416,13 @@ export class WatchCache {
     this.#readyWaiters.releaseAll();
   }
 
-  /** Resolves true once the cache is ready, false after `timeoutMs` or on close. */
-  waitReady(timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once the cache is ready, false after `timeoutMs`, on
+   * close, or when `signal` aborts.
+   */
+  waitReady(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#ready) return Promise.resolve(true);
-    return this.#readyWaiters.wait(0, timeoutMs);
+    return this.#readyWaiters.wait(0, timeoutMs, signal);
   }
 
   /** True while someone waits for a revision the cache has not reached. */
