@@ -201,19 +201,30 @@ class LogWatcher implements Watcher, HubMember {
   async *#run(): AsyncGenerator<WatchEvent> {
     try {
       if (this.#signal?.aborted) this.#stopped = true;
-      const start = this.#start!;
-      if (start.kind === "initial") yield* this.#initial(start);
-      else if (start.kind === "replay") yield* this.#replay(start);
-      else {
-        this.#cover(start.revision);
-        this.#minBookmark = start.revision;
-      }
+      yield* this.#begin();
       yield* this.#live();
     } catch (err) {
       if (!this.#stopped) yield { type: "ERROR", error: asStorageError(err) };
     } finally {
       this.#stopped = true;
       this.#release();
+    }
+  }
+
+  /**
+   * Sends where the stream starts. The start is let go here, not kept for
+   * the watch's life: an initial state's first page holds up to
+   * {@linkcode PAGE} stored values (every watch cache's fill watch kept
+   * one, ~8 MB in a server, for as long as the server ran).
+   */
+  async *#begin(): AsyncGenerator<WatchEvent> {
+    const start = this.#start!;
+    this.#start = undefined;
+    if (start.kind === "initial") yield* this.#initial(start);
+    else if (start.kind === "replay") yield* this.#replay(start);
+    else {
+      this.#cover(start.revision);
+      this.#minBookmark = start.revision;
     }
   }
 
