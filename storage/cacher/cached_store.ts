@@ -76,15 +76,10 @@ import {
   resolveCacherOptions,
   type ResolvedCacherOptions,
 } from "./options.ts";
-import { FILL_SLICE_MS, runReflector } from "./reflector.ts";
-import { TimeSlice } from "../../internal/turns.ts";
-import { sleep } from "../../internal/sleep.ts";
+import { runReflector } from "./reflector.ts";
 import { WatchCache } from "./watch_cache.ts";
 import { ProgressRequester } from "./progress_requester.ts";
 import { createQuietly, type QuietCreates } from "./quiet_creates.ts";
-
-/** The pause between two slices of sharing a fill's texts (background work). */
-const SHARE_PAUSE_MS = 3 * FILL_SLICE_MS;
 
 /** How fresh a read must be. */
 type Freshness =
@@ -117,7 +112,6 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
   #expiryTimer?: ReturnType<typeof setInterval>;
   #disabled = false;
   #closed = false;
-  #sharingTexts = false;
   /** The last fill attempt failed: reads do not wait for the cache. */
   #fillFailed = false;
   #served: ServedCounts = {
@@ -205,33 +199,11 @@ export class CachedStore implements Store, JsonReads, QuietCreates {
     });
     this.#scheduleBookmark();
     const maxAge = this.#opts.historyMaxAgeMs;
-    this.#expiryTimer = setInterval(() => {
-      this.#cache.expireHistory(maxAge);
-      void this.#shareFilledTexts();
-    }, Math.max(100, Math.floor(maxAge / 10)));
+    this.#expiryTimer = setInterval(
+      () => this.#cache.expireHistory(maxAge),
+      Math.max(100, Math.floor(maxAge / 10)),
+    );
     Deno.unrefTimer(this.#expiryTimer);
-  }
-
-  /**
-   * Shares a fill's texts through templates (`WatchCache.shareFilledTexts`)
-   * from the history expiry's next tick on (7.5 s by default), so a
-   * restart's fills and first lists come first; as background work, in 10
-   * ms slices 30 ms apart (~1 µs a text: a 10,000-cluster restart's 640,000
-   * texts take ~1 s of CPU over ~4 s).
-   */
-  async #shareFilledTexts(): Promise<void> {
-    if (this.#sharingTexts) return;
-    this.#sharingTexts = true;
-    try {
-      const slice = new TimeSlice(FILL_SLICE_MS);
-      const stop = this.#stop.signal;
-      while (!stop.aborted && this.#cache.shareFilledTexts(() => slice.due)) {
-        await sleep(SHARE_PAUSE_MS, stop);
-        slice.restart();
-      }
-    } finally {
-      this.#sharingTexts = false;
-    }
   }
 
   #disable(eventType: string): void {

@@ -29,7 +29,7 @@ import {
   type Watcher,
   type WatchEvent,
 } from "../store.ts";
-import type { CacheEntry, WatchCache } from "./watch_cache.ts";
+import { CacheFill, type WatchCache } from "./watch_cache.ts";
 import { sleep } from "../../internal/sleep.ts";
 import { TimeSlice } from "../../internal/turns.ts";
 
@@ -61,7 +61,7 @@ export interface ReflectorOptions {
 }
 
 /** How long a first fill works before other tasks get a turn (ms). */
-export const FILL_SLICE_MS = 10;
+const FILL_SLICE_MS = 10;
 
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 5_000;
@@ -94,7 +94,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
       });
       continue;
     }
-    let staging: CacheEntry[] | undefined = resuming ? undefined : [];
+    let staging: CacheFill | undefined = resuming ? undefined : new CacheFill();
     const slice = new TimeSlice(FILL_SLICE_MS);
     try {
       for await (const ev of watcher) {
@@ -166,7 +166,7 @@ export async function runReflector(opts: ReflectorOptions): Promise<void> {
         if (staging) {
           // A fill's progress does not reset the backoff: a fill that
           // fails part way (a corrupt object) would otherwise retry at once.
-          staging.push({ key, json, revision: rv });
+          staging.add(key, json, rv);
         } else {
           cache.apply(ev.type, key, json, rv, text?.object);
           backoff = 0;

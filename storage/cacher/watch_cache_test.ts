@@ -1,14 +1,30 @@
 import assert from "node:assert/strict";
-import { decodeFrozen, entryObject, WatchCache } from "./watch_cache.ts";
+import {
+  CacheFill,
+  decodeFrozen,
+  entryObject,
+  WatchCache,
+} from "./watch_cache.ts";
 import { takeNotedGarbage } from "../../internal/garbage_hint.ts";
 import { isDeepFrozen } from "../../internal/json.ts";
 
 const json = (name: string) => JSON.stringify({ metadata: { name } });
 
+/** A fill of `entries`, as the reflector builds one. */
+function fillOf(
+  entries: { key: string; json: string; revision: number }[],
+): CacheFill {
+  const fill = new CacheFill();
+  for (const e of entries) fill.add(e.key, e.json, e.revision);
+  return fill;
+}
+
 Deno.test("the watch cache applies several changes of one revision (etcd's DeleteRange) once each, and nothing older", () => {
   const cache = new WatchCache({ historySize: 100 });
   cache.replace(
-    ["a", "b", "c"].map((k) => ({ key: k, json: json(k), revision: 3 })),
+    fillOf(
+      ["a", "b", "c"].map((k) => ({ key: k, json: json(k), revision: 3 })),
+    ),
     4,
   );
   // Right after a list at 4, another change at 4 is old news.
@@ -30,7 +46,7 @@ Deno.test("the watch cache applies several changes of one revision (etcd's Delet
 Deno.test("expired history is noted as garbage for the idle collection (its texts, not the kept ones)", () => {
   takeNotedGarbage();
   const cache = new WatchCache({ historySize: 100 });
-  cache.replace([], 1);
+  cache.replace(new CacheFill(), 1);
   cache.apply("ADDED", "a", json("a"), 2);
   cache.apply("MODIFIED", "a", json("a2"), 3); // the first text is garbage
   cache.apply("DELETED", "a", json("a2"), 4);
@@ -59,7 +75,7 @@ Deno.test("texts kept as shared templates read back exactly: entries, history, p
     });
   const cache = new WatchCache({ historySize: 100 });
   cache.replace(
-    [{ key: "/c/a/x", json: obj("x", "u-a", 1), revision: 1 }],
+    fillOf([{ key: "/c/a/x", json: obj("x", "u-a", 1), revision: 1 }]),
     1,
   );
   // Same shape in other "clusters": shared from the second sighting on.
@@ -90,46 +106,49 @@ Deno.test("texts kept as shared templates read back exactly: entries, history, p
 
   // A re-list replaces every text; the old ones read back still.
   const again = obj("x", "u-a", 7, "relisted");
-  cache.replace([{ key: "/c/a/x", json: again, revision: 7 }], 7);
+  cache.replace(fillOf([{ key: "/c/a/x", json: again, revision: 7 }]), 7);
   assert.equal(cache.get("/c/a/x")?.json, again);
   assert.equal(mod.prevJson, added[1]);
   assert.equal(cache.sharedTexts, 0);
 });
 
-Deno.test("a fill's texts are kept whole until shareFilledTexts shares them, in slices, skipping entries changed since", () => {
+Deno.test("a fill shares its texts through its templates as they arrive (a shape's first sighting kept whole), and they read back exactly", () => {
   const obj = (name: string, uid: string, rv: number) =>
     JSON.stringify({ metadata: { name, uid, resourceVersion: String(rv) } });
   const cache = new WatchCache({ historySize: 100 });
   const keys = Array.from({ length: 200 }, (_, i) => `/c/${i}/x`);
-  cache.replace(
+  const fill = fillOf(
     keys.map((key, i) => ({ key, json: obj("x", `u-${i}`, 1), revision: 1 })),
-    1,
   );
+  assert.equal(fill.shared, keys.length - 1);
+  cache.replace(fill, 1);
   const templateOf = (key: string) =>
     (cache.get(key) as { template?: unknown } | undefined)?.template;
-  assert.ok(keys.every((k) => templateOf(k) === undefined), "kept whole");
-  const decoded = entryObject(cache.get(keys[5])!);
-  const changed = obj("x", "u-changed", 2);
-  cache.apply("MODIFIED", keys[7], changed, 2);
-  const changedEntry = cache.get(keys[7]);
-
-  let calls = 0;
-  assert.equal(cache.shareFilledTexts(() => ++calls >= 1), true, "one slice");
-  while (cache.shareFilledTexts(() => false));
-  // The change was the first sighting of the one shape (kept whole); every
-  // other text now shares its template.
-  assert.deepEqual(
-    keys.filter((k) => templateOf(k) === undefined),
-    [keys[7]],
-  );
-  assert.equal(new Set(keys.map(templateOf)).size, 2);
+  assert.deepEqual(keys.filter((k) => templateOf(k) === undefined), [keys[0]]);
+  assert.equal(new Set(keys.slice(1).map(templateOf)).size, 1);
   assert.equal(cache.sharedTexts, keys.length - 1);
   keys.forEach((k, i) =>
-    assert.equal(cache.get(k)?.json, i === 7 ? changed : obj("x", `u-${i}`, 1))
+    assert.equal(cache.get(k)?.json, obj("x", `u-${i}`, 1))
   );
-  assert.equal(cache.get(keys[7]), changedEntry, "changed since: left as is");
-  assert.equal(entryObject(cache.get(keys[5])!), decoded, "decode kept");
-  assert.equal(cache.shareFilledTexts(() => false), false);
+  assert.deepEqual(
+    entryObject(cache.get(keys[5])!),
+    JSON.parse(obj("x", "u-5", 1)),
+  );
+  // Changes after the fill share the fill's templates; a removed entry gives
+  // its template back.
+  const changed = obj("x", "u-changed", 2);
+  cache.apply("MODIFIED", keys[7], changed, 2);
+  assert.equal(templateOf(keys[7]), templateOf(keys[8]));
+  assert.equal(cache.get(keys[7])?.json, changed);
+  cache.apply("DELETED", keys[9], obj("x", "u-9", 1), 3);
+  assert.equal(cache.sharedTexts, keys.length - 2);
+  // A re-fill brings its own templates; the old entries go with theirs.
+  cache.replace(
+    fillOf([{ key: keys[0], json: obj("x", "u-0", 4), revision: 4 }]),
+    4,
+  );
+  assert.equal(cache.sharedTexts, 0);
+  assert.equal(cache.get(keys[0])?.json, obj("x", "u-0", 4));
 });
 
 Deno.test("decodeFrozen: the JSON's value exactly (a __proto__ key stays a plain field), frozen all the way down", () => {
