@@ -8,30 +8,11 @@
 
 import { freePort } from "../tests/support/server.ts";
 import { projectRoot } from "../tests/support/kubectl.ts";
+import { within } from "../tests/support/within.ts";
+
+export { within };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves `p` or rejects after `ms` with `what`. */
-export async function within<T>(
-  p: Promise<T>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${what}: not within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The hello-world server, run as its own process like the API server. */
 const HELLO_SERVER = `

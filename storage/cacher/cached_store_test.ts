@@ -10,7 +10,9 @@ import {
   memory,
   objOf,
   overridingStores,
+  stalledWatches,
 } from "../../tests/support/cacher_fixtures.ts";
+import { within } from "../../tests/support/within.ts";
 
 const RES = { resource: "widgets" };
 /** The whole resource: a list of it starts the cache (and waits for its fill). */
@@ -467,17 +469,8 @@ Deno.test("a watch's initial events offer their text until their object is read"
 });
 
 Deno.test("readiness does not wait for a fill, and a fill that never completes leaves reads to the backend", async () => {
-  const inner = await memory();
   // A backend whose watches never start: the fill cannot complete.
-  const stalled = overridingStores(inner, () => ({
-    watch: (_k: string, opts: WatchOptions) =>
-      new Promise<Watcher>((_, reject) =>
-        opts.signal?.addEventListener(
-          "abort",
-          () => reject(unavailable("stopped")),
-        )
-      ),
-  }));
+  const stalled = stalledWatches(await memory());
   const factory = cachedStoreFactory(stalled, {
     eager: true,
     freshnessTimeoutMs: 50,
@@ -500,17 +493,8 @@ Deno.test("readiness does not wait for a fill, and a fill that never completes l
 });
 
 Deno.test("a watch stopped while it waits for the fill ends at once, with no backend watch", async () => {
-  const inner = await memory();
   // A backend whose watches never start: the fill cannot complete.
-  const stalled = overridingStores(inner, () => ({
-    watch: (_k: string, opts: WatchOptions) =>
-      new Promise<Watcher>((_, reject) =>
-        opts.signal?.addEventListener(
-          "abort",
-          () => reject(unavailable("stopped")),
-        )
-      ),
-  }));
+  const stalled = stalledWatches(await memory());
   // Waits far longer than the test runs: only the abort can end them.
   const factory = cachedStoreFactory(stalled, {
     initTimeoutMs: 600_000,
@@ -530,15 +514,8 @@ Deno.test("a watch stopped while it waits for the fill ends at once, with no bac
       await new Promise((r) => setTimeout(r, 20));
       stop.abort();
       // Without the abort reaching the waits this hangs for their timeout.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hung = new Promise<"hung">((r) =>
-        timer = setTimeout(() => r("hung"), 10_000)
-      );
-      const w = await Promise.race([started, hung]).finally(() =>
-        clearTimeout(timer)
-      );
-      assert.notEqual(w, "hung", "the stopped watch still waits for the fill");
-      const next = await (w as Watcher)[Symbol.asyncIterator]().next();
+      const w = await within(started, 10_000, "the stopped watch's start");
+      const next = await w[Symbol.asyncIterator]().next();
       assert.equal(next.done, true);
     }
     assert.equal(cached.served.backend.watch, 0);

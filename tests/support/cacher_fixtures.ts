@@ -7,7 +7,7 @@
 
 import { memoryBackend } from "../../backends/memory/mod.ts";
 import { silentLogger } from "../../log/mod.ts";
-import type { StorageError } from "../../storage/errors.ts";
+import { type StorageError, unavailable } from "../../storage/errors.ts";
 import type { ResourceRef } from "../../storage/keys.ts";
 import type { KubeObject } from "../../storage/object.ts";
 import type {
@@ -15,6 +15,7 @@ import type {
   StoreFactory,
   Watcher,
   WatchEvent,
+  WatchOptions,
 } from "../../storage/store.ts";
 
 /**
@@ -53,6 +54,22 @@ export function overridingStores(
     compact: (rev) => inner.compact(rev),
     close: () => inner.close(),
   };
+}
+
+/**
+ * `inner` with watches that never start (until their signal aborts, then
+ * rejected): a watch cache over it can never be filled.
+ */
+export function stalledWatches(inner: StoreFactory): StoreFactory {
+  return overridingStores(inner, () => ({
+    watch: (_k: string, opts: WatchOptions) =>
+      new Promise<Watcher>((_, reject) =>
+        opts.signal?.addEventListener(
+          "abort",
+          () => reject(unavailable("stopped")),
+        )
+      ),
+  }));
 }
 
 /** A fresh memory backend. */
