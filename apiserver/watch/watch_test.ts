@@ -4,10 +4,11 @@ import {
   configMap,
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
-import { overridingStores } from "../../tests/support/cacher_fixtures.ts";
+import {
+  memory,
+  overridingStores,
+} from "../../tests/support/cacher_fixtures.ts";
 import { within } from "../../tests/support/within.ts";
-import { memoryBackend } from "../../backends/memory/mod.ts";
-import { silentLogger } from "../../log/mod.ts";
 import type { Watcher, WatchOptions } from "../../storage/mod.ts";
 
 const base = "/api/v1/namespaces/default/configmaps";
@@ -173,10 +174,7 @@ Deno.test("a watch stops when the client's signal aborts", async () => {
 });
 
 Deno.test("a client that leaves while its watch is still starting ends the start (a watch waiting for the cache's fill)", async () => {
-  const inner = await memoryBackend().open({}, {
-    dataDir: "/tmp",
-    logger: silentLogger,
-  });
+  const inner = await memory();
   // Once `stalled`, a configmap watch starts only when its signal aborts:
   // a watch cache whose fill takes longer than the caller stays.
   let stalled = false;
