@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { deepFreeze, isDeepFrozen, isObject, jsonEqual } from "./json.ts";
 import { JsonInterner } from "./json_interner.ts";
+import { StringInterner } from "./string_interner.ts";
 import { rfc3339 } from "./time.ts";
 import { digestHex, randomSerialHex, toHex } from "./hex.ts";
 import { sleep } from "./sleep.ts";
@@ -113,6 +114,22 @@ Deno.test("JsonInterner shares one frozen copy per text and remembers deep-froze
   assert.equal(values.intern(open), a);
   open.k.push("x");
   assert.deepEqual(values.intern(open), { k: ["v", "x"] });
+});
+
+Deno.test("StringInterner keeps two generations of at most limit strings; a string seen again moves to the current one", () => {
+  const strings = new StringInterner(2);
+  for (const s of ["hot", "a"]) assert.equal(strings.intern(s), s);
+  assert.equal(strings.size, 2);
+  strings.intern("b"); // full: {hot, a} becomes the older generation
+  assert.equal(strings.intern("hot"), "hot"); // moves to {b, hot}
+  assert.equal(strings.size, 3); // a, b, hot
+  strings.intern("c"); // full: {b, hot} older, a dropped
+  assert.equal(strings.size, 3); // b, hot, c
+  strings.intern("d");
+  strings.intern("e"); // full: {c, d} older, b and hot dropped
+  assert.equal(strings.size, 3);
+  for (let i = 0; i < 1000; i++) strings.intern(`once-${i}`);
+  assert.ok(strings.size <= 4, `${strings.size} strings kept`);
 });
 
 Deno.test("toHex writes two lower-case digits per byte; digestHex hashes UTF-8 text", async () => {

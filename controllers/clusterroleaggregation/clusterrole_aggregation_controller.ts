@@ -35,7 +35,7 @@ import { type LabelMatcher, labelSelectorMatcher } from "./label_selector.ts";
 import {
   type InformerTransform,
   runWorkers,
-  shareLabels,
+  shareMetadata,
   WorkQueue,
 } from "../runtime/mod.ts";
 import { JsonInterner } from "../../internal/json_interner.ts";
@@ -83,9 +83,10 @@ function aggregationInputsChanged(old: KubeObject, obj: KubeObject): boolean {
 
 /**
  * The informer's view of a ClusterRole: no `managedFields`; `rules` and
- * `aggregationRule` shared with every role of the same content, labels and
- * annotations with every informer view holding the same ones
- * (`shareLabels`: every cluster's bootstrap roles repeat a few sets).
+ * `aggregationRule` shared with every role of the same content, labels,
+ * annotations, names and creation time with every informer view holding
+ * the same ones (`shareMetadata`: every cluster's bootstrap roles repeat a
+ * few).
  */
 export function compactClusterRoles(values: JsonInterner): InformerTransform {
   return {
@@ -93,7 +94,7 @@ export function compactClusterRoles(values: JsonInterner): InformerTransform {
     keepsMetadata: true,
     apply(role) {
       const { managedFields: _, ...metadata } = role.metadata ?? {};
-      const out: KubeObject = { ...role, metadata: shareLabels(metadata) };
+      const out: KubeObject = { ...role, metadata: shareMetadata(metadata) };
       if (Array.isArray(role.rules)) out.rules = values.intern(role.rules);
       const rule = aggregationRuleOf(role);
       if (rule) out.aggregationRule = values.intern(rule);

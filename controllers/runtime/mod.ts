@@ -25,7 +25,7 @@ export {
 } from "./informer.ts";
 export {
   partialObjectMetadata,
-  shareLabels,
+  shareMetadata,
   withoutManagedFields,
 } from "./partial_metadata.ts";
 export {

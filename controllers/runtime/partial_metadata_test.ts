@@ -67,3 +67,33 @@ Deno.test("metadata views share identical labels and annotations, frozen", () =>
   // The object itself stays the caller's to change.
   assert.ok(!Object.isFrozen(a.metadata));
 });
+
+Deno.test("metadata views keep their names, namespaces and creation times through the shared strings", () => {
+  const views = ["a", "b", "a"].map((name) =>
+    metadataOf(widgets, {
+      kind: "PartialObjectMetadata",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: JSON.parse(JSON.stringify({
+        name,
+        namespace: "kube-system",
+        generateName: `${name}-`,
+        creationTimestamp: "2026-12-07T21:42:39Z",
+        uid: `uid-${name}`,
+      })),
+    })
+  );
+  assert.deepEqual(
+    views.map((v) => v.metadata),
+    [
+      ["a", "uid-a"],
+      ["b", "uid-b"],
+      ["a", "uid-a"],
+    ].map(([name, uid]) => ({
+      name,
+      namespace: "kube-system",
+      generateName: `${name}-`,
+      creationTimestamp: "2026-12-07T21:42:39Z",
+      uid,
+    })),
+  );
+});
