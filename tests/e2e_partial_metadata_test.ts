@@ -330,6 +330,48 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
     },
   );
 
+  await t.step(
+    "an unfiltered watch's initial events (metadata read from the cache's text) carry each object's whole metadata",
+    async () => {
+      for (
+        const [path, cluster] of [[CMS, undefined], [
+          "/clusters/*/api/v1/configmaps",
+          "root",
+        ]]
+      ) {
+        const res = await server.fetch(
+          `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true` +
+            "&resourceVersionMatch=NotOlderThan",
+          { headers: { accept: OBJECT_ACCEPT } },
+        );
+        assert.equal(res.status, 200);
+        const lines = lineReader(res);
+        const seen = new Map<string, Record<string, unknown>>();
+        for (;;) {
+          const ev = await lines.next();
+          if (ev.type === "BOOKMARK") break;
+          assert.equal(ev.object.kind, "PartialObjectMetadata");
+          const { namespace, name } = ev.object.metadata;
+          if (namespace === "default") seen.set(name, ev.object.metadata);
+        }
+        await lines.cancel();
+        for (const name of ["pm-a", "pm-b", "pm-c"]) {
+          const full = await get(`${CMS}/${name}`);
+          const want = cluster
+            ? {
+              ...full.body.metadata,
+              annotations: {
+                ...full.body.metadata.annotations,
+                "hyperplane.dev/cluster": cluster,
+              },
+            }
+            : full.body.metadata;
+          assert.deepEqual(seen.get(name), want, `${path}: ${name}`);
+        }
+      }
+    },
+  );
+
   await t.step("Tables are served as before", async () => {
     const r = await get(
       `${CMS}/pm-a`,

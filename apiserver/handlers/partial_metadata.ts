@@ -12,7 +12,9 @@
  * @module
  */
 
-import type { KubeObject } from "../../storage/mod.ts";
+import type { KubeObject, WatchEvent } from "../../storage/mod.ts";
+import { memberText } from "../../internal/json_member.ts";
+import { isObject } from "../../internal/json.ts";
 import {
   type Conversion,
   negotiateOutput,
@@ -116,6 +118,35 @@ export function negotiateConversion(
     }
   }
   return conv;
+}
+
+/**
+ * The object of a watch event as much as a `PartialObjectMetadata` view
+ * needs — `{ metadata }`, a fresh object the caller owns — decoded from
+ * the event's text when the event carries one and its object is not
+ * decoded yet (the watch cache's initial events): the rest of the text is
+ * not decoded, nor is the whole object kept for other watchers. A restart
+ * with 10,000 virtual clusters decoded ~640,000 whole objects for the
+ * garbage collector's metadata informers, most of the garbage of the
+ * controllers' first sync. `undefined` when the event has no such text
+ * (its object is then read as usual). Decoding for the kind (custom
+ * resources' pruning and defaults) leaves the root metadata alone, so
+ * none is needed for the view.
+ */
+export function metadataFromText(ev: WatchEvent): KubeObject | undefined {
+  if (ev.type === "ERROR" || ev.type === "BOOKMARK") return undefined;
+  const text = ev.text;
+  if (!text || text.object) return undefined;
+  const member = memberText(text.json, "metadata");
+  if (member === undefined) return undefined;
+  try {
+    const metadata = JSON.parse(member);
+    return isObject(metadata)
+      ? { metadata: metadata as KubeObject["metadata"] }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `obj` (already decoded for its kind) as a `PartialObjectMetadata`. */

@@ -185,19 +185,21 @@ export function withClusterAnnotation(
 /**
  * An object of a cross-cluster answer as served: annotated with its cluster
  * and, for a dynamic kind (`defs` given), decoded by its cluster's
- * definition (custom resource defaults). `undefined` when `defs` says its
- * cluster does not serve the kind at the requested version.
+ * definition (custom resource defaults) unless `decode` is false (a view
+ * of the metadata only, which decoding leaves alone). `undefined` when
+ * `defs` says its cluster does not serve the kind at the requested version.
  */
 export function servedAcrossClusters(
   obj: KubeObject,
   key: string | undefined,
   defs?: (cluster: string) => ResourceDefinition | undefined,
+  decode = true,
 ): KubeObject | undefined {
   if (defs) {
     const cluster = key ? clusterFromKey(key) : undefined;
     const def = cluster ? defs(cluster) : undefined;
     if (!def) return undefined;
-    if (def.decode) obj = def.decode(obj);
+    if (decode && def.decode) obj = def.decode(obj);
   }
   return withClusterAnnotation(obj, key);
 }

@@ -28,6 +28,7 @@ import {
 } from "../handlers/context.ts";
 import { parseListOptions } from "../handlers/list_options.ts";
 import {
+  metadataFromText,
   partialObjectMetadata,
   readConversion,
 } from "../handlers/partial_metadata.ts";
@@ -143,18 +144,21 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
           },
       };
     }
+    // A PartialObjectMetadata view needs no decode for the kind: it
+    // leaves the root metadata alone (`metadataFromText`).
     const served = wildcard
-      ? servedAcrossClusters(source!, ev.key, ctx.acrossClusters)
+      ? servedAcrossClusters(
+        source!,
+        ev.key,
+        ctx.acrossClusters,
+        !partialVersion,
+      )
       : source!;
     if (!served) return undefined;
     if (partialVersion) {
-      const { decode } = ctx.def;
       return {
         type: ev.type,
-        object: partialObjectMetadata(
-          decode ? decode(served) : served,
-          partialVersion,
-        ),
+        object: partialObjectMetadata(served, partialVersion),
       };
     }
     const typed: KubeObject = withTypeMeta(ctx.def, served);
@@ -183,10 +187,13 @@ export async function handleWatch(ctx: ResourceContext): Promise<Response> {
       ? deepFreeze(rendered)
       : encoder.encode(JSON.stringify(rendered) + "\n");
   const encode = (ev: WatchEvent): Chunk | undefined => {
-    const source = ev.type === "ERROR" ? undefined : ev.object;
+    // A metadata view of an event with undecoded text decodes the
+    // metadata only, into an object of its own.
+    const own = partialVersion ? metadataFromText(ev) : undefined;
+    const source = own ?? (ev.type === "ERROR" ? undefined : ev.object);
     const rendered = render(
       ev,
-      sink && source && !Object.isFrozen(source)
+      sink && source && !own && !Object.isFrozen(source)
         ? structuredClone(source)
         : source,
     );
