@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { deepFreeze, isDeepFrozen, isObject, jsonEqual } from "./json.ts";
 import { JsonInterner } from "./json_interner.ts";
 import { StringInterner } from "./string_interner.ts";
+import { RecentWeakMap } from "./recent_weak_map.ts";
 import { rfc3339 } from "./time.ts";
 import { digestHex, randomSerialHex, toHex } from "./hex.ts";
 import { sleep } from "./sleep.ts";
@@ -155,4 +156,20 @@ Deno.test("randomSerialHex: 16 bytes, a positive INTEGER with no leading zero by
     seen.add(serial);
   }
   assert.equal(seen.size, 2000);
+});
+
+Deno.test("RecentWeakMap remembers up to limit entries, then starts over", () => {
+  const memo = new RecentWeakMap<object, number>(3);
+  const keys = [{}, {}, {}, {}];
+  keys.slice(0, 3).forEach((k, i) => memo.set(k, i));
+  assert.deepEqual(keys.map((k) => memo.get(k)), [0, 1, 2, undefined]);
+  memo.set(keys[0], 10); // a fourth entry made: a new table
+  assert.deepEqual(keys.map((k) => memo.get(k)), [
+    10,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  memo.set(keys[3], 3);
+  assert.deepEqual(keys.map((k) => memo.get(k)), [10, undefined, undefined, 3]);
 });

@@ -12,17 +12,20 @@
 
 import { deepFreeze, isDeepFrozen } from "./json.ts";
 import { WeakInterner } from "./weak_interner.ts";
+import { RecentWeakMap } from "./recent_weak_map.ts";
 
 /** Interns JSON values by their text; see the module doc. */
 export class JsonInterner {
   readonly #values = new WeakInterner<object>();
   /**
-   * The shared copy of each deep-frozen value interned, by identity: its
-   * text cannot change, so it is not serialised again (the bootstrap
-   * roles' rules, which every cluster's copy shares, reach the controllers
-   * and the RBAC index as one frozen value).
+   * The shared copy of each deep-frozen value interned recently, by
+   * identity: its text cannot change, so it is not serialised again (the
+   * bootstrap roles' rules, which every cluster's copy shares, reach the
+   * controllers and the RBAC index as one frozen value). Recently: after a
+   * restart every informer sees values of its own, never again, and a
+   * plain `WeakMap`'s table kept the burst's size (`recent_weak_map.ts`).
    */
-  readonly #byFrozen = new WeakMap<object, object>();
+  readonly #byFrozen = new RecentWeakMap<object, object>();
 
   /**
    * The shared frozen copy of `value` (a plain JSON array or object; never
