@@ -9,6 +9,7 @@
 
 export { parseDuration } from "./duration.ts";
 export { isObject, jsonEqual } from "./json.ts";
+export { startGcPacer } from "./gc_pacer.ts";
 export { startMallocTrimmer } from "./malloc_trim.ts";
 export { sleep } from "./sleep.ts";
 export { rfc3339 } from "./time.ts";
