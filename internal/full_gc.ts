@@ -26,7 +26,7 @@ export interface FullGcUnavailable {
 /**
  * A function running a full, synchronous garbage collection of the whole
  * heap (it pauses the JavaScript thread: ~20–60 ms for a 30 MiB heap), or
- * why there is none.
+ * why there is none; the same one for every caller.
  *
  * @example
  * ```ts
@@ -37,6 +37,13 @@ export interface FullGcUnavailable {
  * ```
  */
 export function openFullGc(): (() => void) | FullGcUnavailable {
+  // One context for the process, whoever asks (the trimmer, the pacer).
+  return opened ??= openOnce();
+}
+
+let opened: (() => void) | FullGcUnavailable | undefined;
+
+function openOnce(): (() => void) | FullGcUnavailable {
   try {
     v8.setFlagsFromString("--expose-gc");
     const gc: unknown = vm.runInNewContext("globalThis.gc");
