@@ -4,10 +4,11 @@
  * peak after a load, ~125 MiB above what is in use after 20,000 creates
  * (bench/README.md, "Memory"). The same looks run a full V8 collection
  * when the process turns quiet after a burst or the watch cache dropped
- * much history (an idle server kept ~17 MiB of dead delete events). And a
- * heap past 256 MiB may grow only to 3× what it was after the last full
- * collection (`internal/gc_pacer.ts`): a restart with 10,000 virtual
- * clusters kept 0.17 GB less resident. The process owns its allocator and
+ * much history (an idle server kept ~17 MiB of dead delete events). And
+ * until the controllers' first sync is done (`starting`), a heap past 256
+ * MiB may grow only to 3× what it was after the last full collection
+ * (`internal/gc_pacer.ts`): a restart with 10,000 virtual clusters kept
+ * ~0.12 GB less resident. The process owns its allocator and
  * its heap, so the binary turns this on, not the library.
  *
  * @module
@@ -17,10 +18,13 @@ import { startGcPacer, startMallocTrimmer } from "../internal/mod.ts";
 import type { Logger } from "../mod.ts";
 
 /**
- * Starts the trimmer and the collection pacer with the binary's settings;
- * dispose to stop them.
+ * Starts the trimmer, and the collection pacer until `starting` settles,
+ * with the binary's settings; dispose to stop them.
  */
-export function trimNativeMemory(logger: Logger): Disposable {
+export function trimNativeMemory(
+  logger: Logger,
+  starting: Promise<unknown>,
+): Disposable {
   const trimmer = startMallocTrimmer({
     intervalMs: 10_000,
     thresholdBytes: 16 * 1048576,
@@ -29,6 +33,7 @@ export function trimNativeMemory(logger: Logger): Disposable {
   const pacer = startGcPacer({
     factor: 3,
     floorBytes: 256 * 1048576,
+    until: starting,
     logger: logger.with({ component: "gc-pacer" }),
   });
   return {

@@ -182,7 +182,7 @@ export async function runServe(
       logger,
     });
     const served = await cp.serve();
-    using _trimmer = trimNativeMemory(logger);
+    using _trimmer = trimNativeMemory(logger, cp.controllersSynced());
     const stop = () => void served.close();
     shutdown.signal.addEventListener("abort", stop, { once: true });
     if (shutdown.signal.aborted) stop();

@@ -120,6 +120,11 @@ export interface RunningControllers {
   isLeader(): boolean;
   /** Resolves once everything stopped. */
   readonly done: Promise<void>;
+  /**
+   * Resolves once the controllers' informers have all synced for the first
+   * time (while this process leads), or once everything stopped.
+   */
+  readonly synced: Promise<void>;
   /** Stops every controller and informer; resolves when they are stopped. */
   stop(): Promise<void>;
 }
@@ -166,6 +171,8 @@ export function startControllers(
     ? AbortSignal.any([opts.signal, stopAll.signal])
     : stopAll.signal;
   let leading = false;
+  let markSynced!: () => void;
+  const synced = new Promise<void>((resolve) => markSynced = resolve);
 
   const runAll = async (lead: AbortSignal) => {
     leading = true;
@@ -210,6 +217,8 @@ export function startControllers(
               })
             )
         ),
+        // After the controllers made their informers (the call above).
+        informers.synced(lead).then(markSynced),
       ]);
     } finally {
       leading = false;
@@ -235,6 +244,7 @@ export function startControllers(
       }
     } finally {
       if (ownClient) client.close();
+      markSynced();
       logger.info("controllers stopped");
     }
   })();
@@ -243,6 +253,7 @@ export function startControllers(
     names: [...names, ...custom.map((c) => c.name)],
     isLeader: () => leading,
     done,
+    synced,
     async stop() {
       stopAll.abort();
       await done;

@@ -97,6 +97,12 @@ export interface ControlPlane extends AsyncDisposable {
   /** Resolves when storage and the API can serve; rejects otherwise. */
   readiness(): Promise<void>;
   /**
+   * Resolves once the in-process controllers' informers have all synced for
+   * the first time (at once without controllers; a served control plane
+   * starts them when it serves), or once the control plane closed.
+   */
+  controllersSynced(): Promise<void>;
+  /**
    * Starts serving HTTPS (TLS, client certificates, health endpoints,
    * graceful shutdown); `opts` override `ControlPlaneOptions.serving`.
    * One server at a time.
@@ -239,6 +245,11 @@ export async function createControlPlane(
     // behind their lists — as kube-apiserver runs its controllers from
     // post-start hooks; one that is not served starts them now.
     let controllers: RunningControllers | undefined;
+    let controllersStarted!: (synced: Promise<void>) => void;
+    const controllersSynced = new Promise<Promise<void>>((resolve) =>
+      controllersStarted = resolve
+    ).then((synced) => synced);
+    stack.defer(() => controllersStarted(Promise.resolve()));
     const startOwnControllers = () => {
       if (controllers !== undefined || stack.disposed) return;
       const running = startControllers({
@@ -250,6 +261,7 @@ export async function createControlPlane(
         logger: logger.with({ component: "controllers" }),
       });
       controllers = running;
+      controllersStarted(running.synced);
       stack.defer(() => running.stop());
       // The namespaces a new cluster's bootstrap creates start with what
       // these controllers would create in them (no create request each).
@@ -348,6 +360,7 @@ export async function createControlPlane(
         await storage.readiness();
         await api.readiness();
       },
+      controllersSynced: () => controllersSynced,
       serve,
       async kubeconfig(user) {
         if (!served || !tls || !clientCa) {

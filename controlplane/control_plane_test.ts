@@ -208,3 +208,22 @@ Deno.test("tokens of authentication.tokens authenticate their users, and RBAC de
   assert.equal(dev.status, 403);
   assert.match((await dev.json()).message, /"dev" cannot list/);
 });
+
+Deno.test("controllersSynced() resolves once the controllers' informers synced, and at close for controllers never started", async () => {
+  {
+    await using cp = await createControlPlane({
+      storage: { backend: "memory" },
+    });
+    assert.ok(cp.controllers.length > 0);
+    await cp.controllersSynced();
+  }
+  // Configured to be served, so its controllers start with serve(): closed
+  // unserved, the promise still settles.
+  const cp = await createControlPlane({
+    storage: { backend: "memory" },
+    serving: { port: 0 },
+  });
+  const synced = cp.controllersSynced();
+  await cp.close();
+  await synced;
+});

@@ -1,25 +1,29 @@
 /**
- * Bounds how far the V8 heap grows between full collections, as Go's
- * `GOGC` does for kube-apiserver: once the heap used passes `factor` times
- * what it was after the last collection (the lowest seen since), a full
- * collection runs (`full_gc.ts`). Why: in a burst V8 lets the heap grow up
- * to ~4× what survived, and the old generation's dead objects are then
- * spread over many pages that its collector compacts only a few MB at a
- * time, for good. A restart with 10,000 virtual clusters (its caches'
- * fills and the controllers' first sync) peaked at 1.7 GB and kept 1.1 GB
- * resident for a live heap of 0.65 GB; paced at 3× it peaked at 1.34 GB
- * and kept 0.93 GB, for ~5% more CPU until quiet (bench/README.md,
- * "Sixteenth round"). Heaps under `floorBytes` are left to V8: there a
- * burst's garbage is small, and the idle collection (`malloc_trim.ts`)
- * takes it.
+ * Bounds how far the V8 heap grows between full collections while the
+ * process starts, as Go's `GOGC` does for kube-apiserver: once the heap
+ * used passes `factor` times what it was after the last collection (the
+ * lowest seen since), a full collection runs (`full_gc.ts`). Why: a
+ * restart decodes the whole store at once (the watch caches' fills, the
+ * controllers' first sync), V8 then lets the heap grow up to ~4× what
+ * survived, and the old generation's dead objects stay spread over pages
+ * its collector compacts only a few MB at a time, for good. With 10,000
+ * virtual clusters the heap peaked at 1.7 GB and 1.1 GB stayed resident
+ * for a live heap of 0.65 GB; paced at 3×, 0.98 GB stayed, for two pauses
+ * (0.5 and 1 s) during the first sync (bench/README.md, "Sixteenth
+ * round").
  *
- * The look is a timer reading the heap used; a collection is a pause of
- * the JavaScript thread (~2 ms per MiB live on the shared 2-core machine),
- * which the pacing keeps to one per tripling of the heap.
+ * Only the start: the pacer ends when `until` settles (the server's
+ * controllers synced: early for a server with little stored) or at the
+ * first quiet window (under a twentieth of a core for `quietWindowMs`: a
+ * replica that does not lead runs no controllers). Later bursts grow the
+ * heap gradually (creating 10,000 clusters left it unfragmented), and
+ * there its full collections cost 20% more CPU per cluster created. Heaps
+ * under `floorBytes` are left to V8.
  *
  * @module
  */
 
+import process from "node:process";
 import { type FullGcUnavailable, openFullGc } from "./full_gc.ts";
 import type { TrimLogger } from "./malloc_trim.ts";
 
@@ -58,6 +62,12 @@ export interface GcPacerOptions {
   floorBytes?: number;
   /** How often to look (ms). Default 250. */
   intervalMs?: number;
+  /** The pacer ends when this settles (the start's burst is over). */
+  until?: Promise<unknown>;
+  /** The pacer ends after a window this long (ms) under a twentieth of a core. Default 2,000. */
+  quietWindowMs?: number;
+  /** For tests: the process's CPU time (ms). Default `process.cpuUsage()`. */
+  cpuMs?: () => number;
   /** Each collection's pause and heap used, at debug level. */
   logger?: TrimLogger;
   /** For tests: the full collection. Default {@linkcode openFullGc}'s. */
@@ -68,7 +78,10 @@ export interface GcPacerOptions {
 
 /** A running pacer; `[Symbol.dispose]` stops it. */
 export interface GcPacerHandle extends Disposable {
-  /** False where no full collection can be asked for (it does nothing). */
+  /**
+   * False where no full collection can be asked for (it does nothing), and
+   * once the start's burst is over.
+   */
   readonly active: boolean;
   /** Collections run so far. */
   readonly collections: number;
@@ -78,9 +91,10 @@ export interface GcPacerHandle extends Disposable {
 
 /**
  * Starts looking every `intervalMs` at the heap used, and collects when
- * {@linkcode GcPacer} says so. Where no full collection can be asked for
- * it logs why (info) and does nothing. The timer does not keep the process
- * alive.
+ * {@linkcode GcPacer} says so, until `until` settles or the process is
+ * quiet for a window.
+ * Where no full collection can be asked for it logs why (info) and does
+ * nothing. The timer does not keep the process alive.
  */
 export function startGcPacer(opts: GcPacerOptions = {}): GcPacerHandle {
   const opened = opts.gc ?? openFullGc();
@@ -95,10 +109,32 @@ export function startGcPacer(opts: GcPacerOptions = {}): GcPacerHandle {
   }
   const gc = opened;
   const heapUsed = opts.heapUsed ?? (() => Deno.memoryUsage().heapUsed);
+  const cpuMs = opts.cpuMs ?? (() => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  });
+  const quietWindowMs = opts.quietWindowMs ?? 2_000;
   const pacer = new GcPacer(opts.factor ?? 3, opts.floorBytes ?? 256 * 1048576);
   const mib = (n: number) => Math.round(n / 1048576);
   let collections = 0;
+  let active = true;
+  let window = { at: performance.now(), cpu: cpuMs() };
+  const stop = () => {
+    active = false;
+    clearInterval(timer);
+  };
   const tick = (): boolean => {
+    if (!active) return false;
+    const now = performance.now();
+    if (now - window.at >= quietWindowMs) {
+      const cpu = cpuMs();
+      if (cpu - window.cpu < (now - window.at) / 20) {
+        stop();
+        opts.logger?.debug("gc pacing ends: quiet", { collections });
+        return false;
+      }
+      window = { at: now, cpu };
+    }
     const before = heapUsed();
     if (!pacer.due(before)) return false;
     const t0 = performance.now();
@@ -116,14 +152,19 @@ export function startGcPacer(opts: GcPacerOptions = {}): GcPacerHandle {
   };
   const timer = setInterval(tick, opts.intervalMs ?? 250);
   Deno.unrefTimer(timer);
+  opts.until?.finally(() => {
+    if (!active) return;
+    stop();
+    opts.logger?.debug("gc pacing ends: started", { collections });
+  }).catch(() => {});
   return {
-    active: true,
+    get active() {
+      return active;
+    },
     get collections() {
       return collections;
     },
     tick,
-    [Symbol.dispose]() {
-      clearInterval(timer);
-    },
+    [Symbol.dispose]: stop,
   };
 }

@@ -1,4 +1,4 @@
-/** The collection pacer collects once the heap tripled, and only then. */
+/** The collection pacer collects once the heap tripled, and only then, until the start is over. */
 
 import assert from "node:assert/strict";
 import { GcPacer, startGcPacer } from "./gc_pacer.ts";
@@ -25,6 +25,7 @@ Deno.test("startGcPacer collects on the look that finds the heap past its bound,
   const logged: Record<string, unknown>[] = [];
   using pacer = startGcPacer({
     intervalMs: 3_600_000, // looks by tick() only
+    quietWindowMs: 3_600_000,
     heapUsed: () => heap,
     gc: () => {
       gcs++;
@@ -57,4 +58,46 @@ Deno.test("startGcPacer without a full collection says why and does nothing", ()
   assert.equal(pacer.active, false);
   assert.equal(pacer.tick(), false);
   assert.deepEqual(infos, [{ reason: "no gc() here" }]);
+});
+
+Deno.test("startGcPacer ends at the first quiet window, not during busy ones", async () => {
+  let cpu = 0;
+  let gcs = 0;
+  using pacer = startGcPacer({
+    intervalMs: 3_600_000,
+    quietWindowMs: 5,
+    cpuMs: () => cpu,
+    heapUsed: () => 300 * MiB,
+    gc: () => gcs++,
+  });
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    cpu += 10; // a whole core: busy
+    pacer.tick();
+    assert.equal(pacer.active, true);
+  }
+  await new Promise((r) => setTimeout(r, 10)); // no CPU used: quiet
+  assert.equal(pacer.tick(), false);
+  assert.equal(pacer.active, false);
+  assert.equal(pacer.tick(), false);
+  assert.equal(gcs, 0);
+});
+
+Deno.test("startGcPacer ends when until settles", async () => {
+  let done!: () => void;
+  const until = new Promise<void>((r) => done = r);
+  let gcs = 0;
+  using pacer = startGcPacer({
+    intervalMs: 3_600_000,
+    quietWindowMs: 3_600_000,
+    until,
+    heapUsed: () => 300 * MiB,
+    gc: () => gcs++,
+  });
+  assert.equal(pacer.active, true);
+  done();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(pacer.active, false);
+  assert.equal(pacer.tick(), false);
+  assert.equal(gcs, 0);
 });

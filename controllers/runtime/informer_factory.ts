@@ -198,6 +198,27 @@ export class InformerFactory {
     e.running = e.informer.run(signal);
   }
 
+  /**
+   * Resolves once every informer the factory holds has synced, those made
+   * meanwhile too (a controller that discovers resources first makes its
+   * informers a turn later), or when `signal` aborts.
+   */
+  async synced(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const pending = [...this.#entries.values()].filter((e) =>
+        !e.informer.hasSynced
+      );
+      if (signal?.aborted) return;
+      if (pending.length === 0) {
+        const held = this.#entries.size;
+        await new Promise((r) => setTimeout(r, 0));
+        if (this.#entries.size === held || signal?.aborted) return;
+        continue;
+      }
+      await Promise.all(pending.map((e) => e.informer.waitForSync(signal)));
+    }
+  }
+
   /** Runs every informer (present and future) until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     this.#signal = signal;

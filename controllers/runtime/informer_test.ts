@@ -290,3 +290,32 @@ Deno.test("a metadata informer is fed by a whole-object informer of its target (
   await running;
   await server.close();
 });
+
+Deno.test("the factory's synced() waits for every informer it holds, also one made a turn later", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  await server.request("POST", "/api/v1/namespaces/default/configmaps", {
+    body: configMap("a", { k: "1" }),
+  });
+  const factory = new InformerFactory(client, silentLogger);
+  const stop = new AbortController();
+  const running = factory.run(stop.signal);
+  const first = factory.informer({
+    target: { cluster: "root", resource: CORE.configmaps },
+  });
+  let later: Informer | undefined;
+  // Made a turn later, as a controller that discovers resources first does.
+  setTimeout(() => {
+    later = factory.informer({
+      target: { cluster: "root", resource: CORE.namespaces },
+    });
+  }, 0);
+  await factory.synced(stop.signal);
+  assert.equal(first.hasSynced, true);
+  assert.equal(later?.hasSynced, true);
+  stop.abort();
+  await running;
+  // An aborted wait ends at once.
+  await factory.synced(stop.signal);
+  await server.close();
+});
