@@ -6,8 +6,9 @@
  * 10,000 virtual clusters made while the controllers synced (metadata is
  * ~40% of a bootstrap object's text).
  *
- * The scan skips the other members' values (strings and nesting), it does
- * not check them: a text that is not valid JSON may give a slice that is
+ * The scan skips the other members' values (strings and nesting; its
+ * {@linkcode stringEnd} and {@linkcode valueEnd} serve the API's stored
+ * texts too), it does not check them: a text that is not valid JSON may give a slice that is
  * not either, which the caller's `JSON.parse` then refuses. Of duplicate
  * keys the first is taken (`JSON.parse` takes the last; `JSON.stringify`
  * writes none).
@@ -34,7 +35,7 @@ function skipSpace(text: string, i: number): number {
 }
 
 /** The index after the string that opens at `i` (a quote), or -1. */
-function stringEnd(text: string, i: number): number {
+export function stringEnd(text: string, i: number): number {
   let from = i + 1;
   for (;;) {
     const q = text.indexOf('"', from);
@@ -53,8 +54,12 @@ function hasBackslash(text: string, from: number, to: number): boolean {
   return false;
 }
 
-/** The index after the value that starts at `i`, or -1. */
-function valueEnd(text: string, i: number): number {
+/**
+ * The index after the value that starts at `i` (a string, object or
+ * array is scanned to its end, past nested strings; a number, `true`,
+ * `false` or `null` up to the next delimiter), or -1 when it does not end.
+ */
+export function valueEnd(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c === QUOTE) return stringEnd(text, i);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {

@@ -9,48 +9,27 @@
  * @module
  */
 
+import {
+  stringEnd as jsonStringEnd,
+  valueEnd as jsonValueEnd,
+} from "../../internal/json_member.ts";
+
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /** The index just past the string literal that opens at `i`. */
 function stringEnd(s: string, i: number): number {
-  let j = s.indexOf('"', i + 1);
-  for (;;) {
-    if (j < 0) throw new SyntaxError("unterminated string in stored JSON");
-    let backslashes = 0;
-    for (let k = j - 1; s.charCodeAt(k) === BACKSLASH; k--) backslashes++;
-    if (backslashes % 2 === 0) return j + 1;
-    j = s.indexOf('"', j + 1);
-  }
+  const end = jsonStringEnd(s, i);
+  if (end < 0) throw new SyntaxError("unterminated string in stored JSON");
+  return end;
 }
 
 /** The index just past the JSON value that starts at `i`. */
 function valueEnd(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c === QUOTE) return stringEnd(s, i);
-  if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
-    let j = i;
-    while (
-      j < s.length && s.charCodeAt(j) !== COMMA &&
-      s.charCodeAt(j) !== CLOSE_BRACE && s.charCodeAt(j) !== CLOSE_BRACKET
-    ) j++;
-    return j;
-  }
-  let depth = 0;
-  for (let j = i; j < s.length; j++) {
-    const d = s.charCodeAt(j);
-    if (d === QUOTE) j = stringEnd(s, j) - 1;
-    else if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
-    else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
-      if (--depth === 0) return j + 1;
-    }
-  }
-  throw new SyntaxError("unterminated value in stored JSON");
+  const end = jsonValueEnd(s, i);
+  if (end < 0) throw new SyntaxError("unterminated value in stored JSON");
+  return end;
 }
 
 /** One top-level member: where it starts and ends, and its value's text. */
