@@ -39,6 +39,16 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
       body: await res.json(),
     };
   };
+  /** A metadata client's watch of `path` from its initial events on. */
+  const metadataWatch = async (path: string, query = "") => {
+    const res = await server.fetch(
+      `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true` +
+        `&resourceVersionMatch=NotOlderThan${query}`,
+      { headers: { accept: OBJECT_ACCEPT } },
+    );
+    assert.equal(res.status, 200);
+    return lineReader(res);
+  };
   for (const name of ["pm-a", "pm-b", "pm-c"]) {
     const res = await server.fetch(CMS, {
       method: "POST",
@@ -309,14 +319,9 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
           ["PartialObjectMetadata/g1"],
         );
       }
-      const res = await server.fetch(
-        "/clusters/*/apis/example.com/v1/gadgets?watch=true" +
-          "&sendInitialEvents=true&allowWatchBookmarks=true" +
-          "&resourceVersionMatch=NotOlderThan",
-        { headers: { accept: OBJECT_ACCEPT } },
+      const lines = await metadataWatch(
+        "/clusters/*/apis/example.com/v1/gadgets",
       );
-      assert.equal(res.status, 200);
-      const lines = lineReader(res);
       const ev = await lines.next();
       assert.equal(ev.type, "ADDED");
       assert.equal(ev.object.kind, "PartialObjectMetadata");
@@ -333,19 +338,12 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
   await t.step(
     "an unfiltered watch's initial events (metadata read from the cache's text) carry each object's whole metadata",
     async () => {
-      for (
-        const [path, cluster] of [[CMS, undefined], [
-          "/clusters/*/api/v1/configmaps",
-          "root",
-        ]]
-      ) {
-        const res = await server.fetch(
-          `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true` +
-            "&resourceVersionMatch=NotOlderThan",
-          { headers: { accept: OBJECT_ACCEPT } },
-        );
-        assert.equal(res.status, 200);
-        const lines = lineReader(res);
+      const watches: [string, string | undefined][] = [
+        [CMS, undefined],
+        ["/clusters/*/api/v1/configmaps", "root"],
+      ];
+      for (const [path, cluster] of watches) {
+        const lines = await metadataWatch(path);
         const seen = new Map<string, Record<string, unknown>>();
         for (;;) {
           const ev = await lines.next();
@@ -392,13 +390,7 @@ Deno.test("as=PartialObjectMetadata over a real server", async (t) => {
     await t.step(
       `watch ${what}: events and bookmarks carry PartialObjectMetadata`,
       async () => {
-        const res = await server.fetch(
-          `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true` +
-            "&resourceVersionMatch=NotOlderThan&labelSelector=app%3Dpm",
-          { headers: { accept: OBJECT_ACCEPT } },
-        );
-        assert.equal(res.status, 200);
-        const lines = lineReader(res);
+        const lines = await metadataWatch(path, "&labelSelector=app%3Dpm");
         const initial: string[] = [];
         for (;;) {
           const ev = await lines.next();
