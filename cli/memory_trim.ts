@@ -8,8 +8,8 @@
  * until the controllers' first sync is done (`starting`), a heap past 256
  * MiB may grow only to 3× what it was after the last full collection
  * (`internal/gc_pacer.ts`): a restart with 10,000 virtual clusters kept
- * ~0.12 GB less resident. The process owns its allocator and
- * its heap, so the binary turns this on, not the library.
+ * ~0.12 GB less resident. The process owns its allocator and its heap, so
+ * the binary turns this on, not the library.
  *
  * @module
  */

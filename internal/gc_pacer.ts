@@ -92,9 +92,8 @@ export interface GcPacerHandle extends Disposable {
 /**
  * Starts looking every `intervalMs` at the heap used, and collects when
  * {@linkcode GcPacer} says so, until `until` settles or the process is
- * quiet for a window.
- * Where no full collection can be asked for it logs why (info) and does
- * nothing. The timer does not keep the process alive.
+ * quiet for a window. Where no full collection can be asked for it logs
+ * why (info) and does nothing. The timer does not keep the process alive.
  */
 export function startGcPacer(opts: GcPacerOptions = {}): GcPacerHandle {
   const opened = opts.gc ?? openFullGc();
