@@ -134,7 +134,10 @@ async function scenario(
     }
     const del = await admin(["delete", "vc", "root"], { check: false });
     assert.notEqual(del.code, 0);
-    assert.match(del.stderr, /not found/);
+    assert.match(
+      del.stderr,
+      /virtualclusters.tenancy.hyperplane.dev "root" is forbidden: the root cluster always exists and cannot be deleted/,
+    );
     for (const path of ["Team-C", "a%2Fb", "%C3%BC"]) {
       const r = await server.fetch(`/clusters/${path}/api/v1/namespaces`);
       assert.equal(r.status, 400, path);

@@ -177,6 +177,12 @@ export const virtualClusters: ResourceDefinition = {
     }
     return problems;
   },
+  // Root has no object, but a delete of it is refused as such (403), as
+  // the immortal namespaces are, rather than answered "not found".
+  undeletable: {
+    names: [ROOT_CLUSTER],
+    reason: "the root cluster always exists and cannot be deleted",
+  },
   prepareForCreate(obj) {
     // Born initializing, held by the teardown finalizer (so its data is
     // removed before it goes), as a namespace is born with its finalizer.
