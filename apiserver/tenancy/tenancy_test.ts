@@ -195,8 +195,15 @@ Deno.test("bad names and root: 4xx and nothing changes", async () => {
     }
     const root = await s.request("POST", VC, { body: vc("root") });
     assert.match(root.body.message, /"root" is reserved/);
-    const del = await s.request("DELETE", `${VC}/root`);
-    assert.equal(del.status, 404);
+    for (const dryRun of ["", "?dryRun=All"]) {
+      const del = await s.request("DELETE", `${VC}/root${dryRun}`);
+      assert.equal(del.status, 403, dryRun);
+      assert.equal(del.body.reason, "Forbidden");
+      assert.equal(
+        del.body.message,
+        'virtualclusters.tenancy.hyperplane.dev "root" is forbidden: the root cluster always exists and cannot be deleted',
+      );
+    }
     for (
       const path of [
         "/clusters/Team/api/v1/namespaces",
