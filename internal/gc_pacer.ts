@@ -23,9 +23,8 @@
  * @module
  */
 
-import process from "node:process";
 import { type FullGcUnavailable, openFullGc } from "./full_gc.ts";
-import type { TrimLogger } from "./malloc_trim.ts";
+import { processCpuMs, type TrimLogger } from "./malloc_trim.ts";
 
 /**
  * When to collect, from the heap used at each look: above `factor` times
@@ -66,7 +65,7 @@ export interface GcPacerOptions {
   until?: Promise<unknown>;
   /** The pacer ends after a window this long (ms) under a twentieth of a core. Default 2,000. */
   quietWindowMs?: number;
-  /** For tests: the process's CPU time (ms). Default `process.cpuUsage()`. */
+  /** For tests: the process's CPU time (ms). Default {@linkcode processCpuMs}. */
   cpuMs?: () => number;
   /** Each collection's pause and heap used, at debug level. */
   logger?: TrimLogger;
@@ -108,10 +107,7 @@ export function startGcPacer(opts: GcPacerOptions = {}): GcPacerHandle {
   }
   const gc = opened;
   const heapUsed = opts.heapUsed ?? (() => Deno.memoryUsage().heapUsed);
-  const cpuMs = opts.cpuMs ?? (() => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  });
+  const cpuMs = opts.cpuMs ?? processCpuMs;
   const quietWindowMs = opts.quietWindowMs ?? 2_000;
   const pacer = new GcPacer(opts.factor ?? 3, opts.floorBytes ?? 256 * 1048576);
   const mib = (n: number) => Math.round(n / 1048576);

@@ -110,6 +110,12 @@ export function openGlibcMalloc(
   };
 }
 
+/** The process's CPU time so far in ms (user + system), for quiet checks. */
+export function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** What the trimmer logs through (the `Logger` of `log/`, structurally). */
 export interface TrimLogger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -148,7 +154,7 @@ export interface MallocTrimmerOptions {
    * For tests: the process's CPU time in ms (user + system). A look that
    * finds the process used more than half a core since the previous look
    * does not trim: pages returned mid-burst come straight back. Default
-   * `process.cpuUsage()`.
+   * {@linkcode processCpuMs}.
    */
   cpuMs?: () => number;
 }
@@ -260,10 +266,7 @@ export function startMallocTrimmer(
 ): MallocTrimmer {
   const rss = opts.rss ?? (() => Deno.memoryUsage().rss);
   const heapUsed = opts.heapUsed ?? (() => Deno.memoryUsage().heapUsed);
-  const cpuMs = opts.cpuMs ?? (() => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  });
+  const cpuMs = opts.cpuMs ?? processCpuMs;
   const malloc = opts.malloc ?? openGlibcMalloc();
   const openedGc = opts.gc ?? openFullGc();
   const gc = typeof openedGc === "function" ? openedGc : undefined;
