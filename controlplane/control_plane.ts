@@ -245,10 +245,11 @@ export async function createControlPlane(
     // behind their lists — as kube-apiserver runs its controllers from
     // post-start hooks; one that is not served starts them now.
     let controllers: RunningControllers | undefined;
+    // Settles with the controllers' `synced` once they start (or at close).
     let controllersStarted!: (synced: Promise<void>) => void;
-    const controllersSynced = new Promise<Promise<void>>((resolve) =>
+    const controllersSynced = new Promise<void>((resolve) =>
       controllersStarted = resolve
-    ).then((synced) => synced);
+    );
     stack.defer(() => controllersStarted(Promise.resolve()));
     const startOwnControllers = () => {
       if (controllers !== undefined || stack.disposed) return;
