@@ -8,10 +8,10 @@
  *
  * The scan skips the other members' values (strings and nesting; its
  * {@linkcode stringEnd} and {@linkcode valueEnd} serve the API's stored
- * texts too), it does not check them: a text that is not valid JSON may give a slice that is
- * not either, which the caller's `JSON.parse` then refuses. Of duplicate
- * keys the first is taken (`JSON.parse` takes the last; `JSON.stringify`
- * writes none).
+ * texts too), it does not check them: a text that is not valid JSON may
+ * give a slice that is not either, which the caller's `JSON.parse` then
+ * refuses. Of duplicate keys the first is taken (`JSON.parse` takes the
+ * last; `JSON.stringify` writes none).
  *
  * @module
  */
