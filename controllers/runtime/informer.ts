@@ -41,6 +41,7 @@ import { sleep } from "../../internal/sleep.ts";
 import { clusterOf } from "./clusters.ts";
 import { metadataOf } from "./partial_metadata.ts";
 import { TimeSlice } from "../../internal/turns.ts";
+import { ClusterObjects, localKeyOf } from "./cluster_objects.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
 export interface InformerHandler {
@@ -110,7 +111,7 @@ class Expired extends Error {}
 /** See the module doc. */
 export class Informer {
   #opts: InformerOptions;
-  #items = new Map<string, KubeObject>();
+  #items = new ClusterObjects();
   #handlers: InformerHandler[] = [];
   #synced = false;
   #syncWaiters: Array<() => void> = [];
@@ -147,9 +148,18 @@ export class Informer {
     for (const obj of this.#items.values()) h.onAdd?.(obj);
   }
 
-  /** The cached object `namespace/name` (or `name`). */
+  /**
+   * The cached object `namespace/name` (or `name`), `cluster|`-prefixed
+   * for a cross-cluster informer's ({@linkcode objectKeyOf}).
+   */
   get(key: string): KubeObject | undefined {
-    return this.#items.get(key);
+    const bar = key.indexOf("|");
+    if (bar > 0) {
+      const obj = this.#items.get(key.slice(0, bar), key.slice(bar + 1));
+      if (obj !== undefined) return obj;
+    }
+    // Not a cluster's: a name may hold "|".
+    return this.#items.get("", key);
   }
 
   /** Every cached object. */
@@ -182,8 +192,8 @@ export class Informer {
       resyncMs: undefined,
     });
     view.#parent = this;
-    for (const [key, obj] of this.#items) {
-      view.#items.set(key, view.#project(obj));
+    for (const [cluster, key, obj] of this.#items.entries()) {
+      view.#items.set(cluster, key, view.#project(obj));
     }
     if (this.#synced) view.#markSynced();
     this.#derived.push(view);
@@ -281,9 +291,10 @@ export class Informer {
       ...this.#selectors(),
       limit: this.#opts.pageSize ?? 500,
     }, this.#readView());
-    const fresh = new Map<string, KubeObject>();
-    for (const obj of page.items) {
-      fresh.set(objectKeyOf(obj), this.#project(obj));
+    const fresh = new ClusterObjects();
+    for (const item of page.items) {
+      const obj = this.#project(item);
+      fresh.set(clusterOf(obj) ?? "", localKeyOf(obj), obj);
     }
     await this.#replace(fresh);
     this.#lastRv = page.resourceVersion;
@@ -302,8 +313,8 @@ export class Informer {
       opts.sendInitialEvents = true;
       opts.resourceVersionMatch = "NotOlderThan";
     }
-    let fresh: Map<string, KubeObject> | undefined = initial
-      ? new Map()
+    let fresh: ClusterObjects | undefined = initial
+      ? new ClusterObjects()
       : undefined;
     const events = this.#opts.client.watch(
       this.#opts.target,
@@ -336,63 +347,70 @@ export class Informer {
         continue;
       }
       const obj = this.#project(ev.object);
+      const cluster = clusterOf(obj) ?? "";
       if (fresh) {
-        if (ev.type === "DELETED") fresh.delete(objectKeyOf(obj));
-        else fresh.set(objectKeyOf(obj), obj);
+        if (ev.type === "DELETED") fresh.delete(cluster, localKeyOf(obj));
+        else fresh.set(cluster, localKeyOf(obj), obj);
         continue;
       }
-      this.#apply(ev.type, obj);
+      this.#apply(ev.type, obj, cluster, localKeyOf(obj));
     }
     // A stream that ended before its initial events completed starts over.
     return fresh ? "" : rv;
   }
 
   /**
-   * Applies one change; `key` is the object's local-store key (a derived
-   * view files each object under its feeder's key, as `deriveMetadata`
-   * and `#replace` do, so it is not built again per view).
+   * Applies one change of the object `key` of `cluster` (a derived view
+   * files each object under its feeder's cluster and key, as
+   * `deriveMetadata` and `#replace` do, so they are not found again per
+   * view).
    */
-  #apply(type: string, obj: KubeObject, key = objectKeyOf(obj)): void {
-    const old = this.#items.get(key);
+  #apply(type: string, obj: KubeObject, cluster: string, key: string): void {
+    const old = this.#items.get(cluster, key);
     if (type === "DELETED") {
-      this.#items.delete(key);
+      this.#items.delete(cluster, key);
       for (const h of this.#handlers) h.onDelete?.(old ?? obj);
-      for (const v of this.#derived) v.#apply(type, v.#project(obj), key);
+      for (const v of this.#derived) {
+        v.#apply(type, v.#project(obj), cluster, key);
+      }
       return;
     }
-    this.#items.set(key, obj);
+    this.#items.set(cluster, key, obj);
     for (const h of this.#handlers) {
       if (old) h.onUpdate?.(old, obj);
       else h.onAdd?.(obj);
     }
-    for (const v of this.#derived) v.#apply(type, v.#project(obj), key);
+    for (const v of this.#derived) {
+      v.#apply(type, v.#project(obj), cluster, key);
+    }
   }
 
-  async #replace(fresh: Map<string, KubeObject>): Promise<void> {
-    for (const [key, old] of [...this.#items]) {
+  async #replace(fresh: ClusterObjects): Promise<void> {
+    for (const [cluster, key, old] of [...this.#items.entries()]) {
       if (this.#slice.due) await this.#slice.pause();
-      if (!fresh.has(key)) {
-        this.#items.delete(key);
+      if (!fresh.has(cluster, key)) {
+        this.#items.delete(cluster, key);
         for (const h of this.#handlers) h.onDelete?.(old);
       }
     }
-    for (const [key, obj] of fresh) {
+    for (const [cluster, key, obj] of fresh.entries()) {
       if (this.#slice.due) await this.#slice.pause();
-      const old = this.#items.get(key);
+      const old = this.#items.get(cluster, key);
       if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) {
         continue;
       }
-      this.#items.set(key, obj);
+      this.#items.set(cluster, key, obj);
       for (const h of this.#handlers) {
         if (old) h.onUpdate?.(old, obj);
         else h.onAdd?.(obj);
       }
     }
     for (const v of [...this.#derived]) {
-      const projected = new Map<string, KubeObject>();
-      for (const [key, obj] of fresh) {
-        const had = v.#items.get(key);
+      const projected = new ClusterObjects();
+      for (const [cluster, key, obj] of fresh.entries()) {
+        const had = v.#items.get(cluster, key);
         projected.set(
+          cluster,
           key,
           had && had.metadata.resourceVersion === obj.metadata.resourceVersion
             ? had

@@ -5,8 +5,13 @@ import {
   startTestServer,
 } from "../../tests/support/apiserver_harness.ts";
 import { silentLogger } from "../../log/mod.ts";
-import { ApiClient, CORE, inProcessTransport } from "../client/mod.ts";
-import { Informer } from "./informer.ts";
+import {
+  ALL_CLUSTERS,
+  ApiClient,
+  CORE,
+  inProcessTransport,
+} from "../client/mod.ts";
+import { Informer, objectKeyOf } from "./informer.ts";
 import { InformerFactory } from "./informer_factory.ts";
 
 async function until(cond: () => boolean): Promise<void> {
@@ -317,5 +322,56 @@ Deno.test("the factory's synced() waits for every informer it holds, also one ma
   await running;
   // An aborted wait ends at once.
   await factory.synced(stop.signal);
+  await server.close();
+});
+
+Deno.test("an informer's get takes objectKeyOf's keys: cluster|namespace/name across clusters, a name with | in one cluster", async () => {
+  const server = await startTestServer();
+  const client = new ApiClient(inProcessTransport(server.api.handler));
+  for (const c of ["a", "b"]) {
+    await server.request(
+      "POST",
+      `/clusters/${c}/api/v1/namespaces/default/configmaps`,
+      { body: configMap("same", { from: c }) },
+    );
+  }
+  const roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+  assert.equal(
+    (await server.request("POST", roles, {
+      body: { metadata: { name: "a|b" }, rules: [] },
+    })).status,
+    201,
+  );
+  const across = new Informer({
+    client,
+    target: { cluster: ALL_CLUSTERS, resource: CORE.configmaps },
+    logger: silentLogger,
+  });
+  const inRoot = new Informer({
+    client,
+    target: {
+      cluster: "root",
+      resource: {
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        resource: "clusterroles",
+        kind: "ClusterRole",
+      },
+    },
+    logger: silentLogger,
+  });
+  const stop = new AbortController();
+  const running = [across.run(stop.signal), inRoot.run(stop.signal)];
+  await across.waitForSync();
+  await inRoot.waitForSync();
+  for (const c of ["a", "b"]) {
+    const got = across.get(`${c}|default/same`);
+    assert.equal((got?.data as Record<string, string>).from, c);
+    assert.equal(objectKeyOf(got!), `${c}|default/same`);
+  }
+  assert.equal(across.get("c|default/same"), undefined);
+  assert.equal(inRoot.get("a|b")?.metadata.name, "a|b");
+  stop.abort();
+  await Promise.all(running);
   await server.close();
 });
