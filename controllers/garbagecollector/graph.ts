@@ -9,7 +9,7 @@
  */
 
 import type { KubeObject } from "../../storage/mod.ts";
-import { type ApiResource, clusterOf } from "../client/mod.ts";
+import type { ApiResource } from "../client/mod.ts";
 
 /** An `ownerReferences` entry. */
 export interface OwnerReference {
@@ -223,15 +223,11 @@ export interface GraphChanges {
 /**
  * A plain entry of the graph: an observed object without owners,
  * dependents or deletion (most objects), kept as the object alone — its
- * cluster is its cluster annotation's, its resource the one the graph
+ * cluster is that of the map it is in, its resource the one the graph
  * keeps for its `apiVersion` and `kind`. Made a {@linkcode GraphNode} when
  * asked for or linked.
  */
 type Entry = GraphNode | KubeObject;
-
-function entryCluster(e: Entry): string | undefined {
-  return e instanceof GraphNode ? e.cluster : clusterOf(e);
-}
 
 function sameResource(a: ApiResource, b: ApiResource): boolean {
   return a === b || (
@@ -243,20 +239,19 @@ function sameResource(a: ApiResource, b: ApiResource): boolean {
 }
 
 /**
- * The ownership graph: nodes by uid in one map — neither a `cluster|uid`
- * key string per node nor a map per cluster (a cluster's few dozen
- * objects would leave most of a small map's table empty). Uids are unique
- * across clusters unless data was copied between them: a node whose uid a
- * node of another cluster already holds is kept by cluster and uid in a
- * second map. An object without owners, dependents or deletion is kept as
- * itself (a plain entry, see {@linkcode Entry}) until a node is asked for:
- * tens of thousands of objects, each a node of its own, only to be found
- * when something names it as its owner.
+ * The ownership graph: nodes by cluster, then by uid — no `cluster|uid`
+ * key string per node, and the few dozen entries of the cluster whose
+ * objects arrive together stay in the cache, where one map of every
+ * cluster's objects cost a few cache misses per event (with
+ * hundreds of thousands of entries). An object without owners,
+ * dependents or deletion is kept as itself (a plain entry, see
+ * {@linkcode Entry}) until a node is asked for: tens of thousands of
+ * objects, each a node of its own, only to be found when something names
+ * it as its owner.
  */
 export class OwnershipGraph {
-  #byUid = new Map<string, Entry>();
-  /** Nodes whose uid another cluster's entry in {@linkcode #byUid} holds. */
-  #others = new Map<string, GraphNode>();
+  #byCluster = new Map<string, Map<string, Entry>>();
+  #size = 0;
   /**
    * The resource of plain entries by `apiVersion` and `kind`: the first
    * seen; objects of another resource of that type (a CRD defined
@@ -273,29 +268,37 @@ export class OwnershipGraph {
   }
 
   #peek(cluster: string, uid: string): Entry | undefined {
-    const e = this.#byUid.get(uid);
-    if (e !== undefined && entryCluster(e) === cluster) return e;
-    return this.#others.size === 0
-      ? undefined
-      : this.#others.get(nodeKey(cluster, uid));
+    return this.#byCluster.get(cluster)?.get(uid);
+  }
+
+  /** Stores `e` as `uid` of `cluster` (new or in place of the entry there). */
+  #set(cluster: string, uid: string, e: Entry): void {
+    let entries = this.#byCluster.get(cluster);
+    if (entries === undefined) {
+      entries = new Map();
+      this.#byCluster.set(cluster, entries);
+    }
+    const before = entries.size;
+    entries.set(uid, e);
+    this.#size += entries.size - before;
   }
 
   /** The node of a plain entry, kept in its place from now on. */
   #promote(cluster: string, uid: string, obj: KubeObject): GraphNode {
     const node = new GraphNode(cluster, uid, NO_REF);
     node.observed(obj, this.#plainResources.get(plainKey(obj))!);
-    this.#byUid.set(uid, node);
+    this.#set(cluster, uid, node);
     return node;
   }
 
   /**
-   * True when `obj` (of `resource`) may be kept as a plain entry of
-   * `cluster` (its owners are checked by the caller).
+   * True when `obj` (of `resource`) may be kept as a plain entry (its
+   * owners are checked by the caller).
    */
-  #plain(cluster: string, resource: ApiResource, obj: KubeObject): boolean {
+  #plain(resource: ApiResource, obj: KubeObject): boolean {
     if (
       obj.metadata.deletionTimestamp || typeof obj.apiVersion !== "string" ||
-      typeof obj.kind !== "string" || clusterOf(obj) !== cluster
+      typeof obj.kind !== "string"
     ) return false;
     const key = plainKey(obj);
     const known = this.#plainResources.get(key);
@@ -313,21 +316,14 @@ export class OwnershipGraph {
 
   /** How many nodes (real and virtual) the graph holds. */
   get size(): number {
-    return this.#byUid.size + this.#others.size;
-  }
-
-  /** Adds a node the graph does not hold (`get` found none). */
-  #add(node: GraphNode): void {
-    const uid = node.uid;
-    const held = this.#byUid.get(uid);
-    if (held === undefined) this.#byUid.set(uid, node);
-    else this.#others.set(nodeKey(node.cluster, uid), node);
+    return this.#size;
   }
 
   #delete(cluster: string, uid: string): void {
-    const e = this.#byUid.get(uid);
-    if (e !== undefined && entryCluster(e) === cluster) this.#byUid.delete(uid);
-    else this.#others.delete(nodeKey(cluster, uid));
+    const entries = this.#byCluster.get(cluster);
+    if (!entries?.delete(uid)) return;
+    this.#size--;
+    if (entries.size === 0) this.#byCluster.delete(cluster);
   }
 
   /** Applies an observed add or update of `obj` (of `resource`). */
@@ -343,17 +339,14 @@ export class OwnershipGraph {
     const e = this.#peek(cluster, uid);
     let node: GraphNode;
     if (e instanceof GraphNode) node = e;
-    else if (
-      refs.length === 0 && this.#plain(cluster, resource, obj) &&
-      (e !== undefined || !this.#byUid.has(uid))
-    ) {
+    else if (refs.length === 0 && this.#plain(resource, obj)) {
       // Nothing links to it or from it: kept (or replaced) as itself.
-      this.#byUid.set(uid, obj);
+      this.#set(cluster, uid, obj);
       return out;
     } else if (e !== undefined) node = this.#promote(cluster, uid, e);
     else {
       node = new GraphNode(cluster, uid, NO_REF);
-      this.#add(node);
+      this.#set(cluster, uid, node);
     }
     const wasVirtual = node.virtual;
     const hadOwners = node.owners.length > 0;
@@ -399,7 +392,7 @@ export class OwnershipGraph {
           kind: ref.kind,
           name: ref.name,
         }, node.namespace);
-        this.#add(owner);
+        this.#set(cluster, ownerUid, owner);
         out.attemptToDelete.push(owner);
       }
       owner.addDependent(node);
@@ -430,7 +423,7 @@ export class OwnershipGraph {
     const e = this.#peek(cluster, uid);
     if (e === undefined) return out;
     if (!(e instanceof GraphNode)) {
-      this.#byUid.delete(uid);
+      this.#delete(cluster, uid);
       return out;
     }
     const node = e;
