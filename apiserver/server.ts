@@ -390,6 +390,10 @@ export async function createApiServer(
   // After every kind of the start is registered (CRDs, virtual clusters):
   // its first sync prunes stale local APIServices (see `bootstrap`).
   await aggregator?.start();
+  // Not beside the aggregator's first sync: adoption fills the namespaces
+  // cache, which delayed that sync, and with it `/readyz`, by ~0.5 s at
+  // 10,000 clusters.
+  tenancy.adopt();
   const handler = buildChain(
     [
       metrics(requestMetrics, logger),
