@@ -5,6 +5,7 @@ import { deepFreeze, isDeepFrozen, isObject, jsonEqual } from "./json.ts";
 import { JsonInterner } from "./json_interner.ts";
 import { StringInterner } from "./string_interner.ts";
 import { RecentWeakMap } from "./recent_weak_map.ts";
+import { ClusterMap } from "./cluster_map.ts";
 import { rfc3339 } from "./time.ts";
 import { digestHex, randomSerialHex, toHex } from "./hex.ts";
 import { sleep } from "./sleep.ts";
@@ -172,4 +173,36 @@ Deno.test("RecentWeakMap remembers up to limit entries, then starts over", () =>
   ]);
   memo.set(keys[3], 3);
   assert.deepEqual(keys.map((k) => memo.get(k)), [10, undefined, undefined, 3]);
+});
+
+Deno.test("ClusterMap keeps each cluster's values apart, counts them all, and drops a cluster's map once empty", () => {
+  const values = new ClusterMap<{ v: number }>();
+  values.set("a", "default/x", { v: 1 });
+  values.set("b", "default/x", { v: 2 });
+  values.set("", "x", { v: 3 });
+  assert.equal(values.size, 3);
+  // Replacing a value does not count it twice.
+  const again = { v: 4 };
+  values.set("a", "default/x", again);
+  assert.equal(values.size, 3);
+  assert.equal(values.get("a", "default/x"), again);
+  assert.ok(values.has("b", "default/x"));
+  assert.ok(!values.has("c", "default/x"));
+  assert.equal(values.get("c", "default/x"), undefined);
+  assert.deepEqual(
+    [...values.entries()].map(([c, k, { v }]) => `${c}|${k}=${v}`),
+    ["a|default/x=4", "b|default/x=2", "|x=3"],
+  );
+  assert.deepEqual([...values.values()].map(({ v }) => v), [4, 2, 3]);
+  assert.ok(values.delete("a", "default/x"));
+  assert.ok(!values.delete("a", "default/x"), "already gone");
+  assert.ok(!values.delete("nowhere", "x"));
+  assert.equal(values.size, 2);
+  // A cluster emptied and filled again starts a map of its own.
+  values.set("a", "y", { v: 5 });
+  assert.deepEqual([...values.entries()].map(([c, k]) => `${c}|${k}`), [
+    "b|default/x",
+    "|x",
+    "a|y",
+  ]);
 });

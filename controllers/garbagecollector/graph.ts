@@ -10,6 +10,7 @@
 
 import type { KubeObject } from "../../storage/mod.ts";
 import type { ApiResource } from "../client/mod.ts";
+import { ClusterMap } from "../../internal/cluster_map.ts";
 
 /** An `ownerReferences` entry. */
 export interface OwnerReference {
@@ -250,8 +251,7 @@ function sameResource(a: ApiResource, b: ApiResource): boolean {
  * it as its owner.
  */
 export class OwnershipGraph {
-  #byCluster = new Map<string, Map<string, Entry>>();
-  #size = 0;
+  #entries = new ClusterMap<Entry>();
   /**
    * The resource of plain entries by `apiVersion` and `kind`: the first
    * seen; objects of another resource of that type (a CRD defined
@@ -268,19 +268,12 @@ export class OwnershipGraph {
   }
 
   #peek(cluster: string, uid: string): Entry | undefined {
-    return this.#byCluster.get(cluster)?.get(uid);
+    return this.#entries.get(cluster, uid);
   }
 
   /** Stores `e` as `uid` of `cluster` (new or in place of the entry there). */
   #set(cluster: string, uid: string, e: Entry): void {
-    let entries = this.#byCluster.get(cluster);
-    if (entries === undefined) {
-      entries = new Map();
-      this.#byCluster.set(cluster, entries);
-    }
-    const before = entries.size;
-    entries.set(uid, e);
-    this.#size += entries.size - before;
+    this.#entries.set(cluster, uid, e);
   }
 
   /** The node of a plain entry, kept in its place from now on. */
@@ -316,14 +309,11 @@ export class OwnershipGraph {
 
   /** How many nodes (real and virtual) the graph holds. */
   get size(): number {
-    return this.#size;
+    return this.#entries.size;
   }
 
   #delete(cluster: string, uid: string): void {
-    const entries = this.#byCluster.get(cluster);
-    if (!entries?.delete(uid)) return;
-    this.#size--;
-    if (entries.size === 0) this.#byCluster.delete(cluster);
+    this.#entries.delete(cluster, uid);
   }
 
   /** Applies an observed add or update of `obj` (of `resource`). */

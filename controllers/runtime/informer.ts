@@ -41,7 +41,7 @@ import { sleep } from "../../internal/sleep.ts";
 import { clusterOf } from "./clusters.ts";
 import { metadataOf } from "./partial_metadata.ts";
 import { TimeSlice } from "../../internal/turns.ts";
-import { ClusterObjects, localKeyOf } from "./cluster_objects.ts";
+import { ClusterMap } from "../../internal/cluster_map.ts";
 
 /** Callbacks for changes (they should only enqueue work). */
 export interface InformerHandler {
@@ -96,6 +96,16 @@ export function objectKeyOf(obj: KubeObject): string {
   );
 }
 
+/**
+ * The key of `obj` within its cluster in an informer's store:
+ * `namespace/name` (or `name`).
+ */
+function localKeyOf(obj: KubeObject): string {
+  const ns = obj.metadata.namespace;
+  const name = obj.metadata.name ?? "";
+  return ns ? `${ns}/${name}` : name;
+}
+
 /** The local-store key {@linkcode objectKeyOf} gives such an object. */
 export function cacheKey(
   cluster: string | undefined,
@@ -111,7 +121,7 @@ class Expired extends Error {}
 /** See the module doc. */
 export class Informer {
   #opts: InformerOptions;
-  #items = new ClusterObjects();
+  #items = new ClusterMap<KubeObject>();
   #handlers: InformerHandler[] = [];
   #synced = false;
   #syncWaiters: Array<() => void> = [];
@@ -291,7 +301,7 @@ export class Informer {
       ...this.#selectors(),
       limit: this.#opts.pageSize ?? 500,
     }, this.#readView());
-    const fresh = new ClusterObjects();
+    const fresh = new ClusterMap<KubeObject>();
     for (const item of page.items) {
       const obj = this.#project(item);
       fresh.set(clusterOf(obj) ?? "", localKeyOf(obj), obj);
@@ -313,8 +323,8 @@ export class Informer {
       opts.sendInitialEvents = true;
       opts.resourceVersionMatch = "NotOlderThan";
     }
-    let fresh: ClusterObjects | undefined = initial
-      ? new ClusterObjects()
+    let fresh: ClusterMap<KubeObject> | undefined = initial
+      ? new ClusterMap<KubeObject>()
       : undefined;
     const events = this.#opts.client.watch(
       this.#opts.target,
@@ -385,7 +395,7 @@ export class Informer {
     }
   }
 
-  async #replace(fresh: ClusterObjects): Promise<void> {
+  async #replace(fresh: ClusterMap<KubeObject>): Promise<void> {
     for (const [cluster, key, old] of [...this.#items.entries()]) {
       if (this.#slice.due) await this.#slice.pause();
       if (!fresh.has(cluster, key)) {
@@ -406,7 +416,7 @@ export class Informer {
       }
     }
     for (const v of [...this.#derived]) {
-      const projected = new ClusterObjects();
+      const projected = new ClusterMap<KubeObject>();
       for (const [cluster, key, obj] of fresh.entries()) {
         const had = v.#items.get(cluster, key);
         projected.set(
