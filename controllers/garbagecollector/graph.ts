@@ -261,26 +261,17 @@ export class OwnershipGraph {
 
   /** The node for `cluster`/`uid`. */
   get(cluster: string, uid: string): GraphNode | undefined {
-    const e = this.#peek(cluster, uid);
+    const e = this.#entries.get(cluster, uid);
     return e === undefined || e instanceof GraphNode
       ? e
       : this.#promote(cluster, uid, e);
-  }
-
-  #peek(cluster: string, uid: string): Entry | undefined {
-    return this.#entries.get(cluster, uid);
-  }
-
-  /** Stores `e` as `uid` of `cluster` (new or in place of the entry there). */
-  #set(cluster: string, uid: string, e: Entry): void {
-    this.#entries.set(cluster, uid, e);
   }
 
   /** The node of a plain entry, kept in its place from now on. */
   #promote(cluster: string, uid: string, obj: KubeObject): GraphNode {
     const node = new GraphNode(cluster, uid, NO_REF);
     node.observed(obj, this.#plainResources.get(plainKey(obj))!);
-    this.#set(cluster, uid, node);
+    this.#entries.set(cluster, uid, node);
     return node;
   }
 
@@ -312,10 +303,6 @@ export class OwnershipGraph {
     return this.#entries.size;
   }
 
-  #delete(cluster: string, uid: string): void {
-    this.#entries.delete(cluster, uid);
-  }
-
   /** Applies an observed add or update of `obj` (of `resource`). */
   observe(
     cluster: string,
@@ -326,17 +313,17 @@ export class OwnershipGraph {
     const uid = obj.metadata.uid;
     if (!uid) return out;
     const refs = ownerReferencesOf(obj);
-    const e = this.#peek(cluster, uid);
+    const e = this.#entries.get(cluster, uid);
     let node: GraphNode;
     if (e instanceof GraphNode) node = e;
     else if (refs.length === 0 && this.#plain(resource, obj)) {
       // Nothing links to it or from it: kept (or replaced) as itself.
-      this.#set(cluster, uid, obj);
+      this.#entries.set(cluster, uid, obj);
       return out;
     } else if (e !== undefined) node = this.#promote(cluster, uid, e);
     else {
       node = new GraphNode(cluster, uid, NO_REF);
-      this.#set(cluster, uid, node);
+      this.#entries.set(cluster, uid, node);
     }
     const wasVirtual = node.virtual;
     const hadOwners = node.owners.length > 0;
@@ -382,7 +369,7 @@ export class OwnershipGraph {
           kind: ref.kind,
           name: ref.name,
         }, node.namespace);
-        this.#set(cluster, ownerUid, owner);
+        this.#entries.set(cluster, ownerUid, owner);
         out.attemptToDelete.push(owner);
       }
       owner.addDependent(node);
@@ -410,21 +397,21 @@ export class OwnershipGraph {
   /** Applies an observed deletion (or a virtual node found absent). */
   remove(cluster: string, uid: string): GraphChanges {
     const out: GraphChanges = { attemptToDelete: [], attemptToOrphan: [] };
-    const e = this.#peek(cluster, uid);
+    const e = this.#entries.get(cluster, uid);
     if (e === undefined) return out;
     if (!(e instanceof GraphNode)) {
-      this.#delete(cluster, uid);
+      this.#entries.delete(cluster, uid);
       return out;
     }
     const node = e;
-    this.#delete(cluster, uid);
+    this.#entries.delete(cluster, uid);
     for (const ref of node.owners) {
       const owner = this.get(cluster, ref.uid);
       if (!owner) continue;
       owner.removeDependent(node);
       if (owner.deletingDependents) out.attemptToDelete.push(owner);
       if (owner.virtual && owner.dependents.size === 0) {
-        this.#delete(cluster, ref.uid);
+        this.#entries.delete(cluster, ref.uid);
       }
     }
     out.attemptToDelete.push(...node.dependents);
